@@ -1,0 +1,157 @@
+"""Resolve an event name to a handler and validate its payload before any handler code runs.
+
+Event names come from the browser: only identifiers without a leading underscore name a
+handler, and the ``on_`` attribute must be a callable defined on the class. Payloads are
+validated against the handler's type hints with Pydantic (``amount: int`` refuses
+``{"amount": {"x": 1}}``); client JSON never picks a type or a class.
+"""
+
+from __future__ import annotations
+
+import inspect
+import keyword
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NotRequired, Required
+
+import pydantic
+from typing_extensions import TypedDict
+
+from .exceptions import EventNotFoundError, InvalidEventError, InvalidPayloadError
+
+__all__ = ["HandlerSpec", "handler_spec", "is_event_name", "list_events"]
+
+_MAX_EVENT_LENGTH = 64
+
+
+def is_event_name(event: object) -> bool:
+    """Return True if *event* may name a handler: an identifier without a leading underscore."""
+    return (
+        isinstance(event, str)
+        and 0 < len(event) <= _MAX_EVENT_LENGTH
+        and event.isidentifier()
+        and event.isascii()
+        and not event.startswith("_")
+        and not keyword.iskeyword(event)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerSpec:
+    """What is known about one ``on_<event>`` handler of a component class."""
+
+    name: str
+    is_async: bool
+    is_generator: bool
+    validator: pydantic.TypeAdapter[Any] | None
+    accepts_any: bool
+
+    def validate(self, event: str, payload: Any) -> dict[str, Any]:
+        """Return the handler's keyword arguments built from *payload*.
+
+        Raises:
+            InvalidPayloadError: *payload* is not an object or does not fit the signature.
+        """
+        if not isinstance(payload, dict):
+            raise InvalidPayloadError(
+                f"Invalid payload for {event}: expected a JSON object, "
+                f"got {type(payload).__name__}."
+            )
+        if self.validator is None:
+            return payload
+        try:
+            validated: dict[str, Any] = self.validator.validate_python(payload)
+        except pydantic.ValidationError as exc:
+            raise InvalidPayloadError(f"Invalid payload for {event}: {_describe(exc)}") from None
+        return validated
+
+
+def _describe(exc: pydantic.ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False, include_input=False):
+        where = ".".join(str(p) for p in error["loc"]) or "payload"
+        message = "unexpected argument" if error["type"] == "extra_forbidden" else error["msg"]
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
+def _build_validator(func: Callable[..., Any]) -> tuple[pydantic.TypeAdapter[Any] | None, bool]:
+    signature = inspect.signature(func)
+    try:
+        hints = inspect.get_annotations(func, eval_str=True)
+    except Exception:  # unresolvable forward references: fall back to no type checks
+        hints = {}
+    fields: dict[str, Any] = {}
+    accepts_extra = False
+    for index, (name, param) in enumerate(signature.parameters.items()):
+        if index == 0 and name in ("self", "cls"):
+            continue
+        if param.kind is param.VAR_KEYWORD:
+            accepts_extra = True
+            continue
+        if param.kind in (param.VAR_POSITIONAL, param.POSITIONAL_ONLY):
+            continue
+        annotation = hints.get(name, Any)
+        # A default means optional; the handler applies its own default when the key is absent.
+        fields[name] = (
+            Required[annotation] if param.default is param.empty else NotRequired[annotation]
+        )
+    if not fields and accepts_extra:
+        return None, True
+    # A TypedDict validates to a plain dict and leaves field names like ``copy`` or ``json``
+    # free, unlike a BaseModel.
+    make_typed_dict: Any = TypedDict
+    payload_type: Any = make_typed_dict(f"{func.__qualname__}_payload", fields)
+    payload_type.__pydantic_config__ = pydantic.ConfigDict(
+        extra="allow" if accepts_extra else "forbid", arbitrary_types_allowed=True
+    )
+    return pydantic.TypeAdapter(payload_type), accepts_extra
+
+
+_cache: dict[tuple[type, str], HandlerSpec] = {}
+
+
+def handler_spec(component_cls: type, event: Any) -> HandlerSpec:
+    """Return the spec of the handler for *event* on *component_cls* (cached per class).
+
+    Raises:
+        InvalidEventError: *event* is not a public identifier.
+        EventNotFoundError: The class has no callable ``on_<event>``.
+    """
+    key = (component_cls, event) if isinstance(event, str) else None
+    if key is not None:
+        cached = _cache.get(key)
+        if cached is not None:
+            return cached
+    if not is_event_name(event):
+        shown = event if isinstance(event, str) else type(event).__name__
+        raise InvalidEventError(f"Invalid event name: {shown!r}")
+    name = f"on_{event}"
+    func = inspect.getattr_static(component_cls, name, None)
+    if isinstance(func, staticmethod | classmethod):
+        func = func.__func__
+    if func is None or not inspect.isroutine(func):
+        raise EventNotFoundError(f"No handler for event: {event}")
+    validator, accepts_any = _build_validator(func)
+    spec = HandlerSpec(
+        name=name,
+        is_async=inspect.iscoroutinefunction(func),
+        is_generator=inspect.isasyncgenfunction(func),
+        validator=validator,
+        accepts_any=accepts_any,
+    )
+    _cache[key] = spec  # type: ignore[index]
+    return spec
+
+
+def list_events(component_cls: type) -> list[str]:
+    """Return the event names *component_cls* handles, sorted."""
+    events = []
+    for attr in dir(component_cls):
+        if (
+            attr.startswith("on_")
+            and is_event_name(attr[3:])
+            and inspect.isroutine(inspect.getattr_static(component_cls, attr, None))
+        ):
+            events.append(attr[3:])
+    return sorted(events)

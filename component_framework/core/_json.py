@@ -1,0 +1,93 @@
+"""Canonical JSON, lossless-state checks and nesting limits shared by state and protocol."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import warnings
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["LossyStateWarning", "canonical_dumps", "check_depth", "find_lossy", "lossy_default"]
+
+_SEPARATORS = (",", ":")
+_encode_canonical = json.JSONEncoder(
+    sort_keys=True, separators=_SEPARATORS, ensure_ascii=False, allow_nan=False
+).encode
+
+
+class LossyStateWarning(UserWarning):
+    """State held a value JSON cannot carry losslessly (set, datetime, Decimal, object...)."""
+
+
+def lossy_default(value: Any) -> Any:
+    """``json.dumps`` fallback: convert a non-JSON value, warning that it will not round-trip."""
+    converted: Any
+    if isinstance(value, set | frozenset):
+        try:
+            converted = sorted(value)
+        except TypeError:
+            converted = list(value)
+    elif isinstance(value, _dt.date | _dt.time):
+        converted = value.isoformat()
+    else:
+        converted = str(value)
+    warnings.warn(
+        f"Component state holds {type(value).__name__} {value!r}, which JSON cannot carry: "
+        f"it comes back as {type(converted).__name__} {converted!r}. "
+        "Store plain JSON values (str, int, float, bool, None, list, dict) in state.",
+        LossyStateWarning,
+        stacklevel=4,
+    )
+    return converted
+
+
+def canonical_dumps(value: Any) -> str:
+    """Serialize to canonical JSON: sorted keys, no spaces, UTF-8 text, no NaN.
+
+    Raises:
+        TypeError: If *value* holds something JSON cannot represent.
+        ValueError: If *value* holds NaN or infinity.
+    """
+    return _encode_canonical(value)
+
+
+def find_lossy(value: Any, path: str = "state") -> list[str]:
+    """Return a description of every value under *value* that JSON cannot carry losslessly.
+
+    Example: ``find_lossy({"tags": {"a"}})`` -> ``["state['tags']: set"]``.
+    """
+    problems: list[str] = []
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    problems.append(f"{where}: key {key!r} is {type(key).__name__}, not str")
+                stack.append((f"{where}[{key!r}]", child))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", child) for i, child in enumerate(item))
+        elif isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
+            problems.append(f"{where}: {item!r} is not valid JSON")
+        elif isinstance(item, tuple | set | frozenset | Decimal | _dt.date | _dt.time) or not (
+            item is None or isinstance(item, str | int | float | bool)
+        ):
+            problems.append(f"{where}: {type(item).__name__}")
+    return sorted(problems)
+
+
+def check_depth(value: Any, max_depth: int) -> bool:
+    """Return True if containers in *value* nest no deeper than *max_depth* levels."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            if depth >= max_depth:
+                return False
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            if depth >= max_depth:
+                return False
+            stack.extend((child, depth + 1) for child in item)
+    return True

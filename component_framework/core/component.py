@@ -1,0 +1,419 @@
+"""The ``Component`` base class: state, lifecycle, event handlers, rendering and slots."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import uuid4
+
+from ._events import HandlerSpec, handler_spec
+from ._json import canonical_dumps, lossy_default
+from .exceptions import (
+    ComponentError,
+    EventNotFoundError,
+    HandlerError,
+    MessageError,
+    StateTooLargeError,
+)
+from .renderer import Renderer, get_default_renderer
+
+if TYPE_CHECKING:
+    from .permissions import BasePermission
+
+__all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer"]
+
+logger = logging.getLogger("component_framework")
+
+
+class Component:
+    """
+    Base component class with lifecycle management.
+
+    Lifecycle:
+        1. __init__(**params)
+        2. mount() OR hydrate(state)
+        3. handle_event(event, payload)
+        4. before_render()
+        5. render()
+        6. dehydrate()
+
+    Slots:
+        Components can declare named slots via the ``slots`` class variable.
+        Child components are assigned to slots with ``fill_slot()`` and their
+        rendered HTML is available in the template context under ``slots``.
+
+    Example::
+
+        @registry.register("counter")
+        class Counter(Component):
+            template_name = "counter.html"
+
+            def mount(self):
+                super().mount()
+                self.state["count"] = self.params.get("start", 0)
+
+            def on_increment(self, amount: int = 1):
+                self.state["count"] += amount
+    """
+
+    template_name: str | None = None
+    renderer: Renderer | None = None
+    permission_classes: ClassVar[list[type[BasePermission]]] = []
+    slots: ClassVar[list[str]] = []
+    """Slot names this component accepts. Empty list means *any* slot name is accepted."""
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        self.state: dict[str, Any] = {}
+        self.errors: dict[str, str] = {}
+        self.id: str = params.get("component_id") or self._generate_id()
+        self._mounted = False
+        self._slot_components: dict[str, Component] = {}
+        self._slot_html: dict[str, str] | None = None
+
+    def __repr__(self) -> str:
+        fields = "".join(f" {key}={value!r}" for key, value in list(self.state.items())[:6])
+        return f"<{type(self).__name__} id={self.id!r}{fields}>"
+
+    # ---------- Lifecycle ----------
+
+    def _generate_id(self) -> str:
+        """Generate unique component ID."""
+        return f"component-{uuid4().hex[:8]}"
+
+    def mount(self) -> None:
+        """Initialize component on first load. Override in subclasses."""
+        self._mounted = True
+
+    def hydrate(self, state: dict[str, Any]) -> None:
+        """Restore component from serialized state."""
+        self.state.update(state)
+        self._mounted = True
+
+    def dehydrate(self) -> dict[str, Any]:
+        """Serialize component state for persistence."""
+        return self.state.copy()
+
+    def before_render(self) -> None:
+        """Called before rendering. Use for derived state computation."""
+
+    # ---------- Slots / Composition ----------
+
+    def fill_slot(self, slot_name: str, component: Component) -> None:
+        """
+        Assign a child component to a named slot.
+
+        If the component declares specific ``slots``, *slot_name* must be one of
+        them. If ``slots`` is empty (the default), any name is accepted
+        (permissive mode).
+
+        Raises:
+            ComponentError: If *slot_name* is not in the declared ``slots`` list.
+        """
+        if self.slots and slot_name not in self.slots:
+            raise ComponentError(f"Unknown slot '{slot_name}'. Available: {self.slots}")
+        self._slot_components[slot_name] = component
+        self._slot_html = None
+
+    def render_slots(self) -> dict[str, str]:
+        """
+        Render all filled slot components.
+
+        Children not yet mounted are mounted first. Within one ``render()`` the
+        children are rendered once; the result is reused by ``dispatch()``.
+
+        Returns:
+            Dict mapping slot names to their rendered HTML strings.
+        """
+        if self._slot_html is not None:
+            return self._slot_html
+        rendered: dict[str, str] = {}
+        for name, child in self._slot_components.items():
+            if not child._mounted:
+                child.mount()
+            rendered[name] = child.render()
+        self._slot_html = rendered
+        return rendered
+
+    # ---------- Optimistic UI ----------
+
+    def get_optimistic_patch(self, event: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """
+        Return a partial state dict the client can apply before the server responds.
+
+        The client shows the expected result right away and reconciles with the
+        server's state once the response arrives; on error it rolls back. Return
+        None (the default) to disable optimistic updates for *event*.
+
+        Example::
+
+            def get_optimistic_patch(self, event, payload):
+                if event == "increment":
+                    return {"count": self.state.get("count", 0) + payload.get("amount", 1)}
+                return None
+        """
+        return None
+
+    # ---------- Events ----------
+
+    def _prepare(self, event: str, payload: Any) -> tuple[Any, dict[str, Any], HandlerSpec]:
+        spec = handler_spec(type(self), event)
+        kwargs = spec.validate(event, payload)
+        return getattr(self, spec.name), kwargs, spec
+
+    def _handler_failed(self, event: str, exc: Exception) -> HandlerError:
+        logger.exception("Error handling %s in %s", event, type(self).__name__)
+        error = HandlerError(f"Error handling {event}")
+        error.__cause__ = exc
+        return error
+
+    def handle_event(self, event: str, payload: dict[str, Any]) -> None:
+        """
+        Route event to a **synchronous** handler method.
+
+        The event name must be a public identifier naming a callable ``on_<event>``,
+        and the payload must fit the handler's signature (checked with Pydantic)
+        before the handler is called.
+
+        Raises:
+            EventNotFoundError: If handler not found (InvalidEventError for a bad name)
+            InvalidPayloadError: If the payload does not fit the handler's signature
+            ComponentError: If handler raises exception or is async
+        """
+        handler, kwargs, spec = self._prepare(event, payload)
+        if spec.is_async or spec.is_generator:
+            raise ComponentError(
+                f"Handler 'on_{event}' is async — use async_dispatch() or "
+                "async_handle_event() instead of the sync variants."
+            )
+        try:
+            handler(**kwargs)
+        except ComponentError:
+            raise
+        except Exception as exc:
+            raise self._handler_failed(event, exc) from exc
+
+    async def async_handle_event(self, event: str, payload: dict[str, Any]) -> None:
+        """
+        Route event to handler, awaiting if the handler is async.
+
+        Works with both ``def on_*`` and ``async def on_*`` handlers.
+
+        Raises:
+            EventNotFoundError: If handler not found
+            InvalidPayloadError: If the payload does not fit the handler's signature
+            ComponentError: If handler raises exception
+        """
+        handler, kwargs, spec = self._prepare(event, payload)
+        try:
+            if spec.is_generator:
+                async for _ in handler(**kwargs):
+                    pass
+            elif spec.is_async:
+                await handler(**kwargs)
+            else:
+                handler(**kwargs)
+        except ComponentError:
+            raise
+        except Exception as exc:
+            raise self._handler_failed(event, exc) from exc
+
+    # ---------- Rendering ----------
+
+    def get_context(self) -> dict[str, Any]:
+        """
+        Build template context. Does not expose full component.
+
+        Override to add custom context variables.
+        The returned dict always includes a ``slots`` key containing the
+        rendered HTML of any filled child components.
+        """
+        return {
+            "state": self.state,
+            "errors": self.errors,
+            "component_id": self.id,
+            "slots": self.render_slots(),
+        }
+
+    def render(self) -> str:
+        """Render component to HTML (calls ``before_render()`` once)."""
+        renderer = self.renderer or get_default_renderer()
+        if not renderer:
+            raise ComponentError(
+                f"No renderer configured for {type(self).__name__}: set `renderer` on the "
+                "class or call set_default_renderer(JinjaRenderer([...]))."
+            )
+        if not self.template_name:
+            raise ComponentError(
+                f"No template_name specified on {type(self).__name__}: "
+                'set template_name = "name.html".'
+            )
+        self.before_render()
+        self._slot_html = None
+        return renderer.render(self.template_name, self.get_context())
+
+    # ---------- Dispatch ----------
+
+    def _result(self, html: str) -> dict[str, Any]:
+        return {
+            "html": html,
+            "state": self.dehydrate(),
+            "component_id": self.id,
+            "slots": self.render_slots(),
+        }
+
+    def dispatch(
+        self,
+        event: str | None = None,
+        payload: dict[str, Any] | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """
+        Synchronous entry point for component execution.
+
+        For components with ``async def on_*`` handlers, use
+        :meth:`async_dispatch` instead.
+
+        Returns:
+            Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys.
+        """
+        try:
+            if state:
+                self.hydrate(state)
+            else:
+                self.mount()
+            if event:
+                self.handle_event(event, payload or {})
+            return self._result(self.render())
+        except Exception:
+            logger.debug("Error in %s.dispatch()", type(self).__name__, exc_info=True)
+            raise
+
+    async def async_dispatch(
+        self,
+        event: str | None = None,
+        payload: dict[str, Any] | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """
+        Async entry point for component execution.
+
+        Works with both sync and async event handlers. Use this from async
+        adapters (Starlette, FastAPI, WebSocket) to support ``async def on_*``.
+
+        Returns:
+            Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys.
+        """
+        try:
+            if state:
+                self.hydrate(state)
+            else:
+                self.mount()
+            if event:
+                await self.async_handle_event(event, payload or {})
+            return self._result(self.render())
+        except Exception:
+            logger.debug("Error in %s.async_dispatch()", type(self).__name__, exc_info=True)
+            raise
+
+
+class StateSerializer:
+    """Handles safe serialization/deserialization of component state.
+
+    Class attributes:
+        warn_bytes: Emit a warning when serialised state exceeds this size
+            (default 64 KB). Set to ``0`` to disable warnings.
+        max_bytes: Raise :class:`ComponentError` when serialised state exceeds
+            this size (default 512 KB). Set to ``0`` to disable the hard limit.
+
+    Sizes are UTF-8 bytes. A value JSON cannot carry (set, datetime, Decimal, object)
+    is converted and reported with a :class:`LossyStateWarning`.
+    """
+
+    warn_bytes: int = 64 * 1024
+    max_bytes: int = 512 * 1024
+
+    @staticmethod
+    def check_size(serialized: str) -> int:
+        """Return the UTF-8 size of *serialized*, enforcing the limits.
+
+        Raises:
+            StateTooLargeError: If the size exceeds :attr:`max_bytes`.
+        """
+        size = len(serialized) if serialized.isascii() else len(serialized.encode())
+        if StateSerializer.max_bytes and size > StateSerializer.max_bytes:
+            raise StateTooLargeError(
+                f"Component state is {size:,} bytes "
+                f"(hard limit: {StateSerializer.max_bytes:,}). "
+                "Move large data out of state — store IDs/keys instead of "
+                "full objects, or use server-side caching."
+            )
+        if StateSerializer.warn_bytes and size > StateSerializer.warn_bytes:
+            logger.warning(
+                "Component state is %s bytes (threshold: %s). "
+                "Consider moving large data out of state.",
+                f"{size:,}",
+                f"{StateSerializer.warn_bytes:,}",
+            )
+        return size
+
+    @staticmethod
+    def serialize(state: dict[str, Any]) -> str:
+        """Serialize state to JSON string.
+
+        Emits a warning if the result exceeds :attr:`warn_bytes` and raises
+        :class:`ComponentError` if it exceeds :attr:`max_bytes`.
+        """
+        serialized = json.dumps(state, default=lossy_default)
+        StateSerializer.check_size(serialized)
+        return serialized
+
+    @staticmethod
+    def serialize_canonical(state: dict[str, Any]) -> str:
+        """Serialize state to canonical JSON (the signed form), with the same checks."""
+        try:
+            try:
+                serialized = canonical_dumps(state)
+            except TypeError:
+                serialized = json.dumps(
+                    state,
+                    default=lossy_default,
+                    sort_keys=True,
+                    separators=(",", ":"),
+                    ensure_ascii=False,
+                    allow_nan=False,
+                )
+        except ValueError as exc:
+            raise ComponentError(
+                f"Component state cannot be sent as JSON: {exc}. Replace NaN/Infinity with None."
+            ) from None
+        StateSerializer.check_size(serialized)
+        return serialized
+
+    @staticmethod
+    def deserialize(data: str | bytes) -> dict[str, Any]:
+        """Deserialize state from JSON string.
+
+        Raises:
+            StateTooLargeError: If *data* exceeds :attr:`max_bytes`.
+            MessageError: If *data* is not a JSON object.
+        """
+        if not data:
+            return {}
+        size = len(data) if isinstance(data, bytes) else len(data.encode())
+        if StateSerializer.max_bytes and size > StateSerializer.max_bytes:
+            raise StateTooLargeError(
+                f"Component state is {size:,} bytes (hard limit: {StateSerializer.max_bytes:,})."
+            )
+        try:
+            state = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise MessageError(
+                f"State is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."
+            ) from None
+        except RecursionError:
+            raise MessageError("State is nested too deeply.") from None
+        if not isinstance(state, dict):
+            raise MessageError(f"State must be a JSON object, got {type(state).__name__}.")
+        return state

@@ -1,0 +1,131 @@
+"""The exceptions of the core library.
+
+Every error a client can cause is a ``ComponentError`` carrying a wire ``code`` and an HTTP
+``status``, so each transport maps it the same way. The message is safe to show to a client;
+details worth logging stay in the log and in ``__cause__``.
+
+Exception tree::
+
+    ComponentError                      500 component_error
+    ├── EventNotFoundError              404 unknown_event
+    │   └── InvalidEventError           400 invalid_event
+    ├── ComponentNotFoundError          404 unknown_component
+    ├── InvalidPayloadError             400 invalid_payload
+    ├── MessageError                    400 bad_message
+    ├── HandlerError                    500 handler_error
+    ├── NotAuthenticatedError           401 not_authenticated
+    ├── PermissionDeniedError           403 permission_denied
+    ├── StateTooLargeError              413 too_large
+    ├── StateIntegrityError             403 tampered_state
+    │   └── StaleStateError             409 stale_state
+    └── ConfigurationError              500 server_misconfigured
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ComponentError",
+    "ComponentNotFoundError",
+    "ConfigurationError",
+    "EventNotFoundError",
+    "HandlerError",
+    "InvalidEventError",
+    "InvalidPayloadError",
+    "MessageError",
+    "NotAuthenticatedError",
+    "PermissionDeniedError",
+    "StaleStateError",
+    "StateIntegrityError",
+    "StateTooLargeError",
+]
+
+
+class ComponentError(Exception):
+    """Base exception for component errors."""
+
+    code: str = "component_error"
+    status: int = 500
+
+
+class EventNotFoundError(ComponentError):
+    """Raised when an event handler is not found."""
+
+    code = "unknown_event"
+    status = 404
+
+
+class InvalidEventError(EventNotFoundError):
+    """The event name is not a public handler name (``_x``, ``__init__``, ``a.b``, ...)."""
+
+    code = "invalid_event"
+    status = 400
+
+
+class ComponentNotFoundError(ComponentError):
+    """No component is registered under the requested name."""
+
+    code = "unknown_component"
+    status = 404
+
+
+class InvalidPayloadError(ComponentError):
+    """The event payload does not match the handler's signature."""
+
+    code = "invalid_payload"
+    status = 400
+
+
+class MessageError(ComponentError):
+    """A protocol message is malformed: not JSON, missing fields, wrong types, too deep."""
+
+    code = "bad_message"
+    status = 400
+
+
+class HandlerError(ComponentError):
+    """A handler raised; the original exception is the ``__cause__`` and is logged."""
+
+    code = "handler_error"
+    status = 500
+
+
+class NotAuthenticatedError(ComponentError):
+    """A permission class refused a request that carries no authenticated user."""
+
+    code = "not_authenticated"
+    status = 401
+
+
+class PermissionDeniedError(ComponentError):
+    """A permission class refused the request."""
+
+    code = "permission_denied"
+    status = 403
+
+
+class StateTooLargeError(ComponentError):
+    """Serialized state or a message exceeds its byte limit."""
+
+    code = "too_large"
+    status = 413
+
+
+class StateIntegrityError(ComponentError):
+    """The state's checksum is missing, malformed, or does not match: refused unread."""
+
+    code = "tampered_state"
+    status = 403
+
+
+class StaleStateError(StateIntegrityError):
+    """The state was signed by an earlier release; the page must be reloaded."""
+
+    code = "stale_state"
+    status = 409
+
+
+class ConfigurationError(ComponentError):
+    """The server is misconfigured (for example, production without a secret key)."""
+
+    code = "server_misconfigured"
+    status = 500

@@ -1,0 +1,207 @@
+"""Form components validated by Pydantic, on every transport (sync and async paths)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ValidationError
+
+from .component import Component
+from .exceptions import InvalidPayloadError
+
+__all__ = ["FormComponent", "ModelFormComponent"]
+
+
+class FormComponent(Component):
+    """
+    Form component with Pydantic validation.
+
+    ``submit`` validates ``payload["form_data"]`` (or the form data held in state)
+    against ``schema`` and calls ``on_submit`` only when it is valid; per-field
+    messages land in ``field_errors``. ``field_change`` keeps one field in state.
+    Both work through ``dispatch`` and ``async_dispatch``, so on every transport,
+    and ``on_submit`` may be ``async def``.
+
+    Example::
+
+        class UserFormSchema(BaseModel):
+            name: str
+            age: int = Field(ge=0, le=120)
+
+        @registry.register("user_form")
+        class UserForm(FormComponent):
+            schema = UserFormSchema
+            template_name = "user_form.html"
+
+            def on_submit(self):
+                save_user(self.validated_data)
+    """
+
+    schema: ClassVar[type[BaseModel] | None] = None
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        self.validated_data: dict[str, Any] | None = None
+        self.field_errors: dict[str, list[str]] = {}
+
+    # ---------- Validation ----------
+
+    def validate(self, data: dict[str, Any]) -> bool:
+        """
+        Validate data against schema.
+
+        Returns:
+            True if valid, False otherwise (messages in ``field_errors``).
+        """
+        if not self.schema:
+            self.validated_data = data
+            return True
+        try:
+            validated = self.schema(**data)
+        except ValidationError as exc:
+            self.validated_data = None
+            self.errors["form"] = "Validation failed"
+            self.field_errors = {}
+            for error in exc.errors(include_url=False):
+                field = str(error["loc"][0]) if error["loc"] else "form"
+                self.field_errors.setdefault(field, []).append(error["msg"])
+            return False
+        self.validated_data = validated.model_dump()
+        self.errors = {}
+        self.field_errors = {}
+        return True
+
+    def get_field_errors(self, field_name: str) -> list[str]:
+        """Get validation errors for a specific field."""
+        return self.field_errors.get(field_name, [])
+
+    def has_field_error(self, field_name: str) -> bool:
+        """Check if field has validation errors."""
+        return field_name in self.field_errors
+
+    # ---------- Form State ----------
+
+    def mount(self) -> None:
+        """Initialize form state."""
+        super().mount()
+        self.state["form_data"] = {}
+        self.state["submitted"] = False
+        self.state["is_valid"] = False
+
+    def hydrate(self, state: dict[str, Any]) -> None:
+        """Restore state; after a failed submit, rebuild the field errors it showed."""
+        super().hydrate(state)
+        form_data = self.state.get("form_data")
+        failed_submit = self.state.get("submitted") and not self.state.get("is_valid")
+        if failed_submit and isinstance(form_data, dict):
+            self.validate(form_data)
+            self.validated_data = None
+
+    def get_field_value(self, field_name: str, default: Any = "") -> Any:
+        """Get current value of form field."""
+        return self.state.get("form_data", {}).get(field_name, default)
+
+    def set_field_value(self, field_name: str, value: Any) -> None:
+        """Set value of form field."""
+        if "form_data" not in self.state:
+            self.state["form_data"] = {}
+        self.state["form_data"][field_name] = value
+
+    # ---------- Event Handlers ----------
+
+    def on_submit(self) -> None:
+        """
+        Handle form submission.
+
+        Override in subclasses to add custom logic.
+        Validation happens automatically before this is called.
+        """
+
+    def on_field_change(self, field: str, value: Any) -> None:
+        """Handle field value change."""
+        if self.schema is not None and field not in self.schema.model_fields:
+            raise InvalidPayloadError(
+                f"Invalid payload for field_change: unknown field {field!r}; "
+                f"fields are {sorted(self.schema.model_fields)}."
+            )
+        self.set_field_value(field, value)
+        self.field_errors.pop(field, None)
+
+    def _validate_submission(self, payload: dict[str, Any]) -> bool:
+        if not isinstance(payload, dict) or set(payload) - {"form_data"}:
+            raise InvalidPayloadError('Invalid payload for submit: expected {"form_data": {...}}.')
+        form_data = payload.get("form_data", self.state.get("form_data", {}))
+        if not isinstance(form_data, dict):
+            raise InvalidPayloadError(
+                f"Invalid payload for submit: form_data must be an object, "
+                f"got {type(form_data).__name__}."
+            )
+        self.state["form_data"] = form_data
+        self.state["submitted"] = True
+        is_valid = self.validate(form_data)
+        self.state["is_valid"] = is_valid
+        return is_valid
+
+    def handle_event(self, event: str, payload: dict[str, Any]) -> None:
+        """Handle events with automatic validation for submit."""
+        if event != "submit":
+            super().handle_event(event, payload)
+        elif self._validate_submission(payload):
+            super().handle_event("submit", {})
+
+    async def async_handle_event(self, event: str, payload: dict[str, Any]) -> None:
+        """Async twin of :meth:`handle_event`: validation first, then ``on_submit``."""
+        if event != "submit":
+            await super().async_handle_event(event, payload)
+        elif self._validate_submission(payload):
+            await super().async_handle_event("submit", {})
+
+    # ---------- Context ----------
+
+    def get_context(self) -> dict[str, Any]:
+        """Add form-specific context."""
+        context = super().get_context()
+        context.update(
+            {
+                "form_data": self.state.get("form_data", {}),
+                "field_errors": self.field_errors,
+                "is_valid": self.state.get("is_valid", False),
+                "submitted": self.state.get("submitted", False),
+            }
+        )
+        return context
+
+
+class ModelFormComponent(FormComponent):
+    """
+    Form component with model instance support.
+
+    Combines FormComponent validation with model persistence. Works with
+    DjangoModelMixin or similar patterns that provide ``save_instance()``.
+    """
+
+    instance: Any = None
+    state_fields: ClassVar[list[str]] = []
+
+    def mount(self) -> None:
+        """Initialize form with instance data."""
+        super().mount()
+        if self.instance:
+            self.populate_form_from_instance()
+
+    def populate_form_from_instance(self) -> None:
+        """Populate form data from model instance."""
+        self.state["form_data"] = {
+            name: getattr(self.instance, name, None) for name in self.state_fields
+        }
+
+    def on_submit(self) -> None:
+        """Save validated data to model instance."""
+        if not self.validated_data:
+            return
+        for field_name, value in self.validated_data.items():
+            if hasattr(self.instance, field_name):
+                setattr(self.instance, field_name, value)
+        save_instance = getattr(self, "save_instance", None)
+        if callable(save_instance):
+            save_instance()

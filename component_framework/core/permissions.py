@@ -1,0 +1,119 @@
+"""Permission classes, checked on every transport before any component code runs.
+
+A component lists them in ``permission_classes``; all must grant access. The ``request`` is the
+transport's request object (Starlette's ``Request``/``WebSocket``, Django's ``HttpRequest``);
+user checks read ``request.user`` as authentication middleware sets it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .exceptions import NotAuthenticatedError, PermissionDeniedError
+
+__all__ = [
+    "AllowAny",
+    "BasePermission",
+    "DjangoModelPermission",
+    "IsAuthenticated",
+    "IsStaff",
+    "IsSuperuser",
+    "check_permissions",
+]
+
+
+def _user(request: Any) -> Any:
+    # Starlette raises AssertionError from request.user without AuthenticationMiddleware.
+    try:
+        return getattr(request, "user", None)
+    except AssertionError:
+        return None
+
+
+class BasePermission:
+    """
+    Base permission class. All permission classes must inherit from this.
+
+    Subclasses must implement ``has_permission``.
+    """
+
+    def has_permission(self, request: Any, component_cls: type) -> bool:
+        """
+        Return True if the request has permission to access the component.
+
+        Args:
+            request: The incoming request object.
+            component_cls: The component class being accessed.
+        """
+        return True
+
+
+class AllowAny(BasePermission):
+    """Allow unrestricted access. Default permission class."""
+
+    def has_permission(self, request: Any, component_cls: type) -> bool:
+        return True
+
+
+class IsAuthenticated(BasePermission):
+    """Allow access only to authenticated users."""
+
+    def has_permission(self, request: Any, component_cls: type) -> bool:
+        user = _user(request)
+        return bool(user and user.is_authenticated)
+
+
+class IsStaff(BasePermission):
+    """Allow access only to staff users."""
+
+    def has_permission(self, request: Any, component_cls: type) -> bool:
+        user = _user(request)
+        return bool(user and getattr(user, "is_staff", False))
+
+
+class IsSuperuser(BasePermission):
+    """Allow access only to superusers."""
+
+    def has_permission(self, request: Any, component_cls: type) -> bool:
+        user = _user(request)
+        return bool(user and getattr(user, "is_superuser", False))
+
+
+class DjangoModelPermission(BasePermission):
+    """
+    Allow access based on a specific Django model permission.
+
+    Set ``permission_required`` on the component class::
+
+        @registry.register("my_component")
+        class MyComponent(Component):
+            permission_classes = [DjangoModelPermission]
+            permission_required = "myapp.change_mymodel"
+    """
+
+    def has_permission(self, request: Any, component_cls: type) -> bool:
+        permission = getattr(component_cls, "permission_required", "")
+        if not permission:
+            return True
+        user = _user(request)
+        if not user:
+            return False
+        if isinstance(permission, str):
+            return bool(user.has_perm(permission))
+        # Iterable of permission strings: all must be held.
+        return all(user.has_perm(p) for p in permission)
+
+
+def check_permissions(component_cls: type, request: Any) -> None:
+    """Run every permission class of *component_cls* against *request*.
+
+    Raises:
+        NotAuthenticatedError: A permission refused and the request has no authenticated user.
+        PermissionDeniedError: A permission refused an authenticated user.
+    """
+    for permission_cls in getattr(component_cls, "permission_classes", ()):
+        if not permission_cls().has_permission(request, component_cls):
+            user = _user(request)
+            if not (user and getattr(user, "is_authenticated", False)):
+                raise NotAuthenticatedError("Authentication required.")
+            raise PermissionDeniedError("Permission denied.")

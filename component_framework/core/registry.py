@@ -1,0 +1,122 @@
+"""The component registry: names the browser may ask for, mapped to component classes."""
+
+from __future__ import annotations
+
+import builtins
+import difflib
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from .component import Component
+from .exceptions import ComponentNotFoundError
+
+__all__ = ["ComponentRegistry", "registry"]
+
+C = TypeVar("C", bound=type[Component])
+
+
+class ComponentRegistry:
+    """Registry for component classes.
+
+    Example::
+
+        @registry.register("counter")
+        class Counter(Component): ...
+
+        registry.get("counter")  # -> Counter
+    """
+
+    def __init__(self) -> None:
+        self._registry: dict[str, type[Component]] = {}
+
+    def __repr__(self) -> str:
+        return f"<ComponentRegistry {sorted(self._registry)!r}>"
+
+    def register(self, name: str) -> Callable[[C], C]:
+        """
+        Decorator to register a component class.
+
+        Registering the same class again is a no-op; another class under a taken
+        name raises ValueError.
+
+        Usage::
+
+            @registry.register("counter")
+            class Counter(Component):
+                ...
+        """
+
+        def decorator(cls: C) -> C:
+            existing = self._registry.get(name)
+            if existing is not None:
+                if existing is cls:
+                    return cls
+                raise ValueError(
+                    f"Component '{name}' already registered by a different class "
+                    f"({existing.__qualname__!r})"
+                )
+            self._registry[name] = cls
+            return cls
+
+        return decorator
+
+    def unregister(self, name: str) -> type[Component] | None:
+        """Remove *name* and return its class, or None if it was not registered."""
+        return self._registry.pop(name, None)
+
+    def get(self, name: str) -> type[Component] | None:
+        """Get component class by name."""
+        return self._registry.get(name)
+
+    def __getitem__(self, name: str) -> type[Component]:
+        """Get component class by name, raises KeyError if not found."""
+        return self._registry[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._registry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._registry)
+
+    def __len__(self) -> int:
+        return len(self._registry)
+
+    def items(self) -> builtins.list[tuple[str, type[Component]]]:
+        """Return ``(name, class)`` pairs in registration order."""
+        return builtins.list(self._registry.items())
+
+    def name_of(self, cls: type[Component]) -> str | None:
+        """Return the name *cls* is registered under, or None."""
+        for name, registered in self._registry.items():
+            if registered is cls:
+                return name
+        return None
+
+    def resolve(self, name: str) -> type[Component]:
+        """Return the class registered as *name*.
+
+        Raises:
+            ComponentNotFoundError: With the close matches, if *name* is not registered.
+        """
+        cls = self._registry.get(name)
+        if cls is None:
+            raise ComponentNotFoundError(self.not_found_message(name))
+        return cls
+
+    def not_found_message(self, name: str) -> str:
+        """Explain that *name* is unknown, naming close matches or the registered names."""
+        close = difflib.get_close_matches(name, self._registry, n=3)
+        if close:
+            hint = "Did you mean " + " or ".join(repr(c) for c in close) + "?"
+        elif self._registry:
+            hint = "Registered: " + ", ".join(sorted(self._registry)) + "."
+        else:
+            hint = "No components are registered."
+        return f"Component '{name}' not found. {hint}"
+
+    def list(self) -> builtins.list[str]:
+        """List all registered component names."""
+        return builtins.list(self._registry.keys())
+
+
+registry = ComponentRegistry()
