@@ -10,10 +10,10 @@ import pytest
 
 os.environ.setdefault("CF_SECRET_KEY", "test-secret-key-0123456789abcdef")
 
-from component_framework.core import ComponentRegistry  # noqa: E402
-from component_framework.core.jinja import JinjaRenderer  # noqa: E402
-from component_framework.core.renderer import set_default_renderer  # noqa: E402
-from component_framework.core.signing import Signer  # noqa: E402
+from component_framework.core import ComponentRegistry
+from component_framework.core.jinja import JinjaRenderer
+from component_framework.core.renderer import set_default_renderer
+from component_framework.core.signing import Signer
 
 
 @pytest.fixture
