@@ -157,6 +157,16 @@ class Component:
 
     # ---------- Events ----------
 
+    @classmethod
+    def _check_payload(cls, spec: HandlerSpec, event: str, payload: Any) -> dict[str, Any]:
+        """Check *payload* before any component code runs; return the handler's kwargs.
+
+        The message path calls this before instantiating the component. Subclasses whose
+        event payload is not the handler's keyword arguments (``FormComponent.submit``)
+        override it.
+        """
+        return spec.validate(event, payload)
+
     def _prepare(self, event: str, payload: Any) -> tuple[Any, dict[str, Any], HandlerSpec]:
         spec = handler_spec(type(self), event)
         kwargs = spec.validate(event, payload)

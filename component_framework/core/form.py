@@ -6,10 +6,22 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
+from ._events import HandlerSpec
 from .component import Component
 from .exceptions import InvalidPayloadError
 
 __all__ = ["FormComponent", "ModelFormComponent"]
+
+
+def _check_submit_payload(payload: Any) -> None:
+    if not isinstance(payload, dict) or set(payload) - {"form_data"}:
+        raise InvalidPayloadError('Invalid payload for submit: expected {"form_data": {...}}.')
+    form_data = payload.get("form_data", {})
+    if not isinstance(form_data, dict):
+        raise InvalidPayloadError(
+            f"Invalid payload for submit: form_data must be an object, "
+            f"got {type(form_data).__name__}."
+        )
 
 
 class FormComponent(Component):
@@ -127,15 +139,18 @@ class FormComponent(Component):
         self.set_field_value(field, value)
         self.field_errors.pop(field, None)
 
+    @classmethod
+    def _check_payload(cls, spec: HandlerSpec, event: str, payload: Any) -> dict[str, Any]:
+        # A submit carries {"form_data": {...}}, which the form validates against ``schema``
+        # before ``on_submit()`` (which takes no arguments) runs: check only its shape here.
+        if event == "submit":
+            _check_submit_payload(payload)
+            return dict(payload)
+        return super()._check_payload(spec, event, payload)
+
     def _validate_submission(self, payload: dict[str, Any]) -> bool:
-        if not isinstance(payload, dict) or set(payload) - {"form_data"}:
-            raise InvalidPayloadError('Invalid payload for submit: expected {"form_data": {...}}.')
+        _check_submit_payload(payload)
         form_data = payload.get("form_data", self.state.get("form_data", {}))
-        if not isinstance(form_data, dict):
-            raise InvalidPayloadError(
-                f"Invalid payload for submit: form_data must be an object, "
-                f"got {type(form_data).__name__}."
-            )
         self.state["form_data"] = form_data
         self.state["submitted"] = True
         is_valid = self.validate(form_data)

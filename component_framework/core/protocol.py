@@ -165,7 +165,7 @@ def parse_message(
             name, component_id, state_json, message.get("checksum")
         )
     if spec is not None and event is not None:
-        payload = spec.validate(event, payload)
+        payload = component_cls._check_payload(spec, event, payload)
     return ParsedEvent(name, component_cls, component_id, event, payload, state, spec)
 
 
