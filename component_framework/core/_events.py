@@ -75,12 +75,28 @@ def _describe(exc: pydantic.ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _hints(func: Callable[..., Any]) -> dict[str, Any]:
+    try:
+        return inspect.get_annotations(func, eval_str=True)
+    except Exception:
+        pass
+    # One unresolvable annotation (a name imported only under TYPE_CHECKING, a local class)
+    # must not switch off the checks of the others: resolve each on its own, else Any.
+    namespace = getattr(func, "__globals__", {})
+    hints: dict[str, Any] = {}
+    for name, annotation in inspect.get_annotations(func).items():
+        if isinstance(annotation, str):
+            try:
+                annotation = eval(annotation, namespace)
+            except Exception:
+                annotation = Any
+        hints[name] = annotation
+    return hints
+
+
 def _build_validator(func: Callable[..., Any]) -> tuple[pydantic.TypeAdapter[Any] | None, bool]:
     signature = inspect.signature(func)
-    try:
-        hints = inspect.get_annotations(func, eval_str=True)
-    except Exception:  # unresolvable forward references: fall back to no type checks
-        hints = {}
+    hints = _hints(func)
     fields: dict[str, Any] = {}
     accepts_extra = False
     for index, (name, param) in enumerate(signature.parameters.items()):

@@ -120,14 +120,12 @@ class Component:
         """
         Render all filled slot components.
 
-        Children not yet mounted are mounted first. Within one ``render()`` the
-        children are rendered once; the result is reused by ``dispatch()``.
+        Children not yet mounted are mounted first. Each call renders the children
+        again; ``dispatch()`` reuses the HTML its own ``render()`` produced.
 
         Returns:
             Dict mapping slot names to their rendered HTML strings.
         """
-        if self._slot_html is not None:
-            return self._slot_html
         rendered: dict[str, str] = {}
         for name, child in self._slot_components.items():
             if not child._mounted:
@@ -266,11 +264,13 @@ class Component:
     # ---------- Dispatch ----------
 
     def _result(self, html: str) -> dict[str, Any]:
+        # The slot HTML of the render that produced *html*: children render once per dispatch.
+        slots = self._slot_html if self._slot_html is not None else self.render_slots()
         return {
             "html": html,
             "state": self.dehydrate(),
             "component_id": self.id,
-            "slots": self.render_slots(),
+            "slots": slots,
         }
 
     def dispatch(

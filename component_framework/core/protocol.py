@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ._events import HandlerSpec, handler_spec
-from ._json import check_depth
+from ._json import canonical_dumps, check_depth
 from .component import Component, StateSerializer
 from .exceptions import ComponentError, MessageError, StateTooLargeError
 from .permissions import check_permissions
@@ -100,13 +100,20 @@ def _load(raw: str | bytes, limits: Limits) -> Any:
             f"Message is {size:,} bytes (limit: {limits.max_message_bytes:,})."
         )
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise MessageError(
             f"Message is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."
         ) from None
-    except (RecursionError, UnicodeDecodeError):
+    except RecursionError:
+        raise MessageError("Message is nested too deeply.") from None
+    except UnicodeDecodeError:
         raise MessageError("Message is not valid JSON.") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity, which are not JSON and cannot be sent back.
+    raise MessageError(f"Message is not valid JSON: {name} is not a JSON value.")
 
 
 def _field(message: Mapping[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
@@ -159,7 +166,10 @@ def parse_message(
         if component_id is None:
             raise MessageError("Field 'component_id' is required when 'state' is sent.")
         if isinstance(state_json, dict):
-            state_json = StateSerializer.serialize_canonical(state_json)
+            try:
+                state_json = canonical_dumps(state_json)
+            except (TypeError, ValueError):
+                raise MessageError("Field 'state' must hold only JSON values.") from None
         StateSerializer.check_size(state_json)
         state = (signer or get_signer()).verify_state(
             name, component_id, state_json, message.get("checksum")

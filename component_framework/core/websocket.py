@@ -11,7 +11,6 @@ server's decision (``push_update``), never the client's.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -19,7 +18,8 @@ from typing import Any
 
 from .component import StateSerializer
 from .exceptions import MessageError
-from .protocol import DEFAULT_LIMITS, Limits, error_reply, handle_message
+from .permissions import check_permissions
+from .protocol import DEFAULT_LIMITS, Limits, _load, error_reply, handle_message
 from .registry import ComponentRegistry, registry
 from .signing import Signer, get_signer
 
@@ -157,14 +157,11 @@ class ComponentWebSocketManager:
         """
         try:
             if isinstance(message, str | bytes):
-                if len(message) > self._limits.max_message_bytes:
-                    raise MessageError("Message is too large.")
-                message = json.loads(message)
+                # The same size limit (413, in bytes) and JSON errors as every other transport.
+                message = _load(message, self._limits)
             if not isinstance(message, Mapping):
-                raise MessageError("Message must be a JSON object.")
+                raise MessageError(f"Message must be a JSON object, got {type(message).__name__}.")
             reply = await self._route(connection, connection_id, message)
-        except json.JSONDecodeError as exc:
-            reply = error_reply(MessageError(f"Message is not valid JSON: {exc.msg}."))
         except Exception as exc:
             reply = error_reply(exc)
         await connection.send(reply)
@@ -193,6 +190,11 @@ class ComponentWebSocketManager:
             self.unsubscribe(connection_id, component_id)
             return {"type": "unsubscribed", "component_id": component_id}
         name = self.signer.verify_subscription(component_id, message.get("token"))
+        component_cls = self._registry.get(name)
+        if component_cls is not None:
+            # The token proves the server rendered this id; the permissions decide whether
+            # this connection's user may watch it.
+            check_permissions(component_cls, connection.request)
         self.subscribe(connection_id, component_id, name)
         return {"type": "subscribed", "component_id": component_id}
 

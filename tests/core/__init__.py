@@ -1,0 +1,4 @@
+"""Tests of component_framework.core.
+
+A package, so module names never clash with tests/cli/ or tests/web/.
+"""
