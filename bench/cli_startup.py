@@ -1,0 +1,70 @@
+"""Whole-process wall time of ``cf`` commands against ``python -c "import typer"``.
+
+Each round runs every command once, interleaved, so machine noise hits the floor and the
+commands alike; the figures are medians over the rounds, and ratios are command / floor.
+Commands run in examples/project (a [tool.cf] project with a counter component).
+
+Run:  python bench/cli_startup.py [--rounds 21]
+Targets: ``cf --version`` <= 1.3x the floor, ``cf dispatch counter increment`` <= 2.5x.
+A reference row shows what importing typer, the core and Jinja2 alone costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent / "examples" / "project"
+
+
+def _cf() -> str:
+    beside = Path(sys.executable).with_name("cf")
+    found = str(beside) if beside.exists() else shutil.which("cf")
+    if not found:
+        sys.exit("cf is not installed: pip install -e .")
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=21)
+    args = parser.parse_args()
+    cf = _cf()
+    commands = {
+        'floor: python -c "import typer"': [sys.executable, "-c", "import typer"],
+        # What any command that runs a component must load: typer, the core and Jinja2.
+        "reference: import typer + core + jinja": [
+            sys.executable,
+            "-c",
+            "import typer, component_framework.core.protocol, component_framework.core.jinja",
+        ],
+        "cf --version": [cf, "--version"],
+        "cf registry list": [cf, "registry", "list"],
+        "cf dispatch counter increment": [cf, "dispatch", "counter", "increment"],
+        "cf dispatch counter increment --json": [cf, "dispatch", "counter", "increment", "--json"],
+    }
+    env = {**os.environ, "COLUMNS": "120"}
+    env.pop("CF_APP", None)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for argv in commands.values():  # warm the file cache and .pyc files once
+        subprocess.run(argv, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, check=True)
+    for _ in range(args.rounds):
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            subprocess.run(argv, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, check=True)
+            times[name].append(time.perf_counter() - start)
+    floor = statistics.median(next(iter(times.values())))
+    print(f"{'command':40s} {'median':>9s} {'ratio':>7s}   ({args.rounds} rounds)")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"{name:40s} {median * 1000:7.0f}ms {median / floor:6.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,281 @@
+"""The checks behind ``cf check``: everything that can be found wrong without a browser.
+
+Imports every component module (collecting import errors and registry conflicts), compiles
+every template, and for each registered component checks its handlers (callable, a payload
+Pydantic can validate), its template (set and found), and the state its ``mount()`` produces
+(JSON must carry it losslessly, and it must render).
+
+Example::
+
+    project = load_project()
+    report = run_checks(project)
+    if not report.ok:
+        print("\\n".join(str(p) for p in report.problems))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .core._events import handler_spec, is_event_name
+from .core._json import find_lossy
+from .core.component import Component
+from .core.registry import ComponentRegistry, registry
+from .core.renderer import get_default_renderer
+
+if TYPE_CHECKING:
+    from .project import Project, ProjectImportError
+
+__all__ = ["CheckReport", "Problem", "run_checks"]
+
+_TEMPLATE_SUFFIXES = frozenset(
+    {".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".svg", ".txt"}
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing found wrong: where it is and what to do about it."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class CheckReport:
+    """What ``cf check`` found."""
+
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    components: int = 0
+    templates: int = 0
+    events: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found (notes do not count)."""
+        return not self.problems
+
+    def add(self, where: str, message: str) -> None:
+        """Record a problem."""
+        self.problems.append(Problem(where, message))
+
+    def summary(self) -> str:
+        """One line: what was checked."""
+        return (
+            f"{self.components} component{'s' if self.components != 1 else ''}, "
+            f"{self.templates} template{'s' if self.templates != 1 else ''}, "
+            f"{self.events} event{'s' if self.events != 1 else ''} checked"
+        )
+
+
+def _location(cls: type, root: Path | None) -> str:
+    try:
+        filename = inspect.getsourcefile(cls)
+        _, line = inspect.getsourcelines(cls)
+    except (OSError, TypeError):
+        return f"{cls.__module__}.{cls.__qualname__}"
+    if filename is None:
+        return f"{cls.__module__}.{cls.__qualname__}"
+    path = Path(filename)
+    if root is not None and path.is_relative_to(root):
+        path = path.relative_to(root)
+    return f"{path}:{line}"
+
+
+def _compile_templates(project: Project, report: CheckReport) -> None:
+    import jinja2
+
+    from .core.jinja import JinjaRenderer
+
+    for folder in project.templates:
+        if not folder.is_dir():
+            report.add(
+                str(project.pyproject or project.root),
+                f"templates folder {str(folder)!r} does not exist; create it or fix "
+                "[tool.cf] templates",
+            )
+    renderer = get_default_renderer()
+    if not isinstance(renderer, JinjaRenderer):
+        return
+    for name in renderer.list_templates():
+        if Path(name).suffix not in _TEMPLATE_SUFFIXES:
+            continue
+        report.templates += 1
+        try:
+            renderer.environment.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            where = f"{exc.filename or name}:{exc.lineno}"
+            report.add(_relative(where, project.root), f"template syntax error: {exc.message}")
+        except (UnicodeDecodeError, jinja2.TemplateError) as exc:
+            report.add(name, f"template cannot be loaded: {exc}")
+
+
+def _relative(where: str, root: Path) -> str:
+    path = Path(where)
+    if path.is_absolute() and path.is_relative_to(root):
+        return str(path.relative_to(root))
+    return where
+
+
+def _check_handlers(name: str, cls: type[Component], where: str, report: CheckReport) -> None:
+    for attr in sorted(dir(cls)):
+        if not attr.startswith("on_"):
+            continue
+        value = inspect.getattr_static(cls, attr, None)
+        if isinstance(value, staticmethod | classmethod):
+            value = value.__func__
+        event = attr[3:]
+        if not inspect.isroutine(value):
+            report.add(
+                where,
+                f"{name}: {attr} is a {type(value).__name__}, not a method, so the event "
+                f"{event!r} can never run; make it a method or rename it",
+            )
+            continue
+        if not is_event_name(event):
+            continue
+        report.events += 1
+        try:
+            handler_spec(cls, event)
+        except Exception as exc:
+            report.add(
+                where,
+                f"{name}: the payload of {attr} cannot be validated "
+                f"({type(exc).__name__}: {exc}); use JSON-compatible type hints",
+            )
+
+
+def _check_template(
+    name: str, cls: type[Component], where: str, report: CheckReport, root: Path
+) -> bool:
+    """Check the template is set and found; return True if rendering can be tried."""
+    import jinja2
+
+    from .core.jinja import JinjaRenderer
+
+    if cls.render is not Component.render:
+        return True  # the component renders by itself
+    renderer = cls.renderer or get_default_renderer()
+    if renderer is None:
+        report.add(
+            where,
+            f"{name}: no renderer; add templates = [...] to [tool.cf] or set `renderer`",
+        )
+        return False
+    if not cls.template_name:
+        report.add(where, f'{name}: no template_name; set template_name = "{name}.html"')
+        return False
+    if isinstance(renderer, JinjaRenderer):
+        try:
+            renderer.environment.get_template(cls.template_name)
+        except jinja2.TemplateNotFound:
+            import difflib
+
+            close = difflib.get_close_matches(cls.template_name, renderer.list_templates(), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            folders = ", ".join(_relative(p, root) for p in renderer.search_paths)
+            report.add(
+                where,
+                f"{name}: template {cls.template_name!r} not found in "
+                f"{folders or 'the renderer'}{hint}",
+            )
+            return False
+        except jinja2.TemplateError:
+            return False  # reported when compiling the templates
+    return True
+
+
+def _check_mount(
+    name: str, cls: type[Component], where: str, report: CheckReport, render: bool
+) -> None:
+    try:
+        component = cls(component_id="cf-check")
+        component.mount()
+        state = component.dehydrate()
+    except Exception as exc:
+        report.notes.append(
+            Problem(where, f"{name}: mount() without parameters raised {exc!r}; not rendered")
+        )
+        return
+    for lossy in find_lossy(state):
+        report.add(
+            where,
+            f"{name}: mount() state {lossy} does not survive JSON; store plain JSON values",
+        )
+    if render:
+        try:
+            component.render()
+        except Exception as exc:
+            report.add(where, f"{name}: rendering the mounted state failed: {exc!r}")
+
+
+def run_checks(
+    project: Project,
+    *,
+    registry: ComponentRegistry = registry,
+    import_errors: Sequence[ProjectImportError] | None = None,
+) -> CheckReport:
+    """Import the project and check it all; return the report (never raises for user code).
+
+    Args:
+        project: The project to check.
+        registry: Where the components register (the global one by default).
+        import_errors: The errors of an earlier ``project.setup(keep_going=True)``; without
+            them the project is set up here.
+    """
+    report = CheckReport()
+    if import_errors is None:
+        import_errors = project.setup(keep_going=True)
+    for error in import_errors:
+        where = f"{error.filename}:{error.lineno}" if error.filename else error.module
+        detail = error.detail
+        if detail.startswith("ValueError: Component ") and "already registered" in detail:
+            detail = f"registry conflict: {detail.removeprefix('ValueError: ')}"
+        report.add(where, detail)
+    _compile_templates(project, report)
+    with _web_globals():
+        for name, cls in sorted(registry.items()):
+            report.components += 1
+            where = _location(cls, project.root)
+            _check_handlers(name, cls, where, report)
+            renderable = _check_template(name, cls, where, report, project.root)
+            _check_mount(name, cls, where, report, renderable)
+    return report
+
+
+def _nested(*_: Any, **__: Any) -> str:
+    from markupsafe import Markup
+
+    return Markup("<!-- component -->")
+
+
+@contextlib.contextmanager
+def _web_globals() -> Iterator[None]:
+    """Stand-ins for the template globals the web layer adds (``component``, ``cf_scripts``).
+
+    Each component's own template is rendered; nested components are checked on their own.
+    """
+    from .core.jinja import JinjaRenderer
+
+    renderer = get_default_renderer()
+    if not isinstance(renderer, JinjaRenderer):
+        yield
+        return
+    env_globals = renderer.environment.globals
+    added = [name for name in ("component", "cf_scripts") if name not in env_globals]
+    for name in added:
+        env_globals[name] = _nested
+    try:
+        yield
+    finally:
+        for name in added:
+            env_globals.pop(name, None)

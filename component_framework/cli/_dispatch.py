@@ -1,0 +1,350 @@
+"""``cf dispatch``: run a component offline through the same message path as the web transport.
+
+The input state is signed with a key private to this process (``make_message``), so the run
+goes through ``core.protocol`` exactly as a browser's request would: name, event and payload
+checks, hydrate or mount, the handler, render, dehydrate.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ._common import (
+    USAGE,
+    AppOption,
+    complete_component,
+    core_logs_as_lines,
+    fail,
+    load_project,
+    user_location,
+)
+
+if TYPE_CHECKING:
+    from component_framework.project import Project
+
+__all__ = ["dispatch"]
+
+DEFAULT_ID = "component-cli"
+_RESULT_KEYS = ("html", "state", "component_id", "slots")
+
+
+def _read(value: str, option: str) -> tuple[str, str]:
+    """Return ``(text, where)`` for an option given as JSON, ``@file`` or ``-`` (stdin)."""
+    if value == "-":
+        if option != "--state":
+            fail(f"{option} does not read standard input; give JSON or @file", USAGE)
+        text = sys.stdin.read()
+        if not text.strip():
+            fail(f"{option} -: nothing on standard input", USAGE)
+        return text, "standard input"
+    if value.startswith("@"):
+        path = Path(value[1:])
+        try:
+            return path.read_text(encoding="utf-8"), str(path)
+        except OSError as exc:
+            fail(f"{option}: cannot read {str(path)!r}: {exc.strerror or exc}", USAGE)
+    return value, "the argument"
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON; use null")
+
+
+def _parse(text: str, option: str, where: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_no_constants)
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):
+            fail(f"{option} ({where}): {exc}", USAGE)
+        lines = [line for line in text.splitlines() if line.strip()]
+        if exc.msg == "Extra data" and len(lines) > 1:
+            # JSON lines (``cf dispatch --stream --json``): the last frame is the state to use.
+            try:
+                return json.loads(lines[-1], parse_constant=_no_constants)
+            except ValueError:
+                pass
+        fail(
+            f"{option} is not valid JSON ({where}): {exc.msg} at line {exc.lineno} "
+            f"column {exc.colno}",
+            USAGE,
+        )
+
+
+def read_state(value: str) -> tuple[dict[str, Any], str | None]:
+    """Parse ``--state``: a state object, or a whole dispatch result (its ``state`` is used).
+
+    Returns the state and the component id the result carried, if any.
+    """
+    text, where = _read(value, "--state")
+    data = _parse(text, "--state", where)
+    component_id = None
+    if isinstance(data, dict) and "state" in data and ("html" in data or "component_id" in data):
+        component_id = data.get("component_id")
+        data = data["state"]
+        if isinstance(data, str):  # a wire reply carries the state as JSON text
+            data = _parse(data, "--state", f"{where}, its 'state' field")
+    if not isinstance(data, dict):
+        fail(f"--state must be a JSON object, got {type(data).__name__} ({where})", USAGE)
+    return data, component_id if isinstance(component_id, str) else None
+
+
+def read_payload(value: str) -> dict[str, Any]:
+    """Parse ``--payload`` (JSON or ``@file``) into an object."""
+    text, where = _read(value, "--payload")
+    data = _parse(text, "--payload", where)
+    if not isinstance(data, dict):
+        fail(f"--payload must be a JSON object, got {type(data).__name__} ({where})", USAGE)
+    return data
+
+
+def _check_target(name: str, event: str | None) -> None:
+    import difflib
+
+    from component_framework.core._events import handler_spec, list_events
+    from component_framework.core.exceptions import ComponentNotFoundError, EventNotFoundError
+    from component_framework.core.registry import registry
+
+    try:
+        cls = registry.resolve(name)
+    except ComponentNotFoundError as exc:
+        fail(str(exc), USAGE)
+    if event is None:
+        return
+    try:
+        handler_spec(cls, event)
+    except EventNotFoundError:
+        events = list_events(cls)
+        close = difflib.get_close_matches(event, events, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        available = ", ".join(events) if events else "none (define on_<event> methods)"
+        fail(f"Component {name!r} has no event {event!r}.{hint} Events: {available}.", USAGE)
+
+
+def _result(reply: dict[str, Any]) -> dict[str, Any]:
+    result = {key: reply[key] for key in _RESULT_KEYS}
+    result["state"] = json.loads(reply["state"])
+    if "stream_done" in reply:
+        result["stream_done"] = reply["stream_done"]
+    return result
+
+
+def _report(exc: Exception, project: Project, name: str, event: str | None) -> None:
+    from component_framework.core.exceptions import (
+        ComponentError,
+        EventNotFoundError,
+        HandlerError,
+        InvalidPayloadError,
+        MessageError,
+        NotAuthenticatedError,
+        PermissionDeniedError,
+        StateTooLargeError,
+    )
+
+    root = str(project.root)
+    if isinstance(exc, InvalidPayloadError | MessageError | StateTooLargeError):
+        fail(str(exc), USAGE)
+    if isinstance(exc, EventNotFoundError):
+        _check_target(name, event)
+        fail(str(exc), USAGE)
+    cause = exc.__cause__ if isinstance(exc, HandlerError) and exc.__cause__ else exc
+    where = user_location(exc, root)
+    at = f" (at {where})" if where else ""
+    if isinstance(exc, HandlerError):
+        fail(f"on_{event} of {name!r} failed: {type(cause).__name__}: {cause}{at}")
+    if isinstance(exc, NotAuthenticatedError | PermissionDeniedError):
+        fail(
+            f"{name!r}: {exc} cf dispatch runs without a request or user, and the component's "
+            "permission_classes refuse that"
+        )
+    if isinstance(exc, ComponentError):
+        fail(f"{name!r}: {exc}{at}")
+    if type(exc).__name__ == "TemplateNotFound":
+        folders = ", ".join(os.path.relpath(p, root) for p in project.templates) or "none"
+        fail(
+            f"{name!r}: template {str(exc)!r} not found (template folders: {folders}); run cf check"
+        )
+    fail(f"{name!r} failed: {type(exc).__name__}: {exc}{at}")
+
+
+def dispatch(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="The registered component name, e.g. counter.",
+            autocompletion=complete_component,
+        ),
+    ],
+    event: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[EVENT]", help="The event to fire (runs on_<event>); omit to mount and render."
+        ),
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            "-s",
+            metavar="JSON|@FILE|-",
+            help="State to hydrate from: JSON, @file, or - for stdin. A whole --json result "
+            "is accepted too (its state is used). Without it the component is mounted.",
+            show_default=False,
+        ),
+    ] = None,
+    payload: Annotated[
+        str | None,
+        typer.Option(
+            "--payload",
+            "-p",
+            metavar="JSON|@FILE",
+            help="The event's payload, a JSON object or @file.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the dispatch result {html, state, component_id, slots} as JSON "
+            "(one line per frame with --stream).",
+        ),
+    ] = False,
+    stream: Annotated[
+        bool, typer.Option("--stream", help="Print each frame as the handler yields it.")
+    ] = False,
+    component_id: Annotated[
+        str | None,
+        typer.Option("--id", metavar="ID", help=f"Component id (default: {DEFAULT_ID})."),
+    ] = None,
+    app: AppOption = None,
+) -> None:
+    """Run a component offline: mount or hydrate, fire an event, render; show state and HTML.
+
+    Exit status: 0 ok, 1 the handler (or mount/render) failed, 2 usage error (unknown
+    component or event, bad JSON or payload).
+
+    Examples:
+
+      cf dispatch counter
+
+      cf dispatch counter increment --payload '{"amount": 2}' --state '{"count": 1}'
+
+      cf dispatch counter increment --json | cf dispatch counter increment --state -
+
+      cf dispatch countdown run --stream
+    """
+    initial: dict[str, Any] | None = None
+    piped_id = None
+    if state is not None:
+        initial, piped_id = read_state(state)
+    data = read_payload(payload) if payload is not None else {}
+    with core_logs_as_lines():
+        _run(
+            ctx,
+            app,
+            name,
+            event,
+            data,
+            initial,
+            component_id or piped_id or DEFAULT_ID,
+            as_json=as_json,
+            stream=stream,
+        )
+
+
+def _run(
+    ctx: typer.Context,
+    app: list[str] | None,
+    name: str,
+    event: str | None,
+    data: dict[str, Any],
+    initial: dict[str, Any] | None,
+    cid: str,
+    *,
+    as_json: bool,
+    stream: bool,
+) -> None:
+    project, _ = load_project(ctx, app)
+    _check_target(name, event)
+
+    import asyncio
+    import secrets
+
+    from component_framework.core.protocol import dispatch_message, make_message, stream_frames
+    from component_framework.core.signing import Signer
+
+    signer = Signer([secrets.token_urlsafe(32)])
+    message = make_message(name, event, data, initial, component_id=cid, signer=signer)
+    printer = None if as_json else _Printer(name, event, data, initial)
+
+    def show(reply: dict[str, Any]) -> None:
+        result = _result(reply)
+        if printer is None:
+            sys.stdout.write(json.dumps(result, indent=None if stream else 2) + "\n")
+            sys.stdout.flush()
+        else:
+            printer.show(result, framed=stream)
+
+    async def run() -> None:
+        if stream:
+            async for reply in stream_frames(message, signer=signer):
+                show(reply)
+        else:
+            show(await dispatch_message(message, signer=signer))
+
+    try:
+        asyncio.run(run())
+    except Exception as exc:
+        _report(exc, project, name, event)
+
+
+class _Printer:
+    """Styled output: a header, the state with a diff against the previous one, the HTML."""
+
+    def __init__(
+        self, name: str, event: str | None, payload: dict[str, Any], state: dict[str, Any] | None
+    ) -> None:
+        from component_framework.cli._output import Styler
+
+        self.style = Styler(sys.stdout)
+        self.name, self.event, self.payload = name, event, payload
+        self.previous = state
+        self.frames = 0
+
+    def show(self, result: dict[str, Any], *, framed: bool) -> None:
+        from component_framework.cli._output import highlight_html, state_diff
+
+        style = self.style
+        self.frames += 1
+        head = [style(self.name, "bold", "cyan"), style(result["component_id"], "dim")]
+        if self.event:
+            head.append(style(self.event, "bold"))
+            if self.payload:
+                head.append(json.dumps(self.payload))
+        else:
+            head.append(style("mount" if self.previous is None else "render", "bold"))
+        if framed:
+            done = " (done)" if result.get("stream_done") else ""
+            head.append(style(f"frame {self.frames}{done}", "magenta"))
+        sys.stdout.write(
+            "  ".join(head)
+            + "\n"
+            + style("state", "bold", "underline")
+            + "\n"
+            + state_diff(self.previous, result["state"], style)
+            + "\n"
+            + style("html", "bold", "underline")
+            + "\n"
+            + highlight_html(result["html"], style)
+            + "\n"
+        )
+        sys.stdout.flush()
+        self.previous = result["state"]

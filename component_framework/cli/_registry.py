@@ -1,0 +1,186 @@
+"""``cf registry list`` and ``cf registry show``: what the project registers, and where."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ._common import USAGE, AppOption, complete_component, console, fail, load_project
+
+if TYPE_CHECKING:
+    from component_framework.core.component import Component
+
+__all__ = ["app", "describe"]
+
+app = typer.Typer(
+    help="Inspect the component registry.",
+    epilog="\b\nExamples:\n  cf registry list\n  cf registry list --json\n"
+    "  cf registry show counter",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+def _kind(cls: type[Component]) -> str:
+    from component_framework.core.form import FormComponent
+    from component_framework.core.streaming import StreamingComponent
+
+    if issubclass(cls, FormComponent):
+        return "form"
+    if issubclass(cls, StreamingComponent):
+        return "streaming"
+    return "basic"
+
+
+def describe(name: str, cls: type[Component]) -> dict[str, Any]:
+    """Return the JSON description of a registered component (``cf registry list --json``)."""
+    from component_framework.core._events import list_events
+
+    return {
+        "name": name,
+        "class": f"{cls.__module__}.{cls.__qualname__}",
+        "kind": _kind(cls),
+        "template": cls.template_name,
+        "events": list_events(cls),
+        "permissions": [p.__name__ for p in cls.permission_classes],
+        "slots": list(cls.slots),
+    }
+
+
+def _source(cls: type) -> str | None:
+    import contextlib
+    import inspect
+    import os
+
+    try:
+        filename = inspect.getsourcefile(cls)
+        _, line = inspect.getsourcelines(cls)
+    except (OSError, TypeError):
+        return None
+    if filename is None:
+        return None
+    with contextlib.suppress(ValueError):  # another drive on Windows
+        filename = os.path.relpath(filename)
+    return f"{filename}:{line}"
+
+
+def _signature(cls: type, event: str) -> str:
+    import inspect
+
+    handler = getattr(cls, f"on_{event}")
+    try:
+        signature = inspect.signature(handler, eval_str=True)
+    except Exception:  # unresolvable annotations: show them as written
+        try:
+            signature = inspect.signature(handler)
+        except (TypeError, ValueError):
+            return f"{event}(...)"
+    params = list(signature.parameters.values())[1:]
+    return f"{event}({', '.join(str(p) for p in params)})"
+
+
+def _joined(values: list[str]) -> str:
+    return ", ".join(values) if values else "-"
+
+
+def list_components(
+    ctx: typer.Context,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON list of objects instead of a table.")
+    ] = False,
+    app: AppOption = None,
+) -> None:
+    """List every registered component.
+
+    Columns: name, class (with its module), kind (basic, form or streaming), template,
+    events, permissions and slots. --json prints a list of objects with exactly those keys.
+
+    Examples:
+
+      cf registry list
+
+      cf registry list --json | jq '.[].name'
+    """
+    from component_framework.core.registry import registry
+
+    load_project(ctx, app)
+    rows = [describe(name, cls) for name, cls in sorted(registry.items())]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=f"{len(rows)} registered component{'s' if len(rows) != 1 else ''}",
+        box=box.SIMPLE_HEAD,
+    )
+    for column in ("name", "class", "kind", "template", "events", "permissions", "slots"):
+        # Short cells keep their line; the class and its module fold when the terminal is narrow.
+        wraps = column in ("class", "template")
+        table.add_column(column, no_wrap=not wraps, overflow="fold", min_width=len(column))
+    for row in rows:
+        module, _, cls_name = row["class"].rpartition(".")
+        table.add_row(
+            row["name"],
+            f"{cls_name}\n[dim]{module}[/dim]",
+            row["kind"],
+            row["template"] or "-",
+            "\n".join(row["events"]) or "-",
+            "\n".join(row["permissions"]) or "-",
+            "\n".join(row["slots"]) or "-",
+        )
+    console().print(table)
+
+
+def show(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="The registered name, e.g. counter.", autocompletion=complete_component
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    app: AppOption = None,
+) -> None:
+    """Show one component: class, kind, template, events with their payloads, source.
+
+    Examples:
+
+      cf registry show counter
+
+      cf registry show counter --json
+    """
+    from component_framework.core.registry import registry
+
+    load_project(ctx, app)
+    cls = registry.get(name)
+    if cls is None:
+        fail(registry.not_found_message(name), USAGE)
+    info = describe(name, cls)
+    info["source"] = _source(cls)
+    if as_json:
+        sys.stdout.write(json.dumps(info, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, title=name, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    table.add_row("class", info["class"])
+    table.add_row("kind", info["kind"])
+    table.add_row("template", info["template"] or "-")
+    table.add_row("events", "\n".join(_signature(cls, e) for e in info["events"]) or "-")
+    table.add_row("permissions", _joined(info["permissions"]))
+    table.add_row("slots", _joined(info["slots"]))
+    table.add_row("source", info["source"] or "-")
+    console().print(table)
+
+
+app.command("list")(list_components)
+app.command("show", no_args_is_help=True)(show)

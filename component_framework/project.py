@@ -1,0 +1,288 @@
+"""Project discovery: find a project's ``[tool.cf]`` table, import its components, set templates.
+
+Shared by ``cf`` and the dev server (so it lives here, not in ``cli``). A project is the
+nearest ``pyproject.toml`` with a ``[tool.cf]`` table, walking up from the working directory::
+
+    [tool.cf]
+    components = ["myapp.components"]   # modules or packages, imported recursively
+    templates = ["myapp/templates"]     # search path of the default Jinja2 renderer
+
+``--app MODULE`` (``apps=``) or ``CF_APP`` (comma-separated) replace ``components``.
+
+Exception tree::
+
+    ProjectError                 anything that stops a project from loading
+    ├── ProjectNotFoundError     no [tool.cf] table found (the message shows what to add)
+    ├── ProjectConfigError       [tool.cf] is malformed, or pyproject.toml is not valid TOML
+    └── ProjectImportError       the user's code failed to import: .filename, .lineno, .detail
+
+Example::
+
+    project = load_project()
+    project.setup()        # default renderer + every component module imported
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+import tomllib
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+__all__ = [
+    "CONFIG_SNIPPET",
+    "Project",
+    "ProjectConfigError",
+    "ProjectError",
+    "ProjectImportError",
+    "ProjectNotFoundError",
+    "find_project",
+    "load_project",
+]
+
+CONFIG_SNIPPET = """[tool.cf]
+components = ["myapp.components"]  # modules or packages holding your components
+templates = ["myapp/templates"]    # folders of their Jinja2 templates"""
+
+
+class ProjectError(Exception):
+    """A project could not be found, read or imported."""
+
+
+class ProjectNotFoundError(ProjectError):
+    """No ``pyproject.toml`` with a ``[tool.cf]`` table above the start directory."""
+
+
+class ProjectConfigError(ProjectError):
+    """``pyproject.toml`` is not valid TOML, or ``[tool.cf]`` has the wrong shape."""
+
+
+class ProjectImportError(ProjectError):
+    """Importing one of the project's modules raised.
+
+    Attributes:
+        module: The module that was being imported.
+        filename: The user's file where the error happened (None if unknown).
+        lineno: Its line number (None if unknown).
+        detail: ``"ExceptionType: message"``.
+    """
+
+    def __init__(self, module: str, filename: str | None, lineno: int | None, detail: str) -> None:
+        self.module = module
+        self.filename = filename
+        self.lineno = lineno
+        self.detail = detail
+        where = f"{filename}:{lineno}: " if filename and lineno else ""
+        super().__init__(f"{where}{detail} (while importing {module!r})")
+
+
+@dataclass
+class Project:
+    """A discovered project.
+
+    Attributes:
+        root: The folder holding ``pyproject.toml`` (the working directory without one).
+        pyproject: That file, or None when only ``--app`` / ``CF_APP`` named the modules.
+        components: Modules or packages to import, in order.
+        templates: Template folders, absolute.
+    """
+
+    root: Path
+    pyproject: Path | None = None
+    components: list[str] = field(default_factory=list)
+    templates: list[Path] = field(default_factory=list)
+    imported: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"<Project root={str(self.root)!r} components={self.components!r}>"
+
+    def install_renderer(self) -> None:
+        """Make the template folders the default Jinja2 renderer's search path (if any)."""
+        if not self.templates:
+            return
+        from .core.jinja import JinjaRenderer
+        from .core.renderer import set_default_renderer
+
+        set_default_renderer(JinjaRenderer(self.templates))
+
+    def import_components(self, *, keep_going: bool = False) -> list[ProjectImportError]:
+        """Import every configured module, and every submodule of configured packages.
+
+        Args:
+            keep_going: Collect import errors and go on instead of raising the first one.
+
+        Raises:
+            ProjectImportError: The user's code failed to import (unless *keep_going*).
+        """
+        root = str(self.root)
+        if root not in sys.path:
+            sys.path.insert(0, root)
+        errors: list[ProjectImportError] = []
+        for name in self.components:
+            for error in self._import_tree(name):
+                if not keep_going:
+                    raise error
+                errors.append(error)
+        return errors
+
+    def setup(self, *, keep_going: bool = False) -> list[ProjectImportError]:
+        """Install the renderer, then import the components (see :meth:`import_components`)."""
+        self.install_renderer()
+        return self.import_components(keep_going=keep_going)
+
+    def _import_tree(self, name: str) -> Iterator[ProjectImportError]:
+        try:
+            module = importlib.import_module(name)
+        except Exception as exc:
+            yield self._import_error(name, exc)
+            return
+        if name not in self.imported:
+            self.imported.append(name)
+        paths = getattr(module, "__path__", None)
+        if paths is None:
+            return
+        for info in sorted(pkgutil.iter_modules(paths), key=lambda m: m.name):
+            if info.name != "__main__":
+                yield from self._import_tree(f"{name}.{info.name}")
+
+    def _import_error(self, name: str, exc: Exception) -> ProjectImportError:
+        detail = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, SyntaxError) and exc.filename:
+            detail = f"SyntaxError: {exc.msg}"
+            return ProjectImportError(name, _display(exc.filename, self.root), exc.lineno, detail)
+        missing = exc.name if isinstance(exc, ModuleNotFoundError) else None
+        if missing and (name == missing or name.startswith(missing + ".")):
+            # The configured module itself is missing, not something it imports.
+            source = f"listed in {self.pyproject.name}" if self.pyproject else "given with --app"
+            return ProjectImportError(
+                name,
+                None,
+                None,
+                f"cannot import {name!r} ({source}): {exc}; check the module path and that "
+                f"{str(self.root)!r} is the project root",
+            )
+        frame = _user_frame(exc.__traceback__, self.root)
+        if frame is None:
+            return ProjectImportError(name, None, None, detail)
+        return ProjectImportError(name, _display(frame[0], self.root), frame[1], detail)
+
+
+def _display(filename: str, root: Path) -> str:
+    try:
+        return os.path.relpath(filename, root) if Path(filename).is_relative_to(root) else filename
+    except ValueError:
+        return filename
+
+
+def _user_frame(tb: TracebackType | None, root: Path) -> tuple[str, int] | None:
+    """Return the innermost traceback frame in the user's files (else outside importlib)."""
+    frames = [(f.filename, f.lineno or 0) for f in traceback.extract_tb(tb)]
+    internal = ("<frozen ", os.path.dirname(importlib.__file__))
+    for filename, lineno in reversed(frames):
+        if Path(filename).is_relative_to(root):
+            return filename, lineno
+    for filename, lineno in reversed(frames):
+        if not filename.startswith(internal):
+            return filename, lineno
+    return None
+
+
+def _string_list(table: Mapping[str, Any], key: str, path: Path) -> list[str]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ProjectConfigError(
+            f"{path}: [tool.cf] {key} must be a list of strings, got {value!r}; "
+            f'for example: {key} = ["..."]'
+        )
+    return list(value)
+
+
+def _read_table(path: Path) -> dict[str, Any] | None:
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError:
+        return None
+    table = data.get("tool", {}).get("cf")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ProjectConfigError(f"{path}: [tool.cf] must be a table, got {table!r}")
+    return table
+
+
+def find_project(start: str | os.PathLike[str] | None = None) -> Project | None:
+    """Return the project of the nearest ``pyproject.toml`` with ``[tool.cf]``, or None.
+
+    Args:
+        start: A folder or file to start from; the working directory by default.
+
+    Raises:
+        ProjectConfigError: The nearest such file is malformed.
+    """
+    here = Path(start if start is not None else os.getcwd()).resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if not candidate.is_file():
+            continue
+        table = _read_table(candidate)
+        if table is None:
+            continue
+        components = _string_list(table, "components", candidate)
+        templates = [folder / t for t in _string_list(table, "templates", candidate)]
+        return Project(folder, candidate, components, templates)
+    return None
+
+
+def _env_apps(env: Mapping[str, str]) -> list[str]:
+    return [part.strip() for part in env.get("CF_APP", "").split(",") if part.strip()]
+
+
+def load_project(
+    start: str | os.PathLike[str] | None = None,
+    *,
+    apps: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> Project:
+    """Find the project, with *apps* (or ``CF_APP``) replacing its ``components``.
+
+    Without a ``[tool.cf]`` table, *apps* alone make a project rooted at *start*.
+
+    Raises:
+        ProjectNotFoundError: Neither a ``[tool.cf]`` table nor *apps* / ``CF_APP``.
+        ProjectConfigError: ``pyproject.toml`` or its ``[tool.cf]`` table is malformed.
+    """
+    overrides = list(apps) or _env_apps(os.environ if env is None else env)
+    project = find_project(start)
+    if project is None:
+        if not overrides:
+            where = Path(start if start is not None else os.getcwd()).resolve()
+            raise ProjectNotFoundError(
+                f"no pyproject.toml with a [tool.cf] table in {str(where)!r} or above; add "
+                '[tool.cf] with components = ["myapp.components"] and '
+                'templates = ["myapp/templates"] to your pyproject.toml, '
+                "or name the modules with --app MODULE (or CF_APP=module1,module2)"
+            )
+        base = Path(start if start is not None else os.getcwd()).resolve()
+        project = Project(base.parent if base.is_file() else base)
+    if overrides:
+        project.components = overrides
+    if not project.components:
+        raise ProjectConfigError(
+            f"{project.pyproject}: [tool.cf] lists no components; add "
+            'components = ["myapp.components"] or pass --app MODULE.'
+        )
+    return project

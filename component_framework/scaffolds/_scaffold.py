@@ -1,0 +1,219 @@
+"""Plan where scaffolded files go, refuse collisions, render with copier, write the files.
+
+Destinations are decided and checked in Python before copier runs: copier without a terminal
+crashes with ``InteractiveSessionError`` when a file exists. Copier renders into a fresh
+temporary folder, so it never meets an existing file; the files are then moved into place.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import CollisionError, LayoutError, ScaffoldError
+from ._names import Names, normalize_name
+
+if TYPE_CHECKING:
+    from component_framework.project import Project
+
+__all__ = [
+    "KINDS",
+    "Plan",
+    "plan_component",
+    "plan_project",
+    "plan_template",
+]
+
+KINDS = ("basic", "form", "streaming")
+_HERE = Path(__file__).parent
+
+
+@dataclass
+class Plan:
+    """Files a scaffold will write.
+
+    Attributes:
+        template: The copier template folder (under ``component_framework/scaffolds``).
+        data: The answers given to copier.
+        files: Rendered file (relative to the copier output) -> destination.
+        extra: Destinations written directly (empty ``__init__.py`` files) -> content.
+        base: Paths are shown relative to this folder.
+    """
+
+    template: str
+    data: dict[str, Any]
+    files: dict[str, Path]
+    base: Path
+    extra: dict[Path, str] = field(default_factory=dict)
+
+    @property
+    def destinations(self) -> list[Path]:
+        """Every file the plan writes, in order."""
+        return [*self.extra, *self.files.values()]
+
+    def shown(self, path: Path) -> str:
+        """*path* relative to :attr:`base` when it is inside it."""
+        return str(path.relative_to(self.base)) if path.is_relative_to(self.base) else str(path)
+
+    def collisions(self) -> list[Path]:
+        """The destinations that already exist."""
+        return [path for path in self.destinations if path.exists()]
+
+    def check(self, *, force: bool = False) -> None:
+        """Raise :class:`CollisionError` if a destination exists and *force* is false."""
+        existing = self.collisions()
+        if existing and not force:
+            names = ", ".join(self.shown(p) for p in existing)
+            raise CollisionError(
+                f"{names} already exist{'s' if len(existing) == 1 else ''}; "
+                "nothing was written (use --force to overwrite)"
+            )
+
+    def write(self, *, force: bool = False) -> list[Path]:
+        """Check collisions, render with copier into a temporary folder, move files in place."""
+        self.check(force=force)
+        with tempfile.TemporaryDirectory(prefix="cf-scaffold-") as tmp:
+            _copy(self.template, Path(tmp), self.data)
+            for path, content in self.extra.items():
+                if not path.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(content, encoding="utf-8")
+            for rendered, destination in self.files.items():
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(Path(tmp) / rendered, destination)
+        return self.destinations
+
+
+def _copy(template: str, destination: Path, data: dict[str, Any]) -> None:
+    import copier
+
+    with warnings.catch_warnings():
+        # Copier warns about its own environment (a dirty git tree, ...); nothing a user acts on.
+        warnings.simplefilter("ignore")
+        copier.run_copy(
+            str(_HERE / template),
+            str(destination),
+            data=data,
+            defaults=True,
+            unsafe=False,
+            quiet=True,
+            overwrite=False,
+        )
+
+
+def _package_dir(project: Project) -> Path:
+    if not project.components:
+        raise LayoutError(
+            '[tool.cf] lists no components package; add components = ["myapp.components"]'
+        )
+    dotted = project.components[0]
+    relative = Path(*dotted.split("."))
+    for base in (project.root, project.root / "src"):
+        if (base / relative).with_suffix(".py").is_file():
+            raise LayoutError(
+                f"{dotted!r}, the first [tool.cf] components entry, is a module, not a package; "
+                "cf new component adds a module to a package: make it a package "
+                f"({relative}/__init__.py) or list a package first"
+            )
+        if (base / relative).is_dir():
+            return base / relative
+    return project.root / relative
+
+
+def _templates_dir(project: Project) -> Path:
+    return project.templates[0] if project.templates else project.root / "templates"
+
+
+def _registered_elsewhere(package: Path, module: str, skip: Path) -> Path | None:
+    if not package.is_dir():
+        return None
+    pattern = re.compile(rf"""register\(\s*["']{re.escape(module)}["']""")
+    for path in sorted(package.rglob("*.py")):
+        if path != skip and pattern.search(path.read_text(encoding="utf-8", errors="replace")):
+            return path
+    return None
+
+
+def plan_component(
+    name: str | Names, project: Project, *, kind: str = "basic", force: bool = False
+) -> Plan:
+    """Plan a component module, its template and its test, where *project* keeps them.
+
+    Raises:
+        InvalidNameError: The name cannot be a module and class name.
+        LayoutError: The project does not say where components go.
+        ScaffoldError: *kind* is unknown, or the name is registered by another module.
+    """
+    names = normalize_name(name) if isinstance(name, str) else name
+    if kind not in KINDS:
+        raise ScaffoldError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    package = _package_dir(project)
+    module_path = package / f"{names.module}.py"
+    other = _registered_elsewhere(package, names.module, module_path)
+    if other is not None and not force:
+        shown = other.relative_to(project.root) if other.is_relative_to(project.root) else other
+        raise CollisionError(
+            f"a component named {names.module!r} is already registered in {shown}; "
+            "pick another name (or use --force)"
+        )
+    extra: dict[Path, str] = {}
+    for folder in (package, *package.parents):
+        if folder == project.root or not folder.is_relative_to(project.root):
+            break
+        if folder.name == "src" and folder.parent == project.root:
+            break
+        if not (folder / "__init__.py").exists():
+            extra[folder / "__init__.py"] = ""
+    data = {
+        "module_name": names.module,
+        "class_name": names.class_name,
+        "kebab_name": names.kebab,
+        "title": names.title,
+        "kind": kind,
+    }
+    files = {
+        "component.py": module_path,
+        "template.html": _templates_dir(project) / f"{names.module}.html",
+        "test.py": project.root / "tests" / f"test_{names.module}.py",
+    }
+    return Plan("component", data, files, project.root, dict(reversed(extra.items())))
+
+
+def plan_template(name: str | Names, project: Project) -> Plan:
+    """Plan a template ``NAME.html`` in the project's first templates folder."""
+    raw = name if isinstance(name, Names) else re.sub(r"\.html?$", "", name.strip())
+    names = normalize_name(raw) if isinstance(raw, str) else raw
+    data = {"module_name": names.module, "kebab_name": names.kebab, "title": names.title}
+    files = {"template.html": _templates_dir(project) / f"{names.module}.html"}
+    return Plan("template", data, files, project.root)
+
+
+def plan_project(name: str, parent: Path) -> Plan:
+    """Plan a starter project in ``parent/NAME``: [tool.cf], a counter, its template, a test."""
+    names = normalize_name(name)
+    folder_name = (
+        name.strip() if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name.strip()) else names.kebab
+    )
+    root = parent / folder_name
+    data = {
+        "package": names.module,
+        "dist_name": names.kebab,
+        "title": names.title,
+    }
+    relative = [
+        "pyproject.toml",
+        "README.md",
+        ".gitignore",
+        f"{names.module}/__init__.py",
+        f"{names.module}/components/__init__.py",
+        f"{names.module}/components/counter.py",
+        f"{names.module}/templates/counter.html",
+        "tests/test_counter.py",
+    ]
+    files = {path: root / path for path in relative}
+    return Plan("project", data, files, parent)

@@ -1,0 +1,1 @@
+"""Components of the example project; cf imports every module here ([tool.cf] components)."""

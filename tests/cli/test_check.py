@@ -1,0 +1,189 @@
+"""cf check: imports, templates, handlers, lossy mount state, registry conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from typer.testing import Result
+
+
+def test_the_example_project_passes(cf: Callable[..., Result], example: Path) -> None:
+    result = cf("check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "OK: 2 components, 2 templates, 4 events checked, no problems found\n"
+
+
+BROKEN = """
+import datetime
+
+from component_framework.core import Component, registry
+
+
+@registry.register("lossy")
+class Lossy(Component):
+    template_name = "lossy.html"
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["tags"] = {"a", "b"}
+        self.state["when"] = datetime.date(2026, 1, 1)
+
+    on_click = "not a method"
+
+
+@registry.register("missing")
+class Missing(Component):
+    template_name = "missin.html"
+
+
+@registry.register("untemplated")
+class Untemplated(Component):
+    pass
+"""
+
+CONFLICT = """
+from component_framework.core import Component, registry
+
+
+@registry.register("lossy")
+class Other(Component):
+    template_name = "lossy.html"
+"""
+
+
+def test_problems_are_listed_and_exit_1(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    make_project(
+        {
+            "app/__init__.py": "",
+            "app/components/__init__.py": "",
+            "app/components/a_broken.py": BROKEN,
+            "app/components/b_conflict.py": CONFLICT,
+            "app/components/c_syntax.py": "def f(:\n",
+            "app/templates/lossy.html": "{{ state.tags }}",
+            "app/templates/missing.html": "",
+            "app/templates/bad.html": "{% if x %}\n{% endfor %}",
+        }
+    )
+    result = cf("check")
+    assert result.exit_code == 1
+    problems = result.stdout.splitlines()
+    expected = [
+        "app/components/b_conflict.py:5: registry conflict: Component 'lossy' already "
+        "registered by a different class ('Lossy')",
+        "app/components/c_syntax.py:1: SyntaxError: invalid syntax",
+        "app/templates/bad.html:2: template syntax error: Encountered unknown tag 'endfor'.",
+        "app/components/a_broken.py:7: lossy: on_click is a str, not a method, so the event "
+        "'click' can never run; make it a method or rename it",
+        "app/components/a_broken.py:7: lossy: mount() state state['tags']: set does not "
+        "survive JSON; store plain JSON values",
+        "app/components/a_broken.py:7: lossy: mount() state state['when']: date does not "
+        "survive JSON; store plain JSON values",
+        "app/components/a_broken.py:19: missing: template 'missin.html' not found in "
+        "app/templates; did you mean 'missing.html'?",
+        "app/components/a_broken.py:24: untemplated: no template_name; set "
+        'template_name = "untemplated.html"',
+    ]
+    for line in expected:
+        assert any(p.startswith(line) for p in problems), (line, "\n".join(problems))
+    assert len(problems) == len(expected)
+    assert result.stderr.startswith("Error: 8 problems found (3 components, 3 templates")
+
+
+def test_handlers_whose_payload_cannot_be_validated(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    source = """
+from component_framework.core import Component, registry
+
+
+@registry.register("odd")
+class Odd(Component):
+    template_name = "odd.html"
+
+    def on_go(self, when: "Undefined") -> None: ...
+
+    def on_ok(self, amount: int = 1) -> None: ...
+"""
+    make_project(
+        {"app/__init__.py": "", "app/components.py": source, "app/templates/odd.html": "x"}
+    )
+    result = cf("check")
+    # An unresolvable hint falls back to "any value": not a problem, the handler still runs.
+    assert result.exit_code == 0, result.output
+    assert "2 events checked" in result.stdout
+
+
+def test_a_mount_that_needs_parameters_is_a_note(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    source = """
+from component_framework.core import Component, registry
+
+
+@registry.register("needs")
+class Needs(Component):
+    template_name = "needs.html"
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["user"] = self.params["user"]
+"""
+    make_project(
+        {"app/__init__.py": "", "app/components.py": source, "app/templates/needs.html": "x"}
+    )
+    result = cf("check")
+    assert result.exit_code == 0
+    assert "note: app/components.py:5: needs: mount() without parameters raised" in result.stderr
+
+
+def test_a_missing_templates_folder(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    make_project({"app/__init__.py": "", "app/components.py": ""})
+    result = cf("check")
+    assert result.exit_code == 1
+    assert "does not exist; create it or fix [tool.cf] templates" in result.stdout
+
+
+def test_templates_may_use_the_web_layers_globals(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    source = """
+from component_framework.core import Component, registry
+
+
+@registry.register("card")
+class Card(Component):
+    template_name = "card.html"
+"""
+    make_project(
+        {
+            "app/__init__.py": "",
+            "app/components.py": source,
+            "app/templates/card.html": '{{ component("other", start=1) }}{{ cf_scripts() }}',
+        }
+    )
+    result = cf("check")
+    assert result.exit_code == 0, result.output
+
+
+def test_run_checks_is_usable_without_the_cli(make_project: Callable[..., Path]) -> None:
+    from component_framework.checks import Problem, run_checks
+    from component_framework.project import load_project
+
+    make_project(
+        {
+            "app/__init__.py": "",
+            "app/components.py": BROKEN,
+            "app/templates/lossy.html": "x",
+            "app/templates/missing.html": "x",
+        }
+    )
+    report = run_checks(load_project())
+    assert not report.ok
+    assert report.components == 3
+    assert str(report.problems[0]).startswith("app/components.py:7: lossy: on_click is a str")
+    assert isinstance(report.problems[0], Problem)

@@ -1,0 +1,285 @@
+"""cf dispatch: offline runs through core.protocol, JSON chaining, streams, errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+COMPONENTS = """
+import asyncio
+
+from component_framework.core import Component, StreamingComponent, registry
+
+
+@registry.register("pinger")
+class Pinger(Component):
+    template_name = "pinger.html"
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["pings"] = 0
+
+    async def on_ping(self, times: int = 1) -> None:
+        await asyncio.sleep(0)
+        self.state["pings"] += times
+
+    def on_crash(self) -> None:
+        raise RuntimeError("boom")
+
+
+@registry.register("steps")
+class Steps(StreamingComponent):
+    template_name = "pinger.html"
+
+    async def on_run(self):
+        for n in range(2):
+            self.state["pings"] = n
+            yield
+"""
+
+
+@pytest.fixture
+def pinger(make_project: Callable[..., Path]) -> Path:
+    return make_project(
+        {
+            "app/__init__.py": "",
+            "app/components.py": COMPONENTS,
+            "app/templates/pinger.html": "<i>{{ state.pings }}</i>",
+        }
+    )
+
+
+def test_json_is_the_dispatch_result(cf: Callable[..., Result], example: Path) -> None:
+    result = cf("dispatch", "counter", "increment", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "html": (
+            '<div class="counter">\n  <span>Count: 1</span>\n'
+            '  <button type="button" cf-click="increment">+</button>\n</div>'
+        ),
+        "state": {"count": 1},
+        "component_id": "component-cli",
+        "slots": {},
+    }
+
+
+def test_json_output_chains_into_state_from_stdin(cf: Callable[..., Result], example: Path) -> None:
+    first = cf("dispatch", "counter", "increment", "--json", "--payload", '{"amount": 5}')
+    second = cf("dispatch", "counter", "increment", "--state", "-", "--json", input=first.stdout)
+    assert second.exit_code == 0, second.output
+    assert json.loads(second.stdout)["state"] == {"count": 6}
+    # A bare state object works as well.
+    third = cf("dispatch", "counter", "decrement", "--state", "-", "--json", input='{"count": 2}')
+    assert json.loads(third.stdout)["state"] == {"count": 1}
+
+
+def test_state_and_payload_from_files(
+    cf: Callable[..., Result], example: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "state.json").write_text('{"count": 10}')
+    (tmp_path / "payload.json").write_text('{"amount": 3}')
+    result = cf(
+        "dispatch",
+        "counter",
+        "decrement",
+        "--state",
+        f"@{tmp_path / 'state.json'}",
+        "--payload",
+        f"@{tmp_path / 'payload.json'}",
+        "--json",
+    )
+    assert json.loads(result.stdout)["state"] == {"count": 7}
+
+
+def test_rich_output_shows_the_state_diff_and_html(
+    cf: Callable[..., Result], example: Path
+) -> None:
+    result = cf("dispatch", "counter", "increment", "--state", '{"count": 1}')
+    assert result.exit_code == 0
+    assert "~ count: 1 -> 2" in result.stdout
+    assert "<span>Count: 2</span>" in result.stdout
+    mounted = cf("dispatch", "counter")
+    assert "+ count: 0" in mounted.stdout
+    assert "mount" in mounted.stdout
+
+
+def test_async_handlers_run(cf: Callable[..., Result], pinger: Path) -> None:
+    result = cf("dispatch", "pinger", "ping", "-p", '{"times": 3}', "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["state"] == {"pings": 3}
+
+
+def test_stream_prints_every_frame(cf: Callable[..., Result], pinger: Path) -> None:
+    result = cf("dispatch", "steps", "run", "--stream", "--json")
+    assert result.exit_code == 0, result.output
+    frames = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [f["state"] for f in frames] == [{"pings": 0}, {"pings": 1}, {"pings": 1}]
+    assert [f["stream_done"] for f in frames] == [False, False, True]
+    # JSON lines chain too: the last frame's state is used.
+    again = cf("dispatch", "steps", "--state", "-", "--json", input=result.stdout)
+    assert json.loads(again.stdout)["state"] == {"pings": 1}
+
+    shown = cf("dispatch", "steps", "run", "--stream")
+    assert "frame 1" in shown.stdout and "frame 3 (done)" in shown.stdout
+
+
+def test_a_failing_handler_exits_1_with_one_line(cf: Callable[..., Result], pinger: Path) -> None:
+    result = cf("dispatch", "pinger", "crash")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: on_crash of 'pinger' failed: RuntimeError: boom (at app/components.py:20)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["countr"],
+            "Error: Component 'countr' not found. Did you mean 'counter' or 'countdown'?\n",
+        ),
+        (
+            ["counter", "incremnt"],
+            "Error: Component 'counter' has no event 'incremnt'. Did you mean 'increment'? "
+            "Events: decrement, increment, reset.\n",
+        ),
+        (
+            ["counter", "_private"],
+            "Error: Component 'counter' has no event '_private'. "
+            "Events: decrement, increment, reset.\n",
+        ),
+        (
+            ["counter", "increment", "--state", '{"count": 1,}'],
+            "Error: --state is not valid JSON (the argument): Expecting property name enclosed "
+            "in double quotes at line 1 column 13\n",
+        ),
+        (
+            ["counter", "increment", "--payload", '{\n"amount": }'],
+            "Error: --payload is not valid JSON (the argument): Expecting value at line 2 "
+            "column 11\n",
+        ),
+        (
+            ["counter", "increment", "--payload", "[1]"],
+            "Error: --payload must be a JSON object, got list (the argument)\n",
+        ),
+        (
+            ["counter", "increment", "--payload", '{"amount": "many"}'],
+            "Error: Invalid payload for increment: amount: Input should be a valid integer, "
+            "unable to parse string as an integer\n",
+        ),
+        (
+            ["counter", "increment", "--state", "@missing.json"],
+            "Error: --state: cannot read 'missing.json': No such file or directory\n",
+        ),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    cf: Callable[..., Result], example: Path, args: list[str], message: str
+) -> None:
+    result = cf("dispatch", *args)
+    assert result.exit_code == 2
+    assert result.stderr == message
+    assert result.stdout == ""
+
+
+def test_bad_json_on_stdin_reports_the_position(cf: Callable[..., Result], example: Path) -> None:
+    result = cf("dispatch", "counter", "--state", "-", input='{"count": 1\n  "x": 2}')
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --state is not valid JSON (standard input): Expecting ',' delimiter at line 2 "
+        "column 3\n"
+    )
+    empty = cf("dispatch", "counter", "--state", "-", input="")
+    assert empty.exit_code == 2
+    assert "nothing on standard input" in empty.stderr
+
+
+def test_component_id_is_kept_through_the_chain(cf: Callable[..., Result], example: Path) -> None:
+    first = cf("dispatch", "counter", "--id", "my-counter", "--json")
+    second = cf("dispatch", "counter", "increment", "--state", "-", "--json", input=first.stdout)
+    assert json.loads(second.stdout)["component_id"] == "my-counter"
+
+
+def test_colour_only_when_asked_or_on_a_terminal(
+    cf: Callable[..., Result], example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "\x1b[" not in cf("dispatch", "counter").stdout
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = cf("dispatch", "counter").stdout
+    assert "\x1b[32m+ count: 0\x1b[0m" in coloured
+    assert '\x1b[36mclass\x1b[0m=\x1b[32m"counter"\x1b[0m' in coloured
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in cf("dispatch", "counter").stdout
+
+
+EDGES = """
+from component_framework.core import Component, IsAuthenticated, registry
+
+
+@registry.register("untemplated")
+class Untemplated(Component):
+    template_name = "nope.html"
+
+
+@registry.register("guarded")
+class Guarded(Component):
+    template_name = "ok.html"
+    permission_classes = [IsAuthenticated]
+
+
+@registry.register("lossy")
+class Lossy(Component):
+    template_name = "ok.html"
+
+    def on_go(self) -> None:
+        self.state["tags"] = {"a"}
+"""
+
+
+@pytest.fixture
+def edges(make_project: Callable[..., Path]) -> Path:
+    return make_project(
+        {"app/__init__.py": "", "app/components.py": EDGES, "app/templates/ok.html": "ok"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (
+            ["untemplated"],
+            1,
+            "Error: 'untemplated': template 'nope.html' not found (template folders: "
+            "app/templates); run cf check\n",
+        ),
+        (
+            ["guarded"],
+            1,
+            "Error: 'guarded': Authentication required. cf dispatch runs without a request or "
+            "user, and the component's permission_classes refuse that\n",
+        ),
+        (
+            ["lossy", "--state", '{"n": NaN}'],
+            2,
+            "Error: --state (the argument): NaN is not valid JSON; use null\n",
+        ),
+    ],
+)
+def test_failures_outside_the_handler(
+    cf: Callable[..., Result], edges: Path, args: list[str], code: int, message: str
+) -> None:
+    result = cf("dispatch", *args)
+    assert (result.exit_code, result.stderr) == (code, message)
+
+
+def test_lossy_state_is_a_one_line_warning(cf: Callable[..., Result], edges: Path) -> None:
+    result = cf("dispatch", "lossy", "go", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["state"] == {"tags": ["a"]}
+    assert result.stderr.startswith("warning: Component state holds set {'a'}, which JSON")
+    assert len(result.stderr.splitlines()) == 1

@@ -1,0 +1,123 @@
+"""cf as a real process: the entry point, import hygiene, and the whole chain in a new project.
+
+Subprocesses are slow, so there are few: everything else goes through the in-process runner.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("uvicorn", "watchfiles", "copier", "starlette", "jinja2", "pydantic")
+
+
+def _cf() -> str:
+    beside = Path(sys.executable).with_name("cf")
+    found = str(beside) if beside.exists() else shutil.which("cf")
+    assert found, "the cf entry point is not installed (pip install -e .)"
+    return found
+
+
+def _run(*args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "120"}
+    env.pop("CF_APP", None)
+    return subprocess.run(
+        args, cwd=cwd, input=input, capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "heavy"),
+    [
+        (["--help"], HEAVY),
+        (["--version"], HEAVY),
+        # typer itself validates option values with pydantic once a subcommand is parsed.
+        (["new", "component", "--help"], HEAVY[:-1]),
+        (["dispatch", "-h"], HEAVY[:-1]),
+    ],
+)
+def test_help_and_version_import_nothing_heavy(
+    argv: list[str], heavy: tuple[str, ...], tmp_path: Path
+) -> None:
+    code = (
+        "import sys\n"
+        f"sys.argv = ['cf', *{argv!r}]\n"
+        "from component_framework.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])\n"
+    )
+    result = _run(sys.executable, "-c", code, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_entry_point_prints_the_version(tmp_path: Path) -> None:
+    from component_framework import __version__
+
+    result = _run(_cf(), "--version", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, f"cf (component-framework) {__version__}\n")
+
+
+def test_new_project_to_passing_tests(tmp_path: Path) -> None:
+    cf = _cf()
+    assert _run(cf, "new", "project", "shop", cwd=tmp_path).returncode == 0
+    root = tmp_path / "shop"
+    made = _run(cf, "new", "component", "todo-list", cwd=root)
+    assert made.returncode == 0, made.stderr
+    assert _run(cf, "new", "component", "Signup", "--kind", "form", cwd=root).returncode == 0
+    assert (
+        _run(cf, "new", "component", "live report", "--kind", "streaming", cwd=root).returncode == 0
+    )
+
+    listed = _run(cf, "registry", "list", "--json", cwd=root)
+    assert listed.returncode == 0, listed.stderr
+    kinds = {row["name"]: row["kind"] for row in json.loads(listed.stdout)}
+    assert kinds == {
+        "counter": "basic",
+        "live_report": "streaming",
+        "signup": "form",
+        "todo_list": "basic",
+    }
+
+    first = _run(cf, "dispatch", "todo_list", "increment", "--json", cwd=root)
+    assert first.returncode == 0, first.stderr
+    second = _run(
+        cf,
+        "dispatch",
+        "todo_list",
+        "increment",
+        "--state",
+        "-",
+        "--json",
+        cwd=root,
+        input=first.stdout,
+    )
+    assert json.loads(second.stdout)["state"] == {"count": 2}
+
+    checked = _run(cf, "check", cwd=root)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.startswith("OK: 4 components")
+
+    tests = _run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=root)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "6 passed" in tests.stdout
+
+    linted = _run(sys.executable, "-m", "ruff", "check", "--no-cache", ".", cwd=root)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_errors_are_one_line_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.cf]\ncomponents = ["broken"]\n')
+    (tmp_path / "broken.py").write_text("import json\n\njson.nope()\n")
+    result = _run(_cf(), "dispatch", "counter", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: broken.py:3: AttributeError: module 'json' has no attribute 'nope' "
+        "(while importing 'broken')\n"
+    )

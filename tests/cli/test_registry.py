@@ -1,0 +1,145 @@
+"""cf registry list / show."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from typer.testing import Result
+
+KEYS = {"name", "class", "kind", "template", "events", "permissions", "slots"}
+
+FANCY = """
+from pydantic import BaseModel
+
+from component_framework.core import (
+    Component, FormComponent, IsAuthenticated, StreamingComponent, registry,
+)
+
+
+class Data(BaseModel):
+    name: str
+
+
+@registry.register("guarded")
+class Guarded(Component):
+    template_name = "guarded.html"
+    permission_classes = [IsAuthenticated]
+    slots = ["header", "body"]
+
+    def on_ping(self) -> None: ...
+
+
+@registry.register("signup")
+class Signup(FormComponent):
+    schema = Data
+    template_name = "signup.html"
+
+
+@registry.register("ticker")
+class Ticker(StreamingComponent):
+    template_name = "ticker.html"
+"""
+
+
+def test_list_json_has_exactly_the_documented_keys(
+    cf: Callable[..., Result], example: Path
+) -> None:
+    result = cf("registry", "list", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [row["name"] for row in rows] == ["countdown", "counter"]
+    assert all(set(row) == KEYS for row in rows)
+    assert rows[1] == {
+        "name": "counter",
+        "class": "cf_example.components.counter.Counter",
+        "kind": "basic",
+        "template": "counter.html",
+        "events": ["decrement", "increment", "reset"],
+        "permissions": [],
+        "slots": [],
+    }
+    assert rows[0]["kind"] == "streaming"
+
+
+def test_list_table(cf: Callable[..., Result], example: Path) -> None:
+    result = cf("registry", "list")
+    assert result.exit_code == 0
+    for text in ("name", "kind", "permissions", "counter", "countdown", "streaming", "basic"):
+        assert text in result.stdout
+
+
+def test_kinds_permissions_and_slots(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    make_project({"app/__init__.py": "", "app/components.py": FANCY})
+    rows = {row["name"]: row for row in json.loads(cf("registry", "list", "--json").stdout)}
+    assert rows["guarded"]["permissions"] == ["IsAuthenticated"]
+    assert rows["guarded"]["slots"] == ["header", "body"]
+    assert rows["guarded"]["kind"] == "basic"
+    assert rows["signup"]["kind"] == "form"
+    assert rows["signup"]["events"] == ["field_change", "submit"]
+    assert rows["ticker"]["kind"] == "streaming"
+
+
+def test_show_adds_the_source_location(cf: Callable[..., Result], example: Path) -> None:
+    result = cf("registry", "show", "counter")
+    assert result.exit_code == 0
+    assert "cf_example.components.counter.Counter" in result.stdout
+    assert "increment(amount: int = 1)" in result.stdout
+    assert "cf_example/components/counter.py:8" in result.stdout
+
+    info = json.loads(cf("registry", "show", "counter", "--json").stdout)
+    assert info["source"] == "cf_example/components/counter.py:8"
+    assert set(info) == KEYS | {"source"}
+
+
+def test_show_unknown_names_close_matches(cf: Callable[..., Result], example: Path) -> None:
+    result = cf("registry", "show", "countr")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: Component 'countr' not found. Did you mean 'counter' or 'countdown'?\n"
+    )
+
+
+def test_app_option_and_cf_app(
+    cf: Callable[..., Result], make_project: Callable[..., Path], monkeypatch
+) -> None:
+    make_project({"solo.py": FANCY}, pyproject=None)
+    assert cf("registry", "list").exit_code == 2
+    names = [
+        r["name"] for r in json.loads(cf("registry", "list", "--app", "solo", "--json").stdout)
+    ]
+    assert names == ["guarded", "signup", "ticker"]
+    # The global option works too.
+    assert json.loads(cf("--app", "solo", "registry", "list", "--json").stdout)[0]["name"] == (
+        "guarded"
+    )
+    monkeypatch.setenv("CF_APP", "solo")
+    assert cf("registry", "list", "--json").exit_code == 0
+
+
+def test_no_project_says_what_to_add(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    make_project(pyproject=None)
+    result = cf("registry", "list")
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert '[tool.cf] with components = ["myapp.components"]' in result.stderr
+    assert "--app MODULE" in result.stderr
+
+
+def test_an_import_error_in_user_code_is_one_line_with_file_and_line(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    make_project({"app/__init__.py": "", "app/components.py": "import os\nundefined_name\n"})
+    result = cf("registry", "list")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: app/components.py:2: NameError: name 'undefined_name' is not defined "
+        "(while importing 'app.components')\n"
+    )
+    assert "Traceback" not in result.output

@@ -1,0 +1,127 @@
+"""Plans: where files go, collisions refused before copier runs, --force, generated content."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from component_framework.project import find_project
+from component_framework.scaffolds import (
+    CollisionError,
+    LayoutError,
+    ScaffoldError,
+    plan_component,
+    plan_project,
+    plan_template,
+)
+
+
+def _project(make_project: Callable[..., Path], files: dict[str, str] | None = None):
+    make_project({"app/__init__.py": "", "app/components/__init__.py": "", **(files or {})})
+    project = find_project()
+    assert project is not None
+    return project
+
+
+def test_component_files_go_where_the_project_keeps_them(
+    make_project: Callable[..., Path],
+) -> None:
+    project = _project(make_project)
+    plan = plan_component("Todo List", project)
+    assert [plan.shown(p) for p in plan.destinations] == [
+        "app/components/todo_list.py",
+        "app/templates/todo_list.html",
+        "tests/test_todo_list.py",
+    ]
+
+
+def test_a_missing_components_package_is_created(make_project: Callable[..., Path]) -> None:
+    make_project()
+    project = find_project()
+    assert project is not None
+    plan = plan_component("card", project)
+    assert [plan.shown(p) for p in plan.destinations][:2] == [
+        "app/__init__.py",
+        "app/components/__init__.py",
+    ]
+
+
+def test_a_components_module_cannot_take_a_new_component(
+    make_project: Callable[..., Path],
+) -> None:
+    make_project({"app/__init__.py": "", "app/components.py": ""})
+    project = find_project()
+    assert project is not None
+    with pytest.raises(LayoutError, match="is a module, not a package"):
+        plan_component("card", project)
+
+
+def test_collisions_are_refused_before_copier_runs(make_project: Callable[..., Path]) -> None:
+    project = _project(make_project, {"app/templates/card.html": "mine"})
+    plan = plan_component("card", project)
+    with pytest.raises(CollisionError, match=r"app/templates/card\.html already exists"):
+        plan.write()
+    assert not (project.root / "app" / "components" / "card.py").exists()
+    assert (project.root / "app" / "templates" / "card.html").read_text() == "mine"
+
+
+def test_force_overwrites(make_project: Callable[..., Path]) -> None:
+    project = _project(make_project, {"app/templates/card.html": "mine"})
+    plan_component("card", project).write(force=True)
+    assert "Count: {{ state.count }}" in (project.root / "app/templates/card.html").read_text()
+
+
+def test_a_name_registered_elsewhere_is_refused(make_project: Callable[..., Path]) -> None:
+    source = 'from component_framework.core import registry\n@registry.register("card")\n'
+    project = _project(make_project, {"app/components/other.py": source})
+    with pytest.raises(CollisionError, match=r"already registered in app/components/other\.py"):
+        plan_component("card", project)
+
+
+def test_unknown_kind(make_project: Callable[..., Path]) -> None:
+    with pytest.raises(ScaffoldError, match="unknown kind 'fancy'"):
+        plan_component("card", _project(make_project), kind="fancy")
+
+
+@pytest.mark.parametrize(
+    ("kind", "base"),
+    [("basic", "Component"), ("form", "FormComponent"), ("streaming", "StreamingComponent")],
+)
+def test_generated_code_per_kind(make_project: Callable[..., Path], kind: str, base: str) -> None:
+    project = _project(make_project)
+    plan_component("todo-list", project, kind=kind).write()
+    source = (project.root / "app/components/todo_list.py").read_text()
+    tree = ast.parse(source)
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    bases = [b.id for b in classes["TodoList"].bases if isinstance(b, ast.Name)]
+    assert bases == [base]
+    assert '@registry.register("todo_list")' in source
+    assert 'template_name = "todo_list.html"' in source
+    test = (project.root / "tests/test_todo_list.py").read_text()
+    assert 'ComponentTester("todo_list"' in test
+    ast.parse(test)
+    assert source.endswith("\n") and not source.endswith("\n\n")
+
+
+def test_template_plan(make_project: Callable[..., Path]) -> None:
+    project = _project(make_project)
+    plan = plan_template("user-card.html", project)
+    assert [plan.shown(p) for p in plan.destinations] == ["app/templates/user_card.html"]
+    plan.write()
+    assert "{{ component_id }}" in (project.root / "app/templates/user_card.html").read_text()
+
+
+def test_project_plan(tmp_path: Path) -> None:
+    plan = plan_project("my-site", tmp_path)
+    shown = [plan.shown(p) for p in plan.destinations]
+    assert "my-site/pyproject.toml" in shown
+    assert "my-site/my_site/components/counter.py" in shown
+    plan.write()
+    pyproject = (tmp_path / "my-site" / "pyproject.toml").read_text()
+    assert 'components = ["my_site.components"]' in pyproject
+    assert 'templates = ["my_site/templates"]' in pyproject
+    with pytest.raises(CollisionError):
+        plan_project("my-site", tmp_path).write()
