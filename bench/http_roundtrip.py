@@ -1,0 +1,334 @@
+"""HTTP event round trip under uvicorn on loopback: the component endpoint against a raw floor.
+
+One uvicorn process serves both endpoints; a load generator (``wrk`` when installed, else an
+asyncio client in this process) hits them alternately, several rounds each, so machine noise
+lands on both alike:
+
+* ``floor``: a raw Starlette endpoint doing the same work written inline -- read the JSON
+  body, ``json.loads`` the message and the state, add 1, render the same Jinja template (a
+  counter with a 50-item list), ``json.dumps`` the reply.
+* ``component``: ``POST /cf/event`` of ``component_framework.web`` with the same counter --
+  content-type and header checks, core's message path (validation, HMAC verify, payload check,
+  worker-thread hop, render, canonical dump, sign), JSON reply.
+
+Reported: requests/s and p50/p99 latency per side (medians over rounds), and the ratio
+component/floor of requests/s. Target: >= 0.8x.
+
+Run:  python bench/http_roundtrip.py [--duration 5] [--rounds 3] [--connections 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from component_framework.core import Component, ComponentRegistry
+from component_framework.core.jinja import JinjaRenderer
+from component_framework.core.protocol import make_message
+from component_framework.core.signing import Signer
+from component_framework.web import ComponentApp
+
+KEY = "bench-secret-key-0123456789abcdef"
+TEMPLATE = """<div class="counter">
+  <span>Count: {{ state.count }}</span>
+  <button cf-click="increment">+1</button>
+  <ul>{% for item in state["items"] %}<li>{{ item }}</li>{% endfor %}</ul>
+</div>"""
+
+renderer = JinjaRenderer(loader=jinja2.DictLoader({"counter.html": TEMPLATE}))
+bench_registry = ComponentRegistry()
+
+
+@bench_registry.register("counter")
+class Counter(Component):
+    template_name = "counter.html"
+    renderer = renderer
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["count"] = 0
+        self.state["items"] = [f"item {i}" for i in range(50)]
+
+    def on_increment(self, amount: int = 1) -> None:
+        self.state["count"] += amount
+
+
+def floor_work(body: bytes | str, template: jinja2.Template) -> dict[str, Any]:
+    """The same work as the component endpoint, inline: parse, add, render, reply."""
+    message = json.loads(body)
+    state = json.loads(message["state"])
+    state["count"] += message["payload"].get("amount", 1)
+    context = {"state": state, "errors": {}, "component_id": message["component_id"], "slots": {}}
+    html = template.render(context)
+    return {"type": "component_update", "html": html, "state": json.dumps(state)}
+
+
+def build_app() -> tuple[Starlette, ComponentApp]:
+    """The bench server: floors (``/floor*``), ``/push`` and the component app at ``/cf``."""
+    components = ComponentApp(registry=bench_registry, signer=Signer([KEY]))
+    template = renderer.environment.get_template("counter.html")
+
+    async def floor(request: Request) -> Response:
+        return JSONResponse(floor_work(await request.body(), template))
+
+    async def floor_threaded(request: Request) -> Response:
+        body = await request.body()
+        return JSONResponse(await asyncio.to_thread(floor_work, body, template))
+
+    async def floor_ws(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            while True:
+                text = await websocket.receive_text()
+                await websocket.send_text(json.dumps(floor_work(text, template)))
+        except WebSocketDisconnect:
+            pass
+
+    fan_sockets: list[WebSocket] = []
+
+    async def floor_fan(websocket: WebSocket) -> None:
+        await websocket.accept()
+        fan_sockets.append(websocket)
+        try:
+            while True:
+                await websocket.receive_text()
+        except WebSocketDisconnect:
+            fan_sockets.remove(websocket)
+
+    async def floor_push(request: Request) -> Response:
+        spec = await request.json()
+        started = time.perf_counter()
+        text = json.dumps({"type": "component_update", **spec})
+        await asyncio.gather(*(ws.send_text(text) for ws in fan_sockets))
+        return JSONResponse(
+            {"sent": len(fan_sockets), "server_seconds": time.perf_counter() - started}
+        )
+
+    async def push(request: Request) -> Response:
+        spec = await request.json()
+        started = time.perf_counter()
+        sent = await components.push_update(spec["component_id"], spec["html"], spec["state"])
+        return JSONResponse({"sent": sent, "server_seconds": time.perf_counter() - started})
+
+    app = Starlette(
+        routes=[
+            Route("/floor", floor, methods=["POST"]),
+            Route("/floor-threaded", floor_threaded, methods=["POST"]),
+            WebSocketRoute("/floor-ws", floor_ws),
+            Route("/push", push, methods=["POST"]),
+            WebSocketRoute("/floor-fan", floor_fan),
+            Route("/floor-push", floor_push, methods=["POST"]),
+            components.mount(),
+        ]
+    )
+    return app, components
+
+
+def counter_message() -> dict[str, Any]:
+    """A signed increment message for a counter, as a page would send it."""
+    state = {"count": 0, "items": [f"item {i}" for i in range(50)]}
+    return make_message(
+        "counter",
+        "increment",
+        {"amount": 1},
+        state,
+        component_id="component-bench",
+        signer=Signer([KEY]),
+    )
+
+
+# ---------- Server process ----------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    """Start this file's ``serve`` command under uvicorn; return once it listens."""
+    server = subprocess.Popen(
+        [sys.executable, __file__, "serve", "--port", str(port)], cwd=Path(__file__).parent
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.05)
+    server.kill()
+    raise RuntimeError("bench server did not start")
+
+
+def serve(port: int) -> None:
+    import uvicorn
+
+    app, _ = build_app()
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+# ---------- Load generators ----------
+
+HEADERS = {"Content-Type": "application/json", "X-CF-Request": "1"}
+
+
+def run_wrk(url: str, body: str, duration: int, connections: int) -> dict[str, float]:
+    script = "wrk.method = 'POST'\nwrk.body = " + json.dumps(body) + "\n"
+    script += "".join(
+        f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n" for k, v in HEADERS.items()
+    )
+    script += (
+        "function response(status, headers, body)\n"
+        "  if status ~= 200 then error('HTTP ' .. status) end\nend\n"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "--latency",
+                "-s",
+                handle.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(handle.name)
+    if "Non-2xx" in out:
+        raise RuntimeError(f"non-200 replies from {url}:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return {"rps": rps, "p50": _percentile(out, "50"), "p99": _percentile(out, "99")}
+
+
+def _percentile(out: str, which: str) -> float:
+    match = re.search(rf"^\s+{which}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    if not match:
+        raise RuntimeError(f"no {which}% latency in wrk output:\n{out}")
+    scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[match.group(2)]
+    return float(match.group(1)) * scale  # milliseconds
+
+
+async def _python_load(url: str, body: str, duration: int, connections: int) -> dict[str, float]:
+    host, port, path = re.match(r"http://([^:/]+):(\d+)(/.*)", url).groups()  # type: ignore[union-attr]
+    data = body.encode()
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+        f"X-CF-Request: 1\r\nContent-Length: {len(data)}\r\n\r\n"
+    ).encode() + data
+    latencies: list[float] = []
+    stop = time.perf_counter() + duration
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            if not head.startswith(b"HTTP/1.1 200"):
+                raise RuntimeError(head.decode(errors="replace"))
+            length = int(re.search(rb"content-length: (\d+)", head, re.I).group(1))  # type: ignore[union-attr]
+            await reader.readexactly(length)
+            latencies.append((time.perf_counter() - started) * 1000)
+        writer.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": latencies[len(latencies) // 2],
+        "p99": latencies[int(len(latencies) * 0.99)],
+    }
+
+
+def load(url: str, body: str, duration: int, connections: int, tool: str) -> dict[str, float]:
+    if tool == "wrk":
+        return run_wrk(url, body, duration, connections)
+    return asyncio.run(_python_load(url, body, duration, connections))
+
+
+def ensure_wrk() -> str:
+    """Use wrk; install Debian's package when missing and apt is there; else the Python client."""
+    if shutil.which("wrk"):
+        return "wrk"
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True)
+        if shutil.which("wrk"):
+            return "wrk"
+    print("wrk not available: using the asyncio load generator (it shares the CPU).")
+    return "python"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="HTTP event round trip vs a raw Starlette floor")
+    parser.add_argument("command", nargs="?", default="bench", choices=["bench", "serve"])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per round and side")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    if args.command == "serve":
+        serve(args.port)
+        return
+    tool = ensure_wrk()
+    port = args.port or free_port()
+    server = start_server(port)
+    body = json.dumps(counter_message())
+    base = f"http://127.0.0.1:{port}"
+    sides = {"floor": "/floor", "floor+hop": "/floor-threaded", "component": "/cf/event"}
+    results: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
+    try:
+        for path in sides.values():  # warm up, and check every side answers 200
+            load(base + path, body, 1, args.connections, tool)
+        for _ in range(args.rounds):  # interleaved, so noise lands on every side alike
+            for side, path in sides.items():
+                results[side].append(load(base + path, body, args.duration, args.connections, tool))
+    finally:
+        server.terminate()
+        server.wait()
+    print(
+        f"load generator: {tool}, {args.connections} connections, {args.rounds} x {args.duration}s"
+    )
+    print(f"{'side':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    medians = {}
+    for side, rows in results.items():
+        medians[side] = {k: statistics.median(r[k] for r in rows) for k in ("rps", "p50", "p99")}
+        m = medians[side]
+        print(f"{side:<10} {m['rps']:>9.0f} {m['p50']:>8.2f} {m['p99']:>8.2f}")
+    for floor in ("floor", "floor+hop"):
+        ratio = medians["component"]["rps"] / medians[floor]["rps"]
+        print(f"component / {floor}: {ratio:.2f}x requests/s (target >= 0.8x)")
+
+
+if __name__ == "__main__":
+    main()

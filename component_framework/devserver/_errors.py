@@ -1,0 +1,139 @@
+"""Turn an exception raised by the user's code or templates into what the overlay shows.
+
+The overlay and the terminal show the user's file and line, not the dev server's frames:
+a ``SyntaxError`` carries its own location, a Jinja ``TemplateSyntaxError`` its template file
+and line, and anything else is located at the deepest traceback frame inside the project (Jinja
+adds a frame per template line, so a template that fails while rendering is found the same way).
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import traceback
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+__all__ = ["DevError", "describe_error"]
+
+
+@dataclass(frozen=True)
+class DevError:
+    """An error to show in the page overlay and the terminal.
+
+    Attributes:
+        kind: ``"syntax"``, ``"import"``, ``"template"`` or ``"render"``.
+        file: The user's file, as a path string ("" when unknown).
+        line: The line in *file* (0 when unknown).
+        message: ``"ExceptionType: message"``.
+        source: A few lines of *file* around *line*, as ``[(number, text), ...]``.
+        traceback: The full formatted traceback, for the terminal and the overlay's details.
+    """
+
+    kind: str
+    file: str
+    line: int
+    message: str
+    source: tuple[tuple[int, str], ...] = ()
+    traceback: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the overlay's JSON form."""
+        data = asdict(self)
+        data["source"] = [list(pair) for pair in self.source]
+        return data
+
+    @property
+    def location(self) -> str:
+        """``file:line`` (or just the file) for messages."""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+def _excerpt(file: str, line: int, context: int = 3) -> tuple[tuple[int, str], ...]:
+    if not file or line <= 0 or not os.path.isfile(file):
+        return ()
+    linecache.checkcache(file)
+    lines = linecache.getlines(file)
+    start = max(1, line - context)
+    stop = min(len(lines), line + context)
+    return tuple((n, lines[n - 1].rstrip("\n")) for n in range(start, stop + 1))
+
+
+def _inside(path: str, roots: Sequence[Path]) -> bool:
+    if not roots:
+        return not _is_library(path)
+    try:
+        resolved = Path(path).resolve()
+    except OSError:
+        return False
+    for root in roots:
+        try:
+            resolved.relative_to(root)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def _is_library(path: str) -> bool:
+    return "site-packages" in path or path.startswith("<") or "component_framework" in path
+
+
+def describe_error(
+    exc: BaseException, roots: Sequence[str | os.PathLike[str]] = (), kind: str | None = None
+) -> DevError:
+    """Locate *exc* in the user's files under *roots* and describe it for the overlay."""
+    resolved_roots = [Path(r).resolve() for r in roots]
+    formatted = "".join(traceback.format_exception(exc))
+    message = f"{type(exc).__name__}: {_message(exc)}"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        file = exc.filename or exc.name or ""
+        line = exc.lineno or 0
+        return DevError(kind or "template", file, line, message, _excerpt(file, line), formatted)
+    if isinstance(exc, SyntaxError):
+        file = exc.filename or ""
+        line = exc.lineno or 0
+        return DevError(kind or "syntax", file, line, message, _excerpt(file, line), formatted)
+    file, line = _deepest_user_frame(exc, resolved_roots)
+    if kind is None:
+        if isinstance(exc, jinja2.TemplateError) or file.endswith(tuple(_TEMPLATE_EXTS)):
+            kind = "template"
+        elif isinstance(exc, ImportError):
+            kind = "import"
+        else:
+            kind = "render"
+    return DevError(kind, file, line, message, _excerpt(file, line), formatted)
+
+
+_TEMPLATE_EXTS = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".txt", ".xml", ".svg")
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc.message or str(exc)
+    if isinstance(exc, SyntaxError):
+        return exc.msg
+    return str(exc)
+
+
+def _deepest_user_frame(exc: BaseException, roots: Sequence[Path]) -> tuple[str, int]:
+    # Follow the chain to the original cause: a HandlerError's __cause__ holds the real frames.
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for error in reversed(chain):
+        frames = traceback.extract_tb(error.__traceback__)
+        for frame in reversed(frames):
+            if frame.filename and _inside(frame.filename, roots):
+                return frame.filename, frame.lineno or 0
+    for error in reversed(chain):
+        frames = traceback.extract_tb(error.__traceback__)
+        if frames:
+            return frames[-1].filename, frames[-1].lineno or 0
+    return "", 0

@@ -1,0 +1,159 @@
+"""Records every event that goes through the web transport, for the playground's event log.
+
+An ASGI middleware around the mounted ``ComponentApp``: for ``POST {prefix}/event`` and
+``POST {prefix}/stream`` it keeps a copy of the request body and of the reply, measures the
+server time, and publishes an ``event`` message with the state before and after and their diff.
+The transport itself is untouched: the bytes pass through as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ._channel import LiveChannel
+
+__all__ = ["EventRecorder", "state_diff"]
+
+_MAX_RECORDED_BYTES = 2 * 1024 * 1024
+
+
+class EventRecorder:
+    """Wrap *app* (the component transport) and publish each event to *channel*."""
+
+    def __init__(self, app: ASGIApp, channel: LiveChannel) -> None:
+        self.app = app
+        self.channel = channel
+        self.sequence = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "POST"
+            or not path.endswith(("/event", "/stream"))
+        ):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_body = bytearray()
+        response_body = bytearray()
+        status = 0
+
+        async def receive_and_keep() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and len(request_body) < _MAX_RECORDED_BYTES:
+                request_body.extend(message.get("body", b""))
+            return message
+
+        async def send_and_keep(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and (
+                len(response_body) < _MAX_RECORDED_BYTES
+            ):
+                response_body.extend(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive_and_keep, send_and_keep)
+        elapsed = (time.perf_counter() - started) * 1000
+        streamed = path.endswith("/stream")
+        entry = self._entry(bytes(request_body), bytes(response_body), streamed, status, elapsed)
+        if entry is not None:
+            self.channel.publish(entry)
+
+    def _entry(
+        self, request: bytes, response: bytes, streamed: bool, status: int, elapsed_ms: float
+    ) -> dict[str, Any] | None:
+        try:
+            message = json.loads(request)
+        except ValueError:
+            return None
+        if not isinstance(message, dict):
+            return None
+        replies = _stream_replies(response) if streamed else _json_replies(response)
+        reply = replies[-1] if replies else {"type": "error", "error": "no reply", "code": ""}
+        before = _state(message.get("state"))
+        self.sequence += 1
+        entry: dict[str, Any] = {
+            "type": "event",
+            "seq": self.sequence,
+            "at": time.time(),
+            "component": message.get("component"),
+            "component_id": message.get("component_id") or reply.get("component_id"),
+            "event": message.get("event"),
+            "payload": message.get("payload") or {},
+            "state_before": before,
+            "status": status,
+            "server_ms": round(elapsed_ms, 2),
+            "frames": len(replies),
+        }
+        if reply.get("type") == "error":
+            entry["error"] = reply.get("error")
+            entry["code"] = reply.get("code")
+            entry["state_after"] = before
+            entry["diff"] = []
+        else:
+            after = _state(reply.get("state"))
+            entry["state_after"] = after
+            entry["diff"] = state_diff(before or {}, after or {})
+        return entry
+
+
+def _json_replies(body: bytes) -> list[dict[str, Any]]:
+    try:
+        reply = json.loads(body)
+    except ValueError:
+        return []
+    return [reply] if isinstance(reply, dict) else []
+
+
+def _stream_replies(body: bytes) -> list[dict[str, Any]]:
+    replies = []
+    for line in body.decode("utf-8", "replace").splitlines():
+        if line.startswith("data:"):
+            try:
+                frame = json.loads(line[5:].strip())
+            except ValueError:
+                continue
+            if isinstance(frame, dict):
+                replies.append(frame)
+    return replies
+
+
+def _state(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return None
+        return parsed if isinstance(parsed, dict) else None
+    return None
+
+
+def state_diff(before: Any, after: Any, path: str = "") -> list[dict[str, Any]]:
+    """List the changes from *before* to *after*: ``{"path", "op", "old", "new"}`` each.
+
+    Objects are compared key by key (paths like ``form_data.name``); anything else, lists
+    included, is compared as a whole.
+    """
+    if isinstance(before, dict) and isinstance(after, dict):
+        changes: list[dict[str, Any]] = []
+        for key in sorted(set(before) | set(after), key=str):
+            where = f"{path}.{key}" if path else str(key)
+            if key not in after:
+                changes.append({"path": where, "op": "removed", "old": before[key], "new": None})
+            elif key not in before:
+                changes.append({"path": where, "op": "added", "old": None, "new": after[key]})
+            else:
+                changes.extend(state_diff(before[key], after[key], where))
+        return changes
+    if before == after and type(before) is type(after):
+        return []
+    return [{"path": path or "(state)", "op": "changed", "old": before, "new": after}]

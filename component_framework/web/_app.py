@@ -1,0 +1,223 @@
+"""``ComponentApp``: the mountable ASGI app serving components to browsers."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route, Router, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from component_framework.core import ComponentRegistry, ComponentWebSocketManager, ws_manager
+from component_framework.core.exceptions import ConfigurationError
+from component_framework.core.protocol import DEFAULT_LIMITS, Limits
+from component_framework.core.registry import registry as default_registry
+from component_framework.core.signing import Signer, configure
+
+from ._http import event_endpoint, stream_endpoint
+from ._templates import TemplateHelpers
+from ._websocket import websocket_endpoint
+
+__all__ = ["ComponentApp", "create_component_app"]
+
+_SCRIPT = resources.files("component_framework.web").joinpath("static/cf.js").read_bytes()
+_SCRIPT_VERSION = hashlib.sha256(_SCRIPT).hexdigest()[:16]
+
+
+def _signer(secret_key: str | None, debug: bool) -> Signer:
+    if secret_key or os.environ.get("CF_SECRET_KEY"):
+        return configure(secret_key)
+    if debug:
+        return configure(ephemeral=True)
+    raise ConfigurationError(
+        "No secret key: set CF_SECRET_KEY (a long random string, kept secret) before starting, "
+        "pass ComponentApp(secret_key=...), or use ComponentApp(debug=True) in development."
+    )
+
+
+class ComponentApp:
+    """The component endpoints as one ASGI app, to mount in any Starlette or FastAPI app.
+
+    Routes, under *prefix*: ``POST /event`` (JSON), ``POST /stream`` (Server-Sent Events),
+    ``WS /ws`` (events, subscriptions, pushes) and ``GET /cf.js``. Outside debug mode it refuses
+    to start without a secret key.
+
+    Example::
+
+        components = ComponentApp()
+        app = Starlette(routes=[Route("/", home), components.mount()])
+        components.install_jinja(templates)  # {{ component("counter") }}, {{ cf_scripts() }}
+    """
+
+    def __init__(
+        self,
+        *,
+        prefix: str = "/cf",
+        registry: ComponentRegistry = default_registry,
+        manager: ComponentWebSocketManager | None = None,
+        signer: Signer | None = None,
+        secret_key: str | None = None,
+        debug: bool = False,
+        allowed_origins: Iterable[str] = (),
+        limits: Limits = DEFAULT_LIMITS,
+        max_body_bytes: int | None = None,
+    ) -> None:
+        """Create the app.
+
+        Args:
+            prefix: Where the app is mounted; pages send events to ``{prefix}/event``.
+            registry: Where component names are looked up.
+            manager: The WebSocket manager pushes go through (``ws_manager`` by default).
+            signer: Signs state; by default the process-wide signer, configured here.
+            secret_key: Configure the process-wide signer with this key (else CF_SECRET_KEY).
+            debug: Allow a random per-process key when none is configured.
+            allowed_origins: Origins (``https://example.com``) allowed to open the WebSocket
+                besides the page's own host; ``"*"`` allows any.
+            limits: Size and nesting limits on messages.
+            max_body_bytes: Largest HTTP body; defaults to ``limits.max_message_bytes``.
+        """
+        if not prefix.startswith("/") or prefix.endswith("/"):
+            raise ConfigurationError(
+                f"prefix {prefix!r} must start with '/' and not end with one, like '/cf'."
+            )
+        self.prefix = prefix
+        self.registry = registry
+        self.debug = debug
+        self.signer = signer or _signer(secret_key, debug)
+        self._own_signer = signer is not None
+        if manager is None:
+            default = registry is default_registry and signer is None
+            manager = (
+                ws_manager
+                if default
+                else ComponentWebSocketManager(registry=registry, signer=signer, limits=limits)
+            )
+        self.manager = manager
+        self.allowed_origins = tuple(allowed_origins)
+        self.limits = limits
+        self.max_body_bytes = max_body_bytes or limits.max_message_bytes
+        self.templates = TemplateHelpers(self)
+        routes: list[BaseRoute] = []
+        # Unprefixed when mounted at the prefix; prefixed when served on its own.
+        for base in ("", prefix):
+            routes += [
+                Route(f"{base}/event", self._event, methods=["POST"], name=f"event{base}"),
+                Route(f"{base}/stream", self._stream, methods=["POST"], name=f"stream{base}"),
+                WebSocketRoute(f"{base}/ws", self._websocket, name=f"ws{base}"),
+                Route(f"{base}/cf.js", self._script, methods=["GET", "HEAD"], name=f"js{base}"),
+            ]
+        self.router = Router(routes=routes)
+        self._posts = {
+            f"{base}{path}": endpoint
+            for base in ("", prefix)
+            for path, endpoint in (("/event", self._event), ("/stream", self._stream))
+        }
+        self._sockets = {"/ws", f"{prefix}/ws"}
+
+    def __repr__(self) -> str:
+        return f"<ComponentApp prefix={self.prefix!r} components={len(self.registry)}>"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The hot paths skip the router's matching; the router answers everything else
+        # (404, 405, HEAD, lifespan) the usual Starlette way.
+        kind = scope["type"]
+        if kind == "http" and scope["method"] == "POST":
+            endpoint = self._posts.get(_route_path(scope))
+            if endpoint is not None:
+                response = await endpoint(Request(scope, receive))
+                await response(scope, receive, send)
+                return
+        elif kind == "websocket" and _route_path(scope) in self._sockets:
+            await self._websocket(WebSocket(scope, receive, send))
+            return
+        await self.router(scope, receive, send)
+
+    # ---------- Mounting ----------
+
+    def mount(self, name: str = "cf") -> Mount:
+        """Return the route that mounts this app at its prefix: ``routes=[..., app.mount()]``."""
+        return Mount(self.prefix, app=self, name=name)
+
+    def install_jinja(self, target: Any) -> Any:
+        """Add the ``component`` and ``cf_scripts`` globals to a Jinja environment.
+
+        *target* is a ``jinja2.Environment``, a core ``JinjaRenderer`` or Starlette's
+        ``Jinja2Templates``; it is returned, so the call can wrap the constructor.
+        """
+        environment = getattr(target, "env", None) or getattr(target, "environment", target)
+        if not hasattr(environment, "globals"):
+            raise TypeError(
+                f"install_jinja() needs a jinja2.Environment, JinjaRenderer or Jinja2Templates, "
+                f"got {type(target).__name__}."
+            )
+        environment.globals.update(self.templates.globals())
+        return target
+
+    def render(self, name: str, request: Any = None, /, **params: Any) -> str:
+        """Render component *name* into its root element, as ``{{ component(...) }}`` does."""
+        return str(self.templates.render(name, request, **params))
+
+    @property
+    def script_version(self) -> str:
+        """Content hash of cf.js, for cache busting."""
+        return _SCRIPT_VERSION
+
+    # ---------- Server push ----------
+
+    async def push_state(self, component: str, state: dict[str, Any]) -> int:
+        """Render *state* into every subscribed instance of *component* and push it to its pages.
+
+        Returns:
+            The number of connections reached.
+        """
+        return await self.manager.push_state(component, state)
+
+    async def push_update(self, component_id: str, html: str, state: dict[str, Any]) -> int:
+        """Push *html* and *state* to the pages subscribed to *component_id*."""
+        return await self.manager.push_update(component_id, html, state)
+
+    # ---------- Endpoints ----------
+
+    async def _event(self, request: Request) -> Response:
+        return await event_endpoint(self, request)
+
+    async def _stream(self, request: Request) -> Response:
+        return await stream_endpoint(self, request)
+
+    async def _websocket(self, websocket: WebSocket) -> None:
+        await websocket_endpoint(self, websocket)
+
+    async def _script(self, request: Request) -> Response:
+        etag = f'"{_SCRIPT_VERSION}"'
+        versioned = request.query_params.get("v") == _SCRIPT_VERSION
+        headers = {
+            "ETag": etag,
+            "Cache-Control": "public, max-age=31536000, immutable" if versioned else "no-cache",
+            "X-Content-Type-Options": "nosniff",
+        }
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(_SCRIPT, media_type="text/javascript; charset=utf-8", headers=headers)
+
+
+def _route_path(scope: Scope) -> str:
+    # The path below the mount point, as Starlette's routers compute it.
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def create_component_app(**options: Any) -> ComponentApp:
+    """Return a :class:`ComponentApp` built with *options*, ready to mount or serve.
+
+    Example::
+
+        app.mount("/cf", create_component_app(debug=True))
+    """
+    return ComponentApp(**options)

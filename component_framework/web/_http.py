@@ -1,0 +1,142 @@
+"""HTTP transports: ``POST /event`` (JSON in, JSON out) and ``POST /stream`` (Server-Sent Events).
+
+Both refuse, before anything runs, a request that a cross-site form or a careless client could
+send: the body must be ``application/json`` (415 otherwise), carry the ``X-CF-Request`` header
+(400 otherwise; a browser sends neither cross-site without CORS permission) and stay under the
+size limit (413). The message itself is handled by core's one message path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from component_framework.core.protocol import handle_message, http_status, stream_message
+from component_framework.core.streaming import format_sse_frame
+
+from ._context import set_current_request
+from ._errors import RequestRefused
+from ._optimistic import has_optimistic_patches, optimistic_patches
+
+if TYPE_CHECKING:
+    from ._app import ComponentApp
+
+__all__ = ["event_endpoint", "stream_endpoint"]
+
+REQUEST_HEADER = "x-cf-request"
+_NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+async def read_message(request: Request, max_bytes: int) -> Any:
+    """Check the request's headers and size; return the decoded message (or the raw bytes).
+
+    The raw bytes come back when they are not valid JSON, so core reports the error the same
+    way on every transport.
+
+    Raises:
+        RequestRefused: Wrong content type, missing header, or a body over *max_bytes*.
+    """
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type != "application/json":
+        raise RequestRefused(
+            415,
+            "unsupported_media_type",
+            f"Content-Type must be application/json, got {content_type or 'none'!r}.",
+        )
+    if not request.headers.get(REQUEST_HEADER):
+        raise RequestRefused(
+            400,
+            "missing_header",
+            "Missing the X-CF-Request header: component events are sent by cf.js; "
+            "other clients must send 'X-CF-Request: 1'.",
+        )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(int(declared), max_bytes)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_bytes:
+            raise _too_large(len(body), max_bytes)
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return bytes(body)
+
+
+def _too_large(size: int, limit: int) -> RequestRefused:
+    return RequestRefused(413, "too_large", f"Request body is {size:,} bytes (limit: {limit:,}).")
+
+
+def _refusal(exc: RequestRefused) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status, headers=_NO_STORE)
+
+
+def with_optimistic(app: ComponentApp, message: Any, reply: dict[str, Any]) -> dict[str, Any]:
+    """Add the ``optimistic`` patches to an update of a component that defines them."""
+    if reply.get("type") != "component_update" or not isinstance(message, Mapping):
+        return reply
+    component_cls = app.registry.get(message.get("component", ""))
+    if component_cls is not None and has_optimistic_patches(component_cls):
+        reply["optimistic"] = optimistic_patches(
+            component_cls, reply["component_id"], reply["html"], reply["state"]
+        )
+    return reply
+
+
+def _final(app: ComponentApp, message: Any, frame: dict[str, Any]) -> dict[str, Any]:
+    # Patches matter only for the state the page keeps: the last frame's.
+    return with_optimistic(app, message, frame) if frame.get("stream_done") else frame
+
+
+async def event_endpoint(app: ComponentApp, request: Request) -> Response:
+    """``POST {prefix}/event``: one message in, one reply out, status from the reply."""
+    try:
+        message = await read_message(request, app.max_body_bytes)
+    except RequestRefused as exc:
+        return _refusal(exc)
+    set_current_request(request)
+    reply = await handle_message(
+        message, request, registry=app.registry, signer=app.signer, limits=app.limits
+    )
+    reply = with_optimistic(app, message, reply)
+    return JSONResponse(reply, status_code=http_status(reply), headers=_NO_STORE)
+
+
+async def stream_endpoint(app: ComponentApp, request: Request) -> Response:
+    """``POST {prefix}/stream``: one SSE frame per render; ``stream_done`` on the last.
+
+    The first frame is computed before the response starts, so a refused message (permission,
+    tampered state, unknown event) gets its real status code, with the error as the only frame.
+    """
+    try:
+        message = await read_message(request, app.max_body_bytes)
+    except RequestRefused as exc:
+        return _refusal(exc)
+    set_current_request(request)
+    frames = cast(
+        AsyncGenerator[dict[str, Any], None],
+        stream_message(
+            message, request, registry=app.registry, signer=app.signer, limits=app.limits
+        ),
+    )
+    first = await anext(frames)
+
+    async def body() -> AsyncIterator[str]:
+        try:
+            yield format_sse_frame(_final(app, message, first))
+            if first.get("type") == "error" or first.get("stream_done"):
+                return
+            async for frame in frames:
+                yield format_sse_frame(_final(app, message, frame))
+        finally:
+            await frames.aclose()
+
+    headers = {**_NO_STORE, "X-Accel-Buffering": "no"}
+    return StreamingResponse(
+        body(), status_code=http_status(first), media_type="text/event-stream", headers=headers
+    )

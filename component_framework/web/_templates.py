@@ -1,0 +1,103 @@
+"""Jinja helpers that put components into pages: ``component(...)`` and ``cf_scripts()``.
+
+``{{ component("counter", start=3) }}`` renders the component on the server (no JavaScript
+needed to see it) inside its root element, which carries what cf.js needs to make it live::
+
+    <div data-cf-component="counter" data-cf-id="component-1a2b3c4d" data-cf-state="{...}"
+         data-cf-checksum="1:..." data-cf-token="counter:..." data-cf-endpoint="/cf">...</div>
+
+Keyword arguments are mount parameters; they come from the template, so they are trusted.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from component_framework.core.exceptions import NotAuthenticatedError, PermissionDeniedError
+from component_framework.core.protocol import render_component
+from component_framework.core.streaming import StreamingComponent
+
+from ._context import current_request
+from ._optimistic import has_optimistic_patches, optimistic_patches
+
+if TYPE_CHECKING:
+    from ._app import ComponentApp
+
+__all__ = ["TemplateHelpers"]
+
+
+def _attributes(pairs: dict[str, str | None]) -> str:
+    return "".join(
+        f" {name}" if value is None else f' {name}="{escape(value)}"'
+        for name, value in pairs.items()
+    )
+
+
+class TemplateHelpers:
+    """The ``component`` and ``cf_scripts`` template globals of one :class:`ComponentApp`."""
+
+    def __init__(self, app: ComponentApp) -> None:
+        self._app = app
+
+    def __repr__(self) -> str:
+        return f"<TemplateHelpers endpoint={self._app.prefix!r}>"
+
+    def globals(self) -> dict[str, Any]:
+        """The template globals: ``component`` and ``cf_scripts``."""
+        return {"component": self.component, "cf_scripts": self.cf_scripts}
+
+    @jinja2.pass_context
+    def component(self, context: jinja2.runtime.Context, name: str, /, **params: Any) -> Markup:
+        """Render component *name* mounted with *params* inside its root element."""
+        request = context.get("request") or current_request()
+        return self.render(name, request, **params)
+
+    def render(self, name: str, request: Any = None, /, **params: Any) -> Markup:
+        """Render component *name* for *request* (permissions), mounted with *params*.
+
+        A permission refusal renders the root with the error instead of the component.
+
+        Raises:
+            ComponentError: Unknown component (a bug in the page), or the component failed.
+        """
+        app = self._app
+        component_cls = app.registry.resolve(name)
+        attributes: dict[str, str | None] = {"data-cf-component": name}
+        try:
+            reply = render_component(
+                name, request, params=params, registry=app.registry, signer=app.signer
+            )
+        except (NotAuthenticatedError, PermissionDeniedError) as exc:
+            attributes["data-cf-endpoint"] = app.prefix
+            error = f'<div role="alert" data-cf-error>{escape(str(exc))}</div>'
+            return Markup(f"<div{_attributes(attributes)}>{error}</div>")
+        attributes.update(
+            {
+                "data-cf-id": reply["component_id"],
+                "data-cf-state": reply["state"],
+                "data-cf-checksum": reply["checksum"],
+                "data-cf-token": reply["subscribe_token"],
+                "data-cf-endpoint": app.prefix,
+            }
+        )
+        if issubclass(component_cls, StreamingComponent):
+            attributes["data-cf-stream"] = None
+        if getattr(component_cls, "live", False):
+            attributes["data-cf-live"] = None
+        if getattr(component_cls, "transport", "http") == "ws":
+            attributes["data-cf-transport"] = "ws"
+        if has_optimistic_patches(component_cls):
+            patches = optimistic_patches(
+                component_cls, reply["component_id"], reply["html"], reply["state"]
+            )
+            attributes["data-cf-optimistic"] = json.dumps(patches, separators=(",", ":"))
+        return Markup(f"<div{_attributes(attributes)}>{reply['html']}</div>")
+
+    def cf_scripts(self) -> Markup:
+        """The ``<script>`` tag that loads cf.js (deferred, cache-busted by content hash)."""
+        src = f"{self._app.prefix}/cf.js?v={self._app.script_version}"
+        return Markup(f'<script src="{escape(src)}" defer></script>')

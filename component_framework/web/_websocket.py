@@ -1,0 +1,142 @@
+"""The WebSocket transport: Starlette's socket wrapped for core's ``ComponentWebSocketManager``.
+
+The handshake is refused (close code 1008, which servers answer with HTTP 403) when the
+``Origin`` header names a site that is not allowed: by default only the page's own host, so
+another site cannot open a socket with the user's cookies (cross-site WebSocket hijacking).
+Clients that send no ``Origin`` (not browsers) are let through; every message still passes
+core's checks. A message may carry a ``ref``; its reply echoes it, so cf.js can match replies
+to requests on a socket that also carries server pushes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from uuid import uuid4
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from component_framework.core import WebSocketConnection
+
+from ._context import set_current_request
+
+if TYPE_CHECKING:
+    from ._app import ComponentApp
+
+__all__ = ["StarletteConnection", "origin_allowed", "websocket_endpoint"]
+
+logger = logging.getLogger("component_framework")
+
+POLICY_VIOLATION = 1008
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class StarletteConnection(WebSocketConnection):
+    """A Starlette ``WebSocket`` as core's ``WebSocketConnection``.
+
+    ``request`` is the WebSocket itself, so permission classes read ``request.user`` as
+    Starlette's authentication middleware set it.
+    """
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+
+    def __repr__(self) -> str:
+        return f"<StarletteConnection client={self.websocket.client!r}>"
+
+    async def send(self, data: dict[str, Any]) -> None:
+        """Send *data* as one JSON text message."""
+        await self.websocket.send_text(_dumps(data))
+
+    async def receive(self) -> dict[str, Any]:
+        """Receive one JSON object."""
+        data: dict[str, Any] = await self.websocket.receive_json()
+        return data
+
+    async def close(self) -> None:
+        """Close the socket."""
+        await self.websocket.close()
+
+    @property
+    def request(self) -> Any:
+        """The WebSocket, for permission classes (``request.user``)."""
+        return self.websocket
+
+
+class _Reply(WebSocketConnection):
+    """The connection as seen while answering one message: the reply echoes its ``ref``."""
+
+    def __init__(self, connection: StarletteConnection, ref: Any) -> None:
+        self._connection = connection
+        self._ref = ref
+
+    async def send(self, data: dict[str, Any]) -> None:
+        await self._connection.send({**data, "ref": self._ref})
+
+    async def receive(self) -> dict[str, Any]:
+        return await self._connection.receive()
+
+    async def close(self) -> None:
+        await self._connection.close()
+
+    @property
+    def request(self) -> Any:
+        return self._connection.request
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str]) -> bool:
+    """Whether a handshake with *origin* may open, for a server reached as *host*.
+
+    Allowed: no Origin (not a browser), the same host as the request, or an entry of
+    *allowed* (exact ``scheme://host[:port]``, or ``"*"`` for any).
+    """
+    if origin is None:
+        return True
+    allowed = list(allowed)
+    if "*" in allowed or origin.rstrip("/") in (a.rstrip("/") for a in allowed):
+        return True
+    netloc = urlsplit(origin).netloc.lower()
+    return bool(netloc) and netloc == (host or "").lower()
+
+
+async def websocket_endpoint(app: ComponentApp, websocket: WebSocket) -> None:
+    """``WS {prefix}/ws``: events, subscriptions and server pushes on one socket."""
+    origin = websocket.headers.get("origin")
+    if not origin_allowed(origin, websocket.headers.get("host"), app.allowed_origins):
+        logger.warning("Refused WebSocket from origin %r", origin)
+        await websocket.close(code=POLICY_VIOLATION)
+        return
+    await websocket.accept()
+    set_current_request(websocket)
+    connection = StarletteConnection(websocket)
+    connection_id = f"ws-{uuid4().hex}"
+    manager = app.manager
+    await manager.connect(connection, connection_id)
+    try:
+        while True:
+            received = await websocket.receive()
+            if received["type"] == "websocket.disconnect":
+                break
+            raw = received.get("text") or received.get("bytes") or b""
+            message: Any = raw
+            target: WebSocketConnection = connection
+            if len(raw) <= app.limits.max_message_bytes:
+                try:
+                    message = json.loads(raw)
+                except (ValueError, RecursionError):
+                    message = raw  # core answers with its "not valid JSON" error
+                ref = message.get("ref") if isinstance(message, dict) else None
+                if isinstance(ref, str | int) and not isinstance(ref, bool):
+                    target = _Reply(connection, ref)
+            # Messages are answered one at a time, in order (cf.js queues per component).
+            await manager.handle_message(target, connection_id, message)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await manager.disconnect(connection_id)

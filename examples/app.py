@@ -1,0 +1,61 @@
+"""The example app: every kind of component in one page, served by uvicorn.
+
+Run it from the repository root::
+
+    python -m examples.app            # http://127.0.0.1:8000
+    python -m examples.app --port 9000
+
+Without ``CF_SECRET_KEY`` it runs in debug mode with a per-process key (states do not survive
+a restart); set ``CF_SECRET_KEY`` to run it as in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from component_framework.core.jinja import JinjaRenderer
+from component_framework.core.renderer import set_default_renderer
+from component_framework.web import ComponentApp
+
+from . import components as components  # registers the example components
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+renderer = JinjaRenderer([TEMPLATES])
+set_default_renderer(renderer)
+cf = ComponentApp(debug="CF_SECRET_KEY" not in os.environ)
+cf.install_jinja(renderer)  # component templates may nest components too
+templates = Jinja2Templates(env=renderer.environment)
+
+
+async def home(request: Request) -> Response:
+    return templates.TemplateResponse(request, "index.html")
+
+
+app = Starlette(routes=[Route("/", home), cf.mount()])
+
+
+def main() -> None:
+    """Serve the example app with uvicorn."""
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
+    if "CF_SECRET_KEY" not in os.environ:
+        print("CF_SECRET_KEY is not set: debug mode, with a random key for this process.")
+    print(f"component_framework examples on http://{args.host}:{args.port}/")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""The example app's components: counter, validated form, stream, live board and a slotted card.
+
+Importing this module registers them in the global registry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from component_framework.core import (
+    Component,
+    FormComponent,
+    StreamingComponent,
+    registry,
+    ws_manager,
+)
+
+
+@registry.register("counter")
+class Counter(Component):
+    """A counter with optimistic updates; ``+1 (flaky)`` fails on the server and rolls back."""
+
+    template_name = "counter.html"
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["count"] = int(self.params.get("start", 0))
+
+    def on_increment(self, amount: int = 1) -> None:
+        self.state["count"] += amount
+
+    def on_decrement(self, amount: int = 1) -> None:
+        self.state["count"] -= amount
+
+    def on_flaky_increment(self) -> None:
+        raise RuntimeError("the database is down (this text must never reach the browser)")
+
+    def get_optimistic_patch(self, event: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+        count = self.state.get("count", 0)
+        if event in ("increment", "flaky_increment"):
+            return {"count": count + int(payload.get("amount", 1))}
+        if event == "decrement":
+            return {"count": count - int(payload.get("amount", 1))}
+        return None
+
+
+class Signup(BaseModel):
+    name: str = Field(min_length=2, max_length=40)
+    email: str
+    age: int = Field(ge=13, le=120)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        local, _, domain = value.partition("@")
+        if not local or "." not in domain or " " in value:
+            raise ValueError("enter an email address like ada@example.com")
+        return value
+
+
+@registry.register("signup")
+class SignupForm(FormComponent):
+    """A form validated by Pydantic: errors appear next to each field."""
+
+    schema = Signup
+    template_name = "signup.html"
+
+    def on_submit(self) -> None:
+        data = self.validated_data or {}
+        self.state["welcome"] = f"Welcome, {data.get('name', '')}!"
+
+
+@registry.register("progress")
+class Progress(StreamingComponent):
+    """A long job that reports progress: one SSE frame per step."""
+
+    template_name = "progress.html"
+
+    def mount(self) -> None:
+        super().mount()
+        self.state.update(step=0, total=0, log=[], done=False)
+
+    async def on_start(self, steps: int = 5) -> AsyncIterator[None]:
+        steps = max(1, min(steps, 20))
+        self.state.update(step=0, total=steps, log=[], done=False)
+        for step in range(1, steps + 1):
+            await asyncio.sleep(0.15)  # the "work"
+            self.state["step"] = step
+            self.state["log"].append(f"Step {step} of {steps} done")
+            yield
+        self.state["done"] = True
+
+
+_messages: list[str] = []
+_lock = threading.Lock()
+
+
+def board_messages() -> list[str]:
+    """The live board's latest messages (shared by every page)."""
+    with _lock:
+        return list(_messages[-10:])
+
+
+async def post_to_board(text: str) -> int:
+    """Add a message and push the board to every open page; return the pages reached."""
+    with _lock:
+        _messages.append(text)
+    return await ws_manager.push_state("live_board", {"messages": board_messages()})
+
+
+@registry.register("live_board")
+class LiveBoard(Component):
+    """A message board every open page sees: posts reach the others by server push."""
+
+    template_name = "live_board.html"
+    live: ClassVar[bool] = True  # the page subscribes over WebSocket for pushes
+    transport: ClassVar[str] = "ws"  # and sends its events on the same socket
+
+    def before_render(self) -> None:
+        self.state["messages"] = board_messages()
+
+    async def on_post(self, form_data: dict[str, str]) -> None:
+        text = str(form_data.get("message", "")).strip()[:200]
+        if not text:
+            self.errors["message"] = "Write something first."
+            return
+        await post_to_board(text)
+
+
+@registry.register("todo")
+class TodoList(Component):
+    """Key filters and change events: Enter adds, a checkbox toggles, a select filters."""
+
+    template_name = "todo.html"
+
+    def mount(self) -> None:
+        super().mount()
+        self.state.update(items=[], show="all")
+
+    def on_add(self, value: str) -> None:
+        text = value.strip()[:120]
+        if text:
+            self.state["items"].append({"text": text, "done": False})
+
+    def on_toggle(self, index: int, value: bool) -> None:
+        if 0 <= index < len(self.state["items"]):
+            self.state["items"][index]["done"] = value
+
+    def on_show(self, value: Literal["all", "open", "done"]) -> None:
+        self.state["show"] = value
+
+    def before_render(self) -> None:
+        show = self.state["show"]
+        self.state["visible"] = [
+            index
+            for index, item in enumerate(self.state["items"])
+            if show == "all" or item["done"] == (show == "done")
+        ]
+
+
+@registry.register("badge")
+class Badge(Component):
+    """A header badge, used in the card's ``header`` slot."""
+
+    template_name = "badge.html"
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["text"] = str(self.params.get("text", ""))
+
+
+@registry.register("stat")
+class Stat(Component):
+    """A labelled number, used in the card's ``body`` slot."""
+
+    template_name = "stat.html"
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["label"] = str(self.params.get("label", ""))
+        self.state["value"] = self.params.get("value", 0)
+
+
+@registry.register("profile_card")
+class ProfileCard(Component):
+    """A card composed from slots (header: Badge, body: Stat) with a nested live counter."""
+
+    template_name = "profile_card.html"
+    slots: ClassVar[list[str]] = ["header", "body"]
+
+    def mount(self) -> None:
+        super().mount()
+        self.state.update(
+            title=str(self.params.get("title", "Ada Lovelace")),
+            followers=int(self.params.get("followers", 0)),
+            expanded=False,
+        )
+
+    def before_render(self) -> None:
+        # Slots are filled on every render, after mount or hydrate, from the card's state.
+        self.fill_slot("header", Badge(text=self.state["title"]))
+        self.fill_slot("body", Stat(label="Followers", value=self.state["followers"]))
+
+    def on_toggle(self) -> None:
+        self.state["expanded"] = not self.state["expanded"]
+
+    def on_follow(self) -> None:
+        self.state["followers"] += 1

@@ -1,0 +1,1 @@
+"""Tests of component_framework.devserver."""

@@ -1,0 +1,299 @@
+"""The dev app over HTTP: gallery, playground, the dev-only render endpoint, the event log."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+import component_framework.devserver as devserver
+from component_framework.devserver import DevError, create_dev_app
+from component_framework.devserver._channel import LiveChannel
+from component_framework.devserver._recorder import state_diff
+from component_framework.devserver.server import allowed_hosts
+from component_framework.project import load_project
+
+from .conftest import PackageFactory
+
+DEV = {"X-CF-Dev": "1"}
+CF = {"X-CF-Request": "1"}
+
+
+@pytest.fixture
+def client(demo_project: Path) -> Iterator[TestClient]:
+    app = create_dev_app(load_project(demo_project), reload=False, report=None)
+    with TestClient(app) as client:
+        yield client
+
+
+def _root_attributes(html: str) -> dict[str, str]:
+    match = re.search(r"<div (data-cf-component=[^>]*)>", html)
+    assert match, html
+    pairs = re.findall(r'(data-cf-[a-z]+)="([^"]*)"', match.group(1))
+    return {k: v.replace("&#34;", '"') for k, v in pairs}
+
+
+def test_public_names_are_exported() -> None:
+    public = {
+        name
+        for name, value in vars(devserver).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert set(devserver.__all__) == public
+
+
+def test_gallery_lists_every_component_with_kind_and_events(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'href="/components/counter"' in page.text
+    assert 'href="/components/signup"' in page.text
+    assert "on_increment" in page.text and "on_reset" in page.text
+    assert 'data-kind="form"' in page.text
+    assert 'data-kind="streaming"' in page.text
+    data = {item["name"]: item for item in client.get("/__cf__/components").json()}
+    assert data["counter"]["kind"] == "basic"
+    assert data["counter"]["class"] == "cfdev_demo.components.counter.Counter"
+    assert sorted(data["counter"]["events"]) == ["increment", "reset"]
+    assert data["counter"]["events"]["increment"] == [
+        {
+            "name": "amount",
+            "type": "int",
+            "input": "integer",
+            "required": False,
+            "default": 1,
+            "choices": [],
+        }
+    ]
+
+
+def test_typed_mount_params_and_form_fields(client: TestClient) -> None:
+    data = {item["name"]: item for item in client.get("/__cf__/components").json()}
+    params = {p["name"]: (p["input"], p["default"]) for p in data["counter"]["params"]}
+    assert params == {"start": ("integer", 0), "step": ("integer", 1)}
+    fields = {f["name"]: (f["input"], f["required"]) for f in data["signup"]["form_fields"]}
+    assert fields == {
+        "name": ("text", True),
+        "age": ("integer", False),
+        "newsletter": (
+            "checkbox",
+            False,
+        ),
+    }
+    assert data["signup"]["events"]["submit"][0]["name"] == "form_data"
+
+
+def test_playground_renders_the_component_through_the_transport(client: TestClient) -> None:
+    page = client.get("/components/counter", params={"params": json.dumps({"start": 7})})
+    assert page.status_code == 200
+    attributes = _root_attributes(page.text)
+    assert attributes["data-cf-component"] == "counter"
+    assert attributes["data-cf-endpoint"] == "/cf"
+    assert json.loads(attributes["data-cf-state"]) == {"count": 7, "step": 1}
+    assert '<b class="count">7</b>' in page.text
+    assert "/cf/cf.js" in page.text and "/__cf__/static/dev.js" in page.text
+
+
+def test_playground_of_an_unknown_component_suggests_names(client: TestClient) -> None:
+    page = client.get("/components/countr")
+    assert page.status_code == 404
+    assert "Did you mean &#39;counter&#39;" in page.text
+
+
+def test_playground_reports_bad_mount_params(client: TestClient) -> None:
+    page = client.get("/components/counter", params={"params": "{nope"})
+    assert page.status_code == 200
+    assert "Mount params are not valid JSON" in page.text
+
+
+def test_dev_render_signs_the_developer_state(client: TestClient) -> None:
+    reply = client.post(
+        "/__cf__/render",
+        json={"component": "counter", "component_id": "c-1", "state": {"count": 41, "step": 1}},
+        headers=DEV,
+    ).json()
+    assert reply["type"] == "component_update"
+    assert json.loads(reply["state"]) == {"count": 41, "step": 1}
+    assert '<b class="count">41</b>' in reply["html"]
+    # The signed state is accepted by the public transport, like any state the server sent.
+    event = {
+        "type": "component_event",
+        "component": "counter",
+        "component_id": "c-1",
+        "event": "increment",
+        "payload": {"amount": 1},
+        "state": reply["state"],
+        "checksum": reply["checksum"],
+    }
+    after = client.post("/cf/event", json=event, headers=CF)
+    assert after.status_code == 200
+    assert json.loads(after.json()["state"])["count"] == 42
+
+
+def test_dev_render_mounts_with_params(client: TestClient) -> None:
+    reply = client.post(
+        "/__cf__/render", json={"component": "counter", "params": {"start": 3}}, headers=DEV
+    ).json()
+    assert json.loads(reply["state"]) == {"count": 3, "step": 1}
+
+
+def test_the_public_event_endpoint_still_refuses_unsigned_state(client: TestClient) -> None:
+    event = {
+        "type": "component_event",
+        "component": "counter",
+        "component_id": "c-1",
+        "event": "increment",
+        "state": json.dumps({"count": 1000}),
+        "checksum": None,
+    }
+    reply = client.post("/cf/event", json=event, headers=CF)
+    assert reply.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status"),
+    [
+        ({"component": "counter", "state": {"count": 1}}, {}, 400),  # no X-CF-Dev header
+        ({"component": "counter", "state": [1]}, DEV, 400),
+        ({"component": 3}, DEV, 400),
+        ({"component": "nope"}, DEV, 404),
+    ],
+)
+def test_dev_render_refuses_bad_requests(
+    client: TestClient, body: dict[str, Any], headers: dict[str, str], status: int
+) -> None:
+    assert client.post("/__cf__/render", json=body, headers=headers).status_code == status
+
+
+def test_each_event_is_published_with_its_diff_and_server_time(client: TestClient) -> None:
+    channel: LiveChannel = client.app.state.dev.channel  # type: ignore[attr-defined]
+    queue = channel.subscribe()
+    first = client.post(
+        "/__cf__/render",
+        json={"component": "counter", "component_id": "c-9", "params": {"start": 2}},
+        headers=DEV,
+    ).json()
+    event = {
+        "type": "component_event",
+        "component": "counter",
+        "component_id": "c-9",
+        "event": "increment",
+        "payload": {"amount": 3},
+        "state": first["state"],
+        "checksum": first["checksum"],
+    }
+    client.post("/cf/event", json=event, headers=CF)
+    entries = []
+    while not queue.empty():
+        message = queue.get_nowait()
+        assert message is not None
+        if message["type"] == "event":
+            entries.append(message)
+    (entry,) = [e for e in entries if e["event"] == "increment"]
+    assert entry["component"] == "counter" and entry["component_id"] == "c-9"
+    assert entry["payload"] == {"amount": 3}
+    assert entry["state_before"] == {"count": 2, "step": 1}
+    assert entry["state_after"] == {"count": 5, "step": 1}
+    assert entry["diff"] == [{"path": "count", "op": "changed", "old": 2, "new": 5}]
+    assert entry["server_ms"] >= 0 and entry["status"] == 200
+    channel.unsubscribe(queue)
+
+
+def test_a_failed_event_is_logged_with_its_error(client: TestClient) -> None:
+    channel: LiveChannel = client.app.state.dev.channel  # type: ignore[attr-defined]
+    queue = channel.subscribe()
+    event = {"type": "component_event", "component": "counter", "event": "explode"}
+    client.post("/cf/event", json=event, headers=CF)
+    message = queue.get_nowait()
+    assert message is not None
+    assert message["code"] == "unknown_event"
+    assert message["diff"] == []
+
+
+def test_state_diff() -> None:
+    before = {"a": 1, "form": {"name": "x", "age": 3}, "gone": True, "items": [1]}
+    after = {"a": 1, "form": {"name": "y", "age": 3}, "new": None, "items": [1, 2]}
+    assert state_diff(before, after) == [
+        {"path": "form.name", "op": "changed", "old": "x", "new": "y"},
+        {"path": "gone", "op": "removed", "old": True, "new": None},
+        {"path": "items", "op": "changed", "old": [1], "new": [1, 2]},
+        {"path": "new", "op": "added", "old": None, "new": None},
+    ]
+    assert state_diff({"a": 1}, {"a": 1.0}) == [
+        {"path": "a", "op": "changed", "old": 1, "new": 1.0}
+    ]
+
+
+async def test_the_live_channel_says_hello_then_relays_until_closed() -> None:
+    channel = LiveChannel(hello=lambda: {"version": 3, "errors": []})
+    stream = channel.stream()
+    hello = await anext(stream)
+    assert json.loads(hello.removeprefix("data: ")) == {"type": "hello", "version": 3, "errors": []}
+    channel.publish({"type": "reload", "version": 4})
+    assert json.loads((await anext(stream)).removeprefix("data: "))["version"] == 4
+    channel.close()
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(anext(stream), 5)
+    assert len(channel) == 0
+
+
+def test_an_error_in_user_code_reaches_the_overlay_with_its_line(package: PackageFactory) -> None:
+    name = f"{package.name}_fragile"
+    module = package.write(
+        "fragile.py",
+        f"""
+        from component_framework.core import Component, registry
+
+
+        @registry.register("{name}")
+        class Fragile(Component):
+            template_name = "fragile.html"
+
+            def on_explode(self):
+                raise RuntimeError("boom")
+        """,
+    )
+    templates = package.folder / "templates"
+    templates.mkdir()
+    (templates / "fragile.html").write_text("<p>{{ state }}</p>")
+    project = SimpleNamespace(root=package.root, components=[package.name], templates=[templates])
+    reported: list[DevError] = []
+    app = create_dev_app(project, reload=False, report=reported.append)
+    with TestClient(app) as client:
+        channel: LiveChannel = app.state.dev.channel
+        queue = channel.subscribe()
+        event = {"type": "component_event", "component": name, "event": "explode"}
+        reply = client.post("/cf/event", json=event, headers=CF)
+        assert reply.status_code == 500
+        assert "boom" not in reply.text  # the public reply stays generic
+        messages = []
+        while not queue.empty():
+            messages.append(queue.get_nowait())
+    (error,) = [m["error"] for m in messages if m and m["type"] == "error"]
+    assert error["file"] == str(module.resolve())
+    assert error["line"] == 10
+    assert "boom" in error["traceback"]
+    assert reported and reported[0].line == 10
+
+
+def test_only_loopback_host_names_are_served(demo_project: Path) -> None:
+    hosts = allowed_hosts("127.0.0.1")
+    assert "localhost" in hosts and "127.0.0.1" in hosts
+    assert allowed_hosts("0.0.0.0") == ["*"]
+    app = create_dev_app(load_project(demo_project), reload=False, report=None, allowed_hosts=hosts)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as local:
+        assert local.get("/").status_code == 200
+    # A page on another site that rebinds its name to 127.0.0.1 still sends its own Host.
+    with TestClient(app, base_url="http://attacker.example") as remote:
+        assert remote.get("/").status_code == 400
+        assert (
+            remote.post("/__cf__/render", json={"component": "counter"}, headers=DEV).status_code
+            == 400
+        )

@@ -1,0 +1,57 @@
+"""``cf dev``: options, and the one-line errors before the server starts."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from component_framework.cli import app
+from component_framework.devserver import PortInUseError
+from component_framework.devserver.server import bind_socket
+
+runner = CliRunner()
+
+
+def test_help_lists_the_options() -> None:
+    result = runner.invoke(app, ["dev", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--no-reload", "--app"):
+        assert option in result.output
+    assert "127.0.0.1" in result.output and "8000" in result.output
+
+
+def test_a_taken_port_is_one_clear_line(
+    demo_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(demo_project)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["dev", "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: Port {port} on 127.0.0.1 is already in use; stop the other server or pick "
+        f"another port with --port {port + 1}.\n"
+    )
+
+
+def test_no_project_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CF_APP", raising=False)
+    result = runner.invoke(app, ["dev"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: no pyproject.toml with a [tool.cf] table")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_bind_socket_raises_port_in_use() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(PortInUseError, match=f"Port {port} on 127.0.0.1 is already in use"):
+            bind_socket("127.0.0.1", port)

@@ -1,0 +1,112 @@
+"""ComponentApp configuration: secret key required outside debug, prefix, mounting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.testclient import TestClient
+
+from component_framework.core import ComponentRegistry, signing
+from component_framework.core.exceptions import ConfigurationError
+from component_framework.web import ComponentApp, create_component_app
+
+from .conftest import HEADERS
+
+
+@pytest.fixture
+def restore_signer() -> Iterator[None]:
+    saved = signing._signer
+    yield
+    signing._signer = saved
+
+
+def test_production_refuses_to_start_without_a_secret_key(
+    monkeypatch: pytest.MonkeyPatch, restore_signer: None
+) -> None:
+    monkeypatch.delenv("CF_SECRET_KEY")
+    with pytest.raises(ConfigurationError, match="CF_SECRET_KEY"):
+        ComponentApp()
+
+
+def test_debug_uses_an_ephemeral_key(monkeypatch: pytest.MonkeyPatch, restore_signer: None) -> None:
+    monkeypatch.delenv("CF_SECRET_KEY")
+    app = ComponentApp(debug=True)
+    assert app.signer is signing.get_signer()
+
+
+def test_explicit_secret_key_configures_the_signer(restore_signer: None) -> None:
+    app = ComponentApp(secret_key="an-explicit-key-0123456789")
+    state_json, checksum = app.signer.sign_state("c", "component-1", {})
+    signing.Signer(["an-explicit-key-0123456789"]).verify("c", "component-1", state_json, checksum)
+
+
+@pytest.mark.parametrize("prefix", ["cf", "/cf/", ""])
+def test_bad_prefix_is_refused(prefix: str) -> None:
+    with pytest.raises(ConfigurationError, match="must start with '/'"):
+        ComponentApp(prefix=prefix)
+
+
+def test_mount_and_repr(fresh_registry: ComponentRegistry) -> None:
+    app = ComponentApp(prefix="/components", registry=fresh_registry)
+    route = app.mount()
+    assert isinstance(route, Mount)
+    assert route.path == "/components"
+    assert repr(app) == "<ComponentApp prefix='/components' components=0>"
+    assert app.manager is not None
+
+
+def test_create_component_app_is_mountable_and_serves_alone(
+    fresh_registry: ComponentRegistry,
+) -> None:
+    components = create_component_app(prefix="/live", registry=fresh_registry)
+    assert isinstance(components, ComponentApp)
+    with TestClient(components) as client:  # on its own: paths under its prefix
+        assert client.get("/live/cf.js").status_code == 200
+        assert client.get("/cf/cf.js").status_code == 404
+    app = Starlette()
+    app.mount("/live", components)  # mounted: the same paths
+    with TestClient(app) as client:
+        assert client.get("/live/cf.js").status_code == 200
+        response = client.post("/live/event", json={"component": "nope"}, headers=HEADERS)
+        assert response.status_code == 404
+
+
+@pytest.fixture
+def example_app() -> Iterator[Any]:
+    """Import examples.app into an emptied global registry; put everything back afterwards."""
+    import importlib
+    import sys
+
+    from component_framework.core import registry
+    from component_framework.core.renderer import get_default_renderer, set_default_renderer
+
+    saved = registry.items()
+    renderer = get_default_renderer()
+    for name, _ in saved:
+        registry.unregister(name)
+    try:
+        yield importlib.import_module("examples.app").app
+    finally:
+        for name in list(registry):
+            registry.unregister(name)
+        for name, cls in saved:
+            registry.register(name)(cls)
+        set_default_renderer(renderer)
+        for module in [m for m in sys.modules if m == "examples" or m.startswith("examples.")]:
+            del sys.modules[module]
+
+
+def test_example_app_serves_its_page_without_javascript(example_app: Any) -> None:
+    app = example_app
+
+    with TestClient(app) as client:
+        page = client.get("/")
+    assert page.status_code == 200
+    for name in ("counter", "signup", "progress", "live_board", "profile_card"):
+        assert f'data-cf-component="{name}"' in page.text
+    assert "data-cf-live" in page.text
+    assert "data-cf-stream" in page.text

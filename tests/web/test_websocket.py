@@ -1,0 +1,175 @@
+"""``WS /cf/ws``: events, signed subscriptions, pushes, Origin checks and permissions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from component_framework.web import ComponentApp, origin_allowed
+
+from .conftest import calls, event
+
+Mounted = Callable[..., dict[str, Any]]
+
+
+def test_event_round_trip_echoes_ref(client: TestClient, mounted: Mounted) -> None:
+    first = mounted("counter")
+    with client.websocket_connect("/cf/ws") as ws:
+        ws.send_json({**event(first, "counter", "increment", {"amount": 2}), "ref": "7"})
+        reply = ws.receive_json()
+    assert reply["type"] == "component_update"
+    assert reply["ref"] == "7"
+    assert json.loads(reply["state"]) == {"count": 2}
+
+
+def test_errors_on_the_socket_are_safe(client: TestClient, mounted: Mounted) -> None:
+    first = mounted("counter")
+    with client.websocket_connect("/cf/ws") as ws:
+        ws.send_text("{broken")
+        assert ws.receive_json()["code"] == "bad_message"
+        ws.send_json(event(first, "counter", "explode"))
+        reply = ws.receive_json()
+        assert reply == {
+            "type": "error",
+            "error": "Error handling explode",
+            "code": "handler_error",
+        }
+        tampered = {**event(first, "counter", "increment"), "state": '{"count":9}'}
+        ws.send_json(tampered)
+        assert ws.receive_json()["code"] == "tampered_state"
+    assert calls == ["explode"]
+
+
+@pytest.mark.parametrize(
+    ("user", "code"), [(None, "not_authenticated"), ("bob", "permission_denied")]
+)
+def test_permissions_refuse_on_websocket(client: TestClient, user: str | None, code: str) -> None:
+    headers = {"X-User": user} if user else {}
+    with client.websocket_connect("/cf/ws", headers=headers) as ws:
+        ws.send_json({"type": "component_event", "component": "staff_only", "event": "touch"})
+        assert ws.receive_json()["code"] == code
+    assert calls == []
+
+
+def test_staff_user_passes_on_websocket(client: TestClient) -> None:
+    with client.websocket_connect("/cf/ws", headers={"X-User": "ann:staff"}) as ws:
+        ws.send_json({"type": "component_event", "component": "staff_only", "event": "touch"})
+        assert ws.receive_json()["type"] == "component_update"
+    assert calls == ["touch"]
+
+
+def test_push_update_reaches_every_subscribed_socket(
+    components: ComponentApp, client: TestClient, mounted: Mounted
+) -> None:
+    first = mounted("counter")
+    subscribe = {
+        "type": "subscribe",
+        "component_id": first["component_id"],
+        "token": first["subscribe_token"],
+    }
+    with client.websocket_connect("/cf/ws") as one, client.websocket_connect("/cf/ws") as two:
+        for ws in (one, two):
+            ws.send_json(subscribe)
+            assert ws.receive_json() == {
+                "type": "subscribed",
+                "component_id": first["component_id"],
+            }
+        assert client.portal is not None
+        sent = client.portal.call(components.push_state, "counter", {"count": 41})
+        assert sent == 2
+        for ws in (one, two):
+            pushed = ws.receive_json()
+            assert pushed["type"] == "component_update"
+            assert pushed["component_id"] == first["component_id"]
+            assert "41" in pushed["html"]
+            assert pushed["checksum"].startswith("1:")
+
+
+def test_subscribe_without_a_valid_token_is_refused(client: TestClient, mounted: Mounted) -> None:
+    first = mounted("counter")
+    other = mounted("counter")
+    with client.websocket_connect("/cf/ws") as ws:
+        for token in (None, "counter:" + "0" * 64, other["subscribe_token"]):
+            ws.send_json(
+                {"type": "subscribe", "component_id": first["component_id"], "token": token}
+            )
+            reply = ws.receive_json()
+            assert reply["type"] == "error"
+            assert reply["code"] == "tampered_state"
+
+
+def test_subscribe_checks_permissions(client: TestClient, mounted: Mounted) -> None:
+    first = mounted("members_only", **{"X-User": "ann"})
+    subscribe = {
+        "type": "subscribe",
+        "component_id": first["component_id"],
+        "token": first["subscribe_token"],
+    }
+    with client.websocket_connect("/cf/ws") as ws:
+        ws.send_json(subscribe)
+        assert ws.receive_json()["code"] == "not_authenticated"
+    with client.websocket_connect("/cf/ws", headers={"X-User": "ann"}) as ws:
+        ws.send_json(subscribe)
+        assert ws.receive_json()["type"] == "subscribed"
+
+
+def test_broadcast_requests_from_clients_are_refused(client: TestClient) -> None:
+    with client.websocket_connect("/cf/ws") as ws:
+        ws.send_json({"type": "broadcast", "component_id": "x", "html": "<b>pwned</b>"})
+        reply = ws.receive_json()
+    assert reply["type"] == "error"
+    assert reply["code"] == "bad_message"
+
+
+def test_foreign_origin_is_refused(client: TestClient) -> None:
+    evil = {"Origin": "https://evil.example"}
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect("/cf/ws", headers=evil),
+    ):
+        pass
+    assert refused.value.code == 1008
+
+
+def test_same_host_origin_is_accepted(client: TestClient) -> None:
+    with client.websocket_connect("/cf/ws", headers={"Origin": "http://testserver"}) as ws:
+        ws.send_json({"type": "unsubscribe", "component_id": "component-1"})
+        assert ws.receive_json()["type"] == "unsubscribed"
+
+
+def test_allowed_origins_are_configurable(components: ComponentApp) -> None:
+    app = ComponentApp(registry=components.registry, allowed_origins=["https://app.example"])
+    with TestClient(Starlette(routes=[app.mount()])) as client:
+        with client.websocket_connect("/cf/ws", headers={"Origin": "https://app.example"}):
+            pass
+        other = {"Origin": "https://other.example"}
+        with pytest.raises(WebSocketDisconnect), client.websocket_connect("/cf/ws", headers=other):
+            pass
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "allowed", "expected"),
+    [
+        (None, "a.example", [], True),
+        ("https://a.example", "a.example", [], True),
+        ("https://A.example:8443", "a.example:8443", [], True),
+        ("https://a.example.evil", "a.example", [], False),
+        ("null", "a.example", [], False),
+        ("https://b.example", "a.example", ["https://b.example/"], True),
+        ("https://c.example", "a.example", ["*"], True),
+    ],
+)
+def test_origin_allowed(origin: str | None, host: str, allowed: list[str], expected: bool) -> None:
+    assert origin_allowed(origin, host, allowed) is expected
+
+
+def test_oversized_socket_message_is_refused(components: ComponentApp, client: TestClient) -> None:
+    with client.websocket_connect("/cf/ws") as ws:
+        ws.send_text(json.dumps({"x": "a" * components.limits.max_message_bytes}))
+        assert ws.receive_json()["code"] == "too_large"
