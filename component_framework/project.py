@@ -28,12 +28,12 @@ import importlib
 import os
 import pkgutil
 import sys
+import sysconfig
 import tomllib
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "ProjectNotFoundError",
     "find_project",
     "load_project",
+    "user_frame",
 ]
 
 CONFIG_SNIPPET = """[tool.cf]
@@ -168,7 +169,7 @@ class Project:
                 f"cannot import {name!r} ({source}): {exc}; check the module path and that "
                 f"{str(self.root)!r} is the project root",
             )
-        frame = _user_frame(exc.__traceback__, self.root)
+        frame = user_frame(exc, [self.root])
         if frame is None:
             return ProjectImportError(name, None, None, detail)
         return ProjectImportError(name, _display(frame[0], self.root), frame[1], detail)
@@ -181,17 +182,43 @@ def _display(filename: str, root: Path) -> str:
         return filename
 
 
-def _user_frame(tb: TracebackType | None, root: Path) -> tuple[str, int] | None:
-    """Return the innermost traceback frame in the user's files (else outside importlib)."""
-    frames = [(f.filename, f.lineno or 0) for f in traceback.extract_tb(tb)]
-    internal = ("<frozen ", os.path.dirname(importlib.__file__))
-    for filename, lineno in reversed(frames):
-        if Path(filename).is_relative_to(root):
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# Frames that are never the user's: frozen modules, the standard library, installed
+# packages and this package.
+_INTERNAL = tuple(
+    {"<", _PACKAGE_DIR, *(sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib"))}
+)
+
+
+def user_frame(
+    exc: BaseException,
+    roots: Sequence[str | os.PathLike[str]] = (),
+    *,
+    fallback: bool = True,
+) -> tuple[str, int] | None:
+    """Return ``(filename, lineno)`` of the frame in the user's code where *exc* arose.
+
+    The exception chain is followed to its original cause (a ``HandlerError`` keeps the real
+    frames in ``__cause__``). The innermost frame inside *roots* wins; with *fallback*, else
+    the innermost frame outside this package, importlib and frozen modules; else None.
+    """
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    # Most likely first: the original cause's innermost frame.
+    candidates = [
+        (frame.filename, frame.lineno or 0)
+        for error in reversed(chain)
+        for frame in reversed(traceback.extract_tb(error.__traceback__))
+        if frame.filename and not frame.filename.startswith(_INTERNAL)
+    ]
+    resolved = [Path(root).resolve() for root in roots]
+    for filename, lineno in candidates:
+        if any(Path(filename).resolve().is_relative_to(root) for root in resolved):
             return filename, lineno
-    for filename, lineno in reversed(frames):
-        if not filename.startswith(internal):
-            return filename, lineno
-    return None
+    return candidates[0] if fallback and candidates else None
 
 
 def _string_list(table: Mapping[str, Any], key: str, path: Path) -> list[str]:

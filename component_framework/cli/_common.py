@@ -11,7 +11,6 @@ import contextlib
 import logging
 import os
 import sys
-import traceback
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -118,24 +117,14 @@ def complete_component(incomplete: str) -> list[str]:
 
 
 def user_location(exc: BaseException, root: str | None = None) -> str | None:
-    """Return ``file:line`` of the innermost frame of *exc* (or its cause) outside this package."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    for error in reversed(chain):
-        frames = traceback.extract_tb(error.__traceback__)
-        for frame in reversed(frames):
-            filename = frame.filename
-            if filename.startswith(package) or filename.startswith("<"):
-                continue
-            if root and not filename.startswith(root):
-                continue
-            shown = os.path.relpath(filename, root) if root else filename
-            return f"{shown}:{frame.lineno}"
-    return None
+    """Return ``file:line`` of the frame in the user's code (under *root*) where *exc* arose."""
+    from component_framework.project import user_frame
+
+    frame = user_frame(exc, [root] if root else [], fallback=root is None)
+    if frame is None:
+        return None
+    shown = os.path.relpath(frame[0], root) if root else frame[0]
+    return f"{shown}:{frame[1]}"
 
 
 class _WarningLines(logging.Handler):

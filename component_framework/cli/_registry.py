@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ._common import USAGE, AppOption, complete_component, console, fail, load_project
 
 if TYPE_CHECKING:
-    from component_framework.core.component import Component
+    pass
 
-__all__ = ["app", "describe"]
+__all__ = ["app"]
 
 app = typer.Typer(
     help="Inspect the component registry.",
@@ -23,32 +23,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
 )
-
-
-def _kind(cls: type[Component]) -> str:
-    from component_framework.core.form import FormComponent
-    from component_framework.core.streaming import StreamingComponent
-
-    if issubclass(cls, FormComponent):
-        return "form"
-    if issubclass(cls, StreamingComponent):
-        return "streaming"
-    return "basic"
-
-
-def describe(name: str, cls: type[Component]) -> dict[str, Any]:
-    """Return the JSON description of a registered component (``cf registry list --json``)."""
-    from component_framework.core._events import list_events
-
-    return {
-        "name": name,
-        "class": f"{cls.__module__}.{cls.__qualname__}",
-        "kind": _kind(cls),
-        "template": cls.template_name,
-        "events": list_events(cls),
-        "permissions": [p.__name__ for p in cls.permission_classes],
-        "slots": list(cls.slots),
-    }
 
 
 def _source(cls: type) -> str | None:
@@ -108,7 +82,7 @@ def list_components(
     from component_framework.core.registry import registry
 
     load_project(ctx, app)
-    rows = [describe(name, cls) for name, cls in sorted(registry.items())]
+    rows = [registry.describe(name) for name, _ in sorted(registry.items())]
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
@@ -162,7 +136,7 @@ def show(
     cls = registry.get(name)
     if cls is None:
         fail(registry.not_found_message(name), USAGE)
-    info = describe(name, cls)
+    info = registry.describe(name)
     info["source"] = _source(cls)
     if as_json:
         sys.stdout.write(json.dumps(info, indent=2) + "\n")

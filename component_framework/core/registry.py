@@ -5,14 +5,26 @@ from __future__ import annotations
 import builtins
 import difflib
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from ._events import list_events
 from .component import Component
 from .exceptions import ComponentNotFoundError
+from .form import FormComponent
+from .streaming import StreamingComponent
 
-__all__ = ["ComponentRegistry", "registry"]
+__all__ = ["ComponentRegistry", "component_kind", "registry"]
 
 C = TypeVar("C", bound=type[Component])
+
+
+def component_kind(cls: type[Component]) -> str:
+    """Return ``"form"``, ``"streaming"`` or ``"basic"`` for a component class."""
+    if issubclass(cls, FormComponent):
+        return "form"
+    if issubclass(cls, StreamingComponent):
+        return "streaming"
+    return "basic"
 
 
 class ComponentRegistry:
@@ -91,6 +103,23 @@ class ComponentRegistry:
             if registered is cls:
                 return name
         return None
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """Describe the component registered as *name* (what ``cf registry list --json`` prints).
+
+        Raises:
+            ComponentNotFoundError: If *name* is not registered.
+        """
+        cls = self.resolve(name)
+        return {
+            "name": name,
+            "class": f"{cls.__module__}.{cls.__qualname__}",
+            "kind": component_kind(cls),
+            "template": cls.template_name,
+            "events": list_events(cls),
+            "permissions": [p.__name__ for p in cls.permission_classes],
+            "slots": builtins.list(cls.slots),
+        }
 
     def resolve(self, name: str) -> type[Component]:
         """Return the class registered as *name*.

@@ -13,10 +13,11 @@ import os
 import traceback
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import jinja2
+
+from component_framework.project import user_frame
 
 __all__ = ["DevError", "describe_error"]
 
@@ -63,31 +64,10 @@ def _excerpt(file: str, line: int, context: int = 3) -> tuple[tuple[int, str], .
     return tuple((n, lines[n - 1].rstrip("\n")) for n in range(start, stop + 1))
 
 
-def _inside(path: str, roots: Sequence[Path]) -> bool:
-    if not roots:
-        return not _is_library(path)
-    try:
-        resolved = Path(path).resolve()
-    except OSError:
-        return False
-    for root in roots:
-        try:
-            resolved.relative_to(root)
-        except ValueError:
-            continue
-        return True
-    return False
-
-
-def _is_library(path: str) -> bool:
-    return "site-packages" in path or path.startswith("<") or "component_framework" in path
-
-
 def describe_error(
     exc: BaseException, roots: Sequence[str | os.PathLike[str]] = (), kind: str | None = None
 ) -> DevError:
     """Locate *exc* in the user's files under *roots* and describe it for the overlay."""
-    resolved_roots = [Path(r).resolve() for r in roots]
     formatted = "".join(traceback.format_exception(exc))
     message = f"{type(exc).__name__}: {_message(exc)}"
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -98,7 +78,7 @@ def describe_error(
         file = exc.filename or ""
         line = exc.lineno or 0
         return DevError(kind or "syntax", file, line, message, _excerpt(file, line), formatted)
-    file, line = _deepest_user_frame(exc, resolved_roots)
+    file, line = user_frame(exc, roots) or ("", 0)
     if kind is None:
         if isinstance(exc, jinja2.TemplateError) or file.endswith(tuple(_TEMPLATE_EXTS)):
             kind = "template"
@@ -118,22 +98,3 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, SyntaxError):
         return exc.msg
     return str(exc)
-
-
-def _deepest_user_frame(exc: BaseException, roots: Sequence[Path]) -> tuple[str, int]:
-    # Follow the chain to the original cause: a HandlerError's __cause__ holds the real frames.
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    for error in reversed(chain):
-        frames = traceback.extract_tb(error.__traceback__)
-        for frame in reversed(frames):
-            if frame.filename and _inside(frame.filename, roots):
-                return frame.filename, frame.lineno or 0
-    for error in reversed(chain):
-        frames = traceback.extract_tb(error.__traceback__)
-        if frames:
-            return frames[-1].filename, frames[-1].lineno or 0
-    return "", 0

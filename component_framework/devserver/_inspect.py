@@ -23,6 +23,7 @@ import pydantic
 from component_framework.core._events import list_events
 from component_framework.core.component import Component
 from component_framework.core.form import FormComponent
+from component_framework.core.registry import component_kind
 from component_framework.core.streaming import StreamingComponent
 
 __all__ = ["ComponentInfo", "FieldInfo", "describe_component"]
@@ -90,15 +91,6 @@ class ComponentInfo:
         }
 
 
-def kind_of(cls: type[Component]) -> str:
-    """``"form"``, ``"streaming"`` or ``"basic"``."""
-    if issubclass(cls, FormComponent):
-        return "form"
-    if issubclass(cls, StreamingComponent):
-        return "streaming"
-    return "basic"
-
-
 def describe_component(name: str, cls: type[Component]) -> ComponentInfo:
     """Describe *cls* (registered as *name*) for the gallery and the playground."""
     events = {event: _handler_fields(cls, event) for event in list_events(cls)}
@@ -111,7 +103,7 @@ def describe_component(name: str, cls: type[Component]) -> ComponentInfo:
         form_fields = _model_fields(schema)
     params_schema = getattr(cls, "params_schema", None)
     params = _model_fields(params_schema) if _is_model(params_schema) else _mount_params(cls)
-    return ComponentInfo(name, cls, kind_of(cls), events, params, form_fields)
+    return ComponentInfo(name, cls, component_kind(cls), events, params, form_fields)
 
 
 def _is_model(value: object) -> typing.TypeGuard[type[pydantic.BaseModel]]:

@@ -95,3 +95,35 @@ def test_resolve_on_an_empty_registry(fresh_registry: ComponentRegistry) -> None
 
 def test_the_global_registry_is_a_component_registry() -> None:
     assert isinstance(registry, ComponentRegistry)
+
+
+def test_describe_names_kind_template_events_permissions_and_slots(
+    fresh_registry: ComponentRegistry,
+) -> None:
+    from component_framework.core import FormComponent, IsAuthenticated, StreamingComponent
+    from component_framework.core.registry import component_kind
+
+    @fresh_registry.register("card")
+    class Card(Component):
+        template_name = "card.html"
+        permission_classes = [IsAuthenticated]
+        slots = ["header"]
+
+        def on_follow(self) -> None: ...
+
+        def on_unfollow(self) -> None: ...
+
+    assert fresh_registry.describe("card") == {
+        "name": "card",
+        "class": f"{__name__}.test_describe_names_kind_template_events_permissions_and_slots"
+        ".<locals>.Card",
+        "kind": "basic",
+        "template": "card.html",
+        "events": ["follow", "unfollow"],
+        "permissions": ["IsAuthenticated"],
+        "slots": ["header"],
+    }
+    assert component_kind(FormComponent) == "form"
+    assert component_kind(StreamingComponent) == "streaming"
+    with pytest.raises(ComponentNotFoundError, match="Component 'cart' not found"):
+        fresh_registry.describe("cart")
