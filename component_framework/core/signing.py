@@ -85,6 +85,9 @@ class Signer:
         self._keys = encoded
         self.release = release
         self._prefix = release + ":"
+        # Per-(component, id) values every reply needs; bounded, rebuilt on demand.
+        self._heads: dict[tuple[str, str, str], str] = {}
+        self._tokens: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"<Signer release={self.release!r} keys={len(self._keys)}>"
@@ -94,8 +97,13 @@ class Signer:
     def _envelope(self, component: str, component_id: str, release: str, state_json: str) -> bytes:
         # Equal to canonical_dumps([component, component_id, release, state]) without
         # serializing the state a second time.
-        head = canonical_dumps([component, component_id, release])
-        return f"{head[:-1]},{state_json}]".encode()
+        key = (component, component_id, release)
+        head = self._heads.get(key)
+        if head is None:
+            head = _remember(
+                self._heads, key, canonical_dumps([component, component_id, release])[:-1]
+            )
+        return f"{head},{state_json}]".encode()
 
     def _digest(self, key: bytes, envelope: bytes) -> str:
         return hmac.new(key, envelope, hashlib.sha256).hexdigest()
@@ -162,8 +170,12 @@ class Signer:
 
     def subscription_token(self, component: str, component_id: str) -> str:
         """Return the token that lets a page subscribe to pushes for this component id."""
-        envelope = canonical_dumps([_SUBSCRIBE_PURPOSE, component, component_id]).encode()
-        return f"{component}:{self._digest(self._keys[0], envelope)}"
+        token = self._tokens.get((component, component_id))
+        if token is None:
+            envelope = canonical_dumps([_SUBSCRIBE_PURPOSE, component, component_id]).encode()
+            token = f"{component}:{self._digest(self._keys[0], envelope)}"
+            _remember(self._tokens, (component, component_id), token)
+        return token
 
     def verify_subscription(self, component_id: str, token: Any) -> str:
         """Return the component name bound into *token* for *component_id*.
@@ -178,6 +190,16 @@ class Signer:
                 return component
         _record_failure("bad subscription token", "?", component_id)
         raise StateIntegrityError("Subscription refused: the token is missing or invalid.")
+
+
+_CACHE_SIZE = 4096
+
+
+def _remember(cache: dict[Any, str], key: Any, value: str) -> str:
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 _lock = threading.Lock()
