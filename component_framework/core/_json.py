@@ -8,7 +8,14 @@ import warnings
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["LossyStateWarning", "canonical_dumps", "check_depth", "find_lossy", "lossy_default"]
+__all__ = [
+    "LossyStateWarning",
+    "canonical_dumps",
+    "check_depth",
+    "find_lossy",
+    "has_lone_surrogate",
+    "lossy_default",
+]
 
 _SEPARATORS = (",", ":")
 _encode_canonical = json.JSONEncoder(
@@ -91,3 +98,26 @@ def check_depth(value: Any, max_depth: int) -> bool:
                 return False
             stack.extend((child, depth + 1) for child in item)
     return True
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Return True if a string in *value* (keys included) holds a lone UTF-16 surrogate.
+
+    JSON text may spell one (``"\\ud800"``) and Python decodes it into a ``str`` that cannot be
+    encoded as UTF-8: kept in state or echoed in HTML, it would break every reply that holds it.
+    """
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode()
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import uuid4
 
 from ._events import HandlerSpec, handler_spec
-from ._json import canonical_dumps, lossy_default
+from ._json import canonical_dumps, has_lone_surrogate, lossy_default
 from .exceptions import (
     ComponentError,
     EventNotFoundError,
     HandlerError,
+    InvalidPayloadError,
     MessageError,
     StateTooLargeError,
 )
@@ -163,6 +164,7 @@ class Component:
         event payload is not the handler's keyword arguments (``FormComponent.submit``)
         override it.
         """
+        refuse_lone_surrogates(event, payload)
         return spec.validate(event, payload)
 
     def _prepare(self, event: str, payload: Any) -> tuple[Any, dict[str, Any], HandlerSpec]:
@@ -328,6 +330,19 @@ class Component:
             raise
 
 
+def refuse_lone_surrogates(event: str, payload: Any) -> None:
+    """Refuse a client payload holding text UTF-8 cannot encode (JSON's ``"\\ud800"``).
+
+    Raises:
+        InvalidPayloadError: A string in *payload* holds a lone surrogate.
+    """
+    if has_lone_surrogate(payload):
+        raise InvalidPayloadError(
+            f"Invalid payload for {event}: it holds text that is not valid Unicode "
+            "(a lone surrogate such as \\ud800)."
+        )
+
+
 class StateSerializer:
     """Handles safe serialization/deserialization of component state.
 
@@ -350,8 +365,16 @@ class StateSerializer:
 
         Raises:
             StateTooLargeError: If the size exceeds :attr:`max_bytes`.
+            MessageError: If *serialized* holds a lone surrogate (not encodable as UTF-8).
         """
-        size = len(serialized) if serialized.isascii() else len(serialized.encode())
+        try:
+            size = len(serialized) if serialized.isascii() else len(serialized.encode())
+        except UnicodeEncodeError:
+            # Client JSON may carry "\ud800": Python decodes it into a str no page can receive.
+            raise MessageError(
+                "Component state holds text that is not valid Unicode (a lone surrogate such "
+                "as \\ud800); it cannot be sent. Refuse or clean such input in the handler."
+            ) from None
         if StateSerializer.max_bytes and size > StateSerializer.max_bytes:
             raise StateTooLargeError(
                 f"Component state is {size:,} bytes "

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ValidationError
 
 from ._events import HandlerSpec
-from .component import Component
+from .component import Component, refuse_lone_surrogates
 from .exceptions import InvalidPayloadError
 
 __all__ = ["FormComponent", "ModelFormComponent"]
@@ -145,6 +145,7 @@ class FormComponent(Component):
         # before ``on_submit()`` (which takes no arguments) runs: check only its shape here.
         if event == "submit":
             _check_submit_payload(payload)
+            refuse_lone_surrogates(event, payload)
             return dict(payload)
         return super()._check_payload(spec, event, payload)
 

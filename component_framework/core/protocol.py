@@ -45,6 +45,7 @@ __all__ = [
     "error_reply",
     "handle_message",
     "http_status",
+    "load_message",
     "make_message",
     "parse_message",
     "render_component",
@@ -86,6 +87,8 @@ class ParsedEvent:
     payload: dict[str, Any]
     state: dict[str, Any] | None
     spec: HandlerSpec | None
+    trusted_id: bool = True
+    """Whether the server chose or signed the component id (only then is a push token issued)."""
 
     @property
     def runs_async(self) -> bool:
@@ -93,7 +96,13 @@ class ParsedEvent:
         return self.spec is not None and (self.spec.is_async or self.spec.is_generator)
 
 
-def _load(raw: str | bytes, limits: Limits) -> Any:
+def load_message(raw: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Decode a raw message as every transport must: size limit, strict JSON (no NaN).
+
+    Raises:
+        StateTooLargeError: The message is over ``limits.max_message_bytes``.
+        MessageError: It is not valid JSON (the message gives the position).
+    """
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode())
     if size > limits.max_message_bytes:
         raise StateTooLargeError(
@@ -137,7 +146,7 @@ def parse_message(
         ComponentError: The matching subclass for the first problem found (see ``exceptions``).
     """
     if isinstance(message, str | bytes):
-        message = _load(message, limits)
+        message = load_message(message, limits)
     if not isinstance(message, Mapping):
         raise MessageError(f"Message must be a JSON object, got {type(message).__name__}.")
     kind = message.get("type", "component_event")
@@ -176,7 +185,10 @@ def parse_message(
         )
     if spec is not None and event is not None:
         payload = component_cls._check_payload(spec, event, payload)
-    return ParsedEvent(name, component_cls, component_id, event, payload, state, spec)
+    # A client may name any id when it mounts without state; a subscription token for it would
+    # let one page watch pushes meant for another, so such ids get none.
+    trusted_id = component_id is None or state is not None
+    return ParsedEvent(name, component_cls, component_id, event, payload, state, spec, trusted_id)
 
 
 def _instantiate(parsed: ParsedEvent, params: Mapping[str, Any] | None) -> Component:
@@ -185,7 +197,9 @@ def _instantiate(parsed: ParsedEvent, params: Mapping[str, Any] | None) -> Compo
     return parsed.component_cls(**(params or {}))
 
 
-def _update(name: str, result: dict[str, Any], signer: Signer) -> dict[str, Any]:
+def _update(
+    name: str, result: dict[str, Any], signer: Signer, trusted_id: bool = True
+) -> dict[str, Any]:
     component_id = result["component_id"]
     state_json = StateSerializer.serialize_canonical(result["state"])
     reply = {
@@ -195,7 +209,7 @@ def _update(name: str, result: dict[str, Any], signer: Signer) -> dict[str, Any]
         "checksum": signer.sign(name, component_id, state_json),
         "component_id": component_id,
         "slots": result["slots"],
-        "subscribe_token": signer.subscription_token(name, component_id),
+        "subscribe_token": signer.subscription_token(name, component_id) if trusted_id else None,
     }
     if "stream_done" in result:
         reply["stream_done"] = result["stream_done"]
@@ -207,7 +221,7 @@ def _run_sync(
 ) -> dict[str, Any]:
     component = _instantiate(parsed, params)
     result = component.dispatch(parsed.event, parsed.payload, parsed.state)
-    return _update(parsed.name, result, signer)
+    return _update(parsed.name, result, signer, parsed.trusted_id)
 
 
 async def _run(
@@ -217,7 +231,7 @@ async def _run(
         return await asyncio.to_thread(_run_sync, parsed, params, signer)
     component = _instantiate(parsed, params)
     result = await component.async_dispatch(parsed.event, parsed.payload, parsed.state)
-    return _update(parsed.name, result, signer)
+    return _update(parsed.name, result, signer, parsed.trusted_id)
 
 
 def error_reply(exc: BaseException) -> dict[str, Any]:
@@ -305,21 +319,22 @@ async def stream_frames(
 ) -> AsyncIterator[dict[str, Any]]:
     """Handle a message as a stream: one ``component_update`` per frame, ``stream_done`` last.
 
-    A component that is not a :class:`StreamingComponent` yields a single final frame.
+    Only an async-generator handler of a :class:`StreamingComponent` yields several frames;
+    any other message yields one final frame, sync handlers running in a worker thread.
 
     Raises:
         ComponentError: As :func:`dispatch_message`, possibly after some frames.
     """
     signer = signer or get_signer()
     parsed = parse_message(message, request, registry=registry, signer=signer, limits=limits)
-    if not issubclass(parsed.component_cls, StreamingComponent):
+    if not issubclass(parsed.component_cls, StreamingComponent) or not parsed.runs_async:
         reply = await _run(parsed, None, signer)
         reply["stream_done"] = True
         yield reply
         return
     component = cast(StreamingComponent, _instantiate(parsed, None))
     async for frame in component.async_stream_dispatch(parsed.event, parsed.payload, parsed.state):
-        yield _update(parsed.name, frame, signer)
+        yield _update(parsed.name, frame, signer, parsed.trusted_id)
 
 
 async def stream_message(
@@ -357,6 +372,7 @@ def render_component(
     signer = signer or get_signer()
     message: dict[str, Any] = {"component": name, "component_id": component_id}
     parsed = parse_message(message, request, registry=registry, signer=signer)
+    parsed.trusted_id = True  # the server chose this id
     return _run_sync(parsed, params, signer)
 
 

@@ -141,7 +141,9 @@ class ComponentRegistry:
             hint = "Registered: " + ", ".join(sorted(self._registry)) + "."
         else:
             hint = "No components are registered."
-        return f"Component '{name}' not found. {hint}"
+        # repr(): the name comes from the client and may hold anything, even text UTF-8 cannot
+        # encode (a lone surrogate), which must not break the error reply that echoes it.
+        return f"Component {name!r} not found. {hint}"
 
     def list(self) -> builtins.list[str]:
         """List all registered component names."""

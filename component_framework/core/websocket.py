@@ -19,7 +19,7 @@ from typing import Any
 from .component import StateSerializer
 from .exceptions import MessageError
 from .permissions import check_permissions
-from .protocol import DEFAULT_LIMITS, Limits, _load, error_reply, handle_message
+from .protocol import DEFAULT_LIMITS, Limits, error_reply, handle_message, load_message
 from .registry import ComponentRegistry, registry
 from .signing import Signer, get_signer
 
@@ -158,7 +158,7 @@ class ComponentWebSocketManager:
         try:
             if isinstance(message, str | bytes):
                 # The same size limit (413, in bytes) and JSON errors as every other transport.
-                message = _load(message, self._limits)
+                message = load_message(message, self._limits)
             if not isinstance(message, Mapping):
                 raise MessageError(f"Message must be a JSON object, got {type(message).__name__}.")
             reply = await self._route(connection, connection_id, message)

@@ -8,19 +8,25 @@ size limit (413). The message itself is handled by core's one message path.
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any, cast
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
-from component_framework.core.protocol import handle_message, http_status, stream_message
+from component_framework.core.protocol import (
+    DEFAULT_LIMITS,
+    Limits,
+    handle_message,
+    http_status,
+    stream_message,
+)
 from component_framework.core.streaming import format_sse_frame
 
 from ._context import set_current_request
+from ._encoding import ReplyResponse, decode
 from ._errors import RequestRefused
-from ._optimistic import has_optimistic_patches, optimistic_patches
+from ._optimistic import add_optimistic_patches
 
 if TYPE_CHECKING:
     from ._app import ComponentApp
@@ -31,7 +37,7 @@ REQUEST_HEADER = "x-cf-request"
 _NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-async def read_message(request: Request, max_bytes: int) -> Any:
+async def read_message(request: Request, max_bytes: int, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Check the request's headers and size; return the decoded message (or the raw bytes).
 
     The raw bytes come back when they are not valid JSON, so core reports the error the same
@@ -62,30 +68,20 @@ async def read_message(request: Request, max_bytes: int) -> Any:
         body += chunk
         if len(body) > max_bytes:
             raise _too_large(len(body), max_bytes)
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
-        return bytes(body)
+    return decode(bytes(body), limits)
 
 
 def _too_large(size: int, limit: int) -> RequestRefused:
     return RequestRefused(413, "too_large", f"Request body is {size:,} bytes (limit: {limit:,}).")
 
 
-def _refusal(exc: RequestRefused) -> JSONResponse:
-    return JSONResponse(exc.body(), status_code=exc.status, headers=_NO_STORE)
+def _refusal(exc: RequestRefused) -> Response:
+    return ReplyResponse(exc.body(), status_code=exc.status, headers=_NO_STORE)
 
 
 def with_optimistic(app: ComponentApp, message: Any, reply: dict[str, Any]) -> dict[str, Any]:
     """Add the ``optimistic`` patches to an update of a component that defines them."""
-    if reply.get("type") != "component_update" or not isinstance(message, Mapping):
-        return reply
-    component_cls = app.registry.get(message.get("component", ""))
-    if component_cls is not None and has_optimistic_patches(component_cls):
-        reply["optimistic"] = optimistic_patches(
-            component_cls, reply["component_id"], reply["html"], reply["state"]
-        )
-    return reply
+    return add_optimistic_patches(app.registry, message, reply)
 
 
 def _final(app: ComponentApp, message: Any, frame: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +92,7 @@ def _final(app: ComponentApp, message: Any, frame: dict[str, Any]) -> dict[str, 
 async def event_endpoint(app: ComponentApp, request: Request) -> Response:
     """``POST {prefix}/event``: one message in, one reply out, status from the reply."""
     try:
-        message = await read_message(request, app.max_body_bytes)
+        message = await read_message(request, app.max_body_bytes, app.limits)
     except RequestRefused as exc:
         return _refusal(exc)
     set_current_request(request)
@@ -104,7 +100,7 @@ async def event_endpoint(app: ComponentApp, request: Request) -> Response:
         message, request, registry=app.registry, signer=app.signer, limits=app.limits
     )
     reply = with_optimistic(app, message, reply)
-    return JSONResponse(reply, status_code=http_status(reply), headers=_NO_STORE)
+    return ReplyResponse(reply, status_code=http_status(reply), headers=_NO_STORE)
 
 
 async def stream_endpoint(app: ComponentApp, request: Request) -> Response:
@@ -114,7 +110,7 @@ async def stream_endpoint(app: ComponentApp, request: Request) -> Response:
     tampered state, unknown event) gets its real status code, with the error as the only frame.
     """
     try:
-        message = await read_message(request, app.max_body_bytes)
+        message = await read_message(request, app.max_body_bytes, app.limits)
     except RequestRefused as exc:
         return _refusal(exc)
     set_current_request(request)

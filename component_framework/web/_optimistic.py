@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
 
-from component_framework.core import Component
+from component_framework.core import Component, ComponentRegistry
 
-__all__ = ["has_optimistic_patches", "optimistic_patches"]
+__all__ = ["add_optimistic_patches", "has_optimistic_patches", "optimistic_patches"]
 
 logger = logging.getLogger("component_framework")
 
@@ -73,3 +74,23 @@ def optimistic_patches(
         if patch:
             patches[f"{event}|{raw}"] = patch
     return patches
+
+
+def add_optimistic_patches(
+    registry: ComponentRegistry, message: Any, reply: dict[str, Any]
+) -> dict[str, Any]:
+    """Add the ``optimistic`` patches to an update of a component that defines them.
+
+    Every reply that carries new state needs them (HTTP, SSE and WebSocket alike): patches
+    are computed from the state just rendered, and a page holding older ones would show a
+    stale "expected" result on the next event.
+    """
+    if reply.get("type") != "component_update" or not isinstance(message, Mapping):
+        return reply
+    name = message.get("component")
+    component_cls = registry.get(name) if isinstance(name, str) else None
+    if component_cls is not None and has_optimistic_patches(component_cls):
+        reply["optimistic"] = optimistic_patches(
+            component_cls, reply["component_id"], reply["html"], reply["state"]
+        )
+    return reply

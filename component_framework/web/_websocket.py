@@ -10,7 +10,6 @@ to requests on a socket that also carries server pushes.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from component_framework.core import WebSocketConnection
 
 from ._context import set_current_request
+from ._encoding import decode, encode
+from ._optimistic import add_optimistic_patches
 
 if TYPE_CHECKING:
     from ._app import ComponentApp
@@ -31,10 +32,6 @@ __all__ = ["StarletteConnection", "origin_allowed", "websocket_endpoint"]
 logger = logging.getLogger("component_framework")
 
 POLICY_VIOLATION = 1008
-
-
-def _dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 class StarletteConnection(WebSocketConnection):
@@ -52,7 +49,7 @@ class StarletteConnection(WebSocketConnection):
 
     async def send(self, data: dict[str, Any]) -> None:
         """Send *data* as one JSON text message."""
-        await self.websocket.send_text(_dumps(data))
+        await self.websocket.send_text(encode(data))
 
     async def receive(self) -> dict[str, Any]:
         """Receive one JSON object."""
@@ -70,14 +67,25 @@ class StarletteConnection(WebSocketConnection):
 
 
 class _Reply(WebSocketConnection):
-    """The connection as seen while answering one message: the reply echoes its ``ref``."""
+    """The connection as seen while answering one message.
 
-    def __init__(self, connection: StarletteConnection, ref: Any) -> None:
+    The reply echoes the message's ``ref`` (when it has one), and an update carries the
+    component's optimistic patches for its new state, as over HTTP.
+    """
+
+    def __init__(self, connection: StarletteConnection, message: Any, app: ComponentApp) -> None:
         self._connection = connection
-        self._ref = ref
+        self._message = message
+        self._app = app
+        ref = message.get("ref") if isinstance(message, dict) else None
+        valid = isinstance(ref, str | int) and not isinstance(ref, bool)
+        self._ref = ref if valid else None
 
     async def send(self, data: dict[str, Any]) -> None:
-        await self._connection.send({**data, "ref": self._ref})
+        data = add_optimistic_patches(self._app.registry, self._message, data)
+        if self._ref is not None:
+            data = {**data, "ref": self._ref}
+        await self._connection.send(data)
 
     async def receive(self) -> dict[str, Any]:
         return await self._connection.receive()
@@ -124,16 +132,11 @@ async def websocket_endpoint(app: ComponentApp, websocket: WebSocket) -> None:
             if received["type"] == "websocket.disconnect":
                 break
             raw = received.get("text") or received.get("bytes") or b""
-            message: Any = raw
+            # Undecodable or oversized messages go on raw: core answers them with its error.
+            message: Any = decode(raw, app.limits)
             target: WebSocketConnection = connection
-            if len(raw) <= app.limits.max_message_bytes:
-                try:
-                    message = json.loads(raw)
-                except (ValueError, RecursionError):
-                    message = raw  # core answers with its "not valid JSON" error
-                ref = message.get("ref") if isinstance(message, dict) else None
-                if isinstance(ref, str | int) and not isinstance(ref, bool):
-                    target = _Reply(connection, ref)
+            if not isinstance(message, str | bytes):
+                target = _Reply(connection, message, app)
             # Messages are answered one at a time, in order (cf.js queues per component).
             await manager.handle_message(target, connection_id, message)
     except WebSocketDisconnect:

@@ -292,3 +292,50 @@ def test_removed_siblings_do_not_cost_the_user_their_input(page: Page) -> None:
     form.get_by_label("Age").fill("36")
     form.get_by_role("button", name="Sign up").click()
     expect(form.get_by_role("status")).to_have_text("Welcome, Ada!")
+
+
+def test_ws_transport_without_live_still_uses_the_socket(browser: Browser, base_url: str) -> None:
+    """A component on the "ws" transport that is not live sends its events on the socket."""
+    context = browser.new_context(base_url=base_url)
+    try:
+        page = context.new_page()
+        # Strip data-cf-live from the page as it is parsed, before cf.js starts.
+        page.add_init_script(
+            """new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(n => {
+                if (n.nodeType === 1 && n.hasAttribute("data-cf-live")) {
+                    n.removeAttribute("data-cf-live");
+                }
+            }))).observe(document, {childList: true, subtree: true});"""
+        )
+        sockets: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))
+        page.goto("/")
+        board = page.locator('[data-cf-component="live_board"]')
+        expect(board).to_have_attribute("data-cf-transport", "ws")
+        expect(board).not_to_have_attribute("data-cf-live", "")
+        page.wait_for_selector("[data-cf-component][data-cf-ready]", state="attached")
+        posts: list[str] = []
+        page.on("request", lambda request: posts.append(request.url))
+        board.get_by_placeholder("Say something").fill("sent on the socket")
+        board.get_by_role("button", name="Post").click()
+        expect(board.get_by_test_id("messages")).to_contain_text("sent on the socket")
+        assert posts == []
+        assert sockets and sockets[0].endswith("/cf/ws")
+    finally:
+        context.close()
+
+
+def test_socket_message_over_the_size_limit_shows_an_error(page: Page) -> None:
+    """The server cannot read (nor echo the ref of) an oversized message: the page must not hang."""
+    board = page.locator('[data-cf-component="live_board"]')
+    expect(board).to_have_attribute("data-cf-subscribed", "")
+    board.get_by_placeholder("Say something").evaluate(
+        "el => { el.value = 'x'.repeat(1100 * 1024); }"
+    )
+    board.get_by_role("button", name="Post").click()
+    expect(board.get_by_role("alert")).to_contain_text("limit")
+    expect(board).not_to_have_attribute("data-cf-loading", "")
+    board.get_by_placeholder("Say something").fill("short again")
+    board.get_by_role("button", name="Post").click()
+    expect(board.get_by_test_id("messages")).to_contain_text("short again")
+    expect(board.get_by_role("alert")).to_have_count(0)

@@ -20,6 +20,7 @@ from component_framework.core.protocol import (
     make_message,
     parse_message,
     render_component,
+    stream_frames,
 )
 from component_framework.core.renderer import Renderer
 from component_framework.core.signing import Signer
@@ -114,7 +115,8 @@ async def test_a_first_render_and_an_event(
         "checksum": signer.sign("counter", "c-1", '{"count":0}'),
         "component_id": "c-1",
         "slots": {},
-        "subscribe_token": signer.subscription_token("counter", "c-1"),
+        # The client chose "c-1": no push subscription for an id the server did not vouch for.
+        "subscribe_token": None,
     }
     assert http_status(reply) == 200
     message = event(
@@ -126,6 +128,8 @@ async def test_a_first_render_and_an_event(
     )
     reply = await call(message, fresh_registry, signer)
     assert (reply["html"], reply["state"]) == ("<p>5</p>", '{"count":5}')
+    # The id is now bound into verified state: its token is issued.
+    assert reply["subscribe_token"] == signer.subscription_token("counter", "c-1")
     assert ledger.calls == [
         "init",
         "mount",
@@ -135,6 +139,14 @@ async def test_a_first_render_and_an_event(
         "increment",
         "before_render",
     ]
+
+
+async def test_a_server_chosen_id_gets_a_subscription_token(
+    ledger: Ledger, fresh_registry: ComponentRegistry, signer: Signer
+) -> None:
+    reply = await call(event(), fresh_registry, signer)
+    assert reply["component_id"].startswith("component-")
+    assert reply["subscribe_token"] == signer.subscription_token("counter", reply["component_id"])
 
 
 async def test_raw_json_text_and_bytes_are_accepted(
@@ -502,6 +514,37 @@ async def test_sync_handlers_run_in_one_worker_thread(
     # Mount, handler and render share the one hop.
     assert ledger.threads["mount"] is handler_thread
     assert ledger.threads["before_render"] is handler_thread
+
+
+async def test_a_streaming_component_s_sync_handler_runs_in_a_worker_thread(
+    fresh_registry: ComponentRegistry, signer: Signer
+) -> None:
+    from component_framework.core import StreamingComponent
+
+    threads: dict[str, threading.Thread] = {}
+
+    @fresh_registry.register("job")
+    class Job(StreamingComponent):
+        template_name = "job.html"
+        renderer = Plain()
+
+        def on_run(self) -> None:
+            threads["run"] = threading.current_thread()
+            self.state["count"] = 1
+
+        async def on_steps(self):  # type: ignore[no-untyped-def]
+            threads["steps"] = threading.current_thread()
+            self.state["count"] = 1
+            yield
+
+    message = {"component": "job", "event": "run"}
+    frames = [f async for f in stream_frames(message, registry=fresh_registry, signer=signer)]
+    assert [(f["html"], f["stream_done"]) for f in frames] == [("<p>1</p>", True)]
+    assert threads["run"] is not threading.current_thread()
+    message = {"component": "job", "event": "steps"}
+    frames = [f async for f in stream_frames(message, registry=fresh_registry, signer=signer)]
+    assert [f["stream_done"] for f in frames] == [False, True]
+    assert threads["steps"] is threading.current_thread()
 
 
 async def test_async_handlers_run_on_the_event_loop(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -110,3 +111,18 @@ def test_example_app_serves_its_page_without_javascript(example_app: Any) -> Non
         assert f'data-cf-component="{name}"' in page.text
     assert "data-cf-live" in page.text
     assert "data-cf-stream" in page.text
+
+
+def test_one_hostile_board_post_cannot_break_the_example_page(example_app: Any) -> None:
+    """A lone surrogate ("\\ud800") posted to the shared board is refused, not stored."""
+    message = {
+        "component": "live_board",
+        "event": "post",
+        "payload": {"form_data": {"message": "X"}},
+    }
+    body = json.dumps(message).replace('"X"', '"\\ud800"')
+    with TestClient(example_app) as client:
+        refused = client.post("/cf/event", content=body, headers=HEADERS)
+        assert refused.status_code == 400
+        assert refused.json()["code"] == "invalid_payload"
+        assert client.get("/").status_code == 200

@@ -185,3 +185,27 @@ def test_form_submit_validates_per_field(client: TestClient, mounted: Mounted) -
     message = event(first, "signup", "submit", {"form_data": {"name": "Ada"}})
     assert client.post("/cf/event", json=message, headers=HEADERS).status_code == 200
     assert calls == ["submit"]
+
+
+def test_nan_in_the_body_is_refused_as_bad_json(client: TestClient, mounted: Mounted) -> None:
+    first = mounted("counter")
+    body = json.dumps(event(first, "counter", "increment")).replace("{}", '{"amount": NaN}')
+    response = client.post("/cf/event", content=body, headers=HEADERS)
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "error",
+        "error": "Message is not valid JSON: NaN is not a JSON value.",
+        "code": "bad_message",
+    }
+    assert calls == []
+
+
+def test_a_client_chosen_id_without_state_gets_no_subscription_token(
+    client: TestClient,
+) -> None:
+    # Anyone could otherwise name another user's component id and watch its pushes.
+    response = client.post(
+        "/cf/event", json={"component": "counter", "component_id": "inbox-42"}, headers=HEADERS
+    )
+    assert response.status_code == 200
+    assert response.json()["subscribe_token"] is None

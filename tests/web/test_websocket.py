@@ -173,3 +173,49 @@ def test_oversized_socket_message_is_refused(components: ComponentApp, client: T
     with client.websocket_connect("/cf/ws") as ws:
         ws.send_text(json.dumps({"x": "a" * components.limits.max_message_bytes}))
         assert ws.receive_json()["code"] == "too_large"
+
+
+def test_socket_replies_carry_fresh_optimistic_patches(
+    client: TestClient, mounted: Mounted
+) -> None:
+    # Without them a page on the WebSocket transport keeps the patches of its first render
+    # and shows a stale "expected" result from the second event on.
+    first = mounted("counter")
+    with client.websocket_connect("/cf/ws") as ws:
+        ws.send_json({**event(first, "counter", "increment", {"amount": 2}), "ref": 1})
+        reply = ws.receive_json()
+    assert reply["ref"] == 1
+    assert json.loads(reply["state"]) == {"count": 2}
+    assert reply["optimistic"] == {'increment|{"amount": 2}': {"count": 4}}
+
+
+def test_nan_on_the_socket_is_refused_as_bad_json(client: TestClient, mounted: Mounted) -> None:
+    # Python's json reads NaN, which is not JSON: it must not reach a handler's state (where
+    # it would fail the reply's serialization with a 500).
+    first = mounted("signup")
+    message = json.dumps(event(first, "signup", "field_change", {"field": "name", "value": 0}))
+    with client.websocket_connect("/cf/ws") as ws:
+        ws.send_text(message.replace('"value": 0', '"value": NaN'))
+        reply = ws.receive_json()
+    assert reply["type"] == "error"
+    assert reply["code"] == "bad_message"
+    assert "NaN" in reply["error"]
+
+
+async def test_a_reply_holding_a_lone_surrogate_is_still_sent() -> None:
+    """UTF-8 cannot encode a lone surrogate: the reply goes out with it escaped, not lost."""
+    from component_framework.web import StarletteConnection
+
+    sent: list[str] = []
+
+    class Socket:
+        async def send_text(self, text: str) -> None:
+            text.encode()  # as the server does before writing the frame
+            sent.append(text)
+
+    lone = json.loads('"\\ud800"')
+    connection = StarletteConnection(Socket())  # type: ignore[arg-type]
+    await connection.send({"type": "component_update", "html": f"<p>{lone}é</p>"})
+    assert json.loads(sent[0]) == {"type": "component_update", "html": f"<p>{lone}é</p>"}
+    await connection.send({"html": "<p>é</p>"})
+    assert sent[1] == '{"html":"<p>é</p>"}'  # UTF-8 text as usual otherwise

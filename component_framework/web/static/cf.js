@@ -414,7 +414,7 @@
   // ---------- WebSocket: events, subscriptions, pushes ----------
 
   var ws = null, wsOpen = false, wsUrl = null, wsRef = 0, wsPending = {}, wsOutbox = [];
-  var backoff = 250, everConnected = false, reconnectTimer = null;
+  var backoff = 250, everConnected = false, firstAttempt = true, reconnectTimer = null;
 
   function wsConnect(root) {
     if (!wsUrl) {
@@ -439,8 +439,14 @@
     ws.onmessage = function (e) {
       var reply;
       try { reply = JSON.parse(e.data); } catch (err) { return; }
-      var pending = reply.ref !== undefined && wsPending[reply.ref];
-      if (pending) { delete wsPending[reply.ref]; pending(reply); return; }
+      var ref = reply.ref;
+      if (ref === undefined && reply.type === "error") {
+        // A message the server could not read (too large) is answered without its ref. The
+        // server answers a socket's messages in order, so it is the oldest one still waiting.
+        ref = Object.keys(wsPending).sort(function (a, b) { return a - b; })[0];
+      }
+      var pending = ref !== undefined && wsPending[ref];
+      if (pending) { delete wsPending[ref]; pending(reply); return; }
       if (reply.type === "component_update" && reply.component_id) {
         var target = document.querySelector(ROOT + '[data-cf-id="' + CSS.escape(reply.component_id) + '"]');
         if (target) apply(target, reply, -1);
@@ -449,6 +455,7 @@
     ws.onclose = function () {
       ws = null;
       wsOpen = false;
+      firstAttempt = false;
       var pending = wsPending; wsPending = {}; wsOutbox = [];
       Object.keys(pending).forEach(function (ref) {
         pending[ref](errorReply("Connection lost; reconnecting.", "network_error"));
@@ -501,8 +508,10 @@
       if (root.hasAttribute("data-cf-stream")) {
         done = streamEvent(root, msg, function (frame) { apply(root, frame, seq, el); });
       } else {
-        // Over the socket when it is open; HTTP otherwise (events never wait for a reconnect).
-        var send = root.getAttribute("data-cf-transport") === "ws" && wsOpen ? wsSend : httpEvent;
+        // Over the socket when it is open or opening for the first time (the message waits in
+        // the outbox); HTTP otherwise: events never wait for a reconnect.
+        var socket = wsOpen || (ws !== null && firstAttempt);
+        var send = root.getAttribute("data-cf-transport") === "ws" && socket ? wsSend : httpEvent;
         done = send(root, msg).then(function (reply) { apply(root, reply, seq, el); return reply; });
       }
       return done.then(function (reply) {
@@ -641,8 +650,11 @@
       if (root._cfReady) return;
       root._cfReady = true;
       root.setAttribute("data-cf-ready", "");
-      if (root.hasAttribute("data-cf-live") && "WebSocket" in window) {
-        if (wsOpen) subscribe(root); else wsConnect(root);
+      // Live roots subscribe to pushes; roots on the "ws" transport send their events on
+      // the socket, so it must be opened for them too, live or not.
+      var live = root.hasAttribute("data-cf-live");
+      if ((live || root.getAttribute("data-cf-transport") === "ws") && "WebSocket" in window) {
+        if (!wsOpen) wsConnect(root); else if (live) subscribe(root);
       }
     });
   }

@@ -1,0 +1,45 @@
+"""JSON in and out of the web transports, the same way on HTTP, SSE and WebSocket."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+from component_framework.core.exceptions import ComponentError
+from component_framework.core.protocol import Limits, load_message
+
+__all__ = ["ReplyResponse", "decode", "encode"]
+
+
+def decode(raw: str | bytes, limits: Limits) -> Any:
+    """Decode a message with core's rules (strict JSON, size limit); else return it raw.
+
+    A raw message goes on to core, which answers with the same error on every transport.
+    """
+    try:
+        return load_message(raw, limits)
+    except ComponentError:
+        return raw
+
+
+def encode(data: Any) -> str:
+    """Encode a reply as compact JSON text, UTF-8 where possible.
+
+    Client JSON may carry a lone surrogate ("\\ud800") that UTF-8 cannot hold: such a reply
+    is sent with ASCII escapes instead of failing.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(data, separators=(",", ":"))
+    return text
+
+
+class ReplyResponse(JSONResponse):
+    """A JSON response that never fails to encode a reply (see :func:`encode`)."""
+
+    def render(self, content: Any) -> bytes:
+        return encode(content).encode()
