@@ -9,7 +9,6 @@ validated against the handler's type hints with Pydantic (``amount: int`` refuse
 from __future__ import annotations
 
 import inspect
-import keyword
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NotRequired, Required
@@ -32,7 +31,6 @@ def is_event_name(event: object) -> bool:
         and event.isidentifier()
         and event.isascii()
         and not event.startswith("_")
-        and not keyword.iskeyword(event)
     )
 
 
@@ -140,8 +138,8 @@ def handler_spec(component_cls: type, event: Any) -> HandlerSpec:
         if cached is not None:
             return cached
     if not is_event_name(event):
-        shown = event if isinstance(event, str) else type(event).__name__
-        raise InvalidEventError(f"Invalid event name: {shown!r}")
+        shown = event if isinstance(event, str) else repr(event)
+        raise InvalidEventError(f"No handler for event: {shown}")
     name = f"on_{event}"
     func = inspect.getattr_static(component_cls, name, None)
     if isinstance(func, staticmethod | classmethod):

@@ -8,7 +8,7 @@ Exception tree::
 
     ComponentError                      500 component_error
     ├── EventNotFoundError              404 unknown_event
-    │   └── InvalidEventError           400 invalid_event
+    │   └── InvalidEventError           404 unknown_event
     ├── ComponentNotFoundError          404 unknown_component
     ├── InvalidPayloadError             400 invalid_payload
     ├── MessageError                    400 bad_message
@@ -55,10 +55,10 @@ class EventNotFoundError(ComponentError):
 
 
 class InvalidEventError(EventNotFoundError):
-    """The event name is not a public handler name (``_x``, ``__init__``, ``a.b``, ...)."""
+    """The event name cannot name a handler (``_x``, ``__init__``, ``a.b``, ...).
 
-    code = "invalid_event"
-    status = 400
+    To the client it is an unknown event, like any name without a handler.
+    """
 
 
 class ComponentNotFoundError(ComponentError):

@@ -202,7 +202,7 @@ async def test_stream_message_refuses_bad_input_with_one_error_frame(
     message = make_message("progress", "_private", signer=signer)
     frames = [f async for f in stream_message(message, registry=fresh_registry, signer=signer)]
     assert frames == [
-        {"type": "error", "error": "Invalid event name: '_private'", "code": "invalid_event"}
+        {"type": "error", "error": "No handler for event: _private", "code": "unknown_event"}
     ]
     assert log == []
 

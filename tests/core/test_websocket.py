@@ -304,7 +304,7 @@ async def test_an_unexpected_error_is_generic(
         ),
         (
             {"type": "component_event", "component": "counter", "event": "_x"},
-            "Invalid event name: '_x'",
+            "No handler for event: _x",
         ),
     ],
 )

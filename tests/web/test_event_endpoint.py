@@ -102,7 +102,7 @@ def test_oversized_chunked_body_is_refused(components: Any, client: TestClient) 
         (b"{not json", 400, "bad_message"),
         (b"[1, 2]", 400, "bad_message"),
         (b'{"component": "nope"}', 404, "unknown_component"),
-        (b'{"component": "counter", "event": "_private"}', 400, "invalid_event"),
+        (b'{"component": "counter", "event": "_private"}', 404, "unknown_event"),
         (b'{"component": "counter", "event": "missing"}', 404, "unknown_event"),
         (b'{"component": "counter", "event": "increment", "payload": []}', 400, "bad_message"),
         (
