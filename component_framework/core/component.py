@@ -343,6 +343,20 @@ def refuse_lone_surrogates(event: str, payload: Any) -> None:
         )
 
 
+class StateDecodeError(MessageError, json.JSONDecodeError):
+    """State text that is not JSON: a ``MessageError`` that is also the ``JSONDecodeError``
+    (a ``ValueError``) the seed's ``deserialize`` raised."""
+
+    def __init__(self, exc: json.JSONDecodeError) -> None:
+        json.JSONDecodeError.__init__(self, exc.msg, exc.doc, exc.pos)
+        self.args = (
+            f"State is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class StateSerializer:
     """Handles safe serialization/deserialization of component state.
 
@@ -430,7 +444,8 @@ class StateSerializer:
 
         Raises:
             StateTooLargeError: If *data* exceeds :attr:`max_bytes`.
-            MessageError: If *data* is not a JSON object.
+            MessageError: If *data* is not a JSON object (``StateDecodeError``, also a
+                ``json.JSONDecodeError``, if it is not JSON at all).
         """
         if not data:
             return {}
@@ -442,9 +457,7 @@ class StateSerializer:
         try:
             state = json.loads(data)
         except json.JSONDecodeError as exc:
-            raise MessageError(
-                f"State is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."
-            ) from None
+            raise StateDecodeError(exc) from None
         except RecursionError:
             raise MessageError("State is nested too deeply.") from None
         if not isinstance(state, dict):

@@ -150,3 +150,18 @@ def test_find_lossy_lists_every_problem() -> None:
     ]
     assert find_lossy({"nan": float("nan")}) == ["state['nan']: nan is not valid JSON"]
     assert find_lossy({"ok": {"nested": [1, "x", None]}}) == []
+
+
+def test_deserialize_bad_json_is_both_a_message_error_and_a_json_decode_error() -> None:
+    import json
+
+    from component_framework.core.exceptions import MessageError
+
+    with pytest.raises(json.JSONDecodeError) as info:
+        StateSerializer.deserialize("{bad")
+    assert isinstance(info.value, MessageError)
+    assert info.value.code == "bad_message"
+    assert str(info.value) == (
+        "State is not valid JSON: Expecting property name enclosed in double quotes "
+        "at line 1 column 2."
+    )
