@@ -152,6 +152,38 @@ def _check_handlers(name: str, cls: type[Component], where: str, report: CheckRe
                 f"{name}: the payload of {attr} cannot be validated "
                 f"({type(exc).__name__}: {exc}); use JSON-compatible type hints",
             )
+            continue
+        for argument, hint in _not_from_json(value):
+            report.add(
+                where,
+                f"{name}: {attr}({argument}: {hint}) can never be called from a page: JSON "
+                "cannot carry that type (only an instance of it would pass); use "
+                "JSON-compatible type hints (int, str, a Pydantic model, ...)",
+            )
+
+
+def _not_from_json(func: Any) -> list[tuple[str, str]]:
+    """The handler arguments whose type hint no JSON value can satisfy (a plain class)."""
+    import pydantic
+
+    config = pydantic.ConfigDict(arbitrary_types_allowed=True)
+    found = []
+    namespace = getattr(func, "__globals__", {})
+    for argument, annotation in inspect.get_annotations(func).items():
+        if argument == "return":
+            continue
+        try:
+            hint = eval(annotation, namespace) if isinstance(annotation, str) else annotation
+            adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(hint, config=config)
+        except Exception:
+            continue  # unresolvable: validated as any value (see core._events)
+        try:
+            adapter.json_schema()
+        except pydantic.errors.PydanticInvalidForJsonSchema:
+            found.append((argument, getattr(hint, "__name__", repr(hint))))
+        except Exception:
+            continue
+    return found
 
 
 def _check_template(
@@ -240,6 +272,9 @@ def run_checks(
         detail = error.detail
         if detail.startswith("ValueError: Component ") and "already registered" in detail:
             detail = f"registry conflict: {detail.removeprefix('ValueError: ')}"
+            other = _registered_class(detail, registry)
+            if other is not None:
+                detail += f" at {_location(other, project.root)}; rename one of them"
         report.add(where, detail)
     _compile_templates(project, report)
     with _web_globals():
@@ -250,6 +285,18 @@ def run_checks(
             renderable = _check_template(name, cls, where, report, project.root)
             _check_mount(name, cls, where, report, renderable)
     return report
+
+
+def _registered_class(detail: str, registry: ComponentRegistry) -> type | None:
+    import re
+
+    match = re.search(r"Component '([^']+)' already registered", detail)
+    if match is None:
+        return None
+    try:
+        return registry.get(match.group(1))
+    except Exception:
+        return None
 
 
 def _nested(*_: Any, **__: Any) -> str:

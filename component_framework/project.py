@@ -125,6 +125,9 @@ class Project:
         root = str(self.root)
         if root not in sys.path:
             sys.path.insert(0, root)
+        src = self._src_folder()
+        if src is not None and src not in sys.path:
+            sys.path.insert(sys.path.index(root) + 1, src)
         errors: list[ProjectImportError] = []
         for name in self.components:
             for error in self._import_tree(name):
@@ -132,6 +135,16 @@ class Project:
                     raise error
                 errors.append(error)
         return errors
+
+    def _src_folder(self) -> str | None:
+        """``root/src`` when a configured package lives there (a src layout, not installed)."""
+        src = self.root / "src"
+        for name in self.components:
+            top = name.split(".")[0]
+            at_root = (self.root / top).exists() or (self.root / f"{top}.py").exists()
+            if not at_root and ((src / top).is_dir() or (src / f"{top}.py").is_file()):
+                return str(src)
+        return None
 
     def setup(self, *, keep_going: bool = False) -> list[ProjectImportError]:
         """Install the renderer, then import the components (see :meth:`import_components`)."""
@@ -141,7 +154,9 @@ class Project:
     def _import_tree(self, name: str) -> Iterator[ProjectImportError]:
         try:
             module = importlib.import_module(name)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
+            # SystemExit too: a module that calls sys.exit() while imported is an import error
+            # of the user's code, not a silent exit of cf with some other status.
             yield self._import_error(name, exc)
             return
         if name not in self.imported:
@@ -153,7 +168,7 @@ class Project:
             if info.name != "__main__":
                 yield from self._import_tree(f"{name}.{info.name}")
 
-    def _import_error(self, name: str, exc: Exception) -> ProjectImportError:
+    def _import_error(self, name: str, exc: BaseException) -> ProjectImportError:
         detail = f"{type(exc).__name__}: {exc}"
         if isinstance(exc, SyntaxError) and exc.filename:
             detail = f"SyntaxError: {exc.msg}"

@@ -70,6 +70,25 @@ def test_packages_are_imported_recursively_and_templates_installed(
     assert renderer.list_templates() == ["counter.html"]
 
 
+def test_a_src_layout_package_is_importable_without_installing_it(
+    make_project: Callable[..., Path],
+) -> None:
+    make_project(
+        {
+            "src/shop/__init__.py": "",
+            "src/shop/components/__init__.py": "",
+            "src/shop/components/counter.py": COUNTER,
+            "src/shop/templates/counter.html": "<b>{{ state.count }}</b>",
+        },
+        pyproject='[tool.cf]\ncomponents = ["shop.components"]\n'
+        'templates = ["src/shop/templates"]\n',
+    )
+    project = load_project()
+    assert project.setup() == []
+    assert "counter" in registry
+    assert "shop.components.counter" in project.imported
+
+
 def test_app_option_and_cf_app_replace_the_components(
     make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,6 +126,12 @@ def test_an_error_in_user_code_names_the_file_and_line(
     assert (error.filename, error.lineno) == ("app/components/broken.py", 3)
     assert error.detail == "ZeroDivisionError: division by zero"
     assert str(error).startswith("app/components/broken.py:3: ZeroDivisionError")
+
+
+def test_sys_exit_while_importing_is_an_import_error(make_project: Callable[..., Path]) -> None:
+    make_project({"app/__init__.py": "", "app/components.py": "import sys\n\nsys.exit(3)\n"})
+    with pytest.raises(ProjectImportError, match=r"^app/components\.py:3: SystemExit: 3"):
+        load_project().setup()
 
 
 def test_a_syntax_error_names_the_file_and_line(make_project: Callable[..., Path]) -> None:

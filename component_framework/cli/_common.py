@@ -26,6 +26,7 @@ __all__ = [
     "USAGE",
     "AppOption",
     "complete_component",
+    "complete_event",
     "console",
     "core_logs_as_lines",
     "fail",
@@ -114,6 +115,22 @@ def complete_component(incomplete: str) -> list[str]:
     except Exception:  # completion must never print a traceback (nor break the shell)
         return []
     return sorted(name for name in registry if name.startswith(incomplete))
+
+
+def complete_event(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion for an event: the events of the component named before it."""
+    from component_framework.core._events import list_events
+    from component_framework.core.registry import registry
+    from component_framework.project import load_project as find
+
+    name = ctx.params.get("name")
+    try:
+        with core_logs_as_lines():
+            find().setup()
+        events = list_events(registry.resolve(name)) if isinstance(name, str) else []
+    except Exception:  # completion must never print a traceback (nor break the shell)
+        return []
+    return [event for event in events if event.startswith(incomplete)]
 
 
 def user_location(exc: BaseException, root: str | None = None) -> str | None:

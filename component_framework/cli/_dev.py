@@ -16,7 +16,9 @@ def dev(
     host: Annotated[
         str, typer.Option("--host", help="Interface to listen on (loopback by default).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", "-p", help="TCP port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=0, max=65535, help="TCP port to listen on.")
+    ] = 8000,
     reload: Annotated[
         bool,
         typer.Option(
@@ -48,6 +50,9 @@ def dev(
         run(host=host, port=port, app_modules=_apps(ctx, app) or None, reload=reload)
     except PortInUseError as exc:
         fail(str(exc.strerror or exc), FAILURE)
+    except OSError as exc:  # an unknown host name, an address not on this machine, ...
+        reason = exc.strerror or str(exc)
+        fail(f"cannot listen on {host}:{port}: {reason}; check --host", FAILURE)
     except ProjectError as exc:
         fail(str(exc), USAGE)
     except KeyboardInterrupt:

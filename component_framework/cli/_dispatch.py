@@ -19,6 +19,7 @@ from ._common import (
     USAGE,
     AppOption,
     complete_component,
+    complete_event,
     core_logs_as_lines,
     fail,
     load_project,
@@ -185,7 +186,9 @@ def dispatch(
     event: Annotated[
         str | None,
         typer.Argument(
-            metavar="[EVENT]", help="The event to fire (runs on_<event>); omit to mount and render."
+            metavar="[EVENT]",
+            help="The event to fire (runs on_<event>); omit to mount and render.",
+            autocompletion=complete_event,
         ),
     ] = None,
     state: Annotated[
@@ -241,6 +244,12 @@ def dispatch(
 
       cf dispatch countdown run --stream
     """
+    if payload is not None and event is None:
+        fail(
+            f"--payload is the payload of an event, and none was given; name one: "
+            f"cf dispatch {name} EVENT --payload ...",
+            USAGE,
+        )
     initial: dict[str, Any] | None = None
     piped_id = None
     if state is not None:

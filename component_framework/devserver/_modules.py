@@ -10,6 +10,7 @@ shows the error; the next save that fixes the file recovers by itself.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import sys
@@ -60,6 +61,7 @@ class ModuleReloader:
         self.module_names = list(modules)
         self.registry = registry
         self._roots: list[_Root] = []
+        self._packages: list[Path] = []
         self.errors: dict[Path, DevError] = {}
         """Files whose last import failed, with the error; cleared when a reload succeeds."""
 
@@ -72,6 +74,27 @@ class ModuleReloader:
     def roots(self) -> list[Path]:
         """Folders (packages) and files (plain modules) to watch for Python changes."""
         return [root.path for root in self._roots]
+
+    @property
+    def python_roots(self) -> list[Path]:
+        """Where Python changes count: :attr:`roots` and the top-level packages holding them.
+
+        A component package ``myapp.components`` lives in ``myapp/``; the helpers it imports
+        from ``myapp/services.py`` are the project's code too, and saving them reloads them
+        and the components that use them.
+        """
+        return [*self.roots, *self._packages]
+
+    def _top_packages(self) -> list[Path]:
+        found: list[Path] = []
+        for root in self._roots:
+            depth = root.name.count(".")
+            if depth == 0:
+                continue
+            top = (root.path if root.is_package else root.path.parent).parents[depth - 1]
+            if (top / "__init__.py").is_file() and top not in found and top not in self.roots:
+                found.append(top)
+        return found
 
     def load(self) -> ReloadResult:
         """Import every component module (packages recursively); collect errors, never raise."""
@@ -97,6 +120,7 @@ class ModuleReloader:
                     module = self._module_name(file.resolve())
                     if module is not None and module not in sys.modules:
                         self._import(module, result)
+        self._packages = self._top_packages()
         result.added = sorted(set(self.registry) - before)
         return result
 
@@ -118,8 +142,8 @@ class ModuleReloader:
         try:
             importlib.import_module(name)
         except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt | SystemExit):
-                raise
+            if isinstance(exc, KeyboardInterrupt):
+                raise  # sys.exit() in a module is the module's error: the server keeps running
             path = self._path_of(name)
             error = describe_error(exc, self.roots, kind=None if _is_syntax(exc) else "import")
             result.errors.append(error)
@@ -222,7 +246,10 @@ class ModuleReloader:
         file = getattr(module, "__file__", None)
         if not isinstance(file, str):
             return False
-        return self._module_name(_resolve(file)) is not None
+        path = _resolve(file)
+        if self._module_name(path) is not None:
+            return True
+        return any(path.is_relative_to(folder) for folder in self._packages)
 
     def _reload_one(self, name: str, result: ReloadResult) -> None:
         previous = {n: self.registry[n] for n in self._components_of({name})}
@@ -235,8 +262,8 @@ class ModuleReloader:
             else:
                 importlib.reload(module)
         except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt | SystemExit):
-                raise
+            if isinstance(exc, KeyboardInterrupt):
+                raise  # sys.exit() in a module is the module's error: the server keeps running
             error = describe_error(exc, self.roots, kind=None if _is_syntax(exc) else "import")
             result.errors.append(error)
             path = self._path_of(name)
@@ -289,7 +316,13 @@ def _loaded_by_file() -> dict[Path, str]:
 
 
 def _uses(module: types.ModuleType, names: set[str]) -> bool:
-    """Whether *module*'s globals hold one of the modules *names* or something defined there."""
+    """Whether *module* imports one of the modules *names* or holds something defined there.
+
+    Its source's import statements count too: ``from .helpers import LABEL`` copies a plain
+    value, which its globals cannot trace back to ``helpers``.
+    """
+    if not names.isdisjoint(_imported_modules(module)):
+        return True
     for value in list(vars(module).values()):
         if isinstance(value, types.ModuleType):
             if value.__name__ in names:
@@ -299,3 +332,41 @@ def _uses(module: types.ModuleType, names: set[str]) -> bool:
         ):
             return True
     return False
+
+
+_imports_cache: dict[Path, tuple[int, int, frozenset[str]]] = {}
+
+
+def _imported_modules(module: types.ModuleType) -> frozenset[str]:
+    """The absolute names of the modules *module*'s source imports from (cached per file)."""
+    file = getattr(module, "__file__", None)
+    if not isinstance(file, str) or not file.endswith(".py"):
+        return frozenset()
+    path = _resolve(file)
+    try:
+        stat = path.stat()
+        cached = _imports_cache.get(path)
+        if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
+            return cached[2]
+        tree = ast.parse(path.read_bytes(), str(path))
+    except (OSError, SyntaxError, ValueError):
+        return frozenset()
+    package = module.__package__ or ""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            try:
+                base = (
+                    importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+                    if node.level
+                    else node.module or ""
+                )
+            except (ImportError, ValueError):
+                continue
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    result = frozenset(found)
+    _imports_cache[path] = (stat.st_mtime_ns, stat.st_size, result)
+    return result

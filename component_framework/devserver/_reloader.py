@@ -82,7 +82,7 @@ class DevReloader:
     def watch_paths(self) -> list[Path]:
         """Folders to watch: component packages (or a module's folder) and template folders."""
         paths: list[Path] = []
-        for root in [*self.modules.roots, *self.template_dirs]:
+        for root in [*self.modules.python_roots, *self.template_dirs]:
             folder = root if root.is_dir() else root.parent
             if folder.exists() and not any(_under(folder, p) for p in paths):
                 paths = [p for p in paths if not _under(p, folder)] + [folder]
@@ -103,7 +103,7 @@ class DevReloader:
         return result
 
     def _python_files(self) -> Iterable[Path]:
-        for root in self.modules.roots:
+        for root in self.modules.python_roots:
             if root.is_dir():
                 yield from (p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
             elif root.is_file():
@@ -118,7 +118,7 @@ class DevReloader:
 
     def classify(self, paths: Iterable[str | os.PathLike[str]]) -> ChangeSet:
         """Sort changed *paths*; unchanged content and ignored files are dropped."""
-        return classify(paths, self.template_dirs, self.modules.roots, cache=self.cache)
+        return classify(paths, self.template_dirs, self.modules.python_roots, cache=self.cache)
 
     def apply(self, changes: ChangeSet) -> dict[str, Any] | None:
         """Reload for *changes* and publish the ``reload`` message; return it (None if no-op)."""

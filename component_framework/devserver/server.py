@@ -32,7 +32,13 @@ def bind_socket(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+        if exc.errno == errno.EACCES:
+            raise PortInUseError(
+                exc.errno,
+                f"Port {port} on {host} is not open to this user (ports below 1024 need "
+                f"privileges); pick another port with --port {8000 if port < 1024 else port + 1}.",
+            ) from None
+        if exc.errno == errno.EADDRINUSE:
             raise PortInUseError(
                 exc.errno,
                 f"Port {port} on {host} is already in use; stop the other server or pick "

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import CollisionError, LayoutError, ScaffoldError
+from ._errors import CollisionError, InvalidNameError, LayoutError, ScaffoldError
 from ._names import Names, normalize_name
 
 if TYPE_CHECKING:
@@ -31,6 +31,69 @@ __all__ = [
 
 KINDS = ("basic", "form", "streaming")
 _HERE = Path(__file__).parent
+
+# What a component module of each kind imports, in isort order: (stdlib, third-party) groups of
+# (module, names), and the alias a name takes when the new class would shadow it.
+_IMPORTS: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]] = {
+    "basic": ((), (("component_framework.core", ("Component", "registry")),)),
+    "form": (
+        (),
+        (
+            ("component_framework.core", ("FormComponent", "registry")),
+            ("pydantic", ("BaseModel", "Field")),
+        ),
+    ),
+    "streaming": (
+        (("asyncio", ()), ("collections.abc", ("AsyncIterator",))),
+        (("component_framework.core", ("StreamingComponent", "registry")),),
+    ),
+}
+_ALIASES = {
+    "Component": "CfComponent",
+    "FormComponent": "CfFormComponent",
+    "StreamingComponent": "CfStreamingComponent",
+    "BaseModel": "PydanticBaseModel",
+    "Field": "PydanticField",
+    "AsyncIterator": "AbcAsyncIterator",
+}
+
+
+def _imports(kind: str, class_name: str) -> tuple[str, dict[str, str]]:
+    """The import block of a *kind* module and the name the code uses for each import.
+
+    A name the class (or its form schema) would shadow is imported under an alias, on a line
+    of its own as isort (and ruff) want ``as`` imports.
+    """
+    taken = {class_name, f"{class_name}Data"}
+    use: dict[str, str] = {}
+    groups: list[str] = []
+    for group in _IMPORTS[kind]:
+        lines: list[tuple[tuple[bool, str, int, str], str]] = []
+        for module, members in group:
+            if not members:
+                lines.append(((False, module, 0, ""), f"import {module}"))
+                continue
+            plain: list[str] = []
+            for member in members:
+                if member in taken:
+                    use[member] = _ALIASES[member]
+                    text = f"from {module} import {member} as {use[member]}"
+                    lines.append(((True, module, *_member_key(member)), text))
+                else:
+                    use[member] = member
+                    plain.append(member)
+            if plain:
+                text = f"from {module} import {', '.join(plain)}"
+                lines.append(((True, module, *_member_key(plain[0])), text))
+        if lines:
+            groups.append("\n".join(text for _, text in sorted(lines)))
+    return "\n\n".join(groups), use
+
+
+def _member_key(member: str) -> tuple[int, str]:
+    # isort's order-by-type (ruff's default): CONSTANTS, then Classes, then variables.
+    rank = 0 if member.isupper() else 1 if member[0].isupper() else 2
+    return rank, member
 
 
 @dataclass
@@ -126,7 +189,19 @@ def _package_dir(project: Project) -> Path:
 
 
 def _templates_dir(project: Project) -> Path:
-    return project.templates[0] if project.templates else project.root / "templates"
+    if not project.templates:
+        # A template outside the renderer's search path could never be found (the generated
+        # test would fail): say what to add instead of writing it somewhere unused.
+        try:
+            package = _package_dir(project).parent
+        except LayoutError:
+            package = project.root / "myapp"
+        suggestion = (package / "templates").relative_to(project.root).as_posix()
+        raise LayoutError(
+            "[tool.cf] lists no templates folder, so a new template would not be found; "
+            f'add templates = ["{suggestion}"] to [tool.cf]'
+        )
+    return project.templates[0]
 
 
 def _registered_elsewhere(package: Path, module: str, skip: Path) -> Path | None:
@@ -169,13 +244,14 @@ def plan_component(
             break
         if not (folder / "__init__.py").exists():
             extra[folder / "__init__.py"] = ""
-    data = {
+    data: dict[str, Any] = {
         "module_name": names.module,
         "class_name": names.class_name,
         "kebab_name": names.kebab,
         "title": names.title,
         "kind": kind,
     }
+    data["imports"], data["use"] = _imports(kind, names.class_name)
     files = {
         "component.py": module_path,
         "template.html": _templates_dir(project) / f"{names.module}.html",
@@ -193,9 +269,41 @@ def plan_template(name: str | Names, project: Project) -> Plan:
     return Plan("template", data, files, project.root)
 
 
+# Top-level packages a starter project's package must not shadow: the framework and what it runs
+# on (the project folder comes first on sys.path, so ``json/`` would hide the standard json).
+_TAKEN_PACKAGES = frozenset(
+    {
+        "component_framework",
+        "copier",
+        "jinja2",
+        "markupsafe",
+        "pydantic",
+        "pytest",
+        "rich",
+        "starlette",
+        "typer",
+        "uvicorn",
+        "watchfiles",
+    }
+)
+
+
+def _refuse_shadowing(raw: str, package: str) -> None:
+    import sys
+
+    if package in sys.stdlib_module_names or package in _TAKEN_PACKAGES:
+        what = "the standard library" if package in sys.stdlib_module_names else "a dependency"
+        raise InvalidNameError(
+            f"{raw!r} would make a package {package!r} that hides the module of that name from "
+            f"{what} (the project folder comes first on sys.path); try {package + '_app'!r} "
+            "or another name"
+        )
+
+
 def plan_project(name: str, parent: Path) -> Plan:
     """Plan a starter project in ``parent/NAME``: [tool.cf], a counter, its template, a test."""
     names = normalize_name(name)
+    _refuse_shadowing(name, names.module)
     folder_name = (
         name.strip() if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name.strip()) else names.kebab
     )

@@ -195,6 +195,23 @@ def test_a_refused_event_shows_its_error(page: Page) -> None:
     expect(page.locator("#cf-log .cf-failed")).to_have_count(1)
 
 
+def test_replay_goes_on_past_an_event_that_had_failed(page: Page) -> None:
+    open_playground(page, "counter")
+    stage = page.locator("#cf-stage")
+    fire(page, "increment", '{"amount": 2}')
+    expect(stage.locator(".count")).to_have_text("2")
+    fire(page, "increment", '{"amount": "lots"}')  # refused: the state stays as it was
+    expect(page.locator("#cf-log .cf-failed")).to_have_count(1)
+    fire(page, "increment", '{"amount": 3}')
+    expect(stage.locator(".count")).to_have_text("5")
+
+    page.click("#cf-replay")
+    expect(page.locator("body")).to_have_attribute("data-dev-replayed", "3")
+    expect(stage.locator(".count")).to_have_text("5")
+    expect(page.locator("#cf-log .cf-log-entry")).to_have_count(3)
+    expect(page.locator("#cf-event-error")).to_be_hidden()
+
+
 def test_mount_params_from_typed_inputs(page: Page) -> None:
     open_playground(page, "counter")
     start = page.locator("#cf-params-fields-start")
@@ -267,6 +284,8 @@ def test_a_syntax_error_shows_the_overlay_and_recovers(page: Page, dev: DevServe
 def test_a_template_error_shows_the_overlay_and_recovers(page: Page, dev: DevServer) -> None:
     open_playground(page, "counter")
     fire(page, "increment", '{"amount": 2}')
+    # Rendered before the template breaks (else the event itself meets the broken template).
+    expect(page.locator("#cf-stage .count")).to_have_text("2")
     template = dev.package / "templates" / "counter.html"
     edit(template, "{{ state.count }}", "{{ state.count }")
     overlay = page.locator("#cf-dev-overlay")

@@ -92,3 +92,14 @@ def test_completion_completes_component_names(example: object) -> None:
     env = {"_CF_COMPLETE": "complete_bash", "COMP_WORDS": "cf dispatch cou", "COMP_CWORD": "2"}
     result = CliRunner().invoke(app, [], env=env, prog_name="cf")
     assert result.stdout.split() == ["countdown", "counter"]
+
+
+def test_completion_completes_the_events_of_the_component(example: object) -> None:
+    from typer.testing import CliRunner
+
+    env = {"_CF_COMPLETE": "complete_bash", "COMP_WORDS": "cf dispatch counter ", "COMP_CWORD": "3"}
+    result = CliRunner().invoke(app, [], env=env, prog_name="cf")
+    assert result.stdout.split() == ["decrement", "increment", "reset"]
+    env["COMP_WORDS"] = "cf dispatch counter re"
+    result = CliRunner().invoke(app, [], env=env, prog_name="cf")
+    assert result.stdout.split() == ["reset"]

@@ -116,6 +116,43 @@ class Odd(Component):
     assert "2 events checked" in result.stdout
 
 
+def test_a_handler_argument_no_json_value_can_fill_is_a_problem(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    source = """
+from pydantic import BaseModel
+
+from component_framework.core import Component, registry
+
+
+class Opaque:
+    pass
+
+
+class Item(BaseModel):
+    sku: str
+
+
+@registry.register("odd")
+class Odd(Component):
+    template_name = "odd.html"
+
+    def on_take(self, thing: Opaque, amount: int = 1) -> None: ...
+
+    def on_add(self, item: Item, tags: list[str] | None = None) -> None: ...
+"""
+    make_project(
+        {"app/__init__.py": "", "app/components.py": source, "app/templates/odd.html": "x"}
+    )
+    result = cf("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "app/components.py:15: odd: on_take(thing: Opaque) can never be called from a page: "
+        "JSON cannot carry that type (only an instance of it would pass); use JSON-compatible "
+        "type hints (int, str, a Pydantic model, ...)"
+    ]
+
+
 def test_a_mount_that_needs_parameters_is_a_note(
     cf: Callable[..., Result], make_project: Callable[..., Path]
 ) -> None:
@@ -187,3 +224,25 @@ def test_run_checks_is_usable_without_the_cli(make_project: Callable[..., Path])
     assert report.components == 3
     assert str(report.problems[0]).startswith("app/components.py:7: lossy: on_click is a str")
     assert isinstance(report.problems[0], Problem)
+
+
+def test_a_registry_conflict_names_both_classes_places(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    first = 'from component_framework.core import Component, registry\n\n\n@registry.register("lossy")\nclass First(Component):\n    template_name = "lossy.html"\n'  # noqa: E501
+    make_project(
+        {
+            "app/__init__.py": "",
+            "app/components/__init__.py": "",
+            "app/components/a_first.py": first,
+            "app/components/b_conflict.py": CONFLICT,
+            "app/templates/lossy.html": "x",
+        }
+    )
+    result = cf("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "app/components/b_conflict.py:5: registry conflict: Component 'lossy' already "
+        "registered by a different class ('First') at app/components/a_first.py:4; "
+        "rename one of them"
+    ]

@@ -176,6 +176,11 @@ def test_a_failing_handler_exits_1_with_one_line(cf: Callable[..., Result], ping
             ["counter", "increment", "--state", "@missing.json"],
             "Error: --state: cannot read 'missing.json': No such file or directory\n",
         ),
+        (
+            ["counter", "--payload", '{"amount": 2}'],
+            "Error: --payload is the payload of an event, and none was given; name one: "
+            "cf dispatch counter EVENT --payload ...\n",
+        ),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(

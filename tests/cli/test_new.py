@@ -101,3 +101,13 @@ def test_new_project(cf: Callable[..., Result], tmp_path: Path, monkeypatch) -> 
     again = cf("new", "project", "mysite")
     assert again.exit_code == 1
     assert "already exist" in again.stderr
+
+
+def test_new_project_refuses_a_name_that_hides_the_standard_library(
+    cf: Callable[..., Result], tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cf("new", "project", "json")
+    assert result.exit_code == 2
+    assert "hides the module" in result.stderr
+    assert not (tmp_path / "json").exists()

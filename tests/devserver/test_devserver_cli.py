@@ -55,3 +55,24 @@ def test_bind_socket_raises_port_in_use() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(PortInUseError, match=f"Port {port} on 127.0.0.1 is already in use"):
             bind_socket("127.0.0.1", port)
+
+
+def test_a_port_out_of_range_is_a_usage_error(
+    demo_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(demo_project)
+    result = runner.invoke(app, ["dev", "--port", "70000"])
+    assert result.exit_code == 2
+    assert "65535" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_host_that_cannot_be_listened_on_is_one_clear_line(
+    demo_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(demo_project)
+    result = runner.invoke(app, ["dev", "--host", "999.1.1.1", "--port", "0"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot listen on 999.1.1.1:0: ")
+    assert result.stderr.endswith("; check --host\n")
+    assert len(result.stderr.splitlines()) == 1

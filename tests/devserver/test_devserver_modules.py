@@ -108,6 +108,23 @@ def test_a_runtime_error_at_import_is_reported_and_the_old_class_kept(
     assert registry[name] is old
 
 
+def test_sys_exit_in_a_reloaded_module_is_an_error_not_the_servers_exit(
+    package: PackageFactory,
+) -> None:
+    name = f"{package.name}_w"
+    path = package.component("w.py", name)
+    reloader = ModuleReloader([package.name])
+    reloader.load()
+    old = registry[name]
+    package.component("w.py", name, extra="import sys; sys.exit(3)")
+    (error,) = reloader.reload([path]).errors
+    assert error.message == "SystemExit: 3"
+    assert registry[name] is old
+    new = package.write("new.py", "raise SystemExit(4)\n")
+    (error,) = reloader.reload([new]).errors
+    assert error.message == "SystemExit: 4"
+
+
 def test_a_new_file_registers_its_components(package: PackageFactory) -> None:
     reloader = ModuleReloader([package.name])
     reloader.load()
@@ -175,3 +192,73 @@ def test_a_missing_module_is_an_error_not_a_crash(package: PackageFactory) -> No
     (error,) = result.errors
     assert "nowhere" in error.message
     assert "[tool.cf]" in error.message
+
+
+def test_a_module_that_imports_a_plain_value_is_reloaded_after_it(
+    package: PackageFactory,
+) -> None:
+    name = f"{package.name}_v"
+    helpers = package.write("helpers.py", 'LABEL = "one"\n')
+    package.write(
+        "view.py",
+        f"""
+        from component_framework.core import Component, registry
+
+        from .helpers import LABEL
+
+
+        @registry.register("{name}")
+        class View(Component):
+            template_name = "widget.html"
+
+            def label(self):
+                return LABEL
+        """,
+    )
+    reloader = ModuleReloader([package.name])
+    reloader.load()
+    assert _label(name) == "one"
+    helpers.write_text('LABEL = "two"\n')
+    result = reloader.reload([helpers])
+    assert result.ok, result.errors
+    assert result.modules[0] == f"{package.name}.helpers"
+    assert f"{package.name}.view" in result.modules
+    assert _label(name) == "two"
+    _consistent(package.name)
+
+
+def test_project_code_beside_the_components_package_is_watched_and_reloaded(
+    package: PackageFactory,
+) -> None:
+    from component_framework.devserver._watch import classify
+
+    name = f"{package.name}_s"
+    services = package.write("services.py", 'LABEL = "one"\n')
+    package.write("components/__init__.py", "")
+    package.write(
+        "components/shop.py",
+        f"""
+        from component_framework.core import Component, registry
+
+        from PKG.services import LABEL
+
+
+        @registry.register("{name}")
+        class Shop(Component):
+            def label(self):
+                return LABEL
+        """,
+    )
+    reloader = ModuleReloader([f"{package.name}.components"])
+    reloader.load()
+    assert reloader.python_roots == [
+        (package.folder / "components").resolve(),
+        package.folder.resolve(),
+    ]
+    services.write_text('LABEL = "two"\n')
+    changes = classify([services], [], reloader.python_roots)
+    assert changes.python == [services.resolve()]
+    result = reloader.reload(changes.python)
+    assert result.ok, result.errors
+    assert f"{package.name}.components.shop" in result.modules
+    assert _label(name) == "two"

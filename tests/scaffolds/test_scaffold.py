@@ -125,3 +125,84 @@ def test_project_plan(tmp_path: Path) -> None:
     assert 'templates = ["my_site/templates"]' in pyproject
     with pytest.raises(CollisionError):
         plan_project("my-site", tmp_path).write()
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "alias"),
+    [
+        ("component", "basic", "CfComponent"),
+        ("form-component", "form", "CfFormComponent"),
+        ("field", "form", "PydanticField"),
+        ("BaseModel", "form", "PydanticBaseModel"),
+        ("streaming component", "streaming", "CfStreamingComponent"),
+        ("async_iterator", "streaming", "AbcAsyncIterator"),
+    ],
+)
+def test_a_class_named_like_an_import_does_not_shadow_it(
+    make_project: Callable[..., Path], name: str, kind: str, alias: str
+) -> None:
+    import subprocess
+    import sys
+
+    project = _project(make_project)
+    plan = plan_component(name, project, kind=kind)
+    plan.write()
+    module = plan.files["component.py"]
+    source = module.read_text()
+    assert f" as {alias}\n" in source
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--select",
+         "E,F,W,I,B,UP", "--line-length", "100", str(module)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert lint.returncode == 0, lint.stdout
+    namespace: dict[str, object] = {}
+    exec(compile(source.replace("@registry.register", "# "), str(module), "exec"), namespace)
+    from component_framework.core import Component
+
+    cls = namespace[plan.data["class_name"]]
+    assert isinstance(cls, type) and issubclass(cls, Component)
+
+
+@pytest.mark.parametrize(
+    ("name", "package"), [("json", "json"), ("component-framework", "component_framework")]
+)
+def test_a_project_package_may_not_hide_a_module_it_needs(
+    tmp_path: Path, name: str, package: str
+) -> None:
+    from component_framework.scaffolds import InvalidNameError
+
+    with pytest.raises(InvalidNameError, match=f"package {package!r} that hides"):
+        plan_project(name, tmp_path)
+    assert not (tmp_path / name).exists()
+
+
+def test_without_a_templates_folder_nothing_is_written(make_project: Callable[..., Path]) -> None:
+    make_project(
+        {"src/shop/__init__.py": "", "src/shop/components/__init__.py": ""},
+        pyproject='[tool.cf]\ncomponents = ["shop.components"]\n',
+    )
+    project = find_project()
+    assert project is not None
+    with pytest.raises(LayoutError, match=r'add templates = \["src/shop/templates"\]'):
+        plan_component("card", project)
+    with pytest.raises(LayoutError, match="lists no templates folder"):
+        plan_template("card", project)
+
+
+@pytest.mark.parametrize("kind", ["basic", "form", "streaming"])
+def test_generated_files_fit_ruffs_default_line_length(
+    make_project: Callable[..., Path], kind: str
+) -> None:
+    import subprocess
+    import sys
+
+    project = _project(make_project)
+    written = plan_component("card", project, kind=kind).write()
+    python = [str(path) for path in written if path.suffix == ".py"]
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--select",
+         "E,F,W,I,B,UP", *python],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert lint.returncode == 0, lint.stdout

@@ -546,17 +546,29 @@
       entries = [];
       log.textContent = "";
       setSignedState(root, initial.state, initial.checksum);
-      var chain = fire(root, null, {});
+      // An event that failed when it was logged fails again (its state is unchanged): replay
+      // goes on past it. Replay stops only where something fails that did not fail before.
+      var stopped = null;
+      var chain = fire(root, null, {}).then(function (reply) {
+        if (!reply || reply.type !== "component_update") stopped = { event: "(render)", reply: reply };
+      });
       events.forEach(function (m) {
-        chain = chain.then(function (previous) {
-          if (!previous || previous.type !== "component_update") return previous;
-          return fire(root, m.event, m.payload);
+        chain = chain.then(function () {
+          if (stopped) return;
+          return fire(root, m.event, m.payload).then(function (reply) {
+            if ((!reply || reply.type !== "component_update") && !m.error) {
+              stopped = { event: m.event, reply: reply };
+            }
+          });
         });
       });
-      chain.then(function (last) {
+      chain.then(function () {
         showState(true);
-        if (last && last.type === "error") {
-          showError("cf-event-error", "Replay stopped: " + last.error);
+        if (stopped) {
+          var why = stopped.reply && stopped.reply.error ? stopped.reply.error : "no reply";
+          showError("cf-event-error", "Replay stopped at " + stopped.event + ": " + why);
+        } else {
+          showError("cf-event-error", "");
         }
         document.body.setAttribute("data-dev-replayed", String(events.length));
       });
