@@ -66,13 +66,14 @@ class TemplateHelpers:
         """
         app = self._app
         component_cls = app.registry.resolve(name)
+        endpoint = self.endpoint(request)
         attributes: dict[str, str | None] = {"data-cf-component": name}
         try:
             reply = render_component(
                 name, request, params=params, registry=app.registry, signer=app.signer
             )
         except (NotAuthenticatedError, PermissionDeniedError) as exc:
-            attributes["data-cf-endpoint"] = app.prefix
+            attributes["data-cf-endpoint"] = endpoint
             error = f'<div role="alert" data-cf-error>{escape(str(exc))}</div>'
             return Markup(f"<div{_attributes(attributes)}>{error}</div>")
         attributes.update(
@@ -81,7 +82,7 @@ class TemplateHelpers:
                 "data-cf-state": reply["state"],
                 "data-cf-checksum": reply["checksum"],
                 "data-cf-token": reply["subscribe_token"],
-                "data-cf-endpoint": app.prefix,
+                "data-cf-endpoint": endpoint,
             }
         )
         if issubclass(component_cls, StreamingComponent):
@@ -97,7 +98,19 @@ class TemplateHelpers:
             attributes["data-cf-optimistic"] = json.dumps(patches, separators=(",", ":"))
         return Markup(f"<div{_attributes(attributes)}>{reply['html']}</div>")
 
-    def cf_scripts(self) -> Markup:
+    def endpoint(self, request: Any = None) -> str:
+        """The URL path of the component endpoints as the page's browser sees it.
+
+        An app mounted under a sub-path (``root_path``, e.g. ``/shop``) serves them at
+        ``/shop/cf``, not ``/cf``.
+        """
+        scope = getattr(request, "scope", None)
+        root_path = scope.get("root_path", "") if isinstance(scope, dict) else ""
+        return f"{root_path.rstrip('/')}{self._app.prefix}"
+
+    @jinja2.pass_context
+    def cf_scripts(self, context: jinja2.runtime.Context) -> Markup:
         """The ``<script>`` tag that loads cf.js (deferred, cache-busted by content hash)."""
-        src = f"{self._app.prefix}/cf.js?v={self._app.script_version}"
+        request = context.get("request") or current_request()
+        src = f"{self.endpoint(request)}/cf.js?v={self._app.script_version}"
         return Markup(f'<script src="{escape(src)}" defer></script>')

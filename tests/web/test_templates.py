@@ -134,3 +134,38 @@ def test_component_in_a_component_template_gets_its_own_root(
     markup = components.render("outer")
     assert markup.count("data-cf-component=") == 2
     assert "<b>7</b></div></section>" in markup
+
+
+def test_an_app_mounted_under_a_sub_path_points_pages_at_its_real_endpoints(
+    components: ComponentApp,
+) -> None:
+    from starlette.routing import Mount
+
+    environment = jinja2.Environment(loader=jinja2.DictLoader({}), autoescape=True)
+    templates = components.install_jinja(Jinja2Templates(env=environment))
+    environment.loader = jinja2.DictLoader(
+        {"page.html": "{{ component('counter', start=1) }}{{ cf_scripts() }}"}
+    )
+
+    async def page(request: Request) -> Response:
+        return templates.TemplateResponse(request, "page.html")
+
+    shop = Starlette(routes=[Route("/", page), components.mount()])
+    site = Starlette(routes=[Mount("/shop", app=shop)])
+    with TestClient(site) as client:
+        body = client.get("/shop/").text
+        attrs = attributes(body)
+        assert attrs["data-cf-endpoint"] == "/shop/cf"
+        src = re.search(r'<script src="([^"]+)" defer></script>', body)
+        assert src is not None and src.group(1).startswith("/shop/cf/cf.js?v=")
+        assert client.get(src.group(1)).status_code == 200
+        message = {
+            "component": "counter",
+            "component_id": attrs["data-cf-id"],
+            "event": "increment",
+            "state": attrs["data-cf-state"],
+            "checksum": attrs["data-cf-checksum"],
+        }
+        reply = client.post("/shop/cf/event", json=message, headers=HEADERS)
+        assert reply.status_code == 200
+        assert json.loads(reply.json()["state"]) == {"count": 2}
