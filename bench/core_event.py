@@ -25,35 +25,10 @@ import time
 from typing import Any
 
 import jinja2
+from _counter import KEY, Counter, bench_registry, renderer
 
-from component_framework.core import Component, ComponentRegistry
-from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.protocol import handle_message, make_message
 from component_framework.core.signing import Signer
-
-TEMPLATE = """<div class="counter">
-  <span>Count: {{ state.count }}</span>
-  <button cf-click="increment">+1</button>
-  <ul>{% for item in state["items"] %}<li>{{ item }}</li>{% endfor %}</ul>
-</div>"""
-
-KEY = b"bench-secret-key-0123456789abcdef"
-renderer = JinjaRenderer(loader=jinja2.DictLoader({"counter.html": TEMPLATE}))
-bench_registry = ComponentRegistry()
-
-
-@bench_registry.register("counter")
-class Counter(Component):
-    template_name = "counter.html"
-    renderer = renderer
-
-    def mount(self) -> None:
-        super().mount()
-        self.state["count"] = 0
-        self.state["items"] = [f"item {i}" for i in range(50)]
-
-    def on_increment(self, amount: int = 1) -> None:
-        self.state["count"] += amount
 
 
 def floor_dispatch(state_json: str, template: jinja2.Template) -> str:
@@ -73,7 +48,7 @@ def _floor_work(message: dict[str, Any], template: jinja2.Template) -> dict[str,
     state_json = message["state"]
     head = json.dumps(["counter", message["component_id"], "1"], separators=(",", ":"))
     envelope = f"{head[:-1]},{state_json}]".encode()
-    expected = "1:" + hmac.new(KEY, envelope, hashlib.sha256).hexdigest()
+    expected = "1:" + hmac.new(KEY.encode(), envelope, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, message["checksum"]):
         raise ValueError("bad checksum")
     state = json.loads(state_json)
@@ -81,7 +56,7 @@ def _floor_work(message: dict[str, Any], template: jinja2.Template) -> dict[str,
     html = template.render({"state": state, "errors": {}, "component_id": "c1", "slots": {}})
     new_json = json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     envelope = f"{head[:-1]},{new_json}]".encode()
-    checksum = "1:" + hmac.new(KEY, envelope, hashlib.sha256).hexdigest()
+    checksum = "1:" + hmac.new(KEY.encode(), envelope, hashlib.sha256).hexdigest()
     return {"type": "component_update", "html": html, "state": new_json, "checksum": checksum}
 
 

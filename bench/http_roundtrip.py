@@ -41,35 +41,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from component_framework.core import Component, ComponentRegistry
-from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.protocol import make_message
 from component_framework.core.signing import Signer
 from component_framework.web import ComponentApp
 
-KEY = "bench-secret-key-0123456789abcdef"
-TEMPLATE = """<div class="counter">
-  <span>Count: {{ state.count }}</span>
-  <button cf-click="increment">+1</button>
-  <ul>{% for item in state["items"] %}<li>{{ item }}</li>{% endfor %}</ul>
-</div>"""
-
-renderer = JinjaRenderer(loader=jinja2.DictLoader({"counter.html": TEMPLATE}))
-bench_registry = ComponentRegistry()
-
-
-@bench_registry.register("counter")
-class Counter(Component):
-    template_name = "counter.html"
-    renderer = renderer
-
-    def mount(self) -> None:
-        super().mount()
-        self.state["count"] = 0
-        self.state["items"] = [f"item {i}" for i in range(50)]
-
-    def on_increment(self, amount: int = 1) -> None:
-        self.state["count"] += amount
+from _counter import KEY, bench_registry, renderer  # isort: skip (bench/ on sys.path)
 
 
 def floor_work(body: bytes | str, template: jinja2.Template) -> dict[str, Any]:
