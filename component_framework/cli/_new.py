@@ -74,6 +74,9 @@ def _run(plan_factory: Callable[[], Plan], *, force: bool, dry_run: bool) -> Non
                         "overwritten)" if force else "refused without --force)"
                     )
                 sys.stdout.write(f"would write {plan.shown(path)}{note}\n")
+            if existing and not force:
+                # The real run would refuse: say so in the exit status too, for scripts.
+                fail(f"{len(existing)} file(s) already exist; use --force to overwrite", FAILURE)
             return
         written = plan.write(force=force)
     except InvalidNameError as exc:

@@ -51,6 +51,12 @@ def test_never_overwrites_without_force(cf: Callable[..., Result], app_project: 
     assert module.read_text() == "# mine\n"
     dry = cf("new", "component", "card", "--dry-run")
     assert "(exists: would be refused without --force)" in dry.stdout
+    # The dry run fails as the real run would, so scripts can check before writing.
+    assert dry.exit_code == 1
+    assert "use --force to overwrite" in dry.stderr
+    forced = cf("new", "component", "card", "--dry-run", "--force")
+    assert forced.exit_code == 0
+    assert "(exists: would be overwritten)" in forced.stdout
     assert cf("new", "component", "card", "--force").exit_code == 0
     assert "class Card(Component)" in module.read_text()
 
