@@ -13,7 +13,7 @@ def compose(
     parent_cls: type[Component],
     *,
     params: dict[str, Any] | None = None,
-    **slot_components: Component,
+    **slot_components: Any,
 ) -> Component:
     """
     Instantiate a parent component and fill its slots in one call.
@@ -21,7 +21,8 @@ def compose(
     Args:
         parent_cls: The component class to instantiate.
         params: Keyword arguments forwarded to the parent constructor.
-        **slot_components: Mapping of slot names to child ``Component`` instances.
+        **slot_components: Slot names mapped to child ``Component`` instances; any other
+            keyword argument is forwarded to the parent constructor with *params*.
 
     Returns:
         The fully-assembled parent component (not yet dispatched).
@@ -39,8 +40,10 @@ def compose(
         )
         result = card.dispatch()
     """
-    parent = parent_cls(**(params or {}))
-    for slot_name, child in slot_components.items():
+    slots = {k: v for k, v in slot_components.items() if isinstance(v, Component)}
+    extra = {k: v for k, v in slot_components.items() if k not in slots}
+    parent = parent_cls(**{**(params or {}), **extra})
+    for slot_name, child in slots.items():
         parent.fill_slot(slot_name, child)
     return parent
 

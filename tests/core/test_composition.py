@@ -57,6 +57,18 @@ def test_compose_builds_the_parent_and_fills_its_slots(templates: Templates) -> 
     }
 
 
+def test_compose_forwards_keywords_that_are_not_components_to_the_parent(
+    templates: Templates,
+) -> None:
+    # As the seed documents: Component values fill slots, everything else is a parameter.
+    templates(**{"text.html": "<span>{{ state.text }}</span>"})
+    card = compose(Card, params={"component_id": "card-2"}, title="Hi", header=Text(text="x"))
+    assert card.params == {"component_id": "card-2", "title": "Hi"}
+    assert card.render_slots() == {"header": "<span>x</span>"}
+    card.mount()
+    assert card.state == {"title": "Hi"}
+
+
 def test_compose_without_params_or_slots() -> None:
     card = compose(Card)
     assert card.params == {}
