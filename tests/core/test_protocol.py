@@ -25,22 +25,7 @@ from component_framework.core.protocol import (
 from component_framework.core.renderer import Renderer
 from component_framework.core.signing import Signer
 
-
-class Plain(Renderer):
-    def render(self, template_name: str, context: dict[str, Any]) -> str:
-        return f"<p>{context['state'].get('count')}</p>"
-
-
-class Ledger:
-    """Records every piece of component code that runs, and on which thread."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-        self.threads: dict[str, threading.Thread] = {}
-
-    def note(self, what: str) -> None:
-        self.calls.append(what)
-        self.threads[what] = threading.current_thread()
+from ._support import Ledger, Plain
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from component_framework.core.exceptions import (
     StateIntegrityError,
 )
 from component_framework.core.protocol import handle_message, http_status, make_message
-from component_framework.core.renderer import Renderer
 from component_framework.core.signing import Signer, configure, get_signer
+
+from ._support import Plain
 
 KEY = "test-secret-key-0123456789abcdef"
 SECURITY = "component_framework.security"
@@ -250,11 +251,6 @@ def test_subscription_tokens(signer: Signer, caplog: pytest.LogCaptureFixture) -
 
 
 # ---------- Refused before any component code runs ----------
-
-
-class Plain(Renderer):
-    def render(self, template_name: str, context: dict[str, Any]) -> str:
-        return f"<p>{context['state'].get('count')}</p>"
 
 
 def make_counter(registry: ComponentRegistry) -> list[str]:

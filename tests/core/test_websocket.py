@@ -22,6 +22,8 @@ from component_framework.core.protocol import Limits, make_message
 from component_framework.core.renderer import Renderer
 from component_framework.core.signing import Signer
 
+from ._support import Ledger, Plain
+
 
 class FakeConnection(WebSocketConnection):
     def __init__(self, request: Any = None, *, broken: bool = False) -> None:
@@ -55,24 +57,9 @@ class Request:
     user: User
 
 
-class Plain(Renderer):
-    def render(self, template_name: str, context: dict[str, Any]) -> str:
-        return f"<p>{context['state'].get('count')}</p>"
-
-
-class Ran:
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-        self.threads: dict[str, threading.Thread] = {}
-
-    def note(self, what: str) -> None:
-        self.calls.append(what)
-        self.threads[what] = threading.current_thread()
-
-
 @pytest.fixture
-def ran(fresh_registry: ComponentRegistry) -> Ran:
-    ran = Ran()
+def ran(fresh_registry: ComponentRegistry) -> Ledger:
+    ran = Ledger()
 
     @fresh_registry.register("counter")
     class Counter(Component):
@@ -145,7 +132,7 @@ async def test_subscriber_sets_are_removed_when_empty(manager: ComponentWebSocke
 
 
 async def test_a_component_event_gets_an_update(
-    manager: ComponentWebSocketManager, ran: Ran, signer: Signer
+    manager: ComponentWebSocketManager, ran: Ledger, signer: Signer
 ) -> None:
     connection = FakeConnection()
     await manager.connect(connection, "conn-1")
@@ -169,7 +156,7 @@ async def test_a_component_event_gets_an_update(
 
 
 async def test_sync_handlers_run_in_a_worker_thread_and_async_on_the_loop(
-    manager: ComponentWebSocketManager, ran: Ran
+    manager: ComponentWebSocketManager, ran: Ledger
 ) -> None:
     loop_thread = threading.current_thread()
     connection = FakeConnection()
@@ -188,7 +175,7 @@ async def test_sync_handlers_run_in_a_worker_thread_and_async_on_the_loop(
     ],
 )
 async def test_permission_classes_are_checked(
-    manager: ComponentWebSocketManager, ran: Ran, request_: Any, code: str, error: str
+    manager: ComponentWebSocketManager, ran: Ledger, request_: Any, code: str, error: str
 ) -> None:
     connection = FakeConnection(request_)
     await manager.handle_message(connection, "conn-1", make_message("private", "increment"))
@@ -221,7 +208,7 @@ async def test_permission_denied_is_403(
 
 
 async def test_an_authenticated_request_passes(
-    manager: ComponentWebSocketManager, ran: Ran
+    manager: ComponentWebSocketManager, ran: Ledger
 ) -> None:
     connection = FakeConnection(Request(User(is_authenticated=True)))
     await manager.handle_message(connection, "conn-1", make_message("private", "increment"))
@@ -230,7 +217,7 @@ async def test_an_authenticated_request_passes(
 
 
 async def test_a_client_cannot_ask_for_a_broadcast(
-    manager: ComponentWebSocketManager, ran: Ran, signer: Signer
+    manager: ComponentWebSocketManager, ran: Ledger, signer: Signer
 ) -> None:
     sender, watcher = FakeConnection(), FakeConnection()
     await manager.connect(sender, "conn-1")
@@ -246,7 +233,7 @@ async def test_a_client_cannot_ask_for_a_broadcast(
 
 
 async def test_error_replies_never_contain_exception_text(
-    manager: ComponentWebSocketManager, ran: Ran, caplog: pytest.LogCaptureFixture
+    manager: ComponentWebSocketManager, ran: Ledger, caplog: pytest.LogCaptureFixture
 ) -> None:
     connection = FakeConnection()
     await manager.handle_message(connection, "conn-1", make_message("counter", "boom"))
@@ -309,7 +296,7 @@ async def test_an_unexpected_error_is_generic(
     ],
 )
 async def test_malformed_messages_get_an_error_and_run_nothing(
-    manager: ComponentWebSocketManager, ran: Ran, message: Any, error: str
+    manager: ComponentWebSocketManager, ran: Ledger, message: Any, error: str
 ) -> None:
     connection = FakeConnection()
     await manager.handle_message(connection, "conn-1", message)
@@ -320,7 +307,7 @@ async def test_malformed_messages_get_an_error_and_run_nothing(
 
 
 async def test_an_oversized_raw_message_is_refused(
-    fresh_registry: ComponentRegistry, signer: Signer, ran: Ran
+    fresh_registry: ComponentRegistry, signer: Signer, ran: Ledger
 ) -> None:
     manager = ComponentWebSocketManager(
         registry=fresh_registry, signer=signer, limits=Limits(max_message_bytes=50)
@@ -390,7 +377,7 @@ async def test_a_token_for_another_component_id_is_refused(
 
 
 async def test_the_token_from_a_render_subscribes(
-    manager: ComponentWebSocketManager, ran: Ran
+    manager: ComponentWebSocketManager, ran: Ledger
 ) -> None:
     connection = FakeConnection()
     await manager.connect(connection, "conn-1")
@@ -479,7 +466,7 @@ async def test_push_update_without_a_known_component_sends_unsigned_state(
 
 
 async def test_push_state_renders_every_subscribed_instance(
-    manager: ComponentWebSocketManager, ran: Ran, signer: Signer
+    manager: ComponentWebSocketManager, ran: Ledger, signer: Signer
 ) -> None:
     first, second = FakeConnection(), FakeConnection()
     await manager.connect(first, "conn-1")
@@ -494,7 +481,7 @@ async def test_push_state_renders_every_subscribed_instance(
 
 
 async def test_subscribing_to_a_protected_component_checks_permissions(
-    manager: ComponentWebSocketManager, ran: Ran, signer: Signer
+    manager: ComponentWebSocketManager, ran: Ledger, signer: Signer
 ) -> None:
     token = signer.subscription_token("private", "c-1")
     message = {"type": "subscribe", "component_id": "c-1", "token": token}
