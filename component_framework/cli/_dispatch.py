@@ -284,10 +284,13 @@ def _run(
     project, _ = load_project(ctx, app)
     _check_target(name, event)
 
-    import asyncio
     import secrets
 
-    from component_framework.core.protocol import dispatch_message, make_message, stream_frames
+    from component_framework.core.protocol import (
+        dispatch_message_sync,
+        make_message,
+        stream_frames,
+    )
     from component_framework.core.signing import Signer
 
     signer = Signer([secrets.token_urlsafe(32)])
@@ -302,15 +305,17 @@ def _run(
         else:
             printer.show(result, framed=stream)
 
-    async def run() -> None:
-        if stream:
-            async for reply in stream_frames(message, signer=signer):
-                show(reply)
-        else:
-            show(await dispatch_message(message, signer=signer))
+    async def run_stream() -> None:
+        async for reply in stream_frames(message, signer=signer):
+            show(reply)
 
     try:
-        asyncio.run(run())
+        if stream:
+            import asyncio
+
+            asyncio.run(run_stream())
+        else:
+            show(dispatch_message_sync(message, signer=signer))
     except Exception as exc:
         _report(exc, project, name, event)
 

@@ -3,20 +3,22 @@
 Event names come from the browser: only identifiers without a leading underscore name a
 handler, and the ``on_`` attribute must be a callable defined on the class. Payloads are
 validated against the handler's type hints with Pydantic (``amount: int`` refuses
-``{"amount": {"x": 1}}``); client JSON never picks a type or a class.
+``{"amount": {"x": 1}}``); client JSON never picks a type or a class. A handler that takes no
+argument needs no validator, so Pydantic is imported only when a handler declares one: a
+command-line dispatch of a simple handler starts without it.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, NotRequired, Required
-
-import pydantic
-from typing_extensions import TypedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NotRequired, Required
 
 from .exceptions import EventNotFoundError, InvalidEventError, InvalidPayloadError
+
+if TYPE_CHECKING:
+    import pydantic
 
 __all__ = ["HandlerSpec", "handler_spec", "is_event_name", "list_events"]
 
@@ -34,15 +36,21 @@ def is_event_name(event: object) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class HandlerSpec:
-    """What is known about one ``on_<event>`` handler of a component class."""
+    """What is known about one ``on_<event>`` handler of a component class.
+
+    ``fields`` maps each keyword the handler takes to its payload type (``Required[...]`` when
+    it has no default). The Pydantic validator is built on the first payload that needs it.
+    """
 
     name: str
     is_async: bool
     is_generator: bool
-    validator: pydantic.TypeAdapter[Any] | None
+    fields: dict[str, Any]
     accepts_any: bool
+    qualname: str = ""
+    _validator: pydantic.TypeAdapter[Any] | None = field(default=None, init=False, repr=False)
 
     def validate(self, event: str, payload: Any) -> dict[str, Any]:
         """Return the handler's keyword arguments built from *payload*.
@@ -55,13 +63,39 @@ class HandlerSpec:
                 f"Invalid payload for {event}: expected a JSON object, "
                 f"got {type(payload).__name__}."
             )
-        if self.validator is None:
+        if not self.fields:
+            if payload and not self.accepts_any:
+                unexpected = "; ".join(f"{key}: unexpected argument" for key in payload)
+                raise InvalidPayloadError(f"Invalid payload for {event}: {unexpected}")
             return payload
+        if not payload and not any(_is_required(hint) for hint in self.fields.values()):
+            return payload
+        import pydantic
+
+        validator = self._validator or self._build_validator()
         try:
-            validated: dict[str, Any] = self.validator.validate_python(payload)
+            validated: dict[str, Any] = validator.validate_python(payload)
         except pydantic.ValidationError as exc:
             raise InvalidPayloadError(f"Invalid payload for {event}: {_describe(exc)}") from None
         return validated
+
+    def _build_validator(self) -> pydantic.TypeAdapter[Any]:
+        import pydantic
+        from typing_extensions import TypedDict
+
+        # A TypedDict validates to a plain dict and leaves field names like ``copy`` or
+        # ``json`` free, unlike a BaseModel.
+        make_typed_dict: Any = TypedDict
+        payload_type: Any = make_typed_dict(f"{self.qualname}_payload", self.fields)
+        payload_type.__pydantic_config__ = pydantic.ConfigDict(
+            extra="allow" if self.accepts_any else "forbid", arbitrary_types_allowed=True
+        )
+        self._validator = pydantic.TypeAdapter(payload_type)
+        return self._validator
+
+
+def _is_required(hint: Any) -> bool:
+    return getattr(hint, "__origin__", None) is Required
 
 
 def _describe(exc: pydantic.ValidationError) -> str:
@@ -92,7 +126,8 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
     return hints
 
 
-def _build_validator(func: Callable[..., Any]) -> tuple[pydantic.TypeAdapter[Any] | None, bool]:
+def _payload_fields(func: Callable[..., Any]) -> tuple[dict[str, Any], bool]:
+    """Return the keyword fields *func* takes from a payload, and whether it takes ``**kwargs``."""
     signature = inspect.signature(func)
     hints = _hints(func)
     fields: dict[str, Any] = {}
@@ -110,16 +145,7 @@ def _build_validator(func: Callable[..., Any]) -> tuple[pydantic.TypeAdapter[Any
         fields[name] = (
             Required[annotation] if param.default is param.empty else NotRequired[annotation]
         )
-    if not fields and accepts_extra:
-        return None, True
-    # A TypedDict validates to a plain dict and leaves field names like ``copy`` or ``json``
-    # free, unlike a BaseModel.
-    make_typed_dict: Any = TypedDict
-    payload_type: Any = make_typed_dict(f"{func.__qualname__}_payload", fields)
-    payload_type.__pydantic_config__ = pydantic.ConfigDict(
-        extra="allow" if accepts_extra else "forbid", arbitrary_types_allowed=True
-    )
-    return pydantic.TypeAdapter(payload_type), accepts_extra
+    return fields, accepts_extra
 
 
 _cache: dict[tuple[type, str], HandlerSpec] = {}
@@ -146,13 +172,14 @@ def handler_spec(component_cls: type, event: Any) -> HandlerSpec:
         func = func.__func__
     if func is None or not inspect.isroutine(func):
         raise EventNotFoundError(f"No handler for event: {event}")
-    validator, accepts_any = _build_validator(func)
+    fields, accepts_any = _payload_fields(func)
     spec = HandlerSpec(
         name=name,
         is_async=inspect.iscoroutinefunction(func),
         is_generator=inspect.isasyncgenfunction(func),
-        validator=validator,
+        fields=fields,
         accepts_any=accepts_any,
+        qualname=func.__qualname__,
     )
     _cache[key] = spec  # type: ignore[index]
     return spec

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._events import HandlerSpec
 from .component import Component, refuse_lone_surrogates
 from .exceptions import InvalidPayloadError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = ["FormComponent", "ModelFormComponent"]
 
@@ -68,6 +69,8 @@ class FormComponent(Component):
         if not self.schema:
             self.validated_data = data
             return True
+        from pydantic import ValidationError
+
         try:
             validated = self.schema(**data)
         except ValidationError as exc:

@@ -21,7 +21,6 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -42,6 +41,7 @@ __all__ = [
     "Limits",
     "ParsedEvent",
     "dispatch_message",
+    "dispatch_message_sync",
     "error_reply",
     "handle_message",
     "http_status",
@@ -228,6 +228,9 @@ async def _run(
     parsed: ParsedEvent, params: Mapping[str, Any] | None, signer: Signer
 ) -> dict[str, Any]:
     if not parsed.runs_async:
+        # Imported here: a caller without an event loop (cf dispatch) never needs asyncio.
+        import asyncio
+
         return await asyncio.to_thread(_run_sync, parsed, params, signer)
     component = _instantiate(parsed, params)
     result = await component.async_dispatch(parsed.event, parsed.payload, parsed.state)
@@ -285,6 +288,34 @@ async def dispatch_message(
     signer = signer or get_signer()
     parsed = parse_message(message, request, registry=registry, signer=signer, limits=limits)
     return await _run(parsed, params, signer)
+
+
+def dispatch_message_sync(
+    message: str | bytes | Mapping[str, Any],
+    request: Any = None,
+    *,
+    registry: ComponentRegistry = registry,
+    signer: Signer | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    params: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Handle one message like :func:`dispatch_message`, for a caller with no event loop.
+
+    A sync handler runs in the calling thread (there is no loop to keep free); an async one in
+    a fresh event loop, so this must not be called from a running loop (use
+    :func:`dispatch_message` there). ``cf dispatch`` runs components through this.
+
+    Raises:
+        ComponentError: The subclass matching the problem; see :func:`handle_message`.
+        RuntimeError: An async handler was dispatched from a running event loop.
+    """
+    signer = signer or get_signer()
+    parsed = parse_message(message, request, registry=registry, signer=signer, limits=limits)
+    if not parsed.runs_async:
+        return _run_sync(parsed, params, signer)
+    import asyncio
+
+    return asyncio.run(_run(parsed, params, signer))
 
 
 async def handle_message(

@@ -10,7 +10,6 @@ server's decision (``push_update``), never the client's.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -212,6 +211,8 @@ class ComponentWebSocketManager:
             return 0
         message = {"type": "component_update", **update}
         targets = [conn for cid in subscribers for conn in self.connections.get(cid, ())]
+        import asyncio  # here, not at module level: core imports without an event loop library
+
         results = await asyncio.gather(*(c.send(message) for c in targets), return_exceptions=True)
         failed = sum(isinstance(r, BaseException) for r in results)
         if failed:

@@ -35,6 +35,9 @@ def make_target() -> tuple[type[Component], list[str]]:
         def on_add(self, amount: int, note: str = "") -> None:
             ran.append(f"add {amount} {note!r}")
 
+        def on_reset(self) -> None:
+            ran.append("reset")
+
         def on_anything(self, **payload: Any) -> None:
             ran.append(f"anything {sorted(payload)}")
 
@@ -130,7 +133,7 @@ def test_is_event_name() -> None:
 
 def test_list_events_names_only_callable_public_handlers() -> None:
     target, _ = make_target()
-    assert list_events(target) == ["add", "anything", "some", "static", "untyped"]
+    assert list_events(target) == ["add", "anything", "reset", "some", "static", "untyped"]
 
 
 def test_handler_spec_is_cached_per_class_and_describes_the_handler() -> None:
@@ -176,6 +179,34 @@ def test_a_key_the_handler_does_not_accept_is_refused() -> None:
         target().handle_event("add", {"amount": 1, "bogus": 2})
     assert str(info.value) == "Invalid payload for add: bogus: unexpected argument"
     assert ran == []
+
+
+def test_a_handler_without_arguments_takes_an_empty_payload_only() -> None:
+    target, ran = make_target()
+    target().handle_event("reset", {})
+    with pytest.raises(InvalidPayloadError) as info:
+        target().handle_event("reset", {"hard": True, "now": 1})
+    assert str(info.value) == (
+        "Invalid payload for reset: hard: unexpected argument; now: unexpected argument"
+    )
+    assert ran == ["reset"]
+
+
+def test_an_empty_payload_leaves_every_optional_argument_to_its_default() -> None:
+    ran: list[tuple[int, str]] = []
+
+    class Bump(Component):
+        renderer = PlainRenderer()
+        template_name = "bump.html"
+
+        def on_bump(self, by: int = 1, why: str = "click") -> None:
+            ran.append((by, why))
+
+    Bump().handle_event("bump", {})
+    Bump().handle_event("bump", {"by": "4"})
+    assert ran == [(1, "click"), (4, "click")]
+    with pytest.raises(InvalidPayloadError, match=r"^Invalid payload for bump: by: Input should"):
+        Bump().handle_event("bump", {"by": []})
 
 
 def test_a_missing_argument_is_refused() -> None:

@@ -14,6 +14,7 @@ from component_framework.core import exceptions as exc
 from component_framework.core.protocol import (
     Limits,
     dispatch_message,
+    dispatch_message_sync,
     error_reply,
     handle_message,
     http_status,
@@ -484,6 +485,41 @@ async def test_dispatch_message_raises(
 ) -> None:
     with pytest.raises(exc.EventNotFoundError, match=r"^No handler for event: nope$"):
         await dispatch_message(event(event="nope"), registry=fresh_registry, signer=signer)
+
+
+def test_dispatch_message_sync_runs_a_sync_handler_in_the_calling_thread(
+    ledger: Ledger, fresh_registry: ComponentRegistry, signer: Signer
+) -> None:
+    reply = dispatch_message_sync(
+        event(event="increment", payload={"amount": 3}), registry=fresh_registry, signer=signer
+    )
+    assert (reply["type"], reply["html"], reply["state"]) == (
+        "component_update",
+        "<p>3</p>",
+        '{"count":3}',
+    )
+    assert ledger.threads["increment"] is threading.current_thread()
+    # The reply is the same signed update the async path gives: it hydrates on the next event.
+    again = dispatch_message_sync(
+        event(event="increment", **{k: reply[k] for k in ("component_id", "state", "checksum")}),
+        registry=fresh_registry,
+        signer=signer,
+    )
+    assert again["state"] == '{"count":4}'
+
+
+def test_dispatch_message_sync_runs_an_async_handler_in_its_own_loop(
+    ledger: Ledger, fresh_registry: ComponentRegistry, signer: Signer
+) -> None:
+    reply = dispatch_message_sync(
+        event(event="async_increment", payload={"amount": 2}),
+        registry=fresh_registry,
+        signer=signer,
+    )
+    assert reply["state"] == '{"count":2}'
+    with pytest.raises(exc.EventNotFoundError, match=r"^No handler for event: nope$"):
+        dispatch_message_sync(event(event="nope"), registry=fresh_registry, signer=signer)
+    assert "nope" not in ledger.threads
 
 
 # ---------- Threads: one worker hop for sync code, the loop for async handlers ----------
