@@ -7,12 +7,15 @@ lands on both alike:
 * ``floor``: a raw Starlette endpoint doing the same work written inline -- read the JSON
   body, ``json.loads`` the message and the state, add 1, render the same Jinja template (a
   counter with a 50-item list), ``json.dumps`` the reply.
+* ``floor+to_thread``: the same work in ``asyncio.to_thread``, what a plain worker-thread hop
+  for sync code costs (shown for scale).
 * ``component``: ``POST /cf/event`` of ``component_framework.web`` with the same counter --
   content-type and header checks, core's message path (validation, HMAC verify, payload check,
-  worker-thread hop, render, canonical dump, sign), JSON reply.
+  the worker-thread hop of a sync handler, render, canonical dump, sign), JSON reply.
 
-Reported: requests/s and p50/p99 latency per side (medians over rounds), and the ratio
-component/floor of requests/s. Target: >= 0.8x.
+Reported: requests/s, p50/p99 latency and the server's CPU time per request for each side
+(medians over rounds), the ratio component/floor of requests/s (target: >= 0.8x), and that
+ratio for each round.
 
 Run:  python bench/http_roundtrip.py [--duration 5] [--rounds 3] [--connections 8]
 """
@@ -253,6 +256,26 @@ def load(url: str, body: str, duration: int, connections: int, tool: str) -> dic
     return asyncio.run(_python_load(url, body, duration, connections))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process *pid* (Linux), 0.0 where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    server: subprocess.Popen[bytes], url: str, body: str, args: argparse.Namespace, tool: str
+) -> dict[str, float]:
+    """One load run; adds the server's CPU time per request in microseconds (``cpu``)."""
+    before = cpu_seconds(server.pid)
+    result = load(url, body, args.duration, args.connections, tool)
+    used = cpu_seconds(server.pid) - before
+    result["cpu"] = used / (result["rps"] * args.duration) * 1e6
+    return result
+
+
 def ensure_wrk() -> str:
     """Use wrk; install Debian's package when missing and apt is there; else the Python client."""
     if shutil.which("wrk"):
@@ -281,29 +304,35 @@ def main() -> None:
     server = start_server(port)
     body = json.dumps(counter_message())
     base = f"http://127.0.0.1:{port}"
-    sides = {"floor": "/floor", "floor+hop": "/floor-threaded", "component": "/cf/event"}
+    sides = {"floor": "/floor", "floor+to_thread": "/floor-threaded", "component": "/cf/event"}
     results: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
     try:
         for path in sides.values():  # warm up, and check every side answers 200
             load(base + path, body, 1, args.connections, tool)
         for _ in range(args.rounds):  # interleaved, so noise lands on every side alike
             for side, path in sides.items():
-                results[side].append(load(base + path, body, args.duration, args.connections, tool))
+                results[side].append(measure(server, base + path, body, args, tool))
     finally:
         server.terminate()
         server.wait()
     print(
         f"load generator: {tool}, {args.connections} connections, {args.rounds} x {args.duration}s"
     )
-    print(f"{'side':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'side':<16} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU/req us':>11}")
     medians = {}
     for side, rows in results.items():
-        medians[side] = {k: statistics.median(r[k] for r in rows) for k in ("rps", "p50", "p99")}
+        medians[side] = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
         m = medians[side]
-        print(f"{side:<10} {m['rps']:>9.0f} {m['p50']:>8.2f} {m['p99']:>8.2f}")
-    for floor in ("floor", "floor+hop"):
+        print(f"{side:<16} {m['rps']:>9.0f} {m['p50']:>8.2f} {m['p99']:>8.2f} {m['cpu']:>11.0f}")
+    for floor in ("floor", "floor+to_thread"):
         ratio = medians["component"]["rps"] / medians[floor]["rps"]
-        print(f"component / {floor}: {ratio:.2f}x requests/s (target >= 0.8x)")
+        print(f"component / {floor}: {ratio:.2f}x requests/s (target >= 0.8x the floor)")
+    # Each round pairs the sides under the same machine load: the spread of these ratios
+    # shows how far the noise moves the medians above.
+    paired = sorted(
+        c["rps"] / f["rps"] for c, f in zip(results["component"], results["floor"], strict=True)
+    )
+    print("component / floor per round: " + ", ".join(f"{r:.2f}" for r in paired))
 
 
 if __name__ == "__main__":

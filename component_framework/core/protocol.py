@@ -109,7 +109,7 @@ def load_message(raw: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
             f"Message is {size:,} bytes (limit: {limits.max_message_bytes:,})."
         )
     try:
-        return json.loads(raw, parse_constant=_refuse_constant)
+        return _DECODER.decode(raw.decode() if isinstance(raw, bytes) else raw)
     except json.JSONDecodeError as exc:
         raise MessageError(
             f"Message is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."
@@ -123,6 +123,10 @@ def load_message(raw: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
 def _refuse_constant(name: str) -> Any:
     # Python's json accepts NaN and Infinity, which are not JSON and cannot be sent back.
     raise MessageError(f"Message is not valid JSON: {name} is not a JSON value.")
+
+
+# Built once: json.loads(raw, parse_constant=...) builds a decoder on every call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 def _field(message: Mapping[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
@@ -229,9 +233,9 @@ async def _run(
 ) -> dict[str, Any]:
     if not parsed.runs_async:
         # Imported here: a caller without an event loop (cf dispatch) never needs asyncio.
-        import asyncio
+        from ._offload import run_sync
 
-        return await asyncio.to_thread(_run_sync, parsed, params, signer)
+        return await run_sync(_run_sync, parsed, params, signer)
     component = _instantiate(parsed, params)
     result = await component.async_dispatch(parsed.event, parsed.payload, parsed.state)
     return _update(parsed.name, result, signer, parsed.trusted_id)

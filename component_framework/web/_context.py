@@ -2,7 +2,7 @@
 
 A component template may render a nested component with ``{{ component(...) }}``; that render
 needs the request for permission checks but sees only the template context. The transports set
-the request here; ``asyncio.to_thread`` copies context variables, so worker threads see it too.
+the request here; the worker pool copies context variables, so worker threads see it too.
 """
 
 from __future__ import annotations

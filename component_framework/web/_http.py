@@ -8,7 +8,7 @@ size limit (413). The message itself is handled by core's one message path.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from starlette.requests import Request
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["event_endpoint", "stream_endpoint"]
 
 REQUEST_HEADER = "x-cf-request"
+_REQUEST_HEADER_KEY = REQUEST_HEADER.encode()
 _NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -46,21 +47,20 @@ async def read_message(request: Request, max_bytes: int, limits: Limits = DEFAUL
     Raises:
         RequestRefused: Wrong content type, missing header, or a body over *max_bytes*.
     """
-    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    content_type, marked, declared = _headers(request.scope["headers"])
     if content_type != "application/json":
         raise RequestRefused(
             415,
             "unsupported_media_type",
             f"Content-Type must be application/json, got {content_type or 'none'!r}.",
         )
-    if not request.headers.get(REQUEST_HEADER):
+    if not marked:
         raise RequestRefused(
             400,
             "missing_header",
             "Missing the X-CF-Request header: component events are sent by cf.js; "
             "other clients must send 'X-CF-Request: 1'.",
         )
-    declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(int(declared), max_bytes)
     body = bytearray()
@@ -69,6 +69,23 @@ async def read_message(request: Request, max_bytes: int, limits: Limits = DEFAUL
         if len(body) > max_bytes:
             raise _too_large(len(body), max_bytes)
     return decode(bytes(body), limits)
+
+
+def _headers(raw: Iterable[tuple[bytes, bytes]]) -> tuple[str, bool, str]:
+    """Return the media type, whether the X-CF-Request header is set, and the content length.
+
+    One pass over the ASGI headers (lower-cased by the server), instead of one per lookup.
+    """
+    content_type, marked, length = b"", False, b""
+    for key, value in raw:
+        if key == b"content-type":
+            content_type = value
+        elif key == _REQUEST_HEADER_KEY:
+            marked = bool(value)
+        elif key == b"content-length":
+            length = value
+    media_type = content_type.decode("latin-1").split(";", 1)[0].strip().lower()
+    return media_type, marked, length.decode("latin-1")
 
 
 def _too_large(size: int, limit: int) -> RequestRefused:
