@@ -8,28 +8,38 @@ with their locks. Measured in one uvicorn process under load (bench/README.md), 
 about 250 us of CPU per counter event through ``asyncio.to_thread`` and about 100 us through
 this pool.
 
-The pool hands a call to a waiting worker only when no worker is busy. Otherwise the call
-waits in a queue that the busy worker drains as soon as it finishes, so a burst of short calls
-runs back to back on one thread. A call that has waited ``patience`` seconds means the busy
-workers are blocked (a database query, ``time.sleep``): another worker is woken or started for
-it, up to ``max_workers``, so slow handlers still run side by side. Workers idle for
-``idle_timeout`` seconds exit. Results go back to the loop with ``call_soon_threadsafe``; the
-caller's context variables are visible in the call, as with ``asyncio.to_thread``.
+A call goes to a sleeping (or new) worker unless a worker is busy with a call it started less
+than ``patience`` seconds ago; then it waits in a queue that the busy workers drain as soon as
+they finish, so a burst of short calls runs back to back on one thread. A timer on the caller's
+event loop makes sure no call waits much longer than ``patience`` behind workers that are
+blocked (a database query, ``time.sleep``): it wakes or starts another worker, up to
+``max_workers``, so slow handlers still run side by side. (A watcher thread would do the same
+without a loop, but its wake-ups every few milliseconds under load cost as much as the pool
+saves.) Workers idle for ``idle_timeout`` seconds exit.
+
+Like ``asyncio.to_thread``: the caller's context variables are visible in the call; a call
+whose caller was cancelled before it started does not run; at interpreter exit, calls in
+progress are waited for. Unlike it, one pool serves every event loop of the process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import contextvars
+import logging
 import os
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 __all__ = ["WorkerPool", "run_sync"]
+
+logger = logging.getLogger("component_framework")
 
 T = TypeVar("T")
 
@@ -44,9 +54,10 @@ _Job = tuple[
 
 
 class _Worker:
-    __slots__ = ("wake",)
+    __slots__ = ("started", "wake")
 
     def __init__(self) -> None:
+        self.started = 0.0  # when the call in progress began; 0.0 while idle
         self.wake = threading.Lock()  # held while the worker sleeps; released to wake it
         self.wake.acquire()
 
@@ -56,7 +67,7 @@ class WorkerPool:
 
     Args:
         max_workers: Most threads at once (default: ``min(32, cpu_count + 4)``, as asyncio's).
-        patience: Seconds a queued call waits for a busy worker before another one takes it.
+        patience: Seconds a call may wait behind a busy worker before another one takes it.
         idle_timeout: Seconds an idle worker waits for work before it exits.
 
     Example::
@@ -72,16 +83,21 @@ class WorkerPool:
         self.patience = patience
         self.idle_timeout = idle_timeout
         self._reset()
+        this = weakref.ref(self)
         # A forked child (a pre-forking server) has none of the parent's threads.
-        os.register_at_fork(after_in_child=self._reset)
+        os.register_at_fork(after_in_child=lambda: _call(this, "_reset"))
+        atexit.register(_call, this, "_wait_idle")
 
     def _reset(self) -> None:
         self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)  # notified when nothing is left to do
         self._jobs: deque[_Job] = deque()
         self._idle: list[_Worker] = []  # a stack: the most recently busy worker is woken first
-        self._busy = 0
+        self._busy: list[_Worker] = []
         self._threads = 0
-        self._relief: tuple[asyncio.AbstractEventLoop, asyncio.TimerHandle] | None = None
+        # Event loops with a relief timer pending: one per loop, so a loop that stops or
+        # closes never leaves the calls of another loop without one.
+        self._timed: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
     @property
     def workers(self) -> int:
@@ -91,81 +107,120 @@ class WorkerPool:
     async def run(self, func: Callable[..., T], /, *args: Any) -> T:
         """Call ``func(*args)`` in a worker thread and return (or raise) its result.
 
-        Context variables of the caller are visible in the call. If the awaiting task is
-        cancelled, the call still runs to its end (a thread cannot be interrupted); its
-        result is dropped.
+        Raises:
+            RuntimeError: No worker thread could be started and none is running.
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        job: _Job = (time.monotonic(), loop, future, contextvars.copy_context(), func, args)
+        now = time.monotonic()
+        job: _Job = (now, loop, future, contextvars.copy_context(), func, args)
         with self._lock:
             self._jobs.append(job)
-            handed = self._busy == 0 and self._start_worker()
-        if not handed:
-            self._watch(loop)
+            try:
+                handed = self._all_blocked(now) and self._add_worker()
+            except RuntimeError:
+                if not self._threads:  # nobody would ever run it
+                    self._jobs.remove(job)
+                    raise
+                handed = False
+            timer_needed = not handed and loop not in self._timed
+            if timer_needed:
+                self._timed.add(loop)
+        if timer_needed:
+            loop.call_later(self.patience, self._relieve, loop)
         return await future
 
-    def _start_worker(self) -> bool:
-        """Wake the most recently idle worker, or start one; call with the lock held."""
+    def _all_blocked(self, now: float) -> bool:
+        """Whether no busy worker started its call recently; call with the lock held."""
+        horizon = now - self.patience
+        return all(worker.started < horizon for worker in self._busy)
+
+    def _add_worker(self) -> bool:
+        """Wake the most recently idle worker, or start one; call with the lock held.
+
+        Raises:
+            RuntimeError: The thread could not be started.
+        """
         if self._idle:
             worker = self._idle.pop()
-            self._busy += 1
+            worker.started = time.monotonic()  # committed to a call: not a blocked worker
+            self._busy.append(worker)
             worker.wake.release()
             return True
         if self._threads >= self.max_workers:
             return False
+        worker = _Worker()
+        worker.started = time.monotonic()
+        thread = threading.Thread(target=self._work, args=(worker,), name="cf-worker", daemon=True)
+        thread.start()  # raises before any bookkeeping changes
         self._threads += 1
-        self._busy += 1
-        thread = threading.Thread(
-            target=self._work, args=(_Worker(),), name="cf-worker", daemon=True
-        )
-        thread.start()
+        self._busy.append(worker)
         return True
 
-    def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
-        # One pending check is enough: it re-arms itself while calls are waiting.
-        if self._relief is None or self._relief[0].is_closed():
-            self._relief = (loop, loop.call_later(self.patience, self._relieve))
-
-    def _relieve(self) -> None:
-        """Give every call that has waited ``patience`` seconds a worker of its own."""
-        self._relief = None
-        deadline = time.monotonic() - self.patience
-        with self._lock:
-            stale = 0
-            for job in self._jobs:
-                if job[0] > deadline:
-                    break
-                stale += 1
-            while stale and self._start_worker():
-                stale -= 1
-            waiting = bool(self._jobs)
-        if waiting:
-            self._watch(asyncio.get_running_loop())
+    # ---------- Worker threads ----------
 
     def _work(self, me: _Worker) -> None:
         while True:
             with self._lock:
-                job = self._jobs.popleft() if self._jobs else None
-                if job is None:
-                    self._busy -= 1
+                if self._jobs:
+                    job: _Job | None = self._jobs.popleft()
+                    me.started = time.monotonic()
+                else:
+                    job = None
+                    me.started = 0.0
+                    self._busy.remove(me)
                     self._idle.append(me)
-            if job is None:
-                if not me.wake.acquire(timeout=self.idle_timeout):
-                    with self._lock:
-                        if me in self._idle:  # nobody woke us meanwhile: retire
-                            self._idle.remove(me)
-                            self._threads -= 1
-                            return
-                    me.wake.acquire()  # a waker popped us just now; take its release
+                    if not self._busy:
+                        self._settled.notify_all()
+            if job is not None:
+                _execute(job)  # a call of its own, so an idle worker holds no result
                 continue
-            _execute(job)  # a call of its own, so an idle worker holds no result
+            if not me.wake.acquire(timeout=self.idle_timeout):
+                with self._lock:
+                    if me in self._idle:  # nobody woke us meanwhile: retire
+                        self._idle.remove(me)
+                        self._threads -= 1
+                        return
+                me.wake.acquire()  # a waker popped us just now; take its release
+
+    def _relieve(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Give every call that has waited ``patience`` seconds a worker of its own."""
+        with self._lock:
+            now = time.monotonic()
+            stale = sum(1 for job in self._jobs if job[0] <= now - self.patience)
+            try:
+                while stale and self._all_blocked(now) and self._add_worker():
+                    stale -= 1
+            except RuntimeError:
+                logger.exception("Could not start a worker thread for a waiting handler")
+            waiting = any(job[1] is loop for job in self._jobs)
+            if not waiting:
+                self._timed.discard(loop)
+        if waiting:
+            loop.call_later(self.patience, self._relieve, loop)
+
+    def _wait_idle(self) -> None:
+        """Block until no call is queued or running (at interpreter exit)."""
+        with self._lock:
+            self._settled.wait_for(lambda: not self._busy)
+
+
+def _call(ref: weakref.ref[WorkerPool], method: str) -> None:
+    pool = ref()
+    if pool is not None:
+        getattr(pool, method)()
 
 
 def _execute(job: _Job) -> None:
     _, loop, future, context, func, args = job
+    if future.cancelled():  # the caller gave up before the call started
+        return
     try:
         result = context.run(func, *args)
+    except StopIteration as exc:  # a future cannot carry it (PEP 479 does the same)
+        error = RuntimeError("StopIteration raised in a sync handler")
+        error.__cause__ = exc
+        _deliver(loop, future, None, error)
     except BaseException as exc:  # delivered to the awaiting coroutine
         _deliver(loop, future, None, exc)
     else:

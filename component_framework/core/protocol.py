@@ -109,7 +109,13 @@ def load_message(raw: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
             f"Message is {size:,} bytes (limit: {limits.max_message_bytes:,})."
         )
     try:
-        return _DECODER.decode(raw.decode() if isinstance(raw, bytes) else raw)
+        # As json.loads does: bytes in any JSON encoding; text with a BOM is refused.
+        text = raw
+        if isinstance(text, bytes):
+            text = text.decode(json.detect_encoding(text), "surrogatepass")
+        if text.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise MessageError(
             f"Message is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."

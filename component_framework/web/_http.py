@@ -35,6 +35,7 @@ __all__ = ["event_endpoint", "stream_endpoint"]
 
 REQUEST_HEADER = "x-cf-request"
 _REQUEST_HEADER_KEY = REQUEST_HEADER.encode()
+_CHECKED_HEADERS = frozenset({b"content-type", b"content-length", _REQUEST_HEADER_KEY})
 _NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -76,14 +77,13 @@ def _headers(raw: Iterable[tuple[bytes, bytes]]) -> tuple[str, bool, str]:
 
     One pass over the ASGI headers (lower-cased by the server), instead of one per lookup.
     """
-    content_type, marked, length = b"", False, b""
+    found: dict[bytes, bytes] = {}
     for key, value in raw:
-        if key == b"content-type":
-            content_type = value
-        elif key == _REQUEST_HEADER_KEY:
-            marked = bool(value)
-        elif key == b"content-length":
-            length = value
+        if key in _CHECKED_HEADERS:
+            found.setdefault(key, value)  # the first of repeated headers counts, as in Starlette
+    content_type = found.get(b"content-type", b"")
+    marked = bool(found.get(_REQUEST_HEADER_KEY))
+    length = found.get(b"content-length", b"")
     media_type = content_type.decode("latin-1").split(";", 1)[0].strip().lower()
     return media_type, marked, length.decode("latin-1")
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +95,79 @@ async def test_a_cancelled_caller_drops_the_result() -> None:
 def test_calls_from_several_event_loops() -> None:
     pool = WorkerPool()
     assert [asyncio.run(pool.run(lambda i=i: i * 2)) for i in range(3)] == [0, 2, 4]
+
+
+async def test_a_call_cancelled_before_it_started_does_not_run() -> None:
+    pool = WorkerPool(max_workers=1)
+    release = threading.Event()
+    ran: list[int] = []
+    first = asyncio.ensure_future(pool.run(release.wait, 10))
+    await asyncio.sleep(0.02)
+    later = [asyncio.ensure_future(pool.run(ran.append, i)) for i in range(3)]
+    await asyncio.sleep(0.02)
+    for call in later:
+        call.cancel()
+    release.set()
+    assert await first is True
+    assert await pool.run(ran.append, 99) is None
+    assert ran == [99]
+
+
+async def test_stop_iteration_reaches_the_caller_as_a_runtime_error() -> None:
+    def stop() -> None:
+        raise StopIteration
+
+    with pytest.raises(RuntimeError, match="StopIteration"):
+        await asyncio.wait_for(WorkerPool().run(stop), timeout=10)
+
+
+async def test_a_thread_that_cannot_start_is_an_error_and_the_pool_recovers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pool = WorkerPool()
+    start = threading.Thread.start
+
+    def refuse(self: threading.Thread) -> None:
+        if self.name == "cf-worker":
+            raise RuntimeError("can't start new thread")
+        start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        await pool.run(lambda: 1)
+    monkeypatch.setattr(threading.Thread, "start", start)
+    assert await pool.run(lambda: 2) == 2
+    assert pool.workers == 1
+
+
+def test_a_call_from_one_loop_is_not_held_up_by_a_blocked_call_from_another() -> None:
+    pool = WorkerPool(patience=0.01)
+    release = threading.Event()
+    blocked = threading.Thread(target=lambda: asyncio.run(pool.run(release.wait, 10)))
+    blocked.start()
+    time.sleep(0.05)
+    try:
+        assert asyncio.run(asyncio.wait_for(pool.run(lambda: "free"), timeout=5)) == "free"
+    finally:
+        release.set()
+        blocked.join()
+
+
+def test_calls_in_progress_finish_before_the_interpreter_exits(tmp_path: Path) -> None:
+    marker = tmp_path / "written"
+    code = (
+        "import asyncio, time\n"
+        "from component_framework.core._offload import run_sync\n"
+        "def slow_write():\n"
+        "    time.sleep(0.3)\n"
+        f"    open({str(marker)!r}, 'w').write('done')\n"
+        "async def main():\n"
+        "    try:\n"
+        "        await asyncio.wait_for(run_sync(slow_write), timeout=0.05)\n"
+        "    except asyncio.TimeoutError:\n"
+        "        pass\n"
+        "asyncio.run(main())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert marker.read_text() == "done"

@@ -18,6 +18,7 @@ from component_framework.core.protocol import (
     error_reply,
     handle_message,
     http_status,
+    load_message,
     make_message,
     parse_message,
     render_component,
@@ -178,6 +179,25 @@ def test_render_component_is_the_first_render(
     signer.verify("counter", "c-9", reply["state"], reply["checksum"])
     with pytest.raises(exc.ComponentNotFoundError):
         render_component("nope", registry=fresh_registry, signer=signer)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"component": "caf\u00e9"}'.encode("utf-16"),
+        b"\xef\xbb\xbf" + '{"component": "caf\u00e9"}'.encode(),
+        '{"component": "caf\u00e9"}'.encode(),
+        '{"component": "caf\u00e9"}',
+    ],
+    ids=["utf-16", "utf-8 with BOM", "utf-8", "text"],
+)
+def test_load_message_reads_json_in_any_json_encoding(raw: str | bytes) -> None:
+    assert load_message(raw) == {"component": "caf\u00e9"}
+
+
+def test_load_message_refuses_text_that_starts_with_a_bom() -> None:
+    with pytest.raises(exc.MessageError, match=r"^Message is not valid JSON: Unexpected UTF-8 BOM"):
+        load_message("\ufeff{}")
 
 
 def test_make_message_signs_the_state(signer: Signer) -> None:

@@ -69,6 +69,32 @@ def test_json_with_charset_is_accepted(client: TestClient, mounted: Mounted) -> 
     assert response.status_code == 200
 
 
+def test_of_repeated_headers_the_first_counts(client: TestClient, mounted: Mounted) -> None:
+    message = json.dumps(event(mounted("counter"), "counter", "increment"))
+    calls.clear()
+    refused = client.post(
+        "/cf/event",
+        content=message,
+        headers=[
+            ("Content-Type", "text/plain"),
+            ("Content-Type", "application/json"),
+            ("X-CF-Request", "1"),
+        ],
+    )
+    assert (refused.status_code, refused.json()["code"]) == (415, "unsupported_media_type")
+    assert calls == []
+    accepted = client.post(
+        "/cf/event",
+        content=message,
+        headers=[
+            ("Content-Type", "application/json"),
+            ("Content-Type", "text/plain"),
+            ("X-CF-Request", "1"),
+        ],
+    )
+    assert accepted.status_code == 200
+
+
 def test_missing_custom_header_is_refused(client: TestClient, mounted: Mounted) -> None:
     message = event(mounted("counter"), "counter", "increment")
     calls.clear()
