@@ -15,7 +15,9 @@ event loop makes sure no call waits much longer than ``patience`` behind workers
 blocked (a database query, ``time.sleep``): it wakes or starts another worker, up to
 ``max_workers``, so slow handlers still run side by side. (A watcher thread would do the same
 without a loop, but its wake-ups every few milliseconds under load cost as much as the pool
-saves.) Workers idle for ``idle_timeout`` seconds exit.
+saves.) Workers idle for ``idle_timeout`` seconds exit. Results go back through a per-loop
+outbox that the loop drains in one callback, so a burst costs one wake-up of the loop, not one
+per call.
 
 Like ``asyncio.to_thread``: the caller's context variables are visible in the call; a call
 whose caller was cancelled before it started does not run; at interpreter exit, calls in
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import contextlib
 import contextvars
 import logging
 import os
@@ -51,6 +52,10 @@ _Job = tuple[
     Callable[..., Any],
     tuple[Any, ...],
 ]
+
+
+# (future, result, error) of a finished call
+_Outcome = tuple["asyncio.Future[Any]", Any, BaseException | None]
 
 
 class _Worker:
@@ -98,6 +103,7 @@ class WorkerPool:
         # Event loops with a relief timer pending: one per loop, so a loop that stops or
         # closes never leaves the calls of another loop without one.
         self._timed: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+        self._outbox: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
 
     @property
     def workers(self) -> int:
@@ -173,7 +179,7 @@ class WorkerPool:
                     if not self._busy:
                         self._settled.notify_all()
             if job is not None:
-                _execute(job)  # a call of its own, so an idle worker holds no result
+                self._execute(job)
                 continue
             if not me.wake.acquire(timeout=self.idle_timeout):
                 with self._lock:
@@ -182,6 +188,45 @@ class WorkerPool:
                         self._threads -= 1
                         return
                 me.wake.acquire()  # a waker popped us just now; take its release
+
+    def _execute(self, job: _Job) -> None:
+        _, loop, future, context, func, args = job
+        if future.cancelled():  # the caller gave up before the call started
+            return
+        try:
+            outcome: _Outcome = (future, context.run(func, *args), None)
+        except StopIteration as exc:  # a future cannot carry it (PEP 479 does the same)
+            error = RuntimeError("StopIteration raised in a sync handler")
+            error.__cause__ = exc
+            outcome = (future, None, error)
+        except BaseException as exc:  # delivered to the awaiting coroutine
+            outcome = (future, None, exc)
+        # Results wait in the loop's outbox; only the first of a batch wakes the loop. Each
+        # wake-up is a write to the loop's self-pipe after which the loop and the worker trade
+        # the GIL: one per result would interleave every call with the loop's work (about
+        # three times the thread switches, measured). A result never waits for another call:
+        # the loop drains the outbox as soon as it gets the GIL.
+        with self._lock:
+            box = self._outbox.setdefault(loop, [])
+            box.append(outcome)
+            first = len(box) == 1
+        if first:
+            try:
+                loop.call_soon_threadsafe(self._drain, loop)
+            except RuntimeError:  # the loop closed meanwhile: nobody is waiting
+                with self._lock:
+                    self._outbox.pop(loop, None)
+
+    def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            outcomes = self._outbox.pop(loop, [])
+        for future, result, error in outcomes:
+            if future.cancelled():
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
 
     def _relieve(self, loop: asyncio.AbstractEventLoop) -> None:
         """Give every call that has waited ``patience`` seconds a worker of its own."""
@@ -209,41 +254,6 @@ def _call(ref: weakref.ref[WorkerPool], method: str) -> None:
     pool = ref()
     if pool is not None:
         getattr(pool, method)()
-
-
-def _execute(job: _Job) -> None:
-    _, loop, future, context, func, args = job
-    if future.cancelled():  # the caller gave up before the call started
-        return
-    try:
-        result = context.run(func, *args)
-    except StopIteration as exc:  # a future cannot carry it (PEP 479 does the same)
-        error = RuntimeError("StopIteration raised in a sync handler")
-        error.__cause__ = exc
-        _deliver(loop, future, None, error)
-    except BaseException as exc:  # delivered to the awaiting coroutine
-        _deliver(loop, future, None, exc)
-    else:
-        _deliver(loop, future, result, None)
-
-
-def _deliver(
-    loop: asyncio.AbstractEventLoop,
-    future: asyncio.Future[Any],
-    result: Any,
-    error: BaseException | None,
-) -> None:
-    with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody is waiting
-        loop.call_soon_threadsafe(_settle, future, result, error)
-
-
-def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
-    if future.cancelled():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
 
 
 _pool = WorkerPool()
