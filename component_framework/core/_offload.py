@@ -21,7 +21,7 @@ per call.
 
 Like ``asyncio.to_thread``: the caller's context variables are visible in the call; a call
 whose caller was cancelled before it started does not run; at interpreter exit, calls in
-progress are waited for. Unlike it, one pool serves every event loop of the process.
+progress get up to 30 seconds to finish. Unlike it, one pool serves every event loop of the process.
 """
 
 from __future__ import annotations
@@ -244,10 +244,10 @@ class WorkerPool:
         if waiting:
             loop.call_later(self.patience, self._relieve, loop)
 
-    def _wait_idle(self) -> None:
-        """Block until no call is queued or running (at interpreter exit)."""
+    def _wait_idle(self, timeout: float = 30) -> None:
+        """Wait, at most *timeout* seconds, until no call is queued or running (at exit)."""
         with self._lock:
-            self._settled.wait_for(lambda: not self._busy)
+            self._settled.wait_for(lambda: not self._busy, timeout)
 
 
 def _call(ref: weakref.ref[WorkerPool], method: str) -> None:
