@@ -325,7 +325,14 @@ def dispatch_message_sync(
         return _run_sync(parsed, params, signer)
     import asyncio
 
-    return asyncio.run(_run(parsed, params, signer))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_run(parsed, params, signer))
+    raise RuntimeError(
+        f"on_{parsed.event} is async and an event loop is running: await dispatch_message() "
+        "instead of calling dispatch_message_sync()."
+    )
 
 
 async def handle_message(

@@ -542,6 +542,16 @@ def test_dispatch_message_sync_runs_an_async_handler_in_its_own_loop(
     assert "nope" not in ledger.threads
 
 
+async def test_dispatch_message_sync_refuses_an_async_handler_inside_a_running_loop(
+    ledger: Ledger, fresh_registry: ComponentRegistry, signer: Signer
+) -> None:
+    with pytest.raises(RuntimeError, match=r"await dispatch_message\(\)"):
+        dispatch_message_sync(
+            event(event="async_increment"), registry=fresh_registry, signer=signer
+        )
+    assert "async_increment" not in ledger.threads
+
+
 # ---------- Threads: one worker hop for sync code, the loop for async handlers ----------
 
 
