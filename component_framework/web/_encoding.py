@@ -24,17 +24,22 @@ def decode(raw: str | bytes, limits: Limits) -> Any:
         return raw
 
 
+# Built once: json.dumps with any non-default argument builds an encoder on every call.
+_encode_utf8 = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode_ascii = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def encode(data: Any) -> str:
     """Encode a reply as compact JSON text, UTF-8 where possible.
 
     Client JSON may carry a lone surrogate ("\\ud800") that UTF-8 cannot hold: such a reply
     is sent with ASCII escapes instead of failing.
     """
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = _encode_utf8(data)
     try:
         text.encode()
     except UnicodeEncodeError:
-        return json.dumps(data, separators=(",", ":"))
+        return _encode_ascii(data)
     return text
 
 
