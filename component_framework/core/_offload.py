@@ -21,7 +21,8 @@ per call.
 
 Like ``asyncio.to_thread``: the caller's context variables are visible in the call; a call
 whose caller was cancelled before it started does not run; at interpreter exit, calls in
-progress get up to 30 seconds to finish. Unlike it, one pool serves every event loop of the process.
+progress get up to 30 seconds to finish. Unlike it, one pool serves every event loop of the
+process.
 """
 
 from __future__ import annotations
