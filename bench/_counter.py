@@ -30,3 +30,7 @@ class Counter(Component):
 
     def on_increment(self, amount: int = 1) -> None:
         self.state["count"] += amount
+
+    async def on_increment_async(self, amount: int = 1) -> None:
+        # The same handler declared async: it runs on the event loop, with no thread hop.
+        self.state["count"] += amount

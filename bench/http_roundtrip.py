@@ -12,6 +12,8 @@ lands on both alike:
 * ``component``: ``POST /cf/event`` of ``component_framework.web`` with the same counter --
   content-type and header checks, core's message path (validation, HMAC verify, payload check,
   the worker-thread hop of a sync handler, render, canonical dump, sign), JSON reply.
+* ``component, async``: the same with the handler declared ``async def``, which runs on the
+  event loop without the hop.
 
 Reported: requests/s, p50/p99 latency and the server's CPU time per request for each side
 (medians over rounds), the ratio component/floor of requests/s (target: >= 0.8x), and that
@@ -122,12 +124,12 @@ def build_app() -> tuple[Starlette, ComponentApp]:
     return app, components
 
 
-def counter_message() -> dict[str, Any]:
+def counter_message(event: str = "increment") -> dict[str, Any]:
     """A signed increment message for a counter, as a page would send it."""
     state = {"count": 0, "items": [f"item {i}" for i in range(50)]}
     return make_message(
         "counter",
-        "increment",
+        event,
         {"amount": 1},
         state,
         component_id="component-bench",
@@ -302,15 +304,21 @@ def main() -> None:
     tool = ensure_wrk()
     port = args.port or free_port()
     server = start_server(port)
-    body = json.dumps(counter_message())
+    sync_body = json.dumps(counter_message())
+    async_body = json.dumps(counter_message("increment_async"))
     base = f"http://127.0.0.1:{port}"
-    sides = {"floor": "/floor", "floor+to_thread": "/floor-threaded", "component": "/cf/event"}
+    sides = {
+        "floor": ("/floor", sync_body),
+        "floor+to_thread": ("/floor-threaded", sync_body),
+        "component": ("/cf/event", sync_body),
+        "component, async": ("/cf/event", async_body),
+    }
     results: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
     try:
-        for path in sides.values():  # warm up, and check every side answers 200
+        for path, body in sides.values():  # warm up, and check every side answers 200
             load(base + path, body, 1, args.connections, tool)
         for _ in range(args.rounds):  # interleaved, so noise lands on every side alike
-            for side, path in sides.items():
+            for side, (path, body) in sides.items():
                 results[side].append(measure(server, base + path, body, args, tool))
     finally:
         server.terminate()
@@ -324,9 +332,13 @@ def main() -> None:
         medians[side] = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
         m = medians[side]
         print(f"{side:<16} {m['rps']:>9.0f} {m['p50']:>8.2f} {m['p99']:>8.2f} {m['cpu']:>11.0f}")
-    for floor in ("floor", "floor+to_thread"):
-        ratio = medians["component"]["rps"] / medians[floor]["rps"]
-        print(f"component / {floor}: {ratio:.2f}x requests/s (target >= 0.8x the floor)")
+    for side, floor in (
+        ("component", "floor"),
+        ("component", "floor+to_thread"),
+        ("component, async", "floor"),
+    ):
+        ratio = medians[side]["rps"] / medians[floor]["rps"]
+        print(f"{side} / {floor}: {ratio:.2f}x requests/s (target >= 0.8x the floor)")
     # Each round pairs the sides under the same machine load: the spread of these ratios
     # shows how far the noise moves the medians above.
     paired = sorted(
