@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from component_framework.core.exceptions import ComponentError
 from component_framework.core.protocol import Limits, load_message
 
-__all__ = ["ReplyResponse", "decode", "encode"]
+__all__ = ["ReplyResponse", "decode", "encode", "encode_bytes"]
 
 
 def decode(raw: str | bytes, limits: Limits) -> Any:
@@ -35,16 +35,35 @@ def encode(data: Any) -> str:
     Client JSON may carry a lone surrogate ("\\ud800") that UTF-8 cannot hold: such a reply
     is sent with ASCII escapes instead of failing.
     """
-    text = _encode_utf8(data)
+    return encode_bytes(data).decode()
+
+
+def encode_bytes(data: Any) -> bytes:
+    """Encode a reply as :func:`encode` does, as UTF-8 bytes."""
     try:
-        text.encode()
+        return _encode_utf8(data).encode()
     except UnicodeEncodeError:
-        return _encode_ascii(data)
-    return text
+        return _encode_ascii(data).encode()
 
 
-class ReplyResponse(JSONResponse):
-    """A JSON response that never fails to encode a reply (see :func:`encode`)."""
+class ReplyResponse(Response):
+    """A reply as an uncached JSON response that never fails to encode (see :func:`encode`).
 
-    def render(self, content: Any) -> bytes:
-        return encode(content).encode()
+    Built directly rather than through ``JSONResponse``: every event's reply goes through
+    here, and the headers are the same each time.
+    """
+
+    media_type = "application/json"
+
+    def __init__(self, content: Any, status_code: int = 200) -> None:
+        self.status_code = status_code
+        self.body = encode_bytes(content)
+        self.background = None
+        self.raw_headers = [(b"content-length", str(len(self.body)).encode()), *_REPLY_HEADERS]
+
+
+_REPLY_HEADERS = [
+    (b"content-type", b"application/json"),
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from component_framework.core.protocol import (
@@ -64,12 +64,24 @@ async def read_message(request: Request, max_bytes: int, limits: Limits = DEFAUL
         )
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_large(int(declared), max_bytes)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_bytes:
-            raise _too_large(len(body), max_bytes)
-    return decode(bytes(body), limits)
+    return decode(await _read_body(request, max_bytes), limits)
+
+
+async def _read_body(request: Request, max_bytes: int) -> bytes:
+    # Straight from ASGI receive: Request.stream() adds an async generator per request.
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > max_bytes:
+            raise _too_large(size, max_bytes)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _headers(raw: Iterable[tuple[bytes, bytes]]) -> tuple[str, bool, str]:
@@ -93,7 +105,7 @@ def _too_large(size: int, limit: int) -> RequestRefused:
 
 
 def _refusal(exc: RequestRefused) -> Response:
-    return ReplyResponse(exc.body(), status_code=exc.status, headers=_NO_STORE)
+    return ReplyResponse(exc.body(), status_code=exc.status)
 
 
 def with_optimistic(app: ComponentApp, message: Any, reply: dict[str, Any]) -> dict[str, Any]:
@@ -117,7 +129,7 @@ async def event_endpoint(app: ComponentApp, request: Request) -> Response:
         message, request, registry=app.registry, signer=app.signer, limits=app.limits
     )
     reply = with_optimistic(app, message, reply)
-    return ReplyResponse(reply, status_code=http_status(reply), headers=_NO_STORE)
+    return ReplyResponse(reply, status_code=http_status(reply))
 
 
 async def stream_endpoint(app: ComponentApp, request: Request) -> Response:

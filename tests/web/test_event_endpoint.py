@@ -122,6 +122,19 @@ def test_oversized_chunked_body_is_refused(components: Any, client: TestClient) 
     assert response.status_code == 413
 
 
+def test_message_sent_in_chunks_is_joined(client: TestClient, mounted: Mounted) -> None:
+    body = json.dumps(event(mounted("counter"), "counter", "increment")).encode()
+
+    def chunks() -> Any:
+        for start in range(0, len(body), 7):
+            yield body[start : start + 7]
+
+    response = client.post("/cf/event", content=chunks(), headers=HEADERS)
+    assert response.status_code == 200
+    assert json.loads(response.json()["state"]) == {"count": 1}
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
