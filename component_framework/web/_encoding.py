@@ -35,11 +35,16 @@ def encode(data: Any) -> str:
     Client JSON may carry a lone surrogate ("\\ud800") that UTF-8 cannot hold: such a reply
     is sent with ASCII escapes instead of failing.
     """
-    return encode_bytes(data).decode()
+    text = _encode_utf8(data)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return _encode_ascii(data)
+    return text
 
 
 def encode_bytes(data: Any) -> bytes:
-    """Encode a reply as :func:`encode` does, as UTF-8 bytes."""
+    """Encode a reply as :func:`encode` does, straight to UTF-8 bytes (one encode, not two)."""
     try:
         return _encode_utf8(data).encode()
     except UnicodeEncodeError:
