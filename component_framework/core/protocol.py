@@ -11,7 +11,8 @@ and the reply is either ``{"type": "component_update", "html", "state", "checksu
 Everything the client sent is checked before any component code runs, in this order: message
 shape and limits, component name, event name, permissions, state checksum, payload against the
 handler's signature. Sync handlers run in one worker thread per message (mount or hydrate,
-handler, render, dehydrate and signing together), so they never block the event loop.
+handler, render, dehydrate and signing together), so they never block the event loop; only a
+handler that provably cannot block (it calls nothing; see ``_nonblocking``) runs on the loop.
 
 Example::
 
@@ -30,6 +31,7 @@ from typing import Any, cast
 
 from ._events import HandlerSpec, handler_spec
 from ._json import canonical_dumps, check_depth
+from ._nonblocking import runs_on_loop
 from .component import Component, StateSerializer
 from .exceptions import ComponentError, MessageError, StateTooLargeError
 from .permissions import check_permissions
@@ -238,6 +240,8 @@ async def _run(
     parsed: ParsedEvent, params: Mapping[str, Any] | None, signer: Signer
 ) -> dict[str, Any]:
     if not parsed.runs_async:
+        if params is None and runs_on_loop(parsed):  # it cannot block: the hop costs more
+            return _run_sync(parsed, params, signer)
         # Imported here: a caller without an event loop (cf dispatch) never needs asyncio.
         from ._offload import run_sync
 

@@ -1,0 +1,266 @@
+"""Sync handlers that provably cannot block run on the event loop; anything else takes the hop."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import time
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+import jinja2
+import pytest
+from pydantic import BaseModel, Field
+
+import component_framework.core._offload as offload
+from component_framework.core import Component, ComponentRegistry
+from component_framework.core._nonblocking import runs_on_loop
+from component_framework.core.jinja import JinjaRenderer
+from component_framework.core.protocol import handle_message, make_message, parse_message
+from component_framework.core.signing import Signer
+
+from ._support import Plain
+
+COUNTER = (
+    "<p>{{ state.count }}</p>"
+    '<ul>{% for item in state["items"] %}<li>{{ item }}</li>{% endfor %}</ul>'
+)
+STEP = 1
+
+
+def renderer(source: str = COUNTER, **filters: Callable[..., Any]) -> JinjaRenderer:
+    made = JinjaRenderer(loader=jinja2.DictLoader({"c.html": source}))
+    made.environment.filters.update(filters)
+    return made
+
+
+def counter_class(
+    handler: Callable[..., Any], *, render: Any = None, **attributes: Any
+) -> type[Component]:
+    namespace = {
+        "template_name": "c.html",
+        "renderer": render or renderer(),
+        "on_go": handler,
+        **attributes,
+    }
+    return type("Counter", (Component,), namespace)
+
+
+def on_loop(
+    cls: type[Component],
+    signer: Signer,
+    payload: dict[str, Any] | None = None,
+    state: dict[str, Any] | None = None,
+) -> bool:
+    registry = ComponentRegistry()
+    registry.register("counter")(cls)
+    state = {"count": 1, "items": ["a"]} if state is None else state
+    message = make_message("counter", "go", payload or {}, state, component_id="c-1", signer=signer)
+    return runs_on_loop(parse_message(message, registry=registry, signer=signer))
+
+
+def increment(self: Any, amount: int = 1) -> None:
+    self.state["count"] += amount
+
+
+def test_a_handler_that_only_changes_state_runs_on_the_loop(signer: Signer) -> None:
+    assert on_loop(counter_class(increment), signer)
+
+
+def _loop_and_format(self: Any, step: int = 1, label: str | None = None) -> None:
+    total = 0
+    for value in [self.state["count"], step]:
+        if value is not None and value > 0:
+            total += value
+    self.state["summary"] = f"{label or 'total'}: {total:>4}"
+    self.errors = {}
+
+
+def test_loops_comparisons_and_formatting_are_provably_safe(signer: Signer) -> None:
+    assert on_loop(counter_class(_loop_and_format), signer, {"step": 2, "label": "x"})
+
+
+def _sleeps(self: Any) -> None:
+    time.sleep(0)
+
+
+def _calls_len(self: Any) -> None:
+    self.state["count"] = len(self.state["items"])
+
+
+def _reads_global(self: Any) -> None:
+    self.state["count"] += STEP
+
+
+def _reads_other_attribute(self: Any) -> None:
+    self.state["count"] = self.template_name
+
+
+def _raises(self: Any) -> None:
+    raise ValueError
+
+
+def _catches(self: Any) -> None:
+    try:
+        self.state["count"] += 1
+    except KeyError:
+        self.state["count"] = 1
+
+
+def _logged(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        _sleeps,
+        _calls_len,
+        _reads_global,
+        _reads_other_attribute,
+        _raises,
+        _catches,
+        _logged(increment),
+    ],
+)
+def test_a_handler_that_may_run_other_code_takes_the_hop(
+    handler: Callable[..., Any], signer: Signer
+) -> None:
+    assert not on_loop(counter_class(handler), signer)
+
+
+class Amount(BaseModel):
+    value: int
+
+
+def _typed(hint: Any) -> Callable[..., Any]:
+    def on_go(self: Any, amount: Any = None) -> None:
+        self.state["last"] = amount
+
+    on_go.__annotations__ = {"amount": hint, "return": None}
+    return on_go
+
+
+@pytest.mark.parametrize(
+    ("hint", "runs_on_loop_"),
+    [
+        (int, True),
+        (int | None, True),
+        (Literal["a", "b"], True),
+        (list[int], True),
+        (dict[str, str], True),
+        (Annotated[int, Field(ge=0)], True),
+        (Any, True),
+        (Amount, False),
+        (datetime.date, False),
+        (list[Amount], False),
+    ],
+)
+def test_arguments_must_be_plain_json_values(
+    hint: Any, runs_on_loop_: bool, signer: Signer
+) -> None:
+    assert on_loop(counter_class(_typed(hint)), signer) is runs_on_loop_
+
+
+def _noop(self: Any, *args: Any) -> None:
+    pass
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"hydrate": lambda self, state: Component.hydrate(self, state)},
+        {"before_render": _noop},
+        {"get_context": lambda self: Component.get_context(self)},
+        {"__init__": lambda self, **params: Component.__init__(self, **params)},
+        {"state": property(lambda self: {})},
+        {"template_name": property(lambda self: "c.html")},
+    ],
+    ids=["hydrate", "before_render", "get_context", "__init__", "state property", "template"],
+)
+def test_a_component_with_its_own_lifecycle_takes_the_hop(
+    override: dict[str, Any], signer: Signer
+) -> None:
+    assert not on_loop(counter_class(increment, **override), signer)
+
+
+@pytest.mark.parametrize(
+    ("source", "filters"),
+    [
+        ("{{ helper() }}", {}),
+        ("{% include 'c.html' %}", {}),
+        ("{{ state.count|upper }}", {"upper": lambda value: value}),  # a user's own upper
+        ("{{ state.count|shout }}", {"shout": lambda value: value}),
+        ("{{ site_name }}", {}),
+        ("{% macro m() %}x{% endmacro %}{{ m() }}", {}),
+    ],
+)
+def test_a_template_that_may_run_other_code_takes_the_hop(
+    source: str, filters: dict[str, Any], signer: Signer
+) -> None:
+    cls = counter_class(increment, render=renderer(source, **filters))
+    assert not on_loop(cls, signer)
+
+
+def test_jinja_s_own_filters_and_tests_are_safe(signer: Signer) -> None:
+    source = "{{ state.count|default(0)|string|upper }}{% if state.count is odd %}!{% endif %}"
+    assert on_loop(counter_class(increment, render=renderer(source)), signer)
+
+
+def test_other_renderers_and_missing_templates_take_the_hop(signer: Signer) -> None:
+    assert not on_loop(counter_class(increment, render=Plain()), signer)
+    assert not on_loop(counter_class(increment, template_name="missing.html"), signer)
+    finalizing = renderer()
+    finalizing.environment.finalize = lambda value: value
+    assert not on_loop(counter_class(increment, render=finalizing), signer)
+
+
+def test_a_first_render_runs_the_loop_only_without_a_custom_mount(signer: Signer) -> None:
+    def mount(self: Any) -> None:
+        Component.mount(self)
+        self.state["count"] = 0
+
+    # An empty state mounts the component: the user's mount() may load data.
+    assert not on_loop(counter_class(increment, mount=mount), signer, state={})
+    assert on_loop(counter_class(increment), signer, state={})
+
+
+async def test_the_message_path_skips_the_worker_only_for_provable_handlers(
+    monkeypatch: pytest.MonkeyPatch, signer: Signer
+) -> None:
+    hops: list[Callable[..., Any]] = []
+    real_run_sync = offload.run_sync
+
+    async def counting_run_sync(func: Callable[..., Any], /, *args: Any) -> Any:
+        hops.append(func)
+        return await real_run_sync(func, *args)
+
+    monkeypatch.setattr(offload, "run_sync", counting_run_sync)
+    registry = ComponentRegistry()
+    registry.register("fast")(counter_class(increment))
+    registry.register("slow")(counter_class(_calls_len))
+    state = {"count": 1, "items": ["a", "b"]}
+
+    for name, expected_hops, expected_count in (("fast", 0, 3), ("slow", 1, 2)):
+        message = make_message(name, "go", {"amount": 2}, state, component_id="c-1", signer=signer)
+        if name == "slow":
+            message = make_message(name, "go", {}, state, component_id="c-1", signer=signer)
+        reply = await handle_message(message, registry=registry, signer=signer)
+        assert reply["type"] == "component_update", reply
+        assert json.loads(reply["state"])["count"] == expected_count
+        assert "<p>" in reply["html"]
+        assert len(hops) == expected_hops
+
+
+def test_an_edited_template_is_checked_again_when_the_renderer_reloads(signer: Signer) -> None:
+    templates = {"c.html": COUNTER}
+    reloading = JinjaRenderer(loader=jinja2.DictLoader(templates), auto_reload=True)
+    cls = counter_class(increment, render=reloading)
+    assert on_loop(cls, signer)
+    templates["c.html"] = "{{ fetch_rows() }}"
+    assert not on_loop(cls, signer)
