@@ -20,7 +20,6 @@ import inspect
 import sys
 import types
 import typing
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from .component import Component
@@ -83,12 +82,7 @@ _LIFECYCLE = (
 _JSON_SCALARS = (int, float, str, bool, type(None))
 _TEMPLATE_NAMES = frozenset({"state", "errors", "component_id", "slots"})
 
-# Verdicts, computed once: per class and handler name, then per renderer and template name
-# (with the template they were computed for, as an auto-reloading renderer may replace it).
-_handlers: weakref.WeakKeyDictionary[type, dict[str, bool]] = weakref.WeakKeyDictionary()
-_templates: weakref.WeakKeyDictionary[Any, dict[str, tuple[Any, bool]]] = (
-    weakref.WeakKeyDictionary()
-)
+_JINJA_MODULE = f"{__package__}.jinja"
 
 
 def runs_on_loop(parsed: ParsedEvent) -> bool:
@@ -97,13 +91,20 @@ def runs_on_loop(parsed: ParsedEvent) -> bool:
     cls = parsed.component_cls
     if spec is None or not (parsed.state or _own(cls, "mount")):
         return False  # a first render runs the user's mount(), which may load data
-    verdicts = _handlers.get(cls)
-    if verdicts is None:
-        verdicts = _handlers[cls] = {}
-    verdict = verdicts.get(spec.name)
-    if verdict is None:
-        verdict = verdicts[spec.name] = _handler_calls_nothing(cls, spec) and _plain_lifecycle(cls)
-    return verdict and _template_calls_nothing(cls)
+    if spec._nonblocking is None:  # checked once per class and event
+        spec._nonblocking = _handler_calls_nothing(cls, spec) and _plain_lifecycle(cls)
+    if not spec._nonblocking:
+        return False
+    renderer = cls.renderer or get_default_renderer()
+    seen = spec._template_check
+    if (
+        seen is not None
+        and seen[0] is renderer
+        and seen[1] == cls.template_name
+        and not getattr(renderer, "auto_reload", True)
+    ):
+        return seen[3]
+    return _template_calls_nothing(spec, renderer, cls.template_name)
 
 
 def _own(cls: type, name: str) -> bool:
@@ -160,29 +161,22 @@ def _plain_lifecycle(cls: type) -> bool:
     return True
 
 
-def _template_calls_nothing(cls: type[Component]) -> bool:
-    renderer = cls.renderer or get_default_renderer()
+def _template_calls_nothing(spec: HandlerSpec, renderer: Any, name: Any) -> bool:
     # Only Jinja templates can be checked; the module is loaded if a JinjaRenderer exists.
-    jinja = sys.modules.get(f"{__package__}.jinja")
-    name = cls.template_name
+    jinja = sys.modules.get(_JINJA_MODULE)
     if jinja is None or type(renderer) is not jinja.JinjaRenderer or not isinstance(name, str):
         return False
-    checked: Any = renderer  # a JinjaRenderer, as the line above checks
-    environment: jinja2.Environment = checked.environment
-    known = _templates.get(renderer)
-    if known is None:
-        known = _templates[renderer] = {}
-    seen = known.get(name)
-    if seen is not None and not environment.auto_reload:
-        return seen[1]
+    environment: jinja2.Environment = renderer.environment
     try:
         template = environment.get_template(name)
     except Exception:
         return False  # the worker thread reports it as usual
-    if seen is None or seen[0] is not template:
-        verdict = _plain_environment(environment) and _plain_template(environment, name)
-        seen = known[name] = (template, verdict)
-    return seen[1]
+    seen = spec._template_check
+    if seen is not None and seen[0] is renderer and seen[1] == name and seen[2] is template:
+        return seen[3]  # an auto-reloading renderer still has the same template
+    verdict = _plain_environment(environment) and _plain_template(environment, name)
+    spec._template_check = (renderer, name, template, verdict)
+    return verdict
 
 
 def _plain_environment(environment: jinja2.Environment) -> bool:
