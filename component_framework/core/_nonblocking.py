@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["runs_on_loop"]
 
 # Instructions that cannot run code outside the interpreter's own handling of JSON values
-# (Python 3.11 to 3.13 names). Calls, imports, globals, closures, raising, ``with``, ``yield``
+# (Python 3.11 to 3.14 names). Calls, imports, globals, closures, raising, ``with``, ``yield``
 # and anything not listed here make a handler unprovable.
 _SAFE_INSTRUCTIONS = frozenset(
     name
@@ -54,6 +54,7 @@ _SAFE_INSTRUCTIONS = frozenset(
         "POP_JUMP_BACKWARD_IF_TRUE POP_JUMP_FORWARD_IF_NONE POP_JUMP_FORWARD_IF_NOT_NONE",
         "POP_JUMP_BACKWARD_IF_NONE POP_JUMP_BACKWARD_IF_NOT_NONE",
         "JUMP_IF_FALSE_OR_POP JUMP_IF_TRUE_OR_POP",
+        "LOAD_SMALL_INT LOAD_FAST_BORROW LOAD_FAST_BORROW_LOAD_FAST_BORROW POP_ITER NOT_TAKEN",
     )
     for name in group.split()
 )
@@ -181,16 +182,35 @@ def _template_calls_nothing(spec: HandlerSpec, renderer: Any, name: Any) -> bool
 
 def _plain_environment(environment: jinja2.Environment) -> bool:
     import jinja2
+    from jinja2.defaults import DEFAULT_POLICIES
     from jinja2.runtime import Context
 
     return (
         type(environment) is jinja2.Environment
+        and not environment.is_async  # an async environment renders through asyncio.run()
         and environment.finalize is None
         and not environment.extensions
         and environment.undefined is jinja2.Undefined
         and environment.context_class is Context
         and environment.template_class is jinja2.Template
+        and environment.policies == DEFAULT_POLICIES  # e.g. the function behind |tojson
+        and _plain_loader(environment.loader)
     )
+
+
+def _plain_loader(loader: jinja2.BaseLoader | None) -> bool:
+    """Whether *loader* is made of Jinja's own file, package and dict loaders only.
+
+    A reloading environment asks its loader on every render whether a template changed; a
+    loader of the user's (a database, a network) might block there.
+    """
+    import jinja2
+
+    if isinstance(loader, jinja2.ChoiceLoader):
+        return all(_plain_loader(inner) for inner in loader.loaders)
+    if isinstance(loader, jinja2.PrefixLoader):
+        return all(_plain_loader(inner) for inner in loader.mapping.values())
+    return type(loader) in (jinja2.FileSystemLoader, jinja2.PackageLoader, jinja2.DictLoader)
 
 
 def _plain_template(environment: jinja2.Environment, name: str) -> bool:
@@ -199,8 +219,7 @@ def _plain_template(environment: jinja2.Environment, name: str) -> bool:
     from jinja2.filters import FILTERS
     from jinja2.tests import TESTS
 
-    if environment.loader is None:
-        return False
+    assert environment.loader is not None  # _plain_environment checked it
     try:
         source, _, _ = environment.loader.get_source(environment, name)
         tree = environment.parse(source)

@@ -264,3 +264,14 @@ def test_an_edited_template_is_checked_again_when_the_renderer_reloads(signer: S
     assert on_loop(cls, signer)
     templates["c.html"] = "{{ fetch_rows() }}"
     assert not on_loop(cls, signer)
+
+
+def test_an_environment_that_may_run_other_code_takes_the_hop(signer: Signer) -> None:
+    asynchronous = renderer()
+    asynchronous.environment.is_async = True
+    dumping = renderer("{{ state|tojson }}")
+    dumping.environment.policies["json.dumps_function"] = lambda value, **kwargs: "{}"
+    fetching = JinjaRenderer(loader=jinja2.FunctionLoader(lambda name: COUNTER))
+    for unprovable in (asynchronous, dumping, fetching):
+        assert not on_loop(counter_class(increment, render=unprovable), signer)
+    assert on_loop(counter_class(increment, render=renderer("{{ state|tojson }}")), signer)
