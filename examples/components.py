@@ -31,12 +31,10 @@ class Counter(Component):
         super().mount()
         self.state["count"] = int(self.params.get("start", 0))
 
-    # Handlers that only change state are declared async: they run on the event loop, with no
-    # worker-thread hop (a sync handler may block, so it always takes one; docs/core.md).
-    async def on_increment(self, amount: int = 1) -> None:
+    def on_increment(self, amount: int = 1) -> None:
         self.state["count"] += amount
 
-    async def on_decrement(self, amount: int = 1) -> None:
+    def on_decrement(self, amount: int = 1) -> None:
         self.state["count"] -= amount
 
     def on_flaky_increment(self) -> None:
