@@ -52,9 +52,9 @@ class HandlerSpec:
     qualname: str = ""
     _validator: pydantic.TypeAdapter[Any] | None = field(default=None, init=False, repr=False)
     # Set by core._nonblocking on first use: whether the handler and its class provably cannot
-    # block, and the template verdict (renderer, template name, template, verdict).
+    # block, and the template's verdict (template, verdict, the filters and tests it uses).
     _nonblocking: bool | None = field(default=None, init=False, repr=False)
-    _template_check: tuple[Any, str, Any, bool] | None = field(default=None, init=False, repr=False)
+    _template_check: tuple[Any, bool, Any] | None = field(default=None, init=False, repr=False)
 
     def validate(self, event: str, payload: Any) -> dict[str, Any]:
         """Return the handler's keyword arguments built from *payload*.

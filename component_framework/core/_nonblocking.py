@@ -1,13 +1,14 @@
 """Which sync handlers provably cannot block, so they may skip the worker-thread hop.
 
 A sync handler runs in a worker thread because it may block (a query, a file, a sleep) and the
-event loop must not. Some cannot: a handler whose body calls nothing -- it reads and writes
-``self.state`` and ``self.errors`` with arguments that are JSON values, with arithmetic,
-comparisons, loops -- has no way to wait on anything, or even to tell which thread runs it.
-When, besides, the component keeps the framework's own lifecycle methods and its template
-calls nothing either, the whole message (hydrate, handler, render, dehydrate) runs on the
-event loop: there the hop would cost more than the work (bench/README.md). Anything else, and
-anything this module cannot prove, takes the hop.
+event loop must not. Some cannot: a handler whose body calls nothing and loops nowhere -- it
+reads and writes ``self.state`` and ``self.errors`` with arguments that are JSON values, with
+arithmetic and comparisons -- has no way to wait on anything, or even to tell which thread runs
+it. When, besides, the component class adds no code the message path would run (lifecycle
+overrides, dunder methods) and its Jinja template calls nothing either, the whole message
+(hydrate, handler, render, dehydrate) runs on the event loop: there the hop would cost more
+than the work (bench/README.md). Anything else, and anything this module cannot prove, takes
+the hop.
 
 Example: ``def on_increment(self, amount: int = 1): self.state["count"] += amount`` runs on the
 loop; add ``time.sleep(0)`` or ``db.save()`` to it and it runs in a worker thread.
@@ -33,56 +34,58 @@ if TYPE_CHECKING:
 
 __all__ = ["runs_on_loop"]
 
-# Instructions that cannot run code outside the interpreter's own handling of JSON values
-# (Python 3.11 to 3.14 names). Calls, imports, globals, closures, raising, ``with``, ``yield``
+# Instructions that run no code but the interpreter's own handling of JSON values (Python
+# 3.11 to 3.14 names). Calls, imports, globals, closures, raising, ``with``, ``yield``, loops
+# (a client-sized loop would hold the loop thread; a worker gives the GIL back every 5 ms)
 # and anything not listed here make a handler unprovable.
 _SAFE_INSTRUCTIONS = frozenset(
     name
     for group in (
-        "NOP RESUME CACHE EXTENDED_ARG POP_TOP COPY SWAP END_FOR",
-        "LOAD_CONST RETURN_VALUE RETURN_CONST",
-        "LOAD_FAST LOAD_FAST_CHECK LOAD_FAST_AND_CLEAR LOAD_FAST_LOAD_FAST STORE_FAST",
-        "STORE_FAST_LOAD_FAST STORE_FAST_STORE_FAST DELETE_FAST",
+        "NOP RESUME CACHE EXTENDED_ARG POP_TOP COPY SWAP NOT_TAKEN",
+        "LOAD_CONST LOAD_SMALL_INT RETURN_VALUE RETURN_CONST",
+        "LOAD_FAST LOAD_FAST_CHECK LOAD_FAST_LOAD_FAST LOAD_FAST_BORROW STORE_FAST",
+        "LOAD_FAST_BORROW_LOAD_FAST_BORROW STORE_FAST_LOAD_FAST STORE_FAST_STORE_FAST",
         "BINARY_OP BINARY_SUBSCR STORE_SUBSCR DELETE_SUBSCR BINARY_SLICE STORE_SLICE BUILD_SLICE",
         "UNARY_NEGATIVE UNARY_NOT UNARY_INVERT TO_BOOL COMPARE_OP IS_OP CONTAINS_OP",
         "BUILD_LIST BUILD_TUPLE BUILD_MAP BUILD_CONST_KEY_MAP BUILD_SET BUILD_STRING",
-        "LIST_APPEND LIST_EXTEND SET_ADD MAP_ADD UNPACK_SEQUENCE",
-        "FORMAT_VALUE FORMAT_SIMPLE FORMAT_WITH_SPEC CONVERT_VALUE",
-        "GET_ITER FOR_ITER JUMP_FORWARD JUMP_BACKWARD JUMP_BACKWARD_NO_INTERRUPT",
+        "LIST_APPEND LIST_EXTEND SET_ADD MAP_ADD",
+        "FORMAT_VALUE FORMAT_SIMPLE FORMAT_WITH_SPEC CONVERT_VALUE JUMP_FORWARD",
         "POP_JUMP_IF_FALSE POP_JUMP_IF_TRUE POP_JUMP_IF_NONE POP_JUMP_IF_NOT_NONE",
-        "POP_JUMP_FORWARD_IF_FALSE POP_JUMP_FORWARD_IF_TRUE POP_JUMP_BACKWARD_IF_FALSE",
-        "POP_JUMP_BACKWARD_IF_TRUE POP_JUMP_FORWARD_IF_NONE POP_JUMP_FORWARD_IF_NOT_NONE",
-        "POP_JUMP_BACKWARD_IF_NONE POP_JUMP_BACKWARD_IF_NOT_NONE",
-        "JUMP_IF_FALSE_OR_POP JUMP_IF_TRUE_OR_POP",
-        "LOAD_SMALL_INT LOAD_FAST_BORROW LOAD_FAST_BORROW_LOAD_FAST_BORROW POP_ITER NOT_TAKEN",
+        "POP_JUMP_FORWARD_IF_FALSE POP_JUMP_FORWARD_IF_TRUE POP_JUMP_FORWARD_IF_NONE",
+        "POP_JUMP_FORWARD_IF_NOT_NONE JUMP_IF_FALSE_OR_POP JUMP_IF_TRUE_OR_POP",
     )
     for name in group.split()
 )
 # Attributes of the component a handler may read, and those it may assign.
 _READABLE = frozenset({"state", "errors", "params", "id"})
 _WRITABLE = frozenset({"state", "errors"})
-# What the message path calls on the instance around the handler: all must be the framework's.
-_LIFECYCLE = (
-    "__init__",
-    "__getattr__",
-    "__getattribute__",
-    "__setattr__",
-    "_generate_id",
-    "_check_payload",
-    "hydrate",
-    "dehydrate",
-    "before_render",
-    "get_context",
-    "render",
-    "render_slots",
-    "_result",
-    "dispatch",
-    "handle_event",
-    "_prepare",
+# What a component class may define without adding code to the message path of an event.
+_HARMLESS_DUNDERS = frozenset(
+    {
+        "__module__",
+        "__qualname__",
+        "__doc__",
+        "__annotations__",
+        "__dict__",
+        "__weakref__",
+        "__slots__",
+        "__firstlineno__",
+        "__static_attributes__",
+        "__orig_bases__",
+        "__parameters__",
+    }
+)
+_OVERRIDABLE = frozenset(
+    {"template_name", "renderer", "permission_classes", "slots", "mount", "get_optimistic_patch"}
+)
+_INSTANCE_ATTRIBUTES = frozenset(
+    {"params", "state", "errors", "id", "_mounted", "_slot_components", "_slot_html"}
 )
 _JSON_SCALARS = (int, float, str, bool, type(None))
 _TEMPLATE_NAMES = frozenset({"state", "errors", "component_id", "slots"})
-
+# Filters and tests that look up another filter or test by the name given as an argument.
+_NAMED_FILTER_ARGUMENT = {"map": 0}
+_NAMED_TEST_ARGUMENT = {"select": 0, "reject": 0, "selectattr": 1, "rejectattr": 1}
 _JINJA_MODULE = f"{__package__}.jinja"
 
 
@@ -93,31 +96,24 @@ def runs_on_loop(parsed: ParsedEvent) -> bool:
     if spec is None or not (parsed.state or _own(cls, "mount")):
         return False  # a first render runs the user's mount(), which may load data
     if spec._nonblocking is None:  # checked once per class and event
-        spec._nonblocking = _handler_calls_nothing(cls, spec) and _plain_lifecycle(cls)
-    if not spec._nonblocking:
-        return False
-    renderer = cls.renderer or get_default_renderer()
-    seen = spec._template_check
-    if (
-        seen is not None
-        and seen[0] is renderer
-        and seen[1] == cls.template_name
-        and not getattr(renderer, "auto_reload", True)
-    ):
-        return seen[3]
-    return _template_calls_nothing(spec, renderer, cls.template_name)
+        spec._nonblocking = _handler_calls_nothing(cls, spec) and _adds_no_code(cls)
+    return spec._nonblocking and _template_calls_nothing(spec, cls)
 
 
 def _own(cls: type, name: str) -> bool:
     return inspect.getattr_static(cls, name, None) is inspect.getattr_static(Component, name, None)
 
 
+# ---------- The handler ----------
+
+
 def _handler_calls_nothing(cls: type, spec: HandlerSpec) -> bool:
     handler = inspect.getattr_static(cls, spec.name, None)
-    return (
-        isinstance(handler, types.FunctionType)
-        and _calls_nothing(handler.__code__)
-        and all(_is_json_type(hint) for hint in spec.fields.values())
+    if not isinstance(handler, types.FunctionType) or not _calls_nothing(handler.__code__):
+        return False
+    defaults = [*(handler.__defaults__ or ()), *(handler.__kwdefaults__ or {}).values()]
+    return all(_is_json_value(value) for value in defaults) and all(
+        _is_json_type(hint) for hint in spec.fields.values()
     )
 
 
@@ -137,53 +133,121 @@ def _calls_nothing(code: types.CodeType) -> bool:
     return True
 
 
+def _is_json_value(value: Any) -> bool:
+    if type(value) in (list, tuple):
+        return all(_is_json_value(item) for item in value)
+    if type(value) is dict:
+        return all(type(k) is str and _is_json_value(v) for k, v in value.items())
+    return type(value) in _JSON_SCALARS
+
+
 def _is_json_type(hint: Any) -> bool:
-    """Whether Pydantic validates *hint* to plain JSON values only (no user class)."""
+    """Whether Pydantic validates *hint* to plain JSON values, running no user code."""
     if hint is Any or hint is None or hint in _JSON_SCALARS or hint in (list, dict):
         return True
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Literal:
         return all(type(arg) in _JSON_SCALARS for arg in args)
     if origin is typing.Annotated:
-        return _is_json_type(args[0])
+        return _is_json_type(args[0]) and all(_is_plain_constraint(meta) for meta in args[1:])
     if origin in (typing.Union, types.UnionType, list, dict, typing.Required, typing.NotRequired):
         return all(_is_json_type(arg) for arg in args)
     return False
 
 
-def _plain_lifecycle(cls: type) -> bool:
-    if type(cls) is not type(Component) or not all(_own(cls, name) for name in _LIFECYCLE):
+def _is_plain_constraint(meta: Any) -> bool:
+    """Whether ``Annotated`` metadata only constrains (``Field(ge=0)``), running no user code."""
+    import annotated_types
+    from pydantic.fields import FieldInfo
+
+    if isinstance(meta, FieldInfo):
+        return (
+            meta.default_factory is None
+            and (meta.is_required() or _is_json_value(meta.default))
+            and all(_is_plain_constraint(inner) for inner in meta.metadata)
+        )
+    return isinstance(meta, annotated_types.BaseMetadata) and not isinstance(
+        meta, annotated_types.Predicate
+    )
+
+
+# ---------- The component class ----------
+
+
+def _adds_no_code(cls: type) -> bool:
+    """Whether *cls* adds nothing the message path of an event would run.
+
+    It may define handlers, helpers and the usual settings; not lifecycle overrides, dunder
+    methods (``__getitem__``, ``__bool__``, ``__del__``...), nor anything behind the attributes
+    the framework sets on every instance.
+    """
+    if type(cls) is not type(Component) or not issubclass(cls, Component):
         return False
-    # No property or other descriptor behind the attributes the handler and renderer use.
-    for name in (*_READABLE, "template_name", "renderer"):
-        value = inspect.getattr_static(cls, name, None)
-        if hasattr(type(value), "__get__"):
+    for klass in cls.__mro__:
+        if klass in Component.__mro__:
+            continue
+        if not all(_harmless(name, value) for name, value in vars(klass).items()):
             return False
     return True
 
 
-def _template_calls_nothing(spec: HandlerSpec, renderer: Any, name: Any) -> bool:
+def _harmless(name: str, value: Any) -> bool:
+    if name.startswith("__") and name.endswith("__"):
+        return name in _HARMLESS_DUNDERS
+    if name in _INSTANCE_ATTRIBUTES or (hasattr(Component, name) and name not in _OVERRIDABLE):
+        return False
+    return name not in ("template_name", "renderer") or not hasattr(type(value), "__get__")
+
+
+# ---------- The template ----------
+
+
+def _template_calls_nothing(spec: HandlerSpec, cls: type[Component]) -> bool:
+    renderer = cls.renderer or get_default_renderer()
+    name = cls.template_name
     # Only Jinja templates can be checked; the module is loaded if a JinjaRenderer exists.
     jinja = sys.modules.get(_JINJA_MODULE)
     if jinja is None or type(renderer) is not jinja.JinjaRenderer or not isinstance(name, str):
         return False
-    environment: jinja2.Environment = renderer.environment
+    checked: Any = renderer  # a JinjaRenderer, as the line above checks
+    environment: jinja2.Environment = checked.environment
+    if environment.bytecode_cache is not None or not _plain_loader(environment.loader):
+        return False  # loading the template could run the user's code
     try:
         template = environment.get_template(name)
     except Exception:
         return False  # the worker thread reports it as usual
     seen = spec._template_check
-    if seen is not None and seen[0] is renderer and seen[1] == name and seen[2] is template:
-        return seen[3]  # an auto-reloading renderer still has the same template
-    verdict = _plain_environment(environment) and _plain_template(environment, name)
-    spec._template_check = (renderer, name, template, verdict)
-    return verdict
+    if seen is None or seen[0] is not template:
+        verdict, used = _check_template(environment, renderer, name)
+        seen = spec._template_check = (template, verdict, used)
+    # Filters and tests can be replaced at any time: those the template uses must still be
+    # Jinja's own.
+    filters, tests = environment.filters, environment.tests
+    return seen[1] and all(
+        (tests if is_test else filters).get(used) is builtin for is_test, used, builtin in seen[2]
+    )
 
 
-def _plain_environment(environment: jinja2.Environment) -> bool:
+def _plain_loader(loader: jinja2.BaseLoader | None) -> bool:
+    """Whether *loader* is made of Jinja's own file, package and dict loaders only."""
+    import jinja2
+
+    if isinstance(loader, jinja2.ChoiceLoader):
+        return all(_plain_loader(inner) for inner in loader.loaders)
+    if isinstance(loader, jinja2.PrefixLoader):
+        return all(_plain_loader(inner) for inner in loader.mapping.values())
+    return type(loader) in (jinja2.FileSystemLoader, jinja2.PackageLoader, jinja2.DictLoader)
+
+
+def _plain_environment(environment: jinja2.Environment, renderer: Any) -> bool:
     import jinja2
     from jinja2.defaults import DEFAULT_POLICIES
     from jinja2.runtime import Context
+
+    def overridden(instance: Any) -> bool:
+        # A method replaced on the instance (``environment.getattr = ...``).
+        return any(callable(getattr(type(instance), key, None)) for key in vars(instance))
 
     return (
         type(environment) is jinja2.Environment
@@ -194,46 +258,52 @@ def _plain_environment(environment: jinja2.Environment) -> bool:
         and environment.context_class is Context
         and environment.template_class is jinja2.Template
         and environment.policies == DEFAULT_POLICIES  # e.g. the function behind |tojson
-        and _plain_loader(environment.loader)
+        and not overridden(environment)
+        and not overridden(renderer)
     )
 
 
-def _plain_loader(loader: jinja2.BaseLoader | None) -> bool:
-    """Whether *loader* is made of Jinja's own file, package and dict loaders only.
+def _check_template(
+    environment: jinja2.Environment, renderer: Any, name: str
+) -> tuple[bool, tuple[tuple[bool, str, Any], ...]]:
+    """Whether the template only prints, tests and loops over its context, calling nothing.
 
-    A reloading environment asks its loader on every render whether a template changed; a
-    loader of the user's (a database, a network) might block there.
+    Returns the verdict and the filters and tests it uses, as ``(is_test, name, builtin)``.
     """
-    import jinja2
-
-    if isinstance(loader, jinja2.ChoiceLoader):
-        return all(_plain_loader(inner) for inner in loader.loaders)
-    if isinstance(loader, jinja2.PrefixLoader):
-        return all(_plain_loader(inner) for inner in loader.mapping.values())
-    return type(loader) in (jinja2.FileSystemLoader, jinja2.PackageLoader, jinja2.DictLoader)
-
-
-def _plain_template(environment: jinja2.Environment, name: str) -> bool:
-    """Whether the template only prints and loops over its context with Jinja's own filters."""
     from jinja2 import meta, nodes
     from jinja2.filters import FILTERS
     from jinja2.tests import TESTS
 
-    assert environment.loader is not None  # _plain_environment checked it
+    refused: tuple[bool, tuple[tuple[bool, str, Any], ...]] = (False, ())
+    if not _plain_environment(environment, renderer):
+        return refused
+    assert environment.loader is not None  # _plain_loader checked it
     try:
         source, _, _ = environment.loader.get_source(environment, name)
         tree = environment.parse(source)
     except Exception:
-        return False
+        return refused
     unprovable = (nodes.Call, nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
     if any(True for _ in tree.find_all(unprovable)):
-        return False
-    for used, own, builtin in (
-        (nodes.Filter, environment.filters, FILTERS),
-        (nodes.Test, environment.tests, TESTS),
-    ):
-        for node in tree.find_all(used):
-            name = node.name
-            if name not in builtin or own.get(name) is not builtin[name]:
-                return False
-    return meta.find_undeclared_variables(tree) <= _TEMPLATE_NAMES
+        return refused
+    special = ("self", "caller", "varargs", "kwargs")  # Jinja's objects: they reach the environment
+    if any(node.name in special for node in tree.find_all(nodes.Name)):
+        return refused
+    if any(node.attr.startswith("_") for node in tree.find_all(nodes.Getattr)):
+        return refused
+    used: list[tuple[bool, str, Any]] = []
+    for node in tree.find_all(nodes.Filter):
+        used.append((False, node.name, FILTERS.get(node.name)))
+        # map("upper"), select("odd"), selectattr("x", "odd") look one up by name.
+        for positions, is_test in ((_NAMED_FILTER_ARGUMENT, False), (_NAMED_TEST_ARGUMENT, True)):
+            position = positions.get(node.name)
+            if position is not None and len(node.args) > position:
+                named = node.args[position]
+                if not isinstance(named, nodes.Const) or not isinstance(named.value, str):
+                    return refused
+                builtins = TESTS if is_test else FILTERS
+                used.append((is_test, named.value, builtins.get(named.value)))
+    used.extend((True, node.name, TESTS.get(node.name)) for node in tree.find_all(nodes.Test))
+    if any(builtin is None for _, _, builtin in used):
+        return refused  # a filter or test of the user's
+    return meta.find_undeclared_variables(tree) <= _TEMPLATE_NAMES, tuple(used)

@@ -68,17 +68,31 @@ def test_a_handler_that_only_changes_state_runs_on_the_loop(signer: Signer) -> N
     assert on_loop(counter_class(increment), signer)
 
 
-def _loop_and_format(self: Any, step: int = 1, label: str | None = None) -> None:
-    total = 0
-    for value in [self.state["count"], step]:
-        if value is not None and value > 0:
-            total += value
-    self.state["summary"] = f"{label or 'total'}: {total:>4}"
+def _compare_and_format(self: Any, step: int = 1, label: str | None = None) -> None:
+    total = self.state["count"] + step if step > 0 else self.state["count"]
+    self.state["summary"] = f"{label or 'total'}: {total:>4} {[step, total]!r}"
     self.errors = {}
 
 
-def test_loops_comparisons_and_formatting_are_provably_safe(signer: Signer) -> None:
-    assert on_loop(counter_class(_loop_and_format), signer, {"step": 2, "label": "x"})
+def test_comparisons_and_formatting_are_provably_safe(signer: Signer) -> None:
+    assert on_loop(counter_class(_compare_and_format), signer, {"step": 2, "label": "x"})
+
+
+def _counts_down(self: Any, n: int = 0) -> None:
+    while n > 0:
+        n -= 1
+
+
+def _sums(self: Any) -> None:
+    for item in self.state["items"]:
+        self.state["count"] += len(item)
+
+
+def test_a_loop_takes_the_hop(signer: Signer) -> None:
+    # The client picks n: on the loop it could hold every connection; a worker thread gives
+    # the GIL back every few milliseconds.
+    assert not on_loop(counter_class(_counts_down), signer, {"n": 10**9})
+    assert not on_loop(counter_class(_sums), signer)
 
 
 def _sleeps(self: Any) -> None:
@@ -275,3 +289,115 @@ def test_an_environment_that_may_run_other_code_takes_the_hop(signer: Signer) ->
     for unprovable in (asynchronous, dumping, fetching):
         assert not on_loop(counter_class(increment, render=unprovable), signer)
     assert on_loop(counter_class(increment, render=renderer("{{ state|tojson }}")), signer)
+
+
+class Money:
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __radd__(self, other: Any) -> Any:
+        return other
+
+
+ONE = Money(1)
+
+
+def _adds(self: Any, amount: Any = ONE) -> None:
+    self.state["count"] += amount
+
+
+def test_defaults_and_annotated_validators_must_give_json_values(signer: Signer) -> None:
+    from pydantic import AfterValidator, PlainValidator
+
+    assert not on_loop(counter_class(_adds), signer)
+    made_money = Annotated[Any, PlainValidator(Money)]
+    checked = Annotated[int, AfterValidator(lambda value: value)]
+    assert not on_loop(counter_class(_typed(made_money)), signer)
+    assert not on_loop(counter_class(_typed(checked)), signer)
+    assert on_loop(counter_class(_typed(Annotated[int, Field(ge=0, default=1)])), signer)
+
+
+class Indexable:
+    def __getitem__(self, key: Any) -> Any:
+        return key
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"__getitem__": lambda self, key: key},
+        {"__bool__": lambda self: True},
+        {"__del__": lambda self: None},
+        {"__new__": lambda cls, **params: object.__new__(cls)},
+        {"_mounted": property(lambda self: True, lambda self, value: None)},
+        {"render_slots": lambda self: {}},
+    ],
+    ids=["__getitem__", "__bool__", "__del__", "__new__", "_mounted", "render_slots"],
+)
+def test_a_class_that_adds_code_to_the_message_path_takes_the_hop(
+    extra: dict[str, Any], signer: Signer
+) -> None:
+    assert not on_loop(counter_class(increment, **extra), signer)
+
+
+def test_a_mixin_after_component_counts_too(signer: Signer) -> None:
+    base = counter_class(increment)
+    assert not on_loop(type("Mixed", (base, Indexable), {}), signer)
+    assert on_loop(type("Plain", (base,), {"helper": lambda self: 1, "slots": ["body"]}), signer)
+
+
+@pytest.mark.parametrize(
+    ("source", "filters", "tests"),
+    [
+        ('{{ state["items"]|map("shout")|join }}', {"shout": str.upper}, {}),
+        ('{{ state["items"]|select("usertest")|list }}', {}, {"usertest": bool}),
+        ('{{ state["items"]|selectattr("x", "usertest")|list }}', {}, {"usertest": bool}),
+        ("{{ self }}", {}, {}),
+        ("{{ state.__class__ }}", {}, {}),
+    ],
+)
+def test_templates_reaching_other_code_by_name_take_the_hop(
+    source: str, filters: dict[str, Any], tests: dict[str, Any], signer: Signer
+) -> None:
+    made = renderer(source, **filters)
+    made.environment.tests.update(tests)
+    assert not on_loop(counter_class(increment, render=made), signer)
+
+
+def test_jinja_s_own_filters_named_by_argument_are_safe(signer: Signer) -> None:
+    source = '{{ state["items"]|map("upper")|select("string")|join(",") }}'
+    assert on_loop(counter_class(increment, render=renderer(source)), signer)
+
+
+def test_a_filter_replaced_after_the_first_event_is_noticed(signer: Signer) -> None:
+    made = renderer("{{ state.count|upper }}")
+    cls = counter_class(increment, render=made)
+    assert on_loop(cls, signer)
+    made.environment.filters["upper"] = lambda value: value
+    assert not on_loop(cls, signer)
+
+
+def test_a_template_reloaded_after_clear_cache_is_checked_again(signer: Signer) -> None:
+    templates = {"c.html": COUNTER}
+    made = JinjaRenderer(loader=jinja2.DictLoader(templates))
+    cls = counter_class(increment, render=made)
+    assert on_loop(cls, signer)
+    templates["c.html"] = "{{ fetch_rows() }}"
+    made.clear_cache()
+    assert not on_loop(cls, signer)
+
+
+def test_a_user_loader_is_never_asked_on_the_loop(signer: Signer) -> None:
+    asked: list[str] = []
+
+    def load(name: str) -> str:
+        asked.append(name)
+        return COUNTER
+
+    assert not on_loop(
+        counter_class(increment, render=JinjaRenderer(loader=jinja2.FunctionLoader(load))), signer
+    )
+    assert asked == []
+    caching = renderer()
+    caching.environment.bytecode_cache = jinja2.FileSystemBytecodeCache()
+    assert not on_loop(counter_class(increment, render=caching), signer)
