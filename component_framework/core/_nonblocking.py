@@ -1,14 +1,14 @@
 """Which sync handlers provably cannot block, so they may skip the worker-thread hop.
 
 A sync handler runs in a worker thread because it may block (a query, a file, a sleep) and the
-event loop must not. Some cannot: a handler whose body calls nothing and loops nowhere -- it
-reads and writes ``self.state`` and ``self.errors`` with arguments that are JSON values, with
-arithmetic and comparisons -- has no way to wait on anything, or even to tell which thread runs
-it. When, besides, the component class adds no code the message path would run (lifecycle
-overrides, dunder methods) and its Jinja template calls nothing either, the whole message
-(hydrate, handler, render, dehydrate) runs on the event loop: there the hop would cost more
-than the work (bench/README.md). Anything else, and anything this module cannot prove, takes
-the hop.
+event loop must not. Some cannot: a handler whose body calls nothing (but ``self.state.get``)
+and loops nowhere -- it reads and writes ``self.state`` and ``self.errors`` with arguments that
+are JSON values, with arithmetic and comparisons -- has no way to wait on anything, or even to
+tell which thread runs it. When, besides, the component class adds no code the message path
+would run (lifecycle overrides, dunder methods) and its Jinja template calls nothing either,
+the whole message (hydrate, handler, render, dehydrate) runs on the event loop: there the hop
+would cost more than the work (bench/README.md). Anything else, and anything this module
+cannot prove, takes the hop.
 
 Example: ``def on_increment(self, amount: int = 1): self.state["count"] += amount`` runs on the
 loop; add ``time.sleep(0)`` or ``db.save()`` to it and it runs in a worker thread.
@@ -118,11 +118,41 @@ def _handler_calls_nothing(cls: type, spec: HandlerSpec) -> bool:
 
 
 def _calls_nothing(code: types.CodeType) -> bool:
-    if code.co_freevars or code.co_cellvars:
+    """Whether *code* calls nothing but ``self.state.get(...)``/``self.errors.get(...)``.
+
+    ``dict.get`` on the component's own state only hashes a JSON key and returns a JSON value,
+    so it is the one call allowed: each must name ``self.state`` or ``self.errors`` directly,
+    take one or two positional arguments and contain no branch.
+    """
+    if code.co_freevars or code.co_cellvars or code.co_argcount < 1:
         return False
-    for instruction in dis.get_instructions(code):
-        name = instruction.opname
-        if name == "LOAD_ATTR":
+    instructions = list(dis.get_instructions(code))
+    this = code.co_varnames[0]
+    depth = 0
+    pending: list[int] = []  # the stack depth just after each method load awaiting its call
+    precalled = False
+    for index, instruction in enumerate(instructions):
+        name, arg = instruction.opname, instruction.arg
+        if pending and (instruction.is_jump_target or "JUMP" in name):
+            return False
+        if name in ("STORE_FAST", "DELETE_FAST") and instruction.argval == this:
+            return False  # ``self`` rebound: later loads of it would be something else
+        if _is_method_load(instruction):
+            if not _is_state_get(instructions, index, this):
+                return False
+            pending.append(depth + 1)
+        elif name == "PRECALL":  # Python 3.11 only: followed by CALL
+            if not pending or arg is None or arg > 2 or depth != pending[-1] + arg:
+                return False
+            precalled = True
+        elif name == "CALL":
+            if not pending or arg is None or arg > 2:
+                return False
+            if not precalled and depth != pending[-1] + arg:
+                return False
+            pending.pop()
+            precalled = False
+        elif name == "LOAD_ATTR":
             if instruction.argval not in _READABLE:
                 return False
         elif name == "STORE_ATTR":
@@ -130,7 +160,38 @@ def _calls_nothing(code: types.CodeType) -> bool:
                 return False
         elif name not in _SAFE_INSTRUCTIONS:
             return False
-    return True
+        if instruction.opcode >= dis.HAVE_ARGUMENT:
+            depth += dis.stack_effect(instruction.opcode, arg, jump=False)
+        else:
+            depth += dis.stack_effect(instruction.opcode)
+    return not pending
+
+
+def _is_method_load(instruction: dis.Instruction) -> bool:
+    if instruction.opname == "LOAD_METHOD":  # Python 3.11
+        return True
+    # Python 3.12+: LOAD_ATTR with the low bit of its argument set loads a method.
+    return (
+        instruction.opname == "LOAD_ATTR"
+        and sys.version_info >= (3, 12)
+        and bool((instruction.arg or 0) & 1)
+    )
+
+
+def _is_state_get(instructions: list[dis.Instruction], index: int, this: str) -> bool:
+    """Whether the method loaded at *index* is ``get`` of ``self.state`` or ``self.errors``."""
+    if index < 2 or instructions[index].argval != "get":
+        return False
+    owner, receiver = instructions[index - 2], instructions[index - 1]
+    return (
+        owner.opname in ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_BORROW")
+        and owner.argval == this
+        and receiver.opname == "LOAD_ATTR"
+        and not _is_method_load(receiver)
+        and receiver.argval in _WRITABLE  # state or errors: plain dicts of JSON values
+        and not receiver.is_jump_target
+        and not instructions[index].is_jump_target
+    )
 
 
 def _is_json_value(value: Any) -> bool:

@@ -401,3 +401,68 @@ def test_a_user_loader_is_never_asked_on_the_loop(signer: Signer) -> None:
     caching = renderer()
     caching.environment.bytecode_cache = jinja2.FileSystemBytecodeCache()
     assert not on_loop(counter_class(increment, render=caching), signer)
+
+
+def _gets(self: Any, amount: int = 1) -> None:
+    self.state["count"] = self.state.get("count", 0) + amount
+    self.state["label"] = self.state.get(self.errors.get("key", "label"))
+
+
+def test_get_on_the_component_s_own_state_is_the_one_call_allowed(signer: Signer) -> None:
+    assert on_loop(counter_class(_gets), signer)
+
+
+def _pops(self: Any) -> None:
+    self.state.pop("count")
+
+
+def _get_with_a_call(self: Any) -> None:
+    self.state["count"] = self.state.get("count", len(self.state))
+
+
+def _get_through_a_local(self: Any) -> None:
+    state = self.state
+    self.state["count"] = state.get("count")
+
+
+def _get_on_params(self: Any) -> None:
+    self.state["count"] = self.params.get("count")
+
+
+def _get_with_a_branch(self: Any, amount: int = 1) -> None:
+    self.state["count"] = self.state.get("count", 1 if amount else 2)
+
+
+def _get_after_rebinding_self(self: Any, amount: Any = None) -> None:
+    self = amount
+    self.state["count"] = self.state.get("count")
+
+
+def _get_with_a_keyword(self: Any) -> None:
+    self.state["count"] = self.state.get("count", default=0)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        _pops,
+        _get_with_a_call,
+        _get_through_a_local,
+        _get_on_params,
+        _get_with_a_branch,
+        _get_after_rebinding_self,
+        _get_with_a_keyword,
+    ],
+)
+def test_other_calls_take_the_hop(handler: Callable[..., Any], signer: Signer) -> None:
+    assert not on_loop(counter_class(handler), signer)
+
+
+async def test_a_handler_using_get_updates_state_on_the_loop(signer: Signer) -> None:
+    registry = ComponentRegistry()
+    registry.register("counter")(counter_class(_gets))
+    state = {"count": 1, "items": ["a"], "label": "hello"}
+    message = make_message("counter", "go", {"amount": 4}, state, component_id="c-1", signer=signer)
+    reply = await handle_message(message, registry=registry, signer=signer)
+    assert json.loads(reply["state"])["count"] == 5
+    assert json.loads(reply["state"])["label"] == "hello"
