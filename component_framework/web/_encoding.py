@@ -10,7 +10,7 @@ from starlette.responses import Response
 from component_framework.core.exceptions import ComponentError
 from component_framework.core.protocol import Limits, load_message
 
-__all__ = ["ReplyResponse", "decode", "encode", "encode_bytes"]
+__all__ = ["NO_STORE", "ReplyResponse", "decode", "encode", "encode_bytes"]
 
 
 def decode(raw: str | bytes, limits: Limits) -> Any:
@@ -67,8 +67,10 @@ class ReplyResponse(Response):
         self.raw_headers = [(b"content-length", str(len(self.body)).encode()), *_REPLY_HEADERS]
 
 
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+"""Headers of every reply, streamed or not: never cached, never content-sniffed."""
+
 _REPLY_HEADERS = [
     (b"content-type", b"application/json"),
-    (b"cache-control", b"no-store"),
-    (b"x-content-type-options", b"nosniff"),
+    *((key.lower().encode(), value.encode()) for key, value in NO_STORE.items()),
 ]

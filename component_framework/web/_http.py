@@ -24,7 +24,7 @@ from component_framework.core.protocol import (
 from component_framework.core.streaming import format_sse_frame
 
 from ._context import set_current_request
-from ._encoding import ReplyResponse, decode
+from ._encoding import NO_STORE, ReplyResponse, decode
 from ._errors import RequestRefused
 from ._optimistic import add_optimistic_patches
 
@@ -36,7 +36,6 @@ __all__ = ["event_endpoint", "stream_endpoint"]
 REQUEST_HEADER = "x-cf-request"
 _REQUEST_HEADER_KEY = REQUEST_HEADER.encode()
 _CHECKED_HEADERS = frozenset({b"content-type", b"content-length", _REQUEST_HEADER_KEY})
-_NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 async def read_message(request: Request, max_bytes: int, limits: Limits = DEFAULT_LIMITS) -> Any:
@@ -161,7 +160,7 @@ async def stream_endpoint(app: ComponentApp, request: Request) -> Response:
         finally:
             await frames.aclose()
 
-    headers = {**_NO_STORE, "X-Accel-Buffering": "no"}
+    headers = {**NO_STORE, "X-Accel-Buffering": "no"}
     return StreamingResponse(
         body(), status_code=http_status(first), media_type="text/event-stream", headers=headers
     )
