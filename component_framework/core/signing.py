@@ -8,9 +8,19 @@ binding the component name, the component id, the release and the state itself::
 The release in clear lets the server tell a page left open across a deploy ("reload the page")
 from a forged state. Keys rotate: the first key signs, every key verifies.
 
+A subscription token binds the component name, the component id and the time it was issued::
+
+    token = "<component>:<issued, unix seconds>:" + hex(HMAC-SHA256(key, canonical_json(...)))
+
+and is refused once older than the signer's ``subscription_lifetime``.
+
+Nothing is remembered about a request before its signature is checked: a refused checksum costs
+its request's memory only while it is being refused.
+
 Configuration comes from the environment unless :func:`configure` is called:
 ``CF_SECRET_KEY`` (the signing key), ``CF_SECRET_KEY_FALLBACKS`` (comma-separated old keys still
-accepted) and ``CF_RELEASE`` (bump it when a deploy changes what state means).
+accepted), ``CF_RELEASE`` (bump it when a deploy changes what state means) and
+``CF_SUBSCRIPTION_LIFETIME`` (seconds a subscription token stays valid, one day by default).
 
 Example::
 
@@ -26,9 +36,11 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._json import canonical_dumps
@@ -45,6 +57,13 @@ logger = logging.getLogger("component_framework.security")
 
 _SUBSCRIBE_PURPOSE = "cf.subscribe"
 _MIN_KEY_LENGTH = 16
+DEFAULT_SUBSCRIPTION_LIFETIME = 86_400.0
+"""Seconds a subscription token stays valid unless configured otherwise (one day)."""
+
+# A digest as hexdigest() writes it. Checked before compare_digest, which raises TypeError on
+# a non-ASCII str: a hostile checksum must be a refusal, not a server error.
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_ISSUED = re.compile(r"[0-9]{1,12}")
 
 integrity_failures = 0
 """Number of refused checksums since start (tampered, foreign, missing or stale)."""
@@ -65,12 +84,22 @@ class Signer:
     Args:
         keys: Secret keys, newest first. The first signs; all verify (key rotation).
         release: The release or state-schema version bound into every checksum.
+        subscription_lifetime: Seconds a subscription token stays valid after it is issued.
+        clock: Returns the current time in seconds (``time.time``; tests pass their own).
 
     Raises:
-        ConfigurationError: If no key is given or a key is too short to be a secret.
+        ConfigurationError: If no key is given, a key is too short to be a secret, or the
+            lifetime is not a positive number.
     """
 
-    def __init__(self, keys: Sequence[str | bytes], *, release: str = "1") -> None:
+    def __init__(
+        self,
+        keys: Sequence[str | bytes],
+        *,
+        release: str = "1",
+        subscription_lifetime: float = DEFAULT_SUBSCRIPTION_LIFETIME,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         encoded = [k.encode() if isinstance(k, str) else bytes(k) for k in keys if k]
         if not encoded:
             raise ConfigurationError("No secret key: set CF_SECRET_KEY to a long random string.")
@@ -82,27 +111,46 @@ class Signer:
                 )
         if ":" in release:
             raise ConfigurationError(f"Release {release!r} must not contain ':'.")
+        if not subscription_lifetime > 0:
+            raise ConfigurationError(
+                f"subscription_lifetime must be a positive number of seconds, "
+                f"got {subscription_lifetime!r}."
+            )
         self._keys = encoded
         self.release = release
+        self.subscription_lifetime = float(subscription_lifetime)
+        self._clock = clock
         self._prefix = release + ":"
-        # Per-(component, id) values every reply needs; bounded, rebuilt on demand.
+        # Per-(component, id) values every reply needs, filled only when signing (never from
+        # an unverified request); bounded, rebuilt on demand.
         self._heads: dict[tuple[str, str, str], str] = {}
-        self._tokens: dict[tuple[str, str], str] = {}
+        self._tokens: dict[tuple[str, str], tuple[int, str]] = {}
+        # A token is reissued at least this often, so its age stays close to the real one.
+        self._token_refresh = min(60.0, self.subscription_lifetime / 10)
 
     def __repr__(self) -> str:
         return f"<Signer release={self.release!r} keys={len(self._keys)}>"
 
     # ---------- State ----------
 
-    def _envelope(self, component: str, component_id: str, release: str, state_json: str) -> bytes:
+    def _envelope(
+        self,
+        component: str,
+        component_id: str,
+        release: str,
+        state_json: str,
+        *,
+        remember: bool = False,
+    ) -> bytes:
         # Equal to canonical_dumps([component, component_id, release, state]) without
-        # serializing the state a second time.
+        # serializing the state a second time. Only signing remembers the head: a checksum
+        # under verification is client input (its release part can be a megabyte long).
         key = (component, component_id, release)
         head = self._heads.get(key)
         if head is None:
-            head = _remember(
-                self._heads, key, canonical_dumps([component, component_id, release])[:-1]
-            )
+            head = canonical_dumps([component, component_id, release])[:-1]
+            if remember and len(head) <= _MAX_REMEMBERED:
+                _remember(self._heads, key, head)
         return f"{head},{state_json}]".encode()
 
     def _digest(self, key: bytes, envelope: bytes) -> str:
@@ -113,7 +161,7 @@ class Signer:
 
     def sign(self, component: str, component_id: str, state_json: str) -> str:
         """Return the checksum of already-canonical *state_json* for this component."""
-        envelope = self._envelope(component, component_id, self.release, state_json)
+        envelope = self._envelope(component, component_id, self.release, state_json, remember=True)
         return self._prefix + self._digest(self._keys[0], envelope)
 
     def sign_state(
@@ -141,7 +189,7 @@ class Signer:
             _record_failure("missing checksum", component, component_id)
             raise StateIntegrityError("State has no checksum; it was refused.")
         release, sep, digest = checksum.rpartition(":")
-        if not sep or len(digest) != 64:
+        if not sep or not _DIGEST.fullmatch(digest):
             _record_failure("malformed checksum", component, component_id)
             raise StateIntegrityError("State checksum is malformed; the state was refused.")
         envelope = self._envelope(component, component_id, release, state_json)
@@ -172,37 +220,66 @@ class Signer:
     # ---------- Subscriptions ----------
 
     def subscription_token(self, component: str, component_id: str) -> str:
-        """Return the token that lets a page subscribe to pushes for this component id."""
-        token = self._tokens.get((component, component_id))
-        if token is None:
-            envelope = canonical_dumps([_SUBSCRIBE_PURPOSE, component, component_id]).encode()
-            token = f"{component}:{self._digest(self._keys[0], envelope)}"
-            _remember(self._tokens, (component, component_id), token)
+        """Return the token that lets a page subscribe to pushes for this component id.
+
+        The token carries its issue time and is refused once older than
+        ``subscription_lifetime``; every render hands the page a fresh one.
+        """
+        now = self._clock()
+        cached = self._tokens.get((component, component_id))
+        if cached is not None and 0 <= now - cached[0] < self._token_refresh:
+            return cached[1]
+        issued = int(now)
+        digest = self._token_digest(self._keys[0], component, component_id, issued)
+        token = f"{component}:{issued}:{digest}"
+        if len(token) <= _MAX_REMEMBERED:
+            _remember(self._tokens, (component, component_id), (issued, token))
         return token
+
+    def _token_digest(self, key: bytes, component: str, component_id: str, issued: int) -> str:
+        envelope = canonical_dumps([_SUBSCRIBE_PURPOSE, component, component_id, issued])
+        return self._digest(key, envelope.encode())
 
     def verify_subscription(self, component_id: str, token: Any) -> str:
         """Return the component name bound into *token* for *component_id*.
 
         Raises:
             StateIntegrityError: The token is missing or was not issued for this id.
+            StaleStateError: The token was issued for this id but has expired.
         """
         if isinstance(token, str):
-            component, sep, digest = token.rpartition(":")
-            envelope = canonical_dumps([_SUBSCRIBE_PURPOSE, component, component_id]).encode()
-            if sep and len(digest) == 64 and self._matches(envelope, digest):
-                return component
+            head, sep, digest = token.rpartition(":")
+            component, sep2, issued_text = head.rpartition(":")
+            if sep and sep2 and _DIGEST.fullmatch(digest) and _ISSUED.fullmatch(issued_text):
+                issued = int(issued_text)
+                found = False
+                for key in self._keys:
+                    expected = self._token_digest(key, component, component_id, issued)
+                    found |= hmac.compare_digest(expected, digest)
+                if found:
+                    if self._clock() - issued <= self.subscription_lifetime:
+                        return component
+                    _record_failure("expired subscription token", component, component_id)
+                    raise StaleStateError(
+                        "Subscription refused: the token expired (tokens last "
+                        f"{self.subscription_lifetime:,.0f} s). Reload the page to receive "
+                        "live updates again."
+                    )
         _record_failure("bad subscription token", "?", component_id)
         raise StateIntegrityError("Subscription refused: the token is missing or invalid.")
 
 
 _CACHE_SIZE = 4096
+_MAX_REMEMBERED = 512  # characters of one cached value; longer ones are rebuilt each time
 
 
-def _remember(cache: dict[Any, str], key: Any, value: str) -> str:
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    # Keys are a registered component name, an id of at most 128 characters and this server's
+    # release, so the cache holds about 1 MB at most. The oldest entry goes first (dicts keep
+    # insertion order): no cliff where every entry is rebuilt at once.
     if len(cache) >= _CACHE_SIZE:
-        cache.clear()
+        del cache[next(iter(cache))]
     cache[key] = value
-    return value
 
 
 _lock = threading.Lock()
@@ -212,27 +289,32 @@ _signer: Signer | None = None
 def configure(
     secret_key: str | bytes | None = None,
     *,
-    fallback_keys: Sequence[str | bytes] = (),
+    fallback_keys: Sequence[str | bytes] | None = None,
     release: str | None = None,
     ephemeral: bool = False,
+    subscription_lifetime: float | None = None,
 ) -> Signer:
     """Set the process-wide signer used by every transport, and return it.
 
     Args:
         secret_key: The signing key; defaults to ``CF_SECRET_KEY``.
-        fallback_keys: Old keys still accepted; defaults to ``CF_SECRET_KEY_FALLBACKS``.
+        fallback_keys: Old keys still accepted; ``None`` reads ``CF_SECRET_KEY_FALLBACKS``.
         release: Bound into checksums; defaults to ``CF_RELEASE`` or ``"1"``.
         ephemeral: Use a random key for this process only when none is configured (the dev
             server; states do not survive a restart).
+        subscription_lifetime: Seconds a subscription token stays valid; defaults to
+            ``CF_SUBSCRIPTION_LIFETIME`` or one day.
 
     Raises:
-        ConfigurationError: If no key is configured and *ephemeral* is false.
+        ConfigurationError: If no key is configured and *ephemeral* is false, or a setting
+            is malformed.
     """
     global _signer
     key = secret_key or os.environ.get("CF_SECRET_KEY", "")
-    fallbacks = list(fallback_keys) or [
-        k.strip() for k in os.environ.get("CF_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
-    ]
+    if fallback_keys is None:
+        raw = os.environ.get("CF_SECRET_KEY_FALLBACKS", "")
+        fallback_keys = [k.strip() for k in raw.split(",") if k.strip()]
+    fallbacks = list(fallback_keys)
     if not key:
         if not ephemeral:
             raise ConfigurationError(
@@ -240,10 +322,30 @@ def configure(
                 "or call component_framework.core.signing.configure(secret_key=...)."
             )
         key = secrets.token_urlsafe(32)
-    signer = Signer([key, *fallbacks], release=release or os.environ.get("CF_RELEASE", "1"))
+    signer = Signer(
+        [key, *fallbacks],
+        release=release or os.environ.get("CF_RELEASE", "1"),
+        subscription_lifetime=subscription_lifetime or _lifetime_from_env(),
+    )
     with _lock:
         _signer = signer
     return signer
+
+
+def _lifetime_from_env() -> float:
+    raw = os.environ.get("CF_SUBSCRIPTION_LIFETIME", "").strip()
+    if not raw:
+        return DEFAULT_SUBSCRIPTION_LIFETIME
+    try:
+        lifetime = float(raw)
+    except ValueError:
+        lifetime = 0.0
+    if not 0 < lifetime < float("inf"):
+        raise ConfigurationError(
+            f"CF_SUBSCRIPTION_LIFETIME={raw!r} is not a number of seconds: "
+            "set it to a positive number such as 3600, or unset it for one day."
+        )
+    return lifetime
 
 
 def get_signer() -> Signer:
