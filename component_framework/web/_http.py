@@ -3,11 +3,13 @@
 Both refuse, before anything runs, a request that a cross-site form or a careless client could
 send: the body must be ``application/json`` (415 otherwise), carry the ``X-CF-Request`` header
 (400 otherwise; a browser sends neither cross-site without CORS permission) and stay under the
-size limit (413). The message itself is handled by core's one message path.
+size limit (413). The message itself is handled by core's one message path. A client that hangs
+up before its body arrived is not an error: nothing runs and nothing is logged.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -107,6 +109,12 @@ def _refusal(exc: RequestRefused) -> Response:
     return ReplyResponse(exc.body(), status_code=exc.status)
 
 
+# What a hung-up client "gets": the ASGI server drops a reply to a closed connection.
+# 499 is the status nginx logs for this case.
+def _gone() -> Response:
+    return Response(status_code=499)
+
+
 def with_optimistic(app: ComponentApp, message: Any, reply: dict[str, Any]) -> dict[str, Any]:
     """Add the ``optimistic`` patches to an update of a component that defines them."""
     return add_optimistic_patches(app.registry, message, reply)
@@ -123,6 +131,8 @@ async def event_endpoint(app: ComponentApp, request: Request) -> Response:
         message = await read_message(request, app.max_body_bytes, app.limits)
     except RequestRefused as exc:
         return _refusal(exc)
+    except ClientDisconnect:
+        return _gone()
     set_current_request(request)
     reply = await handle_message(
         message, request, registry=app.registry, signer=app.signer, limits=app.limits
@@ -141,6 +151,8 @@ async def stream_endpoint(app: ComponentApp, request: Request) -> Response:
         message = await read_message(request, app.max_body_bytes, app.limits)
     except RequestRefused as exc:
         return _refusal(exc)
+    except ClientDisconnect:
+        return _gone()
     set_current_request(request)
     frames = cast(
         AsyncGenerator[dict[str, Any], None],
@@ -156,6 +168,10 @@ async def stream_endpoint(app: ComponentApp, request: Request) -> Response:
             if first.get("type") == "error" or first.get("stream_done"):
                 return
             async for frame in frames:
+                # Let the loop run between frames: other clients, and the check that notices
+                # this client hung up (a handler that never awaits would otherwise stream on
+                # into a closed socket, every write logged by asyncio).
+                await asyncio.sleep(0)
                 yield format_sse_frame(_final(app, message, frame))
         finally:
             await frames.aclose()
