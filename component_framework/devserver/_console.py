@@ -18,8 +18,10 @@ def _console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def print_banner(url: str, components: int, watched: list[str], reload: bool) -> None:
-    """Print the start-up banner with the URL to open."""
+def print_banner(
+    url: str, components: int, watched: list[str], reload: bool, signing: str = ""
+) -> None:
+    """Print the start-up banner with the URL to open (and, given, how state is signed)."""
     from rich.panel import Panel
 
     lines = [
@@ -27,6 +29,7 @@ def print_banner(url: str, components: int, watched: list[str], reload: bool) ->
         f"[bold]Components[/] {components} registered",
         "[bold]Reload[/]    "
         + (("watching " + ", ".join(watched)) if reload and watched else "off (--no-reload)"),
+        *([f"[bold]Signing[/]   {signing}"] if signing else []),
         "[dim]Press Ctrl+C to stop.[/]",
     ]
     _console().print(Panel("\n".join(lines), title="cf dev", border_style="cyan", expand=False))

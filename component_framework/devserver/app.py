@@ -47,6 +47,7 @@ from ._errors import DevError, describe_error
 from ._inspect import describe_component
 from ._recorder import EventRecorder
 from ._reloader import DevReloader, ErrorLogHandler
+from ._same_site import SameSiteOnly
 from ._signing import dev_signer
 
 __all__ = ["DevProject", "DevState", "create_dev_app"]
@@ -183,6 +184,9 @@ def create_dev_app(
     middleware = []
     if allowed_hosts is not None:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
+    # Cross-site pages must not run component code (mount params are trusted input).
+    guarded = ("/components/", f"{DEV_PREFIX}/render", f"{prefix}/")
+    middleware.append(Middleware(SameSiteOnly, guarded=guarded))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.dev = state
     app.state.components = components

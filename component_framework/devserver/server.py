@@ -88,6 +88,7 @@ def run(
     from component_framework.project import load_project
 
     from ._console import print_banner
+    from ._signing import signing_note
     from .app import create_dev_app
 
     project = load_project(start, apps=list(app_modules or ()))
@@ -98,7 +99,8 @@ def run(
         shown_host = f"[{host}]" if ":" in host else host
         if banner:
             watched = [_short(p) for p in dev.reloader.watch_paths]
-            print_banner(f"http://{shown_host}:{port}/", len(dev.registry), watched, reload)
+            url = f"http://{shown_host}:{port}/"
+            print_banner(url, len(dev.registry), watched, reload, signing_note())
         config = uvicorn.Config(app, log_level=log_level, timeout_graceful_shutdown=2)
         DevUvicornServer(config, dev.channel).run(sockets=[sock])
     finally:
