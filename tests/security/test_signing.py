@@ -224,3 +224,20 @@ def test_the_lifetime_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
             configure(KEY)
     with pytest.raises(ConfigurationError, match="subscription_lifetime must be a positive"):
         Signer([KEY], subscription_lifetime=0)
+
+
+# ---------- The documentation of what signing promises ----------
+
+
+def test_the_safe_pattern_in_the_docs_runs() -> None:
+    """docs/core.md shows the pattern that survives a page rolling its state back; run it."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "core.md").read_text()
+    section = text.split("## What signed state promises", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 1
+    namespace: dict[str, Any] = {"__name__": "docs_core_signed_state"}
+    exec(compile(blocks[0], "docs/core.md", "exec"), namespace)
+    assert namespace["ledger"].balances == {"alice": 30}
