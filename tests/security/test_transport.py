@@ -13,9 +13,14 @@ from typing import Any
 
 import pytest
 import uvicorn
+from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocketDisconnect
 
-from ._hostile import HEADERS, STEPS_RUN, build_app
+from component_framework.core.protocol import http_status
+from component_framework.core.signing import Signer
+
+from ._hostile import HEADERS, KEY, STEPS_RUN, build_app, message
 
 
 class Finished:
@@ -136,3 +141,156 @@ def test_a_stream_stops_quietly_when_its_client_hangs_up(served: Served) -> None
     assert status == 200
     problems = [r for r in served.records if r.levelno >= logging.WARNING or r.exc_info]
     assert problems == [], [r.getMessage() for r in problems]
+
+
+# ---------- Guarantees that held, on every transport (in process) ----------
+
+TRANSPORTS = ["http", "sse", "ws"]
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    _, app = build_app()
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def send(client: TestClient, transport: str, body: Any) -> tuple[int, dict[str, Any]]:
+    """Send *body* (an object, or raw JSON text) the way *transport* does; return status, reply."""
+    if transport == "ws" and isinstance(body, dict):
+        body = {"type": "component_event", **body}  # as cf.js sends it on a socket
+    raw = body if isinstance(body, str) else json.dumps(body)
+    if transport == "ws":
+        with client.websocket_connect("/cf/ws") as socket:
+            socket.send_text(raw)
+            reply: dict[str, Any] = socket.receive_json()
+        return http_status(reply), reply
+    path = "/cf/event" if transport == "http" else "/cf/stream"
+    response = client.post(path, content=raw.encode("utf-8", "surrogatepass"), headers=HEADERS)
+    if transport == "http" or response.headers["content-type"] == "application/json":
+        return response.status_code, response.json()  # SSE refuses before streaming as JSON
+    frames = [line[5:] for line in response.text.splitlines() if line.startswith("data:")]
+    return response.status_code, json.loads(frames[-1])
+
+
+def mounted(client: TestClient, component: str = "counter") -> dict[str, Any]:
+    status, reply = send(client, "http", {"component": component})
+    assert status == 200, reply
+    return reply
+
+
+def refused(
+    client: TestClient, transport: str, body: Any, status: int, code: str | tuple[str, ...]
+) -> dict[str, Any]:
+    got, reply = send(client, transport, body)
+    codes = (code,) if isinstance(code, str) else code
+    assert got == status and reply.get("code") in codes, reply
+    assert reply["type"] == "error" and set(reply) == {"type", "error", "code"}
+    return reply
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_tampered_moved_and_forged_state_is_refused(client: TestClient, transport: str) -> None:
+    reply = mounted(client)
+    other = mounted(client)
+    tampered = reply["state"].replace('"count":0', '"count":1000')
+    cases = [
+        message(reply, "increment", state=tampered),
+        message(reply, "increment", component_id=other["component_id"]),  # moved to another id
+        message(reply, "run", component="steps"),  # moved to another component
+        message(reply, "increment", checksum="1:" + "0" * 64),
+        message(reply, "increment", checksum="1:" + reply["checksum"].split(":")[1][::-1]),
+        message(reply, "increment", checksum=None),
+        message(reply, "increment", checksum=["1", "x"]),
+        message(reply, "increment", checksum="1:" + "é" * 64),
+    ]
+    for body in cases:
+        refused(client, transport, body, 403, "tampered_state")
+    old = Signer([KEY], release="0").sign_state("counter", reply["component_id"], {"count": 5})
+    stale = message(reply, "increment", state=old[0], checksum=old[1])
+    assert "Reload the page" in refused(client, transport, stale, 409, "stale_state")["error"]
+    foreign = Signer(["another-secret-key-0123456789"]).sign_state("counter", "c-1", {})
+    body = message(reply, "increment", component_id="c-1", state=foreign[0], checksum=foreign[1])
+    refused(client, transport, body, 403, "tampered_state")
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_hostile_event_names_and_payloads_are_refused(client: TestClient, transport: str) -> None:
+    reply = mounted(client)
+    for event in ("nope", "_private", "__init__", "__class__", "a.b", "increment ", "mount"):
+        refused(client, transport, message(reply, event), 404, "unknown_event")
+    refused(client, transport, {"component": "nope"}, 404, "unknown_component")
+    for payload in ({"amount": {"x": 1}}, {"amount": [1]}, {"amount": "many"}, {"other": 1}):
+        body = message(reply, "increment", payload=payload)
+        refused(client, transport, body, 400, "invalid_payload")
+    refused(client, transport, message(reply, "increment", payload=[1]), 400, "bad_message")
+    deep: Any = 1
+    for _ in range(40):
+        deep = {"x": deep}
+    refused(client, transport, message(reply, "label", payload={"text": deep}), 400, "bad_message")
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"component": "counter", "event": "increment", "payload": {"amount": NaN}}',
+        '{"component": "counter", "event": "increment", "payload": {"amount": Infinity}}',
+        '{"component": "counter", "event": "label", "payload": {"text": "\\ud800"}}',
+        '{"component": "counter", "event": "label", "payload": {"text": "\\udfff!"}}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"component": "counter", "payload": ' + '{"a": ' * 5_000 + "1" + "}" * 5_001,
+        "not json",
+    ],
+    ids=["nan", "infinity", "surrogate", "low-surrogate", "deep-array", "deep-object", "text"],
+)
+def test_malformed_json_is_a_400(client: TestClient, transport: str, raw: str) -> None:
+    refused(client, transport, raw, 400, ("bad_message", "invalid_payload"))
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_an_oversized_message_is_a_413(client: TestClient, transport: str) -> None:
+    body = {"component": "counter", "payload": {"text": "x" * (1024 * 1024)}}
+    refused(client, transport, body, 413, "too_large")
+
+
+@pytest.mark.parametrize("path", ["/cf/event", "/cf/stream"])
+def test_http_requests_a_cross_site_form_could_send_are_refused(
+    client: TestClient, path: str
+) -> None:
+    body = b'{"component": "counter"}'
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+        response = client.post(
+            path, content=body, headers={"Content-Type": content_type, "X-CF-Request": "1"}
+        )
+        assert response.status_code == 415
+        assert response.json()["code"] == "unsupported_media_type"
+    response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "missing_header"
+    declared = {**HEADERS, "Content-Length": str(50 * 1024 * 1024)}
+    response = client.post(path, content=body, headers=declared)
+    assert response.status_code == 413
+
+
+def test_a_websocket_from_another_origin_is_refused(client: TestClient) -> None:
+    for origin in ("https://evil.example", "null", "http://testserver.evil.example"):
+        with (
+            pytest.raises(WebSocketDisconnect) as info,
+            client.websocket_connect("/cf/ws", headers={"Origin": origin}) as socket,
+        ):
+            socket.receive_json()
+        assert info.value.code == 1008
+    with client.websocket_connect("/cf/ws", headers={"Origin": "http://testserver"}) as socket:
+        socket.send_json({"type": "component_event", "component": "counter"})
+        assert socket.receive_json()["type"] == "component_update"
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_templates_escape_what_a_client_sends(client: TestClient, transport: str) -> None:
+    reply = mounted(client)
+    hostile = '<img src=x onerror="alert(1)"></p><script>alert(2)</script>'
+    status, update = send(client, transport, message(reply, "label", payload={"text": hostile}))
+    assert status == 200
+    assert "<script>" not in update["html"] and "<img" not in update["html"]
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in update["html"]
