@@ -103,11 +103,11 @@ def test_the_signers_caches_stay_bounded_and_keep_working(signer: Signer) -> Non
 # ---------- Item 8: a non-ASCII digest is a refusal, not a server error ----------
 
 
-def hostile_digests() -> list[str]:
-    return ["é" * 64, "0" * 63 + "é", "\uff10" * 64, "A" * 64, "\udcff" * 64]
+HOSTILE_DIGESTS = ["é" * 64, "0" * 63 + "é", "\uff10" * 64, "A" * 64, "\udcff" * 64]
+DIGEST_IDS = ["latin-1", "last-char", "fullwidth-digits", "uppercase", "lone-surrogates"]
 
 
-@pytest.mark.parametrize("digest", hostile_digests())
+@pytest.mark.parametrize("digest", HOSTILE_DIGESTS, ids=DIGEST_IDS)
 def test_a_non_ascii_digest_in_a_checksum_is_a_403(
     client: TestClient, caplog: pytest.LogCaptureFixture, digest: str
 ) -> None:
@@ -130,7 +130,7 @@ def test_a_non_ascii_digest_in_a_checksum_is_a_403(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-@pytest.mark.parametrize("digest", hostile_digests())
+@pytest.mark.parametrize("digest", HOSTILE_DIGESTS, ids=DIGEST_IDS)
 def test_a_non_ascii_digest_in_a_subscribe_token_is_refused(
     client: TestClient, caplog: pytest.LogCaptureFixture, digest: str
 ) -> None:
