@@ -72,6 +72,30 @@ def test_refused_checksums_with_huge_release_parts_leave_no_memory_held(
     assert held < 1024 * 1024, f"{held / 2**20:.1f} MiB held after 20 refused requests"
 
 
+def test_refused_requests_of_every_kind_add_nothing_to_any_cache(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from component_framework.core import _events
+
+    components, app = build_app()
+    signer = components.signer
+    with TestClient(app) as client, caplog.at_level(logging.CRITICAL):
+        reply = mount(client)
+        ok = client.post("/cf/event", json=message(reply, "increment"), headers=HEADERS)
+        assert ok.status_code == 200
+        sizes = (len(_events._cache), len(signer._heads), len(signer._tokens))
+        for i in range(300):
+            hostile = [
+                message(reply, f"event_{i}"),  # unknown event
+                message(reply, "increment", component_id=f"id-{i}"),  # moved state
+                message(reply, "increment", checksum=f"r{i}:" + "0" * 64),  # forged release
+                {"component": f"component_{i}"},  # unknown component
+            ]
+            for body in hostile:
+                assert client.post("/cf/event", json=body, headers=HEADERS).status_code >= 400
+        assert (len(_events._cache), len(signer._heads), len(signer._tokens)) == sizes
+
+
 def test_verifying_never_fills_the_signers_caches(signer: Signer) -> None:
     state_json, checksum = signer.sign_state("counter", "c-1", {"count": 1})
     heads, tokens = dict(signer._heads), dict(signer._tokens)

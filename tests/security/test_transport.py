@@ -256,6 +256,18 @@ def test_malformed_json_is_a_400(client: TestClient, transport: str, raw: str) -
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_huge_unknown_component_name_is_a_short_404(client: TestClient, transport: str) -> None:
+    """A 0.9 MB name took 0.6 s of the loop (difflib) and came back whole in the error."""
+    reply = refused(client, transport, {"component": "c" * 900_000}, 404, "unknown_component")
+    assert reply["error"] == (
+        "Component 'cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc... "
+        "(900,000 characters)' not found. Registered: counter, steps."
+    )
+    reply = refused(client, transport, {"component": "countr"}, 404, "unknown_component")
+    assert reply["error"] == "Component 'countr' not found. Did you mean 'counter'?"
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
 def test_an_oversized_message_is_a_413(client: TestClient, transport: str) -> None:
     body = {"component": "counter", "payload": {"text": "x" * (1024 * 1024)}}
     refused(client, transport, body, 413, "too_large")
