@@ -64,6 +64,7 @@ DEFAULT_SUBSCRIPTION_LIFETIME = 86_400.0
 # a non-ASCII str: a hostile checksum must be a refusal, not a server error.
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _ISSUED = re.compile(r"[0-9]{1,12}")
+_MAX_RELEASE = 128
 
 integrity_failures = 0
 """Number of refused checksums since start (tampered, foreign, missing or stale)."""
@@ -111,6 +112,11 @@ class Signer:
                 )
         if ":" in release:
             raise ConfigurationError(f"Release {release!r} must not contain ':'.")
+        if not 0 < len(release) <= _MAX_RELEASE:
+            raise ConfigurationError(
+                f"Release {release[:20]!r}... is {len(release)} characters; "
+                f"use 1-{_MAX_RELEASE} (a version or a commit hash)."
+            )
         if not subscription_lifetime > 0:
             raise ConfigurationError(
                 f"subscription_lifetime must be a positive number of seconds, "
@@ -189,7 +195,8 @@ class Signer:
             _record_failure("missing checksum", component, component_id)
             raise StateIntegrityError("State has no checksum; it was refused.")
         release, sep, digest = checksum.rpartition(":")
-        if not sep or not _DIGEST.fullmatch(digest):
+        # A release part longer than any release can be is refused before it is hashed.
+        if not sep or len(release) > _MAX_RELEASE or not _DIGEST.fullmatch(digest):
             _record_failure("malformed checksum", component, component_id)
             raise StateIntegrityError("State checksum is malformed; the state was refused.")
         envelope = self._envelope(component, component_id, release, state_json)

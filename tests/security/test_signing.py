@@ -96,6 +96,23 @@ def test_refused_requests_of_every_kind_add_nothing_to_any_cache(
         assert (len(_events._cache), len(signer._heads), len(signer._tokens)) == sizes
 
 
+def test_a_release_part_longer_than_any_release_is_refused_unhashed(
+    signer: Signer, caplog: pytest.LogCaptureFixture
+) -> None:
+    checksum = "r" * 129 + ":" + "0" * 64
+    with (
+        caplog.at_level(logging.WARNING, logger=SECURITY),
+        pytest.raises(StateIntegrityError) as info,
+    ):
+        signer.verify("counter", "c-1", "{}", checksum)
+    assert str(info.value) == "State checksum is malformed; the state was refused."
+    assert Signer([KEY], release="r" * 128).release == "r" * 128
+    with pytest.raises(ConfigurationError, match=r"is 129 characters; use 1-128"):
+        Signer([KEY], release="r" * 129)
+    with pytest.raises(ConfigurationError, match=r"is 0 characters; use 1-128"):
+        Signer([KEY], release="")
+
+
 def test_verifying_never_fills_the_signers_caches(signer: Signer) -> None:
     state_json, checksum = signer.sign_state("counter", "c-1", {"count": 1})
     heads, tokens = dict(signer._heads), dict(signer._tokens)
