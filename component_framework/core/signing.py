@@ -280,13 +280,17 @@ _CACHE_SIZE = 4096
 _MAX_REMEMBERED = 512  # characters of one cached value; longer ones are rebuilt each time
 
 
+_cache_lock = threading.Lock()
+
+
 def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    # Keys are a registered component name, an id of at most 128 characters and this server's
-    # release, so the cache holds about 1 MB at most. The oldest entry goes first (dicts keep
-    # insertion order): no cliff where every entry is rebuilt at once.
-    if len(cache) >= _CACHE_SIZE:
-        del cache[next(iter(cache))]
-    cache[key] = value
+    # At most _CACHE_SIZE values of at most _MAX_REMEMBERED characters: about 2 MB per cache.
+    # The oldest entry goes first (dicts keep insertion order): no cliff where every entry is
+    # rebuilt at once. Only misses take the lock (worker threads sign too); lookups need none.
+    with _cache_lock:
+        if len(cache) >= _CACHE_SIZE:
+            del cache[next(iter(cache))]
+        cache[key] = value
 
 
 _lock = threading.Lock()
