@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from component_framework.core import Component, ComponentRegistry, signing
+from component_framework.core.exceptions import StateIntegrityError
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.signing import Signer
 from component_framework.devserver import create_dev_app
@@ -50,8 +51,8 @@ def dev(tmp_path: Path, restore_signer: None) -> Iterator[TestClient]:
         yield client
 
 
-def production(restore_signer: None = None) -> TestClient:
-    """A production ComponentApp configured from the same CF_SECRET_KEY."""
+def production() -> TestClient:
+    """A production ComponentApp configured from the same CF_SECRET_KEY (as the global signer)."""
     components = ComponentApp(registry=build_registry(), secret_key=PRODUCTION_KEY)
     return TestClient(Starlette(routes=[components.mount()]))
 
@@ -70,7 +71,7 @@ def test_state_signed_by_the_dev_server_is_refused_in_production(dev: TestClient
     assert response.json()["code"] == "tampered_state"
     # Nor does the production key (or its fallbacks) verify it anywhere.
     state, checksum = reply["state"], reply["checksum"]
-    with pytest.raises(signing.StateIntegrityError):
+    with pytest.raises(StateIntegrityError):
         Signer([PRODUCTION_KEY]).verify("counter", reply["component_id"], state, checksum)
 
 
