@@ -5,68 +5,112 @@
  * Bindings: cf-click, cf-submit, cf-change, cf-input, cf-keydown[.key...] = "event";
  * cf-payload='{"json": 1}', cf-debounce="ms", cf-throttle="ms", cf-model[.lazy]="field",
  * cf-text="state_key" (target of optimistic patches).
- * DOM events fired on a root: cf:update (detail: reply, once per SSE frame), cf:error.
+ * The <script> tag that loads cf.js may carry data-cf-headers='{"X-CSRFToken": "..."}' (sent
+ * with every HTTP event and stream request) and data-cf-base="/cf" (the endpoint of roots
+ * without data-cf-endpoint).
+ * DOM events fired on a root: cf:update (detail: reply, once per SSE frame), cf:error,
+ * cf:offline and cf:online (live roots, when the WebSocket drops and comes back).
  */
-(function () {
+(() => {
   "use strict";
   if (window.cf) return;
 
-  var ROOT = "[data-cf-component]";
-  var LOADING = "data-cf-loading";
-  var KEYS = {
+  const ROOT = "[data-cf-component]";
+  const LOADING = "data-cf-loading";
+  const OFFLINE = "data-cf-offline";
+  const KEYS = {
     enter: "enter", esc: "escape", escape: "escape", space: " ", tab: "tab",
     up: "arrowup", down: "arrowdown", left: "arrowleft", right: "arrowright",
-    backspace: "backspace", delete: "delete"
+    backspace: "backspace", delete: "delete",
   };
-  var SYSTEM = { shift: "shiftKey", ctrl: "ctrlKey", alt: "altKey", meta: "metaKey" };
-  var inputSeq = 0;
-  var queues = new WeakMap();
-  var loading = new Set();
+  const SYSTEM = { shift: "shiftKey", ctrl: "ctrlKey", alt: "altKey", meta: "metaKey" };
+  const NETWORK = "Network error: the server could not be reached. Try again.";
+  const loading = new Set();
+  const pendingModels = new Map();
+  // Every user change to a control takes the next number; a request remembers the number it
+  // left at, so a reply can tell the changes the server saw from the ones made after.
+  let inputSeq = 0;
+
+  // ---------- Configuration from the <script> tag ----------
+
+  const script = document.currentScript || document.querySelector('script[src*="cf.js"]');
+  const config = { base: "/cf", headers: {} };
+  if (script) {
+    config.base = script.getAttribute("data-cf-base") || config.base;
+    const raw = script.getAttribute("data-cf-headers");
+    try {
+      const headers = raw ? JSON.parse(raw) : {};
+      if (!headers || typeof headers !== "object" || Array.isArray(headers)) throw new Error();
+      config.headers = headers;
+    } catch (e) {
+      console.error(`cf.js: data-cf-headers must be a JSON object of header names to values, ` +
+        `got ${raw}; no extra headers are sent.`);
+    }
+  }
 
   // ---------- Helpers ----------
 
-  function rootOf(el) { return el && el.closest ? el.closest(ROOT) : null; }
-  function endpoint(root) { return root.getAttribute("data-cf-endpoint") || "/cf"; }
-
-  function own(root, selector) {
-    return Array.prototype.filter.call(root.querySelectorAll(selector), function (el) {
-      return rootOf(el.parentElement) === root;
-    });
+  // cf.js's private data of an element (timers, counters, ...): one object per element.
+  const internal = new WeakMap();
+  function data(el) {
+    let d = internal.get(el);
+    if (!d) internal.set(el, (d = {}));
+    return d;
   }
 
-  function isControl(el) {
-    return el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT";
+  const rootOf = (el) => (el && el.closest ? el.closest(ROOT) : null);
+  const endpoint = (root) => root.getAttribute("data-cf-endpoint") || config.base;
+  const own = (root, selector) =>
+    Array.from(root.querySelectorAll(selector)).filter((el) => rootOf(el.parentElement) === root);
+  const isControl = (el) =>
+    el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT";
+  const usesSocket = (root) =>
+    root.hasAttribute("data-cf-live") || root.getAttribute("data-cf-transport") === "ws";
+  const errorReply = (message, code) => ({ type: "error", error: message, code });
+
+  // A control and the controls that change with it: the other radios of its group.
+  function group(el) {
+    if (el.type !== "radio" || !el.name) return [el];
+    const scope = el.form || rootOf(el) || document;
+    return Array.from(scope.querySelectorAll('input[type="radio"]'))
+      .filter((other) => other.name === el.name);
   }
 
   function controlValue(el) {
     if (el.type === "checkbox") return el.checked;
     if (el.tagName === "SELECT" && el.multiple) {
-      return Array.prototype.filter.call(el.options, function (o) { return o.selected; })
-        .map(function (o) { return o.value; });
+      return Array.from(el.options).filter((o) => o.selected).map((o) => o.value);
     }
     return el.value;
   }
 
-  function formData(form) {
-    var data = {};
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.disabled || el.type === "submit" || el.type === "button") return;
-      if (el.type === "radio") { if (el.checked) data[el.name] = el.value; return; }
-      if (el.type === "file") return;
-      data[el.name] = controlValue(el);
-    });
-    return data;
+  function formControls(form) {
+    return Array.from(form.elements).filter((el) =>
+      el.name && !el.disabled && el.type !== "submit" && el.type !== "button" && el.type !== "file");
   }
 
-  function errorReply(message, code) { return { type: "error", error: message, code: code }; }
+  function formData(form) {
+    const values = {};
+    formControls(form).forEach((el) => {
+      if (el.type === "radio") { if (el.checked) values[el.name] = el.value; return; }
+      values[el.name] = controlValue(el);
+    });
+    return values;
+  }
 
   // ---------- Loading state ----------
 
+  function mark(el) {
+    el.setAttribute(LOADING, "");
+    el.classList.add("cf-loading");
+    if (el.matches(ROOT)) el.setAttribute("aria-busy", "true");
+  }
+
   function busy(el, on) {
     if (!el) return;
-    var n = (el._cfBusy || 0) + (on ? 1 : -1);
-    el._cfBusy = n > 0 ? n : 0;
-    if (el._cfBusy) {
+    const d = data(el);
+    d.busy = Math.max(0, (d.busy || 0) + (on ? 1 : -1));
+    if (d.busy) {
       loading.add(el);
       mark(el);
     } else {
@@ -77,16 +121,10 @@
     }
   }
 
-  function mark(el) {
-    el.setAttribute(LOADING, "");
-    el.classList.add("cf-loading");
-    if (el.matches(ROOT)) el.setAttribute("aria-busy", "true");
-  }
-
   // ---------- Errors ----------
 
   function showError(root, reply) {
-    var box = own(root, "[data-cf-error]")[0];
+    let box = own(root, "[data-cf-error]")[0];
     if (!box) {
       box = document.createElement("div");
       box.setAttribute("data-cf-error", "client");
@@ -101,15 +139,14 @@
   }
 
   function clearErrors(root) {
-    own(root, '[data-cf-error="client"]').forEach(function (el) { el.remove(); });
+    own(root, '[data-cf-error="client"]').forEach((el) => el.remove());
     root.removeAttribute("data-cf-error-code");
   }
 
   // ---------- Morphing ----------
 
-  function keyOf(node) {
-    return node.nodeType === 1 ? node.getAttribute("id") || node.getAttribute("cf-key") : null;
-  }
+  const keyOf = (node) =>
+    node.nodeType === 1 ? node.getAttribute("id") || node.getAttribute("cf-key") : null;
 
   function compatible(a, b) {
     if (!a || a.nodeType !== b.nodeType) return false;
@@ -120,25 +157,25 @@
 
   // What makes a node worth keeping: ids, cf-keys, named form controls and nested components
   // inside it. A node that holds something a later new node needs is never reused for another.
-  var IDENTITY = "[id],[cf-key],[data-cf-component],input[name],select[name],textarea[name]";
+  const IDENTITY = "[id],[cf-key],[data-cf-component],input[name],select[name],textarea[name]";
 
   function identity(el) {
     if (el.hasAttribute("data-cf-component")) return "cf:" + el.getAttribute("data-cf-component");
-    var key = keyOf(el);
+    const key = keyOf(el);
     if (key) return "#" + key;
     return isControl(el) && el.name ? "name:" + el.name : null;
   }
 
   function idsOf(node, ctx) {
     if (node.nodeType !== 1) return [];
-    var ids = ctx.ids.get(node);
+    let ids = ctx.ids.get(node);
     if (ids) return ids;
     ids = [];
-    var own = identity(node);
-    if (own) ids.push(own);
+    const mine = identity(node);
+    if (mine) ids.push(mine);
     if (!node.hasAttribute("data-cf-component")) {
-      node.querySelectorAll(IDENTITY).forEach(function (el) {
-        var id = identity(el);
+      node.querySelectorAll(IDENTITY).forEach((el) => {
+        const id = identity(el);
         if (id) ids.push(id);
       });
     }
@@ -146,43 +183,39 @@
     return ids;
   }
 
-  function shares(a, b) {
-    for (var i = 0; i < a.length; i++) if (b.indexOf(a[i]) >= 0) return true;
-    return false;
-  }
+  const shares = (a, b) => a.some((id) => b.includes(id));
 
   function findMatch(oldNode, newNode, later, ctx) {
     if (!oldNode) return null;
-    var n, key = keyOf(newNode);
-    if (key) {
-      for (n = oldNode; n; n = n.nextSibling) if (compatible(n, newNode)) return n;
+    if (keyOf(newNode)) {
+      for (let n = oldNode; n; n = n.nextSibling) if (compatible(n, newNode)) return n;
       return null;
     }
-    var ids = idsOf(newNode, ctx);
+    const ids = idsOf(newNode, ctx);
     if (ids.length) {
-      for (n = oldNode; n; n = n.nextSibling) {
+      for (let n = oldNode; n; n = n.nextSibling) {
         if (n.nodeType === 1 && n.tagName === newNode.tagName && shares(idsOf(n, ctx), ids)) return n;
       }
     }
-    var oldIds = idsOf(oldNode, ctx);
+    const oldIds = idsOf(oldNode, ctx);
     if (oldIds.length && !shares(oldIds, ids) && shares(oldIds, later)) return null;
     return compatible(oldNode, newNode) ? oldNode : null;
   }
 
   function morphChildren(oldParent, newParent, ctx) {
-    var kids = Array.prototype.slice.call(newParent.childNodes);
-    var later = [[]]; // later[k]: identities of the new nodes from kids.length - k onwards
-    for (var i = kids.length - 1; i >= 0; i--) later.push(later[later.length - 1].concat(idsOf(kids[i], ctx)));
-    later.reverse();
-    var oldNode = oldParent.firstChild;
-    for (i = 0; i < kids.length; i++) {
-      var newNode = kids[i];
-      var match = findMatch(oldNode, newNode, later[i + 1], ctx);
+    const kids = Array.from(newParent.childNodes);
+    // later[i]: the identities of the new nodes from kids[i] onwards.
+    const later = new Array(kids.length + 1);
+    later[kids.length] = [];
+    for (let i = kids.length - 1; i >= 0; i--) later[i] = later[i + 1].concat(idsOf(kids[i], ctx));
+    let oldNode = oldParent.firstChild;
+    kids.forEach((newNode, i) => {
+      const match = findMatch(oldNode, newNode, later[i + 1], ctx);
       if (match && match !== oldNode) {
         // The old nodes before the match that no new node needs were deleted from the HTML:
         // remove them rather than move the match (moving would blur a focused input).
-        for (var n = oldNode; n && n !== match;) {
-          var after = n.nextSibling;
+        for (let n = oldNode; n && n !== match;) {
+          const after = n.nextSibling;
           if (!shares(idsOf(n, ctx), later[i])) {
             if (n === oldNode) oldNode = after;
             oldParent.removeChild(n);
@@ -200,32 +233,28 @@
         oldParent.insertBefore(newNode, oldNode);
         ctx.added.push(newNode);
       }
-    }
+    });
     while (oldNode) {
-      var next = oldNode.nextSibling;
+      const next = oldNode.nextSibling;
       oldParent.removeChild(oldNode);
       oldNode = next;
     }
   }
 
   function syncAttributes(el, next) {
-    var i, name;
-    for (i = el.attributes.length - 1; i >= 0; i--) {
-      name = el.attributes[i].name;
+    for (let i = el.attributes.length - 1; i >= 0; i--) {
+      const name = el.attributes[i].name;
       if (!next.hasAttribute(name)) el.removeAttribute(name);
     }
-    for (i = 0; i < next.attributes.length; i++) {
-      name = next.attributes[i].name;
-      if (el.getAttribute(name) !== next.attributes[i].value) {
-        el.setAttribute(name, next.attributes[i].value);
-      }
+    for (const attr of Array.from(next.attributes)) {
+      if (el.getAttribute(attr.name) !== attr.value) el.setAttribute(attr.name, attr.value);
     }
   }
 
   function setValue(el, value) {
     if (el.value === value) return;
     if (document.activeElement === el && typeof el.selectionStart === "number") {
-      var start = el.selectionStart, end = el.selectionEnd;
+      const start = el.selectionStart, end = el.selectionEnd;
       el.value = value;
       try { el.setSelectionRange(Math.min(start, value.length), Math.min(end, value.length)); }
       catch (e) { /* input types without a caret */ }
@@ -234,43 +263,50 @@
     }
   }
 
-  // The rule for form controls: the value the user sees is theirs unless the server renders a
-  // different value than it rendered last time; even then, a control being typed in (focused,
-  // edited after the request left) keeps its value, caret and selection.
+  // Whether the value the user gave *el* is one the server has not seen as of this render:
+  // changed and never sent, changed again since it was last sent, or sent by a later request
+  // whose reply is still to come. Such a value stays; every other control shows what the
+  // server rendered.
+  function unseen(el, seq) {
+    const d = data(el);
+    if (d.changed === undefined) return false;
+    return d.sent === undefined || d.changed > d.sent || d.sent > seq;
+  }
+
+  function selectDefaults(el) {
+    const options = Array.from(el.options);
+    if (el.multiple) {
+      options.forEach((o) => { o.selected = o.defaultSelected; });
+      return;
+    }
+    let index = -1;
+    options.forEach((o, i) => { if (o.defaultSelected) index = i; });
+    if (index < 0) index = options.findIndex((o) => !o.disabled);
+    el.selectedIndex = index;
+  }
+
   function morphControl(el, next, ctx) {
-    var editing = document.activeElement === el && (el._cfSeq || 0) > ctx.seq;
+    const keep = unseen(el, ctx.seq);
     if (el.type === "checkbox" || el.type === "radio") {
-      var was = el.hasAttribute("checked"), now = next.hasAttribute("checked");
+      const checked = el.checked;
       syncAttributes(el, next);
-      if (was !== now && !editing) el.checked = now;
-      return;
-    }
-    if (el.tagName === "TEXTAREA") {
-      var before = el.defaultValue, after = next.textContent;
+      el.checked = keep ? checked : next.hasAttribute("checked");
+    } else if (el.tagName === "TEXTAREA") {
+      const typed = el.value;
       syncAttributes(el, next);
-      if (before !== after) {
-        var typed = el.value;
-        el.defaultValue = after;
-        if (editing) el.value = typed;
-        else setValue(el, after);
-      }
-      return;
-    }
-    if (el.tagName === "SELECT") {
+      if (el.defaultValue !== next.textContent) el.defaultValue = next.textContent;
+      setValue(el, keep ? typed : next.textContent);
+    } else if (el.tagName === "SELECT") {
+      const chosen = Array.from(el.selectedOptions).map((o) => o.value);
       syncAttributes(el, next);
       morphChildren(el, next, ctx);
-      if (!editing) {
-        var chosen = next.querySelector("option[selected]");
-        if (chosen && !el.multiple) el.value = chosen.getAttribute("value") || chosen.textContent;
-      }
-      return;
+      if (keep) Array.from(el.options).forEach((o) => { o.selected = chosen.includes(o.value); });
+      else selectDefaults(el);
+    } else {
+      const typed = el.value;
+      syncAttributes(el, next);
+      setValue(el, keep ? typed : next.getAttribute("value") || "");
     }
-    var oldValue = el.getAttribute("value"), newValue = next.getAttribute("value");
-    var current = el.value;
-    syncAttributes(el, next);
-    // The control that fired the event gets the server's value (an "add" clears its input).
-    var serverWins = oldValue !== newValue || el === ctx.source;
-    setValue(el, serverWins && !editing ? newValue || "" : current);
   }
 
   function morphNode(el, next, ctx) {
@@ -285,29 +321,34 @@
     morphChildren(el, next, ctx);
   }
 
-  function morph(root, html, seq, source) {
-    var template = document.createElement("template");
+  function morph(root, html, seq) {
+    const template = document.createElement("template");
     template.innerHTML = html;
-    var ctx = { seq: seq, added: [], source: source, ids: new WeakMap() };
+    const ctx = { seq, added: [], ids: new WeakMap() };
     clearErrors(root);
     morphChildren(root, template.content, ctx);
-    loading.forEach(function (el) { if (el.isConnected) mark(el); });
-    ctx.added.forEach(function (node) { if (node.nodeType === 1) scan(node); });
+    loading.forEach((el) => { if (el.isConnected) mark(el); });
+    ctx.added.forEach((node) => { if (node.nodeType === 1) scan(node); });
   }
 
   // ---------- Replies ----------
 
-  function apply(root, reply, seq, source) {
+  // Apply *reply* to *root*; *seq* is the inputSeq its request left at (null: a server push).
+  function apply(root, reply, seq) {
     if (!reply || reply.type === "error") {
       showError(root, reply || errorReply("No reply from the server.", "no_reply"));
       return false;
     }
     if (reply.type !== "component_update") return true;
+    const d = data(root);
+    // A push shows the server's state as of the last reply this page applied.
+    if (seq === null) seq = d.applied || 0;
+    else d.applied = Math.max(d.applied || 0, seq);
     if (typeof reply.state === "string") root.setAttribute("data-cf-state", reply.state);
     if (reply.checksum) root.setAttribute("data-cf-checksum", reply.checksum);
     if (reply.subscribe_token) root.setAttribute("data-cf-token", reply.subscribe_token);
     if (reply.optimistic) root.setAttribute("data-cf-optimistic", JSON.stringify(reply.optimistic));
-    if (typeof reply.html === "string") morph(root, reply.html, seq, source);
+    if (typeof reply.html === "string") morph(root, reply.html, seq);
     root.dispatchEvent(new CustomEvent("cf:update", { bubbles: true, detail: reply }));
     return true;
   }
@@ -315,26 +356,27 @@
   // ---------- Optimistic UI ----------
 
   function optimistic(root, event, rawPayload) {
-    var patches;
+    let patches;
     try { patches = JSON.parse(root.getAttribute("data-cf-optimistic") || "null"); }
     catch (e) { return null; }
-    var patch = patches && patches[event + "|" + (rawPayload || "")];
+    const patch = patches && patches[event + "|" + (rawPayload || "")];
     if (!patch) return null;
-    var undo = [];
-    Object.keys(patch).forEach(function (key) {
-      own(root, "[cf-text]").forEach(function (el) {
+    const undo = [];
+    Object.keys(patch).forEach((key) => {
+      own(root, "[cf-text]").forEach((el) => {
         if (el.getAttribute("cf-text") !== key) return;
         undo.push([el, el.textContent]);
-        var value = patch[key];
+        const value = patch[key];
         el.textContent = value === null || value === undefined ? "" :
           typeof value === "object" ? JSON.stringify(value) : String(value);
       });
     });
-    return function () { undo.forEach(function (u) { u[0].textContent = u[1]; }); };
+    return () => undo.forEach(([el, text]) => { el.textContent = text; });
   }
 
   // ---------- Transports ----------
 
+  // The one place a component_event message is built, for every transport.
   function message(root, event, payload) {
     return {
       type: "component_event",
@@ -343,7 +385,7 @@
       event: event || null,
       payload: payload || {},
       state: root.getAttribute("data-cf-state"),
-      checksum: root.getAttribute("data-cf-checksum")
+      checksum: root.getAttribute("data-cf-checksum"),
     };
   }
 
@@ -351,61 +393,52 @@
     return fetch(endpoint(root) + path, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CF-Request": "1" },
-      body: JSON.stringify(msg)
+      headers: { ...config.headers, "Content-Type": "application/json", "X-CF-Request": "1" },
+      body: JSON.stringify(msg),
     });
   }
 
-  var NETWORK = "Network error: the server could not be reached. Try again.";
+  const unreadable = (response) => () =>
+    errorReply(`The server sent an unreadable reply (HTTP ${response.status}).`, "bad_reply");
 
   function httpEvent(root, msg) {
-    return post(root, "/event", msg).then(function (response) {
-      return response.json().catch(function () {
-        return errorReply("The server sent an unreadable reply (HTTP " + response.status + ").",
-          "bad_reply");
-      });
-    }, function () { return errorReply(NETWORK, "network_error"); });
+    return post(root, "/event", msg).then(
+      (response) => response.json().catch(unreadable(response)),
+      () => errorReply(NETWORK, "network_error"));
   }
 
   function parseFrames(text, onFrame) {
-    var blocks = text.split("\n\n");
-    var rest = blocks.pop();
-    blocks.forEach(function (block) {
-      var data = block.split("\n").filter(function (line) { return line.indexOf("data:") === 0; })
-        .map(function (line) { return line.slice(5).replace(/^ /, ""); }).join("\n");
-      if (data) onFrame(JSON.parse(data));
+    const blocks = text.split("\n\n");
+    const rest = blocks.pop();
+    blocks.forEach((block) => {
+      const lines = block.split("\n").filter((line) => line.startsWith("data:"));
+      const payload = lines.map((line) => line.slice(5).replace(/^ /, "")).join("\n");
+      if (payload) onFrame(JSON.parse(payload));
     });
     return rest;
   }
 
   function streamEvent(root, msg, onFrame) {
-    var last = null;
-    function frame(f) { last = f; onFrame(f); }
-    return post(root, "/stream", msg).then(function (response) {
-      if ((response.headers.get("Content-Type") || "").indexOf("text/event-stream") < 0) {
+    let last = null;
+    const frame = (f) => { last = f; onFrame(f); };
+    return post(root, "/stream", msg).then((response) => {
+      if (!(response.headers.get("Content-Type") || "").includes("text/event-stream")) {
         // A refusal before the stream started (415, 400, 413) is one JSON reply.
-        return response.json().catch(function () {
-          return errorReply("The server sent an unreadable reply (HTTP " + response.status + ").",
-            "bad_reply");
-        }).then(function (reply) { frame(reply); return reply; });
+        return response.json().catch(unreadable(response)).then((reply) => { frame(reply); return reply; });
       }
-      if (!response.body || !response.body.getReader) {
-        return response.text().then(function (text) { parseFrames(text + "\n\n", frame); return last; });
-      }
-      var reader = response.body.getReader(), decoder = new TextDecoder(), buffer = "";
-      function pump() {
-        return reader.read().then(function (chunk) {
-          if (chunk.done) {
-            parseFrames(buffer + decoder.decode() + "\n\n", frame);
-            return last;
-          }
-          buffer = parseFrames(buffer + decoder.decode(chunk.value, { stream: true }), frame);
-          return pump();
-        });
-      }
+      const reader = response.body.getReader(), decoder = new TextDecoder();
+      let buffer = "";
+      const pump = () => reader.read().then((chunk) => {
+        if (chunk.done) {
+          parseFrames(buffer + decoder.decode() + "\n\n", frame);
+          return last;
+        }
+        buffer = parseFrames(buffer + decoder.decode(chunk.value, { stream: true }), frame);
+        return pump();
+      });
       return pump();
-    }).catch(function () {
-      var error = errorReply(NETWORK, "network_error");
+    }).catch(() => {
+      const error = errorReply(NETWORK, "network_error");
       onFrame(error);
       return error;
     });
@@ -413,75 +446,127 @@
 
   // ---------- WebSocket: events, subscriptions, pushes ----------
 
-  var ws = null, wsOpen = false, wsUrl = null, wsRef = 0, wsPending = {}, wsOutbox = [];
-  var backoff = 250, everConnected = false, firstAttempt = true, reconnectTimer = null;
+  // The page's one socket and all its state, like LiveView's LiveSocket.
+  const socket = {
+    ws: null,
+    url: null,
+    open: false,
+    firstAttempt: true, // no connection has failed yet: events may wait for the first one
+    everConnected: false,
+    offline: false,
+    ref: 0,
+    pending: new Map(), // ref -> resolve of the request waiting for its reply
+    outbox: [],
+    backoff: 250,
+    timer: null,
 
-  function wsConnect(root) {
-    if (!wsUrl) {
-      var scheme = location.protocol === "https:" ? "wss:" : "ws:";
-      wsUrl = scheme + "//" + location.host + endpoint(root) + "/ws";
-    }
-    if (ws || reconnectTimer) return;
-    ws = new WebSocket(wsUrl);
-    ws.onopen = function () {
-      wsOpen = true;
-      backoff = 250;
-      var resync = everConnected;
-      everConnected = true;
-      document.querySelectorAll(ROOT + "[data-cf-live]").forEach(function (r) {
-        subscribe(r);
-        // After a reconnect the page may have missed pushes: render the state again.
-        if (resync) request(r, null, {}, null, null);
+    connect(root) {
+      if (!this.url) {
+        const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+        this.url = new URL(endpoint(root) + "/ws", location.href).href.replace(/^https?:/, scheme);
+      }
+      if (this.ws || this.timer) return;
+      if (!("WebSocket" in window)) return this.goOffline("this browser has no WebSocket");
+      const ws = (this.ws = new WebSocket(this.url));
+      ws.onopen = () => this.opened();
+      ws.onmessage = (e) => this.received(e.data);
+      ws.onclose = () => this.closed(root);
+    },
+
+    opened() {
+      this.open = true;
+      this.backoff = 250;
+      // After a drop or a failed start the page may have missed pushes: render them again.
+      const resync = this.everConnected || this.offline;
+      this.everConnected = true;
+      this.goOnline();
+      document.querySelectorAll(ROOT + "[data-cf-live]").forEach((root) => {
+        subscribe(root);
+        if (resync) request(root, {});
       });
-      var outbox = wsOutbox; wsOutbox = [];
-      outbox.forEach(function (m) { ws.send(JSON.stringify(m)); });
-    };
-    ws.onmessage = function (e) {
-      var reply;
-      try { reply = JSON.parse(e.data); } catch (err) { return; }
-      var ref = reply.ref;
+      const outbox = this.outbox;
+      this.outbox = [];
+      outbox.forEach((msg) => this.ws.send(JSON.stringify(msg)));
+    },
+
+    received(text) {
+      let reply;
+      try { reply = JSON.parse(text); } catch (e) { return; }
+      let ref = reply.ref;
       if (ref === undefined && reply.type === "error") {
         // A message the server could not read (too large) is answered without its ref. The
         // server answers a socket's messages in order, so it is the oldest one still waiting.
-        ref = Object.keys(wsPending).sort(function (a, b) { return a - b; })[0];
+        ref = this.pending.keys().next().value;
       }
-      var pending = ref !== undefined && wsPending[ref];
-      if (pending) { delete wsPending[ref]; pending(reply); return; }
-      if (reply.type === "component_update" && reply.component_id) {
-        var target = document.querySelector(ROOT + '[data-cf-id="' + CSS.escape(reply.component_id) + '"]');
-        if (target) apply(target, reply, -1);
+      const resolve = ref !== undefined && this.pending.get(ref);
+      if (resolve) {
+        this.pending.delete(ref);
+        resolve(reply);
+      } else if (reply.type === "component_update" && reply.component_id) {
+        const target = byId(reply.component_id);
+        if (target) apply(target, reply, null);
       }
-    };
-    ws.onclose = function () {
-      ws = null;
-      wsOpen = false;
-      firstAttempt = false;
-      var pending = wsPending; wsPending = {}; wsOutbox = [];
-      Object.keys(pending).forEach(function (ref) {
-        pending[ref](errorReply("Connection lost; reconnecting.", "network_error"));
-      });
-      var delay = backoff + Math.random() * backoff / 2;
-      backoff = Math.min(backoff * 2, 10000);
-      reconnectTimer = setTimeout(function () { reconnectTimer = null; wsConnect(root); }, delay);
-    };
-  }
+    },
 
-  function wsSend(root, msg) {
-    return new Promise(function (resolve) {
-      msg.ref = String(++wsRef);
-      wsPending[msg.ref] = resolve;
-      if (wsOpen) ws.send(JSON.stringify(msg)); else wsOutbox.push(msg);
-      wsConnect(root);
-    });
+    closed(root) {
+      this.ws = null;
+      this.open = false;
+      this.firstAttempt = false;
+      const pending = this.pending;
+      this.pending = new Map();
+      this.outbox = [];
+      pending.forEach((resolve) => resolve(errorReply("Connection lost; reconnecting.", "network_error")));
+      this.goOffline(`the WebSocket ${this.url} is closed or could not connect`);
+      const delay = this.backoff + Math.random() * this.backoff / 2;
+      this.backoff = Math.min(this.backoff * 2, 10000);
+      this.timer = setTimeout(() => { this.timer = null; this.connect(root); }, delay);
+    },
+
+    send(root, msg) {
+      return new Promise((resolve) => {
+        msg.ref = String(++this.ref);
+        this.pending.set(msg.ref, resolve);
+        if (this.open) this.ws.send(JSON.stringify(msg));
+        else this.outbox.push(msg);
+        this.connect(root);
+      });
+    },
+
+    // Events go over the socket when it is open or opening for the first time (they wait in
+    // the outbox); over HTTP otherwise: events never wait for a reconnect.
+    usable() { return this.open || (this.ws !== null && this.firstAttempt); },
+
+    goOffline(why) {
+      if (!this.offline) {
+        this.offline = true;
+        console.warn(`cf.js: live updates are offline (${why}); the page may be out of date ` +
+          "until it reconnects. Retrying with backoff.");
+      }
+      document.querySelectorAll(ROOT).forEach((root) => { if (usesSocket(root)) markOffline(root, true); });
+    },
+
+    goOnline() {
+      if (!this.offline) return;
+      this.offline = false;
+      console.info("cf.js: live updates are back online.");
+      document.querySelectorAll(ROOT + "[" + OFFLINE + "]").forEach((root) => markOffline(root, false));
+    },
+  };
+
+  function markOffline(root, on) {
+    if (root.hasAttribute(OFFLINE) === on) return;
+    root.toggleAttribute(OFFLINE, on);
+    root.classList.toggle("cf-offline", on);
+    root.dispatchEvent(new CustomEvent(on ? "cf:offline" : "cf:online", { bubbles: true }));
   }
 
   function subscribe(root) {
-    var msg = {
+    const msg = {
       type: "subscribe",
       component_id: root.getAttribute("data-cf-id"),
-      token: root.getAttribute("data-cf-token")
+      token: root.getAttribute("data-cf-token"),
     };
-    wsSend(root, msg).then(function (reply) {
+    socket.send(root, msg).then((reply) => {
       if (reply.type === "error") showError(root, reply);
       else root.setAttribute("data-cf-subscribed", "");
     });
@@ -490,37 +575,40 @@
   // ---------- Requests ----------
 
   function enqueue(root, task) {
-    var run = (queues.get(root) || Promise.resolve()).then(task, task);
-    queues.set(root, run.catch(function () {}));
+    const d = data(root);
+    const run = (d.queue || Promise.resolve()).then(task, task);
+    d.queue = run.catch(() => {});
     return run;
   }
 
   // Send one event for *root*, after every earlier one of the same component.
-  function request(root, event, payload, el, rawPayload) {
-    var undo = event ? optimistic(root, event, rawPayload) : null;
+  //   event: the handler's event (none: render the state again); payload: its arguments;
+  //   source: the element that fired it (it shows the loading state); sent: the controls
+  //   whose values the payload carries; rawPayload: the cf-payload text (optimistic patches).
+  function request(root, { event = null, payload = {}, source = null, sent = [], rawPayload = null } = {}) {
+    const undo = event ? optimistic(root, event, rawPayload) : null;
     busy(root, true);
-    busy(el, true);
-    // Typing after this moment is newer than the payload: the reply must not overwrite it.
-    var seq = inputSeq;
-    return enqueue(root, function () {
-      var msg = message(root, event, payload);
-      var done;
+    busy(source, true);
+    // A change after this moment is newer than the payload: the reply must not overwrite it.
+    const seq = inputSeq;
+    sent.forEach((el) => group(el).forEach((control) => { data(control).sent = seq; }));
+    return enqueue(root, () => {
+      const msg = message(root, event, payload);
+      let done;
       if (root.hasAttribute("data-cf-stream")) {
-        done = streamEvent(root, msg, function (frame) { apply(root, frame, seq, el); });
+        done = streamEvent(root, msg, (frame) => apply(root, frame, seq));
       } else {
-        // Over the socket when it is open or opening for the first time (the message waits in
-        // the outbox); HTTP otherwise: events never wait for a reconnect.
-        var socket = wsOpen || (ws !== null && firstAttempt);
-        var send = root.getAttribute("data-cf-transport") === "ws" && socket ? wsSend : httpEvent;
-        done = send(root, msg).then(function (reply) { apply(root, reply, seq, el); return reply; });
+        const viaSocket = root.getAttribute("data-cf-transport") === "ws" && socket.usable();
+        done = (viaSocket ? socket.send(root, msg) : httpEvent(root, msg))
+          .then((reply) => { apply(root, reply, seq); return reply; });
       }
-      return done.then(function (reply) {
+      return done.then((reply) => {
         if (undo && (!reply || reply.type === "error")) undo();
         return reply;
       });
-    }).then(function (reply) {
+    }).then((reply) => {
       busy(root, false);
-      busy(el, false);
+      busy(source, false);
       return reply;
     });
   }
@@ -528,9 +616,8 @@
   // ---------- Bindings ----------
 
   function keyMatches(ev, mods) {
-    var wanted = null;
-    for (var i = 0; i < mods.length; i++) {
-      var mod = mods[i];
+    let wanted = null;
+    for (const mod of mods) {
       if (SYSTEM[mod]) { if (!ev[SYSTEM[mod]]) return false; continue; }
       if (mod === "prevent" || mod === "stop") continue;
       wanted = KEYS[mod] || mod;
@@ -539,69 +626,62 @@
   }
 
   function bindingOf(el, type, ev) {
-    var names = el.getAttributeNames();
-    for (var i = 0; i < names.length; i++) {
-      var name = names[i];
-      if (name !== "cf-" + type && name.indexOf("cf-" + type + ".") !== 0) continue;
-      var mods = name.split(".").slice(1);
+    for (const name of el.getAttributeNames()) {
+      if (name !== "cf-" + type && !name.startsWith("cf-" + type + ".")) continue;
+      const mods = name.split(".").slice(1);
       if (type === "keydown" && !keyMatches(ev, mods)) continue;
-      return { event: el.getAttribute(name), mods: mods };
+      return { event: el.getAttribute(name), mods };
     }
     return null;
   }
 
-  var pendingModels = new Map();
-
   // Send the debounced cf-model updates of *root* now, so an action sees the latest values.
   function flushModels(root) {
-    pendingModels.forEach(function (send, el) {
+    pendingModels.forEach((send, el) => {
       if (rootOf(el) !== root) return;
-      clearTimeout(el._cfTimers.model);
+      clearTimeout(data(el).timers.model);
       pendingModels.delete(el);
       send();
     });
   }
 
-  function limited(el, key, fire) {
-    var timers = el._cfTimers || (el._cfTimers = {});
-    var debounce = parseInt(el.getAttribute("cf-debounce") || (key === "model" ? "150" : ""), 10);
-    var throttle = parseInt(el.getAttribute("cf-throttle") || "", 10);
+  function limited(el, key, send) {
+    const timers = data(el).timers || (data(el).timers = {});
+    const debounce = parseInt(el.getAttribute("cf-debounce") || (key === "model" ? "150" : ""), 10);
+    const throttle = parseInt(el.getAttribute("cf-throttle") || "", 10);
     if (throttle > 0) {
-      var now = Date.now();
+      const now = Date.now();
       if (timers[key + ":t"] && now - timers[key + ":t"] < throttle) return;
       timers[key + ":t"] = now;
     }
-    if (debounce > 0) {
-      clearTimeout(timers[key]);
-      if (key === "model") {
-        pendingModels.set(el, fire);
-        timers[key] = setTimeout(function () { pendingModels.delete(el); fire(); }, debounce);
-      } else {
-        timers[key] = setTimeout(fire, debounce);
-      }
+    if (!(debounce > 0)) return send();
+    clearTimeout(timers[key]);
+    if (key === "model") {
+      pendingModels.set(el, send);
+      timers[key] = setTimeout(() => { pendingModels.delete(el); send(); }, debounce);
     } else {
-      fire();
+      timers[key] = setTimeout(send, debounce);
     }
   }
 
   function fire(el, binding, type, ev) {
-    var root = rootOf(el);
+    const root = rootOf(el);
     if (!root || !binding.event) return;
     if (type !== "input" && type !== "change") ev.preventDefault();
-    if (binding.mods.indexOf("stop") >= 0) ev.stopPropagation();
-    var raw = el.getAttribute("cf-payload");
-    var payload = {};
+    if (binding.mods.includes("stop")) ev.stopPropagation();
+    const raw = el.getAttribute("cf-payload");
+    let payload = {};
     if (raw) {
       try { payload = JSON.parse(raw); }
       catch (e) { showError(root, errorReply("cf-payload is not valid JSON: " + raw, "bad_payload")); return; }
     }
     flushModels(root);
+    // The controls whose values the server will see; the one that fired counts too.
+    const sent = type === "submit" && el.tagName === "FORM" ? formControls(el) : [el];
     if (type === "submit" && el.tagName === "FORM") payload = { form_data: formData(el) };
-    else if (type !== "click" && isControl(el) && !("value" in payload)) {
-      payload.value = controlValue(el);
-    }
-    limited(el, type, function () {
-      request(root, binding.event, payload, el, raw).then(function (reply) {
+    else if (type !== "click" && isControl(el) && !("value" in payload)) payload.value = controlValue(el);
+    limited(el, type, () => {
+      request(root, { event: binding.event, payload, source: el, sent, rawPayload: raw }).then((reply) => {
         // <form cf-submit="..." cf-reset>: clear the inputs once the server accepted them.
         if (type === "submit" && el.hasAttribute("cf-reset") && reply && reply.type !== "error") {
           el.reset();
@@ -611,58 +691,64 @@
   }
 
   function model(el, ev) {
-    var name = el.getAttributeNames().filter(function (n) {
-      return n === "cf-model" || n.indexOf("cf-model.") === 0;
-    })[0];
+    const name = el.getAttributeNames().find((n) => n === "cf-model" || n.startsWith("cf-model."));
     if (!name) return false;
-    var lazy = name.indexOf(".lazy") > 0;
+    const lazy = name.includes(".lazy");
     if ((ev.type === "change") !== lazy) return true;
-    var root = rootOf(el);
-    var field = el.getAttribute(name);
+    const root = rootOf(el);
+    const field = el.getAttribute(name);
     if (!root || !field) return true;
-    limited(el, "model", function () {
-      request(root, "field_change", { field: field, value: controlValue(el) }, el, null);
+    limited(el, "model", () => {
+      request(root, {
+        event: "field_change", payload: { field, value: controlValue(el) }, source: el, sent: [el],
+      });
     });
     return true;
   }
 
   function onEvent(ev) {
-    var el = ev.target && ev.target.nodeType === 1 ? ev.target : ev.target && ev.target.parentElement;
-    if (ev.type === "input" && el) el._cfSeq = ++inputSeq;
-    if ((ev.type === "input" || ev.type === "change") && el && isControl(el) && model(el, ev)) return;
+    let el = ev.target && ev.target.nodeType === 1 ? ev.target : ev.target && ev.target.parentElement;
+    const edit = (ev.type === "input" || ev.type === "change") && el && isControl(el);
+    if (edit) {
+      inputSeq++;
+      group(el).forEach((control) => { data(control).changed = inputSeq; });
+    }
+    if (edit && model(el, ev)) return;
     for (; el && el.nodeType === 1; el = el.parentElement) {
-      var binding = bindingOf(el, ev.type, ev);
+      const binding = bindingOf(el, ev.type, ev);
       if (binding) return fire(el, binding, ev.type, ev);
       if (el.hasAttribute("data-cf-component")) return;
     }
   }
 
-  ["click", "submit", "change", "input", "keydown"].forEach(function (type) {
+  ["click", "submit", "change", "input", "keydown"].forEach((type) => {
     document.addEventListener(type, onEvent, type === "input");
   });
 
   // ---------- Start ----------
 
   function scan(node) {
-    var roots = node.matches && node.matches(ROOT) ? [node] : [];
-    roots = roots.concat(Array.prototype.slice.call((node.querySelectorAll ? node : document).querySelectorAll(ROOT)));
-    roots.forEach(function (root) {
-      if (root._cfReady) return;
-      root._cfReady = true;
+    const roots = node.matches && node.matches(ROOT) ? [node] : [];
+    roots.push(...(node.querySelectorAll ? node : document).querySelectorAll(ROOT));
+    roots.forEach((root) => {
+      const d = data(root);
+      if (d.ready) return;
+      d.ready = true;
       root.setAttribute("data-cf-ready", "");
       // Live roots subscribe to pushes; roots on the "ws" transport send their events on
       // the socket, so it must be opened for them too, live or not.
-      var live = root.hasAttribute("data-cf-live");
-      if ((live || root.getAttribute("data-cf-transport") === "ws") && "WebSocket" in window) {
-        if (!wsOpen) wsConnect(root); else if (live) subscribe(root);
-      }
+      if (!usesSocket(root)) return;
+      if (socket.offline) markOffline(root, true);
+      if (!socket.open) socket.connect(root);
+      else if (root.hasAttribute("data-cf-live")) subscribe(root);
     });
   }
 
+  const byId = (id) => document.querySelector(ROOT + '[data-cf-id="' + CSS.escape(id) + '"]');
+
   function resolveRoot(target) {
     if (typeof target === "string") {
-      return document.querySelector(ROOT + '[data-cf-id="' + CSS.escape(target) + '"]') ||
-        document.querySelector('[data-cf-component="' + CSS.escape(target) + '"]');
+      return byId(target) || document.querySelector('[data-cf-component="' + CSS.escape(target) + '"]');
     }
     return rootOf(target);
   }
@@ -670,16 +756,24 @@
   window.cf = {
     version: "1",
     /** Send *event* with *payload* to a component (root element, child element, id or name). */
-    send: function (target, event, payload) {
-      var root = resolveRoot(target);
+    send(target, event, payload) {
+      const root = resolveRoot(target);
       if (!root) return Promise.reject(new Error("cf.send: no component " + target));
-      return request(root, event, payload || {}, null, null);
+      return request(root, { event, payload: payload || {} });
     },
-    scan: function (node) { scan(node || document); }
+    /** The component_event message cf.js would send for *root* (state and checksum included). */
+    message(target, event, payload) {
+      const root = resolveRoot(target);
+      if (!root) throw new Error("cf.message: no component " + target);
+      return message(root, event, payload);
+    },
+    /** The extra request headers (data-cf-headers) and default endpoint (data-cf-base). */
+    config,
+    scan(node) { scan(node || document); },
   };
 
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { scan(document); });
+    document.addEventListener("DOMContentLoaded", () => scan(document));
   } else {
     scan(document);
   }
