@@ -21,6 +21,7 @@ from component_framework.core.registry import registry as default_registry
 from component_framework.core.signing import Signer, configure
 
 from ._http import event_endpoint, stream_endpoint
+from ._socket_support import warn_without_websocket
 from ._templates import TemplateHelpers
 from ._websocket import websocket_endpoint
 
@@ -119,6 +120,7 @@ class ComponentApp:
             for path, endpoint in (("/event", self._event), ("/stream", self._stream))
         }
         self._sockets = {"/ws", f"{prefix}/ws"}
+        warn_without_websocket()
 
     def __repr__(self) -> str:
         return f"<ComponentApp prefix={self.prefix!r} components={len(self.registry)}>"
