@@ -1,0 +1,252 @@
+"""Form controls show what the server rendered; live components show when they are offline.
+
+Issue 12: checkboxes, radios, selects, textareas and input values follow the server's render
+(replies, refusals, pushes from another page) except a change the server has not seen yet,
+such as the text the user is typing; a missing or failing WebSocket marks live components
+offline instead of leaving them silently stale. Also the <script> tag's data-cf-headers and
+data-cf-base. The app is tests/browser/controls_app.py, its state shared by every page.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, expect
+
+from .conftest import ROOT, TIMEOUT_MS, _free_port, _wait_for
+
+pytestmark = pytest.mark.browser
+
+
+@contextmanager
+def serve(*options: str) -> Iterator[str]:
+    """controls_app under uvicorn on a free port, with extra uvicorn *options*."""
+    port = _free_port()
+    env = {**os.environ, "CF_SECRET_KEY": "browser-tests-secret-key-0123456789"}
+    command = [sys.executable, "-m", "uvicorn", "controls_app:app", "--app-dir", "tests/browser"]
+    server = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *options],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait_for(port, server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    with serve() as url:
+        yield url
+
+
+@pytest.fixture
+def open_page(browser: Browser, app_url: str) -> Iterator[Any]:
+    """Open pages on the app (each in its own context), with its shared state reset first."""
+    httpx.post(f"{app_url}/reset").raise_for_status()
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def open_(path: str = "/", live: bool = True) -> Page:
+        context = browser.new_context(base_url=app_url)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(path)
+        if live:
+            expect(checklist(page)).to_have_attribute("data-cf-subscribed", "")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def checklist(page: Page) -> Any:
+    return page.locator('[data-cf-component="checklist"]')
+
+
+def box(page: Page, index: int) -> Any:
+    return page.locator(f"#item-{index}").get_by_role("checkbox")
+
+
+def test_checked_box_shows_the_row_the_server_rendered_done(open_page: Any) -> None:
+    page = open_page()
+    box(page, 0).check()
+    expect(page.locator("#item-0")).to_have_class("done")
+    expect(box(page, 0)).to_be_checked()
+    box(page, 0).uncheck()
+    expect(page.locator("#item-0")).to_have_class("open")
+    expect(box(page, 0)).not_to_be_checked()
+
+
+def test_refused_toggle_unchecks_the_box_again(open_page: Any) -> None:
+    page = open_page()
+    updates = page.evaluate_handle(
+        """() => { const seen = {n: 0};
+            document.addEventListener("cf:update", () => seen.n++); return seen; }"""
+    )
+    box(page, 1).check(force=True)  # ticked by the user, refused by the server
+    page.wait_for_function("seen => seen.n >= 1", arg=updates)
+    expect(box(page, 1)).not_to_be_checked()
+    expect(page.locator("#item-1")).to_have_class("open")
+
+
+def test_push_from_another_page_unchecks_the_box(open_page: Any) -> None:
+    a, b = open_page(), open_page()
+    box(a, 0).check()  # the box keeps focus on page A
+    expect(box(b, 0)).to_be_checked()  # pushed to B
+    expect(box(a, 0)).to_be_focused()
+    box(b, 0).uncheck()
+    expect(a.locator("#item-0")).to_have_class("open")
+    expect(box(a, 0)).not_to_be_checked()
+    # Selects, radios and textareas follow pushes the same way.
+    a.get_by_label("Colour").select_option("green")
+    a.get_by_label("large").check()
+    expect(b.get_by_label("Colour")).to_have_value("green")
+    expect(b.get_by_label("large")).to_be_checked()
+    b.get_by_label("Colour").select_option("blue")
+    b.get_by_label("small").check()
+    b.get_by_label("Comment").fill("from B")
+    b.get_by_label("Comment").blur()
+    expect(a.get_by_label("Colour")).to_have_value("blue")
+    expect(a.get_by_label("small")).to_be_checked()
+    expect(a.get_by_label("large")).not_to_be_checked()
+    expect(a.get_by_label("Comment")).to_have_value("from B")
+
+
+def test_focused_text_input_keeps_the_users_typing_through_pushes(open_page: Any) -> None:
+    a, b = open_page(), open_page()
+    note = a.get_by_label("Note")
+    note.click()
+    note.press_sequentially("half-typed")
+    note.press("ArrowLeft")
+    box(b, 0).check()  # a push reaches A while its user types
+    expect(box(a, 0)).to_be_checked()
+    b.get_by_label("Note").fill("B's note")
+    b.get_by_label("Note").press("Enter")  # the server renders another note value on A
+    expect(a.get_by_test_id("saved-note")).to_have_text("B's note")
+    expect(note).to_be_focused()
+    expect(note).to_have_value("half-typed")
+    assert note.evaluate("el => [el.selectionStart, el.selectionEnd]") == [9, 9]
+    # Once sent, the field shows what the server rendered.
+    note.press("End")
+    note.press_sequentially("!")
+    note.press("Enter")
+    expect(a.get_by_test_id("saved-note")).to_have_text("half-typed!")
+    expect(note).to_have_value("half-typed!")
+
+
+def test_typing_after_the_request_left_survives_its_reply(open_page: Any) -> None:
+    page = open_page()
+    held: list[Route] = []
+    page.route("**/live/event", lambda route: held.append(route))
+    box(page, 0).check()
+    page.wait_for_function("() => document.querySelector('#item-0 input[data-cf-loading]')")
+    note = page.get_by_label("Note")
+    note.click()
+    note.press_sequentially("typed meanwhile")
+    assert len(held) == 1
+    held[0].continue_()
+    page.unroute("**/live/event")
+    expect(page.locator("#item-0")).to_have_class("done")
+    expect(box(page, 0)).to_be_checked()
+    expect(note).to_have_value("typed meanwhile")
+    expect(note).to_be_focused()
+
+
+def test_live_component_is_marked_offline_and_resyncs(open_page: Any, app_url: str) -> None:
+    allow = {"connect": True, "refused": 0}
+    sockets: list[WebSocketRoute] = []
+
+    def handle(ws: WebSocketRoute) -> None:
+        if not allow["connect"]:
+            allow["refused"] += 1
+            ws.close()  # the server is unreachable: the page backs off and retries
+            return
+        sockets.append(ws)
+        ws.connect_to_server()
+
+    page = open_page(live=False)
+    page.route_web_socket("**/live/ws", handle)
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.reload()
+    root = checklist(page)
+    expect(root).to_have_attribute("data-cf-subscribed", "")
+    expect(root).not_to_have_attribute("data-cf-offline", "")
+    allow["connect"] = False
+    sockets[0].close()
+    expect(root).to_have_attribute("data-cf-offline", "")
+    expect(root).to_have_class("cf-offline")
+    # A change made elsewhere while the page is away: it cannot arrive by push.
+    other = open_page()
+    box(other, 0).check()
+    expect(box(other, 0)).to_be_checked()
+    for _ in range(400):  # wait for several reconnect attempts, all refused
+        if allow["refused"] >= 3:
+            break
+        page.wait_for_timeout(50)
+    assert allow["refused"] >= 3
+    offline = [w for w in warnings if "offline" in w]
+    assert len(offline) == 1, warnings
+    assert "cf.js" in offline[0]
+    expect(box(page, 0)).not_to_be_checked()  # stale, and marked so
+    expect(root).to_have_class("cf-offline")
+    allow["connect"] = True
+    expect(root).not_to_have_attribute("data-cf-offline", "")
+    expect(root).not_to_have_class("cf-offline")
+    expect(box(page, 0)).to_be_checked()  # re-synced on reconnect
+    expect(page.locator("#item-0")).to_have_class("done")
+
+
+def test_server_without_websocket_support_marks_live_components_offline(browser: Browser) -> None:
+    """uvicorn without a WebSocket implementation (as after a plain install used to be)."""
+    with serve("--ws", "none") as url:
+        context = browser.new_context(base_url=url)
+        try:
+            page = context.new_page()
+            warnings: list[str] = []
+            page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+            page.goto("/")
+            root = checklist(page)
+            expect(root).to_have_attribute("data-cf-offline", "")
+            expect(root).to_have_class("cf-offline")
+            assert [w for w in warnings if "cf.js: live updates are offline" in w]
+            # Not live: the ticker is not marked, and events still work over HTTP.
+            ticker = page.locator('[data-cf-component="ticker"]')
+            expect(ticker).not_to_have_attribute("data-cf-offline", "")
+            box(page, 0).check()
+            expect(page.locator("#item-0")).to_have_class("done")
+        finally:
+            context.close()
+
+
+def test_script_tag_gives_extra_headers_and_the_endpoint_base(open_page: Any) -> None:
+    page = open_page("/configured", live=False)
+    sent: list[tuple[str, dict[str, str]]] = []
+    page.on("request", lambda r: sent.append((r.url, r.headers)) if r.method == "POST" else None)
+    root = checklist(page)
+    expect(root).not_to_have_attribute("data-cf-endpoint", "/live")
+    expect(root).to_have_attribute("data-cf-subscribed", "")  # the socket at the base too
+    box(page, 0).check()
+    expect(page.locator("#item-0")).to_have_class("done")
+    ticker = page.locator('[data-cf-component="ticker"]')
+    ticker.get_by_role("button", name="Tick").click()
+    expect(ticker.get_by_test_id("ticks")).to_have_text("1")
+    paths = [url.split("/", 3)[3] for url, _ in sent]
+    assert paths == ["live/event", "live/stream"]
+    assert all(headers.get("x-csrftoken") == "token-123" for _, headers in sent)
+    assert page.evaluate("cf.config.headers") == {"X-CSRFToken": "token-123"}
