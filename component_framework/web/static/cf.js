@@ -286,6 +286,7 @@
   }
 
   function morphControl(el, next, ctx) {
+    if (el.type === "file") return syncAttributes(el, next); // its files are the user's
     const keep = unseen(el, ctx.seq);
     if (el.type === "checkbox" || el.type === "radio") {
       const checked = el.checked;
