@@ -9,6 +9,7 @@ page, as a live todo app's would be: each change is pushed to every open page wi
 from __future__ import annotations
 
 import copy
+import html
 import threading
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar, Literal
@@ -136,9 +137,10 @@ async def configured(request: Request) -> Response:
     body = (cf.render("checklist", request) + cf.render("ticker", request)).replace(
         ' data-cf-endpoint="/live"', ""
     )
+    headers = html.escape(request.query_params.get("headers", '{"X-CSRFToken": "token-123"}'))
     script = (
         '<script src="/live/cf.js" data-cf-base="/live" '
-        """data-cf-headers='{"X-CSRFToken": "token-123"}' defer></script>"""
+        f"data-cf-headers='{headers}' defer></script>"
     )
     return HTMLResponse(PAGE.format(body=body, script=script))
 

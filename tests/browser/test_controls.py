@@ -250,3 +250,15 @@ def test_script_tag_gives_extra_headers_and_the_endpoint_base(open_page: Any) ->
     assert paths == ["live/event", "live/stream"]
     assert all(headers.get("x-csrftoken") == "token-123" for _, headers in sent)
     assert page.evaluate("cf.config.headers") == {"X-CSRFToken": "token-123"}
+
+
+def test_headers_that_are_not_a_json_object_are_reported_and_ignored(open_page: Any) -> None:
+    page = open_page("/configured?headers=[1,2]", live=False)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.reload()
+    expect(checklist(page)).to_have_attribute("data-cf-subscribed", "")
+    assert [e for e in errors if "data-cf-headers must be a JSON object" in e], errors
+    assert page.evaluate("cf.config.headers") == {}
+    box(page, 0).check()
+    expect(page.locator("#item-0")).to_have_class("done")
