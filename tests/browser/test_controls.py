@@ -262,3 +262,27 @@ def test_headers_that_are_not_a_json_object_are_reported_and_ignored(open_page: 
     assert page.evaluate("cf.config.headers") == {}
     box(page, 0).check()
     expect(page.locator("#item-0")).to_have_class("done")
+
+
+def test_reply_to_an_older_request_does_not_undo_a_newer_change(open_page: Any) -> None:
+    page = open_page()
+    held: list[Route] = []
+    page.route("**/live/event", lambda route: held.append(route))
+    box(page, 0).check()  # request 1: done
+    box(page, 0).uncheck()  # request 2: not done, queued behind request 1
+    page.wait_for_function("() => document.querySelector('#item-0 input[data-cf-loading]')")
+    assert len(held) == 1
+    held[0].continue_()
+    # Reply 1 renders the row done; the box keeps the user's newer change (unchecked).
+    expect(page.locator("#item-0")).to_have_class("done")
+    for _ in range(200):
+        if len(held) == 2:
+            break
+        page.wait_for_timeout(25)
+    assert len(held) == 2
+    expect(box(page, 0)).not_to_be_checked()
+    held[1].continue_()
+    page.unroute("**/live/event")
+    expect(page.locator("#item-0")).to_have_class("open")
+    expect(box(page, 0)).not_to_be_checked()
+    expect(checklist(page)).not_to_have_attribute("data-cf-loading", "")
