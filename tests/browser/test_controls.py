@@ -286,3 +286,42 @@ def test_reply_to_an_older_request_does_not_undo_a_newer_change(open_page: Any) 
     expect(page.locator("#item-0")).to_have_class("open")
     expect(box(page, 0)).not_to_be_checked()
     expect(checklist(page)).not_to_have_attribute("data-cf-loading", "")
+
+
+def test_events_waiting_for_a_socket_that_never_opens_go_over_http(
+    browser: Browser, base_url: str
+) -> None:
+    """The example app's live board sends on the socket; its first connection fails late."""
+    context = browser.new_context(base_url=base_url)
+    try:
+        page = context.new_page()
+        page.add_init_script(
+            """(() => {
+                const Real = window.WebSocket;
+                let first = true;
+                window.WebSocket = function (url) {
+                    if (!first) return new Real(url);
+                    first = false;
+                    const connecting = { send() {}, close() {} };  // never opens
+                    window.failFirstSocket = () => connecting.onclose({});
+                    return connecting;
+                };
+            })();"""
+        )
+        page.goto("/")
+        board = page.locator('[data-cf-component="live_board"]')
+        expect(board).to_have_attribute("data-cf-ready", "")
+        posts: list[str] = []
+        page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+        board.get_by_placeholder("Say something").fill("waited for the socket")
+        board.get_by_role("button", name="Post").click()
+        expect(board).to_have_attribute("data-cf-loading", "")  # waiting in the outbox
+        assert posts == []
+        page.evaluate("window.failFirstSocket()")
+        expect(board.get_by_test_id("messages")).to_contain_text("waited for the socket")
+        expect(board.get_by_role("alert")).to_have_count(0)
+        assert [url for url in posts if url.endswith("/cf/event")]
+        expect(board).to_have_attribute("data-cf-subscribed", "")  # the next socket is real
+        expect(board).not_to_have_attribute("data-cf-offline", "")
+    finally:
+        context.close()

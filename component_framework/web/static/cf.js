@@ -457,7 +457,7 @@
     offline: false,
     ref: 0,
     pending: new Map(), // ref -> resolve of the request waiting for its reply
-    outbox: [],
+    outbox: [], // {root, msg} waiting for the first connection
     backoff: 250,
     timer: null,
 
@@ -487,7 +487,7 @@
       });
       const outbox = this.outbox;
       this.outbox = [];
-      outbox.forEach((msg) => this.ws.send(JSON.stringify(msg)));
+      outbox.forEach(({ msg }) => this.ws.send(JSON.stringify(msg)));
     },
 
     received(text) {
@@ -513,9 +513,17 @@
       this.ws = null;
       this.open = false;
       this.firstAttempt = false;
-      const pending = this.pending;
+      const pending = this.pending, outbox = this.outbox;
       this.pending = new Map();
       this.outbox = [];
+      // Events that waited for a connection that never came go over HTTP instead.
+      outbox.forEach(({ root: target, msg }) => {
+        if (msg.type !== "component_event") return;
+        const resolve = pending.get(msg.ref);
+        pending.delete(msg.ref);
+        const { ref, ...body } = msg;
+        httpEvent(target, body).then(resolve);
+      });
       pending.forEach((resolve) => resolve(errorReply("Connection lost; reconnecting.", "network_error")));
       this.goOffline(`the WebSocket ${this.url} is closed or could not connect`);
       const delay = this.backoff + Math.random() * this.backoff / 2;
@@ -528,7 +536,7 @@
         msg.ref = String(++this.ref);
         this.pending.set(msg.ref, resolve);
         if (this.open) this.ws.send(JSON.stringify(msg));
-        else this.outbox.push(msg);
+        else this.outbox.push({ root, msg });
         this.connect(root);
       });
     },
@@ -557,6 +565,7 @@
   function markOffline(root, on) {
     if (root.hasAttribute(OFFLINE) === on) return;
     root.toggleAttribute(OFFLINE, on);
+    if (on) root.removeAttribute("data-cf-subscribed");
     root.classList.toggle("cf-offline", on);
     root.dispatchEvent(new CustomEvent(on ? "cf:offline" : "cf:online", { bubbles: true }));
   }
@@ -568,8 +577,9 @@
       token: root.getAttribute("data-cf-token"),
     };
     socket.send(root, msg).then((reply) => {
-      if (reply.type === "error") showError(root, reply);
-      else root.setAttribute("data-cf-subscribed", "");
+      // A lost connection shows as the offline mark; it resubscribes when it reconnects.
+      if (reply.type !== "error") root.setAttribute("data-cf-subscribed", "");
+      else if (reply.code !== "network_error") showError(root, reply);
     });
   }
 
