@@ -27,7 +27,7 @@ from typing import Any
 import jinja2
 from _counter import KEY, Counter, bench_registry, renderer
 
-from component_framework.core.protocol import handle_message, make_message
+from component_framework.core.protocol import handle_message, signed_message
 from component_framework.core.signing import Signer
 
 
@@ -107,7 +107,7 @@ async def main(rounds: int) -> int:
         frame_d.append(_time(framework_dispatch, state_json))
 
     raw = json.dumps(
-        make_message("counter", "increment", {}, first["state"], component_id="c1", signer=signer)
+        signed_message("counter", "increment", {}, first["state"], component_id="c1", signer=signer)
     )
     assert json.loads(await framework_message(raw, signer))["type"] == "component_update"
     floor_m, frame_m = [], []

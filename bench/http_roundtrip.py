@@ -48,7 +48,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from component_framework.core.protocol import make_message
+from component_framework.core.protocol import signed_message
 from component_framework.core.signing import Signer
 from component_framework.web import ComponentApp
 
@@ -129,7 +129,7 @@ def build_app() -> tuple[Starlette, ComponentApp]:
 def counter_message(event: str = "increment") -> dict[str, Any]:
     """A signed increment message for a counter, as a page would send it."""
     state = {"count": 0, "items": [f"item {i}" for i in range(50)]}
-    return make_message(
+    return signed_message(
         "counter",
         event,
         {"amount": 1},

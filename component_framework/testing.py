@@ -31,7 +31,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from .core.component import Component
-from .core.protocol import dispatch_message, make_message, render_component, stream_frames
+from .core.protocol import dispatch_message, render_component, signed_message, stream_frames
 from .core.registry import ComponentRegistry, registry
 from .core.signing import Signer
 
@@ -127,7 +127,7 @@ class ComponentTester:
     # ---------- Events ----------
 
     def _message(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
-        message = make_message(self.name, event, payload, component_id=self.component_id)
+        message = signed_message(self.name, event, payload, component_id=self.component_id)
         message["state"], message["checksum"] = self._reply["state"], self._reply["checksum"]
         return message
 

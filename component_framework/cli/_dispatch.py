@@ -1,6 +1,6 @@
 """``cf dispatch``: run a component offline through the same message path as the web transport.
 
-The input state is signed with a key private to this process (``make_message``), so the run
+The input state is signed with a key private to this process (``signed_message``), so the run
 goes through ``core.protocol`` exactly as a browser's request would: name, event and payload
 checks, hydrate or mount, the handler, render, dehydrate.
 """
@@ -130,8 +130,9 @@ def _check_target(name: str, event: str | None) -> None:
 def _result(reply: dict[str, Any]) -> dict[str, Any]:
     result = {key: reply[key] for key in _RESULT_KEYS}
     result["state"] = json.loads(reply["state"])
-    if "stream_done" in reply:
-        result["stream_done"] = reply["stream_done"]
+    for key in ("stream_done", "optimistic"):
+        if key in reply:
+            result[key] = reply[key]
     return result
 
 
@@ -288,13 +289,13 @@ def _run(
 
     from component_framework.core.protocol import (
         dispatch_message_sync,
-        make_message,
+        signed_message,
         stream_frames,
     )
     from component_framework.core.signing import Signer
 
     signer = Signer([secrets.token_urlsafe(32)])
-    message = make_message(name, event, data, initial, component_id=cid, signer=signer)
+    message = signed_message(name, event, data, initial, component_id=cid, signer=signer)
     printer = None if as_json else _Printer(name, event, data, initial)
 
     def show(reply: dict[str, Any]) -> None:

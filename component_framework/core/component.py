@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import uuid4
 
-from ._events import HandlerSpec, handler_spec
+from ._events import CheckedPayload, HandlerSpec, handler_spec
 from ._json import has_lone_surrogate
 from .exceptions import (
     ComponentError,
@@ -157,19 +157,25 @@ class Component:
     # ---------- Events ----------
 
     @classmethod
-    def _check_payload(cls, spec: HandlerSpec, event: str, payload: Any) -> dict[str, Any]:
+    def _check_payload(cls, spec: HandlerSpec, event: str, payload: Any) -> CheckedPayload:
         """Check *payload* before any component code runs; return the handler's kwargs.
 
-        The message path calls this before instantiating the component. Subclasses whose
-        event payload is not the handler's keyword arguments (``FormComponent.submit``)
-        override it.
+        The message path calls this once per message, before instantiating the component.
+        Subclasses whose event payload is not the handler's keyword arguments
+        (``FormComponent.submit``) override it.
         """
         refuse_lone_surrogates(event, payload)
-        return spec.validate(event, payload)
+        return CheckedPayload(spec.validate(event, payload))
+
+    def _checked(self, event: str, payload: Any) -> tuple[HandlerSpec, CheckedPayload]:
+        """The handler spec and checked payload: checked here unless the message path did."""
+        spec = handler_spec(type(self), event)
+        if isinstance(payload, CheckedPayload):
+            return spec, payload
+        return spec, type(self)._check_payload(spec, event, payload)
 
     def _prepare(self, event: str, payload: Any) -> tuple[Any, dict[str, Any], HandlerSpec]:
-        spec = handler_spec(type(self), event)
-        kwargs = spec.validate(event, payload)
+        spec, kwargs = self._checked(event, payload)
         return getattr(self, spec.name), kwargs, spec
 
     def _handler_failed(self, event: str, exc: Exception) -> HandlerError:

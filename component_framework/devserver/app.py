@@ -35,7 +35,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 
 from component_framework.core.exceptions import ComponentError
-from component_framework.core.protocol import handle_message, http_status, make_message
+from component_framework.core.protocol import handle_message, http_status, signed_message
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.registry import registry as default_registry
 from component_framework.core.signing import Signer
@@ -372,7 +372,7 @@ async def _render(request: Request) -> Response:
     dev = _dev(request)
     try:
         if state is not None:
-            message = make_message(
+            message = signed_message(
                 name,
                 None,
                 None,

@@ -19,9 +19,9 @@ from component_framework.core.protocol import (
     handle_message,
     http_status,
     load_message,
-    make_message,
     parse_message,
     render_component,
+    signed_message,
     stream_frames,
 )
 from component_framework.core.renderer import Renderer
@@ -201,7 +201,7 @@ def test_load_message_refuses_text_that_starts_with_a_bom() -> None:
 
 
 def test_make_message_signs_the_state(signer: Signer) -> None:
-    message = make_message("counter", "increment", {"amount": 1}, {"count": 2}, signer=signer)
+    message = signed_message("counter", "increment", {"amount": 1}, {"count": 2}, signer=signer)
     assert message == {
         "type": "component_event",
         "component": "counter",
@@ -211,7 +211,7 @@ def test_make_message_signs_the_state(signer: Signer) -> None:
         "state": '{"count":2}',
         "checksum": signer.sign("counter", "component-cli", '{"count":2}'),
     }
-    assert make_message("counter")["state"] is None
+    assert signed_message("counter")["state"] is None
 
 
 # ---------- Bad input: exact code and message, nothing ran ----------
@@ -422,7 +422,7 @@ async def test_oversized_state_is_413(
     signer: Signer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    message = make_message(
+    message = signed_message(
         "counter",
         "increment",
         state={"count": 1, "pad": "x" * 200},
@@ -455,7 +455,7 @@ async def test_the_depth_limit_is_configurable(
 async def test_checks_run_in_order_state_before_payload(
     ledger: Ledger, fresh_registry: ComponentRegistry, signer: Signer
 ) -> None:
-    message = make_message(
+    message = signed_message(
         "counter", "increment", {"amount": "x"}, {"count": 1}, component_id="c-1", signer=signer
     )
     message["state"] = '{"count":99}'
