@@ -16,7 +16,7 @@ from typing import Any, cast
 from ._message import DEFAULT_LIMITS, Limits, ParsedEvent, check_message
 from ._optimistic import add_optimistic_patches
 from ._reply import update_reply
-from ._threads import run_sync
+from .threads import run_sync
 from .component import Component
 from .signing import Signer
 from .streaming import StreamingComponent

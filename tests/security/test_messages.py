@@ -1,0 +1,130 @@
+"""Hostile messages: numbers Python cannot hold, reserved argument names, cheap checks first.
+
+Each test here failed before the fix it covers (issue 11, items 3, 8 and 11).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from component_framework.core import ComponentRegistry
+from component_framework.core.protocol import Limits
+from component_framework.web import ComponentApp
+
+from .conftest import HEADERS, calls, event_body
+
+HUGE = "1" + "0" * 4400  # more digits than int() takes from text (4,300)
+
+
+def post(client: TestClient, body: str, path: str = "/cf/event") -> Any:
+    return client.post(path, content=body.encode(), headers=HEADERS)
+
+
+@pytest.mark.parametrize("value", [2**53 + 1, -(2**53) - 1, 10**30])
+def test_payload_integers_beyond_2_53_are_refused(
+    client: TestClient, mounted: dict[str, Any], value: int
+) -> None:
+    response = post(client, event_body(mounted, "set", json.dumps({"value": value})))
+    assert response.status_code == 400
+    reply = response.json()
+    assert reply["code"] == "bad_message"
+    assert "Limits.max_integer" in reply["error"]
+    assert calls == []
+
+
+def test_payload_integer_of_2_53_is_accepted(client: TestClient, mounted: dict[str, Any]) -> None:
+    response = post(client, event_body(mounted, "set", json.dumps({"value": [2**53, -(2**53)]})))
+    assert response.status_code == 200
+    assert json.loads(response.json()["state"]) == {"value": [2**53, -(2**53)]}
+
+
+def test_the_integer_limit_is_a_setting(
+    fresh_registry: ComponentRegistry, templates: Any, mounted: dict[str, Any], app: ComponentApp
+) -> None:
+    unbounded = ComponentApp(
+        registry=app.registry, signer=app.signer, limits=Limits(max_integer=None)
+    )
+    with TestClient(Starlette(routes=[unbounded.mount()])) as client:
+        response = post(client, event_body(mounted, "set", json.dumps({"value": 10**30})))
+    assert response.status_code == 200
+    assert json.loads(response.json()["state"]) == {"value": 10**30}
+
+
+@pytest.mark.parametrize("number", ["1e999", "-1e999", "1E400"])
+def test_a_number_beyond_float_is_a_400_not_a_500(
+    client: TestClient, mounted: dict[str, Any], number: str
+) -> None:
+    response = post(client, event_body(mounted, "set", f'{{"value":{number}}}'))
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_message"
+    assert "too large for a float" in response.json()["error"]
+    assert calls == []
+
+
+@pytest.mark.parametrize("path", ["/cf/event", "/cf/stream"])
+@pytest.mark.parametrize("where", ["payload", "extra field"])
+def test_an_integer_of_more_than_4300_digits_is_a_400(
+    client: TestClient, mounted: dict[str, Any], path: str, where: str
+) -> None:
+    body = event_body(mounted, "set", f'{{"value":{HUGE}}}')
+    if where == "extra field":
+        body = event_body(mounted, "set", "{}")[:-1] + f',"extra":{HUGE}}}'
+    response = post(client, body, path)
+    assert response.status_code == 400
+    text = response.text
+    assert "too many digits" in text
+    assert calls == []
+
+
+def test_an_integer_of_more_than_4300_digits_keeps_the_socket(
+    client: TestClient, mounted: dict[str, Any]
+) -> None:
+    with client.websocket_connect("/cf/ws") as ws:
+        ws.send_text(event_body(mounted, "set", f'{{"value":{HUGE}}}'))
+        refused = ws.receive_json()
+        assert refused["type"] == "error"
+        assert refused["code"] == "bad_message"
+        ws.send_text(event_body(mounted, "set", '{"value":7}'))
+        assert json.loads(ws.receive_json()["state"]) == {"value": 7}
+    assert calls == ["set"]
+
+
+def test_kwargs_handler_sent_self_is_a_400(client: TestClient, mounted: dict[str, Any]) -> None:
+    response = post(client, event_body(mounted, "anything", '{"self":1,"a":2}'))
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "error",
+        "error": "Invalid payload for anything: self: reserved name, not an argument",
+        "code": "invalid_payload",
+    }
+    assert calls == []
+    fine = post(client, event_body(mounted, "anything", '{"a":2,"b":3}'))
+    assert json.loads(fine.json()["state"]) == {"value": ["a", "b"]}
+
+
+DEEP = "[" * 40 + "]" * 40
+
+
+@pytest.mark.parametrize(
+    ("component", "event", "status", "code"),
+    [
+        ("nobody", "set", 404, "unknown_component"),
+        ("target", "missing", 404, "unknown_event"),
+        ("target", "_private", 404, "unknown_event"),
+    ],
+)
+def test_names_are_checked_before_the_payload(
+    client: TestClient, mounted: dict[str, Any], component: str, event: str, status: int, code: str
+) -> None:
+    # The payload is too deep and holds a refused integer: walking it costs time in proportion
+    # to its size, so an unknown component or event is refused first.
+    payload = f'{{"deep":{DEEP},"big":{2**60}}}'
+    response = post(client, event_body(mounted, event, payload, name=component))
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert calls == []
