@@ -120,6 +120,15 @@ class ComponentTester:
         return component_id
 
     @property
+    def optimistic(self) -> dict[str, dict[str, Any]]:
+        """The optimistic patches of the latest render, ``{"<event>|<raw cf-payload>": patch}``.
+
+        Empty unless the component overrides ``get_optimistic_patch``.
+        """
+        patches: dict[str, dict[str, Any]] = self._reply.get("optimistic", {})
+        return patches
+
+    @property
     def reply(self) -> dict[str, Any]:
         """The latest ``component_update`` reply, exactly as a transport would send it."""
         return self._reply
