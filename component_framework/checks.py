@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._advice import only_changes_state
 from .core._events import handler_spec, is_event_name
 from .core._json import find_lossy
 from .core.component import Component
@@ -55,13 +56,15 @@ class CheckReport:
 
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """Advice that does not fail the check (a sync handler that could be ``async def``)."""
     components: int = 0
     templates: int = 0
     events: int = 0
 
     @property
     def ok(self) -> bool:
-        """True when no problem was found (notes do not count)."""
+        """True when no problem was found (notes and warnings do not count)."""
         return not self.problems
 
     def add(self, where: str, message: str) -> None:
@@ -145,7 +148,7 @@ def _check_handlers(name: str, cls: type[Component], where: str, report: CheckRe
             continue
         report.events += 1
         try:
-            handler_spec(cls, event)
+            spec = handler_spec(cls, event)
         except Exception as exc:
             report.add(
                 where,
@@ -159,6 +162,14 @@ def _check_handlers(name: str, cls: type[Component], where: str, report: CheckRe
                 f"{name}: {attr}({argument}: {hint}) can never be called from a page: JSON "
                 "cannot carry that type (only an instance of it would pass); use "
                 "JSON-compatible type hints (int, str, a Pydantic model, ...)",
+            )
+        if not (spec.is_async or spec.is_generator) and only_changes_state(value):
+            report.warnings.append(
+                Problem(
+                    where,
+                    f"{name}: {attr} only changes state: declare it `async def` to skip the "
+                    "thread hop",
+                )
             )
 
 

@@ -16,10 +16,10 @@ from typing import Any, cast
 from ._message import DEFAULT_LIMITS, Limits, ParsedEvent, check_message
 from ._optimistic import add_optimistic_patches
 from ._reply import update_reply
-from .threads import run_sync
 from .component import Component
 from .signing import Signer
 from .streaming import StreamingComponent
+from .threads import run_sync
 
 __all__ = ["answer", "answer_in_this_thread", "answer_on_loop", "stream_answers"]
 
