@@ -34,10 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CheckReport", "Problem", "run_checks"]
 
-_TEMPLATE_SUFFIXES = frozenset(
-    {".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".svg", ".txt"}
-)
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -81,23 +77,15 @@ class CheckReport:
 
 
 def _location(cls: type, root: Path | None) -> str:
-    try:
-        filename = inspect.getsourcefile(cls)
-        _, line = inspect.getsourcelines(cls)
-    except (OSError, TypeError):
-        return f"{cls.__module__}.{cls.__qualname__}"
-    if filename is None:
-        return f"{cls.__module__}.{cls.__qualname__}"
-    path = Path(filename)
-    if root is not None and path.is_relative_to(root):
-        path = path.relative_to(root)
-    return f"{path}:{line}"
+    from .project import class_location
+
+    return class_location(cls, root) or f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _compile_templates(project: Project, report: CheckReport) -> None:
     import jinja2
 
-    from .core.jinja import JinjaRenderer
+    from .core.jinja import TEMPLATE_SUFFIXES, JinjaRenderer
 
     for folder in project.templates:
         if not folder.is_dir():
@@ -110,7 +98,7 @@ def _compile_templates(project: Project, report: CheckReport) -> None:
     if not isinstance(renderer, JinjaRenderer):
         return
     for name in renderer.list_templates():
-        if Path(name).suffix not in _TEMPLATE_SUFFIXES:
+        if Path(name).suffix not in TEMPLATE_SUFFIXES:
             continue
         report.templates += 1
         try:

@@ -37,20 +37,16 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "CONFIG_SNIPPET",
     "Project",
     "ProjectConfigError",
     "ProjectError",
     "ProjectImportError",
     "ProjectNotFoundError",
+    "class_location",
     "find_project",
     "load_project",
     "user_frame",
 ]
-
-CONFIG_SNIPPET = """[tool.cf]
-components = ["myapp.components"]  # modules or packages holding your components
-templates = ["myapp/templates"]    # folders of their Jinja2 templates"""
 
 
 class ProjectError(Exception):
@@ -203,6 +199,23 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _INTERNAL = tuple(
     {"<", _PACKAGE_DIR, *(sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib"))}
 )
+
+
+def class_location(cls: type, root: Path | None = None) -> str | None:
+    """Where *cls* is defined, as ``file:line`` (relative to *root* when under it), or None."""
+    import inspect
+
+    try:
+        filename = inspect.getsourcefile(cls)
+        _, line = inspect.getsourcelines(cls)
+    except (OSError, TypeError):
+        return None
+    if filename is None:
+        return None
+    path = Path(filename)
+    if root is not None and path.is_relative_to(root):
+        path = path.relative_to(root)
+    return f"{path}:{line}"
 
 
 def user_frame(

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from ._common import USAGE, AppOption, complete_component, console, fail, load_project
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["app"]
 
@@ -23,23 +20,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
 )
-
-
-def _source(cls: type) -> str | None:
-    import contextlib
-    import inspect
-    import os
-
-    try:
-        filename = inspect.getsourcefile(cls)
-        _, line = inspect.getsourcelines(cls)
-    except (OSError, TypeError):
-        return None
-    if filename is None:
-        return None
-    with contextlib.suppress(ValueError):  # another drive on Windows
-        filename = os.path.relpath(filename)
-    return f"{filename}:{line}"
 
 
 def _signature(cls: type, event: str) -> str:
@@ -130,14 +110,17 @@ def show(
 
       cf registry show counter --json
     """
+    from pathlib import Path
+
     from component_framework.core.registry import registry
+    from component_framework.project import class_location
 
     load_project(ctx, app)
     cls = registry.get(name)
     if cls is None:
         fail(registry.not_found_message(name), USAGE)
     info = registry.describe(name)
-    info["source"] = _source(cls)
+    info["source"] = class_location(cls, Path.cwd())
     if as_json:
         sys.stdout.write(json.dumps(info, indent=2) + "\n")
         return
