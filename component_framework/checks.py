@@ -26,6 +26,7 @@ from ._advice import only_changes_state
 from .core._events import handler_spec, is_event_name
 from .core._json import find_lossy
 from .core.component import Component
+from .core.exceptions import RegistryConflictError
 from .core.registry import ComponentRegistry, registry
 from .core.renderer import get_default_renderer
 
@@ -269,11 +270,12 @@ def run_checks(
     for error in import_errors:
         where = f"{error.filename}:{error.lineno}" if error.filename else error.module
         detail = error.detail
-        if detail.startswith("ValueError: Component ") and "already registered" in detail:
-            detail = f"registry conflict: {detail.removeprefix('ValueError: ')}"
-            other = _registered_class(detail, registry)
-            if other is not None:
-                detail += f" at {_location(other, project.root)}; rename one of them"
+        if isinstance(error.error, RegistryConflictError):
+            conflict = error.error
+            detail = (
+                f"registry conflict: {conflict} at {_location(conflict.existing, project.root)}; "
+                "rename one of them"
+            )
         report.add(where, detail)
     _compile_templates(project, report)
     with _web_globals():
@@ -284,18 +286,6 @@ def run_checks(
             renderable = _check_template(name, cls, where, report, project.root)
             _check_mount(name, cls, where, report, renderable)
     return report
-
-
-def _registered_class(detail: str, registry: ComponentRegistry) -> type | None:
-    import re
-
-    match = re.search(r"Component '([^']+)' already registered", detail)
-    if match is None:
-        return None
-    try:
-        return registry.get(match.group(1))
-    except Exception:
-        return None
 
 
 def _nested(*_: Any, **__: Any) -> str:

@@ -69,10 +69,19 @@ class ProjectImportError(ProjectError):
         filename: The user's file where the error happened (None if unknown).
         lineno: Its line number (None if unknown).
         detail: ``"ExceptionType: message"``.
+        error: The exception raised, when there was one.
     """
 
-    def __init__(self, module: str, filename: str | None, lineno: int | None, detail: str) -> None:
+    def __init__(
+        self,
+        module: str,
+        filename: str | None,
+        lineno: int | None,
+        detail: str,
+        error: BaseException | None = None,
+    ) -> None:
         self.module = module
+        self.error = error
         self.filename = filename
         self.lineno = lineno
         self.detail = detail
@@ -168,7 +177,9 @@ class Project:
         detail = f"{type(exc).__name__}: {exc}"
         if isinstance(exc, SyntaxError) and exc.filename:
             detail = f"SyntaxError: {exc.msg}"
-            return ProjectImportError(name, _display(exc.filename, self.root), exc.lineno, detail)
+            return ProjectImportError(
+                name, _display(exc.filename, self.root), exc.lineno, detail, exc
+            )
         missing = exc.name if isinstance(exc, ModuleNotFoundError) else None
         if missing and (name == missing or name.startswith(missing + ".")):
             # The configured module itself is missing, not something it imports.
@@ -179,11 +190,12 @@ class Project:
                 None,
                 f"cannot import {name!r} ({source}): {exc}; check the module path and that "
                 f"{str(self.root)!r} is the project root",
+                exc,
             )
         frame = user_frame(exc, [self.root])
         if frame is None:
-            return ProjectImportError(name, None, None, detail)
-        return ProjectImportError(name, _display(frame[0], self.root), frame[1], detail)
+            return ProjectImportError(name, None, None, detail, exc)
+        return ProjectImportError(name, _display(frame[0], self.root), frame[1], detail, exc)
 
 
 def _display(filename: str, root: Path) -> str:

@@ -166,7 +166,9 @@ def _report(exc: Exception, project: Project, name: str, event: str | None) -> N
         )
     if isinstance(exc, ComponentError):
         fail(f"{name!r}: {exc}{at}")
-    if type(exc).__name__ == "TemplateNotFound":
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateNotFound):
         folders = ", ".join(os.path.relpath(p, root) for p in project.templates) or "none"
         fail(
             f"{name!r}: template {str(exc)!r} not found (template folders: {folders}); run cf check"
