@@ -123,8 +123,8 @@ class LiveBoard(Component):
     """A message board every open page sees: posts reach the others by server push."""
 
     template_name = "live_board.html"
-    live: ClassVar[bool] = True  # the page subscribes over WebSocket for pushes
-    transport: ClassVar[str] = "ws"  # and sends its events on the same socket
+    live = True  # the page subscribes over WebSocket for pushes
+    transport = "ws"  # and sends its events on the same socket
 
     def before_render(self) -> None:
         self.state["messages"] = board_messages()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -33,8 +33,33 @@ def _signature(cls: type, event: str) -> str:
             signature = inspect.signature(handler)
         except (TypeError, ValueError):
             return f"{event}(...)"
-    params = list(signature.parameters.values())[1:]
+    params = [_bounds_shown(p) for p in list(signature.parameters.values())[1:]]
     return f"{event}({', '.join(str(p) for p in params)})"
+
+
+def _bounds_shown(param: Any) -> Any:
+    """``amount: Annotated[int, Field(ge=1, le=100)]`` shown as ``amount: int (ge=1, le=100)``."""
+    import typing
+
+    hint = param.annotation
+    if typing.get_origin(hint) is not typing.Annotated:
+        return param
+    base, *extras = typing.get_args(hint)
+    # Pydantic's Field(ge=1) holds annotated_types' Ge(ge=1): show what is in the parentheses.
+    bounds = [
+        repr(m)[len(type(m).__name__) + 1 : -1]
+        for extra in extras
+        for m in getattr(extra, "metadata", [extra])
+        if type(m).__module__.startswith("annotated_types")
+    ]
+    shown = getattr(base, "__name__", repr(base))
+    text = f"{shown} ({', '.join(bounds)})" if bounds else shown
+    return param.replace(annotation=_Shown(text))
+
+
+class _Shown(str):
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _joined(values: list[str]) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from uuid import uuid4
 
 from ._events import CheckedPayload, HandlerSpec, handler_spec
@@ -20,6 +21,8 @@ from .renderer import Renderer, get_default_renderer
 from ._serializer import StateSerializer  # isort: skip
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from .permissions import BasePermission
 
 __all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer"]
@@ -63,6 +66,14 @@ class Component:
     permission_classes: ClassVar[list[type[BasePermission]]] = []
     slots: ClassVar[list[str]] = []
     """Slot names this component accepts. Empty list means *any* slot name is accepted."""
+    live: ClassVar[bool] = False
+    """Whether its pages subscribe over WebSocket to the server's pushes for it."""
+    transport: ClassVar[Literal["http", "ws"]] = "http"
+    """How its pages send events: ``"http"`` (``POST /event``) or ``"ws"`` (the socket)."""
+    params_schema: ClassVar[type[BaseModel] | None] = None
+    """A Pydantic model of its mount parameters, shown by ``cf dev``'s playground (optional)."""
+    permission_required: ClassVar[str | Sequence[str]] = ""
+    """The Django permission(s) ``DjangoModelPermission`` requires (all of them, if several)."""
 
     def __init__(self, **params: Any) -> None:
         self.params = params

@@ -40,6 +40,7 @@ from component_framework.core.registry import ComponentRegistry
 from component_framework.core.registry import registry as default_registry
 from component_framework.core.signing import Signer
 from component_framework.web import ComponentApp
+from component_framework.web._encoding import NO_STORE as _NO_STORE
 
 from ._channel import LiveChannel
 from ._console import print_error, print_recovered
@@ -56,7 +57,6 @@ logger = logging.getLogger("component_framework.devserver")
 
 DEV_PREFIX = "/__cf__"
 DEV_HEADER = "x-cf-dev"
-_NO_STORE = {"Cache-Control": "no-store"}
 
 
 class DevProject(Protocol):

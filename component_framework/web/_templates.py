@@ -86,9 +86,9 @@ class TemplateHelpers:
         )
         if issubclass(component_cls, StreamingComponent):
             attributes["data-cf-stream"] = None
-        if getattr(component_cls, "live", False):
+        if component_cls.live:
             attributes["data-cf-live"] = None
-        if getattr(component_cls, "transport", "http") == "ws":
+        if component_cls.transport == "ws":
             attributes["data-cf-transport"] = "ws"
         if "optimistic" in reply:
             attributes["data-cf-optimistic"] = json.dumps(
