@@ -1,4 +1,4 @@
-"""Canonical JSON, lossless-state checks and nesting limits shared by state and protocol."""
+"""Canonical JSON, lossless-state checks and payload limits shared by state and protocol."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 __all__ = [
     "LossyStateWarning",
     "canonical_dumps",
-    "check_depth",
     "find_lossy",
     "has_lone_surrogate",
     "lossy_default",
@@ -83,22 +82,6 @@ def find_lossy(value: Any, path: str = "state") -> list[str]:
         ):
             problems.append(f"{where}: {type(item).__name__}")
     return sorted(problems)
-
-
-def check_depth(value: Any, max_depth: int) -> bool:
-    """Return True if containers in *value* nest no deeper than *max_depth* levels."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            if depth >= max_depth:
-                return False
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            if depth >= max_depth:
-                return False
-            stack.extend((child, depth + 1) for child in item)
-    return True
 
 
 def payload_problem(value: Any, max_depth: int, max_integer: int | None) -> str | None:
