@@ -4,10 +4,10 @@ Two pairs are measured side by side in one process, interleaved so machine noise
 
 * ``dispatch``: state JSON in, hydrate, handler, Jinja render of a template with a 50-item
   list, dehydrate, JSON out -- against ``json.loads`` + ``template.render`` + ``json.dumps``.
-* ``message``: the whole message path (``core.protocol.handle_message``: parse and validate the
-  message, verify the HMAC of canonical JSON, payload validation, one worker-thread hop for the
-  sync handler, render, sign) -- against the same JSON parse, HMAC verify, render, canonical
-  dump, HMAC sign and one ``asyncio.to_thread`` hop written inline.
+* ``message``: the whole message path (``core.protocol.handle_message``: read and check the
+  message, then in one worker-thread hop for the ``def`` handler: verify the HMAC of canonical
+  JSON, validate the payload, run, render, sign) -- against the same JSON parse, HMAC verify,
+  render, canonical dump, HMAC sign and one ``asyncio.to_thread`` hop written inline.
 
 Run:  python bench/core_event.py [--rounds 5000]
 """

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
+from pydantic import BaseModel, field_validator
 
 from component_framework.core import Component, ComponentRegistry, StateSerializer
 from component_framework.core import exceptions as exc
@@ -679,3 +680,71 @@ def test_error_reply_hides_unexpected_exception_text(caplog: pytest.LogCaptureFi
         "code": "internal_error",
     }
     assert "secret" in caplog.text
+
+
+class Item(BaseModel):
+    """A payload argument whose validation leaves a trace in ``checks``."""
+
+    checks: ClassVar[list[str]] = []
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _seen(cls, value: str) -> str:
+        cls.checks.append(value)
+        return value
+
+
+async def test_a_payload_is_validated_once_per_message(
+    fresh_registry: ComponentRegistry, signer: Signer
+) -> None:
+    checks = Item.checks
+    checks.clear()
+
+    @fresh_registry.register("basket")
+    class Basket(Component):
+        renderer = Plain()
+        template_name = "basket.html"
+
+        def on_add(self, item: Item) -> None:
+            self.state["count"] = len(item.name)
+
+        async def on_add_async(self, item: Item) -> None:
+            self.state["count"] = len(item.name)
+
+    for event in ("add", "add_async"):
+        message = signed_message(
+            "basket", event, {"item": {"name": "pear"}}, {}, component_id="b-1", signer=signer
+        )
+        reply = await handle_message(message, registry=fresh_registry, signer=signer)
+        assert json.loads(reply["state"]) == {"count": 4}
+    assert checks == ["pear", "pear"]
+    # Called directly, the seed's API still validates.
+    assert Basket().dispatch("add", {"item": {"name": "fig"}})["state"] == {"count": 3}
+    assert checks == ["pear", "pear", "fig"]
+
+
+async def test_a_form_submit_shape_is_checked_once(
+    fresh_registry: ComponentRegistry, signer: Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from component_framework.core import FormComponent
+    from component_framework.core import form as form_module
+
+    seen: list[Any] = []
+    check = form_module._check_submit_payload
+
+    def counted(payload: Any) -> None:
+        seen.append(payload)
+        check(payload)
+
+    monkeypatch.setattr(form_module, "_check_submit_payload", counted)
+
+    @fresh_registry.register("note_form")
+    class NoteForm(FormComponent):
+        renderer = Plain()
+        template_name = "form.html"
+
+    message = signed_message("note_form", "submit", {"form_data": {"x": 1}}, signer=signer)
+    reply = await handle_message(message, registry=fresh_registry, signer=signer)
+    assert json.loads(reply["state"])["is_valid"] is True
+    assert len(seen) == 1
