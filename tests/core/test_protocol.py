@@ -201,7 +201,7 @@ def test_load_message_refuses_text_that_starts_with_a_bom() -> None:
         load_message("\ufeff{}")
 
 
-def test_make_message_signs_the_state(signer: Signer) -> None:
+def test_signed_message_signs_the_state(signer: Signer) -> None:
     message = signed_message("counter", "increment", {"amount": 1}, {"count": 2}, signer=signer)
     assert message == {
         "type": "component_event",
