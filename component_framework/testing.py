@@ -41,7 +41,7 @@ T = TypeVar("T")
 _MISSING = object()
 
 
-def _run(coro: Coroutine[Any, Any, T]) -> T:
+def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -146,7 +146,7 @@ class ComponentTester:
         Raises:
             ComponentError: The event was refused or its handler failed.
         """
-        return _run(self.acall(event, **payload))
+        return _run_to_completion(self.acall(event, **payload))
 
     async def acall(self, event: str, **payload: Any) -> ComponentTester:
         """Async twin of :meth:`call`, for tests running on an event loop."""
@@ -181,7 +181,7 @@ class ComponentTester:
                 self._reply = frame
             return frames
 
-        self.frames = _run(collect())
+        self.frames = _run_to_completion(collect())
         return self.frames
 
     # ---------- Assertions ----------

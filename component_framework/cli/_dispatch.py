@@ -259,7 +259,7 @@ def dispatch(
         initial, piped_id = read_state(state)
     data = read_payload(payload) if payload is not None else {}
     with core_logs_as_lines():
-        _run(
+        _dispatch_and_show(
             ctx,
             app,
             name,
@@ -272,7 +272,7 @@ def dispatch(
         )
 
 
-def _run(
+def _dispatch_and_show(
     ctx: typer.Context,
     app: list[str] | None,
     name: str,
