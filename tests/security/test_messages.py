@@ -110,12 +110,6 @@ def test_payload_integers_beyond_2_53_are_refused(
     assert calls == []
 
 
-def test_payload_integer_of_2_53_is_accepted(client: TestClient, mounted: dict[str, Any]) -> None:
-    response = post(client, event_body(mounted, "set", json.dumps({"value": [2**53, -(2**53)]})))
-    assert response.status_code == 200
-    assert json.loads(response.json()["state"]) == {"value": [2**53, -(2**53)]}
-
-
 def test_the_integer_limit_is_a_setting(
     fresh_registry: ComponentRegistry, templates: Any, mounted: dict[str, Any], app: ComponentApp
 ) -> None:
