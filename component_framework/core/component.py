@@ -313,7 +313,7 @@ class Component:
             else:
                 self.mount()
             if event:
-                self.handle_event(event, payload or {})
+                self.handle_event(event, {} if payload is None else payload)
             return self._result(self.render())
         except Exception:
             logger.debug("Error in %s.dispatch()", type(self).__name__, exc_info=True)
@@ -340,7 +340,7 @@ class Component:
             else:
                 self.mount()
             if event:
-                await self.async_handle_event(event, payload or {})
+                await self.async_handle_event(event, {} if payload is None else payload)
             return self._result(self.render())
         except Exception:
             logger.debug("Error in %s.async_dispatch()", type(self).__name__, exc_info=True)
