@@ -29,12 +29,9 @@ class Counter(Component):
         self.state["items"] = [f"item {i}" for i in range(50)]
 
     def on_increment(self, amount: int = 1) -> None:
+        # A `def` handler: the whole message runs in one worker-thread hop.
         self.state["count"] += amount
 
-    def on_increment_via_worker(self, amount: int = 1) -> None:
-        # Calls a function, so it cannot be proven non-blocking: it takes the worker-thread hop.
-        self.state["count"] = int(self.state["count"]) + amount
-
     async def on_increment_async(self, amount: int = 1) -> None:
-        # The same handler declared async: it runs on the event loop, with no thread hop.
+        # The same handler declared `async def`: it runs on the event loop, with no thread hop.
         self.state["count"] += amount

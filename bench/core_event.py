@@ -4,10 +4,10 @@ Two pairs are measured side by side in one process, interleaved so machine noise
 
 * ``dispatch``: state JSON in, hydrate, handler, Jinja render of a template with a 50-item
   list, dehydrate, JSON out -- against ``json.loads`` + ``template.render`` + ``json.dumps``.
-* ``message``: the whole message path (``core.protocol.handle_message``: parse and validate the
-  message, verify the HMAC of canonical JSON, payload validation, one worker-thread hop for the
-  sync handler, render, sign) -- against the same JSON parse, HMAC verify, render, canonical
-  dump, HMAC sign and one ``asyncio.to_thread`` hop written inline.
+* ``message``: the whole message path (``core.protocol.handle_message``: read and check the
+  message, then in one worker-thread hop for the ``def`` handler: verify the HMAC of canonical
+  JSON, validate the payload, run, render, sign) -- against the same JSON parse, HMAC verify,
+  render, canonical dump, HMAC sign and one ``asyncio.to_thread`` hop written inline.
 
 Run:  python bench/core_event.py [--rounds 5000]
 """
@@ -27,7 +27,7 @@ from typing import Any
 import jinja2
 from _counter import KEY, Counter, bench_registry, renderer
 
-from component_framework.core.protocol import handle_message, make_message
+from component_framework.core.protocol import handle_message, signed_message
 from component_framework.core.signing import Signer
 
 
@@ -107,7 +107,7 @@ async def main(rounds: int) -> int:
         frame_d.append(_time(framework_dispatch, state_json))
 
     raw = json.dumps(
-        make_message("counter", "increment", {}, first["state"], component_id="c1", signer=signer)
+        signed_message("counter", "increment", {}, first["state"], component_id="c1", signer=signer)
     )
     assert json.loads(await framework_message(raw, signer))["type"] == "component_update"
     floor_m, frame_m = [], []

@@ -1,25 +1,23 @@
-"""HTTP event round trip under uvicorn on loopback: the component endpoint against a raw floor.
+"""HTTP event round trip under uvicorn on loopback: the component endpoint against raw floors.
 
-One uvicorn process serves both endpoints; a load generator (``wrk`` when installed, else an
-asyncio client in this process) hits them alternately, several rounds each, so machine noise
-lands on both alike:
+One uvicorn process serves every endpoint; ``wrk`` (installed through apt-get when missing, else
+an asyncio client in this process) hits them in turn, several rounds each, so machine noise
+lands on all alike. Two pairs, each a component against the raw Starlette endpoint a user
+would otherwise write:
 
-* ``floor``: a raw Starlette endpoint doing the same work written inline -- read the JSON
-  body, ``json.loads`` the message and the state, add 1, render the same Jinja template (a
-  counter with a 50-item list), ``json.dumps`` the reply.
-* ``floor+to_thread``: the same work in ``asyncio.to_thread``, what a plain worker-thread hop
-  for sync code costs (shown for scale).
-* ``component``: ``POST /cf/event`` of ``component_framework.web`` with the same counter --
-  content-type and header checks, core's message path (validation, HMAC verify, payload check,
-  render, canonical dump, sign), JSON reply. Its sync handler only changes state, so it is
-  proven unable to block and runs on the event loop (``core/_nonblocking.py``).
-* ``component, worker hop``: the same with a sync handler that calls a function, which takes
-  the worker-thread hop every handler that might block takes.
-* ``component, async``: the same with the handler declared ``async def``.
+* ``floor, async def``: a raw Starlette ``async def`` endpoint doing the same work inline --
+  read the JSON body, ``json.loads`` the message and the state, add 1, render the same Jinja
+  template (a counter with a 50-item list), ``json.dumps`` the reply -- against
+  ``component, async def``: ``POST /cf/event`` with the handler declared ``async def`` (the
+  whole message on the event loop).
+* ``floor, def``: the same work in Starlette's threadpool (``run_in_threadpool``, what
+  Starlette does for a ``def`` endpoint) against ``component, def``: the handler declared
+  ``def`` (the whole message in one worker-thread hop).
 
-Reported: requests/s, p50/p99 latency and the server's CPU time per request for each side
-(medians over rounds), the ratio component/floor of requests/s (target: >= 0.8x), and that
-ratio for each round.
+The component side also does what the floor does not: header checks, message validation, HMAC
+verify, payload validation, canonical dump and signing. Reported: requests/s, p50/p99 latency
+and the server's CPU time per request (medians over rounds), and each pair's ratio of
+requests/s (target: >= 0.8x).
 
 Run:  python bench/http_roundtrip.py [--duration 5] [--rounds 3] [--connections 8]
 """
@@ -43,12 +41,13 @@ from typing import Any
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from component_framework.core.protocol import make_message
+from component_framework.core.protocol import signed_message
 from component_framework.core.signing import Signer
 from component_framework.web import ComponentApp
 
@@ -74,8 +73,9 @@ def build_app() -> tuple[Starlette, ComponentApp]:
         return JSONResponse(floor_work(await request.body(), template))
 
     async def floor_threaded(request: Request) -> Response:
+        # What Starlette does for a `def` endpoint: the work in its threadpool (anyio).
         body = await request.body()
-        return JSONResponse(await asyncio.to_thread(floor_work, body, template))
+        return JSONResponse(await run_in_threadpool(floor_work, body, template))
 
     async def floor_ws(websocket: WebSocket) -> None:
         await websocket.accept()
@@ -129,7 +129,7 @@ def build_app() -> tuple[Starlette, ComponentApp]:
 def counter_message(event: str = "increment") -> dict[str, Any]:
     """A signed increment message for a counter, as a page would send it."""
     state = {"count": 0, "items": [f"item {i}" for i in range(50)]}
-    return make_message(
+    return signed_message(
         "counter",
         event,
         {"amount": 1},
@@ -308,14 +308,13 @@ def main() -> None:
     server = start_server(port)
     sync_body = json.dumps(counter_message())
     async_body = json.dumps(counter_message("increment_async"))
-    hop_body = json.dumps(counter_message("increment_via_worker"))
     base = f"http://127.0.0.1:{port}"
+    pairs = (("component, async def", "floor, async def"), ("component, def", "floor, def"))
     sides = {
-        "floor": ("/floor", sync_body),
-        "floor+to_thread": ("/floor-threaded", sync_body),
-        "component": ("/cf/event", sync_body),
-        "component, worker hop": ("/cf/event", hop_body),
-        "component, async": ("/cf/event", async_body),
+        "floor, async def": ("/floor", sync_body),
+        "component, async def": ("/cf/event", async_body),
+        "floor, def": ("/floor-threaded", sync_body),
+        "component, def": ("/cf/event", sync_body),
     }
     results: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
     try:
@@ -336,20 +335,17 @@ def main() -> None:
         medians[side] = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
         m = medians[side]
         print(f"{side:<22} {m['rps']:>9.0f} {m['p50']:>8.2f} {m['p99']:>8.2f} {m['cpu']:>11.0f}")
-    for side, floor in (
-        ("component", "floor"),
-        ("component, worker hop", "floor"),
-        ("component, worker hop", "floor+to_thread"),
-        ("component, async", "floor"),
-    ):
+    for side, floor in pairs:
         ratio = medians[side]["rps"] / medians[floor]["rps"]
-        print(f"{side} / {floor}: {ratio:.2f}x requests/s (target >= 0.8x the floor)")
-    # Each round pairs the sides under the same machine load: the spread of these ratios
-    # shows how far the noise moves the medians above.
-    paired = sorted(
-        c["rps"] / f["rps"] for c, f in zip(results["component"], results["floor"], strict=True)
-    )
-    print("component / floor per round: " + ", ".join(f"{r:.2f}" for r in paired))
+        # Each round pairs the sides under the same machine load: the spread of these ratios
+        # shows how far the noise moves the medians.
+        rounds = sorted(
+            c["rps"] / f["rps"] for c, f in zip(results[side], results[floor], strict=True)
+        )
+        print(
+            f"{side} / {floor}: {ratio:.2f}x requests/s (target >= 0.8x); per round: "
+            + ", ".join(f"{r:.2f}" for r in rounds)
+        )
 
 
 if __name__ == "__main__":

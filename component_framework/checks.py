@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._advice import only_changes_state
 from .core._events import handler_spec, is_event_name
 from .core._json import find_lossy
 from .core.component import Component
+from .core.exceptions import RegistryConflictError
 from .core.registry import ComponentRegistry, registry
 from .core.renderer import get_default_renderer
 
@@ -32,10 +34,6 @@ if TYPE_CHECKING:
     from .project import Project, ProjectImportError
 
 __all__ = ["CheckReport", "Problem", "run_checks"]
-
-_TEMPLATE_SUFFIXES = frozenset(
-    {".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".svg", ".txt"}
-)
 
 
 @dataclass(frozen=True)
@@ -55,13 +53,15 @@ class CheckReport:
 
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """Advice that does not fail the check (a sync handler that could be ``async def``)."""
     components: int = 0
     templates: int = 0
     events: int = 0
 
     @property
     def ok(self) -> bool:
-        """True when no problem was found (notes do not count)."""
+        """True when no problem was found (notes and warnings do not count)."""
         return not self.problems
 
     def add(self, where: str, message: str) -> None:
@@ -78,23 +78,15 @@ class CheckReport:
 
 
 def _location(cls: type, root: Path | None) -> str:
-    try:
-        filename = inspect.getsourcefile(cls)
-        _, line = inspect.getsourcelines(cls)
-    except (OSError, TypeError):
-        return f"{cls.__module__}.{cls.__qualname__}"
-    if filename is None:
-        return f"{cls.__module__}.{cls.__qualname__}"
-    path = Path(filename)
-    if root is not None and path.is_relative_to(root):
-        path = path.relative_to(root)
-    return f"{path}:{line}"
+    from .project import class_location
+
+    return class_location(cls, root) or f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _compile_templates(project: Project, report: CheckReport) -> None:
     import jinja2
 
-    from .core.jinja import JinjaRenderer
+    from .core.jinja import TEMPLATE_SUFFIXES, JinjaRenderer
 
     for folder in project.templates:
         if not folder.is_dir():
@@ -107,7 +99,7 @@ def _compile_templates(project: Project, report: CheckReport) -> None:
     if not isinstance(renderer, JinjaRenderer):
         return
     for name in renderer.list_templates():
-        if Path(name).suffix not in _TEMPLATE_SUFFIXES:
+        if Path(name).suffix not in TEMPLATE_SUFFIXES:
             continue
         report.templates += 1
         try:
@@ -145,7 +137,7 @@ def _check_handlers(name: str, cls: type[Component], where: str, report: CheckRe
             continue
         report.events += 1
         try:
-            handler_spec(cls, event)
+            spec = handler_spec(cls, event)
         except Exception as exc:
             report.add(
                 where,
@@ -159,6 +151,14 @@ def _check_handlers(name: str, cls: type[Component], where: str, report: CheckRe
                 f"{name}: {attr}({argument}: {hint}) can never be called from a page: JSON "
                 "cannot carry that type (only an instance of it would pass); use "
                 "JSON-compatible type hints (int, str, a Pydantic model, ...)",
+            )
+        if not (spec.is_async or spec.is_generator) and only_changes_state(value):
+            report.warnings.append(
+                Problem(
+                    where,
+                    f"{name}: {attr} only changes state: declare it `async def` to skip the "
+                    "thread hop",
+                )
             )
 
 
@@ -270,11 +270,12 @@ def run_checks(
     for error in import_errors:
         where = f"{error.filename}:{error.lineno}" if error.filename else error.module
         detail = error.detail
-        if detail.startswith("ValueError: Component ") and "already registered" in detail:
-            detail = f"registry conflict: {detail.removeprefix('ValueError: ')}"
-            other = _registered_class(detail, registry)
-            if other is not None:
-                detail += f" at {_location(other, project.root)}; rename one of them"
+        if isinstance(error.error, RegistryConflictError):
+            conflict = error.error
+            detail = (
+                f"registry conflict: {conflict} at {_location(conflict.existing, project.root)}; "
+                "rename one of them"
+            )
         report.add(where, detail)
     _compile_templates(project, report)
     with _web_globals():
@@ -285,18 +286,6 @@ def run_checks(
             renderable = _check_template(name, cls, where, report, project.root)
             _check_mount(name, cls, where, report, renderable)
     return report
-
-
-def _registered_class(detail: str, registry: ComponentRegistry) -> type | None:
-    import re
-
-    match = re.search(r"Component '([^']+)' already registered", detail)
-    if match is None:
-        return None
-    try:
-        return registry.get(match.group(1))
-    except Exception:
-        return None
 
 
 def _nested(*_: Any, **__: Any) -> str:

@@ -37,20 +37,16 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "CONFIG_SNIPPET",
     "Project",
     "ProjectConfigError",
     "ProjectError",
     "ProjectImportError",
     "ProjectNotFoundError",
+    "class_location",
     "find_project",
     "load_project",
     "user_frame",
 ]
-
-CONFIG_SNIPPET = """[tool.cf]
-components = ["myapp.components"]  # modules or packages holding your components
-templates = ["myapp/templates"]    # folders of their Jinja2 templates"""
 
 
 class ProjectError(Exception):
@@ -73,10 +69,19 @@ class ProjectImportError(ProjectError):
         filename: The user's file where the error happened (None if unknown).
         lineno: Its line number (None if unknown).
         detail: ``"ExceptionType: message"``.
+        error: The exception raised, when there was one.
     """
 
-    def __init__(self, module: str, filename: str | None, lineno: int | None, detail: str) -> None:
+    def __init__(
+        self,
+        module: str,
+        filename: str | None,
+        lineno: int | None,
+        detail: str,
+        error: BaseException | None = None,
+    ) -> None:
         self.module = module
+        self.error = error
         self.filename = filename
         self.lineno = lineno
         self.detail = detail
@@ -172,7 +177,9 @@ class Project:
         detail = f"{type(exc).__name__}: {exc}"
         if isinstance(exc, SyntaxError) and exc.filename:
             detail = f"SyntaxError: {exc.msg}"
-            return ProjectImportError(name, _display(exc.filename, self.root), exc.lineno, detail)
+            return ProjectImportError(
+                name, _display(exc.filename, self.root), exc.lineno, detail, exc
+            )
         missing = exc.name if isinstance(exc, ModuleNotFoundError) else None
         if missing and (name == missing or name.startswith(missing + ".")):
             # The configured module itself is missing, not something it imports.
@@ -183,11 +190,12 @@ class Project:
                 None,
                 f"cannot import {name!r} ({source}): {exc}; check the module path and that "
                 f"{str(self.root)!r} is the project root",
+                exc,
             )
         frame = user_frame(exc, [self.root])
         if frame is None:
-            return ProjectImportError(name, None, None, detail)
-        return ProjectImportError(name, _display(frame[0], self.root), frame[1], detail)
+            return ProjectImportError(name, None, None, detail, exc)
+        return ProjectImportError(name, _display(frame[0], self.root), frame[1], detail, exc)
 
 
 def _display(filename: str, root: Path) -> str:
@@ -203,6 +211,23 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _INTERNAL = tuple(
     {"<", _PACKAGE_DIR, *(sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib"))}
 )
+
+
+def class_location(cls: type, root: Path | None = None) -> str | None:
+    """Where *cls* is defined, as ``file:line`` (relative to *root* when under it), or None."""
+    import inspect
+
+    try:
+        filename = inspect.getsourcefile(cls)
+        _, line = inspect.getsourcelines(cls)
+    except (OSError, TypeError):
+        return None
+    if filename is None:
+        return None
+    path = Path(filename)
+    if root is not None and path.is_relative_to(root):
+        path = path.relative_to(root)
+    return f"{path}:{line}"
 
 
 def user_frame(

@@ -31,7 +31,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from .core.component import Component
-from .core.protocol import dispatch_message, make_message, render_component, stream_frames
+from .core.protocol import dispatch_message, render_component, signed_message, stream_frames
 from .core.registry import ComponentRegistry, registry
 from .core.signing import Signer
 
@@ -41,7 +41,7 @@ T = TypeVar("T")
 _MISSING = object()
 
 
-def _run(coro: Coroutine[Any, Any, T]) -> T:
+def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -120,6 +120,15 @@ class ComponentTester:
         return component_id
 
     @property
+    def optimistic(self) -> dict[str, dict[str, Any]]:
+        """The optimistic patches of the latest render, ``{"<event>|<raw cf-payload>": patch}``.
+
+        Empty unless the component overrides ``get_optimistic_patch``.
+        """
+        patches: dict[str, dict[str, Any]] = self._reply.get("optimistic", {})
+        return patches
+
+    @property
     def reply(self) -> dict[str, Any]:
         """The latest ``component_update`` reply, exactly as a transport would send it."""
         return self._reply
@@ -127,7 +136,7 @@ class ComponentTester:
     # ---------- Events ----------
 
     def _message(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
-        message = make_message(self.name, event, payload, component_id=self.component_id)
+        message = signed_message(self.name, event, payload, component_id=self.component_id)
         message["state"], message["checksum"] = self._reply["state"], self._reply["checksum"]
         return message
 
@@ -137,7 +146,7 @@ class ComponentTester:
         Raises:
             ComponentError: The event was refused or its handler failed.
         """
-        return _run(self.acall(event, **payload))
+        return _run_to_completion(self.acall(event, **payload))
 
     async def acall(self, event: str, **payload: Any) -> ComponentTester:
         """Async twin of :meth:`call`, for tests running on an event loop."""
@@ -172,7 +181,7 @@ class ComponentTester:
                 self._reply = frame
             return frames
 
-        self.frames = _run(collect())
+        self.frames = _run_to_completion(collect())
         return self.frames
 
     # ---------- Assertions ----------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -19,6 +19,10 @@ from component_framework.core import (
     registry,
     ws_manager,
 )
+
+# Payload arguments come from the client: bound them (a handler doing "#" * n or 2 ** n with
+# an unbounded n stalls the whole process).
+Amount = Annotated[int, Field(ge=1, le=100)]
 
 
 @registry.register("counter")
@@ -31,10 +35,12 @@ class Counter(Component):
         super().mount()
         self.state["count"] = int(self.params.get("start", 0))
 
-    def on_increment(self, amount: int = 1) -> None:
+    # Handlers that only change state are `async def`: they run on the event loop, with no
+    # worker-thread hop. A `def` handler runs in a worker thread (anything that may block).
+    async def on_increment(self, amount: Amount = 1) -> None:
         self.state["count"] += amount
 
-    def on_decrement(self, amount: int = 1) -> None:
+    async def on_decrement(self, amount: Amount = 1) -> None:
         self.state["count"] -= amount
 
     def on_flaky_increment(self) -> None:
@@ -85,8 +91,7 @@ class Progress(StreamingComponent):
         super().mount()
         self.state.update(step=0, total=0, log=[], done=False)
 
-    async def on_start(self, steps: int = 5) -> AsyncIterator[None]:
-        steps = max(1, min(steps, 20))
+    async def on_start(self, steps: Annotated[int, Field(ge=1, le=20)] = 5) -> AsyncIterator[None]:
         self.state.update(step=0, total=steps, log=[], done=False)
         for step in range(1, steps + 1):
             await asyncio.sleep(0.15)  # the "work"
@@ -118,8 +123,8 @@ class LiveBoard(Component):
     """A message board every open page sees: posts reach the others by server push."""
 
     template_name = "live_board.html"
-    live: ClassVar[bool] = True  # the page subscribes over WebSocket for pushes
-    transport: ClassVar[str] = "ws"  # and sends its events on the same socket
+    live = True  # the page subscribes over WebSocket for pushes
+    transport = "ws"  # and sends its events on the same socket
 
     def before_render(self) -> None:
         self.state["messages"] = board_messages()
@@ -151,7 +156,7 @@ class TodoList(Component):
         if 0 <= index < len(self.state["items"]):
             self.state["items"][index]["done"] = value
 
-    def on_show(self, value: Literal["all", "open", "done"]) -> None:
+    async def on_show(self, value: Literal["all", "open", "done"]) -> None:
         self.state["show"] = value
 
     def before_render(self) -> None:
@@ -206,8 +211,8 @@ class ProfileCard(Component):
         self.fill_slot("header", Badge(text=self.state["title"]))
         self.fill_slot("body", Stat(label="Followers", value=self.state["followers"]))
 
-    def on_toggle(self) -> None:
+    async def on_toggle(self) -> None:
         self.state["expanded"] = not self.state["expanded"]
 
-    def on_follow(self) -> None:
+    async def on_follow(self) -> None:
         self.state["followers"] += 1

@@ -1,6 +1,9 @@
 """The README's example: a counter component, driven the way a browser drives it."""
 
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 from component_framework.core import Component, registry
 from component_framework.core.jinja import JinjaRenderer
@@ -17,7 +20,7 @@ class Counter(Component):
         super().mount()
         self.state["count"] = self.params.get("start", 0)
 
-    def on_increment(self, amount: int = 1) -> None:
+    def on_increment(self, amount: Annotated[int, Field(ge=1, le=100)] = 1) -> None:
         self.state["count"] += amount
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
@@ -42,6 +43,122 @@ def templates() -> Iterator[Callable[..., JinjaRenderer]]:
     yield install
     if previous:
         set_default_renderer(previous[0])  # type: ignore[arg-type]
+
+
+# ---------- Where user code runs (the event loop must never run a sync component's) ----------
+
+HOOKS = {
+    "permission",
+    "__init__",
+    "mount",
+    "hydrate",
+    "handler",
+    "before_render",
+    "render",
+    "dehydrate",
+    "get_optimistic_patch",
+    "child mount",
+    "child render",
+}
+"""Every hook ``watched_component`` reports (a first render skips ``hydrate`` and ``handler``)."""
+
+
+class LoopWatch:
+    """Records each piece of user code a component runs, and which of them ran on an event loop.
+
+    The ``watched`` fixture registers a sync component whose every hook reports here; after
+    any path (events, streams, pushes, optimistic patches) ``watch.on_loop`` must stay empty.
+    """
+
+    hooks = HOOKS
+
+    def __init__(self) -> None:
+        self.ran: list[str] = []
+        self.on_loop: list[str] = []
+
+    def note(self, what: str) -> None:
+        import asyncio
+
+        self.ran.append(what)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a thread without an event loop: a worker thread
+        self.on_loop.append(what)
+
+
+def watched_component(registry: Any, watch: LoopWatch, name: str = "watched") -> type:
+    """Register *name*: a sync StreamingComponent with a slot child, every hook noted in *watch*."""
+    from component_framework.core import BasePermission, Component, StreamingComponent
+    from component_framework.core.renderer import Renderer
+
+    class Watching(Renderer):
+        def render(self, template_name: str, context: dict[str, Any]) -> str:
+            watch.note("child render" if template_name == "child" else "render")
+            return f'<button cf-click="go">{context["state"].get("count")}</button>'
+
+    class Noted(BasePermission):
+        def has_permission(self, request: Any, component_cls: type) -> bool:
+            watch.note("permission")
+            return True
+
+    class Child(Component):
+        renderer = Watching()
+        template_name = "child"
+
+        def mount(self) -> None:
+            watch.note("child mount")
+            super().mount()
+
+    @registry.register(name)
+    class Watched(StreamingComponent):
+        renderer = Watching()
+        template_name = "watched"
+        permission_classes = [Noted]
+
+        def __init__(self, **params: Any) -> None:
+            watch.note("__init__")
+            super().__init__(**params)
+            self.fill_slot("child", Child())
+
+        def mount(self) -> None:
+            watch.note("mount")
+            super().mount()
+            self.state["count"] = 0
+
+        def hydrate(self, state: dict[str, Any]) -> None:
+            watch.note("hydrate")
+            super().hydrate(state)
+
+        def on_go(self, amount: int = 1) -> None:
+            watch.note("handler")
+            self.state["count"] += amount
+
+        def before_render(self) -> None:
+            watch.note("before_render")
+
+        def dehydrate(self) -> dict[str, Any]:
+            watch.note("dehydrate")
+            return super().dehydrate()
+
+        def get_optimistic_patch(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+            watch.note("get_optimistic_patch")
+            return {"count": self.state["count"] + 1}
+
+    return Watched
+
+
+@pytest.fixture
+def watched() -> Callable[..., LoopWatch]:
+    """Factory: ``watch = watched(registry)`` registers ``watched``, a sync component whose every
+    hook (``watch.hooks``) is noted; ``watch.on_loop`` lists those that ran on an event loop."""
+
+    def register(registry: ComponentRegistry, name: str = "watched") -> LoopWatch:
+        watch = LoopWatch()
+        watched_component(registry, watch, name)
+        return watch
+
+    return register
 
 
 # ---------- Projects for cf and project discovery (tests/cli, tests/scaffolds) ----------

@@ -34,6 +34,7 @@ TEMPLATES = {
     "counter.html": "<p>Count: {{ state.count }}</p><i>{{ state.note }}</i>",
     "form.html": "<form>{{ state.form_data.name }}</form>",
     "progress.html": "<p>{{ state.step }}</p>",
+    "likes.html": '<button cf-click="like">{{ state.likes }}</button>',
 }
 
 
@@ -266,3 +267,23 @@ async def test_works_inside_an_async_test(registry: ComponentRegistry) -> None:
     tester.assert_set("count", 15)
     frames = ComponentTester(Progress, registry=registry).stream("run", steps=1)
     assert [f["stream_done"] for f in frames] == [False, True]
+
+
+def test_optimistic_patches_are_shown(registry: ComponentRegistry) -> None:
+    class Likes(Component):
+        template_name = "likes.html"
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["likes"] = 0
+
+        def on_like(self) -> None:
+            self.state["likes"] += 1
+
+        def get_optimistic_patch(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+            return {"likes": self.state["likes"] + 1}
+
+    tester = ComponentTester(Likes)
+    assert tester.optimistic == {"like|": {"likes": 1}}
+    assert tester.call("like").optimistic == {"like|": {"likes": 2}}
+    assert ComponentTester("counter", registry=registry).optimistic == {}

@@ -38,6 +38,8 @@ def check(
         report = run_checks(project, import_errors=errors)
     for note in report.notes:
         sys.stderr.write(f"note: {note}\n")
+    for warning in report.warnings:
+        sys.stderr.write(f"warning: {warning}\n")
     if report.problems:
         for problem in report.problems:
             sys.stdout.write(f"{problem}\n")

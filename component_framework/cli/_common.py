@@ -144,22 +144,15 @@ def user_location(exc: BaseException, root: str | None = None) -> str | None:
     return f"{shown}:{frame[1]}"
 
 
-class _WarningLines(logging.Handler):
-    """Show the core's warnings as one line each; errors are reported by the command itself."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.exc_info or record.levelno >= logging.ERROR:
-            return
-        sys.stderr.write(f"warning: {record.getMessage()}\n")
-
-
 @contextlib.contextmanager
 def core_logs_as_lines() -> Iterator[None]:
     """While running user code, show warnings as one line each, and no logged tracebacks."""
     import warnings
 
     logger = logging.getLogger("component_framework")
-    handler = _WarningLines(logging.WARNING)
+    from component_framework._logs import WarningLines
+
+    handler = WarningLines()
     previous = logger.propagate
     logger.addHandler(handler)
     logger.propagate = False

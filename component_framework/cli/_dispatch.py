@@ -1,6 +1,6 @@
 """``cf dispatch``: run a component offline through the same message path as the web transport.
 
-The input state is signed with a key private to this process (``make_message``), so the run
+The input state is signed with a key private to this process (``signed_message``), so the run
 goes through ``core.protocol`` exactly as a browser's request would: name, event and payload
 checks, hydrate or mount, the handler, render, dehydrate.
 """
@@ -130,8 +130,9 @@ def _check_target(name: str, event: str | None) -> None:
 def _result(reply: dict[str, Any]) -> dict[str, Any]:
     result = {key: reply[key] for key in _RESULT_KEYS}
     result["state"] = json.loads(reply["state"])
-    if "stream_done" in reply:
-        result["stream_done"] = reply["stream_done"]
+    for key in ("stream_done", "optimistic"):
+        if key in reply:
+            result[key] = reply[key]
     return result
 
 
@@ -165,7 +166,9 @@ def _report(exc: Exception, project: Project, name: str, event: str | None) -> N
         )
     if isinstance(exc, ComponentError):
         fail(f"{name!r}: {exc}{at}")
-    if type(exc).__name__ == "TemplateNotFound":
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateNotFound):
         folders = ", ".join(os.path.relpath(p, root) for p in project.templates) or "none"
         fail(
             f"{name!r}: template {str(exc)!r} not found (template folders: {folders}); run cf check"
@@ -256,7 +259,7 @@ def dispatch(
         initial, piped_id = read_state(state)
     data = read_payload(payload) if payload is not None else {}
     with core_logs_as_lines():
-        _run(
+        _dispatch_and_show(
             ctx,
             app,
             name,
@@ -269,7 +272,7 @@ def dispatch(
         )
 
 
-def _run(
+def _dispatch_and_show(
     ctx: typer.Context,
     app: list[str] | None,
     name: str,
@@ -288,13 +291,13 @@ def _run(
 
     from component_framework.core.protocol import (
         dispatch_message_sync,
-        make_message,
+        signed_message,
         stream_frames,
     )
     from component_framework.core.signing import Signer
 
     signer = Signer([secrets.token_urlsafe(32)])
-    message = make_message(name, event, data, initial, component_id=cid, signer=signer)
+    message = signed_message(name, event, data, initial, component_id=cid, signer=signer)
     printer = None if as_json else _Printer(name, event, data, initial)
 
     def show(reply: dict[str, Any]) -> None:

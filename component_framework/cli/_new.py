@@ -60,7 +60,7 @@ def _project() -> Project:
     return project
 
 
-def _run(plan_factory: Callable[[], Plan], *, force: bool, dry_run: bool) -> None:
+def _write_plan(plan_factory: Callable[[], Plan], *, force: bool, dry_run: bool) -> None:
     from component_framework.scaffolds import InvalidNameError, ScaffoldError
 
     try:
@@ -115,7 +115,7 @@ def new_component(
     from component_framework.scaffolds import plan_component
 
     project = _project()
-    _run(
+    _write_plan(
         lambda: plan_component(name, project, kind=kind.value, force=force),
         force=force,
         dry_run=dry_run,
@@ -139,7 +139,7 @@ def new_template(
     from component_framework.scaffolds import plan_template
 
     project = _project()
-    _run(lambda: plan_template(name, project), force=force, dry_run=dry_run)
+    _write_plan(lambda: plan_template(name, project), force=force, dry_run=dry_run)
 
 
 @app.command("project", no_args_is_help=True)
@@ -171,7 +171,7 @@ def new_project(
         plans.append(plan_project(name, parent))
         return plans[0]
 
-    _run(plan, force=force, dry_run=dry_run)
+    _write_plan(plan, force=force, dry_run=dry_run)
     if not dry_run:
         root = plans[0].files["pyproject.toml"].parent
         shown = os.path.relpath(root) if root.is_relative_to(Path.cwd()) else str(root)

@@ -84,14 +84,17 @@ def state_diff(before: dict[str, Any] | None, after: dict[str, Any], style: Styl
 
     ``+`` added, ``-`` removed, ``~`` changed (``old -> new``), blank unchanged.
     """
+    from component_framework.core._diff import state_diff as changes
+
     before = before or {}
+    changed = {change["path"].split(".")[0] for change in changes(before, after)}
     lines = []
     for key in sorted(set(before) | set(after)):
         if key not in before:
             lines.append(style(f"+ {key}: {_show(after[key])}", "green"))
         elif key not in after:
             lines.append(style(f"- {key}: {_show(before[key])}", "red"))
-        elif before[key] != after[key]:
+        elif str(key).split(".")[0] in changed:
             old, new = _show(before[key]), _show(after[key])
             lines.append(style(f"~ {key}: {old} -> {new}", "yellow"))
         else:

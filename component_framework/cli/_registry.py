@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ._common import USAGE, AppOption, complete_component, console, fail, load_project
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["app"]
 
@@ -25,23 +22,6 @@ app = typer.Typer(
 )
 
 
-def _source(cls: type) -> str | None:
-    import contextlib
-    import inspect
-    import os
-
-    try:
-        filename = inspect.getsourcefile(cls)
-        _, line = inspect.getsourcelines(cls)
-    except (OSError, TypeError):
-        return None
-    if filename is None:
-        return None
-    with contextlib.suppress(ValueError):  # another drive on Windows
-        filename = os.path.relpath(filename)
-    return f"{filename}:{line}"
-
-
 def _signature(cls: type, event: str) -> str:
     import inspect
 
@@ -53,8 +33,33 @@ def _signature(cls: type, event: str) -> str:
             signature = inspect.signature(handler)
         except (TypeError, ValueError):
             return f"{event}(...)"
-    params = list(signature.parameters.values())[1:]
+    params = [_bounds_shown(p) for p in list(signature.parameters.values())[1:]]
     return f"{event}({', '.join(str(p) for p in params)})"
+
+
+def _bounds_shown(param: Any) -> Any:
+    """``amount: Annotated[int, Field(ge=1, le=100)]`` shown as ``amount: int (ge=1, le=100)``."""
+    import typing
+
+    hint = param.annotation
+    if typing.get_origin(hint) is not typing.Annotated:
+        return param
+    base, *extras = typing.get_args(hint)
+    # Pydantic's Field(ge=1) holds annotated_types' Ge(ge=1): show what is in the parentheses.
+    bounds = [
+        repr(m)[len(type(m).__name__) + 1 : -1]
+        for extra in extras
+        for m in getattr(extra, "metadata", [extra])
+        if type(m).__module__.startswith("annotated_types")
+    ]
+    shown = getattr(base, "__name__", repr(base))
+    text = f"{shown} ({', '.join(bounds)})" if bounds else shown
+    return param.replace(annotation=_Shown(text))
+
+
+class _Shown(str):
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _joined(values: list[str]) -> str:
@@ -130,14 +135,17 @@ def show(
 
       cf registry show counter --json
     """
+    from pathlib import Path
+
     from component_framework.core.registry import registry
+    from component_framework.project import class_location
 
     load_project(ctx, app)
     cls = registry.get(name)
     if cls is None:
         fail(registry.not_found_message(name), USAGE)
     info = registry.describe(name)
-    info["source"] = _source(cls)
+    info["source"] = class_location(cls, Path.cwd())
     if as_json:
         sys.stdout.write(json.dumps(info, indent=2) + "\n")
         return

@@ -20,7 +20,7 @@ from .exceptions import EventNotFoundError, InvalidEventError, InvalidPayloadErr
 if TYPE_CHECKING:
     import pydantic
 
-__all__ = ["HandlerSpec", "handler_spec", "is_event_name", "list_events"]
+__all__ = ["CheckedPayload", "HandlerSpec", "handler_spec", "is_event_name", "list_events"]
 
 _MAX_EVENT_LENGTH = 64
 
@@ -34,6 +34,16 @@ def is_event_name(event: object) -> bool:
         and event.isascii()
         and not event.startswith("_")
     )
+
+
+class CheckedPayload(dict[str, Any]):
+    """A payload the message path has already checked: the handler's keyword arguments.
+
+    ``handle_event`` receives it from ``dispatch`` and skips a second validation; client JSON
+    always decodes to a plain ``dict``, so a client cannot send one.
+    """
+
+    __slots__ = ()
 
 
 @dataclass(slots=True)
@@ -50,11 +60,9 @@ class HandlerSpec:
     fields: dict[str, Any]
     accepts_any: bool
     qualname: str = ""
+    reserved: frozenset[str] = frozenset()
+    """Names ``**kwargs`` cannot take (the ``self`` parameter): Python would refuse the call."""
     _validator: pydantic.TypeAdapter[Any] | None = field(default=None, init=False, repr=False)
-    # Set by core._nonblocking on first use: whether the handler and its class provably cannot
-    # block, and the template's verdict (template, verdict, the filters and tests it uses).
-    _nonblocking: bool | None = field(default=None, init=False, repr=False)
-    _template_check: tuple[Any, bool, Any] | None = field(default=None, init=False, repr=False)
 
     def validate(self, event: str, payload: Any) -> dict[str, Any]:
         """Return the handler's keyword arguments built from *payload*.
@@ -66,6 +74,11 @@ class HandlerSpec:
             raise InvalidPayloadError(
                 f"Invalid payload for {event}: expected a JSON object, "
                 f"got {type(payload).__name__}."
+            )
+        if self.accepts_any and self.reserved and not self.reserved.isdisjoint(payload):
+            taken = ", ".join(sorted(self.reserved.intersection(payload)))
+            raise InvalidPayloadError(
+                f"Invalid payload for {event}: {taken}: reserved name, not an argument"
             )
         if not self.fields:
             if payload and not self.accepts_any:
@@ -130,14 +143,17 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
     return hints
 
 
-def _payload_fields(func: Callable[..., Any]) -> tuple[dict[str, Any], bool]:
-    """Return the keyword fields *func* takes from a payload, and whether it takes ``**kwargs``."""
+def _payload_fields(func: Callable[..., Any]) -> tuple[dict[str, Any], bool, frozenset[str]]:
+    """Return the keyword fields *func* takes from a payload, whether it takes ``**kwargs``,
+    and the names ``**kwargs`` must not take (the bound ``self``)."""
     signature = inspect.signature(func)
     hints = _hints(func)
     fields: dict[str, Any] = {}
     accepts_extra = False
+    reserved: frozenset[str] = frozenset()
     for index, (name, param) in enumerate(signature.parameters.items()):
         if index == 0 and name in ("self", "cls"):
+            reserved = frozenset({name})
             continue
         if param.kind is param.VAR_KEYWORD:
             accepts_extra = True
@@ -149,7 +165,7 @@ def _payload_fields(func: Callable[..., Any]) -> tuple[dict[str, Any], bool]:
         fields[name] = (
             Required[annotation] if param.default is param.empty else NotRequired[annotation]
         )
-    return fields, accepts_extra
+    return fields, accepts_extra, reserved
 
 
 _cache: dict[tuple[type, str], HandlerSpec] = {}
@@ -176,7 +192,7 @@ def handler_spec(component_cls: type, event: Any) -> HandlerSpec:
         func = func.__func__
     if func is None or not inspect.isroutine(func):
         raise EventNotFoundError(f"No handler for event: {event}")
-    fields, accepts_any = _payload_fields(func)
+    fields, accepts_any, reserved = _payload_fields(func)
     spec = HandlerSpec(
         name=name,
         is_async=inspect.iscoroutinefunction(func),
@@ -184,6 +200,7 @@ def handler_spec(component_cls: type, event: Any) -> HandlerSpec:
         fields=fields,
         accepts_any=accepts_any,
         qualname=func.__qualname__,
+        reserved=reserved,
     )
     _cache[key] = spec  # type: ignore[index]
     return spec

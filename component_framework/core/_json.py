@@ -1,4 +1,4 @@
-"""Canonical JSON, lossless-state checks and nesting limits shared by state and protocol."""
+"""Canonical JSON, lossless-state checks and payload limits shared by state and protocol."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 __all__ = [
     "LossyStateWarning",
     "canonical_dumps",
-    "check_depth",
     "find_lossy",
     "has_lone_surrogate",
     "lossy_default",
+    "payload_problem",
 ]
 
 _SEPARATORS = (",", ":")
@@ -84,20 +84,40 @@ def find_lossy(value: Any, path: str = "state") -> list[str]:
     return sorted(problems)
 
 
-def check_depth(value: Any, max_depth: int) -> bool:
-    """Return True if containers in *value* nest no deeper than *max_depth* levels."""
+def payload_problem(value: Any, max_depth: int, max_integer: int | None) -> str | None:
+    """Describe what makes a client payload unsafe to handle, or return None if nothing does.
+
+    Containers may nest at most *max_depth* levels; integers may not exceed *max_integer* in
+    size (a browser's JSON holds integers exactly only up to 2**53, and a handler doing
+    ``2 ** n`` or ``"#" * n`` with a huge ``n`` stalls the whole process).
+    """
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, dict):
             if depth >= max_depth:
-                return False
+                return f"Payload is nested deeper than {max_depth} levels."
             stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
             if depth >= max_depth:
-                return False
+                return f"Payload is nested deeper than {max_depth} levels."
             stack.extend((child, depth + 1) for child in item)
-    return True
+        elif (
+            max_integer is not None
+            and type(item) is int
+            and not -max_integer <= item <= max_integer
+        ):
+            return (
+                f"Payload holds an integer ({_short(item)}) beyond +/-{max_integer:,}, the most "
+                "a browser's JSON holds exactly (Limits.max_integer)."
+            )
+    return None
+
+
+def _short(number: int) -> str:
+    if abs(number) < 10**30:
+        return str(number)
+    return f"about {int(number.bit_length() * 0.30103)} digits"
 
 
 def has_lone_surrogate(value: Any) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from uuid import uuid4
 
-from ._events import HandlerSpec, handler_spec
+from ._events import CheckedPayload, HandlerSpec, handler_spec
 from ._json import has_lone_surrogate
 from .exceptions import (
     ComponentError,
@@ -20,6 +21,8 @@ from .renderer import Renderer, get_default_renderer
 from ._serializer import StateSerializer  # isort: skip
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from .permissions import BasePermission
 
 __all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer"]
@@ -63,6 +66,14 @@ class Component:
     permission_classes: ClassVar[list[type[BasePermission]]] = []
     slots: ClassVar[list[str]] = []
     """Slot names this component accepts. Empty list means *any* slot name is accepted."""
+    live: ClassVar[bool] = False
+    """Whether its pages subscribe over WebSocket to the server's pushes for it."""
+    transport: ClassVar[Literal["http", "ws"]] = "http"
+    """How its pages send events: ``"http"`` (``POST /event``) or ``"ws"`` (the socket)."""
+    params_schema: ClassVar[type[BaseModel] | None] = None
+    """A Pydantic model of its mount parameters, shown by ``cf dev``'s playground (optional)."""
+    permission_required: ClassVar[str | Sequence[str]] = ""
+    """The Django permission(s) ``DjangoModelPermission`` requires (all of them, if several)."""
 
     def __init__(self, **params: Any) -> None:
         self.params = params
@@ -157,19 +168,25 @@ class Component:
     # ---------- Events ----------
 
     @classmethod
-    def _check_payload(cls, spec: HandlerSpec, event: str, payload: Any) -> dict[str, Any]:
+    def _check_payload(cls, spec: HandlerSpec, event: str, payload: Any) -> CheckedPayload:
         """Check *payload* before any component code runs; return the handler's kwargs.
 
-        The message path calls this before instantiating the component. Subclasses whose
-        event payload is not the handler's keyword arguments (``FormComponent.submit``)
-        override it.
+        The message path calls this once per message, before instantiating the component.
+        Subclasses whose event payload is not the handler's keyword arguments
+        (``FormComponent.submit``) override it.
         """
         refuse_lone_surrogates(event, payload)
-        return spec.validate(event, payload)
+        return CheckedPayload(spec.validate(event, payload))
+
+    def _checked(self, event: str, payload: Any) -> tuple[HandlerSpec, CheckedPayload]:
+        """The handler spec and checked payload: checked here unless the message path did."""
+        spec = handler_spec(type(self), event)
+        if isinstance(payload, CheckedPayload):
+            return spec, payload
+        return spec, type(self)._check_payload(spec, event, payload)
 
     def _prepare(self, event: str, payload: Any) -> tuple[Any, dict[str, Any], HandlerSpec]:
-        spec = handler_spec(type(self), event)
-        kwargs = spec.validate(event, payload)
+        spec, kwargs = self._checked(event, payload)
         return getattr(self, spec.name), kwargs, spec
 
     def _handler_failed(self, event: str, exc: Exception) -> HandlerError:
@@ -296,7 +313,7 @@ class Component:
             else:
                 self.mount()
             if event:
-                self.handle_event(event, payload or {})
+                self.handle_event(event, {} if payload is None else payload)
             return self._result(self.render())
         except Exception:
             logger.debug("Error in %s.dispatch()", type(self).__name__, exc_info=True)
@@ -323,7 +340,7 @@ class Component:
             else:
                 self.mount()
             if event:
-                await self.async_handle_event(event, payload or {})
+                await self.async_handle_event(event, {} if payload is None else payload)
             return self._result(self.render())
         except Exception:
             logger.debug("Error in %s.async_dispatch()", type(self).__name__, exc_info=True)

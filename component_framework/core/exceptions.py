@@ -19,6 +19,8 @@ Exception tree::
     ├── StateIntegrityError             403 tampered_state
     │   └── StaleStateError             409 stale_state
     └── ConfigurationError              500 server_misconfigured
+
+    RegistryConflictError (a ValueError: two classes registered under one name; never a client's)
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "MessageError",
     "NotAuthenticatedError",
     "PermissionDeniedError",
+    "RegistryConflictError",
     "StaleStateError",
     "StateIntegrityError",
     "StateTooLargeError",
@@ -129,3 +132,22 @@ class ConfigurationError(ComponentError):
 
     code = "server_misconfigured"
     status = 500
+
+
+class RegistryConflictError(ValueError):
+    """Two different classes were registered under one component name.
+
+    Attributes:
+        name: The contested name.
+        existing: The class registered first.
+        new: The class refused.
+    """
+
+    def __init__(self, name: str, existing: type, new: type) -> None:
+        self.name = name
+        self.existing = existing
+        self.new = new
+        super().__init__(
+            f"Component '{name}' already registered by a different class "
+            f"({existing.__qualname__!r})"
+        )

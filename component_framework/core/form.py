@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._events import HandlerSpec
+from ._events import CheckedPayload, HandlerSpec
 from .component import Component, refuse_lone_surrogates
 from .exceptions import InvalidPayloadError
 
@@ -143,17 +143,18 @@ class FormComponent(Component):
         self.field_errors.pop(field, None)
 
     @classmethod
-    def _check_payload(cls, spec: HandlerSpec, event: str, payload: Any) -> dict[str, Any]:
+    def _check_payload(cls, spec: HandlerSpec, event: str, payload: Any) -> CheckedPayload:
         # A submit carries {"form_data": {...}}, which the form validates against ``schema``
-        # before ``on_submit()`` (which takes no arguments) runs: check only its shape here.
+        # before ``on_submit()`` (which takes no arguments) runs: check only its shape here,
+        # once per message (the message path calls this before the form exists).
         if event == "submit":
             _check_submit_payload(payload)
             refuse_lone_surrogates(event, payload)
-            return dict(payload)
+            return CheckedPayload(payload)
         return super()._check_payload(spec, event, payload)
 
     def _validate_submission(self, payload: dict[str, Any]) -> bool:
-        _check_submit_payload(payload)
+        _, payload = self._checked("submit", payload)
         form_data = payload.get("form_data", self.state.get("form_data", {}))
         self.state["form_data"] = form_data
         self.state["submitted"] = True
@@ -166,14 +167,14 @@ class FormComponent(Component):
         if event != "submit":
             super().handle_event(event, payload)
         elif self._validate_submission(payload):
-            super().handle_event("submit", {})
+            super().handle_event("submit", CheckedPayload())
 
     async def async_handle_event(self, event: str, payload: dict[str, Any]) -> None:
         """Async twin of :meth:`handle_event`: validation first, then ``on_submit``."""
         if event != "submit":
             await super().async_handle_event(event, payload)
         elif self._validate_submission(payload):
-            await super().async_handle_event("submit", {})
+            await super().async_handle_event("submit", CheckedPayload())
 
     # ---------- Context ----------
 

@@ -12,7 +12,10 @@ from markupsafe import Markup
 from .composition import SlotRenderer
 from .renderer import Renderer
 
-__all__ = ["JinjaRenderer"]
+__all__ = ["TEMPLATE_SUFFIXES", "JinjaRenderer"]
+
+TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".txt", ".xml", ".svg"})
+"""Suffixes of template files (``cf check`` compiles them; ``cf dev`` shows their errors)."""
 
 
 class JinjaRenderer(SlotRenderer, Renderer):

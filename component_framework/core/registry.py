@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from ._events import list_events
 from .component import Component
-from .exceptions import ComponentNotFoundError
+from .exceptions import ComponentNotFoundError, RegistryConflictError
 from .form import FormComponent
 from .streaming import StreamingComponent
 
@@ -63,10 +63,7 @@ class ComponentRegistry:
             if existing is not None:
                 if existing is cls:
                     return cls
-                raise ValueError(
-                    f"Component '{name}' already registered by a different class "
-                    f"({existing.__qualname__!r})"
-                )
+                raise RegistryConflictError(name, existing, cls)
             self._registry[name] = cls
             return cls
 

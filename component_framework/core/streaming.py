@@ -65,7 +65,7 @@ class StreamingComponent(Component):
             if not event:
                 yield self._render_frame(stream_done=True)
                 return
-            handler, kwargs, spec = self._prepare(event, payload or {})
+            handler, kwargs, spec = self._prepare(event, {} if payload is None else payload)
             if spec.is_generator:
                 try:
                     async for _ in handler(**kwargs):
@@ -75,7 +75,7 @@ class StreamingComponent(Component):
                 except Exception as exc:
                     raise self._handler_failed(event, exc) from exc
             else:
-                await self.async_handle_event(event, payload or {})
+                await self.async_handle_event(event, {} if payload is None else payload)
             yield self._render_frame(stream_done=True)
         except Exception:
             logger.debug("Error in %s.async_stream_dispatch()", type(self).__name__, exc_info=True)

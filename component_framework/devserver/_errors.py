@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from component_framework.core.jinja import TEMPLATE_SUFFIXES
 from component_framework.project import user_frame
 
 __all__ = ["DevError", "describe_error"]
@@ -80,16 +81,13 @@ def describe_error(
         return DevError(kind or "syntax", file, line, message, _excerpt(file, line), formatted)
     file, line = user_frame(exc, roots) or ("", 0)
     if kind is None:
-        if isinstance(exc, jinja2.TemplateError) or file.endswith(tuple(_TEMPLATE_EXTS)):
+        if isinstance(exc, jinja2.TemplateError) or file.endswith(tuple(TEMPLATE_SUFFIXES)):
             kind = "template"
         elif isinstance(exc, ImportError):
             kind = "import"
         else:
             kind = "render"
     return DevError(kind, file, line, message, _excerpt(file, line), formatted)
-
-
-_TEMPLATE_EXTS = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".txt", ".xml", ".svg")
 
 
 def _message(exc: BaseException) -> str:

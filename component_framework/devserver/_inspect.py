@@ -101,7 +101,7 @@ def describe_component(name: str, cls: type[Component]) -> ComponentInfo:
     schema = getattr(cls, "schema", None)
     if issubclass(cls, FormComponent) and _is_model(schema):
         form_fields = _model_fields(schema)
-    params_schema = getattr(cls, "params_schema", None)
+    params_schema = cls.params_schema
     params = _model_fields(params_schema) if _is_model(params_schema) else _mount_params(cls)
     return ComponentInfo(name, cls, component_kind(cls), events, params, form_fields)
 

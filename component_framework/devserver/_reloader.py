@@ -68,7 +68,6 @@ class DevReloader:
         self.cache = SnapshotCache()
         self.template_errors: dict[Path, DevError] = {}
         self.version = 0
-        self.reloads = 0
 
     def __repr__(self) -> str:
         return f"<DevReloader version={self.version} errors={len(self.errors)}>"
@@ -84,8 +83,8 @@ class DevReloader:
         paths: list[Path] = []
         for root in [*self.modules.python_roots, *self.template_dirs]:
             folder = root if root.is_dir() else root.parent
-            if folder.exists() and not any(_under(folder, p) for p in paths):
-                paths = [p for p in paths if not _under(p, folder)] + [folder]
+            if folder.exists() and not any(folder.is_relative_to(p) for p in paths):
+                paths = [p for p in paths if not p.is_relative_to(folder)] + [folder]
         return paths
 
     # ---------- Start-up ----------
@@ -133,7 +132,6 @@ class DevReloader:
         self._clear_template_caches()
         self._check_templates(changes.templates)
         self.version += 1
-        self.reloads += 1
         errors = self.errors
         for error in errors:
             if error.location + error.message not in before_errors:
@@ -244,14 +242,6 @@ def _template_name(renderer: JinjaRenderer, path: Path) -> str | None:
         except ValueError:
             continue
     return None
-
-
-def _under(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
 
 
 def _short(path: str) -> str:

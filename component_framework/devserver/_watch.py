@@ -65,8 +65,6 @@ _IGNORED_NAMES = (
     ".~lock.*",
 )
 
-TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".txt", ".xml", ".svg"})
-
 
 def is_ignored(path: str | os.PathLike[str]) -> bool:
     """Return True for files the dev server must never react to (logs, databases, temp files)."""
@@ -89,15 +87,7 @@ class DevFilter:
         resolved = Path(path)
         if resolved.suffix == ".py":
             return True
-        return any(_is_under(resolved, root) for root in self.template_dirs)
-
-
-def _is_under(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
+        return any(resolved.is_relative_to(root) for root in self.template_dirs)
 
 
 @dataclass
@@ -146,10 +136,10 @@ def classify(
             continue
         path = Path(raw).resolve()
         exists = path.is_file()
-        if any(_is_under(path, root) for root in template_roots):
+        if any(path.is_relative_to(root) for root in template_roots):
             if cache is None or cache.changed(path):
                 result.templates.append(path)
-        elif path.suffix == ".py" and (not roots or any(_is_under(path, r) for r in roots)):
+        elif path.suffix == ".py" and (not roots or any(path.is_relative_to(r) for r in roots)):
             if not exists:
                 if cache is not None:
                     cache.forget(path)

@@ -34,12 +34,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 
+from component_framework._logs import WarningLines
 from component_framework.core.exceptions import ComponentError
-from component_framework.core.protocol import handle_message, http_status, make_message
+from component_framework.core.protocol import handle_message, http_status, signed_message
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.registry import registry as default_registry
 from component_framework.core.signing import Signer
 from component_framework.web import ComponentApp
+from component_framework.web._encoding import NO_STORE as _NO_STORE
 
 from ._channel import LiveChannel
 from ._console import print_error, print_recovered
@@ -56,7 +58,6 @@ logger = logging.getLogger("component_framework.devserver")
 
 DEV_PREFIX = "/__cf__"
 DEV_HEADER = "x-cf-dev"
-_NO_STORE = {"Cache-Control": "no-store"}
 
 
 class DevProject(Protocol):
@@ -151,7 +152,7 @@ def create_dev_app(
         core_logger = logging.getLogger("component_framework")
         handlers = [
             ErrorLogHandler(channel, report or (lambda e: None), [Path(root)]),
-            _WarningLine(),
+            WarningLines(),
         ]
         propagate = core_logger.propagate
         core_logger.propagate = False
@@ -191,17 +192,6 @@ def create_dev_app(
     app.state.dev = state
     app.state.components = components
     return app
-
-
-class _WarningLine(logging.Handler):
-    """Warnings (a refused checksum, a large state) as one line on stderr."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno < logging.ERROR:
-            sys.stderr.write(f"warning: {record.getMessage()}\n")
 
 
 def _announce(message: dict[str, Any]) -> None:
@@ -372,7 +362,7 @@ async def _render(request: Request) -> Response:
     dev = _dev(request)
     try:
         if state is not None:
-            message = make_message(
+            message = signed_message(
                 name,
                 None,
                 None,

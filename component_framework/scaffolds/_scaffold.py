@@ -35,7 +35,10 @@ _HERE = Path(__file__).parent
 # What a component module of each kind imports, in isort order: (stdlib, third-party) groups of
 # (module, names), and the alias a name takes when the new class would shadow it.
 _IMPORTS: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]] = {
-    "basic": ((), (("component_framework.core", ("Component", "registry")),)),
+    "basic": (
+        (("typing", ("Annotated",)),),
+        (("component_framework.core", ("Component", "registry")), ("pydantic", ("Field",))),
+    ),
     "form": (
         (),
         (
@@ -44,8 +47,11 @@ _IMPORTS: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]] = {
         ),
     ),
     "streaming": (
-        (("asyncio", ()), ("collections.abc", ("AsyncIterator",))),
-        (("component_framework.core", ("StreamingComponent", "registry")),),
+        (("asyncio", ()), ("collections.abc", ("AsyncIterator",)), ("typing", ("Annotated",))),
+        (
+            ("component_framework.core", ("StreamingComponent", "registry")),
+            ("pydantic", ("Field",)),
+        ),
     ),
 }
 _ALIASES = {
@@ -55,6 +61,7 @@ _ALIASES = {
     "BaseModel": "PydanticBaseModel",
     "Field": "PydanticField",
     "AsyncIterator": "AbcAsyncIterator",
+    "Annotated": "TypingAnnotated",
 }
 
 

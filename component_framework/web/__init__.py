@@ -11,7 +11,7 @@ Mount it in any Starlette or FastAPI app, then render components from Jinja temp
     # templates/page.html:  {{ component("counter", start=3) }} ... {{ cf_scripts() }}
 """
 
-from ._app import ComponentApp, create_component_app
+from ._app import ComponentApp
 from ._errors import RequestRefused
 from ._templates import TemplateHelpers
 from ._websocket import StarletteConnection, origin_allowed
@@ -21,6 +21,5 @@ __all__ = [
     "RequestRefused",
     "StarletteConnection",
     "TemplateHelpers",
-    "create_component_app",
     "origin_allowed",
 ]

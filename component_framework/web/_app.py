@@ -25,7 +25,7 @@ from ._socket_support import warn_without_websocket
 from ._templates import TemplateHelpers
 from ._websocket import websocket_endpoint
 
-__all__ = ["ComponentApp", "create_component_app"]
+__all__ = ["ComponentApp"]
 
 _SCRIPT = resources.files("component_framework.web").joinpath("static/cf.js").read_bytes()
 _SCRIPT_VERSION = hashlib.sha256(_SCRIPT).hexdigest()[:16]
@@ -91,7 +91,6 @@ class ComponentApp:
         self.registry = registry
         self.debug = debug
         self.signer = signer or _signer(secret_key, debug)
-        self._own_signer = signer is not None
         if manager is None:
             default = registry is default_registry and signer is None
             manager = (
@@ -114,30 +113,12 @@ class ComponentApp:
                 Route(f"{base}/cf.js", self._script, methods=["GET", "HEAD"], name=f"js{base}"),
             ]
         self.router = Router(routes=routes)
-        self._posts = {
-            f"{base}{path}": endpoint
-            for base in ("", prefix)
-            for path, endpoint in (("/event", self._event), ("/stream", self._stream))
-        }
-        self._sockets = {"/ws", f"{prefix}/ws"}
         warn_without_websocket()
 
     def __repr__(self) -> str:
         return f"<ComponentApp prefix={self.prefix!r} components={len(self.registry)}>"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # The hot paths skip the router's matching; the router answers everything else
-        # (404, 405, HEAD, lifespan) the usual Starlette way.
-        kind = scope["type"]
-        if kind == "http" and scope["method"] == "POST":
-            endpoint = self._posts.get(_route_path(scope))
-            if endpoint is not None:
-                response = await endpoint(Request(scope, receive))
-                await response(scope, receive, send)
-                return
-        elif kind == "websocket" and _route_path(scope) in self._sockets:
-            await self._websocket(WebSocket(scope, receive, send))
-            return
         await self.router(scope, receive, send)
 
     # ---------- Mounting ----------
@@ -206,20 +187,3 @@ class ComponentApp:
         if etag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
         return Response(_SCRIPT, media_type="text/javascript; charset=utf-8", headers=headers)
-
-
-def _route_path(scope: Scope) -> str:
-    # The path below the mount point, as Starlette's routers compute it.
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
-
-
-def create_component_app(**options: Any) -> ComponentApp:
-    """Return a :class:`ComponentApp` built with *options*, ready to mount or serve.
-
-    Example::
-
-        app.mount("/cf", create_component_app(debug=True))
-    """
-    return ComponentApp(**options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 from component_framework.core.exceptions import ComponentError
 from component_framework.core.protocol import Limits, load_message
@@ -51,26 +51,16 @@ def encode_bytes(data: Any) -> bytes:
         return _encode_ascii(data).encode()
 
 
-class ReplyResponse(Response):
-    """A reply as an uncached JSON response that never fails to encode (see :func:`encode`).
-
-    Built directly rather than through ``JSONResponse``: every event's reply goes through
-    here, and the headers are the same each time.
-    """
-
-    media_type = "application/json"
+class ReplyResponse(JSONResponse):
+    """A reply as an uncached JSON response that never fails to encode (see :func:`encode`)."""
 
     def __init__(self, content: Any, status_code: int = 200) -> None:
-        self.status_code = status_code
-        self.body = encode_bytes(content)
-        self.background = None
-        self.raw_headers = [(b"content-length", str(len(self.body)).encode()), *_REPLY_HEADERS]
+        super().__init__(content, status_code, headers=NO_STORE)
+
+    def render(self, content: Any) -> bytes:
+        """Encode *content* compactly, as UTF-8 where possible."""
+        return encode_bytes(content)
 
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 """Headers of every reply, streamed or not: never cached, never content-sniffed."""
-
-_REPLY_HEADERS = [
-    (b"content-type", b"application/json"),
-    *((key.lower().encode(), value.encode()) for key, value in NO_STORE.items()),
-]

@@ -28,7 +28,6 @@ from component_framework.core.streaming import format_sse_frame
 from ._context import set_current_request
 from ._encoding import NO_STORE, ReplyResponse, decode
 from ._errors import RequestRefused
-from ._optimistic import add_optimistic_patches
 
 if TYPE_CHECKING:
     from ._app import ComponentApp
@@ -115,16 +114,6 @@ def _gone() -> Response:
     return Response(status_code=499)
 
 
-def with_optimistic(app: ComponentApp, message: Any, reply: dict[str, Any]) -> dict[str, Any]:
-    """Add the ``optimistic`` patches to an update of a component that defines them."""
-    return add_optimistic_patches(app.registry, message, reply)
-
-
-def _final(app: ComponentApp, message: Any, frame: dict[str, Any]) -> dict[str, Any]:
-    # Patches matter only for the state the page keeps: the last frame's.
-    return with_optimistic(app, message, frame) if frame.get("stream_done") else frame
-
-
 async def event_endpoint(app: ComponentApp, request: Request) -> Response:
     """``POST {prefix}/event``: one message in, one reply out, status from the reply."""
     try:
@@ -137,7 +126,6 @@ async def event_endpoint(app: ComponentApp, request: Request) -> Response:
     reply = await handle_message(
         message, request, registry=app.registry, signer=app.signer, limits=app.limits
     )
-    reply = with_optimistic(app, message, reply)
     return ReplyResponse(reply, status_code=http_status(reply))
 
 
@@ -164,7 +152,7 @@ async def stream_endpoint(app: ComponentApp, request: Request) -> Response:
 
     async def body() -> AsyncIterator[str]:
         try:
-            yield format_sse_frame(_final(app, message, first))
+            yield format_sse_frame(first)
             if first.get("type") == "error" or first.get("stream_done"):
                 return
             async for frame in frames:
@@ -172,7 +160,7 @@ async def stream_endpoint(app: ComponentApp, request: Request) -> Response:
                 # this client hung up (a handler that never awaits would otherwise stream on
                 # into a closed socket, every write logged by asyncio).
                 await asyncio.sleep(0)
-                yield format_sse_frame(_final(app, message, frame))
+                yield format_sse_frame(frame)
         finally:
             await frames.aclose()
 

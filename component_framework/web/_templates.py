@@ -22,7 +22,6 @@ from component_framework.core.protocol import render_component
 from component_framework.core.streaming import StreamingComponent
 
 from ._context import current_request
-from ._optimistic import has_optimistic_patches, optimistic_patches
 
 if TYPE_CHECKING:
     from ._app import ComponentApp
@@ -87,15 +86,14 @@ class TemplateHelpers:
         )
         if issubclass(component_cls, StreamingComponent):
             attributes["data-cf-stream"] = None
-        if getattr(component_cls, "live", False):
+        if component_cls.live:
             attributes["data-cf-live"] = None
-        if getattr(component_cls, "transport", "http") == "ws":
+        if component_cls.transport == "ws":
             attributes["data-cf-transport"] = "ws"
-        if has_optimistic_patches(component_cls):
-            patches = optimistic_patches(
-                component_cls, reply["component_id"], reply["html"], reply["state"]
+        if "optimistic" in reply:
+            attributes["data-cf-optimistic"] = json.dumps(
+                reply["optimistic"], separators=(",", ":")
             )
-            attributes["data-cf-optimistic"] = json.dumps(patches, separators=(",", ":"))
         return Markup(f"<div{_attributes(attributes)}>{reply['html']}</div>")
 
     def endpoint(self, request: Any = None) -> str:

@@ -22,7 +22,6 @@ from component_framework.core import WebSocketConnection
 
 from ._context import set_current_request
 from ._encoding import decode, encode
-from ._optimistic import add_optimistic_patches
 
 if TYPE_CHECKING:
     from ._app import ComponentApp
@@ -69,8 +68,7 @@ class StarletteConnection(WebSocketConnection):
 class _Reply(WebSocketConnection):
     """The connection as seen while answering one message.
 
-    The reply echoes the message's ``ref`` (when it has one), and an update carries the
-    component's optimistic patches for its new state, as over HTTP.
+    The reply echoes the message's ``ref`` (when it has one).
     """
 
     def __init__(self, connection: StarletteConnection, message: Any, app: ComponentApp) -> None:
@@ -82,7 +80,6 @@ class _Reply(WebSocketConnection):
         self._ref = ref if valid else None
 
     async def send(self, data: dict[str, Any]) -> None:
-        data = add_optimistic_patches(self._app.registry, self._message, data)
         if self._ref is not None:
             data = {**data, "ref": self._ref}
         await self._connection.send(data)

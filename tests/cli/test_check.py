@@ -12,6 +12,51 @@ def test_the_example_project_passes(cf: Callable[..., Result], example: Path) ->
     result = cf("check")
     assert result.exit_code == 0, result.output
     assert result.stdout == "OK: 2 components, 2 templates, 4 events checked, no problems found\n"
+    assert "warning" not in result.stderr
+
+
+STATE_ONLY = """
+import time
+
+from component_framework.core import Component, registry
+
+
+@registry.register("tally")
+class Tally(Component):
+    template_name = "tally.html"
+
+    def on_increment(self, amount: int = 1) -> None:
+        self.state["count"] = self.state.get("count", 0) + amount
+
+    def on_tag(self, tag: str) -> None:
+        self.state.setdefault("tags", []).append(tag)
+
+    def on_save(self) -> None:
+        time.sleep(0)
+        self.state["saved"] = True
+
+    def on_pad(self, n: int) -> None:
+        self.state["pad"] = "#" * n
+
+    async def on_reset(self) -> None:
+        self.state["count"] = 0
+"""
+
+
+def test_a_sync_handler_that_only_changes_state_gets_a_warning(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    make_project(
+        {"app/__init__.py": "", "app/components.py": STATE_ONLY, "app/templates/tally.html": "x"}
+    )
+    result = cf("check")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: app/components.py:7: tally: {handler} only changes state: declare it "
+        "`async def` to skip the thread hop"
+        for handler in ("on_increment", "on_tag")
+    ]
 
 
 BROKEN = """

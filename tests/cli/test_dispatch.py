@@ -31,6 +31,21 @@ class Pinger(Component):
         raise RuntimeError("boom")
 
 
+@registry.register("liker")
+class Liker(Component):
+    template_name = "liker.html"
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["pings"] = 0
+
+    async def on_like(self) -> None:
+        self.state["pings"] += 1
+
+    def get_optimistic_patch(self, event, payload):
+        return {"pings": self.state["pings"] + 1}
+
+
 @registry.register("steps")
 class Steps(StreamingComponent):
     template_name = "pinger.html"
@@ -49,6 +64,7 @@ def pinger(make_project: Callable[..., Path]) -> Path:
             "app/__init__.py": "",
             "app/components.py": COMPONENTS,
             "app/templates/pinger.html": "<i>{{ state.pings }}</i>",
+            "app/templates/liker.html": '<i cf-click="like">{{ state.pings }}</i>',
         }
     )
 
@@ -288,3 +304,11 @@ def test_lossy_state_is_a_one_line_warning(cf: Callable[..., Result], edges: Pat
     assert json.loads(result.stdout)["state"] == {"tags": ["a"]}
     assert result.stderr.startswith("warning: Component state holds set {'a'}, which JSON")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_json_shows_the_optimistic_patches(cf: Callable[..., Result], pinger: Path) -> None:
+    result = cf("dispatch", "liker", "like", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["optimistic"] == {"like|": {"pings": 2}}
+    plain = cf("dispatch", "pinger", "--json")
+    assert "optimistic" not in json.loads(plain.stdout)

@@ -87,11 +87,11 @@ def test_show_adds_the_source_location(cf: Callable[..., Result], example: Path)
     result = cf("registry", "show", "counter")
     assert result.exit_code == 0
     assert "cf_example.components.counter.Counter" in result.stdout
-    assert "increment(amount: int = 1)" in result.stdout
-    assert "cf_example/components/counter.py:8" in result.stdout
+    assert "increment(amount: int (ge=1, le=100) = 1)" in result.stdout
+    assert "cf_example/components/counter.py:15" in result.stdout
 
     info = json.loads(cf("registry", "show", "counter", "--json").stdout)
-    assert info["source"] == "cf_example/components/counter.py:8"
+    assert info["source"] == "cf_example/components/counter.py:15"
     assert set(info) == KEYS | {"source"}
 
 

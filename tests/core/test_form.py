@@ -18,7 +18,7 @@ from component_framework.core import (
 )
 from component_framework.core.exceptions import InvalidPayloadError
 from component_framework.core.jinja import JinjaRenderer
-from component_framework.core.protocol import handle_message, make_message, stream_message
+from component_framework.core.protocol import handle_message, signed_message, stream_message
 from component_framework.core.signing import Signer
 
 Templates = Callable[..., JinjaRenderer]
@@ -244,13 +244,13 @@ async def test_submit_through_handle_message(
     templates(**{"form.html": FORM_TEMPLATE})
     form, submitted = make_form(async_submit=async_submit)
     fresh_registry.register("user_form")(form)
-    valid = make_message("user_form", "submit", {"form_data": {"name": "Ada", "age": 2}})
+    valid = signed_message("user_form", "submit", {"form_data": {"name": "Ada", "age": 2}})
     reply = await handle_message(valid, registry=fresh_registry, signer=signer)
     assert reply["type"] == "component_update"
     assert json.loads(reply["state"])["saved"] == "Ada"
     assert submitted == [{"name": "Ada", "age": 2}]
 
-    invalid = make_message("user_form", "submit", {"form_data": {"name": "Ada", "age": "x"}})
+    invalid = signed_message("user_form", "submit", {"form_data": {"name": "Ada", "age": "x"}})
     reply = await handle_message(invalid, registry=fresh_registry, signer=signer)
     assert reply["html"] == (
         "<em>age: Input should be a valid integer, unable to parse string as an integer</em><b></b>"
@@ -263,7 +263,7 @@ async def test_submit_with_a_bad_shape_through_handle_message_runs_nothing(
 ) -> None:
     form, submitted = make_form()
     fresh_registry.register("user_form")(form)
-    message = make_message("user_form", "submit", {"form_data": "Ada"})
+    message = signed_message("user_form", "submit", {"form_data": "Ada"})
     reply = await handle_message(message, registry=fresh_registry, signer=signer)
     assert reply == {
         "type": "error",
@@ -283,9 +283,9 @@ async def test_submit_through_the_websocket_manager(
     manager = ComponentWebSocketManager(registry=fresh_registry, signer=signer)
     connection = FakeConnection()
     await manager.connect(connection, "conn-1")
-    message = make_message("user_form", "submit", {"form_data": {"name": "Ada", "age": 9}})
+    message = signed_message("user_form", "submit", {"form_data": {"name": "Ada", "age": 9}})
     await manager.handle_message(connection, "conn-1", message)
-    message = make_message("user_form", "submit", {"form_data": {"age": 9}})
+    message = signed_message("user_form", "submit", {"form_data": {"age": 9}})
     await manager.handle_message(connection, "conn-1", message)
     valid, invalid = connection.sent
     assert valid["type"] == "component_update"
@@ -301,12 +301,12 @@ async def test_submit_through_stream_message(
     templates(**{"form.html": FORM_TEMPLATE})
     form, submitted = make_form(async_submit=async_submit)
     fresh_registry.register("user_form")(form)
-    message = make_message("user_form", "submit", {"form_data": {"name": "Ada", "age": 9}})
+    message = signed_message("user_form", "submit", {"form_data": {"name": "Ada", "age": 9}})
     frames = [f async for f in stream_message(message, registry=fresh_registry, signer=signer)]
     assert [(f["type"], f["html"], f["stream_done"]) for f in frames] == [
         ("component_update", "<b>Ada</b>", True)
     ]
-    message = make_message("user_form", "submit", {"form_data": {"name": "Ada", "age": 999}})
+    message = signed_message("user_form", "submit", {"form_data": {"name": "Ada", "age": 999}})
     frames = [f async for f in stream_message(message, registry=fresh_registry, signer=signer)]
     assert frames[0]["html"] == "<em>age: Input should be less than or equal to 120</em><b></b>"
     assert submitted == [{"name": "Ada", "age": 9}]
@@ -318,7 +318,7 @@ async def test_field_errors_survive_the_round_trip_through_state(
     templates(**{"form.html": FORM_TEMPLATE})
     form, _ = make_form()
     fresh_registry.register("user_form")(form)
-    message = make_message("user_form", "submit", {"form_data": {"age": 9}})
+    message = signed_message("user_form", "submit", {"form_data": {"age": 9}})
     first = await handle_message(message, registry=fresh_registry, signer=signer)
     # Re-render the failed form from its signed state: the page keeps showing the errors.
     again = {

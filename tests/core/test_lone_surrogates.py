@@ -20,7 +20,7 @@ from component_framework.core import (
 )
 from component_framework.core import exceptions as exc
 from component_framework.core._json import has_lone_surrogate
-from component_framework.core.protocol import handle_message, http_status, make_message
+from component_framework.core.protocol import handle_message, http_status, signed_message
 from component_framework.core.renderer import Renderer
 from component_framework.core.signing import Signer
 
@@ -108,7 +108,7 @@ async def test_valid_non_ascii_text_and_surrogate_pairs_pass(
     ran: list[str], fresh_registry: ComponentRegistry, signer: Signer
 ) -> None:
     text = json.loads('"caf\\u00e9 \\ud83d\\ude00"')  # a valid pair decodes to one emoji
-    message = make_message("notes", "add", {"text": text}, {}, signer=signer)
+    message = signed_message("notes", "add", {"text": text}, {}, signer=signer)
     reply = await handle_message(message, registry=fresh_registry, signer=signer)
     assert reply["type"] == "component_update"
     assert json.loads(reply["state"]) == {"text": "café 😀"}

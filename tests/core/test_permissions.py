@@ -19,7 +19,7 @@ from component_framework.core import (
 )
 from component_framework.core.exceptions import NotAuthenticatedError, PermissionDeniedError
 from component_framework.core.permissions import check_permissions
-from component_framework.core.protocol import handle_message, http_status, make_message
+from component_framework.core.protocol import handle_message, http_status, signed_message
 from component_framework.core.signing import Signer
 
 
@@ -165,8 +165,8 @@ async def test_the_message_path_checks_permissions_before_any_component_code(
 ) -> None:
     ran = make_guarded(fresh_registry)
     for message in (
-        make_message("guarded", "go", signer=signer),
-        make_message("guarded", "go", state={"x": 1}, component_id="g-1", signer=signer),
+        signed_message("guarded", "go", signer=signer),
+        signed_message("guarded", "go", state={"x": 1}, component_id="g-1", signer=signer),
     ):
         reply = await handle_message(message, request_, registry=fresh_registry, signer=signer)
         assert reply == {"type": "error", "error": error, "code": code}

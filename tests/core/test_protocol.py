@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
+from pydantic import BaseModel, field_validator
 
 from component_framework.core import Component, ComponentRegistry, StateSerializer
 from component_framework.core import exceptions as exc
@@ -19,9 +20,9 @@ from component_framework.core.protocol import (
     handle_message,
     http_status,
     load_message,
-    make_message,
     parse_message,
     render_component,
+    signed_message,
     stream_frames,
 )
 from component_framework.core.renderer import Renderer
@@ -200,8 +201,8 @@ def test_load_message_refuses_text_that_starts_with_a_bom() -> None:
         load_message("\ufeff{}")
 
 
-def test_make_message_signs_the_state(signer: Signer) -> None:
-    message = make_message("counter", "increment", {"amount": 1}, {"count": 2}, signer=signer)
+def test_signed_message_signs_the_state(signer: Signer) -> None:
+    message = signed_message("counter", "increment", {"amount": 1}, {"count": 2}, signer=signer)
     assert message == {
         "type": "component_event",
         "component": "counter",
@@ -211,7 +212,7 @@ def test_make_message_signs_the_state(signer: Signer) -> None:
         "state": '{"count":2}',
         "checksum": signer.sign("counter", "component-cli", '{"count":2}'),
     }
-    assert make_message("counter")["state"] is None
+    assert signed_message("counter")["state"] is None
 
 
 # ---------- Bad input: exact code and message, nothing ran ----------
@@ -422,7 +423,7 @@ async def test_oversized_state_is_413(
     signer: Signer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    message = make_message(
+    message = signed_message(
         "counter",
         "increment",
         state={"count": 1, "pad": "x" * 200},
@@ -455,7 +456,7 @@ async def test_the_depth_limit_is_configurable(
 async def test_checks_run_in_order_state_before_payload(
     ledger: Ledger, fresh_registry: ComponentRegistry, signer: Signer
 ) -> None:
-    message = make_message(
+    message = signed_message(
         "counter", "increment", {"amount": "x"}, {"count": 1}, component_id="c-1", signer=signer
     )
     message["state"] = '{"count":99}'
@@ -679,3 +680,71 @@ def test_error_reply_hides_unexpected_exception_text(caplog: pytest.LogCaptureFi
         "code": "internal_error",
     }
     assert "secret" in caplog.text
+
+
+class Item(BaseModel):
+    """A payload argument whose validation leaves a trace in ``checks``."""
+
+    checks: ClassVar[list[str]] = []
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _seen(cls, value: str) -> str:
+        cls.checks.append(value)
+        return value
+
+
+async def test_a_payload_is_validated_once_per_message(
+    fresh_registry: ComponentRegistry, signer: Signer
+) -> None:
+    checks = Item.checks
+    checks.clear()
+
+    @fresh_registry.register("basket")
+    class Basket(Component):
+        renderer = Plain()
+        template_name = "basket.html"
+
+        def on_add(self, item: Item) -> None:
+            self.state["count"] = len(item.name)
+
+        async def on_add_async(self, item: Item) -> None:
+            self.state["count"] = len(item.name)
+
+    for event in ("add", "add_async"):
+        message = signed_message(
+            "basket", event, {"item": {"name": "pear"}}, {}, component_id="b-1", signer=signer
+        )
+        reply = await handle_message(message, registry=fresh_registry, signer=signer)
+        assert json.loads(reply["state"]) == {"count": 4}
+    assert checks == ["pear", "pear"]
+    # Called directly, the seed's API still validates.
+    assert Basket().dispatch("add", {"item": {"name": "fig"}})["state"] == {"count": 3}
+    assert checks == ["pear", "pear", "fig"]
+
+
+async def test_a_form_submit_shape_is_checked_once(
+    fresh_registry: ComponentRegistry, signer: Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from component_framework.core import FormComponent
+    from component_framework.core import form as form_module
+
+    seen: list[Any] = []
+    check = form_module._check_submit_payload
+
+    def counted(payload: Any) -> None:
+        seen.append(payload)
+        check(payload)
+
+    monkeypatch.setattr(form_module, "_check_submit_payload", counted)
+
+    @fresh_registry.register("note_form")
+    class NoteForm(FormComponent):
+        renderer = Plain()
+        template_name = "form.html"
+
+    message = signed_message("note_form", "submit", {"form_data": {"x": 1}}, signer=signer)
+    reply = await handle_message(message, registry=fresh_registry, signer=signer)
+    assert json.loads(reply["state"])["is_valid"] is True
+    assert len(seen) == 1

@@ -16,7 +16,7 @@ from component_framework.core.exceptions import (
     StaleStateError,
     StateIntegrityError,
 )
-from component_framework.core.protocol import handle_message, http_status, make_message
+from component_framework.core.protocol import handle_message, http_status, signed_message
 from component_framework.core.signing import Signer, configure, get_signer
 
 from ._support import Plain
@@ -281,8 +281,8 @@ def make_counter(registry: ComponentRegistry) -> list[str]:
     return ran
 
 
-def signed_message(signer: Signer, **overrides: Any) -> dict[str, Any]:
-    message = make_message(
+def counter_message(signer: Signer, **overrides: Any) -> dict[str, Any]:
+    message = signed_message(
         "counter", "increment", state={"count": 1}, component_id="c-1", signer=signer
     )
     message.update(overrides)
@@ -293,35 +293,35 @@ async def test_the_signed_round_trip_through_handle_message(
     fresh_registry: ComponentRegistry, signer: Signer
 ) -> None:
     ran = make_counter(fresh_registry)
-    reply = await handle_message(signed_message(signer), registry=fresh_registry, signer=signer)
+    reply = await handle_message(counter_message(signer), registry=fresh_registry, signer=signer)
     assert reply["type"] == "component_update"
     assert reply["state"] == '{"count":2}'
     assert reply["checksum"] == signer.sign("counter", "c-1", '{"count":2}')
     assert ran == ["init", "hydrate", "increment"]
     # The reply's state and checksum are accepted back.
-    again = signed_message(signer, state=reply["state"], checksum=reply["checksum"])
+    again = counter_message(signer, state=reply["state"], checksum=reply["checksum"])
     second = await handle_message(again, registry=fresh_registry, signer=signer)
     assert second["state"] == '{"count":3}'
 
 
 def _tampered(signer: Signer) -> dict[str, Any]:
-    return signed_message(signer, state='{"count":1000}')
+    return counter_message(signer, state='{"count":1000}')
 
 
 def _flipped(signer: Signer) -> dict[str, Any]:
-    message = signed_message(signer)
+    message = counter_message(signer)
     message["checksum"] = message["checksum"][:-4] + "0000"
     return message
 
 
 def _foreign_name(signer: Signer) -> dict[str, Any]:
     state_json, checksum = signer.sign_state("admin_panel", "c-1", {"count": 1})
-    return signed_message(signer, state=state_json, checksum=checksum)
+    return counter_message(signer, state=state_json, checksum=checksum)
 
 
 def _foreign_id(signer: Signer) -> dict[str, Any]:
     state_json, checksum = signer.sign_state("counter", "c-other", {"count": 1})
-    return signed_message(signer, state=state_json, checksum=checksum)
+    return counter_message(signer, state=state_json, checksum=checksum)
 
 
 @pytest.mark.parametrize(
@@ -329,9 +329,9 @@ def _foreign_id(signer: Signer) -> dict[str, Any]:
     [
         (_tampered, "State checksum does not match; the state was refused."),
         (_flipped, "State checksum does not match; the state was refused."),
-        (lambda s: signed_message(s, checksum=None), "State has no checksum; it was refused."),
+        (lambda s: counter_message(s, checksum=None), "State has no checksum; it was refused."),
         (
-            lambda s: {k: v for k, v in signed_message(s).items() if k != "checksum"},
+            lambda s: {k: v for k, v in counter_message(s).items() if k != "checksum"},
             "State has no checksum; it was refused.",
         ),
         (_foreign_name, "State checksum does not match; the state was refused."),
@@ -366,7 +366,7 @@ async def test_a_state_from_an_older_release_asks_for_a_reload(
     new = Signer([KEY], release="2026-02")
     before = signing.integrity_failures
     with caplog.at_level(logging.WARNING, logger=SECURITY):
-        reply = await handle_message(signed_message(old), registry=fresh_registry, signer=new)
+        reply = await handle_message(counter_message(old), registry=fresh_registry, signer=new)
     assert reply["code"] == "stale_state"
     assert "Reload the page" in reply["error"]
     assert http_status(reply) == 409
@@ -379,7 +379,7 @@ async def test_state_without_a_component_id_is_refused(
     fresh_registry: ComponentRegistry, signer: Signer
 ) -> None:
     ran = make_counter(fresh_registry)
-    message = signed_message(signer, component_id=None)
+    message = counter_message(signer, component_id=None)
     reply = await handle_message(message, registry=fresh_registry, signer=signer)
     assert reply == {
         "type": "error",

@@ -19,7 +19,7 @@ from component_framework.core.exceptions import HandlerError, InvalidPayloadErro
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.protocol import (
     handle_message,
-    make_message,
+    signed_message,
     stream_frames,
     stream_message,
 )
@@ -168,7 +168,7 @@ async def test_stream_frames_signs_every_frame(
     templates(**{"progress.html": "<p>{{ state.step }}</p>"})
     progress, _ = make_progress()
     fresh_registry.register("progress")(progress)
-    message = make_message("progress", "run", {"steps": 2}, signer=signer)
+    message = signed_message("progress", "run", {"steps": 2}, signer=signer)
     frames = [f async for f in stream_frames(message, registry=fresh_registry, signer=signer)]
     assert [(f["type"], f["html"], f["stream_done"]) for f in frames] == [
         ("component_update", "<p>1</p>", False),
@@ -188,7 +188,7 @@ async def test_stream_message_ends_with_an_error_reply(
     templates(**{"progress.html": "<p>{{ state.step }}</p>"})
     progress, _ = make_progress()
     fresh_registry.register("progress")(progress)
-    message = make_message("progress", "fail", signer=signer)
+    message = signed_message("progress", "fail", signer=signer)
     frames = [f async for f in stream_message(message, registry=fresh_registry, signer=signer)]
     assert [f["type"] for f in frames] == ["component_update", "error"]
     assert frames[1] == {"type": "error", "error": "Error handling fail", "code": "handler_error"}
@@ -199,7 +199,7 @@ async def test_stream_message_refuses_bad_input_with_one_error_frame(
 ) -> None:
     progress, log = make_progress()
     fresh_registry.register("progress")(progress)
-    message = make_message("progress", "_private", signer=signer)
+    message = signed_message("progress", "_private", signer=signer)
     frames = [f async for f in stream_message(message, registry=fresh_registry, signer=signer)]
     assert frames == [
         {"type": "error", "error": "No handler for event: _private", "code": "unknown_event"}
@@ -213,7 +213,7 @@ async def test_a_generator_handler_over_a_plain_message_gives_the_final_state(
     templates(**{"progress.html": "<p>{{ state.step }}</p>"})
     progress, log = make_progress()
     fresh_registry.register("progress")(progress)
-    message = make_message("progress", "run", {"steps": 3}, signer=signer)
+    message = signed_message("progress", "run", {"steps": 3}, signer=signer)
     reply = await handle_message(message, registry=fresh_registry, signer=signer)
     assert reply["html"] == "<p>3</p>"
     assert json.loads(reply["state"]) == {"done": True, "step": 3}

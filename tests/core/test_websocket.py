@@ -18,7 +18,7 @@ from component_framework.core import (
     WebSocketConnection,
     ws_manager,
 )
-from component_framework.core.protocol import Limits, make_message
+from component_framework.core.protocol import Limits, signed_message
 from component_framework.core.renderer import Renderer
 from component_framework.core.signing import Signer
 
@@ -136,7 +136,7 @@ async def test_a_component_event_gets_an_update(
 ) -> None:
     connection = FakeConnection()
     await manager.connect(connection, "conn-1")
-    message = make_message(
+    message = signed_message(
         "counter", "increment", state={"count": 4}, component_id="c-1", signer=signer
     )
     await manager.handle_message(connection, "conn-1", message)
@@ -160,8 +160,8 @@ async def test_sync_handlers_run_in_a_worker_thread_and_async_on_the_loop(
 ) -> None:
     loop_thread = threading.current_thread()
     connection = FakeConnection()
-    await manager.handle_message(connection, "conn-1", make_message("counter", "increment"))
-    await manager.handle_message(connection, "conn-1", make_message("counter", "async_increment"))
+    await manager.handle_message(connection, "conn-1", signed_message("counter", "increment"))
+    await manager.handle_message(connection, "conn-1", signed_message("counter", "async_increment"))
     assert [m["type"] for m in connection.sent] == ["component_update", "component_update"]
     assert ran.threads["increment"] is not loop_thread
     assert ran.threads["async_increment"] is loop_thread
@@ -178,7 +178,7 @@ async def test_permission_classes_are_checked(
     manager: ComponentWebSocketManager, ran: Ledger, request_: Any, code: str, error: str
 ) -> None:
     connection = FakeConnection(request_)
-    await manager.handle_message(connection, "conn-1", make_message("private", "increment"))
+    await manager.handle_message(connection, "conn-1", signed_message("private", "increment"))
     assert connection.sent == [{"type": "error", "error": error, "code": code}]
     assert ran.calls == []
 
@@ -200,7 +200,7 @@ async def test_permission_denied_is_403(
             calls.append("go")
 
     connection = FakeConnection(Request(User(is_authenticated=True)))
-    await manager.handle_message(connection, "conn-1", make_message("locked", "go"))
+    await manager.handle_message(connection, "conn-1", signed_message("locked", "go"))
     assert connection.sent == [
         {"type": "error", "error": "Permission denied.", "code": "permission_denied"}
     ]
@@ -211,7 +211,7 @@ async def test_an_authenticated_request_passes(
     manager: ComponentWebSocketManager, ran: Ledger
 ) -> None:
     connection = FakeConnection(Request(User(is_authenticated=True)))
-    await manager.handle_message(connection, "conn-1", make_message("private", "increment"))
+    await manager.handle_message(connection, "conn-1", signed_message("private", "increment"))
     assert connection.sent[0]["type"] == "component_update"
     assert ran.calls == ["mount", "increment"]
 
@@ -223,7 +223,7 @@ async def test_a_client_cannot_ask_for_a_broadcast(
     await manager.connect(sender, "conn-1")
     await manager.connect(watcher, "conn-2")
     manager.subscribe("conn-2", "c-1", "counter")
-    message = make_message(
+    message = signed_message(
         "counter", "increment", state={"count": 1}, component_id="c-1", signer=signer
     )
     message["broadcast"] = True
@@ -236,7 +236,7 @@ async def test_error_replies_never_contain_exception_text(
     manager: ComponentWebSocketManager, ran: Ledger, caplog: pytest.LogCaptureFixture
 ) -> None:
     connection = FakeConnection()
-    await manager.handle_message(connection, "conn-1", make_message("counter", "boom"))
+    await manager.handle_message(connection, "conn-1", signed_message("counter", "boom"))
     assert connection.sent == [
         {"type": "error", "error": "Error handling boom", "code": "handler_error"}
     ]
@@ -257,7 +257,7 @@ async def test_an_unexpected_error_is_generic(
         renderer = Broken()
 
     connection = FakeConnection()
-    await manager.handle_message(connection, "conn-1", make_message("broken"))
+    await manager.handle_message(connection, "conn-1", signed_message("broken"))
     assert connection.sent == [
         {
             "type": "error",
@@ -313,7 +313,7 @@ async def test_an_oversized_raw_message_is_refused(
         registry=fresh_registry, signer=signer, limits=Limits(max_message_bytes=50)
     )
     connection = FakeConnection()
-    raw = json.dumps(make_message("counter", "increment", {"pad": "x" * 100}))
+    raw = json.dumps(signed_message("counter", "increment", {"pad": "x" * 100}))
     await manager.handle_message(connection, "conn-1", raw)
     assert connection.sent == [
         {"type": "error", "error": f"Message is {len(raw)} bytes (limit: 50).", "code": "too_large"}
@@ -381,7 +381,7 @@ async def test_the_token_from_a_render_subscribes(
 ) -> None:
     connection = FakeConnection()
     await manager.connect(connection, "conn-1")
-    await manager.handle_message(connection, "conn-1", make_message("counter"))
+    await manager.handle_message(connection, "conn-1", signed_message("counter"))
     update = connection.sent[0]
     await manager.handle_message(
         connection,

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from component_framework.core import ComponentRegistry, signing
 from component_framework.core.exceptions import ConfigurationError
-from component_framework.web import ComponentApp, create_component_app
+from component_framework.web import ComponentApp
 
 from .conftest import HEADERS
 
@@ -60,11 +60,8 @@ def test_mount_and_repr(fresh_registry: ComponentRegistry) -> None:
     assert app.manager is not None
 
 
-def test_create_component_app_is_mountable_and_serves_alone(
-    fresh_registry: ComponentRegistry,
-) -> None:
-    components = create_component_app(prefix="/live", registry=fresh_registry)
-    assert isinstance(components, ComponentApp)
+def test_a_component_app_is_mountable_and_serves_alone(fresh_registry: ComponentRegistry) -> None:
+    components = ComponentApp(prefix="/live", registry=fresh_registry)
     with TestClient(components) as client:  # on its own: paths under its prefix
         assert client.get("/live/cf.js").status_code == 200
         assert client.get("/cf/cf.js").status_code == 404

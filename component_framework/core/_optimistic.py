@@ -3,19 +3,20 @@
 The browser cannot run Python, so the server computes the patches ahead: after each render of a
 component that overrides ``get_optimistic_patch``, every event binding in the HTML (``cf-click``
 and friends, with their ``cf-payload``) is asked for its patch against the state just rendered.
-The page gets ``{"<event>|<raw cf-payload>": patch}`` and applies a patch to the elements bound
-with ``cf-text="<key>"`` when the user fires that event, before the server answers.
+The reply carries ``{"<event>|<raw cf-payload>": patch}`` as ``optimistic``; the page applies a
+patch to the elements bound with ``cf-text="<key>"`` when the user fires that event, before the
+server answers. They are computed with the rest of the message (in its worker thread for a sync
+component), so every transport, ``cf dispatch`` and ``ComponentTester`` see them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
 
-from component_framework.core import Component, ComponentRegistry
+from .component import Component
 
 __all__ = ["add_optimistic_patches", "has_optimistic_patches", "optimistic_patches"]
 
@@ -55,8 +56,13 @@ def optimistic_patches(
     collector.close()
     if not collector.bindings:
         return {}
+    try:
+        state = json.loads(state_json)
+    except ValueError:
+        return {}
+    # A fresh instance hydrated from the state the page now holds: what the next event sees.
     instance = component_cls(component_id=component_id)
-    instance.hydrate(json.loads(state_json))
+    instance.hydrate(state)
     patches: dict[str, dict[str, Any]] = {}
     for event, raw in collector.bindings:
         try:
@@ -76,20 +82,13 @@ def optimistic_patches(
     return patches
 
 
-def add_optimistic_patches(
-    registry: ComponentRegistry, message: Any, reply: dict[str, Any]
-) -> dict[str, Any]:
-    """Add the ``optimistic`` patches to an update of a component that defines them.
+def add_optimistic_patches(component_cls: type[Component], reply: dict[str, Any]) -> dict[str, Any]:
+    """Add ``optimistic`` to an update of a component that overrides ``get_optimistic_patch``.
 
-    Every reply that carries new state needs them (HTTP, SSE and WebSocket alike): patches
-    are computed from the state just rendered, and a page holding older ones would show a
-    stale "expected" result on the next event.
+    Every reply that carries new state needs them: patches are computed from the state just
+    rendered, and a page holding older ones would show a stale "expected" result.
     """
-    if reply.get("type") != "component_update" or not isinstance(message, Mapping):
-        return reply
-    name = message.get("component")
-    component_cls = registry.get(name) if isinstance(name, str) else None
-    if component_cls is not None and has_optimistic_patches(component_cls):
+    if reply.get("type") == "component_update" and has_optimistic_patches(component_cls):
         reply["optimistic"] = optimistic_patches(
             component_cls, reply["component_id"], reply["html"], reply["state"]
         )

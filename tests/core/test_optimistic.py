@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from component_framework.core import Component
-from component_framework.web._optimistic import has_optimistic_patches, optimistic_patches
+from component_framework.core._optimistic import has_optimistic_patches, optimistic_patches
 
 
 class Likes(Component):

@@ -1,0 +1,245 @@
+"""Reading and validating a ``component_event`` message, before any component code runs.
+
+Checks run cheapest first, so a hostile message costs as little as possible: the raw size,
+strict JSON, the message shape, the component name and the event name (:func:`read_message`,
+no user code: it runs on the event loop); then the permission classes, the payload's depth and
+integers, the state checksum and the payload against the handler's signature
+(:func:`check_message`, which runs with the rest of the message: in the worker thread for a
+sync component). :func:`parse_message` does both.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._events import CheckedPayload, HandlerSpec, handler_spec
+from ._json import canonical_dumps, payload_problem
+from .component import Component, StateSerializer
+from .exceptions import MessageError, StateTooLargeError
+from .permissions import check_permissions
+from .registry import ComponentRegistry, registry
+from .signing import Signer, get_signer
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Limits",
+    "ParsedEvent",
+    "check_message",
+    "load_message",
+    "parse_message",
+    "read_message",
+]
+
+_ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Limits on untrusted input.
+
+    Attributes:
+        max_message_bytes: Largest raw message accepted (413 beyond).
+        max_depth: Deepest nesting of objects and arrays in a payload.
+        max_integer: Largest integer (in absolute value) a payload may hold; 2**53 by default,
+            the most a browser's JSON holds exactly. None allows any size.
+    """
+
+    max_message_bytes: int = 1024 * 1024
+    max_depth: int = 32
+    max_integer: int | None = 2**53
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(slots=True)
+class ParsedEvent:
+    """A message read from the client; ``checked`` once it may run component code."""
+
+    name: str
+    component_cls: type[Component]
+    component_id: str | None
+    event: str | None
+    payload: dict[str, Any]
+    state: dict[str, Any] | None
+    spec: HandlerSpec | None
+    trusted_id: bool = True
+    """Whether the server chose or signed the component id (only then is a push token issued)."""
+    state_json: str | dict[str, Any] | None = None
+    checksum: Any = None
+    checked: bool = True
+
+    @property
+    def runs_on_loop(self) -> bool:
+        """Whether the handler is ``async def`` (or an async generator): the message then runs
+        on the event loop; otherwise it runs whole in one worker thread."""
+        return self.spec is not None and (self.spec.is_async or self.spec.is_generator)
+
+
+def load_message(raw: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Decode a raw message as every transport must: size limit, strict JSON (no NaN).
+
+    Raises:
+        StateTooLargeError: The message is over ``limits.max_message_bytes``.
+        MessageError: It is not valid JSON (the message gives the position), or holds a
+            number Python cannot take from JSON (infinity, more than 4,300 digits).
+    """
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode())
+    if size > limits.max_message_bytes:
+        raise StateTooLargeError(
+            f"Message is {size:,} bytes (limit: {limits.max_message_bytes:,})."
+        )
+    try:
+        # As json.loads does: bytes in any JSON encoding; text with a BOM is refused.
+        text = raw
+        if isinstance(text, bytes):
+            text = text.decode(json.detect_encoding(text), "surrogatepass")
+        if text.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        raise MessageError(
+            f"Message is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."
+        ) from None
+    except RecursionError:
+        raise MessageError("Message is nested too deeply.") from None
+    except UnicodeDecodeError:
+        raise MessageError("Message is not valid JSON.") from None
+    except ValueError:
+        # int() refuses more than sys.get_int_max_str_digits() (4,300) digits.
+        raise MessageError("Message holds a number with too many digits.") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity, which are not JSON and cannot be sent back.
+    raise MessageError(f"Message is not valid JSON: {name} is not a JSON value.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e999: valid JSON, but no float holds it
+        raise MessageError(f"Message holds the number {text[:20]!r}, too large for a float.")
+    return value
+
+
+# Built once: json.loads(raw, parse_constant=...) builds a decoder on every call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _field(message: Mapping[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
+    value = message.get(key)
+    if value is not None and not isinstance(value, kind):
+        raise MessageError(f"Field {key!r} must be {what}, got {type(value).__name__}.")
+    return value
+
+
+def read_message(
+    message: str | bytes | Mapping[str, Any],
+    *,
+    registry: ComponentRegistry = registry,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ParsedEvent:
+    """Do the cheap checks of a message: its shape, component and event names.
+
+    Runs no user code. The result is not ``checked``: pass it to :func:`check_message`.
+
+    Raises:
+        ComponentError: The matching subclass for the first problem found (see ``exceptions``).
+    """
+    if isinstance(message, str | bytes):
+        message = load_message(message, limits)
+    if not isinstance(message, Mapping):
+        raise MessageError(f"Message must be a JSON object, got {type(message).__name__}.")
+    kind = message.get("type", "component_event")
+    if kind != "component_event":
+        raise MessageError(f"Message type must be 'component_event', got {kind!r}.")
+    name = message.get("component")
+    if not isinstance(name, str) or not name:
+        raise MessageError("Field 'component' is required and must be a non-empty string.")
+    component_id = _field(message, "component_id", str, "a string")
+    if component_id is not None and not _ID_PATTERN.fullmatch(component_id):
+        raise MessageError(
+            "Field 'component_id' must be 1-128 letters, digits or '_.:-' characters."
+        )
+    event = _field(message, "event", str, "a string")
+    payload = _field(message, "payload", dict, "an object") or {}
+    state_json = _field(message, "state", (str, dict), "a JSON string")
+    if state_json is not None and component_id is None:
+        raise MessageError("Field 'component_id' is required when 'state' is sent.")
+
+    component_cls = registry.resolve(name)
+    spec = handler_spec(component_cls, event) if event else None
+    return ParsedEvent(
+        name,
+        component_cls,
+        component_id,
+        event,
+        payload,
+        None,
+        spec,
+        state_json=state_json,
+        checksum=message.get("checksum"),
+        checked=False,
+    )
+
+
+def check_message(
+    parsed: ParsedEvent, request: Any, *, signer: Signer, limits: Limits = DEFAULT_LIMITS
+) -> ParsedEvent:
+    """Do the remaining checks: permissions, payload limits, state checksum, payload types.
+
+    Runs the component's permission classes (user code), so it runs where the component does.
+
+    Raises:
+        ComponentError: The matching subclass for the first problem found (see ``exceptions``).
+    """
+    if parsed.checked:
+        return parsed
+    component_cls = parsed.component_cls
+    check_permissions(component_cls, request)
+    problem = payload_problem(parsed.payload, limits.max_depth, limits.max_integer)
+    if problem is not None:
+        raise MessageError(problem)
+    state_json = parsed.state_json
+    if state_json is not None and parsed.component_id is not None:  # read_message required it
+        if isinstance(state_json, dict):
+            try:
+                state_json = canonical_dumps(state_json)
+            except (TypeError, ValueError):
+                raise MessageError("Field 'state' must hold only JSON values.") from None
+        StateSerializer.check_size(state_json)
+        parsed.state = signer.verify_state(
+            parsed.name, parsed.component_id, state_json, parsed.checksum
+        )
+    if parsed.spec is not None and parsed.event is not None:
+        parsed.payload = component_cls._check_payload(parsed.spec, parsed.event, parsed.payload)
+    else:
+        parsed.payload = CheckedPayload()
+    # A client may name any id when it mounts without state; a subscription token for it would
+    # let one page watch pushes meant for another, so such ids get none.
+    parsed.trusted_id = parsed.component_id is None or parsed.state is not None
+    parsed.checked = True
+    return parsed
+
+
+def parse_message(
+    message: str | bytes | Mapping[str, Any],
+    request: Any = None,
+    *,
+    registry: ComponentRegistry = registry,
+    signer: Signer | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ParsedEvent:
+    """Check a ``component_event`` message completely, running no component code but its
+    permission classes.
+
+    Raises:
+        ComponentError: The matching subclass for the first problem found (see ``exceptions``).
+    """
+    parsed = read_message(message, registry=registry, limits=limits)
+    return check_message(parsed, request, signer=signer or get_signer(), limits=limits)
