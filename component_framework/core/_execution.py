@@ -5,7 +5,8 @@ the event loop; for any other message (a ``def`` handler, or a mount) everything
 code runs in ONE worker-thread hop through :func:`run_sync`: the permission classes, the
 payload and state checks, ``__init__``, mount or hydrate, the handler, ``before_render``,
 render and slot children, ``dehydrate``, signing, and ``get_optimistic_patch``. Nothing
-inspects the code to decide.
+inspects the code to decide. A component with server-held state reads and writes its store
+in that same hop (``_held_state``); an async one uses the store's async methods on the loop.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, cast
 
+from . import _held_state as held_state
 from ._message import DEFAULT_LIMITS, Limits, ParsedEvent, check_message
 from ._optimistic import add_optimistic_patches
 from ._reply import update_reply
@@ -48,8 +50,12 @@ def answer_in_this_thread(
     no event loop to keep free).
     """
     check_message(parsed, request, signer=signer, limits=limits)
-    component = _instantiate(parsed, params)
-    result = component.dispatch(parsed.event, parsed.payload, parsed.state)
+
+    def attempt(state: dict[str, Any] | None) -> dict[str, Any]:
+        return _instantiate(parsed, params).dispatch(parsed.event, parsed.payload, state)
+
+    # Held state: the store's read and write happen here, in the same worker-thread hop.
+    result = held_state.run_sync(parsed, attempt)
     return _reply(parsed, result, signer)
 
 
@@ -62,8 +68,12 @@ async def answer_on_loop(
 ) -> dict[str, Any]:
     """Check and run a message with an ``async def`` handler on the event loop."""
     check_message(parsed, request, signer=signer, limits=limits)
-    component = _instantiate(parsed, params)
-    result = await component.async_dispatch(parsed.event, parsed.payload, parsed.state)
+
+    async def attempt(state: dict[str, Any] | None) -> dict[str, Any]:
+        component = _instantiate(parsed, params)
+        return await component.async_dispatch(parsed.event, parsed.payload, state)
+
+    result = await held_state.run_async(parsed, attempt)  # held state: async store IO
     return _reply(parsed, result, signer)
 
 
@@ -96,7 +106,11 @@ async def stream_answers(
         return
     check_message(parsed, request, signer=signer, limits=limits)
     component = cast(StreamingComponent, _instantiate(parsed, None))
-    async for frame in component.async_stream_dispatch(parsed.event, parsed.payload, parsed.state):
+
+    def frames(state: dict[str, Any] | None) -> AsyncIterator[dict[str, Any]]:
+        return component.async_stream_dispatch(parsed.event, parsed.payload, state)
+
+    async for frame in held_state.run_stream(parsed, frames):  # held state: last frame writes
         reply = update_reply(parsed.name, frame, signer, parsed.trusted_id)
         if frame.get("stream_done"):
             # Patches matter only for the state the page keeps: the last frame's.

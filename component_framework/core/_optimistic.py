@@ -16,6 +16,7 @@ import logging
 from html.parser import HTMLParser
 from typing import Any
 
+from ._held_state import store_for
 from .component import Component
 
 __all__ = ["add_optimistic_patches", "has_optimistic_patches", "optimistic_patches"]
@@ -43,8 +44,14 @@ class _BindingCollector(HTMLParser):
 
 
 def has_optimistic_patches(component_cls: type[Component]) -> bool:
-    """Whether *component_cls* overrides ``get_optimistic_patch``."""
-    return component_cls.get_optimistic_patch is not Component.get_optimistic_patch
+    """Whether *component_cls* overrides ``get_optimistic_patch`` and its state is in the page.
+
+    Patches of server-held state would show the page what the server keeps from it.
+    """
+    return (
+        component_cls.get_optimistic_patch is not Component.get_optimistic_patch
+        and store_for(component_cls) is None
+    )
 
 
 def optimistic_patches(

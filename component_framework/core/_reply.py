@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import _held_state as held_state
 from .component import StateSerializer
 from .exceptions import ComponentError
 from .signing import Signer, get_signer
+
+if TYPE_CHECKING:
+    from .registry import ComponentRegistry
 
 __all__ = ["error_reply", "http_status", "signed_message", "update_reply"]
 
@@ -79,10 +83,13 @@ def signed_message(
     *,
     component_id: str | None = None,
     signer: Signer | None = None,
+    registry: ComponentRegistry | None = None,
 ) -> dict[str, Any]:
     """Build a ``component_event`` message whose *state* is signed as the server would sign it.
 
     For trusted callers only (``cf dispatch``, tests): it vouches for *state* without any check.
+    For a component with server-held state (looked up in *registry*, the global one by
+    default), *state* is written to its store and the message carries the signed reference.
     """
     message: dict[str, Any] = {
         "type": "component_event",
@@ -96,6 +103,8 @@ def signed_message(
     if state is not None:
         if component_id is None:
             component_id = message["component_id"] = "component-cli"
-        state_json, checksum = (signer or get_signer()).sign_state(name, component_id, state)
+        held = held_state.reference_for(registry, name, component_id, state)  # held state
+        signed = state if held is None else held
+        state_json, checksum = (signer or get_signer()).sign_state(name, component_id, signed)
         message["state"], message["checksum"] = state_json, checksum
     return message

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from .permissions import BasePermission
+    from .state import StateStore
 
 __all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer"]
 
@@ -74,6 +75,11 @@ class Component:
     """A Pydantic model of its mount parameters, shown by ``cf dev``'s playground (optional)."""
     permission_required: ClassVar[str | Sequence[str]] = ""
     """The Django permission(s) ``DjangoModelPermission`` requires (all of them, if several)."""
+    state_store: ClassVar[StateStore | Literal[False] | None] = None
+    """Where the state lives between events. ``None``: the project default store
+    (``core.state.configure``, ``CF_STATE_STORE``), else in the page, signed. A
+    :class:`~component_framework.core.state.StateStore`: on the server; the page holds only a
+    signed reference. ``False``: always in the page, whatever the project default."""
 
     def __init__(self, **params: Any) -> None:
         self.params = params

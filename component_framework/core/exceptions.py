@@ -18,6 +18,7 @@ Exception tree::
     ├── StateTooLargeError              413 too_large
     ├── StateIntegrityError             403 tampered_state
     │   └── StaleStateError             409 stale_state
+    ├── StateConflictError              409 state_conflict
     └── ConfigurationError              500 server_misconfigured
 
     RegistryConflictError (a ValueError: two classes registered under one name; never a client's)
@@ -38,6 +39,7 @@ __all__ = [
     "PermissionDeniedError",
     "RegistryConflictError",
     "StaleStateError",
+    "StateConflictError",
     "StateIntegrityError",
     "StateTooLargeError",
 ]
@@ -124,6 +126,17 @@ class StaleStateError(StateIntegrityError):
     """The state was signed by an earlier release; the page must be reloaded."""
 
     code = "stale_state"
+    status = 409
+
+
+class StateConflictError(ComponentError):
+    """A server-held state changed between this event's read and its write (a lost race).
+
+    The message path retries the event on the newer state a few times before it lets this
+    reach the page, which then shows the error and re-syncs on its next event.
+    """
+
+    code = "state_conflict"
     status = 409
 
 
