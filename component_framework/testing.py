@@ -16,6 +16,10 @@ Example::
             .assert_see("Count: 3")
         )
 
+A component that keeps its state on the server (``state_store``) runs against a private
+:class:`~component_framework.core.state.InMemoryStateStore` (or the ``state_store`` you pass),
+never the store its class names; ``tester.state`` reads the state from it.
+
 Failed events raise the core's exceptions (``InvalidPayloadError``, ``HandlerError``, ...), so
 ``pytest.raises`` works; the component keeps the state it had before the failed event.
 """
@@ -27,13 +31,16 @@ import concurrent.futures
 import html as html_lib
 import json
 import re
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from .core import _held_state as held_state
 from .core.component import Component
 from .core.protocol import dispatch_message, render_component, signed_message, stream_frames
 from .core.registry import ComponentRegistry, registry
 from .core.signing import Signer
+from .core.state import InMemoryStateStore, StateStore
 
 __all__ = ["ComponentTester"]
 
@@ -63,6 +70,8 @@ class ComponentTester:
         request: The request permission classes see (an object with ``.user``, say).
         registry: Where names are resolved (the global registry by default).
         signer: The signer; the process-wide one by default.
+        state_store: Holds the state of a component with server-held state (a fresh
+            in-memory store by default).
         **params: Mount parameters, as ``{{ component("name", **params) }}`` would pass.
 
     Raises:
@@ -76,6 +85,7 @@ class ComponentTester:
         request: Any = None,
         registry: ComponentRegistry = registry,
         signer: Signer | None = None,
+        state_store: StateStore | None = None,
         **params: Any,
     ) -> None:
         if isinstance(component, str):
@@ -91,13 +101,22 @@ class ComponentTester:
             self.name, self._registry = name, registry
         self.request = request
         self._signer = signer
-        self._reply = render_component(
-            self.name, request, params=params, registry=self._registry, signer=signer
-        )
+        self._held: StateStore | None = None
+        if held_state.store_for(self._registry.resolve(self.name)) is not None:
+            self._held = state_store or InMemoryStateStore()
+        with self._store():
+            self._reply = render_component(
+                self.name, request, params=params, registry=self._registry, signer=signer
+            )
         self.frames: list[dict[str, Any]] = []
 
     def __repr__(self) -> str:
         return f"<ComponentTester {self.name!r} id={self.component_id!r} state={self.state!r}>"
+
+    @contextmanager
+    def _store(self) -> Iterator[None]:
+        with held_state.use_store(self._held):
+            yield
 
     # ---------- What the page holds ----------
 
@@ -109,7 +128,10 @@ class ComponentTester:
 
     @property
     def state(self) -> dict[str, Any]:
-        """The state of the latest render, as the page holds it (decoded JSON)."""
+        """The state of the latest render: as the page holds it (decoded JSON), or as the
+        store holds it for a component with server-held state."""
+        if self._held is not None:
+            return self._held.load(self.component_id) or {}
         state: dict[str, Any] = json.loads(self._reply["state"])
         return state
 
@@ -150,12 +172,13 @@ class ComponentTester:
 
     async def acall(self, event: str, **payload: Any) -> ComponentTester:
         """Async twin of :meth:`call`, for tests running on an event loop."""
-        self._reply = await dispatch_message(
-            self._message(event, payload),
-            self.request,
-            registry=self._registry,
-            signer=self._signer,
-        )
+        with self._store():
+            self._reply = await dispatch_message(
+                self._message(event, payload),
+                self.request,
+                registry=self._registry,
+                signer=self._signer,
+            )
         return self
 
     def set(self, field: str, value: Any) -> ComponentTester:
@@ -171,14 +194,15 @@ class ComponentTester:
 
         async def collect() -> list[dict[str, Any]]:
             frames = []
-            async for frame in stream_frames(
-                self._message(event, payload),
-                self.request,
-                registry=self._registry,
-                signer=self._signer,
-            ):
-                frames.append(frame)
-                self._reply = frame
+            with self._store():
+                async for frame in stream_frames(
+                    self._message(event, payload),
+                    self.request,
+                    registry=self._registry,
+                    signer=self._signer,
+                ):
+                    frames.append(frame)
+                    self._reply = frame
             return frames
 
         self.frames = _run_to_completion(collect())

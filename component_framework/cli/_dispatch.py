@@ -2,7 +2,9 @@
 
 The input state is signed with a key private to this process (``signed_message``), so the run
 goes through ``core.protocol`` exactly as a browser's request would: name, event and payload
-checks, hydrate or mount, the handler, render, dehydrate.
+checks, hydrate or mount, the handler, render, dehydrate. A component with server-held state
+runs against an in-memory store private to the run (never the store its class names): the
+given state is written to it, and the state shown is read back from it.
 """
 
 from __future__ import annotations
@@ -289,19 +291,28 @@ def _dispatch_and_show(
 
     import secrets
 
+    from component_framework.core import _held_state
     from component_framework.core.protocol import (
         dispatch_message_sync,
         signed_message,
         stream_frames,
     )
+    from component_framework.core.registry import registry
     from component_framework.core.signing import Signer
+    from component_framework.core.state import InMemoryStateStore
 
     signer = Signer([secrets.token_urlsafe(32)])
-    message = signed_message(name, event, data, initial, component_id=cid, signer=signer)
+    held = None
+    if _held_state.store_for(registry.resolve(name)) is not None:
+        held = InMemoryStateStore(ttl=None)
+    with _held_state.use_store(held):
+        message = signed_message(name, event, data, initial, component_id=cid, signer=signer)
     printer = None if as_json else _Printer(name, event, data, initial)
 
     def show(reply: dict[str, Any]) -> None:
         result = _result(reply)
+        if held is not None:  # the page holds a reference; show the state it refers to
+            result["state"] = held.load(result["component_id"]) or {}
         if printer is None:
             sys.stdout.write(json.dumps(result, indent=None if stream else 2) + "\n")
             sys.stdout.flush()
@@ -313,12 +324,13 @@ def _dispatch_and_show(
             show(reply)
 
     try:
-        if stream:
-            import asyncio
+        with _held_state.use_store(held):
+            if stream:
+                import asyncio
 
-            asyncio.run(run_stream())
-        else:
-            show(dispatch_message_sync(message, signer=signer))
+                asyncio.run(run_stream())
+            else:
+                show(dispatch_message_sync(message, signer=signer))
     except Exception as exc:
         _report(exc, project, name, event)
 

@@ -103,7 +103,7 @@ def _referenced_version(parsed: ParsedEvent) -> int:
     return version
 
 
-def _checked(parsed: ParsedEvent, stored: StoredState | None, seen: int) -> StoredState:
+def _checked(stored: StoredState | None, seen: int) -> StoredState:
     # A version below the page's means the state was removed and written anew since.
     if stored is None or stored.version < seen:
         raise StaleStateError(_EXPIRED)
@@ -125,7 +125,7 @@ def load_state(parsed: ParsedEvent, store: StateStore) -> tuple[State | None, in
     if parsed.state is None:
         return None, _expected(parsed)
     seen = _referenced_version(parsed)
-    stored = _checked(parsed, store.load_versioned(parsed.component_id or ""), seen)
+    stored = _checked(store.load_versioned(parsed.component_id or ""), seen)
     return stored.state, stored.version
 
 
@@ -133,7 +133,7 @@ async def _aload_state(parsed: ParsedEvent, store: StateStore) -> tuple[State | 
     if parsed.state is None:
         return None, _expected(parsed)
     seen = _referenced_version(parsed)
-    stored = _checked(parsed, await store.aload_versioned(parsed.component_id or ""), seen)
+    stored = _checked(await store.aload_versioned(parsed.component_id or ""), seen)
     return stored.state, stored.version
 
 

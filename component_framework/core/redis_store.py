@@ -37,7 +37,11 @@ local held = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] ~= '' and (held or '0') ~= ARGV[1] then return -1 end
 local version = tonumber(held or '0') + 1
 redis.call('HSET', KEYS[1], 'v', version, 's', ARGV[2])
-if ARGV[3] == '' then redis.call('PERSIST', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+if ARGV[3] == '' then
+  redis.call('PERSIST', KEYS[1])
+else
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
 return version
 """
 
