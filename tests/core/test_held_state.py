@@ -1,0 +1,291 @@
+"""Server-held state through the one message path: references, races, expiry, opt-in."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from component_framework.core import Component, ComponentRegistry, InMemoryStateStore
+from component_framework.core import _held_state as held_state
+from component_framework.core import state as state_module
+from component_framework.core.exceptions import StaleStateError, StateConflictError
+from component_framework.core.protocol import (
+    dispatch_message,
+    dispatch_message_sync,
+    handle_message,
+    http_status,
+    make_message,
+    render_component,
+    stream_frames,
+)
+from component_framework.core.signing import Signer
+from component_framework.core.sqlite_store import SQLiteStateStore
+from component_framework.core.state import StateStore
+from component_framework.core.streaming import StreamingComponent
+
+from ._held import counter_registry, event
+from ._support import Plain
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_page_holds_only_a_signed_reference(signer: Signer) -> None:
+    store = InMemoryStateStore()
+    registry = counter_registry(store)
+    first = render_component("counter", params={"start": 41}, registry=registry, signer=signer)
+    cid = first["component_id"]
+    assert json.loads(first["state"]) == {"component": "counter", "id": cid, "version": 1}
+    assert "41" not in first["state"]
+    assert store.load(cid) == {"count": 41}
+    # The checksum signs the reference like any state: the page cannot change it.
+    signer.verify("counter", cid, first["state"], first["checksum"])
+    reply = dispatch_message_sync(event(first, amount=2), registry=registry, signer=signer)
+    assert reply["html"] == "<p>43</p>"
+    assert json.loads(reply["state"]) == {"component": "counter", "id": cid, "version": 2}
+    assert store.load(cid) == {"count": 43}
+
+
+def test_forged_reference_is_refused(signer: Signer) -> None:
+    registry = counter_registry(InMemoryStateStore())
+    first = render_component("counter", registry=registry, signer=signer)
+    forged = event(first)
+    forged["state"] = forged["state"].replace('"version":1', '"version":9')
+    reply = asyncio.run(handle_message(forged, registry=registry, signer=signer))
+    assert reply["code"] == "tampered_state"
+
+
+def test_expired_state_gets_the_stale_release_reply(signer: Signer) -> None:
+    clock = Clock()
+    store = InMemoryStateStore(ttl=600, clock=clock)
+    registry = counter_registry(store)
+    first = render_component("counter", registry=registry, signer=signer)
+    clock.now += 599
+    second = dispatch_message_sync(event(first), registry=registry, signer=signer)
+    clock.now += 599  # idle time counts from the last event
+    dispatch_message_sync(event(second), registry=registry, signer=signer)
+    clock.now += 601
+    reply = asyncio.run(handle_message(event(second), registry=registry, signer=signer))
+    stale = StaleStateError("x")
+    assert reply["code"] == stale.code == "stale_state"
+    assert http_status(reply) == 409
+    assert "Reload the page" in reply["error"]
+
+
+def test_sqlite_expiry_through_the_message_path(signer: Signer, tmp_path: Path) -> None:
+    clock = Clock()
+    clock.now = 1_800_000_000.0
+    registry = counter_registry(SQLiteStateStore(tmp_path / "s.db", ttl=5, clock=clock))
+    first = render_component("counter", registry=registry, signer=signer)
+    clock.now += 6
+    with pytest.raises(StaleStateError, match="no longer held on the server"):
+        dispatch_message_sync(event(first), registry=registry, signer=signer)
+
+
+def test_page_state_from_before_the_opt_in_is_stale(signer: Signer) -> None:
+    registry = counter_registry(InMemoryStateStore())
+    message = make_message(
+        "counter", "increment", state={"count": 1}, component_id="c-1", signer=signer
+    )
+    # make_message stored the state and signed a reference; a page's old signed state is not.
+    state_json, checksum = signer.sign_state("counter", "c-1", {"count": 1})
+    message.update(state=state_json, checksum=checksum)
+    with pytest.raises(StaleStateError, match="before this component kept its state"):
+        dispatch_message_sync(message, registry=registry, signer=signer)
+
+
+def test_a_client_cannot_mount_over_another_pages_state(signer: Signer) -> None:
+    store = InMemoryStateStore()
+    registry = counter_registry(store)
+    victim = render_component("counter", params={"start": 7}, registry=registry, signer=signer)
+    mount = {"component": "counter", "component_id": victim["component_id"], "event": None}
+    reply = asyncio.run(handle_message(mount, registry=registry, signer=signer))
+    assert reply["code"] == "state_conflict"
+    assert store.load(victim["component_id"]) == {"count": 7}
+    # A fresh id of the client's choosing mounts normally (and gets no subscription token).
+    fresh = asyncio.run(handle_message({**mount, "component_id": "mine"}, registry=registry))
+    assert fresh["type"] == "component_update" and fresh["subscribe_token"] is None
+    assert store.load("mine") == {"count": 0}
+
+
+def _gated_registry(store: StateStore, calls: list[int]) -> ComponentRegistry:
+    """``counter`` whose first two ``add`` events both read before either writes."""
+    gate = threading.Barrier(2, timeout=30)
+    registry = ComponentRegistry()
+
+    @registry.register("counter")
+    class Counter(Component):
+        renderer = Plain()
+        template_name = "counter.html"
+        state_store = store
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["count"] = 0
+
+        def on_add(self, n: int) -> None:
+            calls.append(n)
+            if len(calls) <= 2:
+                gate.wait()
+            self.state["count"] += n
+
+    return registry
+
+
+def _race(registry: ComponentRegistry, first: dict[str, Any], signer: Signer) -> list[Any]:
+    replies: list[Any] = [None, None]
+
+    def fire(index: int, n: int) -> None:
+        replies[index] = asyncio.run(
+            handle_message(event(first, "add", n=n), registry=registry, signer=signer)
+        )
+
+    threads = [threading.Thread(target=fire, args=(i, n)) for i, n in ((0, 1), (1, 10))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return replies
+
+
+def test_racing_events_retry_the_loser_on_the_newer_state(signer: Signer, tmp_path: Path) -> None:
+    calls: list[int] = []
+    store = SQLiteStateStore(tmp_path / "s.db")
+    registry = _gated_registry(store, calls)
+    first = render_component("counter", registry=registry, signer=signer)
+    replies = _race(registry, first, signer)
+    assert [r["type"] for r in replies] == ["component_update", "component_update"]
+    assert sorted(calls[:2]) == [1, 10] and len(calls) == 3  # the loser ran again
+    assert store.load(first["component_id"]) == {"count": 11}
+    winner, loser = sorted((r for r in replies), key=lambda r: json.loads(r["state"])["version"])
+    assert winner["html"] in ("<p>1</p>", "<p>10</p>")
+    assert loser["html"] == "<p>11</p>"  # the retry saw the winner's write
+    assert [json.loads(r["state"])["version"] for r in (winner, loser)] == [2, 3]
+
+
+def test_a_race_lost_more_often_than_retried_reaches_the_page(
+    signer: Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(held_state, "RETRIES", 0)
+    calls: list[int] = []
+    store = InMemoryStateStore()
+    registry = _gated_registry(store, calls)
+    first = render_component("counter", registry=registry, signer=signer)
+    replies = _race(registry, first, signer)
+    errors = [r for r in replies if r["type"] == "error"]
+    updates = [r for r in replies if r["type"] == "component_update"]
+    assert len(errors) == 1 and len(updates) == 1
+    assert errors[0]["code"] == StateConflictError.code == "state_conflict"
+    assert http_status(errors[0]) == 409
+    # The store holds exactly the winner's write: nothing lost silently, nothing half-applied.
+    winner = updates[0]["html"]
+    assert store.load(first["component_id"]) == {"count": int(winner[3:-4])}
+
+
+def test_async_handler_uses_the_async_store_methods(signer: Signer) -> None:
+    class Recording(InMemoryStateStore):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[str] = []
+
+        async def aload_versioned(self, component_id: str) -> Any:
+            self.calls.append("aload_versioned")
+            return await super().aload_versioned(component_id)
+
+        async def asave_versioned(self, component_id: str, state: Any, expected: Any) -> int:
+            self.calls.append("asave_versioned")
+            return await super().asave_versioned(component_id, state, expected)
+
+    store = Recording()
+    registry = ComponentRegistry()
+
+    @registry.register("counter")
+    class Counter(Component):
+        renderer = Plain()
+        template_name = "counter.html"
+        state_store = store
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["count"] = 0
+
+        async def on_increment(self) -> None:
+            await asyncio.sleep(0)
+            self.state["count"] += 1
+
+    first = render_component("counter", registry=registry, signer=signer)
+    store.calls.clear()
+    reply = asyncio.run(dispatch_message(event(first), registry=registry, signer=signer))
+    assert reply["html"] == "<p>1</p>"
+    assert store.calls == ["aload_versioned", "asave_versioned"]
+
+
+def test_streaming_writes_once_at_the_end(signer: Signer) -> None:
+    store = InMemoryStateStore()
+    registry = ComponentRegistry()
+
+    @registry.register("counter")
+    class Countdown(StreamingComponent):
+        renderer = Plain()
+        template_name = "counter.html"
+        state_store = store
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["count"] = 3
+
+        async def on_run(self) -> Any:
+            while self.state["count"]:
+                self.state["count"] -= 1
+                yield
+
+    first = render_component("counter", registry=registry, signer=signer)
+
+    async def collect() -> list[dict[str, Any]]:
+        return [f async for f in stream_frames(event(first, "run"), registry=registry)]
+
+    frames = asyncio.run(collect())
+    assert [f["html"] for f in frames] == ["<p>2</p>", "<p>1</p>", "<p>0</p>", "<p>0</p>"]
+    assert [json.loads(f["state"])["version"] for f in frames] == [1, 1, 1, 2]
+    assert store.load(first["component_id"]) == {"count": 0}
+
+
+@pytest.fixture
+def no_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(state_module, "_default", None)
+    monkeypatch.setattr(state_module, "_configured", True)
+
+
+def test_project_default_and_opt_out(no_default: None, signer: Signer) -> None:
+    registry = ComponentRegistry()
+
+    @registry.register("follows")
+    class Follows(Component):
+        renderer = Plain()
+        template_name = "x.html"
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["count"] = 5
+
+    @registry.register("page_held")
+    class PageHeld(Follows):
+        state_store = False
+
+    default = InMemoryStateStore()
+    assert json.loads(render_component("follows", registry=registry)["state"]) == {"count": 5}
+    state_module.configure(default)
+    reply = render_component("follows", registry=registry)
+    assert json.loads(reply["state"])["component"] == "follows"
+    assert default.load(reply["component_id"]) == {"count": 5}
+    assert json.loads(render_component("page_held", registry=registry)["state"]) == {"count": 5}

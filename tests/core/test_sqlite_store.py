@@ -1,0 +1,118 @@
+"""SQLiteStateStore on real database files, shared by several processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from component_framework.core.exceptions import ConfigurationError, StateConflictError
+from component_framework.core.protocol import render_component
+from component_framework.core.signing import Signer
+from component_framework.core.sqlite_store import SQLiteStateStore
+from component_framework.core.state import StoredState
+
+from ._held import counter_registry, increment_many
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_versioned_writes_in_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "state.db"
+    store = SQLiteStateStore(path)
+    assert store.load_versioned("c") is None
+    assert store.save_versioned("c", {"n": 1, "s": "é"}, 0) == 1
+    assert store.save_versioned("c", {"n": 2, "s": "é"}, 1) == 2
+    with pytest.raises(StateConflictError):
+        store.save_versioned("c", {"n": 9}, 1)
+    with pytest.raises(StateConflictError):
+        store.save_versioned("c", {"n": 9}, 0)
+    # Another connection (another process would open its own) sees the committed write.
+    assert SQLiteStateStore(path).load_versioned("c") == StoredState({"n": 2, "s": "é"}, 2)
+    store.save("c", {"n": 3})
+    assert store.load("c") == {"n": 3}
+    store.delete("c")
+    assert store.load("c") is None
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert repr(store).startswith("<SQLiteStateStore path=")
+
+
+def test_expiry_after_idle_time(tmp_path: Path) -> None:
+    clock = Clock()
+    store = SQLiteStateStore(tmp_path / "s.db", ttl=60, clock=clock)
+    store.save_versioned("c", {"n": 1}, 0)
+    store.save_versioned("old", {"n": 1}, 0)
+    clock.now += 59
+    store.save_versioned("c", {"n": 2}, 1)  # a write starts the idle clock again
+    clock.now += 59
+    assert store.load("c") == {"n": 2}
+    assert store.load("old") is None
+    with pytest.raises(StateConflictError):
+        store.save_versioned("old", {"n": 2}, 1)  # too late: it expired
+    clock.now += 1
+    assert store.load_versioned("c") is None
+    assert store.save_versioned("c", {"n": 1}, 0) == 3  # versions keep counting
+    assert store.purge_expired() == 1  # "old"
+    forever = SQLiteStateStore(tmp_path / "f.db", ttl=None, clock=clock)
+    forever.save("c", {})
+    clock.now += 10**9
+    assert forever.load("c") == {}
+
+
+def test_unusable_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "not-a-db").write_text("x" * 4096)
+    with pytest.raises(ConfigurationError, match="Cannot open the state database .*not-a-db"):
+        SQLiteStateStore(tmp_path / "not-a-db")
+    with pytest.raises(ConfigurationError, match="must be an identifier"):
+        SQLiteStateStore(tmp_path / "s.db", table="x; drop")
+
+
+def test_async_twins_run_in_a_worker_thread(tmp_path: Path) -> None:
+    import asyncio
+
+    store = SQLiteStateStore(tmp_path / "s.db")
+
+    async def run() -> Any:
+        version = await store.asave_versioned("c", {"n": 1}, 0)
+        return version, await store.aload_versioned("c"), await store.aload("c")
+
+    assert asyncio.run(run()) == (1, StoredState({"n": 1}, 1), {"n": 1})
+
+
+def test_two_processes_racing_on_one_database_lose_no_update(tmp_path: Path) -> None:
+    path = str(tmp_path / "race.db")
+    registry = counter_registry(SQLiteStateStore(path))
+    signer = Signer(["test-secret-key-0123456789abcdef"], release="1")
+    first = render_component("counter", registry=registry, signer=signer)
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Event(), context.Queue()
+    times = 150
+    workers = [
+        context.Process(target=increment_many, args=(path, first, times, start, out))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    start.set()
+    outcomes = [out.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    applied = sum(a for a, _ in outcomes)
+    refused = sum(r for _, r in outcomes)
+    assert applied + refused == 2 * times
+    # Every increment the pages were told succeeded is in the stored count; none vanished.
+    stored = SQLiteStateStore(path).load_versioned(first["component_id"])
+    assert stored is not None
+    assert stored.state == {"count": applied}
+    assert stored.version == 1 + applied
