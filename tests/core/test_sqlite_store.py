@@ -71,7 +71,7 @@ def test_expiry_after_idle_time(tmp_path: Path) -> None:
 
 def test_unusable_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "not-a-db").write_text("x" * 4096)
-    with pytest.raises(ConfigurationError, match="Cannot open the state database .*not-a-db"):
+    with pytest.raises(ConfigurationError, match=r"Cannot open the state database .*not-a-db"):
         SQLiteStateStore(tmp_path / "not-a-db")
     with pytest.raises(ConfigurationError, match="must be an identifier"):
         SQLiteStateStore(tmp_path / "s.db", table="x; drop")
