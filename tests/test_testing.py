@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -287,3 +288,31 @@ def test_optimistic_patches_are_shown(registry: ComponentRegistry) -> None:
     assert tester.optimistic == {"like|": {"likes": 1}}
     assert tester.call("like").optimistic == {"like|": {"likes": 2}}
     assert ComponentTester("counter", registry=registry).optimistic == {}
+
+
+# ---------- Server-held state ----------
+
+
+def test_server_held_component_runs_against_a_private_in_memory_store(
+    templates: Templates,
+) -> None:
+    from component_framework.core.redis_store import RedisStateStore
+    from component_framework.core.state import InMemoryStateStore
+
+    templates(**TEMPLATES)
+
+    class Held(Counter):
+        # Nothing listens there: the tester must never reach the store the class names.
+        state_store = RedisStateStore("redis://127.0.0.1:9/0")
+
+    tester = ComponentTester(Held, start=2).call("increment", amount=3).assert_set("count", 5)
+    tester.assert_see("Count: 5")
+    assert json.loads(tester.reply["state"]) == {
+        "component": "held",
+        "id": tester.component_id,
+        "version": 2,
+    }
+    store = InMemoryStateStore()
+    shared = ComponentTester(Held, state_store=store).call("async_increment")
+    assert store.load(shared.component_id) == {"count": 1, "note": ""}
+    assert shared.state == {"count": 1, "note": ""}

@@ -312,3 +312,55 @@ def test_json_shows_the_optimistic_patches(cf: Callable[..., Result], pinger: Pa
     assert json.loads(result.stdout)["optimistic"] == {"like|": {"pings": 2}}
     plain = cf("dispatch", "pinger", "--json")
     assert "optimistic" not in json.loads(plain.stdout)
+
+
+HELD = """
+from component_framework.core import Component, registry
+from component_framework.core.redis_store import RedisStateStore
+
+
+@registry.register("cart")
+class Cart(Component):
+    template_name = "cart.html"
+    # Nothing listens there: cf dispatch must never reach the store the class names.
+    state_store = RedisStateStore("redis://127.0.0.1:9/0")
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["lines"] = []
+
+    def on_add(self, item: str) -> None:
+        self.state["lines"].append(item)
+"""
+
+
+def test_server_held_state_runs_against_a_private_in_memory_store(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    make_project(
+        {
+            "app/__init__.py": "",
+            "app/components.py": HELD,
+            "app/templates/cart.html": "<ul>{% for i in state.lines %}<li>{{ i }}{% endfor %}</ul>",
+        }
+    )
+    first = cf("dispatch", "cart", "add", "-p", '{"item": "tea"}', "--json")
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["state"] == {"lines": ["tea"]}
+    second = cf(
+        "dispatch",
+        "cart",
+        "add",
+        "-p",
+        '{"item": "jam"}',
+        "--state",
+        "-",
+        "--json",
+        input=first.stdout,
+    )
+    assert second.exit_code == 0, second.output
+    result = json.loads(second.stdout)
+    assert result["state"] == {"lines": ["tea", "jam"]}
+    assert result["html"] == "<ul><li>tea<li>jam</ul>"
+    shown = cf("dispatch", "cart", "add", "-p", '{"item": "jam"}', "--state", '{"lines": []}')
+    assert '~ lines: [] -> ["jam"]' in shown.stdout
