@@ -219,3 +219,14 @@ def test_url_and_missing_package(redis_url: str, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "redis", None)
     with pytest.raises(ConfigurationError, match=r"pip install 'component-framework\[redis\]'"):
         RedisStateStore(redis_url)
+
+
+def test_core_imports_no_redis() -> None:
+    import subprocess
+
+    code = (
+        "import sys, component_framework.core, component_framework.core.redis_store, "
+        "component_framework.core.sqlite_store, component_framework.core._held_state; "
+        "assert 'redis' not in sys.modules, 'redis imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
