@@ -369,6 +369,7 @@ async def _render(request: Request) -> Response:
                 state,
                 component_id=component_id or "component-dev",
                 signer=dev.components.signer,
+                registry=dev.registry,  # a server-held state is stored, the page gets a reference
             )
         else:
             message = {"type": "component_event", "component": name, "component_id": component_id}
