@@ -9,6 +9,8 @@ It mounts the real web transport (``ComponentApp``) under ``/cf`` and adds the d
 - ``POST /__cf__/render``: dev-only; renders a component with a state or mount params the
   developer typed, signing that state (the dev server trusts its developer; the public
   ``/cf/event`` endpoint never does).
+- ``POST /__cf__/state``: dev-only; the state a server-held component keeps in its store
+  (the page holds only a reference), for the state inspector.
 - ``GET /__cf__/components``: the gallery's data as JSON.
 - ``GET /__cf__/status``: the reload version and the current errors, as JSON.
 """
@@ -179,6 +181,7 @@ def create_dev_app(
         Route(f"{DEV_PREFIX}/components", _components_json, name="components"),
         Route(f"{DEV_PREFIX}/status", _status, name="status"),
         Route(f"{DEV_PREFIX}/render", _render, methods=["POST"], name="render"),
+        Route(f"{DEV_PREFIX}/state", _held_state, methods=["POST"], name="held_state"),
         Route(f"{DEV_PREFIX}/static/{{file}}", _static, name="static"),
         Mount(prefix, app=EventRecorder(components, channel), name="cf"),
     ]
@@ -335,6 +338,28 @@ async def _static(request: Request) -> Response:
 
 def _refuse(status: int, message: str) -> JSONResponse:
     return JSONResponse({"type": "error", "error": message, "code": "bad_request"}, status)
+
+
+async def _held_state(request: Request) -> Response:
+    """Return the state a server-held component keeps in its store (dev server only)."""
+    from component_framework.core._held_state import store_for
+
+    if not request.headers.get(DEV_HEADER):
+        return _refuse(400, "Send JSON with the X-CF-Dev header (the playground does).")
+    try:
+        body = json.loads(await request.body())
+    except ValueError as exc:
+        return _refuse(400, f"Body is not valid JSON: {exc}")
+    name = body.get("component") if isinstance(body, dict) else None
+    component_id = body.get("component_id") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not isinstance(component_id, str):
+        return _refuse(400, "'component' and 'component_id' must be strings.")
+    component_cls = _dev(request).registry.get(name)
+    store = store_for(component_cls) if component_cls is not None else None
+    if store is None:
+        return _refuse(400, f"Component {name!r} keeps its state in the page.")
+    state = await store.aload(component_id)
+    return JSONResponse({"type": "state", "state": state}, headers=_NO_STORE)
 
 
 async def _render(request: Request) -> Response:

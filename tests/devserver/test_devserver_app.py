@@ -297,3 +297,44 @@ def test_only_loopback_host_names_are_served(demo_project: Path) -> None:
             remote.post("/__cf__/render", json={"component": "counter"}, headers=DEV).status_code
             == 400
         )
+
+
+def test_state_inspector_reads_and_edits_server_held_state(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from component_framework.core import state as state_module
+    from component_framework.core.state import InMemoryStateStore
+
+    store = InMemoryStateStore()
+    monkeypatch.setattr(state_module, "_default", store)
+    monkeypatch.setattr(state_module, "_configured", True)
+    reply = client.post(
+        "/__cf__/render",
+        json={"component": "counter", "component_id": "c-1", "state": {"count": 41, "step": 1}},
+        headers=DEV,
+    ).json()
+    # Stored (version 1), then rendered with it (version 2).
+    assert json.loads(reply["state"]) == {"component": "counter", "id": "c-1", "version": 2}
+    assert '<b class="count">41</b>' in reply["html"]
+
+    def held() -> Any:
+        ask = {"component": "counter", "component_id": "c-1"}
+        return client.post("/__cf__/state", json=ask, headers=DEV).json()
+
+    assert held() == {"type": "state", "state": {"count": 41, "step": 1}}
+    event = {
+        "component": "counter",
+        "component_id": "c-1",
+        "event": "increment",
+        "payload": {"amount": 1},
+        "state": reply["state"],
+        "checksum": reply["checksum"],
+    }
+    assert client.post("/cf/event", json=event, headers=CF).status_code == 200
+    assert held()["state"]["count"] == 42
+    no_header = client.post("/__cf__/state", json={"component": "counter", "component_id": "c-1"})
+    assert no_header.status_code == 400
+    monkeypatch.setattr(state_module, "_default", None)
+    page_held = held()
+    assert page_held["code"] == "bad_request"
+    assert page_held["error"] == "Component 'counter' keeps its state in the page."

@@ -391,9 +391,22 @@
       return parsed.error ? {} : parsed.value;
     }
 
+    // A server-held state: the page holds {component, id, version}; the store holds the state.
+    function isReference(state) {
+      return Object.keys(state).sort().join(",") === "component,id,version";
+    }
+
     function showState(force) {
       if (stateDirty && !force) return;
       var state = currentState();
+      if (!isReference(state)) return paintState(state);
+      post(DEV + "/state", { component: info.name, component_id: root.getAttribute("data-cf-id") },
+        { "X-CF-Dev": "1" }).then(function (reply) {
+        if (reply.type === "state" && !(stateDirty && !force)) paintState(reply.state || {});
+      });
+    }
+
+    function paintState(state) {
       stateArea.value = pretty(state);
       stateDirty = false;
       var fields = scalarFields(state);
