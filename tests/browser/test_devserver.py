@@ -323,3 +323,33 @@ def test_a_new_component_appears_in_the_gallery(page: Page, dev: DevServer) -> N
     card = page.locator('.cf-card[data-name="badge"]')
     expect(card).to_be_visible()
     expect(card).to_contain_text("A new badge.")
+
+
+def test_state_inspector_shows_and_edits_server_held_state(page: Page, dev: DevServer) -> None:
+    version = dev.status()["version"]
+    (dev.package / "components" / "vault.py").write_text(
+        "from component_framework.core import registry\n"
+        "from component_framework.core.state import InMemoryStateStore\n\n"
+        "from .counter import Counter\n\n\n"
+        '@registry.register("vault")\n'
+        "class Vault(Counter):\n"
+        '    """A counter whose state stays on the server."""\n\n'
+        "    state_store = InMemoryStateStore()\n"
+    )
+    dev.wait_until(lambda s: s["version"] > version and not s["errors"], "vault loaded")
+    open_playground(page, "vault")
+    stage = page.locator("#cf-stage")
+    root = stage.locator("[data-cf-component]")
+    assert json.loads(root.get_attribute("data-cf-state") or "")["component"] == "vault"
+    state = page.locator("#cf-state-json")
+    expect(state).to_have_value('{\n  "count": 0,\n  "step": 1\n}')
+    stage.locator("button.increment").click()
+    expect(stage.locator(".count")).to_have_text("1")
+    expect(state).to_have_value('{\n  "count": 1,\n  "step": 1\n}')
+    page.fill("#cf-state-json", '{"count": 40, "step": 1}')
+    page.click("#cf-state-apply")
+    expect(stage.locator(".count")).to_have_text("40")
+    stage.locator("button.increment").click()
+    expect(stage.locator(".count")).to_have_text("41")
+    expect(state).to_have_value('{\n  "count": 41,\n  "step": 1\n}')
+    assert "41" not in (root.get_attribute("data-cf-state") or "")
