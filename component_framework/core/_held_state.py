@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RETRIES",
+    "areference_for",
     "load_state",
     "reference",
     "reference_for",
@@ -226,4 +227,16 @@ def reference_for(
     if store is None:
         return None
     version = store.save_versioned(component_id, state, None)
+    return reference(name, component_id, version)
+
+
+async def areference_for(
+    registry: ComponentRegistry, name: str, component_id: str, state: State
+) -> State | None:
+    """Like :func:`reference_for`, on the event loop (a server push)."""
+    component_cls = registry.get(name)
+    store = store_for(component_cls) if component_cls is not None else None
+    if store is None:
+        return None
+    version = await store.asave_versioned(component_id, state, None)
     return reference(name, component_id, version)

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any
 
+from . import _held_state as held_state
 from .component import StateSerializer
 from .exceptions import MessageError
 from .permissions import check_permissions
@@ -241,7 +242,11 @@ class ComponentWebSocketManager:
                 "state": state_json,
             }
         else:
-            state_json, checksum = self.signer.sign_state(name, component_id, state)
+            # Held state: a server-held component's state goes to its store; the page gets
+            # the signed reference.
+            held = await held_state.areference_for(self._registry, name, component_id, state)
+            signed = state if held is None else held
+            state_json, checksum = self.signer.sign_state(name, component_id, signed)
             StateSerializer.check_size(state_json)
             update = {
                 "component_id": component_id,

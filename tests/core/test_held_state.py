@@ -289,3 +289,41 @@ def test_project_default_and_opt_out(no_default: None, signer: Signer) -> None:
     assert json.loads(reply["state"])["component"] == "follows"
     assert default.load(reply["component_id"]) == {"count": 5}
     assert json.loads(render_component("page_held", registry=registry)["state"]) == {"count": 5}
+
+
+def test_a_server_push_stores_the_state_and_sends_the_reference(signer: Signer) -> None:
+    from component_framework.core.websocket import ComponentWebSocketManager, WebSocketConnection
+
+    class Connection(WebSocketConnection):
+        def __init__(self) -> None:
+            self.sent: list[dict[str, Any]] = []
+
+        async def send(self, data: dict[str, Any]) -> None:
+            self.sent.append(data)
+
+        async def receive(self) -> dict[str, Any]:
+            raise NotImplementedError
+
+        async def close(self) -> None:
+            pass
+
+    store = InMemoryStateStore()
+    registry = counter_registry(store)
+    first = render_component("counter", registry=registry, signer=signer)
+    cid = first["component_id"]
+    manager = ComponentWebSocketManager(registry=registry, signer=signer)
+    connection = Connection()
+
+    async def push() -> None:
+        await manager.connect(connection, "conn-1")
+        manager.subscribe("conn-1", cid, "counter")
+        assert await manager.push_state("counter", {"count": 42}) == 1
+
+    asyncio.run(push())
+    pushed = connection.sent[0]
+    assert pushed["html"] == "<p>42</p>"
+    assert json.loads(pushed["state"]) == {"component": "counter", "id": cid, "version": 2}
+    assert store.load(cid) == {"count": 42}
+    # The page goes on from the pushed reference.
+    reply = dispatch_message_sync(event(pushed), registry=registry, signer=signer)
+    assert reply["html"] == "<p>43</p>"
