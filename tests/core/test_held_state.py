@@ -327,3 +327,41 @@ def test_a_server_push_stores_the_state_and_sends_the_reference(signer: Signer) 
     # The page goes on from the pushed reference.
     reply = dispatch_message_sync(event(pushed), registry=registry, signer=signer)
     assert reply["html"] == "<p>43</p>"
+
+
+def test_a_sync_component_reads_and_writes_in_its_one_worker_thread_hop(
+    signer: Signer, tmp_path: Path
+) -> None:
+    threads: dict[str, threading.Thread] = {}
+
+    class Watched(SQLiteStateStore):
+        def load_versioned(self, component_id: str) -> Any:
+            threads["load"] = threading.current_thread()
+            return super().load_versioned(component_id)
+
+        def save_versioned(self, component_id: str, state: Any, expected: Any) -> int:
+            threads["save"] = threading.current_thread()
+            return super().save_versioned(component_id, state, expected)
+
+    store = Watched(tmp_path / "s.db")
+    registry = ComponentRegistry()
+
+    @registry.register("counter")
+    class Counter(Component):
+        renderer = Plain()
+        template_name = "counter.html"
+        state_store = store
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["count"] = 0
+
+        def on_increment(self) -> None:  # provably non-blocking, yet its store IO may block
+            threads["handler"] = threading.current_thread()
+            self.state["count"] += 1
+
+    first = render_component("counter", registry=registry, signer=signer)
+    reply = asyncio.run(dispatch_message(event(first), registry=registry, signer=signer))
+    assert reply["html"] == "<p>1</p>"
+    assert threads["load"] is threads["handler"] is threads["save"]
+    assert threads["handler"] is not threading.main_thread()
