@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import time
 from typing import Any
 
 from component_framework.core import Component, ComponentRegistry
 from component_framework.core.exceptions import StateConflictError
-from component_framework.core.protocol import dispatch_message_sync
+from component_framework.core.protocol import dispatch_message_sync, render_component
 from component_framework.core.signing import Signer
 from component_framework.core.state import StateStore
 
@@ -33,6 +35,11 @@ def counter_registry(store: StateStore) -> ComponentRegistry:
         def on_increment(self, amount: int = 1) -> None:
             self.state["count"] += amount
 
+        def on_increment_slowly(self) -> None:
+            # Widens the window between the read and the write, so racing processes overlap.
+            time.sleep(0.002)
+            self.state["count"] += 1
+
     return registry
 
 
@@ -49,19 +56,51 @@ def event(reply: dict[str, Any], name: str = "increment", **payload: Any) -> dic
     }
 
 
-def increment_many(path: str, reply: dict[str, Any], times: int, start: Any, out: Any) -> None:
-    """In a child process: fire *times* increments at the page's reference; report counts."""
-    from component_framework.core.sqlite_store import SQLiteStateStore
+def increment_many(url: str, reply: dict[str, Any], times: int, start: Any, out: Any) -> None:
+    """In a child process: fire *times* increments at the page's reference; report counts.
+
+    *url* names the store (``sqlite:///...``, ``redis://...``), opened in the child.
+    """
+    from component_framework.core.state import open_store
 
     os.environ.setdefault("CF_SECRET_KEY", KEY)
-    registry = counter_registry(SQLiteStateStore(path))
+    registry = counter_registry(open_store(url))
     signer = Signer([KEY], release="1")
     applied = refused = 0
     start.wait()
     for _ in range(times):
         try:
-            dispatch_message_sync(event(reply), registry=registry, signer=signer)
+            message = event(reply, "increment_slowly")
+            dispatch_message_sync(message, registry=registry, signer=signer)
             applied += 1
         except StateConflictError:
             refused += 1
     out.put((applied, refused))
+
+
+def race_two_processes(store: StateStore, url: str, times: int = 150) -> None:
+    """Two processes fire *times* increments each at one component; assert none was lost."""
+    registry = counter_registry(store)
+    signer = Signer(["test-secret-key-0123456789abcdef"], release="1")
+    first = render_component("counter", registry=registry, signer=signer)
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Event(), context.Queue()
+    workers = [
+        context.Process(target=increment_many, args=(url, first, times, start, out))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    start.set()
+    outcomes = [out.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    applied = sum(a for a, _ in outcomes)
+    refused = sum(r for _, r in outcomes)
+    assert applied + refused == 2 * times
+    # Every increment the pages were told succeeded is in the stored count; none vanished.
+    stored = store.load_versioned(first["component_id"])
+    assert stored is not None
+    assert stored.state == {"count": applied}
+    assert stored.version == 1 + applied

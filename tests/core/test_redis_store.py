@@ -24,7 +24,7 @@ from component_framework.core.redis_store import RedisStateStore
 from component_framework.core.signing import Signer
 from component_framework.core.state import StoredState, open_store
 
-from ._held import counter_registry, event
+from ._held import counter_registry, event, race_two_processes
 from ._support import Plain
 
 
@@ -210,6 +210,10 @@ def test_racing_async_events_lose_no_update(redis_url: str, signer: Signer) -> N
 
 
 gate: asyncio.Barrier
+
+
+def test_two_processes_racing_on_one_server_lose_no_update(redis_url: str) -> None:
+    race_two_processes(RedisStateStore(redis_url), redis_url)
 
 
 def test_url_and_missing_package(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

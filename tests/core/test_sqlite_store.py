@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -10,12 +9,10 @@ from typing import Any
 import pytest
 
 from component_framework.core.exceptions import ConfigurationError, StateConflictError
-from component_framework.core.protocol import render_component
-from component_framework.core.signing import Signer
 from component_framework.core.sqlite_store import SQLiteStateStore
 from component_framework.core.state import StoredState
 
-from ._held import counter_registry, increment_many
+from ._held import race_two_processes
 
 
 class Clock:
@@ -90,29 +87,5 @@ def test_async_twins_run_in_a_worker_thread(tmp_path: Path) -> None:
 
 
 def test_two_processes_racing_on_one_database_lose_no_update(tmp_path: Path) -> None:
-    path = str(tmp_path / "race.db")
-    registry = counter_registry(SQLiteStateStore(path))
-    signer = Signer(["test-secret-key-0123456789abcdef"], release="1")
-    first = render_component("counter", registry=registry, signer=signer)
-    context = multiprocessing.get_context("spawn")
-    start, out = context.Event(), context.Queue()
-    times = 150
-    workers = [
-        context.Process(target=increment_many, args=(path, first, times, start, out))
-        for _ in range(2)
-    ]
-    for worker in workers:
-        worker.start()
-    start.set()
-    outcomes = [out.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=60)
-        assert worker.exitcode == 0
-    applied = sum(a for a, _ in outcomes)
-    refused = sum(r for _, r in outcomes)
-    assert applied + refused == 2 * times
-    # Every increment the pages were told succeeded is in the stored count; none vanished.
-    stored = SQLiteStateStore(path).load_versioned(first["component_id"])
-    assert stored is not None
-    assert stored.state == {"count": applied}
-    assert stored.version == 1 + applied
+    path = tmp_path / "race.db"
+    race_two_processes(SQLiteStateStore(path), f"sqlite:///{path}")
