@@ -3,7 +3,9 @@
 An ASGI middleware around the mounted ``ComponentApp``: for ``POST {prefix}/event`` and
 ``POST {prefix}/stream`` it keeps a copy of the request body and of the reply, measures the
 server time, and publishes an ``event`` message with the state before and after and their diff.
-The transport itself is untouched: the bytes pass through as they are.
+The transport itself is untouched: the bytes pass through as they are. For a component with
+server-held state (the page holds only a reference) the states logged are read from its store,
+once the request has arrived and again after the reply.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from component_framework.core import ComponentRegistry
 from component_framework.core._diff import state_diff
+from component_framework.core._held_state import store_for
 
 from ._channel import LiveChannel
 
@@ -26,9 +30,12 @@ _MAX_RECORDED_BYTES = 2 * 1024 * 1024
 class EventRecorder:
     """Wrap *app* (the component transport) and publish each event to *channel*."""
 
-    def __init__(self, app: ASGIApp, channel: LiveChannel) -> None:
+    def __init__(
+        self, app: ASGIApp, channel: LiveChannel, registry: ComponentRegistry | None = None
+    ) -> None:
         self.app = app
         self.channel = channel
+        self.registry = registry
         self.sequence = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -44,11 +51,14 @@ class EventRecorder:
         request_body = bytearray()
         response_body = bytearray()
         status = 0
+        held: dict[str, Any] = {}
 
         async def receive_and_keep() -> Message:
             message = await receive()
             if message["type"] == "http.request" and len(request_body) < _MAX_RECORDED_BYTES:
                 request_body.extend(message.get("body", b""))
+            if message["type"] == "http.request" and not message.get("more_body"):
+                await self._read_held(bytes(request_body), held)  # before the event runs
             return message
 
         async def send_and_keep(message: Message) -> None:
@@ -63,10 +73,36 @@ class EventRecorder:
 
         await self.app(scope, receive_and_keep, send_and_keep)
         elapsed = (time.perf_counter() - started) * 1000
+        if "store" in held:
+            held["after"] = await held["store"].aload(held["id"])
         streamed = path.endswith("/stream")
         entry = self._entry(bytes(request_body), bytes(response_body), streamed, status, elapsed)
         if entry is not None:
+            if "store" in held:
+                self._use_held(entry, held)
             self.channel.publish(entry)
+
+    async def _read_held(self, body: bytes, held: dict[str, Any]) -> None:
+        try:
+            message = json.loads(body)
+        except ValueError:
+            return
+        if self.registry is None or not isinstance(message, dict):
+            return
+        name, component_id = message.get("component"), message.get("component_id")
+        component_cls = self.registry.get(name) if isinstance(name, str) else None
+        store = store_for(component_cls) if component_cls is not None else None
+        if store is not None and isinstance(component_id, str) and message.get("state"):
+            held.update(store=store, id=component_id, before=await store.aload(component_id))
+
+    @staticmethod
+    def _use_held(entry: dict[str, Any], held: dict[str, Any]) -> None:
+        entry["state_before"] = before = held["before"]
+        if entry.get("error"):
+            entry["state_after"] = before
+        else:
+            entry["state_after"] = after = held["after"]
+            entry["diff"] = state_diff(before or {}, after or {})
 
     def _entry(
         self, request: bytes, response: bytes, streamed: bool, status: int, elapsed_ms: float

@@ -183,7 +183,7 @@ def create_dev_app(
         Route(f"{DEV_PREFIX}/render", _render, methods=["POST"], name="render"),
         Route(f"{DEV_PREFIX}/state", _held_state, methods=["POST"], name="held_state"),
         Route(f"{DEV_PREFIX}/static/{{file}}", _static, name="static"),
-        Mount(prefix, app=EventRecorder(components, channel), name="cf"),
+        Mount(prefix, app=EventRecorder(components, channel, registry), name="cf"),
     ]
     middleware = []
     if allowed_hosts is not None:

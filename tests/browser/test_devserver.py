@@ -353,3 +353,13 @@ def test_state_inspector_shows_and_edits_server_held_state(page: Page, dev: DevS
     expect(stage.locator(".count")).to_have_text("41")
     expect(state).to_have_value('{\n  "count": 41,\n  "step": 1\n}')
     assert "41" not in (root.get_attribute("data-cf-state") or "")
+    # The event log shows the stored states, not the references the page holds.
+    entries = page.locator("#cf-log .cf-log-entry")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0).locator(".cf-diff")).to_have_text("~ count: 0 → 1")
+    command = "cf dispatch vault increment --state '{\"count\":40,\"step\":1}' --payload '{}'"
+    expect(entries.nth(1).locator(".cf-copy")).to_have_attribute("data-command", command)
+    page.click("#cf-replay")  # from the mount state, back in the store: +1, +1
+    expect(page.locator("body")).to_have_attribute("data-dev-replayed", "2")
+    expect(stage.locator(".count")).to_have_text("2")
+    expect(state).to_have_value('{\n  "count": 2,\n  "step": 1\n}')

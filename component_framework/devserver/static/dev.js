@@ -440,6 +440,14 @@
       box.hidden = !message;
     }
 
+    // A server-held component: remember the state it was mounted with, for replay.
+    if (root && isReference(currentState())) {
+      post(DEV + "/state", { component: info.name, component_id: root.getAttribute("data-cf-id") },
+        { "X-CF-Dev": "1" }).then(function (reply) {
+        if (reply.type === "state" && reply.state) initial.held = reply.state;
+      });
+    }
+
     // Keep the inspector in step with whatever updates the component (cf.js, reloads, us).
     if (root) {
       new MutationObserver(function () { showState(false); })
@@ -558,11 +566,18 @@
       var events = entries.filter(function (m) { return m.event; });
       entries = [];
       log.textContent = "";
-      setSignedState(root, initial.state, initial.checksum);
+      // A server-held state is put back in the store; a page-held one back in the page.
+      var restored = initial.held === undefined
+        ? Promise.resolve(setSignedState(root, initial.state, initial.checksum))
+        : post(DEV + "/render", {
+          component: info.name, component_id: root.getAttribute("data-cf-id"), state: initial.held,
+        }, { "X-CF-Dev": "1" }).then(function (reply) {
+          if (reply.type === "component_update") setSignedState(root, reply.state, reply.checksum);
+        });
       // An event that failed when it was logged fails again (its state is unchanged): replay
       // goes on past it. Replay stops only where something fails that did not fail before.
       var stopped = null;
-      var chain = fire(root, null, {}).then(function (reply) {
+      var chain = restored.then(function () { return fire(root, null, {}); }).then(function (reply) {
         if (!reply || reply.type !== "component_update") stopped = { event: "(render)", reply: reply };
       });
       events.forEach(function (m) {
