@@ -188,8 +188,9 @@ def create_dev_app(
     middleware = []
     if allowed_hosts is not None:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
-    # Cross-site pages must not run component code (mount params are trusted input).
-    guarded = ("/components/", f"{DEV_PREFIX}/render", f"{prefix}/")
+    # Cross-site pages must not run component code (mount params are trusted input), nor read
+    # a server-held state.
+    guarded = ("/components/", f"{DEV_PREFIX}/render", f"{DEV_PREFIX}/state", f"{prefix}/")
     middleware.append(Middleware(SameSiteOnly, guarded=guarded))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.dev = state

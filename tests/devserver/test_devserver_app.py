@@ -338,3 +338,11 @@ def test_state_inspector_reads_and_edits_server_held_state(
     page_held = held()
     assert page_held["code"] == "bad_request"
     assert page_held["error"] == "Component 'counter' keeps its state in the page."
+
+
+def test_server_held_state_is_not_served_cross_site(client: TestClient) -> None:
+    ask = {"component": "counter", "component_id": "c-1"}
+    refused = client.post(
+        "/__cf__/state", json=ask, headers={**DEV, "Sec-Fetch-Site": "cross-site"}
+    )
+    assert refused.status_code == 403
