@@ -8,10 +8,9 @@ cost added over the client-held counter, and the store round trips per event: co
 wrapper around the real store's methods, and for Redis also by the server itself
 (the ``HMGET`` and ``EVAL`` calls of ``INFO commandstats``).
 
-Sync handlers: client-held on the loop (the handler is provably non-blocking), client-held in a
-worker thread (a handler that calls something), and both stores (their IO always goes with the
-handler into the worker thread). Async handlers: client-held, SQLite (the async store methods
-run in a worker thread), Redis (``redis.asyncio`` on the loop).
+Sync handlers (one worker-thread hop per message; the store IO goes into that same hop):
+client-held, SQLite, Redis. Async handlers (on the loop): client-held, SQLite (the async store
+methods run in a worker thread), Redis (``redis.asyncio`` on the loop).
 
 Run:  python bench/state_store.py [--rounds 2000] [--redis redis://127.0.0.1:6379/0]
 (without --redis a redis-server is started on a free port in a temporary folder).
@@ -92,9 +91,6 @@ def define(registry: ComponentRegistry, name: str, store: StateStore | None) -> 
         def on_increment(self, amount: int = 1) -> None:
             self.state["count"] += amount
 
-        def on_increment_via_worker(self, amount: int = 1) -> None:
-            self.state["count"] = int(self.state["count"]) + amount
-
         async def on_increment_async(self, amount: int = 1) -> None:
             self.state["count"] += amount
 
@@ -164,8 +160,7 @@ async def run(rounds: int, redis_url: str) -> None:
     define(registry, "redis", redis_store)
     signer = Signer([KEY], release="1")
     variants = [
-        Variant("client-held, handler on the loop", "page", "increment", None),
-        Variant("client-held, handler in a worker thread", "page", "increment_via_worker", None),
+        Variant("client-held", "page", "increment", None),
         Variant("SQLite store", "sqlite", "increment", sqlite),
         Variant("Redis store", "redis", "increment", redis_store),
         Variant("client-held, async handler", "page", "increment_async", None),
@@ -199,20 +194,18 @@ async def run(rounds: int, redis_url: str) -> None:
     info.close()
     await redis_store.aclose()  # type: ignore[attr-defined]
 
-    # Store IO always goes with a sync handler into the worker thread: compare with the same hop.
-    sync_floor = statistics.median(variants[1].samples)
-    async_floor = statistics.median(variants[4].samples)
+    sync_floor = statistics.median(variants[0].samples)
+    async_floor = statistics.median(variants[3].samples)
     print(f"{rounds} interleaved rounds per variant; median microseconds per event\n")
-    print("| variant | median | added over client-held* | store round trips per event |")
+    print("| variant | median | added over client-held | store round trips per event |")
     print("| --- | ---: | ---: | ---: |")
     for index, variant in enumerate(variants):
         median = statistics.median(variant.samples)
-        floor = async_floor if index >= 4 else sync_floor
+        floor = async_floor if index >= 3 else sync_floor
         added = "" if variant.store is None else f"+{median - floor:.1f} us"
         trips = "0" if variant.store is None else f"{calls[variant.label] / rounds:.2f}"
         print(f"| {variant.label} | {median:.1f} us | {added} | {trips} |")
     redis_events = 2 * rounds
-    print("\n* sync rows: over client-held in a worker thread; async rows: over client-held async")
     print(f"\nRedis server: {commands / redis_events:.2f} client commands per event (commandstats)")
 
 

@@ -213,7 +213,7 @@ async def run_stream(
 def reference_for(
     registry: ComponentRegistry | None, name: str, component_id: str, state: State
 ) -> State | None:
-    """Store *state* for a trusted caller (``make_message``); return the reference to sign.
+    """Store *state* for a trusted caller (``signed_message``); return the reference to sign.
 
     Returns None when the component keeps its state in the page. *registry* defaults to the
     global one.

@@ -19,8 +19,8 @@ from component_framework.core.protocol import (
     dispatch_message_sync,
     handle_message,
     http_status,
-    make_message,
     render_component,
+    signed_message,
     stream_frames,
 )
 from component_framework.core.signing import Signer
@@ -95,10 +95,10 @@ def test_sqlite_expiry_through_the_message_path(signer: Signer, tmp_path: Path) 
 
 def test_page_state_from_before_the_opt_in_is_stale(signer: Signer) -> None:
     registry = counter_registry(InMemoryStateStore())
-    message = make_message(
+    message = signed_message(
         "counter", "increment", state={"count": 1}, component_id="c-1", signer=signer
     )
-    # make_message stored the state and signed a reference; a page's old signed state is not.
+    # signed_message stored the state and signed a reference; a page's old signed state is not.
     state_json, checksum = signer.sign_state("counter", "c-1", {"count": 1})
     message.update(state=state_json, checksum=checksum)
     with pytest.raises(StaleStateError, match="before this component kept its state"):
@@ -357,7 +357,7 @@ def test_a_sync_component_reads_and_writes_in_its_one_worker_thread_hop(
             super().mount()
             self.state["count"] = 0
 
-        def on_increment(self) -> None:  # provably non-blocking, yet its store IO may block
+        def on_increment(self) -> None:
             threads["handler"] = threading.current_thread()
             self.state["count"] += 1
 
