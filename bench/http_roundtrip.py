@@ -109,7 +109,8 @@ def build_app() -> tuple[Starlette, ComponentApp]:
     async def push(request: Request) -> Response:
         spec = await request.json()
         started = time.perf_counter()
-        sent = await components.push_update(spec["component_id"], spec["html"], spec["state"])
+        sent = len(components.manager.subscriptions_of(spec["component_id"]))
+        await components.push_update(spec["component_id"], spec["html"], spec["state"])
         return JSONResponse({"sent": sent, "server_seconds": time.perf_counter() - started})
 
     app = Starlette(

@@ -111,11 +111,11 @@ def board_messages() -> list[str]:
         return list(_messages[-10:])
 
 
-async def post_to_board(text: str) -> int:
-    """Add a message and push the board to every open page; return the pages reached."""
+async def post_to_board(text: str) -> None:
+    """Add a message and push the board to every open page (returns without waiting)."""
     with _lock:
         _messages.append(text)
-    return await ws_manager.push_state("live_board", {"messages": board_messages()})
+    await ws_manager.push_state("live_board", {"messages": board_messages()})
 
 
 @registry.register("live_board")

@@ -277,3 +277,17 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         client.close()
         process.terminate()
         process.wait(timeout=10)
+
+
+# ---------- A redis-server a test may stop and start (broker outages) ----------
+
+
+@pytest.fixture
+def redis_process(tmp_path: Path) -> Iterator[object]:
+    """A running ``redis-server`` on a free port (``.url``; ``.stop()``/``.start()``)."""
+    from tests._redis import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

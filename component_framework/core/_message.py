@@ -220,9 +220,11 @@ def check_message(
         parsed.payload = component_cls._check_payload(parsed.spec, parsed.event, parsed.payload)
     else:
         parsed.payload = CheckedPayload()
-    # A client may name any id when it mounts without state; a subscription token for it would
-    # let one page watch pushes meant for another, so such ids get none.
-    parsed.trusted_id = parsed.component_id is None or parsed.state is not None
+    # Only an id the server picks now is subscribable. A client may name any id (and get state
+    # signed for it back, which it can send again): a token for such an id would let one page
+    # watch, or re-label, pushes meant for another. Pages keep the token of their first render
+    # and renew it when they re-subscribe.
+    parsed.trusted_id = parsed.component_id is None
     parsed.checked = True
     return parsed
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from uuid import uuid4
 
 from ._events import CheckedPayload, HandlerSpec, handler_spec
 from ._json import has_lone_surrogate
@@ -65,6 +65,9 @@ class Component:
     template_name: str | None = None
     renderer: Renderer | None = None
     permission_classes: ClassVar[list[type[BasePermission]]] = []
+    resync_event: ClassVar[str | None] = None
+    """The event a live page sends when it may have missed pushes (after a reconnect or a
+    broker outage), called with no payload; ``None`` re-renders from the page's own state."""
     slots: ClassVar[list[str]] = []
     """Slot names this component accepts. Empty list means *any* slot name is accepted."""
     live: ClassVar[bool] = False
@@ -98,7 +101,8 @@ class Component:
 
     def _generate_id(self) -> str:
         """Generate unique component ID."""
-        return f"component-{uuid4().hex[:8]}"
+        # 128 random bits: ids of live components never collide in practice.
+        return f"component-{secrets.token_hex(16)}"
 
     def mount(self) -> None:
         """Initialize component on first load. Override in subclasses."""

@@ -12,6 +12,7 @@ Exception tree::
     ├── ComponentNotFoundError          404 unknown_component
     ├── InvalidPayloadError             400 invalid_payload
     ├── MessageError                    400 bad_message
+    │   └── SubscriptionLimitError      429 too_many_subscriptions
     ├── HandlerError                    500 handler_error
     ├── NotAuthenticatedError           401 not_authenticated
     ├── PermissionDeniedError           403 permission_denied
@@ -42,6 +43,7 @@ __all__ = [
     "StateConflictError",
     "StateIntegrityError",
     "StateTooLargeError",
+    "SubscriptionLimitError",
 ]
 
 
@@ -164,3 +166,10 @@ class RegistryConflictError(ValueError):
             f"Component '{name}' already registered by a different class "
             f"({existing.__qualname__!r})"
         )
+
+
+class SubscriptionLimitError(MessageError):
+    """A connection asked for more subscriptions than the manager allows."""
+
+    code = "too_many_subscriptions"
+    status = 429

@@ -2,10 +2,14 @@
 
 The manager is transport-agnostic: a web framework wraps its socket in a
 :class:`WebSocketConnection` and feeds every received message to :meth:`handle_message`.
-Events go through the one message-handling path (:mod:`.protocol`), with permission checks and
-state verification. A connection may subscribe to a component id only with the signed
-``subscribe_token`` the server issued with that component's render; broadcasting is the
-server's decision (``push_update``), never the client's.
+Events go through the one message-handling path (:mod:`.protocol`). A connection may subscribe
+to a component id only with the signed ``subscribe_token`` the server issued with that
+component's render; broadcasting is the server's decision, never the client's.
+
+Every push goes through a broker (:mod:`.broker`): in-memory by default, Redis with
+``CF_BROKER_URL``, so a push made on any process reaches the pages connected to every process,
+in publish order. A push returns at once; each page has its own bounded queue, and a page that
+falls behind is dropped (its page reconnects and re-syncs) without delaying the others.
 """
 
 from __future__ import annotations
@@ -13,15 +17,21 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import _held_state as held_state
-from .component import StateSerializer
-from .exceptions import MessageError
+from ._events import is_event_name
+from ._json import canonical_dumps
+from ._push import Subscription, encode_push
+from .broker import Broker, broker_from_url
+from .exceptions import MessageError, SubscriptionLimitError
 from .permissions import check_permissions
 from .protocol import DEFAULT_LIMITS, Limits, error_reply, handle_message, load_message
 from .registry import ComponentRegistry, registry
 from .signing import Signer, get_signer
+
+if TYPE_CHECKING:
+    from ._outbox import Outbox
+    from ._runtime import Runtime
 
 __all__ = ["ComponentWebSocketManager", "WebSocketConnection", "ws_manager"]
 
@@ -46,6 +56,10 @@ class WebSocketConnection(ABC):
         """Close connection."""
         raise NotImplementedError
 
+    async def drop(self) -> None:
+        """End a connection whose page fell behind; by default :meth:`close`."""
+        await self.close()
+
     @property
     def request(self) -> Any:
         """The request object permission classes see (for example Starlette's WebSocket)."""
@@ -53,17 +67,21 @@ class WebSocketConnection(ABC):
 
 
 class ComponentWebSocketManager:
-    """
-    Manages WebSocket connections for components.
+    """Connections, subscriptions and server pushes of one app (every process runs one).
 
-    Handles connection lifecycle, message routing, component updates and
-    server-initiated broadcasting.
+    Args:
+        registry: Where component names are looked up (a web app may pass its own per call).
+        signer: Signs pushed state; the process-wide signer by default.
+        limits: Size and nesting limits on messages.
+        broker: A :class:`~.broker.Broker` or broker URL; default ``CF_BROKER_URL``, else
+            in-memory (one process).
+        max_subscriptions: Subscriptions one connection may hold (refused beyond).
+        max_queued: Pushes waiting for one page before it is dropped as fallen behind.
+        send_timeout: Seconds one send may take before the page is dropped.
 
     Example::
 
-        await ws_manager.connect(connection, "conn-1")
-        await ws_manager.handle_message(connection, "conn-1", message)
-        await ws_manager.push_update("component-1a2b", html, state)
+        await ws_manager.push_event("todo-list", "refresh", {"id": 3})
     """
 
     def __init__(
@@ -72,73 +90,168 @@ class ComponentWebSocketManager:
         registry: ComponentRegistry = registry,
         signer: Signer | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        broker: Broker | str | None = None,
+        max_subscriptions: int = 1000,
+        max_queued: int = 256,
+        send_timeout: float = 10.0,
     ) -> None:
         self.connections: dict[str, list[WebSocketConnection]] = {}
-        self.component_subscribers: dict[str, set[str]] = {}
-        self._subscriptions: dict[str, set[str]] = {}
-        self._component_names: dict[str, str] = {}
+        self._subs: dict[str, dict[str, Subscription]] = {}
+        self._by_id: dict[str, dict[str, Subscription]] = {}
+        self._by_name: dict[str, set[str]] = {}
+        self._outboxes: dict[int, Outbox] = {}
         self._registry = registry
         self._signer = signer
         self._limits = limits
+        self._broker: Broker | None = None
+        self._broker_choice = broker
+        self.max_subscriptions = max_subscriptions
+        self.max_queued = max_queued
+        self.send_timeout = send_timeout
+        self._runtime_obj: Runtime | None = None
 
     def __repr__(self) -> str:
         return (
             f"<ComponentWebSocketManager connections={len(self.connections)} "
-            f"components={len(self.component_subscribers)}>"
+            f"components={len(self._by_id)}>"
         )
+
+    @property
+    def _runtime(self) -> Runtime:
+        # Created on first use: importing core (cf dispatch) needs no event loop library.
+        if self._runtime_obj is None:
+            from ._runtime import Runtime
+
+            self._runtime_obj = Runtime(self)
+        return self._runtime_obj
 
     @property
     def signer(self) -> Signer:
         """The signer for subscriptions and pushes (the process-wide one by default)."""
         return self._signer or get_signer()
 
+    @property
+    def broker(self) -> Broker:
+        """The broker every push goes through (created on first use)."""
+        if self._broker is None:
+            choice = self._broker_choice
+            self._broker = choice if isinstance(choice, Broker) else broker_from_url(choice)
+        return self._broker
+
+    def use_broker(self, broker: Broker | str | None) -> None:
+        """Switch to *broker* (a Broker or URL; ``None``: ``CF_BROKER_URL`` or in-memory).
+
+        Call it at start-up, before pages connect.
+        """
+        self._broker, self._broker_choice = None, broker
+        self._runtime.reset()
+
+    @property
+    def component_subscribers(self) -> dict[str, set[str]]:
+        """Component id -> ids of the connections of this process subscribed to it."""
+        return {cid: set(subs) for cid, subs in self._by_id.items()}
+
     # ---------- Connections ----------
 
     async def connect(self, connection: WebSocketConnection, connection_id: str) -> None:
         """Register new WebSocket connection."""
+        from ._outbox import Outbox
+
         self.connections.setdefault(connection_id, []).append(connection)
+        self._outboxes[id(connection)] = Outbox(
+            connection,
+            max_messages=self.max_queued,
+            send_timeout=self.send_timeout,
+            on_drop=lambda: self._forget(connection_id, connection),
+        )
+        self._runtime.start_delivery()
         logger.info("WebSocket connected: %s", connection_id)
 
     async def disconnect(self, connection_id: str) -> None:
         """Remove a connection id and every subscription it held."""
-        self.connections.pop(connection_id, None)
-        for component_id in self._subscriptions.pop(connection_id, set()):
-            self._drop_subscriber(component_id, connection_id)
+        for connection in self.connections.pop(connection_id, []):
+            self._outboxes.pop(id(connection), None)
+        for component_id in list(self._subs.get(connection_id, ())):
+            self.unsubscribe(connection_id, component_id)
+        self._runtime.stop_delivery_if_idle()
         logger.info("WebSocket disconnected: %s", connection_id)
+
+    def _forget(self, connection_id: str, connection: WebSocketConnection) -> None:
+        # A dropped page: it reconnects under a new id and subscribes again.
+        self._outboxes.pop(id(connection), None)
+        remaining = [c for c in self.connections.get(connection_id, []) if c is not connection]
+        if remaining:
+            self.connections[connection_id] = remaining
+            return
+        self.connections.pop(connection_id, None)
+        for component_id in list(self._subs.get(connection_id, ())):
+            self.unsubscribe(connection_id, component_id)
 
     # ---------- Subscriptions ----------
 
     def subscribe(
-        self, connection_id: str, component_id: str, component: str | None = None
+        self,
+        connection_id: str,
+        component_id: str,
+        component: str | None = None,
+        *,
+        signer: Signer | None = None,
+        registry: ComponentRegistry | None = None,
     ) -> None:
-        """Subscribe a connection to a component's updates (trusted server-side call)."""
-        self.component_subscribers.setdefault(component_id, set()).add(connection_id)
-        self._subscriptions.setdefault(connection_id, set()).add(component_id)
+        """Subscribe a connection to a component's pushes (a trusted server-side call)."""
+        self.unsubscribe(connection_id, component_id)
+        sub = Subscription(
+            connection_id,
+            component_id,
+            component,
+            signer or self.signer,
+            registry or self._registry,
+        )
+        self._subs.setdefault(connection_id, {})[component_id] = sub
+        self._by_id.setdefault(component_id, {})[connection_id] = sub
         if component is not None:
-            self._component_names[component_id] = component
+            self._by_name.setdefault(component, set()).add(component_id)
         logger.debug("Subscribed %s to component %s", connection_id, component_id)
 
     def unsubscribe(self, connection_id: str, component_id: str) -> None:
         """Unsubscribe connection from component updates."""
-        self._drop_subscriber(component_id, connection_id)
-        held = self._subscriptions.get(connection_id)
-        if held is not None:
-            held.discard(component_id)
-            if not held:
-                del self._subscriptions[connection_id]
-
-    def _drop_subscriber(self, component_id: str, connection_id: str) -> None:
-        subscribers = self.component_subscribers.get(component_id)
-        if subscribers is None:
+        sub = self._subs.get(connection_id, {}).pop(component_id, None)
+        if sub is None:
             return
-        subscribers.discard(connection_id)
-        if not subscribers:
-            del self.component_subscribers[component_id]
-            self._component_names.pop(component_id, None)
+        if not self._subs[connection_id]:
+            del self._subs[connection_id]
+        by_id = self._by_id[component_id]
+        del by_id[connection_id]
+        if not by_id:
+            del self._by_id[component_id]
+        if sub.component is not None and not any(
+            s.component == sub.component for s in by_id.values()
+        ):
+            ids = self._by_name[sub.component]
+            ids.discard(component_id)
+            if not ids:
+                del self._by_name[sub.component]
 
     def subscribed_ids(self, component: str) -> list[str]:
-        """Return the subscribed component ids rendered from component *component*."""
-        return [cid for cid, name in self._component_names.items() if name == component]
+        """Return the component ids of *component* that pages of this process subscribed to."""
+        return sorted(self._by_name.get(component, ()))
+
+    def subscriptions(self, component: str) -> list[Subscription]:
+        """Return this process's subscriptions to instances of *component*."""
+        return [
+            sub
+            for cid in self._by_name.get(component, ())
+            for sub in self._by_id.get(cid, {}).values()
+            if sub.component == component
+        ]
+
+    def subscriptions_of(self, component_id: str) -> list[Subscription]:
+        """Return this process's subscriptions to the component id *component_id*."""
+        return list(self._by_id.get(component_id, {}).values())
+
+    def all_subscriptions(self) -> list[Subscription]:
+        """Return every subscription of this process."""
+        return [sub for subs in self._subs.values() for sub in subs.values()]
 
     # ---------- Messages ----------
 
@@ -147,36 +260,51 @@ class ComponentWebSocketManager:
         connection: WebSocketConnection,
         connection_id: str,
         message: Mapping[str, Any] | str | bytes,
+        *,
+        registry: ComponentRegistry | None = None,
+        signer: Signer | None = None,
+        limits: Limits | None = None,
     ) -> None:
-        """
-        Handle one incoming WebSocket message and send the reply on *connection*.
+        """Handle one incoming WebSocket message and send the reply on *connection*.
 
         Message types: ``component_event`` (the protocol message; replies with
         ``component_update`` or ``error``), ``subscribe`` (needs ``component_id`` and the
-        ``token`` issued with the render; replies ``subscribed``) and ``unsubscribe``.
+        ``token`` issued with the render; replies ``subscribed``) and ``unsubscribe``. The
+        *registry*, *signer* and *limits* of the app the socket belongs to override the
+        manager's own.
         """
         try:
+            limits = limits or self._limits
             if isinstance(message, str | bytes):
                 # The same size limit (413, in bytes) and JSON errors as every other transport.
-                message = load_message(message, self._limits)
+                message = load_message(message, limits)
             if not isinstance(message, Mapping):
                 raise MessageError(f"Message must be a JSON object, got {type(message).__name__}.")
-            reply = await self._route(connection, connection_id, message)
+            reply = await self._route(
+                connection,
+                connection_id,
+                message,
+                registry or self._registry,
+                signer or self._signer,
+                limits,
+            )
         except Exception as exc:
             reply = error_reply(exc)
         await connection.send(reply)
 
     async def _route(
-        self, connection: WebSocketConnection, connection_id: str, message: Mapping[str, Any]
+        self,
+        connection: WebSocketConnection,
+        connection_id: str,
+        message: Mapping[str, Any],
+        registry: ComponentRegistry,
+        signer: Signer | None,
+        limits: Limits,
     ) -> dict[str, Any]:
         msg_type = message.get("type")
         if msg_type == "component_event":
             return await handle_message(
-                message,
-                connection.request,
-                registry=self._registry,
-                signer=self._signer,
-                limits=self._limits,
+                message, connection.request, registry=registry, signer=signer, limits=limits
             )
         component_id = message.get("component_id")
         if msg_type not in ("subscribe", "unsubscribe"):
@@ -189,90 +317,92 @@ class ComponentWebSocketManager:
         if msg_type == "unsubscribe":
             self.unsubscribe(connection_id, component_id)
             return {"type": "unsubscribed", "component_id": component_id}
-        name = self.signer.verify_subscription(component_id, message.get("token"))
-        component_cls = self._registry.get(name)
+        signer = signer or self.signer
+        name = signer.verify_subscription(component_id, message.get("token"))
+        component_cls = registry.get(name)
         if component_cls is not None:
             # The token proves the server rendered this id; the permissions decide whether
             # this connection's user may watch it.
             check_permissions(component_cls, connection.request)
-        self.subscribe(connection_id, component_id, name)
-        return {"type": "subscribed", "component_id": component_id}
-
-    # ---------- Server pushes ----------
-
-    async def broadcast_update(self, component_id: str, update: dict[str, Any]) -> int:
-        """
-        Send ``{"type": "component_update", **update}`` to every subscriber of *component_id*.
-
-        Returns:
-            The number of connections the update was sent to.
-        """
-        subscribers = self.component_subscribers.get(component_id)
-        if not subscribers:
-            return 0
-        message = {"type": "component_update", **update}
-        targets = [conn for cid in subscribers for conn in self.connections.get(cid, ())]
-        import asyncio  # here, not at module level: core imports without an event loop library
-
-        results = await asyncio.gather(*(c.send(message) for c in targets), return_exceptions=True)
-        failed = sum(isinstance(r, BaseException) for r in results)
-        if failed:
-            logger.warning(
-                "Push for %s failed on %d of %d connections", component_id, failed, len(targets)
+        held = self._subs.get(connection_id, {})
+        if component_id not in held and len(held) >= self.max_subscriptions:
+            raise SubscriptionLimitError(
+                f"This connection already holds {len(held)} subscriptions (the limit); "
+                "unsubscribe from one first, or raise max_subscriptions on the manager."
             )
-        logger.debug("Broadcasted update for %s to %d connections", component_id, len(targets))
-        return len(targets)
+        self.subscribe(connection_id, component_id, name, signer=signer, registry=registry)
+        await self._runtime.wait_ready()
+        if message.get("resync") is True:
+            # The page reconnected: it may have missed pushes, so it re-syncs now.
+            self._runtime.resync(self._subs[connection_id][component_id])
+        return {
+            "type": "subscribed",
+            "component_id": component_id,
+            "subscribe_token": signer.subscription_token(name, component_id),
+        }
 
-    async def push_update(self, component_id: str, html: str, state: dict[str, Any]) -> int:
-        """
-        Push a server-initiated update to the subscribers of *component_id*.
+    # ---------- Server pushes (each returns at once; delivery is asynchronous) ----------
 
-        The state is signed for the subscribed component, so the page keeps working
-        with it. Useful for model updates, background jobs and the like.
+    async def push_event(
+        self, component: str, event: str, payload: Mapping[str, Any] | None = None
+    ) -> None:
+        """Send *event* to every page subscribed to a component named *component*.
 
-        Returns:
-            The number of connections the update was sent to.
-        """
-        name = self._component_names.get(component_id)
-        if name is None:
-            state_json = StateSerializer.serialize_canonical(state)
-            update: dict[str, Any] = {
-                "component_id": component_id,
-                "html": html,
-                "state": state_json,
-            }
-        else:
-            # Held state: a server-held component's state goes to its store; the page gets
-            # the signed reference.
-            held = await held_state.areference_for(self._registry, name, component_id, state)
-            signed = state if held is None else held
-            state_json, checksum = self.signer.sign_state(name, component_id, signed)
-            StateSerializer.check_size(state_json)
-            update = {
-                "component_id": component_id,
-                "html": html,
-                "state": state_json,
-                "checksum": checksum,
-            }
-        return await self.broadcast_update(component_id, update)
-
-    async def push_state(self, component: str, state: dict[str, Any]) -> int:
-        """Render *state* into every subscribed instance of *component* and push it.
-
-        Returns:
-            The number of connections updates were sent to.
+        Each page handles it like its own event (``on_<event>(**payload)``) with its own
+        state, through the usual message path (permissions, signing). Pages on every process
+        get it; this returns without waiting on delivery. From sync code (a ``def`` handler
+        in a worker thread) call :meth:`push_event_nowait` instead.
 
         Raises:
-            ComponentError: If *component* is not registered or fails to render.
+            ValueError: *event* is not a handler name or *payload* is not JSON.
         """
-        component_cls = self._registry.resolve(component)
-        sent = 0
-        for component_id in self.subscribed_ids(component):
-            instance = component_cls(component_id=component_id)
-            instance.hydrate(dict(state))
-            html = instance.render()
-            sent += await self.push_update(component_id, html, instance.dehydrate())
-        return sent
+        self.push_event_nowait(component, event, payload)
+
+    def push_event_nowait(
+        self, component: str, event: str, payload: Mapping[str, Any] | None = None
+    ) -> None:
+        """:meth:`push_event` for sync code; safe from any thread, returns at once."""
+        if not is_event_name(event):
+            raise ValueError(
+                f"Event {event!r} is not a handler name: use the part after 'on_', "
+                "like 'refresh' for on_refresh."
+            )
+        self._publish("event", c=component, e=event, p=_json_object(payload or {}, "payload"))
+
+    async def push_state(self, component: str, state: dict[str, Any]) -> None:
+        """Replace the whole state of every page's instance of *component* with *state*.
+
+        Every subscribed instance (on every process) re-renders with *state*, and its own
+        state is lost. To keep per-page state (a filter, a draft), use :meth:`push_event`.
+        """
+        self._publish("state", c=component, s=_json_object(state, "state"))
+
+    async def push_update(self, component_id: str, html: str, state: dict[str, Any]) -> None:
+        """Push *html* and *state* to the pages subscribed to the one id *component_id*."""
+        self._publish("update", id=component_id, h=html, s=canonical_dumps(state))
+
+    async def broadcast_update(self, component_id: str, update: dict[str, Any]) -> None:
+        """Send ``{"type": "component_update", **update}`` to the subscribers of *component_id*."""
+        self._publish("raw", id=component_id, u=update)
+
+    def _publish(self, kind: str, **fields: Any) -> None:
+        self._runtime.publish(encode_push(kind, **fields))
+
+    async def flush(self) -> None:
+        """Wait until this process's pages got every push this process made so far."""
+        await self._runtime.flush()
+
+    async def close(self) -> None:
+        """Publish what is still pending (a few seconds at most), then close the broker."""
+        await self._runtime.close()
+
+
+def _json_object(value: Any, what: str) -> Any:
+    try:
+        canonical_dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"The pushed {what} must hold only JSON values: {exc}") from None
+    return value
 
 
 ws_manager = ComponentWebSocketManager()

@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from component_framework.core import ComponentRegistry, ComponentWebSocketManager, ws_manager
+from component_framework.core.broker import Broker
 from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.protocol import DEFAULT_LIMITS, Limits
 from component_framework.core.registry import registry as default_registry
@@ -68,13 +69,15 @@ class ComponentApp:
         allowed_origins: Iterable[str] = (),
         limits: Limits = DEFAULT_LIMITS,
         max_body_bytes: int | None = None,
+        broker: Broker | str | None = None,
     ) -> None:
         """Create the app.
 
         Args:
             prefix: Where the app is mounted; pages send events to ``{prefix}/event``.
             registry: Where component names are looked up.
-            manager: The WebSocket manager pushes go through (``ws_manager`` by default).
+            manager: The WebSocket manager pushes go through (``ws_manager`` by default, the
+                one every app of the process shares).
             signer: Signs state; by default the process-wide signer, configured here.
             secret_key: Configure the process-wide signer with this key (else CF_SECRET_KEY).
             debug: Allow a random per-process key when none is configured.
@@ -82,6 +85,8 @@ class ComponentApp:
                 besides the page's own host; ``"*"`` allows any.
             limits: Size and nesting limits on messages.
             max_body_bytes: Largest HTTP body; defaults to ``limits.max_message_bytes``.
+            broker: Where pushes go between processes: a ``Broker`` or URL such as
+                ``redis://localhost:6379/0``; default ``CF_BROKER_URL``, else in-memory.
         """
         if not prefix.startswith("/") or prefix.endswith("/"):
             raise ConfigurationError(
@@ -91,13 +96,11 @@ class ComponentApp:
         self.registry = registry
         self.debug = debug
         self.signer = signer or _signer(secret_key, debug)
-        if manager is None:
-            default = registry is default_registry and signer is None
-            manager = (
-                ws_manager
-                if default
-                else ComponentWebSocketManager(registry=registry, signer=signer, limits=limits)
-            )
+        # One manager for every app of the process (cf dev's too), so ws_manager.push_*()
+        # reaches every page; each socket's messages still use this app's registry and signer.
+        manager = manager or ws_manager
+        if broker is not None:
+            manager.use_broker(broker)
         self.manager = manager
         self.allowed_origins = tuple(allowed_origins)
         self.limits = limits
@@ -153,17 +156,19 @@ class ComponentApp:
 
     # ---------- Server push ----------
 
-    async def push_state(self, component: str, state: dict[str, Any]) -> int:
-        """Render *state* into every subscribed instance of *component* and push it to its pages.
+    async def push_event(
+        self, component: str, event: str, payload: dict[str, Any] | None = None
+    ) -> None:
+        """Send *event* to every page showing *component*; see ``ws_manager.push_event``."""
+        await self.manager.push_event(component, event, payload)
 
-        Returns:
-            The number of connections reached.
-        """
-        return await self.manager.push_state(component, state)
+    async def push_state(self, component: str, state: dict[str, Any]) -> None:
+        """Replace the state of every page's *component*; see ``ws_manager.push_state``."""
+        await self.manager.push_state(component, state)
 
-    async def push_update(self, component_id: str, html: str, state: dict[str, Any]) -> int:
+    async def push_update(self, component_id: str, html: str, state: dict[str, Any]) -> None:
         """Push *html* and *state* to the pages subscribed to *component_id*."""
-        return await self.manager.push_update(component_id, html, state)
+        await self.manager.push_update(component_id, html, state)
 
     # ---------- Endpoints ----------
 

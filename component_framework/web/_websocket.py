@@ -10,6 +10,8 @@ to requests on a socket that also carries server pushes.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -42,13 +44,15 @@ class StarletteConnection(WebSocketConnection):
 
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
+        self.dropped = False
+        self._task: asyncio.Task[Any] | None = None
 
     def __repr__(self) -> str:
         return f"<StarletteConnection client={self.websocket.client!r}>"
 
     async def send(self, data: dict[str, Any]) -> None:
         """Send *data* as one JSON text message."""
-        await self.websocket.send_text(encode(data))
+        await self.websocket.send_text(_encode_shared(data))
 
     async def receive(self) -> dict[str, Any]:
         """Receive one JSON object."""
@@ -56,8 +60,22 @@ class StarletteConnection(WebSocketConnection):
         return data
 
     async def close(self) -> None:
-        """Close the socket."""
-        await self.websocket.close()
+        """Close the socket; a dropped page's endpoint stops reading (see :meth:`drop`)."""
+        with contextlib.suppress(RuntimeError):  # already closed
+            await self.websocket.close()
+
+    def serve_in_current_task(self) -> None:
+        """Remember the endpoint task, so dropping the page can end it."""
+        self._task = asyncio.current_task()
+
+    async def drop(self) -> None:
+        """End a page that fell behind: close, and stop the endpoint waiting on its reads."""
+        self.dropped = True
+        task = self._task
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.close(), 2.0)
+        if task is not None and not task.done():
+            task.cancel()
 
     @property
     def request(self) -> Any:
@@ -95,6 +113,20 @@ class _Reply(WebSocketConnection):
         return self._connection.request
 
 
+_last_encoded: tuple[Any, str] = (None, "")
+
+
+def _encode_shared(data: dict[str, Any]) -> str:
+    # A push hands the same message object to every page of a component: encode it once.
+    # Pushes are sent from one event loop, so one remembered (object, text) pair is enough.
+    global _last_encoded
+    if _last_encoded[0] is data:
+        return _last_encoded[1]
+    text = encode(data)
+    _last_encoded = (data, text)
+    return text
+
+
 def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str]) -> bool:
     """Whether a handshake with *origin* may open, for a server reached as *host*.
 
@@ -120,6 +152,7 @@ async def websocket_endpoint(app: ComponentApp, websocket: WebSocket) -> None:
     await websocket.accept()
     set_current_request(websocket)
     connection = StarletteConnection(websocket)
+    connection.serve_in_current_task()
     connection_id = f"ws-{uuid4().hex}"
     manager = app.manager
     await manager.connect(connection, connection_id)
@@ -135,8 +168,22 @@ async def websocket_endpoint(app: ComponentApp, websocket: WebSocket) -> None:
             if not isinstance(message, str | bytes):
                 target = _Reply(connection, message, app)
             # Messages are answered one at a time, in order (cf.js queues per component).
-            await manager.handle_message(target, connection_id, message)
+            await manager.handle_message(
+                target,
+                connection_id,
+                message,
+                registry=app.registry,
+                signer=app.signer,
+                limits=app.limits,
+            )
     except WebSocketDisconnect:
         pass
+    except asyncio.CancelledError:
+        if not connection.dropped:
+            raise
+        # The manager dropped this page (it fell behind): end quietly, it reconnects.
+        current = asyncio.current_task()
+        if current is not None:
+            current.uncancel()
     finally:
         await manager.disconnect(connection_id)

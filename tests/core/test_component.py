@@ -178,7 +178,7 @@ def test_hydrate_merges_state() -> None:
 
 def test_generated_id_and_params() -> None:
     component = Component(title="x")
-    assert re.fullmatch(r"component-[0-9a-f]{8}", component.id)
+    assert re.fullmatch(r"component-[0-9a-f]{32}", component.id)
     assert component.params == {"title": "x"}
     assert component.state == {}
     assert component.errors == {}

@@ -148,7 +148,7 @@ async def test_a_component_event_gets_an_update(
             "checksum": signer.sign("counter", "c-1", '{"count":5}'),
             "component_id": "c-1",
             "slots": {},
-            "subscribe_token": signer.subscription_token("counter", "c-1"),
+            "subscribe_token": None,  # the client chose "c-1": never subscribable
         }
     ]
     await manager.handle_message(connection, "conn-1", json.dumps(message))
@@ -333,7 +333,10 @@ async def test_subscribe_with_the_issued_token(
     await manager.handle_message(
         connection, "conn-1", {"type": "subscribe", "component_id": "c-1", "token": token}
     )
-    assert connection.sent == [{"type": "subscribed", "component_id": "c-1"}]
+    [reply] = connection.sent
+    assert reply["type"] == "subscribed" and reply["component_id"] == "c-1"
+    # Subscribing renews the token (tokens expire).
+    assert signer.verify_subscription("c-1", reply["subscribe_token"]) == "counter"
     assert manager.component_subscribers == {"c-1": {"conn-1"}}
     assert manager.subscribed_ids("counter") == ["c-1"]
     await manager.handle_message(
@@ -392,7 +395,8 @@ async def test_the_token_from_a_render_subscribes(
             "token": update["subscribe_token"],
         },
     )
-    assert connection.sent[1] == {"type": "subscribed", "component_id": update["component_id"]}
+    assert connection.sent[1]["type"] == "subscribed"
+    assert connection.sent[1]["component_id"] == update["component_id"]
 
 
 # ---------- Server pushes ----------
@@ -409,12 +413,12 @@ async def test_broadcast_update_reaches_every_subscribed_connection(
     manager.subscribe("conn-a", "c-1")
     manager.subscribe("conn-b", "c-1")
     manager.subscribe("conn-gone", "c-1")  # subscribed but not connected
-    sent = await manager.broadcast_update("c-1", {"component_id": "c-1", "html": "<p>x</p>"})
-    assert sent == 3
+    await manager.broadcast_update("c-1", {"component_id": "c-1", "html": "<p>x</p>"})
+    await manager.broadcast_update("c-none", {})
+    await manager.flush()
     expected = {"type": "component_update", "component_id": "c-1", "html": "<p>x</p>"}
     assert a1.sent == a2.sent == b.sent == [expected]
     assert other.sent == []
-    assert await manager.broadcast_update("c-none", {}) == 0
 
 
 async def test_a_failing_connection_does_not_stop_the_broadcast(
@@ -425,9 +429,12 @@ async def test_a_failing_connection_does_not_stop_the_broadcast(
     await manager.connect(bad, "conn-bad")
     manager.subscribe("conn-good", "c-1")
     manager.subscribe("conn-bad", "c-1")
-    assert await manager.broadcast_update("c-1", {"html": "x"}) == 2
+    await manager.broadcast_update("c-1", {"html": "x"})
+    await manager.flush()
     assert good.sent == [{"type": "component_update", "html": "x"}]
-    assert "Push for c-1 failed on 1 of 2 connections" in caplog.text
+    # The broken connection is dropped (its page reconnects and re-syncs).
+    assert "Dropped a WebSocket that fell behind (send failed (ConnectionError))" in caplog.text
+    assert manager.component_subscribers == {"c-1": {"conn-good"}}
 
 
 async def test_push_update_signs_state_for_a_token_subscription(
@@ -436,7 +443,8 @@ async def test_push_update_signs_state_for_a_token_subscription(
     connection = FakeConnection()
     await manager.connect(connection, "conn-1")
     manager.subscribe("conn-1", "c-1", "counter")
-    assert await manager.push_update("c-1", "<p>9</p>", {"count": 9}) == 1
+    await manager.push_update("c-1", "<p>9</p>", {"count": 9})
+    await manager.flush()
     assert connection.sent == [
         {
             "type": "component_update",
@@ -455,6 +463,7 @@ async def test_push_update_without_a_known_component_sends_unsigned_state(
     await manager.connect(connection, "conn-1")
     manager.subscribe("conn-1", "c-1")
     await manager.push_update("c-1", "<p>1</p>", {"count": 1})
+    await manager.flush()
     assert connection.sent == [
         {
             "type": "component_update",
@@ -473,7 +482,8 @@ async def test_push_state_renders_every_subscribed_instance(
     await manager.connect(second, "conn-2")
     manager.subscribe("conn-1", "c-1", "counter")
     manager.subscribe("conn-2", "c-2", "counter")
-    assert await manager.push_state("counter", {"count": 42}) == 2
+    await manager.push_state("counter", {"count": 42})
+    await manager.flush()
     assert first.sent[0]["html"] == second.sent[0]["html"] == "<p>42</p>"
     assert first.sent[0]["component_id"] == "c-1"
     assert second.sent[0]["component_id"] == "c-2"
@@ -493,5 +503,5 @@ async def test_subscribing_to_a_protected_component_checks_permissions(
     assert manager.component_subscribers == {}
     member = FakeConnection(Request(User(is_authenticated=True)))
     await manager.handle_message(member, "conn-2", message)
-    assert member.sent == [{"type": "subscribed", "component_id": "c-1"}]
+    assert member.sent[0]["type"] == "subscribed"
     assert manager.component_subscribers == {"c-1": {"conn-2"}}

@@ -346,3 +346,29 @@ def test_server_held_state_is_not_served_cross_site(client: TestClient) -> None:
         "/__cf__/state", json=ask, headers={**DEV, "Sec-Fetch-Site": "cross-site"}
     )
     assert refused.status_code == 403
+
+
+def test_the_global_ws_manager_pushes_to_pages_of_cf_dev(client: TestClient) -> None:
+    """One way to push: ``ws_manager.push_*`` reaches pages served by ``cf dev`` too."""
+    from component_framework.core import ws_manager
+
+    mounted = client.post("/cf/event", json={"component": "counter"}, headers=CF).json()
+    subscribe = {
+        "type": "subscribe",
+        "component_id": mounted["component_id"],
+        "token": mounted["subscribe_token"],
+    }
+    with client.websocket_connect("/cf/ws") as ws:
+        ws.send_json(subscribe)
+        assert ws.receive_json()["type"] == "subscribed"
+        assert client.portal is not None
+        client.portal.call(ws_manager.push_event, "counter", "increment", {"amount": 2})
+        assert ws.receive_json() == {
+            "type": "push_event",
+            "component_id": mounted["component_id"],
+            "event": "increment",
+            "payload": {"amount": 2},
+        }
+        client.portal.call(ws_manager.push_state, "counter", {"count": 7, "step": 1})
+        pushed = ws.receive_json()
+        assert pushed["type"] == "component_update" and "7" in pushed["html"]

@@ -76,13 +76,10 @@ def test_push_update_reaches_every_subscribed_socket(
     with client.websocket_connect("/cf/ws") as one, client.websocket_connect("/cf/ws") as two:
         for ws in (one, two):
             ws.send_json(subscribe)
-            assert ws.receive_json() == {
-                "type": "subscribed",
-                "component_id": first["component_id"],
-            }
+            reply = ws.receive_json()
+            assert (reply["type"], reply["component_id"]) == ("subscribed", first["component_id"])
         assert client.portal is not None
-        sent = client.portal.call(components.push_state, "counter", {"count": 41})
-        assert sent == 2
+        client.portal.call(components.push_state, "counter", {"count": 41})
         for ws in (one, two):
             pushed = ws.receive_json()
             assert pushed["type"] == "component_update"

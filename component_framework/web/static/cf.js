@@ -477,14 +477,12 @@
     opened() {
       this.open = true;
       this.backoff = 250;
-      // After a drop or a failed start the page may have missed pushes: render them again.
+      // After a drop or a failed start the page may have missed pushes: the server tells it
+      // to re-sync (see onPush).
       const resync = this.everConnected || this.offline;
       this.everConnected = true;
       this.goOnline();
-      document.querySelectorAll(ROOT + "[data-cf-live]").forEach((root) => {
-        subscribe(root);
-        if (resync) request(root, {});
-      });
+      document.querySelectorAll(ROOT + "[data-cf-live]").forEach((root) => subscribe(root, resync));
       const outbox = this.outbox;
       this.outbox = [];
       outbox.forEach(({ msg }) => this.ws.send(JSON.stringify(msg)));
@@ -503,6 +501,8 @@
       if (resolve) {
         this.pending.delete(ref);
         resolve(reply);
+      } else if (onPush(reply)) {
+        // push_event or resync: handled
       } else if (reply.type === "component_update" && reply.component_id) {
         const target = byId(reply.component_id);
         if (target) apply(target, reply, null);
@@ -570,17 +570,32 @@
     root.dispatchEvent(new CustomEvent(on ? "cf:offline" : "cf:online", { bubbles: true }));
   }
 
-  function subscribe(root) {
+  function subscribe(root, resync = false) {
     const msg = {
       type: "subscribe",
       component_id: root.getAttribute("data-cf-id"),
       token: root.getAttribute("data-cf-token"),
+      resync,
     };
     socket.send(root, msg).then((reply) => {
       // A lost connection shows as the offline mark; it resubscribes when it reconnects.
-      if (reply.type !== "error") root.setAttribute("data-cf-subscribed", "");
-      else if (reply.code !== "network_error") showError(root, reply);
+      if (reply.type !== "error") {
+        // Each subscription renews the token (tokens expire).
+        if (reply.subscribe_token) root.setAttribute("data-cf-token", reply.subscribe_token);
+        root.setAttribute("data-cf-subscribed", "");
+      } else if (reply.code !== "network_error") showError(root, reply);
     });
+  }
+
+  // ---------- Server pushes: push_event and resync ----------
+  // push_event: the page handles the event with its own state, as if it had fired it (the
+  // usual request: permissions, signing, per-page state). resync: the page may have missed
+  // pushes; it sends the component's resync event, or renders its state again (event null).
+  function onPush(msg) {
+    if (msg.type !== "push_event" && msg.type !== "resync") return false;
+    const root = byId(msg.component_id || "");
+    if (root) request(root, { event: msg.event || null, payload: msg.payload || {} });
+    return true;
   }
 
   // ---------- Requests ----------

@@ -1,0 +1,80 @@
+"""The servers of ``push_fanout.py``: ``cf`` (a ComponentApp) or ``floor`` (raw Starlette).
+
+``cf``: a live component ``ticker``; pages subscribe with its token; pushes come through the
+Redis broker (``CF_BROKER_URL``). ``floor``: a raw WebSocket endpoint and a raw redis-py
+subscription that sends each published text to every socket, inline, one after another.
+
+Run: CF_BROKER_URL=redis://... BENCH_MODE=cf|floor uvicorn _push_server:app --port N
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from component_framework.core import Component, ComponentRegistry
+from component_framework.core.renderer import Renderer
+from component_framework.web import ComponentApp
+
+
+class _Static(Renderer):
+    def render(self, template_name: str, context: dict[str, Any]) -> str:
+        return f"<p>{context['state'].get('n', 0)}</p>"
+
+
+registry = ComponentRegistry()
+
+
+@registry.register("ticker")
+class Ticker(Component):
+    template_name = "ticker.html"
+    renderer = _Static()
+    live = True
+
+    async def on_tick(self, n: int = 0) -> None:
+        self.state["n"] = n
+
+
+sockets: set[WebSocket] = set()
+
+
+async def floor_ws(websocket: WebSocket) -> None:
+    await websocket.accept()
+    sockets.add(websocket)
+    try:
+        while True:
+            await websocket.receive_text()
+    except WebSocketDisconnect:
+        sockets.discard(websocket)
+
+
+async def _floor_relay() -> None:
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(os.environ["CF_BROKER_URL"], decode_responses=True)
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe("floor")
+    async for item in pubsub.listen():
+        if item.get("type") == "message":
+            for websocket in list(sockets):
+                with contextlib.suppress(Exception):
+                    await websocket.send_text(item["data"])
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    task = asyncio.create_task(_floor_relay()) if os.environ["BENCH_MODE"] == "floor" else None
+    yield
+    if task is not None:
+        task.cancel()
+
+
+components = ComponentApp(registry=registry, max_body_bytes=1 << 20)
+app = Starlette(routes=[WebSocketRoute("/floor", floor_ws), components.mount()], lifespan=lifespan)

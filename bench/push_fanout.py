@@ -1,0 +1,223 @@
+"""Fan-out of one push to many WebSocket pages over two server processes sharing Redis.
+
+Four uvicorn processes run from ``_push_server.py`` on loopback, all on one real Redis: two
+``cf`` servers (a ComponentApp; pushes through the Redis broker) and two ``floor`` servers (raw
+redis-py subscription + the same WebSocket sends written inline). Half the pages connect to
+each server of a pair. This process pushes (``ComponentWebSocketManager.push_event`` on the
+Redis broker, as a background job would; the floor: a raw ``redis.publish``) and times from
+the call until the last page has the push. Rounds alternate between cf and floor.
+
+Run:  python bench/push_fanout.py [--connections 1000] [--pushes 30] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis.asyncio
+from websockets.asyncio.client import ClientConnection, connect
+
+from component_framework.core import ComponentWebSocketManager
+
+HERE = Path(__file__).resolve().parent
+KEY = "bench-secret-key-0123456789abcdef"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+async def wait_port(port: int) -> None:
+    for _ in range(400):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class Pages:
+    """*n* connected pages; ``arrived(n)`` resolves when all of them have push number *n*."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.counts: dict[int, int] = {}
+        self.waiting: dict[int, asyncio.Future[float]] = {}
+        self.sockets: list[ClientConnection] = []
+        self.readers: list[asyncio.Task[None]] = []
+
+    def expect(self, n: int) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting[n] = future
+        return future
+
+    async def read(self, ws: ClientConnection) -> None:
+        async for text in ws:
+            message = json.loads(text)
+            if message.get("type") != "push_event":
+                continue
+            n = message["payload"]["n"]
+            count = self.counts[n] = self.counts.get(n, 0) + 1
+            if count == self.total:
+                self.waiting.pop(n).set_result(time.perf_counter())
+
+    async def open(self, url: str, subscribe: dict[str, Any] | None) -> None:
+        ws = await connect(url, ping_interval=None, max_size=None)
+        if subscribe is not None:
+            await ws.send(json.dumps(subscribe))
+            reply = json.loads(await ws.recv())
+            if reply["type"] != "subscribed":
+                raise RuntimeError(f"subscribe refused: {reply}")
+        self.sockets.append(ws)
+        self.readers.append(asyncio.create_task(self.read(ws)))
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--connections", type=int, default=1000)
+    parser.add_argument("--pushes", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    folder = tempfile.mkdtemp()
+    redis_port = free_port()
+    redis_cmd = [shutil.which("redis-server") or "redis-server", "--port", str(redis_port)]
+    redis_cmd += ["--save", "", "--appendonly", "no", "--dir", folder]
+    redis_proc = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{redis_port}/0"
+    os.environ["CF_BROKER_URL"] = url
+    procs = []
+    ports = {"cf": [free_port(), free_port()], "floor": [free_port(), free_port()]}
+    try:
+        await wait_port(redis_port)
+        for mode, pair in ports.items():
+            for port in pair:
+                env = {**os.environ, "CF_SECRET_KEY": KEY, "BENCH_MODE": mode}
+                env["PYTHONPATH"] = os.pathsep.join([str(HERE), str(HERE.parent)])
+                cmd = [sys.executable, "-m", "uvicorn", "_push_server:app", "--port", str(port)]
+                cmd += ["--log-level", "warning", "--ws-ping-interval", "0"]
+                procs.append(subprocess.Popen(cmd, cwd=HERE, env=env))
+        for pair in ports.values():
+            for port in pair:
+                await wait_port(port)
+
+        base = f"http://127.0.0.1:{ports['cf'][0]}"
+        async with httpx.AsyncClient() as http:
+            mounted = (
+                await http.post(
+                    f"{base}/cf/event", json={"component": "ticker"}, headers={"X-CF-Request": "1"}
+                )
+            ).json()
+        subscribe = {
+            "type": "subscribe",
+            "component_id": mounted["component_id"],
+            "token": mounted["subscribe_token"],
+        }
+        pages = {mode: Pages(args.connections) for mode in ports}
+        # Both groups open at once when the file limit allows (rounds then alternate);
+        # otherwise (10,000 pages each) one group after the other.
+        phased = 4 * args.connections + 1000 > resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        manager = ComponentWebSocketManager(broker=url)
+        raw = redis.asyncio.Redis.from_url(url)
+        times: dict[str, list[float]] = {"cf": [], "floor": []}
+        counter = [0]
+
+        async def connect_all(mode: str) -> None:
+            started = time.perf_counter()
+            for i in range(args.connections):
+                port = ports[mode][i % 2]
+                path, sub = ("/cf/ws", subscribe) if mode == "cf" else ("/floor", None)
+                await pages[mode].open(f"ws://127.0.0.1:{port}{path}", sub)
+            elapsed = time.perf_counter() - started
+            print(f"{mode}: {args.connections} pages connected in {elapsed:.1f}s")
+
+        async def measure(mode: str) -> None:
+            for _ in range(args.pushes):
+                counter[0] += 1
+                n = counter[0]
+                arrived = pages[mode].expect(n)
+                t0 = time.perf_counter()
+                if mode == "cf":
+                    await manager.push_event("ticker", "tick", {"n": n})
+                else:
+                    text = json.dumps(
+                        {
+                            "type": "push_event",
+                            "component_id": mounted["component_id"],
+                            "event": "tick",
+                            "payload": {"n": n},
+                        }
+                    )
+                    await raw.publish("floor", text)
+                last = await asyncio.wait_for(arrived, 300)
+                times[mode].append((last - t0) * 1000)
+                await asyncio.sleep(0.02)
+
+        async def close_all(mode: str) -> None:
+            for ws in pages[mode].sockets:
+                await ws.close()
+
+        if phased:
+            for mode in ("cf", "floor"):
+                await connect_all(mode)
+                for _ in range(args.rounds):
+                    await measure(mode)
+                await close_all(mode)
+        else:
+            for mode in ("cf", "floor"):
+                await connect_all(mode)
+            for _ in range(args.rounds):
+                for mode in ("cf", "floor"):
+                    await measure(mode)
+            for mode in ("cf", "floor"):
+                await close_all(mode)
+        await manager.close()
+        await raw.aclose()
+        for mode in ("cf", "floor"):
+            t = times[mode]
+            print(
+                f"{mode:6} {args.connections} pages: p50 {pct(t, 0.5):7.1f} ms  "
+                f"p99 {pct(t, 0.99):7.1f} ms  mean {statistics.mean(t):7.1f} ms"
+            )
+        ratio50 = pct(times["cf"], 0.5) / pct(times["floor"], 0.5)
+        ratio99 = pct(times["cf"], 0.99) / pct(times["floor"], 0.99)
+        print(f"cf/floor: p50 {ratio50:.2f}x  p99 {ratio99:.2f}x  (target <= 1.5x)")
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(10)
+        redis_proc.terminate()
+        redis_proc.wait(10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,287 @@
+"""The event-loop side of the WebSocket manager: publishing pushes and delivering them.
+
+Two tasks per process, both on the loop the app runs on:
+
+- the publisher hands queued pushes to the broker in order; while the broker is down it keeps
+  them (up to a bound) and retries, so a push made during a short outage still arrives; if the
+  bound is passed, the oldest are dropped and every page is told to re-sync once the broker
+  is back;
+- the delivery task reads the broker's deliveries and puts each push into the queues of this
+  process's subscribed pages (:mod:`._outbox`); a push of a whole state is rendered in one
+  worker-thread hop for all of them. It runs while pages are connected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from ._push import (
+    Subscription,
+    decode_push,
+    encode_push,
+    held_state_json,
+    render_state_updates,
+    signed_update,
+)
+from .broker import BrokerUnavailable, InMemoryBroker
+from .threads import run_sync
+
+if TYPE_CHECKING:
+    from .websocket import ComponentWebSocketManager
+
+__all__ = ["Runtime"]
+
+logger = logging.getLogger("component_framework")
+
+MAX_PENDING = 10_000
+_RETRY_FIRST, _RETRY_MAX = 0.1, 2.0
+_READY_TIMEOUT = 5.0
+_CLOSE_TIMEOUT = 5.0
+
+
+class Runtime:
+    """Publisher and delivery tasks of one manager, bound to the loop that runs them."""
+
+    def __init__(self, manager: ComponentWebSocketManager) -> None:
+        self._manager = manager
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending: deque[str] = deque()
+        self._publisher: asyncio.Task[None] | None = None
+        self._pump: asyncio.Task[None] | None = None
+        self._ready: asyncio.Event | None = None
+        self._lost = False
+        self._flushes: dict[str, asyncio.Future[None]] = {}
+
+    def _bind(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            # A new loop (a test's, a restarted server's): the old tasks died with the old one.
+            self._loop, self._publisher, self._pump, self._ready = loop, None, None, None
+        return loop
+
+    def reset(self) -> None:
+        """Forget tasks and queued pushes (the broker changed)."""
+        for task in (self._publisher, self._pump):
+            if task is not None and self._loop is not None and not self._loop.is_closed():
+                self._loop.call_soon_threadsafe(task.cancel)
+        self._loop, self._publisher, self._pump, self._ready = None, None, None, None
+        self._pending.clear()
+
+    # ---------- Publishing ----------
+
+    def publish(self, text: str) -> None:
+        """Queue *text* for the broker; callable from any thread, never waits."""
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        loop = self._loop
+        if loop is not None and loop is not running and loop.is_running():
+            loop.call_soon_threadsafe(self._enqueue, text)
+        elif running is not None:
+            self._enqueue(text)
+        elif not isinstance(self._manager.broker, InMemoryBroker):
+            raise RuntimeError(
+                "No event loop to publish the push from: push from the app (a handler, a "
+                "background task), or in a script run it inside asyncio.run(...) and await "
+                "manager.close() before exiting."
+            )
+        # Else: one process, no loop running, so no page is connected: nobody to reach.
+
+    def _enqueue(self, text: str) -> None:
+        loop = self._bind()
+        if len(self._pending) >= MAX_PENDING:
+            self._pending.popleft()
+            self._lost = True
+        self._pending.append(text)
+        if self._publisher is None:
+            self._publisher = loop.create_task(self._publish_all())
+
+    async def _publish_all(self) -> None:
+        delay = _RETRY_FIRST
+        broker = self._manager.broker
+        try:
+            while self._pending:
+                text = self._pending.popleft()
+                try:
+                    await broker.publish(text)
+                except BrokerUnavailable:
+                    self._pending.appendleft(text)  # kept, in order, until the broker is back
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, _RETRY_MAX)
+                    continue
+                except Exception:
+                    logger.exception("Could not publish a push; it was dropped.")
+                    continue
+                delay = _RETRY_FIRST
+                if self._lost:
+                    self._lost = False
+                    self._pending.appendleft(encode_push("resync"))
+        finally:
+            if self._publisher is asyncio.current_task():
+                self._publisher = None
+
+    # ---------- Delivering ----------
+
+    def start_delivery(self) -> None:
+        """Start reading the broker (a page connected)."""
+        loop = self._bind()
+        if self._pump is None:
+            self._ready = asyncio.Event()
+            self._pump = loop.create_task(self._deliver_all(self._ready))
+
+    def stop_delivery_if_idle(self) -> None:
+        """Stop reading the broker when no page is connected to this process."""
+        if not self._manager.connections and self._pump is not None:
+            self._pump.cancel()
+            self._pump, self._ready = None, None
+
+    async def wait_ready(self) -> None:
+        """Wait (a few seconds at most) until the broker delivers to this process."""
+        ready = self._ready
+        if ready is not None and not ready.is_set():
+            # If the broker is down, pushes arrive (with a re-sync) once it is back.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ready.wait(), _READY_TIMEOUT)
+
+    async def _deliver_all(self, ready: asyncio.Event) -> None:
+        first = True
+        async for text in self._manager.broker.deliveries():
+            if text is None:  # (re)subscribed: what was published meanwhile may be lost
+                ready.set()
+                if not first:
+                    self.resync_all()
+                    for token in list(self._flushes):  # a barrier lost in the outage
+                        self._enqueue(encode_push("flush", t=token))
+                first = False
+                continue
+            try:
+                await self._deliver(text)
+            except Exception:
+                logger.exception("Could not deliver a push.")
+            # Let the pages' writers send before the next push: a burst of pushes must not
+            # count as a page falling behind.
+            await asyncio.sleep(0)
+
+    async def _deliver(self, text: str) -> None:
+        push = decode_push(text)
+        if push is None:
+            return
+        kind = push["k"]
+        manager = self._manager
+        if kind == "event":
+            # One message object per component id, shared by its pages: the transport
+            # encodes a shared object once (see web's StarletteConnection).
+            messages: dict[str, dict[str, Any]] = {}
+            for sub in manager.subscriptions(push["c"]):
+                message = messages.get(sub.component_id)
+                if message is None:
+                    message = messages[sub.component_id] = {
+                        "type": "push_event",
+                        "component_id": sub.component_id,
+                        "event": push["e"],
+                        "payload": push["p"],
+                    }
+                self._put(sub, message)
+        elif kind == "state":
+            await self._deliver_state(push["c"], push["s"])
+        elif kind == "update":
+            await self._deliver_update(push["id"], push["h"], push["s"])
+        elif kind == "raw":
+            update = {"type": "component_update", **push["u"]}
+            for sub in manager.subscriptions_of(push["id"]):
+                self._put(sub, update)
+        elif kind == "resync":
+            self.resync_all()
+        elif kind == "flush":
+            future = self._flushes.pop(push.get("t", ""), None)
+            if future is not None and not future.done():
+                future.set_result(None)
+
+    async def _deliver_state(self, component: str, state: dict[str, Any]) -> None:
+        groups: dict[type[Any], list[Subscription]] = {}
+        for sub in self._manager.subscriptions(component):
+            cls = sub.registry.get(component)
+            if cls is not None:
+                groups.setdefault(cls, []).append(sub)
+        for cls, subs in groups.items():
+            # One hop for every page: user code (hydrate, render) never runs on the loop.
+            updates = await run_sync(render_state_updates, cls, state, subs)
+            for sub, update in updates:
+                self._put(sub, update)
+
+    async def _deliver_update(self, component_id: str, html: str, state_json: str) -> None:
+        subs = self._manager.subscriptions_of(component_id)
+        if any(sub.component is not None for sub in subs):
+            # A server-held component's state goes to its store (once per component name);
+            # its pages get the signed reference. One hop for all of them.
+            state = json.loads(state_json)
+            page_states = await run_sync(_page_states, subs, state, state_json)
+        else:
+            page_states = [state_json] * len(subs)
+        for sub, page_state in zip(subs, page_states, strict=True):
+            self._put(sub, signed_update(sub, html, page_state))
+
+    def _put(self, sub: Subscription, message: dict[str, Any]) -> None:
+        for connection in self._manager.connections.get(sub.connection_id, ()):
+            outbox = self._manager._outboxes.get(id(connection))
+            if outbox is not None:
+                outbox.put(message)
+
+    def resync(self, sub: Subscription) -> None:
+        """Tell *sub*'s page to bring itself back in step (it may have missed pushes)."""
+        cls = sub.registry.get(sub.component) if sub.component else None
+        event = getattr(cls, "resync_event", None) if cls is not None else None
+        self._put(sub, {"type": "resync", "component_id": sub.component_id, "event": event})
+
+    def resync_all(self) -> None:
+        """Tell every subscribed page of this process to re-sync."""
+        for sub in self._manager.all_subscriptions():
+            self.resync(sub)
+
+    # ---------- Barriers ----------
+
+    async def flush(self) -> None:
+        """Wait until every push queued so far reached this process's page queues and sockets."""
+        loop = self._bind()
+        if self._pump is None:
+            await self._published(None)
+            return
+        token = secrets.token_hex(8)
+        future: asyncio.Future[None] = loop.create_future()
+        self._flushes[token] = future
+        self._enqueue(encode_push("flush", t=token))
+        await future
+        for outbox in list(self._manager._outboxes.values()):
+            await outbox.idle()
+
+    async def _published(self, timeout: float | None) -> None:
+        while self._publisher is not None:
+            done, _ = await asyncio.wait({self._publisher}, timeout=timeout)
+            if not done:
+                return
+
+    async def close(self) -> None:
+        """Publish what is pending (within a few seconds), stop delivering, close the broker."""
+        self._bind()
+        await self._published(_CLOSE_TIMEOUT)
+        for task in (self._publisher, self._pump):
+            if task is not None:
+                task.cancel()
+        self._publisher, self._pump, self._ready = None, None, None
+        await self._manager.broker.close()
+
+
+def _page_states(subs: list[Subscription], state: dict[str, Any], state_json: str) -> list[str]:
+    done: dict[tuple[int, str | None], str] = {}
+    for sub in subs:
+        key = (id(sub.registry), sub.component)
+        if key not in done:
+            done[key] = held_state_json(sub, state, state_json)
+    return [done[(id(sub.registry), sub.component)] for sub in subs]
