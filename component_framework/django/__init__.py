@@ -14,7 +14,7 @@ Add the app and the URLs, then use the tags in any Django template::
 Django itself is an optional dependency: ``pip install 'component-framework[django]'``.
 """
 
-from component_framework.django._require import require
+from component_framework.core._require import require
 
 require("django", "django", "component_framework.django")
 

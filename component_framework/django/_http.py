@@ -1,8 +1,8 @@
 """What the Django views check before a message reaches core, and how replies are encoded.
 
 A request is refused before anything runs unless its body is ``application/json`` (415), it
-carries the ``X-CF-Request`` header (400) and it stays under the size limit (413): the same
-refusals, with the same reply shape, as the Starlette transport. CSRF is Django's business:
+carries the ``X-CF-Request`` header (400) and it stays under the size limit (413): core's
+refusals, as on the Starlette transport. CSRF is Django's business:
 its middleware refuses a request without the token before these views are called.
 """
 
@@ -15,6 +15,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from component_framework.core._refusals import Refused, check_body_size, check_headers
 from component_framework.core.exceptions import ComponentError
 from component_framework.core.protocol import Limits, load_message
 
@@ -23,50 +24,25 @@ __all__ = ["NO_STORE", "Refused", "load_user", "read_message", "reply_response"]
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-class Refused(Exception):
-    """A request refused by the transport itself; nothing was run."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.reply = {"type": "error", "error": message, "code": code}
-
-
 def read_message(request: HttpRequest, limits: Limits) -> Any:
     """Check headers and size; return the decoded message, or the raw body for core to refuse.
 
     Raises:
         Refused: Wrong content type, no ``X-CF-Request`` header, or a body over the limit.
     """
-    content_type = request.content_type or ""
-    if content_type.lower() != "application/json":
-        raise Refused(
-            415,
-            "unsupported_media_type",
-            f"Content-Type must be application/json, got {content_type or 'none'!r}.",
-        )
-    if not request.headers.get("X-CF-Request"):
-        raise Refused(
-            400,
-            "missing_header",
-            "Missing the X-CF-Request header: component events are sent by cf.js; "
-            "other clients must send 'X-CF-Request: 1'.",
-        )
     limit = limits.max_message_bytes
-    declared = request.META.get("CONTENT_LENGTH") or ""
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(int(declared), limit)
+    check_headers(
+        request.content_type,
+        bool(request.headers.get("X-CF-Request")),
+        request.META.get("CONTENT_LENGTH"),
+        limit,
+    )
     body = request.body
-    if len(body) > limit:
-        raise _too_large(len(body), limit)
+    check_body_size(len(body), limit)
     try:
         return load_message(body, limits)
     except ComponentError:
         return body  # core answers with the same error on every transport
-
-
-def _too_large(size: int, limit: int) -> Refused:
-    return Refused(413, "too_large", f"Request body is {size:,} bytes (limit: {limit:,}).")
 
 
 def encode(data: Any) -> bytes:

@@ -9,12 +9,9 @@ The root element has the shape cf.js reads on every transport::
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from contextvars import ContextVar
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from django.middleware.csrf import get_token
@@ -22,6 +19,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from component_framework.core._script import script_bytes, script_version
 from component_framework.core.exceptions import NotAuthenticatedError, PermissionDeniedError
 from component_framework.core.protocol import render_component
 from component_framework.core.streaming import StreamingComponent
@@ -53,18 +51,6 @@ def current_request() -> Any:
 def set_current_request(request: Any) -> None:
     """Record *request* as the one being served, for nested component renders."""
     _request.set(request)
-
-
-@cache
-def script_bytes() -> bytes:
-    """cf.js, read as package data (the web package itself is not imported)."""
-    return (resources.files("component_framework") / "web" / "static" / "cf.js").read_bytes()
-
-
-@cache
-def script_version() -> str:
-    """Content hash of cf.js, for cache busting."""
-    return hashlib.sha256(script_bytes()).hexdigest()[:16]
 
 
 def endpoint() -> str:
