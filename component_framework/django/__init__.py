@@ -14,9 +14,9 @@ Add the app and the URLs, then use the tags in any Django template::
 Django itself is an optional dependency: ``pip install 'component-framework[django]'``.
 """
 
-from component_framework.core._require import require
+from component_framework.core._require import require as _require
 
-require("django", "django", "component_framework.django")
+_require("django", "django", "component_framework.django")
 
 from ._model import DjangoModelMixin, InstanceNotFoundError  # noqa: E402
 from ._render import render_component_html, render_scripts_html  # noqa: E402

@@ -12,9 +12,9 @@ components' permission classes. Litestar is an optional dependency:
 ``pip install 'component-framework[litestar]'``.
 """
 
-from component_framework.core._require import require
+from component_framework.core._require import require as _require
 
-require("litestar", "litestar", "component_framework.litestar")
+_require("litestar", "litestar", "component_framework.litestar")
 
 from ._router import create_router  # noqa: E402
 from ._templates import template_globals  # noqa: E402

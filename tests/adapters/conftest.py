@@ -1,4 +1,4 @@
-"""Adapter tests. Django is set up with the example site's settings, on a real SQLite database (pytest-django).
+"""Adapter tests: Django with the example site's settings on real SQLite (pytest-django).
 
 ``settings.configure()`` rather than ``DJANGO_SETTINGS_MODULE``: the variable would leak into
 every ``cf`` subprocess of the rest of the suite.
