@@ -131,13 +131,20 @@ def test_litestar_user_reaches_permission_classes(client: TestClient[Litestar]) 
 
 
 def test_stream_and_script(client: TestClient[Litestar]) -> None:
-    response = client.post("/cf/stream", content=json.dumps({"component": "counter"}), headers=HEADERS)
+    response = client.post(
+        "/cf/stream", content=json.dumps({"component": "counter"}), headers=HEADERS
+    )
     assert response.headers["content-type"].startswith("text/event-stream")
-    frames = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: ")]
+    frames = [
+        json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: ")
+    ]
     assert frames[-1]["stream_done"] is True
     script = client.get("/cf/cf.js")
     assert script.status_code == 200 and b"data-cf-headers" in script.content
-    assert client.get("/cf/cf.js", headers={"If-None-Match": script.headers["etag"]}).status_code == 304
+    assert (
+        client.get("/cf/cf.js", headers={"If-None-Match": script.headers["etag"]}).status_code
+        == 304
+    )
 
 
 def test_guards_run_before_the_endpoints() -> None:
