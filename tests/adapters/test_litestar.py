@@ -10,11 +10,11 @@ import jinja2
 import pytest
 from litestar import Litestar, Request, get
 from litestar.connection import ASGIConnection
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.base import DefineMiddleware
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 from litestar.testing import TestClient
@@ -75,7 +75,7 @@ def registry() -> ComponentRegistry:
     @components.register("staff_only")
     class StaffOnly(Component):
         template_name = "who.html"
-        permission_classes = [IsAuthenticated, IsStaff]  # noqa: RUF012
+        permission_classes = [IsAuthenticated, IsStaff]
 
         def mount(self) -> None:
             super().mount()
