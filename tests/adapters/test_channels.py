@@ -49,6 +49,10 @@ async def _ask(communicator: WebsocketCommunicator, message: dict[str, Any]) -> 
     return reply
 
 
+def _event(component: str, event: str | None = None) -> dict[str, Any]:
+    return {"type": "component_event", "component": component, "event": event}
+
+
 async def test_events_over_the_socket_echo_the_ref() -> None:
     communicator = await _open(None)
     message = make_message("counter", "increment", {"amount": 2}, {"count": 1}, component_id="c-ws")
