@@ -142,7 +142,9 @@ def main() -> None:
         print(
             f"{side:<12}{med['rps']:>10.0f}{med['p50']:>9.2f}{med['p99']:>9.2f}{med['cpu']:>12.0f}"
         )
-    ratios = [c["rps"] / f["rps"] for c, f in zip(results["component"], results["floor"])]
+    ratios = [
+        c["rps"] / f["rps"] for c, f in zip(results["component"], results["floor"], strict=True)
+    ]
     print(
         f"component/floor req/s: {statistics.median(ratios):.2f}x "
         f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})"

@@ -6,7 +6,7 @@ Settings (all optional)::
     CF_SECRET_KEY_FALLBACKS = []    # else derived from SECRET_KEY_FALLBACKS
     CF_RELEASE = "1"                # bound into every checksum; change it when state changes shape
     CF_COMPONENTS = ["shop.ui"]     # modules imported besides every app's ``components`` module
-    CF_TEMPLATE_DIRS = []           # searched before every app's ``templates`` folder (Jinja2)
+    CF_TEMPLATE_DIRS = []           # searched before every app's ``jinja2`` folder
     CF_LIMITS = Limits()            # size and nesting limits on messages
     CF_REGISTRY = "shop.ui.registry"  # a ComponentRegistry to serve instead of the global one
 """
@@ -101,8 +101,9 @@ def _component_modules() -> list[str]:
 def _template_dirs() -> list[Path]:
     folders = [Path(folder) for folder in getattr(settings, "CF_TEMPLATE_DIRS", ())]
     for app in apps.get_app_configs():
-        folder = Path(app.path) / "templates"
-        if folder.is_dir() and app.name != "component_framework.django":
+        # Django's convention for Jinja2 templates; Django templates stay in ``templates/``.
+        folder = Path(app.path) / "jinja2"
+        if folder.is_dir():
             folders.append(folder)
     return folders
 

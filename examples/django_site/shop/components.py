@@ -22,7 +22,7 @@ from component_framework.django import DjangoModelMixin
 from .models import Article
 
 registry = ComponentRegistry()
-renderer = JinjaRenderer([Path(__file__).parent / "templates" / "components"])
+renderer = JinjaRenderer([Path(__file__).parent / "jinja2"])
 
 
 @registry.register("counter")
