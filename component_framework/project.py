@@ -139,11 +139,10 @@ class Project:
         if src is not None and src not in sys.path:
             sys.path.insert(sys.path.index(root) + 1, src)
         errors: list[ProjectImportError] = []
-        if self.django_settings:
-            for error in self._setup_django():
-                if not keep_going:
-                    raise error
-                errors.append(error)
+        for error in self._setup_django():
+            if not keep_going:
+                raise error
+            errors.append(error)
         for name in self.components:
             for error in self._import_tree(name):
                 if not keep_going:
@@ -151,9 +150,20 @@ class Project:
                 errors.append(error)
         return errors
 
+    def setup_framework(self) -> None:
+        """Set up the project's web framework before its components import (Django: setup()).
+
+        Raises:
+            ProjectImportError: The framework is missing or its settings failed to load.
+        """
+        for error in self._setup_django():
+            raise error
+
     def _setup_django(self) -> Iterator[ProjectImportError]:
         """``django.setup()`` with the project's settings (once): the app imports components."""
-        settings = self.django_settings or ""
+        settings = self.django_settings
+        if not settings:
+            return
         try:
             from component_framework.django._setup import setup_django
         except ImportError as exc:  # the message names the extra to install
