@@ -32,6 +32,10 @@ def app() -> Iterator[Any]:
     for name in set(sys.modules) - modules:
         if name.startswith("examples."):
             del sys.modules[name]
+            # The package keeps its submodule as an attribute: `from . import x` would reuse it.
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules and hasattr(sys.modules[parent], child):
+                delattr(sys.modules[parent], child)
 
 
 @pytest.fixture
