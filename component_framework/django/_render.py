@@ -97,8 +97,8 @@ def render_component_html(name: str, request: Any = None, /, **params: Any) -> S
     )
     if issubclass(component_cls, StreamingComponent):
         attributes["data-cf-stream"] = None
-    live = bool(getattr(component_cls, "live", False))
-    over_socket = getattr(component_cls, "transport", "http") == "ws"
+    live = component_cls.live
+    over_socket = component_cls.transport == "ws"
     if (live or over_socket) and websocket_enabled():
         if live:
             attributes["data-cf-live"] = None
@@ -110,6 +110,8 @@ def render_component_html(name: str, request: Any = None, /, **params: Any) -> S
             "and it gets no server pushes (see docs/django.md, 'WebSocket').",
             name,
         )
+    if "optimistic" in reply:
+        attributes["data-cf-optimistic"] = json.dumps(reply["optimistic"], separators=(",", ":"))
     # reply["html"] was rendered by the component's (autoescaping) renderer.
     return mark_safe(f"<div{_attributes(attributes)}>{reply['html']}</div>")
 
@@ -121,7 +123,7 @@ def render_scripts_html(request: Any = None) -> SafeString:
     attributes: dict[str, str | None] = {
         "src": f"{base}/cf.js?v={script_version()}",
         "defer": None,
-        "data-cf-base": f"{base}/",
+        "data-cf-base": base,
     }
     if request is not None:
         headers = {"X-CSRFToken": get_token(request)}

@@ -8,6 +8,7 @@ Install them with Litestar's template engine callback::
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jinja2
@@ -65,13 +66,17 @@ def template_globals(
         )
         if issubclass(component_cls, StreamingComponent):
             attributes["data-cf-stream"] = None
+        if "optimistic" in reply:
+            attributes["data-cf-optimistic"] = json.dumps(
+                reply["optimistic"], separators=(",", ":")
+            )
         return Markup(f"<div{_attributes(attributes)}>{reply['html']}</div>")
 
     def cf_scripts() -> Markup:
         attributes = {
             "src": f"{path}/cf.js?v={script_version()}",
             "defer": None,
-            "data-cf-base": f"{path}/",
+            "data-cf-base": path,
         }
         return Markup(f"<script{_attributes(attributes)}></script>")
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from component_framework.core.protocol import make_message
+from component_framework.core.protocol import signed_message
 from component_framework.django._config import config
 from component_framework.django.consumers import manager
 from component_framework.django.routing import websocket_urlpatterns
@@ -55,7 +55,9 @@ def _event(component: str, event: str | None = None) -> dict[str, Any]:
 
 async def test_events_over_the_socket_echo_the_ref() -> None:
     communicator = await _open(None)
-    message = make_message("counter", "increment", {"amount": 2}, {"count": 1}, component_id="c-ws")
+    message = signed_message(
+        "counter", "increment", {"amount": 2}, {"count": 1}, component_id="c-ws"
+    )
     reply = await _ask(communicator, {**message, "ref": 7})
     assert reply["type"] == "component_update" and reply["ref"] == 7
     assert json.loads(reply["state"]) == {"count": 3}
@@ -91,7 +93,7 @@ async def test_the_session_user_and_model_permissions_apply_on_the_socket() -> N
     assert denied["code"] == "permission_denied"
     await as_reader.disconnect()
     as_editor = await _open(editor)
-    form = make_message(
+    form = signed_message(
         "article_form",
         "submit",
         {"form_data": {"title": "Saved over a socket", "body": ""}},

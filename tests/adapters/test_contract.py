@@ -21,7 +21,7 @@ from litestar.testing import TestClient as LitestarClient
 from starlette.applications import Starlette
 from starlette.testclient import TestClient as StarletteClient
 
-from component_framework.core.protocol import make_message
+from component_framework.core.protocol import signed_message
 from component_framework.django._config import config
 from component_framework.litestar import create_router
 from component_framework.web import ComponentApp
@@ -81,7 +81,7 @@ def adapters() -> Iterator[dict[str, Post]]:
 
 
 def _counter(**changes: Any) -> dict[str, Any]:
-    message = make_message(
+    message = signed_message(
         "counter", "increment", {"amount": 2}, {"count": 3}, component_id="component-contract"
     )
     return {**message, **changes}

@@ -69,7 +69,7 @@ def test_page_renders_components_and_the_script_tag(article: Article) -> None:
     assert json.loads(counter["data-cf-state"]) == {"count": 3}
     assert 'Count: <strong cf-text="count" data-testid="count">3</strong>' in html
     assert "X-CSRFToken" in headers and len(headers["X-CSRFToken"]) >= 32
-    assert 'data-cf-base="/cf/"' in html
+    assert 'data-cf-base="/cf"' in html
     assert '<script src="/cf/cf.js?v=' in html
     # Anonymous: the members-only greeting and the protected form render as refusals.
     assert 'data-cf-component="greeting" data-cf-endpoint="/cf"><div role="alert"' in html

@@ -10,7 +10,7 @@ import pytest
 from django.test import AsyncClient, RequestFactory
 
 from component_framework.core import Component, DjangoModelPermission
-from component_framework.core.protocol import make_message
+from component_framework.core.protocol import signed_message
 from component_framework.django import DjangoModelMixin
 from component_framework.django._checks import check_live_components
 from component_framework.django._config import config
@@ -39,7 +39,7 @@ def test_jinja2_backend_environment_has_the_globals() -> None:
     page = env.from_string('{{ component("counter", start=2) }}{{ cf_scripts() }}')
     html = page.render(request=RequestFactory().get("/"))
     assert 'data-cf-component="counter"' in html and 'data-testid="count">2</strong>' in html
-    assert 'data-cf-base="/cf/"' in html and "X-CSRFToken" in html
+    assert 'data-cf-base="/cf"' in html and "X-CSRFToken" in html
 
 
 def test_a_live_component_without_channels_is_a_check_warning(register: Any) -> None:
@@ -90,7 +90,7 @@ async def test_async_handlers_use_the_async_orm(register: Any) -> None:
     client = AsyncClient()
     await client.aforce_login(user)
     state = {"pk": pk, "count": 0}
-    message = make_message("renamer", "rename", {"title": "New title"}, state, component_id="r-1")
+    message = signed_message("renamer", "rename", {"title": "New title"}, state, component_id="r-1")
     response = await client.post(
         "/cf/event",
         json.dumps(message),

@@ -27,7 +27,7 @@ from component_framework.core import (
 )
 from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.jinja import JinjaRenderer
-from component_framework.core.protocol import make_message
+from component_framework.core.protocol import signed_message
 from component_framework.litestar import create_router, template_globals
 
 HEADERS = {"Content-Type": "application/json", "X-CF-Request": "1"}
@@ -111,8 +111,8 @@ def client() -> Iterator[TestClient[Litestar]]:
 def test_page_and_event(client: TestClient[Litestar]) -> None:
     html = client.get("/").text
     assert 'data-cf-component="counter"' in html and "<b>3</b>" in html
-    assert 'data-cf-base="/cf/"' in html
-    message = make_message("counter", "increment", {"amount": 2}, {"count": 3}, component_id="c1")
+    assert 'data-cf-base="/cf"' in html
+    message = signed_message("counter", "increment", {"amount": 2}, {"count": 3}, component_id="c1")
     response = client.post("/cf/event", content=json.dumps(message), headers=HEADERS)
     assert response.status_code == 200
     assert json.loads(response.json()["state"]) == {"count": 5}
