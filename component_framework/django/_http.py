@@ -71,8 +71,9 @@ def _resolve_user(request: HttpRequest) -> Any:
 async def load_user(request: HttpRequest) -> None:
     """Resolve ``request.user`` and its permissions before the permission classes run.
 
-    They run on the event loop, where Django forbids queries; a request without a session
-    cookie has an anonymous user that needs no query, so it skips the thread hop.
+    For an ``async def`` handler they run on the event loop, where Django forbids queries; a
+    request without a session cookie has an anonymous user that needs no query, so it skips
+    the thread hop.
     """
     if not hasattr(request, "user"):
         return  # no AuthenticationMiddleware: permission classes see no user
