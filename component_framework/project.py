@@ -6,8 +6,11 @@ nearest ``pyproject.toml`` with a ``[tool.cf]`` table, walking up from the worki
     [tool.cf]
     components = ["myapp.components"]   # modules or packages, imported recursively
     templates = ["myapp/templates"]     # search path of the default Jinja2 renderer
+    django_settings = "mysite.settings" # a Django project: django.setup() before the imports
 
-``--app MODULE`` (``apps=``) or ``CF_APP`` (comma-separated) replace ``components``.
+``--app MODULE`` (``apps=``) or ``CF_APP`` (comma-separated) replace ``components``. In a Django
+project (``django_settings``, or ``DJANGO_SETTINGS_MODULE`` in the environment) Django is set
+up first, so components may use the ORM, and the app imports every app's components.
 
 Exception tree::
 
@@ -105,6 +108,8 @@ class Project:
     components: list[str] = field(default_factory=list)
     templates: list[Path] = field(default_factory=list)
     imported: list[str] = field(default_factory=list)
+    django_settings: str | None = None
+    """The Django settings module (``[tool.cf] django_settings`` or ``DJANGO_SETTINGS_MODULE``)."""
 
     def __repr__(self) -> str:
         return f"<Project root={str(self.root)!r} components={self.components!r}>"
@@ -134,12 +139,40 @@ class Project:
         if src is not None and src not in sys.path:
             sys.path.insert(sys.path.index(root) + 1, src)
         errors: list[ProjectImportError] = []
+        for error in self._setup_django():
+            if not keep_going:
+                raise error
+            errors.append(error)
         for name in self.components:
             for error in self._import_tree(name):
                 if not keep_going:
                     raise error
                 errors.append(error)
         return errors
+
+    def setup_framework(self) -> None:
+        """Set up the project's web framework before its components import (Django: setup()).
+
+        Raises:
+            ProjectImportError: The framework is missing or its settings failed to load.
+        """
+        for error in self._setup_django():
+            raise error
+
+    def _setup_django(self) -> Iterator[ProjectImportError]:
+        """``django.setup()`` with the project's settings (once): the app imports components."""
+        settings = self.django_settings
+        if not settings:
+            return
+        try:
+            from component_framework.django._setup import setup_django
+        except ImportError as exc:  # the message names the extra to install
+            yield ProjectImportError(settings, None, None, f"this is a Django project, but {exc}")
+            return
+        try:
+            setup_django(settings)
+        except (Exception, SystemExit) as exc:
+            yield self._import_error(settings, exc)
 
     def _src_folder(self) -> str | None:
         """``root/src`` when a configured package lives there (a src layout, not installed)."""
@@ -310,7 +343,17 @@ def find_project(start: str | os.PathLike[str] | None = None) -> Project | None:
             continue
         components = _string_list(table, "components", candidate)
         templates = [folder / t for t in _string_list(table, "templates", candidate)]
-        return Project(folder, candidate, components, templates)
+        django_settings = table.get("django_settings")
+        if django_settings is not None and not (
+            isinstance(django_settings, str) and django_settings
+        ):
+            raise ProjectConfigError(
+                f"{candidate}: [tool.cf] django_settings must be a module name, got "
+                f'{django_settings!r}; for example: django_settings = "mysite.settings"'
+            )
+        project = Project(folder, candidate, components, templates)
+        project.django_settings = django_settings
+        return project
     return None
 
 
@@ -332,10 +375,12 @@ def load_project(
         ProjectNotFoundError: Neither a ``[tool.cf]`` table nor *apps* / ``CF_APP``.
         ProjectConfigError: ``pyproject.toml`` or its ``[tool.cf]`` table is malformed.
     """
-    overrides = list(apps) or _env_apps(os.environ if env is None else env)
+    environ = os.environ if env is None else env
+    overrides = list(apps) or _env_apps(environ)
     project = find_project(start)
+    django_settings = environ.get("DJANGO_SETTINGS_MODULE")
     if project is None:
-        if not overrides:
+        if not overrides and not django_settings:
             where = Path(start if start is not None else os.getcwd()).resolve()
             raise ProjectNotFoundError(
                 f"no pyproject.toml with a [tool.cf] table in {str(where)!r} or above; add "
@@ -347,7 +392,9 @@ def load_project(
         project = Project(base.parent if base.is_file() else base)
     if overrides:
         project.components = overrides
-    if not project.components:
+    if not project.django_settings and django_settings:
+        project.django_settings = django_settings
+    if not project.components and not project.django_settings:
         raise ProjectConfigError(
             f"{project.pyproject}: [tool.cf] lists no components; add "
             'components = ["myapp.components"] or pass --app MODULE.'

@@ -1,6 +1,8 @@
 """The package's import layering (DESIGN.md), checked over the source with ``ast``.
 
-``core`` <- ``web`` <- ``devserver`` <- ``cli`` and ``core`` <- ``scaffolds`` <- ``cli``:
+``core`` <- ``web`` <- ``devserver`` <- ``cli``, ``core`` <- ``scaffolds`` <- ``cli`` and
+``core`` <- ``django`` / ``litestar`` (the adapters import no web, and their frameworks stay
+inside them):
 core imports nothing above it and no web server, watcher or scaffolding library; web imports
 no devserver, cli, uvicorn, watchfiles or copier; devserver imports no cli; nothing imports
 cli. Starlette lives only in web/ and devserver/, uvicorn and watchfiles only in devserver/,
@@ -17,7 +19,7 @@ from pathlib import Path
 import component_framework
 
 PACKAGE = "component_framework"
-LAYERS = ("core", "web", "devserver", "cli", "scaffolds")
+LAYERS = ("core", "web", "devserver", "cli", "scaffolds", "django", "litestar")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,18 @@ RULES = [
     Rule(("*",), "uvicorn", unless=("devserver",)),
     Rule(("*",), "watchfiles", unless=("devserver",)),
     Rule(("*",), "copier", unless=("scaffolds",)),
+    # The framework adapters sit on core alone, and their frameworks stay inside them.
+    *(
+        Rule((adapter,), _pkg(upper))
+        for adapter in ("django", "litestar")
+        for upper in ("web", "devserver", "cli", "scaffolds", "django", "litestar")
+        if upper != adapter
+    ),
+    Rule(("core",), _pkg("django")),
+    Rule(("core",), _pkg("litestar")),
+    Rule(("*",), "django", unless=("django",)),
+    Rule(("*",), "channels", unless=("django",)),
+    Rule(("*",), "litestar", unless=("litestar",)),
 ]
 
 
@@ -144,11 +158,16 @@ def test_the_check_fires_on_a_synthetic_package(tmp_path: Path) -> None:
     _write(root, "scaffolds/ok.py", "import copier\nfrom ..core import Component\n")
     _write(root, "cli/ok.py", "from .. import cli\nfrom ..devserver import app\n")
     _write(root, "testing.py", "import watchfiles\n")
+    _write(root, "django/views.py", "import django.http\nfrom ..web import ComponentApp\n")
+    _write(root, "litestar/ok.py", "import litestar\nfrom ..core import protocol\n")
+    _write(root, "core/adapter.py", "import django\n")
     assert find_violations(root) == [
+        "component_framework/core/adapter.py:1: core imports django",
         "component_framework/core/bad.py:2: core imports starlette",
         "component_framework/core/bad.py:3: core imports component_framework.web",
         "component_framework/core/bad.py:7: core imports copier",
         "component_framework/devserver/app.py:2: devserver imports component_framework.cli",
+        "component_framework/django/views.py:2: django imports component_framework.web",
         "component_framework/testing.py:1: other imports watchfiles",
         "component_framework/web/__init__.py:2: web imports uvicorn",
     ]

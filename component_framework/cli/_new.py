@@ -37,6 +37,11 @@ class Kind(StrEnum):
     streaming = "streaming"
 
 
+class Framework(StrEnum):
+    starlette = "starlette"
+    django = "django"
+
+
 Force = Annotated[bool, typer.Option("--force", "-f", help="Overwrite files that exist.")]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", "-n", help="List the files that would be written; write none.")
@@ -149,6 +154,10 @@ def new_project(
         Path | None,
         typer.Option("--directory", "-d", help="Create the project inside this folder."),
     ] = None,
+    framework: Annotated[
+        Framework,
+        typer.Option("--framework", help="starlette, or django: a Django project with one app."),
+    ] = Framework.starlette,
     force: Force = False,
     dry_run: DryRun = False,
 ) -> None:
@@ -160,6 +169,8 @@ def new_project(
 
       cf new project mysite
 
+      cf new project mysite --framework django
+
       cd mysite && cf registry list && python -m pytest
     """
     from component_framework.scaffolds import plan_project
@@ -168,13 +179,14 @@ def new_project(
     plans: list[Plan] = []
 
     def plan() -> Plan:
-        plans.append(plan_project(name, parent))
+        plans.append(plan_project(name, parent, framework.value))
         return plans[0]
 
     _write_plan(plan, force=force, dry_run=dry_run)
     if not dry_run:
         root = plans[0].files["pyproject.toml"].parent
         shown = os.path.relpath(root) if root.is_relative_to(Path.cwd()) else str(root)
+        first = "python manage.py migrate && " if framework == Framework.django else ""
         sys.stdout.write(
-            f"next: cd {shown} && cf registry list && cf dev  (tests: python -m pytest)\n"
+            f"next: cd {shown} && {first}cf registry list && cf dev  (tests: python -m pytest)\n"
         )

@@ -122,6 +122,9 @@ def create_dev_app(
     root = str(Path(project.root).resolve())
     if root not in sys.path:
         sys.path.insert(0, root)
+    setup_framework = getattr(project, "setup_framework", None)
+    if callable(setup_framework):
+        setup_framework()  # a Django project: django.setup() before its components import
     _install_renderer(project)
     channel = LiveChannel()
     reloader = DevReloader(

@@ -307,8 +307,16 @@ def _refuse_shadowing(raw: str, package: str) -> None:
         )
 
 
-def plan_project(name: str, parent: Path) -> Plan:
-    """Plan a starter project in ``parent/NAME``: [tool.cf], a counter, its template, a test."""
+def plan_project(name: str, parent: Path, framework: str = "starlette") -> Plan:
+    """Plan a starter project in ``parent/NAME``: [tool.cf], a counter, its template, a test.
+
+    *framework* ``"django"`` plans a Django project instead: settings, URLs, ``manage.py`` and
+    a ``pages`` app holding the counter and a page that shows it.
+    """
+    if framework == "django":
+        return _plan_django_project(name, parent)
+    if framework != "starlette":
+        raise InvalidNameError(f"unknown framework {framework!r}; choose 'starlette' or 'django'")
     names = normalize_name(name)
     _refuse_shadowing(name, names.module)
     folder_name = (
@@ -332,3 +340,45 @@ def plan_project(name: str, parent: Path) -> Plan:
     ]
     files = {path: root / path for path in relative}
     return Plan("project", data, files, parent)
+
+
+def _plan_django_project(name: str, parent: Path) -> Plan:
+    import secrets
+
+    names = normalize_name(name)
+    _refuse_shadowing(name, names.module)
+    if names.module in ("pages", "django", "tests"):
+        raise InvalidNameError(
+            f"{name!r} would make a package {names.module!r} that clashes with the project's "
+            f"own; try {names.module + '_site'!r}"
+        )
+    folder_name = (
+        name.strip() if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name.strip()) else names.kebab
+    )
+    root = parent / folder_name
+    data = {
+        "package": names.module,
+        "dist_name": names.kebab,
+        "title": names.title,
+        "secret_key": f"django-insecure-{secrets.token_urlsafe(32)}",
+    }
+    relative = [
+        "pyproject.toml",
+        "README.md",
+        ".gitignore",
+        "manage.py",
+        f"{names.module}/__init__.py",
+        f"{names.module}/settings.py",
+        f"{names.module}/urls.py",
+        f"{names.module}/asgi.py",
+        f"{names.module}/wsgi.py",
+        "pages/__init__.py",
+        "pages/apps.py",
+        "pages/views.py",
+        "pages/components.py",
+        "pages/jinja2/counter.html",
+        "pages/templates/pages/home.html",
+        "tests/test_counter.py",
+    ]
+    files = {path: root / path for path in relative}
+    return Plan("django_project", data, files, parent)

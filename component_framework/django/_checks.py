@@ -1,0 +1,38 @@
+"""Django system checks (``manage.py check``) for component-framework."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+
+from ._config import config
+from ._websocket import websocket_enabled
+
+__all__ = ["check_live_components"]
+
+
+def _wants_socket(cls: type) -> bool:
+    return bool(getattr(cls, "live", False)) or getattr(cls, "transport", "http") == "ws"
+
+
+@checks.register()
+def check_live_components(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Warn about live components when no WebSocket (Channels) is set up: no pushes reach them.
+
+    ``CF_WEBSOCKET = False`` says the fallback to HTTP is intended, and silences it.
+    """
+    if websocket_enabled() or getattr(settings, "CF_WEBSOCKET", None) is False:
+        return []
+    return [
+        checks.Warning(
+            f"Component {name!r} is live, but Django Channels is not set up: its events go "
+            "over HTTP and it gets no server pushes.",
+            hint="pip install 'component-framework[channels]' and add the consumer to your "
+            "ASGI routing (docs/django.md, 'WebSocket'); or set CF_WEBSOCKET = False.",
+            id="cf.W001",
+        )
+        for name, cls in sorted(config().registry.items())
+        if _wants_socket(cls)
+    ]

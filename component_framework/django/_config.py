@@ -1,0 +1,148 @@
+"""The app's settings, read once from Django's ``settings`` when the app is ready.
+
+Settings (all optional)::
+
+    CF_SECRET_KEY = "..."           # else the CF_SECRET_KEY variable, else derived from SECRET_KEY
+    CF_SECRET_KEY_FALLBACKS = []    # else derived from SECRET_KEY_FALLBACKS
+    CF_RELEASE = "1"                # bound into every checksum; change it when state changes shape
+    CF_COMPONENTS = ["shop.ui"]     # modules imported besides every app's ``components`` module
+    CF_TEMPLATE_DIRS = []           # searched before every app's ``jinja2`` folder
+    CF_LIMITS = Limits()            # size and nesting limits on messages
+    CF_REGISTRY = "shop.ui.registry"  # a ComponentRegistry to serve instead of the global one
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.utils.module_loading import import_string, module_has_submodule
+
+from component_framework.core.exceptions import ConfigurationError
+from component_framework.core.protocol import DEFAULT_LIMITS, Limits
+from component_framework.core.registry import ComponentRegistry, registry
+from component_framework.core.renderer import get_default_renderer, set_default_renderer
+from component_framework.core.signing import Signer, configure
+
+__all__ = ["Config", "config", "derive_key", "setup"]
+
+_SALT = b"component_framework.django.signing"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """What the views, tags and consumer need, computed once."""
+
+    signer: Signer
+    limits: Limits
+    registry: ComponentRegistry
+
+
+_config: Config | None = None
+
+
+def derive_key(secret_key: str) -> str:
+    """Derive the component signing key from Django's ``SECRET_KEY`` (never the key itself)."""
+    return hmac.new(secret_key.encode(), _SALT, hashlib.sha256).hexdigest()
+
+
+def _signer() -> Signer:
+    key: str = getattr(settings, "CF_SECRET_KEY", "") or os.environ.get("CF_SECRET_KEY", "")
+    fallbacks: list[str] = list(getattr(settings, "CF_SECRET_KEY_FALLBACKS", ()))
+    if not key:
+        if not settings.SECRET_KEY:
+            raise ConfigurationError(
+                "No secret key: set SECRET_KEY (or CF_SECRET_KEY) in your Django settings."
+            )
+        key = derive_key(settings.SECRET_KEY)
+        fallbacks = fallbacks or [
+            derive_key(k) for k in getattr(settings, "SECRET_KEY_FALLBACKS", ())
+        ]
+    return configure(key, fallback_keys=fallbacks, release=getattr(settings, "CF_RELEASE", None))
+
+
+def _limits() -> Limits:
+    limits = getattr(settings, "CF_LIMITS", DEFAULT_LIMITS)
+    if not isinstance(limits, Limits):
+        raise ConfigurationError(
+            f"CF_LIMITS must be a component_framework.core.protocol.Limits, got {limits!r}."
+        )
+    return limits
+
+
+def _registry() -> ComponentRegistry:
+    path = getattr(settings, "CF_REGISTRY", None)
+    if path is None:
+        return registry
+    try:
+        found = import_string(path)
+    except ImportError as exc:
+        raise ConfigurationError(f"CF_REGISTRY = {path!r} cannot be imported: {exc}") from None
+    if not isinstance(found, ComponentRegistry):
+        raise ConfigurationError(
+            f"CF_REGISTRY = {path!r} names a {type(found).__name__}, not a ComponentRegistry."
+        )
+    return found
+
+
+def _component_modules() -> list[str]:
+    modules = list(getattr(settings, "CF_COMPONENTS", ()))
+    for app in apps.get_app_configs():
+        if app.module is not None and module_has_submodule(app.module, "components"):
+            modules.append(f"{app.name}.components")
+    return modules
+
+
+def _template_dirs() -> list[Path]:
+    folders = [Path(folder) for folder in getattr(settings, "CF_TEMPLATE_DIRS", ())]
+    for app in apps.get_app_configs():
+        # Django's convention for Jinja2 templates; Django templates stay in ``templates/``.
+        folder = Path(app.path) / "jinja2"
+        if folder.is_dir():
+            folders.append(folder)
+    return folders
+
+
+def _install_renderer() -> None:
+    if get_default_renderer() is not None:
+        return  # the project chose one (set_default_renderer before django.setup())
+    from component_framework.core.jinja import JinjaRenderer
+
+    from ._render import jinja_globals
+
+    renderer = JinjaRenderer(_template_dirs(), auto_reload=bool(settings.DEBUG))
+    renderer.environment.globals.update(jinja_globals())
+    set_default_renderer(renderer)
+
+
+def _import_components() -> None:
+    from component_framework.project import Project
+
+    root = Path(getattr(settings, "BASE_DIR", None) or os.getcwd())
+    Project(root=root, components=_component_modules()).import_components()
+
+
+def setup() -> Config:
+    """Configure signing and the renderer and import every component module; return the config.
+
+    Called by the app's ``ready()``; idempotent.
+    """
+    global _config
+    _install_renderer()
+    _import_components()
+    _config = Config(signer=_signer(), limits=_limits(), registry=_registry())
+    return _config
+
+
+def config() -> Config:
+    """Return the app's configuration, set up on first use.
+
+    Raises:
+        ConfigurationError: A setting is wrong (the message names it).
+    """
+    return _config or setup()

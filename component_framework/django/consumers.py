@@ -1,0 +1,158 @@
+"""WebSocket through Django Channels: events, subscriptions and server pushes on one socket.
+
+Two lines in your ASGI routing (``pip install 'component-framework[channels]'``)::
+
+    from channels.auth import AuthMiddlewareStack
+    from channels.routing import ProtocolTypeRouter, URLRouter
+    from channels.security.websocket import AllowedHostsOriginValidator
+    from component_framework.django.routing import websocket_urlpatterns
+
+    application = ProtocolTypeRouter({
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    })
+
+The user is loaded from the session when the socket opens, with its permissions, and every
+message goes through core's WebSocket manager (permission checks, signed state and
+subscriptions included). Pushes (``manager().push_state(...)``) reach every subscribed page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import uuid4
+
+from component_framework.core._require import require
+
+require("channels", "channels", "component_framework.django.consumers")
+
+from asgiref.sync import sync_to_async  # noqa: E402
+from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
+
+from component_framework.core import (  # noqa: E402
+    ComponentWebSocketManager,
+    WebSocketConnection,
+    ws_manager,
+)
+from component_framework.core.exceptions import ComponentError  # noqa: E402
+from component_framework.core.protocol import load_message  # noqa: E402
+from component_framework.core.registry import registry as default_registry  # noqa: E402
+
+from ._config import config  # noqa: E402
+from ._http import encode  # noqa: E402
+
+__all__ = ["ChannelsConnection", "ComponentConsumer", "SocketRequest", "manager"]
+
+_manager: ComponentWebSocketManager | None = None
+
+
+def manager() -> ComponentWebSocketManager:
+    """The WebSocket manager pushes go through: ``ws_manager``, or one for ``CF_REGISTRY``."""
+    global _manager
+    settings = config()
+    if settings.registry is default_registry:
+        return ws_manager
+    if _manager is None:
+        _manager = ComponentWebSocketManager(
+            registry=settings.registry, signer=settings.signer, limits=settings.limits
+        )
+    return _manager
+
+
+@dataclass
+class SocketRequest:
+    """What permission classes see on a socket: ``user``, ``session`` and the ASGI ``scope``."""
+
+    scope: dict[str, Any]
+    user: Any = None
+    session: Any = field(default=None, repr=False)
+
+
+class ChannelsConnection(WebSocketConnection):
+    """A Channels consumer as core's ``WebSocketConnection``."""
+
+    def __init__(self, consumer: ComponentConsumer, request: SocketRequest) -> None:
+        self.consumer = consumer
+        self._request = request
+
+    def __repr__(self) -> str:
+        return f"<ChannelsConnection user={self._request.user!r}>"
+
+    async def send(self, data: dict[str, Any]) -> None:
+        """Send *data* as one JSON text message."""
+        await self.consumer.send(text_data=encode(data).decode())
+
+    async def receive(self) -> dict[str, Any]:
+        """Not used: Channels delivers messages to the consumer's ``receive``."""
+        raise NotImplementedError("Channels delivers messages to ComponentConsumer.receive().")
+
+    async def close(self) -> None:
+        """Close the socket."""
+        await self.consumer.close()
+
+    @property
+    def request(self) -> Any:
+        """The socket's :class:`SocketRequest`, for permission classes."""
+        return self._request
+
+
+class _Reply(WebSocketConnection):
+    """The connection while answering one message: the reply echoes the message's ``ref``."""
+
+    def __init__(self, connection: ChannelsConnection, ref: Any) -> None:
+        self._connection = connection
+        self._ref = ref
+
+    async def send(self, data: dict[str, Any]) -> None:
+        await self._connection.send({**data, "ref": self._ref})
+
+    async def receive(self) -> dict[str, Any]:
+        return await self._connection.receive()
+
+    async def close(self) -> None:
+        await self._connection.close()
+
+    @property
+    def request(self) -> Any:
+        return self._connection.request
+
+
+def _load_user(scope: dict[str, Any]) -> Any:
+    user = scope.get("user")
+    if user is not None and user.is_authenticated:  # evaluates the lazy user: a query
+        user.get_all_permissions()  # has_perm() then needs no query on the event loop
+    return user
+
+
+class ComponentConsumer(AsyncWebsocketConsumer):
+    """The component socket: ``path("cf/ws", ComponentConsumer.as_asgi())``."""
+
+    async def connect(self) -> None:
+        """Accept, load the user, and register with the manager."""
+        user = await sync_to_async(_load_user)(self.scope)
+        self.request = SocketRequest(self.scope, user, self.scope.get("session"))
+        self.connection = ChannelsConnection(self, self.request)
+        self.connection_id = f"ws-{uuid4().hex}"
+        await self.accept()
+        await manager().connect(self.connection, self.connection_id)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Answer one message (in order: Channels delivers them one at a time)."""
+        raw = text_data if text_data is not None else (bytes_data or b"")
+        message: Any = raw
+        with contextlib.suppress(ComponentError):  # core answers a bad one with its error
+            message = load_message(raw, config().limits)
+        target: WebSocketConnection = self.connection
+        ref = message.get("ref") if isinstance(message, dict) else None
+        if isinstance(ref, str | int) and not isinstance(ref, bool):
+            target = _Reply(self.connection, ref)
+        await manager().handle_message(target, self.connection_id, message)
+
+    async def disconnect(self, code: int) -> None:
+        """Drop the connection and its subscriptions."""
+        if hasattr(self, "connection_id"):
+            await manager().disconnect(self.connection_id)

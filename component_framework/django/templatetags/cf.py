@@ -1,0 +1,26 @@
+"""``{% load cf %}``: ``{% component "counter" start=3 %}`` and ``{% cf_scripts %}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString
+
+from component_framework.django._render import render_component_html, render_scripts_html
+
+__all__ = ["cf_scripts", "component", "register"]
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def component(context: Any, name: str, **params: Any) -> SafeString:
+    """Render component *name* mounted with *params* (trusted: they come from the template)."""
+    return render_component_html(name, context.get("request"), **params)
+
+
+@register.simple_tag(takes_context=True)
+def cf_scripts(context: Any) -> SafeString:
+    """The ``<script>`` tag loading cf.js, with the CSRF token cf.js sends."""
+    return render_scripts_html(context.get("request"))

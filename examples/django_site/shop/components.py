@@ -1,0 +1,95 @@
+"""The shop's components, in their own registry (``CF_REGISTRY`` in settings)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field
+
+from component_framework.core import (
+    Component,
+    ComponentRegistry,
+    DjangoModelPermission,
+    IsAuthenticated,
+    ModelFormComponent,
+    StreamingComponent,
+)
+from component_framework.core.jinja import JinjaRenderer
+from component_framework.django import DjangoModelMixin
+
+from .models import Article
+
+registry = ComponentRegistry()
+renderer = JinjaRenderer([Path(__file__).parent / "jinja2"])
+
+
+@registry.register("counter")
+class Counter(Component):
+    """A counter anyone may use."""
+
+    template_name = "counter.html"
+    renderer = renderer
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["count"] = int(self.params.get("start", 0))
+
+    def on_increment(self, amount: int = 1) -> None:
+        self.state["count"] += amount
+
+
+@registry.register("greeting")
+class Greeting(Component):
+    """Greets the logged-in user: ``request.user`` reaches the permission classes."""
+
+    template_name = "greeting.html"
+    renderer = renderer
+    permission_classes: ClassVar[list[Any]] = [IsAuthenticated]
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["waves"] = 0
+
+    def on_wave(self) -> None:
+        self.state["waves"] += 1
+
+
+class ArticleSchema(BaseModel):
+    title: str = Field(min_length=3, max_length=100)
+    body: str = ""
+
+
+@registry.register("article_form")
+class ArticleForm(DjangoModelMixin, ModelFormComponent):
+    """Edits an article; only users with ``shop.change_article`` may see or submit it."""
+
+    model = Article
+    schema = ArticleSchema
+    state_fields: ClassVar[list[str]] = ["title", "body"]
+    template_name = "article_form.html"
+    renderer = renderer
+    permission_classes: ClassVar[list[Any]] = [DjangoModelPermission]
+    permission_required = "shop.change_article"
+
+    def on_submit(self) -> None:
+        super().on_submit()
+        self.state["saved"] = self.state.get("is_valid", False)
+
+
+@registry.register("steps")
+class Steps(StreamingComponent):
+    """Streams three steps."""
+
+    template_name = "steps.html"
+    renderer = renderer
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["step"] = 0
+
+    async def on_run(self, count: int = 3) -> AsyncIterator[None]:
+        for step in range(1, count + 1):
+            self.state["step"] = step
+            yield
