@@ -91,7 +91,7 @@ app = create_dev_app(load_project(), reload=False, report=None)
 # Stamps the wall-clock time (ms) at which each data-v / label value first appears.
 OBSERVER = """() => {
   window.__seen = {};
-  const stage = document.getElementById("cf-stage");
+  const stage = document.getElementById("cf-frame").contentDocument;
   const stamp = () => {
     const now = performance.timeOrigin + performance.now();
     const root = stage.querySelector(".counter");
@@ -174,7 +174,7 @@ def measure_dev(page: Page, package: Path, edits: int) -> dict[str, list[float]]
         module.write_text(COMPONENT.replace('LABEL = "v0"', f'LABEL = "p{i}"'))
         page.wait_for_function(f"() => window.__seen['l:p{i}']", timeout=30_000)
         results["python"].append(page.evaluate(f"window.__seen['l:p{i}']") - saved)
-        count = page.inner_text("#cf-stage .count")
+        count = page.frame_locator("#cf-frame").locator(".count").inner_text()
         if count != "7":
             raise AssertionError(f"state lost on a Python reload: count is {count}, not 7")
     return results
@@ -195,7 +195,7 @@ def measure_uvicorn(root: Path, package: Path, edits: int) -> list[float]:
     module.write_text(COMPONENT)
     command = [sys.executable, "-m", "uvicorn", "floor_app:app", "--reload"]
     command += ["--port", str(port), "--log-level", "warning"]
-    url = f"http://127.0.0.1:{port}/components/counter"
+    url = f"http://127.0.0.1:{port}/__cf__/frame/counter"
     times: list[float] = []
     with serve(command, root, port):
         for i in range(1, edits + 1):
@@ -237,10 +237,14 @@ def main(argv: list[str] | None = None) -> None:
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/components/counter")
             page.wait_for_selector("#cf-dev-status[data-state=live]")
-            page.wait_for_selector("#cf-stage [data-cf-ready]", state="attached")
+            page.frame_locator("#cf-frame").locator("[data-cf-ready]").wait_for(state="attached")
+            page.wait_for_selector("body[data-dev-frame=ready]", state="attached")
             page.fill("#cf-event-payload", '{"amount": 7}')
             page.click("#cf-event-fire")
-            page.wait_for_function("document.querySelector('#cf-stage .count').textContent == '7'")
+            page.wait_for_function(
+                "document.getElementById('cf-frame').contentDocument"
+                ".querySelector('.count').textContent == '7'"
+            )
             page.evaluate(OBSERVER)
             dev = measure_dev(page, package, args.edits)
             browser.close()

@@ -7,6 +7,8 @@ nearest ``pyproject.toml`` with a ``[tool.cf]`` table, walking up from the worki
     components = ["myapp.components"]   # modules or packages, imported recursively
     templates = ["myapp/templates"]     # search path of the default Jinja2 renderer
     django_settings = "mysite.settings" # a Django project: django.setup() before the imports
+    styles = ["static/app.css"]         # the app's CSS, loaded by `cf dev` previews (optional)
+    editor = "vscode"                   # what `cf dev`'s file:line links open (optional)
 
 ``--app MODULE`` (``apps=``) or ``CF_APP`` (comma-separated) replace ``components``. In a Django
 project (``django_settings``, or ``DJANGO_SETTINGS_MODULE`` in the environment) Django is set
@@ -101,6 +103,8 @@ class Project:
         pyproject: That file, or None when only ``--app`` / ``CF_APP`` named the modules.
         components: Modules or packages to import, in order.
         templates: Template folders, absolute.
+        styles: The app's stylesheets (absolute), loaded by the dev server's previews.
+        editor: What the dev server's file:line links open (None: ``CF_EDITOR`` or vscode).
     """
 
     root: Path
@@ -110,6 +114,8 @@ class Project:
     imported: list[str] = field(default_factory=list)
     django_settings: str | None = None
     """The Django settings module (``[tool.cf] django_settings`` or ``DJANGO_SETTINGS_MODULE``)."""
+    styles: list[Path] = field(default_factory=list)
+    editor: str | None = None
 
     def __repr__(self) -> str:
         return f"<Project root={str(self.root)!r} components={self.components!r}>"
@@ -351,7 +357,14 @@ def find_project(start: str | os.PathLike[str] | None = None) -> Project | None:
                 f"{candidate}: [tool.cf] django_settings must be a module name, got "
                 f'{django_settings!r}; for example: django_settings = "mysite.settings"'
             )
-        project = Project(folder, candidate, components, templates)
+        styles = [folder / s for s in _string_list(table, "styles", candidate)]
+        editor = table.get("editor")
+        if editor is not None and (not isinstance(editor, str) or not editor.strip()):
+            raise ProjectConfigError(
+                f'{candidate}: [tool.cf] editor must be a string such as "vscode", "pycharm" '
+                f'or "code -g {{file}}:{{line}}", got {editor!r}'
+            )
+        project = Project(folder, candidate, components, templates, styles=styles, editor=editor)
         project.django_settings = django_settings
         return project
     return None

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from . import _check, _dev, _dispatch, _new, _registry, _root
+from . import _check, _dev, _dispatch, _gallery, _new, _registry, _root, _snapshot
 
 __all__ = ["app", "main"]
 
@@ -32,9 +32,11 @@ app = typer.Typer(
 app.callback()(_root.root)
 app.add_typer(_new.app, name="new")
 app.add_typer(_registry.app, name="registry")
+app.add_typer(_gallery.app, name="gallery")
 app.command("dispatch", no_args_is_help=True)(_dispatch.dispatch)
 app.command("check")(_check.check)
 app.command("dev")(_dev.dev)
+app.command("snapshot")(_snapshot.snapshot)
 
 
 def main() -> None:

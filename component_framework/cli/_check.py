@@ -18,6 +18,13 @@ def check(
         bool, typer.Option("--quiet", "-q", help="Print problems only, no summary.")
     ] = False,
     app: AppOption = None,
+    a11y: Annotated[
+        bool,
+        typer.Option("--a11y", help="Also run axe-core over every story in headless Chromium."),
+    ] = False,
+    chromium: Annotated[
+        str | None, typer.Option("--chromium", help="Chromium for --a11y.", metavar="PATH")
+    ] = None,
 ) -> None:
     """Check the project: imports, templates, handlers, mount state, registry conflicts.
 
@@ -30,6 +37,8 @@ def check(
       cf check
 
       cf check --app myapp.components
+
+      cf check --a11y
     """
     from component_framework.checks import run_checks
 
@@ -48,5 +57,9 @@ def check(
             f"Error: {count} problem{'s' if count != 1 else ''} found ({report.summary()})\n"
         )
         raise typer.Exit(FAILURE)
+    if a11y:
+        from ._a11y import report_a11y
+
+        report_a11y(project, chromium, quiet=quiet)
     if not quiet:
         sys.stdout.write(f"OK: {report.summary()}, no problems found\n")

@@ -9,7 +9,8 @@ Example::
 """
 
 from ._errors import DevError
+from ._snapshots import check_snapshot
 from .app import DevState, create_dev_app
 from .server import PortInUseError, run
 
-__all__ = ["DevError", "DevState", "PortInUseError", "create_dev_app", "run"]
+__all__ = ["DevError", "DevState", "PortInUseError", "check_snapshot", "create_dev_app", "run"]

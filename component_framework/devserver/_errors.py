@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from component_framework.core.exceptions import HandlerError
 from component_framework.core.jinja import TEMPLATE_SUFFIXES
 from component_framework.project import user_frame
 
@@ -28,7 +29,8 @@ class DevError:
     """An error to show in the page overlay and the terminal.
 
     Attributes:
-        kind: ``"syntax"``, ``"import"``, ``"template"`` or ``"render"``.
+        kind: What failed: ``"syntax"``, ``"import"``, ``"template"``, ``"handler"`` (an
+            event handler raised), ``"mount"`` or ``"render"``.
         file: The user's file, as a path string ("" when unknown).
         line: The line in *file* (0 when unknown).
         message: ``"ExceptionType: message"``.
@@ -86,8 +88,23 @@ def describe_error(
         elif isinstance(exc, ImportError):
             kind = "import"
         else:
-            kind = "render"
+            kind = _stage(exc)
     return DevError(kind, file, line, message, _excerpt(file, line), formatted)
+
+
+def _stage(exc: BaseException) -> str:
+    """``"handler"``, ``"mount"`` or ``"render"``: the step of the lifecycle that raised."""
+    if isinstance(exc, HandlerError):
+        return "handler"
+    current: BaseException | None = exc
+    while current is not None:
+        for frame in reversed(traceback.extract_tb(current.__traceback__)):
+            if frame.name.startswith("on_"):
+                return "handler"
+            if frame.name == "mount":
+                return "mount"
+        current = current.__cause__
+    return "render"
 
 
 def _message(exc: BaseException) -> str:

@@ -2,9 +2,12 @@
 
 It mounts the real web transport (``ComponentApp``) under ``/cf`` and adds the dev pages:
 
-- ``GET /``: the gallery of every registered component (search, kind, events).
-- ``GET /components/<name>``: the playground of one component, rendered live through the
-  transport, with the state inspector, the event panel, the event log and replay.
+- ``GET /``: the gallery: every component with a live preview of each story (see ``_pages``).
+- ``GET /components/<name>?story=&params=&state=&viewport=&theme=``: the playground of one
+  story, in an isolated frame with the app's CSS, with the state inspector, the event panel,
+  the event log (step back and forward, fork, replay, export as a test).
+- ``GET /__cf__/frame/<name>``, ``/__cf__/previews``, ``/__cf__/project/<path>``: see ``_pages``.
+- ``POST /__cf__/export``: writes the session as a pytest file into the project's tests.
 - ``GET /__cf__/live``: the live-reload channel (Server-Sent Events).
 - ``POST /__cf__/render``: dev-only; renders a component with a state or mount params the
   developer typed, signing that state (the dev server trusts its developer; the public
@@ -37,29 +40,33 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 
 from component_framework._logs import WarningLines
-from component_framework.core.exceptions import ComponentError
-from component_framework.core.protocol import handle_message, http_status, signed_message
+from component_framework.core.protocol import render_component
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.registry import registry as default_registry
 from component_framework.core.signing import Signer
 from component_framework.web import ComponentApp
 from component_framework.web._encoding import NO_STORE as _NO_STORE
 
+from . import _pages
+from ._actions import export, held_state, open_file, render
+from ._assets import watch_styles
 from ._channel import LiveChannel
 from ._console import print_error, print_recovered
-from ._errors import DevError, describe_error
+from ._docs import component_docs
+from ._editor import configured, editor_url
+from ._errors import DevError
 from ._inspect import describe_component
 from ._recorder import EventRecorder
 from ._reloader import DevReloader, ErrorLogHandler
 from ._same_site import SameSiteOnly
 from ._signing import dev_signer
+from ._stories import StoryError, stories_of
 
 __all__ = ["DevProject", "DevState", "create_dev_app"]
 
 logger = logging.getLogger("component_framework.devserver")
 
 DEV_PREFIX = "/__cf__"
-DEV_HEADER = "x-cf-dev"
 
 
 class DevProject(Protocol):
@@ -145,6 +152,7 @@ def create_dev_app(
     )
     pages.globals["cf_scripts"] = components.templates.cf_scripts
     pages.globals["dev_prefix"] = DEV_PREFIX
+    pages.globals["editor_url"] = editor_url(configured(getattr(project, "editor", None)))
     pages.filters["tojson_attr"] = lambda value: json.dumps(value, separators=(",", ":"))
     state = DevState(project, registry, channel, reloader, components, reload, pages)
     channel.hello = state.hello
@@ -164,7 +172,11 @@ def create_dev_app(
         for handler in handlers:
             core_logger.addHandler(handler)
         stop = asyncio.Event()
-        task = asyncio.create_task(reloader.watch(stop)) if reload else None
+        tasks = []
+        if reload:
+            tasks.append(asyncio.create_task(reloader.watch(stop)))
+            styles = list(getattr(project, "styles", []) or [])
+            tasks.append(asyncio.create_task(watch_styles(Path(root), styles, channel, stop)))
         try:
             yield
         finally:
@@ -173,18 +185,23 @@ def create_dev_app(
             for handler in handlers:
                 core_logger.removeHandler(handler)
             core_logger.propagate = propagate
-            if task is not None:
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await asyncio.wait_for(task, 2)
 
     routes = [
-        Route("/", _gallery, name="gallery"),
+        Route("/", _pages.gallery, name="gallery"),
         Route("/components/{name}", _playground, name="playground"),
+        Route(f"{DEV_PREFIX}/frame/{{name}}", _pages.frame, name="frame"),
+        Route(f"{DEV_PREFIX}/previews", _pages.previews, name="previews"),
+        Route(f"{DEV_PREFIX}/project/{{path:path}}", _pages.project_file, name="project"),
+        Route(f"{DEV_PREFIX}/export", export, methods=["POST"], name="export"),
+        Route(f"{DEV_PREFIX}/open", open_file, methods=["POST"], name="open"),
         Route(f"{DEV_PREFIX}/live", _live, name="live"),
         Route(f"{DEV_PREFIX}/components", _components_json, name="components"),
         Route(f"{DEV_PREFIX}/status", _status, name="status"),
-        Route(f"{DEV_PREFIX}/render", _render, methods=["POST"], name="render"),
-        Route(f"{DEV_PREFIX}/state", _held_state, methods=["POST"], name="held_state"),
+        Route(f"{DEV_PREFIX}/render", render, methods=["POST"], name="render"),
+        Route(f"{DEV_PREFIX}/state", held_state, methods=["POST"], name="held_state"),
         Route(f"{DEV_PREFIX}/static/{{file}}", _static, name="static"),
         Mount(prefix, app=EventRecorder(components, channel, registry), name="cf"),
     ]
@@ -193,7 +210,16 @@ def create_dev_app(
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
     # Cross-site pages must not run component code (mount params are trusted input), nor read
     # a server-held state.
-    guarded = ("/components/", f"{DEV_PREFIX}/render", f"{DEV_PREFIX}/state", f"{prefix}/")
+    guarded = (
+        "/components/",
+        f"{DEV_PREFIX}/render",
+        f"{DEV_PREFIX}/state",
+        f"{DEV_PREFIX}/frame/",
+        f"{DEV_PREFIX}/previews",
+        f"{DEV_PREFIX}/export",
+        f"{DEV_PREFIX}/open",
+        f"{prefix}/",
+    )
     middleware.append(Middleware(SameSiteOnly, guarded=guarded))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.dev = state
@@ -237,28 +263,6 @@ def _dev(request: Request) -> DevState:
 # ---------- Pages ----------
 
 
-def _catalogue(dev: DevState) -> list[dict[str, Any]]:
-    items = []
-    for name, cls in sorted(dev.registry.items()):
-        try:
-            items.append(describe_component(name, cls).to_json())
-        except Exception as exc:  # introspection must never take the gallery down
-            items.append({"name": name, "class": repr(cls), "kind": "?", "error": str(exc)})
-    return items
-
-
-async def _gallery(request: Request) -> Response:
-    dev = _dev(request)
-    template = dev.pages.get_template("gallery.html")
-    html = template.render(
-        components=_catalogue(dev),
-        errors=[e.to_json() for e in dev.reloader.errors],
-        query=request.query_params.get("q", ""),
-        hello=dev.hello(),
-    )
-    return HTMLResponse(html, headers=_NO_STORE)
-
-
 async def _playground(request: Request) -> Response:
     dev = _dev(request)
     name = request.path_params["name"]
@@ -269,45 +273,54 @@ async def _playground(request: Request) -> Response:
         html = template.render(message=message, hello=dev.hello())
         return HTMLResponse(html, status_code=404, headers=_NO_STORE)
     info = describe_component(name, cls)
-    params, params_error = _params(request)
-    rendered = ""
-    render_error: dict[str, Any] | None = None
-    if params_error is None:
-        try:
-            rendered = await asyncio.to_thread(
-                dev.components.render, name, request, **(params or {})
-            )
-        except Exception as exc:
-            error = describe_error(exc, [dev.project.root])
-            render_error = error.to_json()
+    story, story_error = _pages.story_request(request, name, cls)
+    try:
+        stories = [s.to_json() for s in stories_of(name, cls)]
+    except StoryError:
+        stories = []
+    docs = await asyncio.to_thread(_docs, dev, name, cls, story)
+    query = request.query_params
+    viewport = query.get("viewport", "desktop")
+    theme = query.get("theme", "light")
     template = dev.pages.get_template("playground.html")
     html = template.render(
         info=info.to_json(),
-        rendered=rendered,
-        render_error=render_error,
-        params=params or {},
-        params_error=params_error,
+        story=story.to_json(),
+        stories=stories,
+        story_error=story_error,
+        docs=docs,
+        frame_src=f"{DEV_PREFIX}/frame/{name}?{request.url.query}",
+        viewport=viewport,
+        theme=theme if theme in ("light", "dark") else "light",
         prefix=dev.components.prefix,
         hello=dev.hello(),
     )
     return HTMLResponse(html, headers=_NO_STORE)
 
 
-def _params(request: Request) -> tuple[dict[str, Any] | None, str | None]:
-    raw = request.query_params.get("params")
-    if not raw:
-        return {}, None
+def _docs(dev: DevState, name: str, cls: Any, story: Any) -> dict[str, Any]:
+    """The docs tab; the state keys come from rendering *story* (none if it fails)."""
     try:
-        params = json.loads(raw)
-    except ValueError as exc:
-        return None, f"Mount params are not valid JSON: {exc}"
-    if not isinstance(params, dict):
-        return None, f"Mount params must be a JSON object, got {type(params).__name__}."
-    return params, None
+        reply = render_component(
+            name, None, params=story.params, registry=dev.registry, signer=dev.components.signer
+        )
+        state = {**json.loads(reply["state"]), **(story.state or {})}
+    except Exception:  # the preview shows the error; the docs still describe the class
+        state = None
+    return component_docs(name, cls, state)
 
 
 async def _components_json(request: Request) -> Response:
-    return JSONResponse(_catalogue(_dev(request)), headers=_NO_STORE)
+    dev = _dev(request)
+    items = []
+    for name, cls in sorted(dev.registry.items()):
+        try:
+            item = describe_component(name, cls).to_json()
+            item["stories"] = [s.to_json() for s in stories_of(name, cls)]
+        except Exception as exc:  # introspection must never take the gallery down
+            item = {"name": name, "class": repr(cls), "kind": "?", "error": str(exc)}
+        items.append(item)
+    return JSONResponse(items, headers=_NO_STORE)
 
 
 async def _status(request: Request) -> Response:
@@ -335,80 +348,3 @@ async def _static(request: Request) -> Response:
     except (FileNotFoundError, IsADirectoryError):
         return Response("Not found", status_code=404)
     return Response(body, media_type=_STATIC_TYPES[suffix], headers=_NO_STORE)
-
-
-# ---------- The dev-only render endpoint ----------
-
-
-def _refuse(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"type": "error", "error": message, "code": "bad_request"}, status)
-
-
-async def _held_state(request: Request) -> Response:
-    """Return the state a server-held component keeps in its store (dev server only)."""
-    from component_framework.core._held_state import store_for
-
-    if not request.headers.get(DEV_HEADER):
-        return _refuse(400, "Send JSON with the X-CF-Dev header (the playground does).")
-    try:
-        body = json.loads(await request.body())
-    except ValueError as exc:
-        return _refuse(400, f"Body is not valid JSON: {exc}")
-    name = body.get("component") if isinstance(body, dict) else None
-    component_id = body.get("component_id") if isinstance(body, dict) else None
-    if not isinstance(name, str) or not isinstance(component_id, str):
-        return _refuse(400, "'component' and 'component_id' must be strings.")
-    component_cls = _dev(request).registry.get(name)
-    store = store_for(component_cls) if component_cls is not None else None
-    if store is None:
-        return _refuse(400, f"Component {name!r} keeps its state in the page.")
-    state = await store.aload(component_id)
-    return JSONResponse({"type": "state", "state": state}, headers=_NO_STORE)
-
-
-async def _render(request: Request) -> Response:
-    """Render a component with a developer-supplied state or mount params (dev server only)."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json" or not request.headers.get(DEV_HEADER):
-        # A cross-site page can send neither without a CORS preflight this server never grants.
-        return _refuse(400, "Send JSON with the X-CF-Dev header (the playground does).")
-    try:
-        body = json.loads(await request.body())
-    except ValueError as exc:
-        return _refuse(400, f"Body is not valid JSON: {exc}")
-    if not isinstance(body, dict):
-        return _refuse(400, "Body must be a JSON object.")
-    name = body.get("component")
-    component_id = body.get("component_id")
-    state = body.get("state")
-    params = body.get("params") or {}
-    if not isinstance(name, str) or not isinstance(params, dict):
-        return _refuse(400, "'component' must be a string and 'params' an object.")
-    if state is not None and not isinstance(state, dict):
-        return _refuse(400, f"State must be a JSON object, got {type(state).__name__}.")
-    if component_id is not None and not isinstance(component_id, str):
-        return _refuse(400, "'component_id' must be a string.")
-    dev = _dev(request)
-    try:
-        if state is not None:
-            message = signed_message(
-                name,
-                None,
-                None,
-                state,
-                component_id=component_id or "component-dev",
-                signer=dev.components.signer,
-                registry=dev.registry,  # a server-held state is stored, the page gets a reference
-            )
-        else:
-            message = {"type": "component_event", "component": name, "component_id": component_id}
-    except (ComponentError, TypeError, ValueError) as exc:
-        return _refuse(400, f"State cannot be signed: {exc}")
-    reply = await handle_message(
-        message,
-        request,
-        registry=dev.registry,
-        signer=dev.components.signer,
-        params=params,
-    )
-    return JSONResponse(reply, status_code=http_status(reply), headers=_NO_STORE)

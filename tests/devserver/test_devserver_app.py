@@ -91,14 +91,20 @@ def test_typed_mount_params_and_form_fields(client: TestClient) -> None:
 
 
 def test_playground_renders_the_component_through_the_transport(client: TestClient) -> None:
-    page = client.get("/components/counter", params={"params": json.dumps({"start": 7})})
+    params = json.dumps({"start": 7})
+    page = client.get("/components/counter", params={"params": params})
     assert page.status_code == 200
-    attributes = _root_attributes(page.text)
+    assert "/__cf__/static/dev.js" in page.text
+    assert "data-cf-component" not in page.text  # the component lives in the preview frame
+    src = re.search(r'<iframe id="cf-frame"[^>]* src="([^"]+)"', page.text)
+    assert src is not None
+    frame = client.get(src.group(1).replace("&amp;", "&"))
+    attributes = _root_attributes(frame.text)
     assert attributes["data-cf-component"] == "counter"
     assert attributes["data-cf-endpoint"] == "/cf"
     assert json.loads(attributes["data-cf-state"]) == {"count": 7, "step": 1}
-    assert '<b class="count">7</b>' in page.text
-    assert "/cf/cf.js" in page.text and "/__cf__/static/dev.js" in page.text
+    assert '<b class="count">7</b>' in frame.text
+    assert "/cf/cf.js" in frame.text and "dev.js" not in frame.text and "dev.css" not in frame.text
 
 
 def test_playground_of_an_unknown_component_suggests_names(client: TestClient) -> None:
@@ -110,7 +116,7 @@ def test_playground_of_an_unknown_component_suggests_names(client: TestClient) -
 def test_playground_reports_bad_mount_params(client: TestClient) -> None:
     page = client.get("/components/counter", params={"params": "{nope"})
     assert page.status_code == 200
-    assert "Mount params are not valid JSON" in page.text
+    assert "Params in the URL is not valid JSON" in page.text
 
 
 def test_dev_render_signs_the_developer_state(client: TestClient) -> None:
@@ -279,6 +285,7 @@ def test_an_error_in_user_code_reaches_the_overlay_with_its_line(package: Packag
     (error,) = [m["error"] for m in messages if m and m["type"] == "error"]
     assert error["file"] == str(module.resolve())
     assert error["line"] == 10
+    assert error["kind"] == "handler"  # what failed: the handler, not a render
     assert "boom" in error["traceback"]
     assert reported and reported[0].line == 10
 

@@ -206,3 +206,24 @@ def test_generated_files_fit_ruffs_default_line_length(
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert lint.returncode == 0, lint.stdout
+
+
+@pytest.mark.parametrize("kind", ["basic", "form", "streaming"])
+def test_a_new_component_comes_with_two_stories_that_render(
+    make_project: Callable[..., Path], kind: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    project = _project(make_project, {"app/templates/.keep": ""})
+    plan_component("todo-list", project, kind=kind).write()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    command = [sys.executable, "-c", "from component_framework.cli import main; main()"]
+    result = subprocess.run(
+        [*command, "snapshot"], cwd=project.root, capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    stories = sorted(p.name for p in (project.root / "tests/snapshots/todo_list").iterdir())
+    assert len(stories) == 2, stories
+    assert "2 written, 0 unchanged, 0 failed" in result.stderr

@@ -1,47 +1,83 @@
-// cf dev: live reload with state kept, the error overlay, the gallery and the playground.
-// Dev server only; no dependency, no build step. Components go through the real transport
-// ({endpoint}/event); only the playground's "apply state" uses the dev-only /__cf__/render.
+// cf dev: live reload with state kept, the error overlay, the story gallery and the playground.
+// Dev server only; no dependency, no build step. Components live in the preview frame and go
+// through the real transport with the frame's cf.js; only the playground's "apply state" and
+// "step back" use the dev-only /__cf__/render.
 (function () {
   "use strict";
 
-  var DEV = document.body.getAttribute("data-dev-prefix") || "/__cf__";
-  var dev = (window.__cfDev = {
+  const DEV = document.body.getAttribute("data-dev-prefix") || "/__cf__";
+  const dev = (window.__cfDev = {
     version: Number(document.body.getAttribute("data-dev-version") || 0),
     rendered: 0, // re-renders done after reloads (for tests and benchmarks)
     errors: [],
   });
 
-  function $(id) { return document.getElementById(id); }
+  const $ = (id) => document.getElementById(id);
   function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    const node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach((k) => node.setAttribute(k, attrs[k]));
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }
-  function pretty(value) { return JSON.stringify(value, null, 2); }
+  const pretty = (value) => JSON.stringify(value, null, 2);
   function parseJSON(text, what) {
     try { return { value: JSON.parse(text) }; }
     catch (e) { return { error: what + " is not valid JSON: " + e.message }; }
   }
 
+  // ---------- Open in editor ----------
+
+  // A link that opens *file* at *line*: the editor's URL scheme, or the dev server runs the
+  // configured editor command (POST /__cf__/open, loopback only).
+  const EDITOR = document.body.getAttribute("data-editor") || "";
+  function upgradeLink(link, file, line) {
+    link.classList.add("cf-open");
+    link.title = "Open in your editor";
+    if (EDITOR) {
+      link.href = EDITOR.split("{file}").join(encodeURI(file)).split("{line}").join(String(line || 1));
+      return link;
+    }
+    link.href = "#";
+    link.addEventListener("click", (e) => {
+      e.preventDefault();
+      post(DEV + "/open", { file: file, line: Number(line) || 1 }).then((reply) => {
+        link.setAttribute("data-opened", reply.error ? "error" : "ok");
+        if (reply.error) link.title = reply.error;
+      });
+    });
+    return link;
+  }
+  function openLink(file, line, text) { return upgradeLink(el("a", {}, text), file, line); }
+  document.querySelectorAll("a.cf-open[data-file]").forEach((link) =>
+    upgradeLink(link, link.getAttribute("data-file"), link.getAttribute("data-line")));
+
   // ---------- Error overlay ----------
 
+  // What failed, in the words of the one who wrote it: a handler, a mount, a render.
+  const KIND_LABELS = {
+    handler: "Event handler error", mount: "Mount error", render: "Render error",
+    template: "Template error", syntax: "Syntax error", import: "Import error",
+    reload: "Re-render after reload failed",
+  };
+
   function showOverlay(errors) {
-    var box = $("cf-dev-overlay"), body = $("cf-dev-overlay-body");
+    const box = $("cf-dev-overlay"), body = $("cf-dev-overlay-body");
     if (!box || !body) return;
     body.textContent = "";
-    errors.forEach(function (error) {
-      var part = el("section", { "class": "cf-overlay-error" });
-      part.appendChild(el("div", { "class": "cf-overlay-kind" }, (error.kind || "error") + " error"));
+    errors.forEach((error) => {
+      const part = el("section", { "class": "cf-overlay-error" });
+      part.appendChild(el("div", { "class": "cf-overlay-kind" },
+        KIND_LABELS[error.kind] || (error.kind || "unknown") + " error"));
       part.appendChild(el("div", { "class": "cf-overlay-message" }, error.message || String(error)));
       if (error.file) {
-        part.appendChild(el("div", { "class": "cf-overlay-where" },
-          error.file + (error.line ? ":" + error.line : "")));
+        const where = el("div", { "class": "cf-overlay-where" });
+        where.appendChild(openLink(error.file, error.line, error.file + (error.line ? ":" + error.line : "")));
+        part.appendChild(where);
       }
       if (error.source && error.source.length) {
-        var src = el("div", { "class": "cf-overlay-source" });
-        error.source.forEach(function (pair) {
-          var row = el("div", pair[0] === error.line ? { "class": "cf-hot" } : {});
+        const src = el("div", { "class": "cf-overlay-source" });
+        error.source.forEach((pair) => {
+          const row = el("div", pair[0] === error.line ? { "class": "cf-hot" } : {});
           row.appendChild(el("span", { "class": "cf-ln" }, pair[0]));
           row.appendChild(document.createTextNode(pair[1]));
           src.appendChild(row);
@@ -49,7 +85,7 @@
         part.appendChild(src);
       }
       if (error.traceback) {
-        var details = el("details", { "class": "cf-overlay-trace" });
+        const details = el("details", { "class": "cf-overlay-trace" });
         details.appendChild(el("summary", {}, "Traceback"));
         details.appendChild(el("pre", {}, error.traceback));
         part.appendChild(details);
@@ -63,42 +99,31 @@
   }
 
   function hideOverlay() {
-    var box = $("cf-dev-overlay");
+    const box = $("cf-dev-overlay");
     if (box) box.hidden = true;
     dev.errors = [];
   }
 
-  var closeButton = $("cf-dev-overlay-close");
+  const closeButton = $("cf-dev-overlay-close");
   if (closeButton) closeButton.addEventListener("click", hideOverlay);
 
-  // ---------- Components on the page ----------
+  // ---------- Components in the preview frame ----------
+
+  const ROOT = "[data-cf-component][data-cf-id]";
+  const frame = $("cf-frame");
+  const frameDoc = () => (frame && frame.contentDocument) || null;
 
   function roots() {
-    return Array.prototype.slice.call(document.querySelectorAll("[data-cf-component][data-cf-id]"));
+    const doc = frameDoc();
+    return doc ? Array.from(doc.querySelectorAll(ROOT)) : [];
   }
 
-  function endpointOf(root) { return root.getAttribute("data-cf-endpoint") || "/cf"; }
-
-  // Without cf.js (it failed to load), replies are applied by replacing the inner HTML.
-  function applyReply(root, reply) {
-    root.setAttribute("data-cf-state", reply.state);
-    root.setAttribute("data-cf-checksum", reply.checksum);
-    if (reply.subscribe_token) root.setAttribute("data-cf-token", reply.subscribe_token);
-    root.innerHTML = reply.html;
-    root.dispatchEvent(new CustomEvent("cf:update", { bubbles: true, detail: reply }));
-  }
-
-  // Fire *event* (null: re-render with the state the page holds) through the real transport.
-  // cf.js queues it behind the component's other requests and morphs the reply into the page.
+  // Fire *event* (null: re-render with the state the page holds) through the real transport:
+  // the frame's cf.js queues it behind the component's other requests and morphs the reply in.
   function fire(root, event, payload) {
-    var cf = window.cf;
-    if (cf && typeof cf.send === "function") return cf.send(root, event, payload || {});
-    if (root.hasAttribute("data-cf-stream")) return sendStream(root, event, payload);
-    return send(root, event, payload, root.getAttribute("data-cf-state"),
-      root.getAttribute("data-cf-checksum")).then(function (reply) {
-        if (reply.type === "component_update") applyReply(root, reply);
-        return reply;
-      });
+    const cf = root.ownerDocument.defaultView.cf;
+    if (!cf) return Promise.reject(new Error("cf.js is not loaded in the preview frame"));
+    return cf.send(root, event, payload || {});
   }
 
   function setSignedState(root, state, checksum) {
@@ -106,101 +131,69 @@
     root.setAttribute("data-cf-checksum", checksum);
   }
 
-  function post(url, body, headers) {
-    var all = { "Content-Type": "application/json" };
-    Object.keys(headers || {}).forEach(function (k) { all[k] = headers[k]; });
-    return fetch(url, { method: "POST", headers: all, body: JSON.stringify(body) })
-      .then(function (response) {
-        return response.json().catch(function () {
-          return { type: "error", error: "HTTP " + response.status, code: "http" };
-        });
-      });
-  }
-
-  // One component_event through the public transport, exactly as cf.js sends it.
-  function send(root, event, payload, state, checksum) {
-    return post(endpointOf(root) + "/event", {
-      type: "component_event",
-      component: root.getAttribute("data-cf-component"),
-      component_id: root.getAttribute("data-cf-id"),
-      event: event,
-      payload: payload || {},
-      state: state,
-      checksum: checksum,
-    }, { "X-CF-Request": "1" });
-  }
-
-  // A streamed event: apply every frame as it arrives; resolve with the last one.
-  function sendStream(root, event, payload) {
-    var body = JSON.stringify({
-      type: "component_event",
-      component: root.getAttribute("data-cf-component"),
-      component_id: root.getAttribute("data-cf-id"),
-      event: event,
-      payload: payload || {},
-      state: root.getAttribute("data-cf-state"),
-      checksum: root.getAttribute("data-cf-checksum"),
-    });
-    return fetch(endpointOf(root) + "/stream", {
+  function post(url, body) {
+    return fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-CF-Request": "1" },
-      body: body,
-    }).then(function (response) {
-      var reader = response.body.getReader(), decoder = new TextDecoder(), buffer = "", last = null;
-      function pump() {
-        return reader.read().then(function (chunk) {
-          if (chunk.done) return last || { type: "error", error: "empty stream", code: "http" };
-          buffer += decoder.decode(chunk.value, { stream: true });
-          var frames = buffer.split("\n\n");
-          buffer = frames.pop();
-          frames.forEach(function (frame) {
-            frame.split("\n").forEach(function (line) {
-              if (line.indexOf("data:") !== 0) return;
-              try { last = JSON.parse(line.slice(5)); } catch (e) { return; }
-              if (last.type === "component_update") applyReply(root, last);
-            });
-          });
-          return pump();
-        });
-      }
-      return pump();
+      headers: { "Content-Type": "application/json", "X-CF-Dev": "1" },
+      body: JSON.stringify(body),
+    }).then((response) => response.json().catch(() =>
+      ({ type: "error", error: "HTTP " + response.status, code: "http" })));
+  }
+
+  function markRendered(version) {
+    dev.rendered += 1;
+    document.body.setAttribute("data-dev-rendered", String(version));
+    document.dispatchEvent(new CustomEvent("cf:dev-rendered", { detail: { version: version } }));
+  }
+
+  // After a reload: every component re-renders with the state it holds (no event is fired).
+  function rerenderAll(version) {
+    return Promise.all(roots().map((root) => fire(root, null, {}).then((reply) => {
+      if (!reply || reply.type === "component_update") return null;
+      // The server's own report (the "error" message) names the failing line; this only says
+      // that the re-render after the reload is what failed, not an event.
+      const why = reply.code === "internal_error" ? "the component raised while rendering"
+        : reply.error;
+      return { kind: "reload", message: "The component could not re-render with its state: " + why };
+    }, (error) => ({ kind: "reload", message: String(error) })))).then((failures) => {
+      const errors = failures.filter(Boolean);
+      if (errors.length && !dev.errors.length) showOverlay(errors);
+      markRendered(version);
     });
   }
 
-  // After a reload: every component re-renders with the state it holds (event null).
-  function rerenderAll(version) {
-    return Promise.all(roots().map(function (root) {
-      return fire(root, null, {}).then(function (reply) {
-        if (!reply || reply.type === "component_update") return null;
-        return { kind: "render", message: reply.error || "Re-render failed", file: "", line: 0 };
-      }, function (error) {
-        return { kind: "render", message: String(error), file: "", line: 0 };
-      });
-    })).then(function (failures) {
-      var errors = failures.filter(Boolean);
-      if (errors.length && !dev.errors.length) showOverlay(errors);
-      dev.rendered += 1;
-      document.body.setAttribute("data-dev-rendered", String(version));
-      document.dispatchEvent(new CustomEvent("cf:dev-rendered", { detail: { version: version } }));
+  // New stylesheets swapped in once loaded, so the preview keeps its state and never flashes.
+  function refreshStyles(doc) {
+    doc.querySelectorAll('link[rel="stylesheet"]').forEach((link) => {
+      if (!link.href || link.href.indexOf("/project/") === -1) return;
+      const url = new URL(link.href);
+      url.searchParams.set("v", String(Date.now()));
+      const fresh = link.cloneNode();
+      fresh.href = url.toString();
+      fresh.addEventListener("load", () => { link.remove(); markStyles(); });
+      link.after(fresh);
     });
+  }
+  function markStyles() {
+    document.body.setAttribute("data-dev-styles", String(Date.now()));
   }
 
   // ---------- Live channel ----------
 
-  var status = $("cf-dev-status");
+  const status = $("cf-dev-status");
   function setStatus(text, state) {
     if (!status) return;
     status.textContent = text;
     status.setAttribute("data-state", state);
   }
 
-  var handlers = {
-    hello: function (msg) {
+  const handlers = {
+    hello(msg) {
       setStatus(msg.reload === false ? "live (reload off)" : "live", "live");
       if (msg.errors && msg.errors.length) showOverlay(msg.errors);
-      else if (dev.errors.length) { hideOverlay(); rerenderAll(msg.version); }
+      else if (dev.errors.length) { hideOverlay(); reloaded(msg); }
     },
-    reload: function (msg) {
+    reload(msg) {
       dev.version = msg.version;
       document.body.setAttribute("data-dev-version", String(msg.version));
       if (msg.errors && msg.errors.length) {
@@ -208,404 +201,125 @@
         return;
       }
       hideOverlay();
-      // A page that could not render its component (or did not know it) starts over.
-      if ($("cf-render-error") || document.querySelector(".cf-notfound")) {
-        location.reload();
-        return;
-      }
-      rerenderAll(msg.version);
-      if (msg.kind === "python") refreshGallery();
+      reloaded(msg);
     },
-    error: function (msg) { showOverlay([msg.error]); },
-    registry: function () {
-      if (document.querySelector(".cf-notfound")) location.reload();
-      else refreshGallery();
+    error(msg) { showOverlay([msg.error]); },
+    registry() { if (!playground) location.reload(); },
+    styles() {
+      const doc = frameDoc();
+      if (doc) refreshStyles(doc);
+      document.querySelectorAll(".cf-preview").forEach((host) => {
+        if (host.shadowRoot) refreshStyles(host.shadowRoot);
+      });
     },
-    event: function (msg) { if (playground) playground.logEvent(msg); },
+    event(msg) { if (playground) playground.logEvent(msg); },
   };
+
+  function reloaded(msg) {
+    // A page that could not render its component (or did not know it) starts over.
+    const doc = frameDoc();
+    if (document.querySelector(".cf-notfound") || (doc && doc.getElementById("cf-story-error"))) {
+      if (doc && playground) frame.contentWindow.location.reload(); else location.reload();
+      return;
+    }
+    if (gallery) gallery.refresh(msg);
+    else rerenderAll(msg.version);
+  }
 
   function connect() {
     if (!window.EventSource) return;
-    var source = new EventSource(DEV + "/live");
-    source.onmessage = function (e) {
-      var msg;
+    const source = new EventSource(DEV + "/live");
+    source.onmessage = (e) => {
+      let msg;
       try { msg = JSON.parse(e.data); } catch (err) { return; }
-      var handler = handlers[msg.type];
+      const handler = handlers[msg.type];
       if (handler) handler(msg);
     };
-    source.onerror = function () { setStatus("reconnecting…", "down"); };
+    source.onerror = () => setStatus("reconnecting…", "down");
   }
 
   // ---------- Gallery ----------
 
-  function filterGallery() {
-    var list = $("cf-gallery-list");
-    if (!list) return;
-    var query = ($("cf-search").value || "").toLowerCase().trim();
-    var kind = $("cf-kind").value;
-    var shown = 0, cards = list.querySelectorAll(".cf-card");
-    Array.prototype.forEach.call(cards, function (card) {
-      var words = query.split(/\s+/).filter(Boolean);
-      var text = card.getAttribute("data-search") || "";
-      var visible = words.every(function (w) { return text.indexOf(w) !== -1; }) &&
-        (!kind || card.getAttribute("data-kind") === kind);
-      card.hidden = !visible;
-      if (visible) shown += 1;
-    });
-    var count = $("cf-count");
-    if (count) count.textContent = shown + " of " + cards.length;
-  }
+  function Gallery(list) {
+    const search = $("cf-search"), kind = $("cf-kind"), count = $("cf-count");
+    const cards = Array.from(list.querySelectorAll(".cf-card"));
+    const stories = cards.map((card) => ({
+      card: card,
+      kind: card.getAttribute("data-kind"),
+      items: Array.from(card.querySelectorAll(".cf-story")).map((story) =>
+        ({ node: story, text: story.getAttribute("data-search") || "" })),
+      text: card.getAttribute("data-search") || "",
+    }));
 
-  function refreshGallery() {
-    var list = $("cf-gallery-list");
-    if (!list) return;
-    fetch(location.pathname, { headers: { Accept: "text/html" } })
-      .then(function (r) { return r.text(); })
-      .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, "text/html");
-        var fresh = doc.getElementById("cf-gallery-list");
-        if (fresh) { list.innerHTML = fresh.innerHTML; filterGallery(); }
+    // Every word must match; a card shows the stories that match (all, if its own text does).
+    function filter() {
+      const words = (search.value || "").toLowerCase().split(/\s+/).filter(Boolean);
+      const wanted = kind.value;
+      let shown = 0, storiesShown = 0;
+      stories.forEach((entry) => {
+        const kindOk = !wanted || entry.kind === wanted;
+        let visible = 0;
+        entry.items.forEach((item) => {
+          const on = kindOk && words.every((w) => item.text.indexOf(w) !== -1);
+          if (item.node.hidden === on) item.node.hidden = !on; // untouched nodes keep their layout
+          if (on) visible += 1;
+        });
+        const cardOn = kindOk && (visible > 0 || words.every((w) => entry.text.indexOf(w) !== -1));
+        if (entry.card.hidden === cardOn) entry.card.hidden = !cardOn;
+        if (cardOn) shown += 1;
+        storiesShown += visible;
       });
+      if (count) count.textContent = shown + " of " + cards.length + " · " + storiesShown + " stories";
+      const url = new URL(location.href);
+      if (search.value) url.searchParams.set("q", search.value); else url.searchParams.delete("q");
+      history.replaceState(null, "", url);
+    }
+
+    // After a save: re-render the previews of the components it touched (all, for Python).
+    this.refresh = function (msg) {
+      let names = null;
+      if (msg.kind === "template" && msg.files) {
+        const hit = cards.filter((card) => {
+          const template = card.getAttribute("data-template");
+          return template && msg.files.some((f) => f.endsWith("/" + template));
+        });
+        if (hit.length) names = hit.map((card) => card.getAttribute("data-name"));
+      }
+      const query = names ? "?" + names.map((n) => "component=" + encodeURIComponent(n)).join("&") : "";
+      return fetch(DEV + "/previews" + query).then((r) => r.json()).then((previews) => {
+        Object.keys(previews).forEach((id) => {
+          const host = list.querySelector('.cf-preview[data-story="' + CSS.escape(id) + '"]');
+          const box = host && host.shadowRoot && host.shadowRoot.querySelector("[data-cf-preview]");
+          if (!box) return;
+          const preview = previews[id];
+          if (preview.error) {
+            box.textContent = "";
+            box.appendChild(el("p", { role: "alert" }, preview.error));
+          } else {
+            box.innerHTML = preview.html;
+          }
+        });
+        markRendered(msg.version);
+      });
+    };
+
+    search.addEventListener("input", filter);
+    kind.addEventListener("change", filter);
+    this.filter = filter;
+    filter();
   }
 
-  if ($("cf-gallery-list")) {
-    $("cf-search").addEventListener("input", filterGallery);
-    $("cf-kind").addEventListener("change", filterGallery);
-    filterGallery();
-  }
+  const gallery = $("cf-gallery-list") ? new Gallery($("cf-gallery-list")) : null;
+  dev.gallery = gallery;
 
   // ---------- Playground ----------
 
-  function shellQuote(text) { return "'" + String(text).replace(/'/g, "'\\''") + "'"; }
-
-  function dispatchCommand(name, entry) {
-    var parts = ["cf dispatch", name, entry.event || ""];
-    if (entry.state_before) parts.push("--state " + shellQuote(JSON.stringify(entry.state_before)));
-    parts.push("--payload " + shellQuote(JSON.stringify(entry.payload || {})));
-    return parts.filter(Boolean).join(" ");
-  }
-
-  function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text).catch(function () { fallbackCopy(text); });
-    }
-    fallbackCopy(text);
-    return Promise.resolve();
-  }
-
-  function fallbackCopy(text) {
-    var area = el("textarea", { style: "position:fixed;left:-9999px" });
-    area.value = text;
-    document.body.appendChild(area);
-    area.select();
-    try { document.execCommand("copy"); } catch (e) { /* nothing else to try */ }
-    document.body.removeChild(area);
-  }
-
-  // Typed inputs for a list of fields ({name, type, input, default, choices}).
-  function renderFields(container, fields, values, onChange) {
-    container.textContent = "";
-    fields.forEach(function (field) {
-      var id = container.id + "-" + field.name;
-      var label = el("label", { "for": id });
-      label.appendChild(document.createTextNode(field.name + " "));
-      label.appendChild(el("span", { "class": "cf-type" }, field.type));
-      var input, value = field.name in values ? values[field.name] : field.default;
-      if (field.input === "select") {
-        input = el("select", { id: id, "data-field": field.name });
-        field.choices.forEach(function (choice) {
-          var option = el("option", { value: JSON.stringify(choice) }, choice);
-          if (JSON.stringify(choice) === JSON.stringify(value)) option.selected = true;
-          input.appendChild(option);
-        });
-      } else if (field.input === "checkbox") {
-        input = el("input", { id: id, type: "checkbox", "data-field": field.name });
-        input.checked = !!value;
-      } else if (field.input === "integer" || field.input === "number") {
-        input = el("input", { id: id, type: "number", "data-field": field.name });
-        input.step = field.input === "integer" ? "1" : "any";
-        if (value !== null && value !== undefined) input.value = value;
-      } else if (field.input === "text") {
-        input = el("input", { id: id, type: "text", "data-field": field.name });
-        if (value !== null && value !== undefined) input.value = value;
-      } else {
-        input = el("input", { id: id, type: "text", "data-field": field.name, "data-json": "1" });
-        if (value !== null && value !== undefined) input.value = JSON.stringify(value);
-      }
-      input.addEventListener(field.input === "checkbox" || field.input === "select" ? "change" : "input",
-        function () { onChange(field, readField(field, input)); });
-      container.appendChild(label);
-      container.appendChild(input);
-    });
-  }
-
-  function readField(field, input) {
-    if (field.input === "checkbox") return { value: input.checked };
-    if (field.input === "select") return { value: JSON.parse(input.value) };
-    if (field.input === "integer" || field.input === "number") {
-      if (input.value === "") return { unset: true };
-      return { value: field.input === "integer" ? parseInt(input.value, 10) : parseFloat(input.value) };
-    }
-    if (field.input === "text") return { value: input.value };
-    if (input.value === "") return { unset: true };
-    try { return { value: JSON.parse(input.value) }; } catch (e) { return { value: input.value }; }
-  }
-
-  function scalarFields(state) {
-    return Object.keys(state).filter(function (key) {
-      var v = state[key];
-      return typeof v === "number" || typeof v === "boolean" || typeof v === "string";
-    }).map(function (key) {
-      var v = state[key];
-      var input = typeof v === "boolean" ? "checkbox" :
-        typeof v === "number" ? (Number.isInteger(v) ? "integer" : "number") : "text";
-      return { name: key, type: input === "checkbox" ? "bool" : typeof v === "string" ? "str" :
-        input === "integer" ? "int" : "float", input: input, default: v, choices: [] };
-    });
-  }
-
-  function editJSON(area, mutate) {
-    var parsed = parseJSON(area.value || "{}", "JSON");
-    var value = parsed.error || typeof parsed.value !== "object" || parsed.value === null ? {} : parsed.value;
-    mutate(value);
-    area.value = pretty(value);
-  }
-
-  function Playground(main) {
-    var info = JSON.parse($("cf-dev-info").textContent);
-    var self = this;
-    var stage = $("cf-stage");
-    var root = stage.querySelector("[data-cf-component][data-cf-id]");
-    var log = $("cf-log");
-    var entries = [];
-    var stateArea = $("cf-state-json");
-    var stateDirty = false;
-    var initial = root ? {
-      state: root.getAttribute("data-cf-state"),
-      checksum: root.getAttribute("data-cf-checksum"),
-    } : null;
-
-    function currentState() {
-      if (!root) return {};
-      var parsed = parseJSON(root.getAttribute("data-cf-state") || "{}", "state");
-      return parsed.error ? {} : parsed.value;
-    }
-
-    // A server-held state: the page holds {component, id, version}; the store holds the state.
-    function isReference(state) {
-      return Object.keys(state).sort().join(",") === "component,id,version";
-    }
-
-    function showState(force) {
-      if (stateDirty && !force) return;
-      var state = currentState();
-      if (!isReference(state)) return paintState(state);
-      post(DEV + "/state", { component: info.name, component_id: root.getAttribute("data-cf-id") },
-        { "X-CF-Dev": "1" }).then(function (reply) {
-        if (reply.type === "state" && !(stateDirty && !force)) paintState(reply.state || {});
-      });
-    }
-
-    function paintState(state) {
-      stateArea.value = pretty(state);
-      stateDirty = false;
-      var fields = scalarFields(state);
-      var formFields = info.form_fields || [];
-      var container = $("cf-state-fields");
-      renderFields(container, fields, state, function (field, result) {
-        stateDirty = true;
-        editJSON(stateArea, function (value) {
-          if (result.unset) delete value[field.name]; else value[field.name] = result.value;
-        });
-      });
-      if (formFields.length) {
-        var formBox = el("div", { "class": "cf-fields", id: "cf-form-fields" });
-        container.appendChild(el("span", { "class": "cf-label" }, "form_data"));
-        container.appendChild(el("span"));
-        container.appendChild(formBox);
-        renderFields(formBox, formFields, state.form_data || {}, function (field, result) {
-          stateDirty = true;
-          editJSON(stateArea, function (value) {
-            value.form_data = value.form_data || {};
-            if (result.unset) delete value.form_data[field.name];
-            else value.form_data[field.name] = result.value;
-          });
-        });
-      }
-    }
-
-    function showError(id, message) {
-      var box = $(id);
-      box.textContent = message || "";
-      box.hidden = !message;
-    }
-
-    // A server-held component: remember the state it was mounted with, for replay.
-    if (root && isReference(currentState())) {
-      post(DEV + "/state", { component: info.name, component_id: root.getAttribute("data-cf-id") },
-        { "X-CF-Dev": "1" }).then(function (reply) {
-        if (reply.type === "state" && reply.state) initial.held = reply.state;
-      });
-    }
-
-    // Keep the inspector in step with whatever updates the component (cf.js, reloads, us).
-    if (root) {
-      new MutationObserver(function () { showState(false); })
-        .observe(root, { attributes: true, attributeFilter: ["data-cf-state"] });
-      showState(true);
-    }
-    stateArea.addEventListener("input", function () { stateDirty = true; });
-    $("cf-state-reset").addEventListener("click", function () { showState(true); });
-
-    $("cf-state-form").addEventListener("submit", function (e) {
-      e.preventDefault();
-      if (!root) return;
-      var parsed = parseJSON(stateArea.value, "State");
-      if (parsed.error) return showError("cf-state-error", parsed.error);
-      if (typeof parsed.value !== "object" || parsed.value === null || Array.isArray(parsed.value)) {
-        return showError("cf-state-error", "State must be a JSON object.");
-      }
-      showError("cf-state-error", "");
-      post(DEV + "/render", {
-        component: info.name,
-        component_id: root.getAttribute("data-cf-id"),
-        state: parsed.value,
-      }, { "X-CF-Dev": "1" }).then(function (reply) {
-        if (reply.type !== "component_update") return showError("cf-state-error", reply.error);
-        // The dev server signed the edited state; the page renders it through the transport.
-        stateDirty = false;
-        setSignedState(root, reply.state, reply.checksum);
-        return fire(root, null, {}).then(function () { showState(true); });
-      });
-    });
-
-    // Mount params: typed inputs and JSON, applied by mounting again (a fresh page render).
-    var paramsArea = $("cf-params-json");
-    var paramsParsed = parseJSON(paramsArea.value || "{}", "params");
-    renderFields($("cf-params-fields"), info.params || [], paramsParsed.value || {},
-      function (field, result) {
-        editJSON(paramsArea, function (value) {
-          if (result.unset) delete value[field.name]; else value[field.name] = result.value;
-        });
-      });
-    $("cf-params-form").addEventListener("submit", function (e) {
-      e.preventDefault();
-      var parsed = parseJSON(paramsArea.value || "{}", "Params");
-      var query = parsed.error ? paramsArea.value : JSON.stringify(parsed.value);
-      location.search = "?params=" + encodeURIComponent(query);
-    });
-
-    // Event panel: typed inputs per handler argument, mirrored into the JSON payload.
-    var eventSelect = $("cf-event-name");
-    var payloadArea = $("cf-event-payload");
-    function showEventFields() {
-      var fields = (info.events || {})[eventSelect.value] || [];
-      var payload = {};
-      fields.forEach(function (f) { if (f.required || f.default !== null) payload[f.name] = f.default; });
-      payloadArea.value = JSON.stringify(payload);
-      renderFields($("cf-event-fields"), fields, payload, function (field, result) {
-        editJSON(payloadArea, function (value) {
-          if (result.unset) delete value[field.name]; else value[field.name] = result.value;
-        });
-      });
-    }
-    eventSelect.addEventListener("change", showEventFields);
-    if (eventSelect.value) showEventFields();
-
-    $("cf-event-form").addEventListener("submit", function (e) {
-      e.preventDefault();
-      if (!root) return;
-      var parsed = parseJSON(payloadArea.value || "{}", "Payload");
-      if (parsed.error) return showError("cf-event-error", parsed.error);
-      showError("cf-event-error", "");
-      fire(root, eventSelect.value, parsed.value).then(function (reply) {
-        if (reply && reply.type === "error") {
-          showError("cf-event-error", reply.error + " (" + reply.code + ")");
-        }
-      });
-    });
-
-    // Event log: one entry per event that went through the transport for this component.
-    this.logEvent = function (msg) {
-      if (!root || !msg.event || msg.component_id !== root.getAttribute("data-cf-id")) return;
-      entries.push(msg);
-      var item = el("li", { "class": "cf-log-entry" + (msg.error ? " cf-failed" : ""), "data-seq": msg.seq });
-      var head = el("div", { "class": "cf-log-head" });
-      head.appendChild(el("span", { "class": "cf-log-event" }, msg.event === null ? "(render)" : msg.event));
-      head.appendChild(el("code", { "class": "cf-log-payload" }, JSON.stringify(msg.payload || {})));
-      head.appendChild(el("span", { "class": "cf-log-ms", title: "server time" }, msg.server_ms + " ms"));
-      head.appendChild(el("span", { "class": "cf-log-time" }, new Date(msg.at * 1000).toLocaleTimeString()));
-      item.appendChild(head);
-      if (msg.error) item.appendChild(el("div", { "class": "cf-error" }, msg.error + " (" + msg.code + ")"));
-      var diff = el("ul", { "class": "cf-diff" });
-      (msg.diff || []).forEach(function (change) {
-        var text = change.op === "added" ? "+ " + change.path + ": " + JSON.stringify(change.new)
-          : change.op === "removed" ? "- " + change.path + ": " + JSON.stringify(change.old)
-            : "~ " + change.path + ": " + JSON.stringify(change.old) + " → " + JSON.stringify(change.new);
-        diff.appendChild(el("li", { "class": "cf-" + change.op }, text));
-      });
-      if (!(msg.diff || []).length && !msg.error) diff.appendChild(el("li", { "class": "cf-muted" }, "state unchanged"));
-      item.appendChild(diff);
-      if (msg.event) {
-        var command = dispatchCommand(info.name, msg);
-        var button = el("button", { type: "button", "class": "cf-copy cf-secondary", "data-command": command, title: command },
-          "Copy as cf dispatch command");
-        button.addEventListener("click", function () {
-          copyText(command).then(function () { button.textContent = "Copied"; });
-        });
-        item.appendChild(button);
-      }
-      log.appendChild(item);
-    };
-
-    $("cf-log-clear").addEventListener("click", function () { entries = []; log.textContent = ""; });
-
-    // Replay: from the state the component was mounted with, fire the logged events again.
-    $("cf-replay").addEventListener("click", function () {
-      if (!root || !initial) return;
-      var events = entries.filter(function (m) { return m.event; });
-      entries = [];
-      log.textContent = "";
-      // A server-held state is put back in the store; a page-held one back in the page.
-      var restored = initial.held === undefined
-        ? Promise.resolve(setSignedState(root, initial.state, initial.checksum))
-        : post(DEV + "/render", {
-          component: info.name, component_id: root.getAttribute("data-cf-id"), state: initial.held,
-        }, { "X-CF-Dev": "1" }).then(function (reply) {
-          if (reply.type === "component_update") setSignedState(root, reply.state, reply.checksum);
-        });
-      // An event that failed when it was logged fails again (its state is unchanged): replay
-      // goes on past it. Replay stops only where something fails that did not fail before.
-      var stopped = null;
-      var chain = restored.then(function () { return fire(root, null, {}); }).then(function (reply) {
-        if (!reply || reply.type !== "component_update") stopped = { event: "(render)", reply: reply };
-      });
-      events.forEach(function (m) {
-        chain = chain.then(function () {
-          if (stopped) return;
-          return fire(root, m.event, m.payload).then(function (reply) {
-            if ((!reply || reply.type !== "component_update") && !m.error) {
-              stopped = { event: m.event, reply: reply };
-            }
-          });
-        });
-      });
-      chain.then(function () {
-        showState(true);
-        if (stopped) {
-          var why = stopped.reply && stopped.reply.error ? stopped.reply.error : "no reply";
-          showError("cf-event-error", "Replay stopped at " + stopped.event + ": " + why);
-        } else {
-          showError("cf-event-error", "");
-        }
-        document.body.setAttribute("data-dev-replayed", String(events.length));
-      });
-    });
-
-    self.root = root;
-  }
-
-  var playground = $("cf-playground") ? new Playground($("cf-playground")) : null;
+  if ($("cf-playground")) window.__cfDevPlayground = true;
+  const playground = $("cf-playground") ? new window.CfPlayground({
+    $: $, el: el, pretty: pretty, parseJSON: parseJSON, fire: fire, post: post, DEV: DEV,
+    setSignedState: setSignedState, frame: frame, showOverlay: showOverlay,
+  }) : null;
   dev.playground = playground;
+  dev.a11y = playground && window.CfA11y ? new window.CfA11y(frame, DEV) : null;
   connect();
 })();

@@ -14,6 +14,11 @@ class Counter(Component):
     """Counts clicks."""
 
     template_name = "counter.html"
+    stories = {
+        "zero": {"doc": "As mounted."},
+        "busy": {"params": {"start": 40}, "doc": "A large count."},
+        "stepped": {"state": {"count": 3, "step": 5}},
+    }
 
     def mount(self) -> None:
         super().mount()

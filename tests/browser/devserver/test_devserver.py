@@ -8,131 +8,13 @@ and put every file back when they finish.
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-DEMO = Path(__file__).resolve().parents[1] / "devserver" / "demo_project"
+from .helpers import DevServer, edit, fire, open_playground, stage
 
 pytestmark = pytest.mark.browser
-
-
-class DevServer:
-    def __init__(self, url: str, project: Path) -> None:
-        self.url = url
-        self.project = project
-        self.package = project / "cfdev_demo"
-
-    def status(self) -> dict[str, Any]:
-        with urllib.request.urlopen(f"{self.url}/__cf__/status", timeout=5) as response:
-            data: dict[str, Any] = json.loads(response.read())
-            return data
-
-    def wait_until(self, ready: Any, what: str, timeout: float = 20.0) -> None:
-        """Poll the server until ``ready(status)`` (the timeout only stops a hung test)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if ready(self.status()):
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"the dev server never got to: {what}")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"The dev server exited with code {server.returncode}.")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"The dev server did not listen on 127.0.0.1:{port} in {timeout}s.")
-
-
-@pytest.fixture(scope="session")
-def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
-    project = tmp_path_factory.mktemp("devserver") / "demo"
-    shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns("__pycache__"))
-    port = _free_port()
-    # Through the real command line: `cf dev --port PORT`.
-    command = [sys.executable, "-c", "from component_framework.cli import main; main()"]
-    server = subprocess.Popen([*command, "dev", "--port", str(port)], cwd=project)
-    try:
-        _wait_for(port, server)
-        yield DevServer(f"http://127.0.0.1:{port}", project)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-@pytest.fixture
-def dev(dev_server: DevServer) -> Iterator[DevServer]:
-    """The dev server; every file a test changes or adds is put back afterwards."""
-    files = {p: p.read_bytes() for p in dev_server.package.rglob("*") if p.is_file()}
-    yield dev_server
-    version = dev_server.status()["version"]
-    changed = False
-    for path in list(dev_server.package.rglob("*.py")) + list(dev_server.package.rglob("*.html")):
-        if path not in files:
-            path.unlink()
-            changed = True
-    for path, content in files.items():
-        if path.read_bytes() != content:
-            path.write_bytes(content)
-            changed = True
-    if changed:
-        dev_server.wait_until(
-            lambda s: s["version"] > version and not s["errors"], "the restored files reloaded"
-        )
-
-
-@pytest.fixture
-def page(browser: Browser, dev: DevServer) -> Iterator[Page]:
-    context = browser.new_context(base_url=dev.url)
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-def open_playground(page: Page, name: str, query: str = "") -> None:
-    page.goto(f"/components/{name}{query}")
-    # Live: the reload channel is connected, so no save can be missed from here on.
-    expect(page.locator("#cf-dev-status")).to_have_attribute("data-state", "live")
-    page.wait_for_selector("#cf-stage [data-cf-component][data-cf-ready]", state="attached")
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new))
-
-
-def fire(page: Page, event: str, payload: str) -> None:
-    page.select_option("#cf-event-name", event)
-    page.fill("#cf-event-payload", payload)
-    page.click("#cf-event-fire")
 
 
 def test_gallery_lists_components_and_searches(page: Page) -> None:
@@ -150,16 +32,16 @@ def test_gallery_lists_components_and_searches(page: Page) -> None:
     expect(counter).to_be_hidden()
     page.select_option("#cf-kind", "")
     page.click('.cf-card[data-name="counter"] a')
-    expect(page.locator("#cf-stage .count")).to_have_text("0")
+    expect(stage(page).locator(".count")).to_have_text("0")
 
 
 def test_playground_fires_events_logs_them_and_replays(page: Page) -> None:
     open_playground(page, "counter")
-    stage = page.locator("#cf-stage")
-    stage.locator("button.increment").click()  # the component's own binding, through cf.js
-    expect(stage.locator(".count")).to_have_text("1")
+    frame = stage(page)
+    frame.locator("button.increment").click()  # the component's own binding, through cf.js
+    expect(frame.locator(".count")).to_have_text("1")
     fire(page, "increment", '{"amount": 5}')
-    expect(stage.locator(".count")).to_have_text("6")
+    expect(frame.locator(".count")).to_have_text("6")
 
     entries = page.locator("#cf-log .cf-log-entry")
     expect(entries).to_have_count(2)
@@ -178,13 +60,13 @@ def test_playground_fires_events_logs_them_and_replays(page: Page) -> None:
     expect(page.locator("#cf-state-json")).to_have_value('{\n  "count": 6,\n  "step": 1\n}')
     page.fill("#cf-state-json", '{"count": 40, "step": 1}')
     page.click("#cf-state-apply")
-    expect(stage.locator(".count")).to_have_text("40")
-    stage.locator("button.increment").click()
-    expect(stage.locator(".count")).to_have_text("41")
+    expect(frame.locator(".count")).to_have_text("40")
+    frame.locator("button.increment").click()
+    expect(frame.locator(".count")).to_have_text("41")
 
     page.click("#cf-replay")  # from the mount state: +1, +5, +1 (the edited state is not replayed)
     expect(page.locator("body")).to_have_attribute("data-dev-replayed", "3")
-    expect(stage.locator(".count")).to_have_text("7")
+    expect(frame.locator(".count")).to_have_text("7")
     expect(entries).to_have_count(3)
 
 
@@ -197,17 +79,17 @@ def test_a_refused_event_shows_its_error(page: Page) -> None:
 
 def test_replay_goes_on_past_an_event_that_had_failed(page: Page) -> None:
     open_playground(page, "counter")
-    stage = page.locator("#cf-stage")
+    frame = stage(page)
     fire(page, "increment", '{"amount": 2}')
-    expect(stage.locator(".count")).to_have_text("2")
+    expect(frame.locator(".count")).to_have_text("2")
     fire(page, "increment", '{"amount": "lots"}')  # refused: the state stays as it was
     expect(page.locator("#cf-log .cf-failed")).to_have_count(1)
     fire(page, "increment", '{"amount": 3}')
-    expect(stage.locator(".count")).to_have_text("5")
+    expect(frame.locator(".count")).to_have_text("5")
 
     page.click("#cf-replay")
     expect(page.locator("body")).to_have_attribute("data-dev-replayed", "3")
-    expect(stage.locator(".count")).to_have_text("5")
+    expect(frame.locator(".count")).to_have_text("5")
     expect(page.locator("#cf-log .cf-log-entry")).to_have_count(3)
     expect(page.locator("#cf-event-error")).to_be_hidden()
 
@@ -219,13 +101,13 @@ def test_mount_params_from_typed_inputs(page: Page) -> None:
     start.fill("12")
     expect(page.locator("#cf-params-json")).to_have_value('{\n  "start": 12\n}')
     page.click("#cf-mount")
-    expect(page.locator("#cf-stage .count")).to_have_text("12")
+    expect(stage(page).locator(".count")).to_have_text("12")
 
 
 def test_a_streaming_event_updates_frame_by_frame_and_is_logged(page: Page) -> None:
     open_playground(page, "countdown")
     fire(page, "run", "{}")
-    expect(page.locator("#cf-stage .countdown")).to_have_text("Lift-off!")
+    expect(stage(page).locator(".countdown")).to_have_text("Lift-off!")
     entry = page.locator("#cf-log .cf-log-entry")
     expect(entry).to_have_count(1)
     expect(entry.locator(".cf-diff")).to_have_text("~ left: 3 → 0")
@@ -238,54 +120,56 @@ def test_form_fields_are_typed_inputs(page: Page) -> None:
     page.fill("#cf-form-fields-name", "Ada")
     page.click("#cf-state-apply")
     fire(page, "submit", '{"form_data": {"name": "Ada", "age": 36}}')
-    expect(page.locator("#cf-stage .ok")).to_have_text("Welcome Ada")
+    expect(stage(page).locator(".ok")).to_have_text("Welcome Ada")
 
 
 def test_template_edit_rerenders_in_place_with_state_kept(page: Page, dev: DevServer) -> None:
     open_playground(page, "counter")
     fire(page, "increment", '{"amount": 3}')
-    expect(page.locator("#cf-stage .count")).to_have_text("3")
+    expect(stage(page).locator(".count")).to_have_text("3")
     edit(
         dev.package / "templates" / "counter.html",
         '<b class="count">',
         '<b class="count" data-v="2">',
     )
-    expect(page.locator('#cf-stage .count[data-v="2"]')).to_have_text("3")
+    expect(stage(page).locator('.count[data-v="2"]')).to_have_text("3")
     expect(page.locator("#cf-dev-overlay")).to_be_hidden()
 
 
 def test_python_edit_rerenders_with_state_kept(page: Page, dev: DevServer) -> None:
     open_playground(page, "counter")
     fire(page, "increment", '{"amount": 4}')
-    expect(page.locator("#cf-stage .count")).to_have_text("4")
+    expect(stage(page).locator(".count")).to_have_text("4")
     edit(dev.package / "components" / "counter.py", 'LABEL = "Count"', 'LABEL = "Total"')
-    expect(page.locator("#cf-stage .label")).to_have_text("Total")
-    expect(page.locator("#cf-stage .count")).to_have_text("4")
+    expect(stage(page).locator(".label")).to_have_text("Total")
+    expect(stage(page).locator(".count")).to_have_text("4")
     fire(page, "increment", '{"amount": 1}')  # state signed before the reload still verifies
-    expect(page.locator("#cf-stage .count")).to_have_text("5")
+    expect(stage(page).locator(".count")).to_have_text("5")
 
 
 def test_a_syntax_error_shows_the_overlay_and_recovers(page: Page, dev: DevServer) -> None:
     open_playground(page, "counter")
     fire(page, "increment", '{"amount": 2}')
-    expect(page.locator("#cf-stage .count")).to_have_text("2")
+    expect(stage(page).locator(".count")).to_have_text("2")
     module = dev.package / "components" / "counter.py"
     edit(module, 'LABEL = "Count"', 'LABEL = "Count')
     overlay = page.locator("#cf-dev-overlay")
     expect(overlay).to_be_visible()
     expect(overlay).to_contain_text("SyntaxError")
     expect(overlay.locator(".cf-overlay-where")).to_have_text(f"{module.resolve()}:9")
+    link = overlay.locator(".cf-overlay-where a")
+    expect(link).to_have_attribute("href", f"vscode://file/{module.resolve()}:9")
     edit(module, 'LABEL = "Count', 'LABEL = "Fixed"')
     expect(overlay).to_be_hidden()
-    expect(page.locator("#cf-stage .label")).to_have_text("Fixed")
-    expect(page.locator("#cf-stage .count")).to_have_text("2")
+    expect(stage(page).locator(".label")).to_have_text("Fixed")
+    expect(stage(page).locator(".count")).to_have_text("2")
 
 
 def test_a_template_error_shows_the_overlay_and_recovers(page: Page, dev: DevServer) -> None:
     open_playground(page, "counter")
     fire(page, "increment", '{"amount": 2}')
     # Rendered before the template breaks (else the event itself meets the broken template).
-    expect(page.locator("#cf-stage .count")).to_have_text("2")
+    expect(stage(page).locator(".count")).to_have_text("2")
     template = dev.package / "templates" / "counter.html"
     edit(template, "{{ state.count }}", "{{ state.count }")
     overlay = page.locator("#cf-dev-overlay")
@@ -294,7 +178,7 @@ def test_a_template_error_shows_the_overlay_and_recovers(page: Page, dev: DevSer
     expect(overlay.locator(".cf-overlay-where")).to_contain_text("counter.html:1")
     edit(template, "{{ state.count }", "<i>{{ state.count }}</i>")
     expect(overlay).to_be_hidden()
-    expect(page.locator("#cf-stage .count i")).to_have_text("2")
+    expect(stage(page).locator(".count i")).to_have_text("2")
 
 
 def test_an_import_error_in_a_page_opened_later_shows_at_once(page: Page, dev: DevServer) -> None:
@@ -338,19 +222,19 @@ def test_state_inspector_shows_and_edits_server_held_state(page: Page, dev: DevS
     )
     dev.wait_until(lambda s: s["version"] > version and not s["errors"], "vault loaded")
     open_playground(page, "vault")
-    stage = page.locator("#cf-stage")
-    root = stage.locator("[data-cf-component]")
+    frame = stage(page)
+    root = frame.locator("[data-cf-component]")
     assert json.loads(root.get_attribute("data-cf-state") or "")["component"] == "vault"
     state = page.locator("#cf-state-json")
     expect(state).to_have_value('{\n  "count": 0,\n  "step": 1\n}')
-    stage.locator("button.increment").click()
-    expect(stage.locator(".count")).to_have_text("1")
+    frame.locator("button.increment").click()
+    expect(frame.locator(".count")).to_have_text("1")
     expect(state).to_have_value('{\n  "count": 1,\n  "step": 1\n}')
     page.fill("#cf-state-json", '{"count": 40, "step": 1}')
     page.click("#cf-state-apply")
-    expect(stage.locator(".count")).to_have_text("40")
-    stage.locator("button.increment").click()
-    expect(stage.locator(".count")).to_have_text("41")
+    expect(frame.locator(".count")).to_have_text("40")
+    frame.locator("button.increment").click()
+    expect(frame.locator(".count")).to_have_text("41")
     expect(state).to_have_value('{\n  "count": 41,\n  "step": 1\n}')
     held = json.loads(root.get_attribute("data-cf-state") or "")
     assert set(held) == {"component", "id", "version"}  # the page holds no count
@@ -362,5 +246,5 @@ def test_state_inspector_shows_and_edits_server_held_state(page: Page, dev: DevS
     expect(entries.nth(1).locator(".cf-copy")).to_have_attribute("data-command", command)
     page.click("#cf-replay")  # from the mount state, back in the store: +1, +1
     expect(page.locator("body")).to_have_attribute("data-dev-replayed", "2")
-    expect(stage.locator(".count")).to_have_text("2")
+    expect(frame.locator(".count")).to_have_text("2")
     expect(state).to_have_value('{\n  "count": 2,\n  "step": 1\n}')

@@ -1,0 +1,137 @@
+"""Export a playground session as a pytest file that replays it with ``ComponentTester``.
+
+The session (mount params, then each event with its payload) is replayed here first, through
+the same message path as the page; the test asserts the state after every event and the text
+the user saw, as that replay produced them, so the file passes as written and fails when the
+component's behaviour changes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import keyword
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from component_framework.core.component import Component
+from component_framework.core.registry import ComponentRegistry
+from component_framework.testing import ComponentTester
+
+__all__ = ["ExportError", "export_session"]
+
+_MAX_TEXTS = 6
+
+
+class ExportError(ValueError):
+    """The session cannot be exported (unknown component, malformed events)."""
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.split())
+        if text and any(c.isalnum() for c in text) and text not in self.texts:
+            self.texts.append(text)
+
+
+def seen_texts(html: str) -> list[str]:
+    """The text nodes of *html* a user reads, as ``assert_see`` finds them."""
+    import html as html_lib
+
+    parser = _Text()
+    parser.feed(html)
+    found = [t for t in parser.texts if html_lib.escape(t, quote=False) in html]
+    return found[:_MAX_TEXTS]
+
+
+def _kwargs(values: dict[str, Any]) -> str:
+    if all(k.isidentifier() and not keyword.iskeyword(k) for k in values):
+        return ", ".join(f"{k}={v!r}" for k, v in values.items())
+    return f"**{values!r}"
+
+
+def _is_stream(cls: type[Component], event: str) -> bool:
+    handler = getattr(cls, f"on_{event}", None)
+    return inspect.isasyncgenfunction(handler) or inspect.isgeneratorfunction(handler)
+
+
+def _events(raw: Any) -> list[tuple[str, dict[str, Any]]]:
+    if not isinstance(raw, list):
+        raise ExportError("'events' must be a list of {'event': ..., 'payload': {...}}.")
+    events = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("event"), str):
+            raise ExportError(f"events[{index}] must be an object with an 'event' name.")
+        payload = item.get("payload") or {}
+        if not isinstance(payload, dict):
+            raise ExportError(f"events[{index}]['payload'] must be an object.")
+        events.append((item["event"], payload))
+    return events
+
+
+def export_session(
+    registry: ComponentRegistry,
+    tests_dir: Path,
+    component: str,
+    params: dict[str, Any],
+    raw_events: Any,
+) -> Path:
+    """Replay the session, write ``tests_dir/test_<component>_session[_N].py``; return its path.
+
+    Raises:
+        ExportError: The session is malformed or the component is unknown.
+        ComponentError: Replaying the session failed (the page would have shown the error).
+    """
+    cls = registry.get(component)
+    if cls is None:
+        raise ExportError(registry.not_found_message(component))
+    events = _events(raw_events)
+    tester = ComponentTester(component, registry=registry, **params)
+    module = re.sub(r"\W", "_", component).lower()
+    lines = [
+        f'"""The {component} session exported from cf dev on '
+        f'{datetime.now(UTC):%Y-%m-%d %H:%M} UTC."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from component_framework.project import load_project",
+        "from component_framework.testing import ComponentTester",
+        "",
+        "# Import the [tool.cf] components and use its template folders, as `cf` does.",
+        "load_project(__file__).setup()",
+        "",
+        "",
+        f"def test_{module}_session() -> None:",
+        f"    tester = ComponentTester({component!r}{', ' if params else ''}{_kwargs(params)})",
+    ]
+    lines += _checks(tester)
+    for event, payload in events:
+        if _is_stream(cls, event):
+            tester.stream(event, **payload)
+            lines.append(f"    tester.stream({event!r}{', ' if payload else ''}{_kwargs(payload)})")
+        else:
+            tester.call(event, **payload)
+            lines.append(f"    tester.call({event!r}{', ' if payload else ''}{_kwargs(payload)})")
+        lines += _checks(tester)
+    tests_dir.mkdir(parents=True, exist_ok=True)
+    path = tests_dir / f"test_{module}_session.py"
+    number = 1
+    while path.exists():
+        number += 1
+        path = tests_dir / f"test_{module}_session_{number}.py"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _checks(tester: ComponentTester) -> list[str]:
+    lines = [f"    assert tester.state == {tester.state!r}"]
+    texts = seen_texts(tester.html)
+    if texts:
+        lines.append(f"    tester.assert_see({', '.join(repr(t) for t in texts)})")
+    return lines

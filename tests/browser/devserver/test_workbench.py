@@ -1,0 +1,250 @@
+"""``cf dev`` as a component workbench, in a real browser: stories, the gallery of live previews,
+the isolated frame with the app's CSS, the toolbar, shareable URLs, stepping through a session
+and exporting it as a test."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .helpers import DevServer, edit, fire, open_playground, stage
+
+pytestmark = pytest.mark.browser
+
+GREEN = "rgb(0, 128, 0)"  # .count in the demo app's static/app.css, through a :root variable
+DEV_ACCENT = "rgb(47, 111, 237)"  # the dev pages' button background (dev.css)
+
+
+def query(page: Page) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def test_the_gallery_shows_every_story_live_in_the_apps_look(page: Page) -> None:
+    page.goto("/")
+    counter = page.locator('.cf-card[data-name="counter"]')
+    expect(counter.locator(".cf-story")).to_have_count(3)
+    expect(counter.locator('.cf-preview[data-story="counter/zero"] .count')).to_have_text("0")
+    expect(counter.locator('.cf-preview[data-story="counter/busy"] .count')).to_have_text("40")
+    expect(counter.locator('.cf-preview[data-story="counter/stepped"] .count')).to_have_text("3")
+    # A component that declares no stories still gets one.
+    countdown = page.locator('.cf-card[data-name="countdown"]')
+    expect(countdown.locator(".cf-story")).to_have_count(1)
+    expect(countdown.locator(".cf-story-name")).to_have_text("default")
+    # The app's CSS (its :root variable included) styles the preview; the dev pages' does not.
+    zero = counter.locator('.cf-preview[data-story="counter/zero"]')
+    expect(zero.locator(".count")).to_have_css("color", GREEN)
+    expect(zero.locator("button")).to_have_css("font-size", "17px")
+    expect(zero.locator("button")).not_to_have_css("background-color", DEV_ACCENT)
+
+
+def test_the_gallery_search_filters_stories_and_stays_in_the_url(page: Page) -> None:
+    page.goto("/")
+    page.fill("#cf-search", "busy")
+    counter = page.locator('.cf-card[data-name="counter"]')
+    expect(counter.locator('.cf-story[data-story="counter/busy"]')).to_be_visible()
+    expect(counter.locator('.cf-story[data-story="counter/zero"]')).to_be_hidden()
+    expect(page.locator('.cf-card[data-name="signup"]')).to_be_hidden()
+    expect(page.locator("#cf-count")).to_have_text("1 of 3 · 1 stories")
+    assert query(page)["q"] == "busy"
+    page.reload()
+    expect(page.locator('.cf-card[data-name="signup"]')).to_be_hidden()
+    page.click('.cf-story[data-story="counter/busy"] .cf-story-name')
+    expect(stage(page).locator(".count")).to_have_text("40")
+
+
+def test_a_template_save_updates_every_preview_of_the_component(page: Page, dev: DevServer) -> None:
+    page.goto("/")
+    expect(page.locator("#cf-dev-status")).to_have_attribute("data-state", "live")
+    edit(
+        dev.package / "templates" / "counter.html",
+        '<b class="count">',
+        '<b class="count" data-v="g">',
+    )
+    counter = page.locator('.cf-card[data-name="counter"]')
+    expect(counter.locator('.count[data-v="g"]')).to_have_count(3)
+    expect(counter.locator('.cf-preview[data-story="counter/busy"] .count')).to_have_text("40")
+
+
+def test_the_frame_loads_the_apps_css_and_reloads_it_live(page: Page, dev: DevServer) -> None:
+    open_playground(page, "counter")
+    frame = stage(page)
+    expect(frame.locator(".count")).to_have_css("color", GREEN)
+    expect(frame.locator("button")).not_to_have_css("background-color", DEV_ACCENT)
+    frame.locator("button.increment").click()
+    expect(frame.locator(".count")).to_have_text("1")
+    css = dev.project / "static" / "app.css"
+    original = css.read_text()
+    try:
+        css.write_text(original.replace("rgb(0, 128, 0)", "rgb(200, 0, 0)"))
+        expect(frame.locator(".count")).to_have_css("color", "rgb(200, 0, 0)")
+        expect(frame.locator(".count")).to_have_text("1")  # no re-render, no reload: state kept
+    finally:
+        css.write_text(original)
+    expect(frame.locator(".count")).to_have_css("color", GREEN)
+
+
+def test_stories_viewports_and_theme_are_in_the_url(
+    page: Page, browser: Browser, dev: DevServer
+) -> None:
+    open_playground(page, "counter", "?story=busy")
+    frame = stage(page)
+    expect(frame.locator(".count")).to_have_text("40")
+    expect(page.locator('.cf-story-tab[aria-current="page"]')).to_have_text("busy")
+    widths = {}
+    for preset in ("mobile", "tablet", "desktop"):
+        page.click(f'.cf-viewport[data-viewport="{preset}"]')
+        expect(page.locator("#cf-stage")).to_have_attribute("data-viewport", preset)
+        box = page.locator("#cf-frame").bounding_box()
+        assert box is not None
+        widths[preset] = round(box["width"])
+    assert widths["mobile"] == 375 and widths["tablet"] == 768
+    assert widths["desktop"] > widths["tablet"]
+    page.fill("#cf-width", "500")
+    page.locator("#cf-width").dispatch_event("change")
+    expect(page.locator("#cf-stage")).to_have_attribute("data-viewport", "500")
+    page.click('.cf-theme[data-theme="dark"]')
+    expect(frame.locator("html")).to_have_attribute("data-theme", "dark")
+    frame.locator("button.increment").click()
+    expect(frame.locator(".count")).to_have_text("41")
+    settings = query(page)
+    assert settings["story"] == "busy" and settings["viewport"] == "500"
+    assert settings["theme"] == "dark" and '"count":41' in settings["state"]
+
+    # A colleague opening the link sees the same story, state, width and theme.
+    colleague = browser.new_context(base_url=dev.url)
+    other = colleague.new_page()
+    try:
+        other.goto(page.url)
+        expect(stage(other).locator(".count")).to_have_text("41")
+        expect(stage(other).locator("html")).to_have_attribute("data-theme", "dark")
+        box = other.locator("#cf-frame").bounding_box()
+        assert box is not None and round(box["width"]) == 500
+        stage(other).locator("button.increment").click()  # the state in the link is live
+        expect(stage(other).locator(".count")).to_have_text("42")
+    finally:
+        colleague.close()
+
+
+def test_a_story_with_a_state_renders_it(page: Page) -> None:
+    open_playground(page, "counter", "?story=stepped")
+    expect(stage(page).locator(".count")).to_have_text("3")
+    expect(page.locator("#cf-state-json")).to_have_value('{\n  "count": 3,\n  "step": 5\n}')
+
+
+def test_step_back_and_forward_through_the_session_then_fork(page: Page) -> None:
+    open_playground(page, "counter")
+    frame = stage(page)
+    for amount in (1, 2, 3):
+        fire(page, "increment", f'{{"amount": {amount}}}')
+    expect(frame.locator(".count")).to_have_text("6")
+    expect(page.locator("#cf-step-pos")).to_have_text("3 / 3")
+    page.click("#cf-step-back")
+    expect(frame.locator(".count")).to_have_text("3")
+    page.click("#cf-step-back")
+    expect(frame.locator(".count")).to_have_text("1")
+    expect(page.locator("#cf-log .cf-future")).to_have_count(2)
+    page.click("#cf-step-forward")
+    expect(frame.locator(".count")).to_have_text("3")
+    expect(page.locator("#cf-step-pos")).to_have_text("2 / 3")
+
+    with page.context.expect_page() as opened:
+        page.click("#cf-fork")
+    fork = opened.value
+    expect(stage(fork).locator(".count")).to_have_text("3")
+    stage(fork).locator("button.increment").click()
+    expect(stage(fork).locator(".count")).to_have_text("4")
+    fork.close()
+
+    # An event fired back in time starts a new branch: the later events are dropped.
+    fire(page, "increment", '{"amount": 10}')
+    expect(frame.locator(".count")).to_have_text("13")
+    expect(page.locator("#cf-step-pos")).to_have_text("3 / 3")
+    expect(page.locator("#cf-log .cf-future")).to_have_count(0)
+
+
+def test_export_as_test_writes_a_test_that_passes_then_fails_on_a_change(
+    page: Page, dev: DevServer
+) -> None:
+    open_playground(page, "counter", '?params={"start": 2}')
+    frame = stage(page)
+    frame.locator("button.increment").click()
+    fire(page, "increment", '{"amount": 5}')
+    fire(page, "increment", '{"amount": "lots"}')  # refused: not part of the test
+    expect(page.locator("#cf-log .cf-log-entry")).to_have_count(3)
+    expect(frame.locator(".count")).to_have_text("8")
+    page.click("#cf-export")
+    result = page.locator("#cf-export-result")
+    expect(result).to_have_attribute("data-state", "ok")
+    path = dev.project / (result.get_attribute("data-path") or "")
+    try:
+        source = path.read_text()
+        assert "ComponentTester('counter', start=2)" in source
+        assert "tester.call('increment', amount=5)" in source
+        assert "assert tester.state == {'count': 8, 'step': 1}" in source
+        assert "'8'" in source  # the text the user saw
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(dev.project), *sys.path])}
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)]
+        passed = subprocess.run(command, cwd=dev.project, env=env, capture_output=True, text=True)
+        assert passed.returncode == 0, passed.stdout + passed.stderr
+        module = dev.package / "components" / "counter.py"
+        edit(module, 'self.state["count"] += amount', 'self.state["count"] += amount * 2')
+        failed = subprocess.run(command, cwd=dev.project, env=env, capture_output=True, text=True)
+        assert failed.returncode == 1, failed.stdout + failed.stderr
+        assert "assert tester.state ==" in failed.stdout
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def test_the_overlay_names_what_failed(page: Page, dev: DevServer) -> None:
+    page.goto("/")
+    expect(page.locator("#cf-dev-status")).to_have_attribute("data-state", "live")
+    (dev.package / "components" / "fragile.py").write_text(
+        "from component_framework.core import Component, registry\n\n\n"
+        '@registry.register("fragile")\n'
+        "class Fragile(Component):\n"
+        '    template_name = "fragile.html"\n\n'
+        "    def on_explode(self) -> None:\n"
+        '        raise RuntimeError("exploded on purpose")\n'
+    )
+    (dev.package / "templates" / "fragile.html").write_text("<p class='n'>{{ 6 * 7 }}</p>\n")
+    expect(page.locator('.cf-card[data-name="fragile"]')).to_be_visible()
+    open_playground(page, "fragile")
+    fire(page, "explode", "{}")
+    overlay = page.locator("#cf-dev-overlay")
+    expect(overlay.locator(".cf-overlay-kind")).to_have_text("Event handler error")
+    expect(overlay).to_contain_text("exploded on purpose")
+    page.click("#cf-dev-overlay-close")
+    # A template that fails while re-rendering after a save: no event was fired.
+    (dev.package / "templates" / "fragile.html").write_text("<p class='n'>{{ 6 // 0 }}</p>\n")
+    expect(overlay).to_be_visible()
+    expect(overlay.locator(".cf-overlay-kind").first).to_have_text("Template error")
+    expect(overlay).to_contain_text("ZeroDivisionError")
+    expect(overlay).not_to_contain_text("while handling the event")
+
+
+def test_the_docs_tab_describes_the_component_from_its_code(page: Page) -> None:
+    open_playground(page, "counter")
+    page.click("#cf-tab-docs")
+    docs = page.locator("#cf-docs")
+    expect(docs).to_be_visible()
+    expect(page.locator("#cf-stage")).to_be_hidden()
+    expect(docs.locator(".cf-docs-doc")).to_have_text("Counts clicks.")
+    expect(docs.locator("#cf-docs-state")).to_contain_text("count")
+    expect(docs.locator("#cf-docs-state")).to_contain_text("int")
+    expect(docs.locator("#cf-docs-events")).to_contain_text("on_increment(amount: int = 1)")
+    expect(docs.locator(".cf-docs-source")).to_contain_text("class Counter(Component):")
+    expect(docs.locator(".cf-docs-where")).to_contain_text("counter.py:")
+    # Every file:line is a link to the editor (VS Code's scheme unless [tool.cf] editor says).
+    link = docs.locator(".cf-docs-where a")
+    expect(link).to_have_attribute("href", re.compile(r"^vscode://file/.*/counter\.py:\d+$"))
+    assert query(page)["tab"] == "docs"
+    page.reload()
+    expect(page.locator("#cf-docs")).to_be_visible()
+    page.click("#cf-tab-preview")
+    expect(stage(page).locator(".count")).to_have_text("0")
