@@ -158,10 +158,8 @@ def story_request(request: Request, name: str, cls: Any) -> tuple[Story, str | N
 async def frame(request: Request) -> Response:
     """One story as a page of its own: the app's CSS, cf.js and the component, nothing else."""
     dev = _dev(request)
-    site = request.headers.get("sec-fetch-site")
-    if site not in (None, "same-origin", "none"):
-        # It signs the state in its URL: only the dev pages themselves may load it.
-        return Response("The preview frame is for the dev server's own pages.", 403)
+    # It signs the state in its URL: like the playground, it is refused to other sites
+    # (``SameSiteOnly`` guards its path).
     name = request.path_params["name"]
     cls = dev.registry.get(name)
     if cls is None:

@@ -101,16 +101,18 @@ def test_a_cross_site_link_to_the_playground_is_refused(page: Page, port: int) -
     expect(page.locator("h1")).to_have_text("Cross-site request refused")
     assert "from-attacker" not in page.locator("body").inner_text().split("?")[0]
     expect(page.locator("#label")).to_have_count(0)
-    # The same link from the dev server's own page works.
+    # The same link from the dev server's own page works (the component is in its frame).
     page.goto(f"http://127.0.0.1:{port}/")
     click_link_to(page, target)
-    expect(page.locator("#label")).to_have_text("from-attacker")
+    expect(page.frame_locator("#cf-frame").locator("#label")).to_have_text("from-attacker")
 
 
 def test_the_error_overlay_shows_hostile_text_as_text(page: Page, port: int) -> None:
     page.goto(f"http://127.0.0.1:{port}/components/boom")
     expect(page.locator("#cf-dev-status")).to_have_attribute("data-state", "live")
-    page.wait_for_selector("#cf-stage [data-cf-component][data-cf-ready]", state="attached")
+    frame = page.frame_locator("#cf-frame")
+    frame.locator("[data-cf-component][data-cf-ready]").wait_for(state="attached")
+    expect(page.locator("body")).to_have_attribute("data-dev-frame", "ready")
     page.select_option("#cf-event-name", "explode")
     page.fill("#cf-event-payload", json.dumps({"text": HOSTILE}))
     page.click("#cf-event-fire")

@@ -94,6 +94,11 @@ def playground(params: dict[str, Any]) -> str:
     return "/components/counter?params=" + quote(json.dumps(params))
 
 
+def frame_of(url: str) -> str:
+    """The preview frame a playground URL shows its component in (same query)."""
+    return url.replace("/components/", "/__cf__/frame/", 1)
+
+
 @pytest.mark.parametrize(
     "headers",
     [
@@ -130,7 +135,10 @@ def test_a_cross_site_navigation_to_the_playground_is_refused(
 def test_same_site_links_keep_working(dev: TestClient, headers: dict[str, str]) -> None:
     response = dev.get(playground({"start": 7}), headers=headers)
     assert response.status_code == 200
-    assert "<p>7 </p>" in response.text
+    # The playground shows the component in its preview frame, loaded from the same site.
+    frame = dev.get(frame_of(playground({"start": 7})), headers=headers)
+    assert frame.status_code == 200
+    assert "<p>7 </p>" in frame.text
 
 
 def test_cross_site_posts_that_run_component_code_are_refused(dev: TestClient) -> None:
@@ -146,7 +154,11 @@ def test_cross_site_posts_that_run_component_code_are_refused(dev: TestClient) -
             "for its own pages.",
             "code": "cross_site",
         }
-    # The gallery runs no component code: a link to it from anywhere opens it.
+    # The frame of a story (it signs the state in its URL) is refused like the playground.
+    frame = dev.get(frame_of(playground({"start": 1})), headers=cross)
+    assert frame.status_code == 403
+    # The gallery runs only the stories the developer wrote (no input from the link): a link
+    # to it from anywhere opens it.
     assert dev.get("/", headers=cross).status_code == 200
 
 
@@ -315,7 +327,10 @@ def test_cf_dev_refuses_a_cross_site_link_and_serves_its_own(cf_dev: SimpleNames
     url = cf_dev.url + "/components/wallet?params=" + quote('{"balance": 5}')
     status, text = _request(url, headers={"Sec-Fetch-Site": "cross-site"})
     assert status == 403 and "Cross-site request refused" in text
+    frame = frame_of(url)
     status, text = _request(url, headers={"Sec-Fetch-Site": "same-origin"})
+    assert status == 200 and 'id="cf-frame"' in text
+    status, text = _request(frame, headers={"Sec-Fetch-Site": "same-origin"})
     assert status == 200 and "balance 5" in text
-    status, text = _request(url, headers={"Sec-Fetch-Site": "none"})
+    status, text = _request(frame, headers={"Sec-Fetch-Site": "none"})
     assert status == 200 and "balance 5" in text
