@@ -1,7 +1,8 @@
 """A real ``redis-server`` for tests: started on a free port in a temporary folder.
 
-The test command installs Debian's redis-server when it is absent. Outside CI a machine without
-it skips the Redis tests with the reason; in CI (``CI=true``) that is a failure.
+Tests get one through the ``redis_server`` fixture (``tests/conftest.py``). The test command
+installs Debian's redis-server when it is absent. Outside CI a machine without it skips the
+Redis tests with the reason; in CI (``CI=true``) that, and a server that fails to start, fail.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["RedisServer", "free_port", "require_redis_server"]
+__all__ = ["RedisServer", "free_port"]
 
 
 def free_port() -> int:
@@ -26,7 +27,7 @@ def free_port() -> int:
         return port
 
 
-def require_redis_server() -> str:
+def _require_redis_server() -> str:
     """Return the redis-server path; skip (fail in CI) when it is not installed."""
     path = shutil.which("redis-server")
     if path is None:
@@ -38,28 +39,32 @@ def require_redis_server() -> str:
 
 
 class RedisServer:
-    """One redis-server process; :meth:`stop` and :meth:`start` again simulate an outage."""
+    """One redis-server process on one port: :meth:`stop` then :meth:`start` is an outage."""
 
     def __init__(self, directory: Path) -> None:
-        self.executable = require_redis_server()
+        self.executable = _require_redis_server()
         self.directory = directory
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+
+    def __repr__(self) -> str:
+        return f"<RedisServer url={self.url!r} running={self.process is not None}>"
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        """Start the server (on the same port as before) and wait until it answers PING."""
+        log = self.directory / "redis.log"
         command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1"]
         command += ["--save", "", "--appendonly", "no", "--dir", str(self.directory)]
+        command += ["--logfile", str(log)]
         self.process = subprocess.Popen(
             command, cwd=self.directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"redis-server exited with code {self.process.returncode}")
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
                     sock.sendall(b"PING\r\n")
@@ -67,10 +72,18 @@ class RedisServer:
                         return
             except OSError:
                 time.sleep(0.05)
-        pytest.fail(f"redis-server did not answer on port {self.port} within 10s")
+        self.stop()
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+        pytest.fail(f"redis-server did not start on port {self.port}:\n{tail}")
 
     def stop(self) -> None:
+        """Stop the server (a no-op when it is not running)."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
+
+    def restart(self) -> None:
+        """Stop and start again on the same port (its data is gone: nothing is saved)."""
+        self.stop()
+        self.start()

@@ -16,6 +16,7 @@ from component_framework.core import ComponentRegistry
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.renderer import set_default_renderer
 from component_framework.core.signing import Signer
+from tests._redis import RedisServer
 
 
 @pytest.fixture
@@ -217,77 +218,19 @@ def make_project(
     return make
 
 
-# ---------- A real redis-server (Debian's package), for Redis stores ----------
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start ``redis-server`` on a free port in a temporary folder; yield its URL.
-
-    Outside CI a missing ``redis-server`` skips the test; in CI (``CI=true``) it fails.
-    """
-    import shutil
-    import subprocess
-    import time
-
-    executable = shutil.which("redis-server")
-    if executable is None:
-        reason = "redis-server is not installed (apt-get install redis-server)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    import redis
-
-    folder = tmp_path_factory.mktemp("redis")
-    port = _free_port()
-    args = ["--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", ""]
-    args += ["--appendonly", "no", "--logfile", str(folder / "redis.log")]
-    process = subprocess.Popen(
-        [executable, *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    try:
-        for _ in range(200):
-            if process.poll() is not None:
-                break
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        else:
-            process.kill()
-        if process.poll() is not None:
-            log = (folder / "redis.log").read_text(errors="replace")[-2000:]
-            pytest.fail(f"redis-server did not start on port {port}:\n{log}")
-        yield url
-    finally:
-        client.close()
-        process.terminate()
-        process.wait(timeout=10)
-
-
-# ---------- A redis-server a test may stop and start (broker outages) ----------
+# ---------- A real redis-server (Debian's package), for Redis stores and brokers ----------
 
 
 @pytest.fixture
-def redis_process(tmp_path: Path) -> Iterator[object]:
-    """A running ``redis-server`` on a free port (``.url``; ``.stop()``/``.start()``)."""
-    from tests._redis import RedisServer
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A running ``redis-server`` on a free port in a temporary folder, stopped after the test.
 
-    server = RedisServer(tmp_path)
+    ``.url`` is its URL; ``.stop()``, ``.start()`` and ``.restart()`` simulate outages.
+    Outside CI a missing ``redis-server`` skips the test; in CI (``CI=true``) it fails.
+    """
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -100,9 +100,8 @@ class Balancer:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    redis = RedisServer(tmp_path)
-    redis.start()
+def cluster(tmp_path: Path, redis_server: RedisServer) -> Iterator[dict[str, Any]]:
+    redis = redis_server
     env = {
         **os.environ,
         "CF_SECRET_KEY": "browser-tests-secret-key-0123456789",
@@ -128,7 +127,6 @@ def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
         for worker in workers:
             worker.terminate()
             worker.wait(timeout=10)
-        redis.stop()
 
 
 def open_page(browser: Browser, port: int) -> Page:
@@ -192,10 +190,11 @@ def test_pushes_cross_processes_survive_a_redis_restart_and_a_dead_worker(
     expect(items_b.locator("li")).to_have_text(["apple", "avocado", "banana", "date", "grape"])
 
 
-def test_the_example_app_runs_with_a_redis_broker(browser: Browser, tmp_path: Path) -> None:
+def test_the_example_app_runs_with_a_redis_broker(
+    browser: Browser, redis_server: RedisServer
+) -> None:
     """``CF_BROKER_URL`` set: the example app's live board pushes through Redis."""
-    redis = RedisServer(tmp_path)
-    redis.start()
+    redis = redis_server
     port = free_port()
     env = {
         **os.environ,
@@ -231,4 +230,3 @@ def test_the_example_app_runs_with_a_redis_broker(browser: Browser, tmp_path: Pa
     finally:
         server.terminate()
         server.wait(timeout=10)
-        redis.stop()

@@ -14,6 +14,7 @@ from component_framework.core.broker import InMemoryBroker, broker_from_url
 from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.redis_broker import RedisBroker
 from component_framework.core.signing import Signer
+from tests._redis import RedisServer
 
 from ._support import Plain
 from .test_websocket import FakeConnection
@@ -128,10 +129,10 @@ def test_a_missing_redis_library_names_the_extra(monkeypatch: pytest.MonkeyPatch
 
 
 async def test_a_push_on_any_process_reaches_pages_on_every_process(
-    board: ComponentRegistry, signer: Signer, redis_process: Any
+    board: ComponentRegistry, signer: Signer, redis_server: RedisServer
 ) -> None:
     a, b, c = (
-        ComponentWebSocketManager(registry=board, signer=signer, broker=redis_process.url)
+        ComponentWebSocketManager(registry=board, signer=signer, broker=redis_server.url)
         for _ in range(3)
     )
     on_a, on_b = await page(a, signer, "b-1"), await page(b, signer, "b-2")
@@ -154,10 +155,10 @@ async def test_a_push_on_any_process_reaches_pages_on_every_process(
 
 
 async def test_subscription_tokens_are_checked_where_the_page_is_connected(
-    board: ComponentRegistry, signer: Signer, redis_process: Any
+    board: ComponentRegistry, signer: Signer, redis_server: RedisServer
 ) -> None:
-    a = ComponentWebSocketManager(registry=board, signer=signer, broker=redis_process.url)
-    b = ComponentWebSocketManager(registry=board, signer=signer, broker=redis_process.url)
+    a = ComponentWebSocketManager(registry=board, signer=signer, broker=redis_server.url)
+    b = ComponentWebSocketManager(registry=board, signer=signer, broker=redis_server.url)
     stranger = FakeConnection()
     await b.connect(stranger, "conn-x")
     forged = Signer(["another-key-0123456789abcdef"]).subscription_token("board", "b-1")
@@ -175,19 +176,19 @@ async def test_subscription_tokens_are_checked_where_the_page_is_connected(
 async def test_a_broker_outage_is_logged_once_and_pages_resync_when_it_is_back(
     board: ComponentRegistry,
     signer: Signer,
-    redis_process: Any,
+    redis_server: RedisServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    manager = ComponentWebSocketManager(registry=board, signer=signer, broker=redis_process.url)
+    manager = ComponentWebSocketManager(registry=board, signer=signer, broker=redis_server.url)
     connection = await page(manager, signer, "b-1")
     await manager.push_event("board", "refresh", {"count": 1})
     await manager.flush()
-    redis_process.stop()
+    redis_server.stop()
     with caplog.at_level(logging.WARNING, logger="component_framework"):
         for n in range(5):  # made during the outage: kept, not lost, and nothing crashes
             await manager.push_event("board", "refresh", {"count": 10 + n})
             await asyncio.sleep(0.1)
-        redis_process.start()
+        redis_server.start()
         await manager.flush()  # returns once the broker delivers again
     outages = [r for r in caplog.records if "Push broker unavailable" in r.getMessage()]
     assert len(outages) == 1

@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,18 +23,16 @@ from component_framework.core.protocol import (
 from component_framework.core.redis_store import RedisStateStore
 from component_framework.core.signing import Signer
 from component_framework.core.state import StoredState, open_store
+from tests._redis import RedisServer
 
 from ._held import counter_registry, event, race_two_processes
 from ._support import Plain
 
 
 @pytest.fixture
-def redis_url(redis_server: str) -> Iterator[str]:
-    """The test server's URL, emptied before each test."""
-    client = redis.Redis.from_url(redis_server)
-    client.flushall()
-    client.close()
-    yield redis_server
+def redis_url(redis_server: RedisServer) -> str:
+    """The URL of this test's own (empty) server."""
+    return redis_server.url
 
 
 def test_versioned_writes(redis_url: str) -> None:
