@@ -12,7 +12,7 @@ from typing import Any
 from ._json import canonical_dumps, lossy_default
 from .exceptions import ComponentError, MessageError, StateTooLargeError
 
-__all__ = ["StateDecodeError", "StateSerializer"]
+__all__ = ["StateDecodeError", "StateSerializer", "stored_json"]
 
 logger = logging.getLogger("component_framework")
 
@@ -137,3 +137,12 @@ class StateSerializer:
         if not isinstance(state, dict):
             raise MessageError(f"State must be a JSON object, got {type(state).__name__}.")
         return state
+
+
+def stored_json(state: dict[str, Any]) -> str:
+    """The JSON text a state store keeps for *state* (canonical, as it is signed)."""
+    try:
+        return canonical_dumps(state)
+    except (TypeError, ValueError):
+        # Lossy values (sets, dates) are converted with a warning; NaN is refused clearly.
+        return StateSerializer.serialize_canonical(state)

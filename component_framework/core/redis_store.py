@@ -23,10 +23,9 @@ import json
 import weakref
 from typing import Any
 
-from ._json import canonical_dumps
-from ._serializer import StateSerializer
+from ._serializer import stored_json
 from .exceptions import ConfigurationError
-from .state import DEFAULT_TTL, StateStore, StoredState, conflict
+from .state import DEFAULT_TTL, StoredState, _VersionedStore, conflict
 
 __all__ = ["RedisStateStore"]
 
@@ -52,7 +51,7 @@ def _missing() -> ConfigurationError:
     )
 
 
-class RedisStateStore(StateStore):
+class RedisStateStore(_VersionedStore):
     """State in Redis: any number of processes on any number of hosts.
 
     Args:
@@ -94,10 +93,7 @@ class RedisStateStore(StateStore):
         return client
 
     def _args(self, state: dict[str, Any], expected: int | None) -> tuple[str, str, str]:
-        try:
-            text = canonical_dumps(state)
-        except (TypeError, ValueError):
-            text = StateSerializer.serialize_canonical(state)
+        text = stored_json(state)
         expiry = "" if self.ttl is None else str(max(1, int(self.ttl * 1000)))
         return ("" if expected is None else str(expected)), text, expiry
 
@@ -126,13 +122,6 @@ class RedisStateStore(StateStore):
         version = self._client.eval(_WRITE, 1, self.prefix + component_id, *args)
         return self._written(component_id, expected_version, version)
 
-    def save(self, component_id: str, state: dict[str, Any]) -> None:
-        self.save_versioned(component_id, state, None)
-
-    def load(self, component_id: str) -> dict[str, Any] | None:
-        stored = self.load_versioned(component_id)
-        return None if stored is None else stored.state
-
     def delete(self, component_id: str) -> None:
         self._client.delete(self.prefix + component_id)
 
@@ -148,13 +137,6 @@ class RedisStateStore(StateStore):
         args = self._args(state, expected_version)
         version = await self._aclient().eval(_WRITE, 1, self.prefix + component_id, *args)
         return self._written(component_id, expected_version, version)
-
-    async def asave(self, component_id: str, state: dict[str, Any]) -> None:
-        await self.asave_versioned(component_id, state, None)
-
-    async def aload(self, component_id: str) -> dict[str, Any] | None:
-        stored = await self.aload_versioned(component_id)
-        return None if stored is None else stored.state
 
     async def adelete(self, component_id: str) -> None:
         await self._aclient().delete(self.prefix + component_id)

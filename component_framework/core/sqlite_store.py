@@ -25,10 +25,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._json import canonical_dumps
-from ._serializer import StateSerializer
+from ._serializer import stored_json
 from .exceptions import ConfigurationError
-from .state import DEFAULT_TTL, StateStore, StoredState, conflict
+from .state import DEFAULT_TTL, StoredState, _VersionedStore, conflict
 
 __all__ = ["SQLiteStateStore"]
 
@@ -50,7 +49,7 @@ _UPSERT = (
 )
 
 
-class SQLiteStateStore(StateStore):
+class SQLiteStateStore(_VersionedStore):
     """State in an SQLite database file, safe for several worker processes on one host.
 
     Args:
@@ -136,7 +135,7 @@ class SQLiteStateStore(StateStore):
     def save_versioned(
         self, component_id: str, state: dict[str, Any], expected_version: int | None
     ) -> int:
-        text = _dumps(state)
+        text = stored_json(state)
         now = self._clock()
         expires = self._expires(now)
         conn = self._connection()
@@ -156,13 +155,6 @@ class SQLiteStateStore(StateStore):
             self.purge_expired()
         return int(rows[0][0])
 
-    def save(self, component_id: str, state: dict[str, Any]) -> None:
-        self.save_versioned(component_id, state, None)
-
-    def load(self, component_id: str) -> dict[str, Any] | None:
-        stored = self.load_versioned(component_id)
-        return None if stored is None else stored.state
-
     def delete(self, component_id: str) -> None:
         self._connection().execute(f"DELETE FROM {self.table} WHERE id = ?", (component_id,))
 
@@ -180,11 +172,3 @@ class SQLiteStateStore(StateStore):
         if held is not None:
             held[1].close()
             self._local.held = None
-
-
-def _dumps(state: dict[str, Any]) -> str:
-    try:
-        return canonical_dumps(state)
-    except (TypeError, ValueError):
-        # Lossy values (sets, dates) are converted with a warning; NaN is refused clearly.
-        return StateSerializer.serialize_canonical(state)

@@ -158,7 +158,25 @@ class StateStore(ABC):
         return await run_sync(self.save_versioned, component_id, state, expected_version)
 
 
-class InMemoryStateStore(StateStore):
+class _VersionedStore(StateStore):
+    """Base of the built-in stores: the plain calls are the versioned pair's, unconditionally."""
+
+    def save(self, component_id: str, state: dict[str, Any]) -> None:
+        self.save_versioned(component_id, state, None)
+
+    def load(self, component_id: str) -> dict[str, Any] | None:
+        stored = self.load_versioned(component_id)
+        return None if stored is None else stored.state
+
+    async def asave(self, component_id: str, state: dict[str, Any]) -> None:
+        await self.asave_versioned(component_id, state, None)
+
+    async def aload(self, component_id: str) -> dict[str, Any] | None:
+        stored = await self.aload_versioned(component_id)
+        return None if stored is None else stored.state
+
+
+class InMemoryStateStore(_VersionedStore):
     """In-memory state storage for one process: development, ``cf dev`` and tests.
 
     Saved and loaded states are deep copies, so later changes to a component's
@@ -225,13 +243,6 @@ class InMemoryStateStore(StateStore):
         for key in expired:
             del self._store[key]
 
-    def save(self, component_id: str, state: dict[str, Any]) -> None:
-        self.save_versioned(component_id, state, None)
-
-    def load(self, component_id: str) -> dict[str, Any] | None:
-        stored = self.load_versioned(component_id)
-        return None if stored is None else stored.state
-
     def delete(self, component_id: str) -> None:
         with self._lock:
             self._store.pop(component_id, None)
@@ -242,12 +253,6 @@ class InMemoryStateStore(StateStore):
             self._store.clear()
 
     # Memory never blocks: the async twins skip the worker thread.
-
-    async def aload(self, component_id: str) -> dict[str, Any] | None:
-        return self.load(component_id)
-
-    async def asave(self, component_id: str, state: dict[str, Any]) -> None:
-        self.save(component_id, state)
 
     async def adelete(self, component_id: str) -> None:
         self.delete(component_id)
