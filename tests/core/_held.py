@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from component_framework.core import Component, ComponentRegistry
@@ -18,12 +19,15 @@ from ._support import Plain
 KEY = "test-secret-key-0123456789abcdef"
 
 
-def counter_registry(store: StateStore) -> ComponentRegistry:
-    """A registry holding ``counter``, whose state lives in *store*."""
+def counter_registry(
+    store: StateStore, base: type[Component] = Component, **handlers: Callable[..., Any]
+) -> ComponentRegistry:
+    """A registry holding ``counter`` (``count`` starts at ``start``, 0 by default), whose
+    state lives in *store*; *handlers* (``on_add=function``) add to or replace its own.
+    """
     registry = ComponentRegistry()
 
-    @registry.register("counter")
-    class Counter(Component):
+    class Counter(base):
         template_name = "counter.html"
         renderer = Plain()
         state_store = store
@@ -40,6 +44,7 @@ def counter_registry(store: StateStore) -> ComponentRegistry:
             time.sleep(0.002)
             self.state["count"] += 1
 
+    registry.register("counter")(type("Counter", (Counter,), handlers))
     return registry
 
 

@@ -122,25 +122,14 @@ def test_a_client_cannot_mount_over_another_pages_state(signer: Signer) -> None:
 def _gated_registry(store: StateStore, calls: list[int]) -> ComponentRegistry:
     """``counter`` whose first two ``add`` events both read before either writes."""
     gate = threading.Barrier(2, timeout=30)
-    registry = ComponentRegistry()
 
-    @registry.register("counter")
-    class Counter(Component):
-        renderer = Plain()
-        template_name = "counter.html"
-        state_store = store
+    def on_add(self: Component, n: int) -> None:
+        calls.append(n)
+        if len(calls) <= 2:
+            gate.wait()
+        self.state["count"] += n
 
-        def mount(self) -> None:
-            super().mount()
-            self.state["count"] = 0
-
-        def on_add(self, n: int) -> None:
-            calls.append(n)
-            if len(calls) <= 2:
-                gate.wait()
-            self.state["count"] += n
-
-    return registry
+    return counter_registry(store, on_add=on_add)
 
 
 def _race(registry: ComponentRegistry, first: dict[str, Any], signer: Signer) -> list[Any]:
@@ -207,23 +196,12 @@ def test_async_handler_uses_the_async_store_methods(signer: Signer) -> None:
             self.calls.append("asave_versioned")
             return await super().asave_versioned(component_id, state, expected)
 
+    async def on_increment(self: Component) -> None:
+        await asyncio.sleep(0)
+        self.state["count"] += 1
+
     store = Recording()
-    registry = ComponentRegistry()
-
-    @registry.register("counter")
-    class Counter(Component):
-        renderer = Plain()
-        template_name = "counter.html"
-        state_store = store
-
-        def mount(self) -> None:
-            super().mount()
-            self.state["count"] = 0
-
-        async def on_increment(self) -> None:
-            await asyncio.sleep(0)
-            self.state["count"] += 1
-
+    registry = counter_registry(store, on_increment=on_increment)
     first = render_component("counter", registry=registry, signer=signer)
     store.calls.clear()
     reply = asyncio.run(dispatch_message(event(first), registry=registry, signer=signer))
@@ -232,25 +210,14 @@ def test_async_handler_uses_the_async_store_methods(signer: Signer) -> None:
 
 
 def test_streaming_writes_once_at_the_end(signer: Signer) -> None:
+    async def on_run(self: Component) -> Any:
+        while self.state["count"]:
+            self.state["count"] -= 1
+            yield
+
     store = InMemoryStateStore()
-    registry = ComponentRegistry()
-
-    @registry.register("counter")
-    class Countdown(StreamingComponent):
-        renderer = Plain()
-        template_name = "counter.html"
-        state_store = store
-
-        def mount(self) -> None:
-            super().mount()
-            self.state["count"] = 3
-
-        async def on_run(self) -> Any:
-            while self.state["count"]:
-                self.state["count"] -= 1
-                yield
-
-    first = render_component("counter", registry=registry, signer=signer)
+    registry = counter_registry(store, StreamingComponent, on_run=on_run)
+    first = render_component("counter", params={"start": 3}, registry=registry, signer=signer)
 
     async def collect() -> list[dict[str, Any]]:
         return [f async for f in stream_frames(event(first, "run"), registry=registry)]
@@ -345,23 +312,11 @@ def test_a_sync_component_reads_and_writes_in_its_one_worker_thread_hop(
             threads["save"] = threading.current_thread()
             return super().save_versioned(component_id, state, expected)
 
-    store = Watched(tmp_path / "s.db")
-    registry = ComponentRegistry()
+    def on_increment(self: Component) -> None:
+        threads["handler"] = threading.current_thread()
+        self.state["count"] += 1
 
-    @registry.register("counter")
-    class Counter(Component):
-        renderer = Plain()
-        template_name = "counter.html"
-        state_store = store
-
-        def mount(self) -> None:
-            super().mount()
-            self.state["count"] = 0
-
-        def on_increment(self) -> None:
-            threads["handler"] = threading.current_thread()
-            self.state["count"] += 1
-
+    registry = counter_registry(Watched(tmp_path / "s.db"), on_increment=on_increment)
     first = render_component("counter", registry=registry, signer=signer)
     reply = asyncio.run(dispatch_message(event(first), registry=registry, signer=signer))
     assert reply["html"] == "<p>1</p>"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 
-from component_framework.core import Component, ComponentRegistry
+from component_framework.core import Component
 from component_framework.core.exceptions import ConfigurationError, StateConflictError
 from component_framework.core.protocol import (
     dispatch_message,
@@ -26,7 +26,6 @@ from component_framework.core.state import StoredState, open_store
 from tests._redis import RedisServer
 
 from ._held import counter_registry, event, race_two_processes
-from ._support import Plain
 
 
 @pytest.fixture
@@ -129,22 +128,11 @@ def test_one_read_and_one_write_per_event_in_a_worker_thread(
 
 
 def test_one_read_and_one_write_per_event_on_the_loop(redis_url: str, signer: Signer) -> None:
+    async def on_increment(self: Component) -> None:
+        self.state["count"] += 1
+
     store = RedisStateStore(redis_url)
-    registry = ComponentRegistry()
-
-    @registry.register("counter")
-    class Counter(Component):
-        template_name = "counter.html"
-        renderer = Plain()
-        state_store = store
-
-        def mount(self) -> None:
-            super().mount()
-            self.state["count"] = 0
-
-        async def on_increment(self) -> None:
-            self.state["count"] += 1
-
+    registry = counter_registry(store, on_increment=on_increment)
     first = render_component("counter", registry=registry, signer=signer)
 
     async def run() -> list[str]:
@@ -169,26 +157,16 @@ def test_one_read_and_one_write_per_event_on_the_loop(redis_url: str, signer: Si
 
 
 def test_racing_async_events_lose_no_update(redis_url: str, signer: Signer) -> None:
-    store = RedisStateStore(redis_url)
-    registry = ComponentRegistry()
     calls: list[int] = []
 
-    @registry.register("counter")
-    class Counter(Component):
-        template_name = "counter.html"
-        renderer = Plain()
-        state_store = store
+    async def on_add(self: Component, n: int) -> None:
+        calls.append(n)
+        if len(calls) <= 2:
+            await gate.wait()  # both events have read version 1 before either writes
+        self.state["count"] += n
 
-        def mount(self) -> None:
-            super().mount()
-            self.state["count"] = 0
-
-        async def on_add(self, n: int) -> None:
-            calls.append(n)
-            if len(calls) <= 2:
-                await gate.wait()  # both events have read version 1 before either writes
-            self.state["count"] += n
-
+    store = RedisStateStore(redis_url)
+    registry = counter_registry(store, on_add=on_add)
     first = render_component("counter", registry=registry, signer=signer)
 
     async def race() -> list[dict[str, Any]]:
