@@ -1,4 +1,5 @@
-"""Helpers shared by the core tests: a template-free renderer and a record of what ran."""
+"""Helpers shared by the core tests: a template-free renderer, a record of what ran and a
+WebSocket connection that keeps what it was sent."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import threading
 from typing import Any
 
 from component_framework.core.renderer import Renderer
+from component_framework.core.websocket import WebSocketConnection
 
 
 class Plain(Renderer):
@@ -25,3 +27,27 @@ class Ledger:
     def note(self, what: str) -> None:
         self.calls.append(what)
         self.threads[what] = threading.current_thread()
+
+
+class FakeConnection(WebSocketConnection):
+    """Keeps every message sent in ``sent``; ``broken=True`` fails every send."""
+
+    def __init__(self, request: Any = None, *, broken: bool = False) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self._request = request
+        self.broken = broken
+
+    async def send(self, data: dict[str, Any]) -> None:
+        if self.broken:
+            raise ConnectionError("gone")
+        self.sent.append(data)
+
+    async def receive(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        pass
+
+    @property
+    def request(self) -> Any:
+        return self._request

@@ -16,8 +16,7 @@ from component_framework.core.redis_broker import RedisBroker
 from component_framework.core.signing import Signer
 from tests._redis import RedisServer
 
-from ._support import Plain
-from .test_websocket import FakeConnection
+from ._support import FakeConnection, Plain
 
 
 @pytest.fixture

@@ -14,12 +14,13 @@ from component_framework.core import (
     ComponentWebSocketManager,
     FormComponent,
     ModelFormComponent,
-    WebSocketConnection,
 )
 from component_framework.core.exceptions import InvalidPayloadError
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.protocol import handle_message, signed_message, stream_message
 from component_framework.core.signing import Signer
+
+from ._support import FakeConnection
 
 Templates = Callable[..., JinjaRenderer]
 
@@ -53,20 +54,6 @@ def make_form(*, async_submit: bool = False) -> tuple[type[FormComponent], list[
             self.state["saved"] = self.validated_data["name"]
 
     return (AsyncUserForm if async_submit else UserForm), submitted
-
-
-class FakeConnection(WebSocketConnection):
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-
-    async def send(self, data: dict[str, Any]) -> None:
-        self.sent.append(data)
-
-    async def receive(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    async def close(self) -> None:
-        pass
 
 
 # ---------- Form state and validation ----------

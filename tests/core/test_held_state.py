@@ -29,7 +29,7 @@ from component_framework.core.state import StateStore
 from component_framework.core.streaming import StreamingComponent
 
 from ._held import counter_registry, event
-from ._support import Plain
+from ._support import FakeConnection, Plain
 
 
 class Clock:
@@ -260,27 +260,14 @@ def test_project_default_and_opt_out(no_default: None, signer: Signer) -> None:
 
 
 def test_a_server_push_stores_the_state_and_sends_the_reference(signer: Signer) -> None:
-    from component_framework.core.websocket import ComponentWebSocketManager, WebSocketConnection
-
-    class Connection(WebSocketConnection):
-        def __init__(self) -> None:
-            self.sent: list[dict[str, Any]] = []
-
-        async def send(self, data: dict[str, Any]) -> None:
-            self.sent.append(data)
-
-        async def receive(self) -> dict[str, Any]:
-            raise NotImplementedError
-
-        async def close(self) -> None:
-            pass
+    from component_framework.core.websocket import ComponentWebSocketManager
 
     store = InMemoryStateStore()
     registry = counter_registry(store)
     first = render_component("counter", registry=registry, signer=signer)
     cid = first["component_id"]
     manager = ComponentWebSocketManager(registry=registry, signer=signer)
-    connection = Connection()
+    connection = FakeConnection()
 
     async def push() -> None:
         await manager.connect(connection, "conn-1")

@@ -15,36 +15,13 @@ from component_framework.core import (
     ComponentRegistry,
     ComponentWebSocketManager,
     IsAuthenticated,
-    WebSocketConnection,
     ws_manager,
 )
 from component_framework.core.protocol import Limits, signed_message
 from component_framework.core.renderer import Renderer
 from component_framework.core.signing import Signer
 
-from ._support import Ledger, Plain
-
-
-class FakeConnection(WebSocketConnection):
-    def __init__(self, request: Any = None, *, broken: bool = False) -> None:
-        self.sent: list[dict[str, Any]] = []
-        self._request = request
-        self.broken = broken
-
-    async def send(self, data: dict[str, Any]) -> None:
-        if self.broken:
-            raise ConnectionError("gone")
-        self.sent.append(data)
-
-    async def receive(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    async def close(self) -> None:
-        pass
-
-    @property
-    def request(self) -> Any:
-        return self._request
+from ._support import FakeConnection, Ledger, Plain
 
 
 @dataclass
