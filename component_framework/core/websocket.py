@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ._events import is_event_name
 from ._json import canonical_dumps
 from ._push import Subscription, encode_push
+from ._subscriptions import Subscriptions
 from .broker import Broker, broker_from_url
 from .exceptions import MessageError, SubscriptionLimitError
 from .permissions import check_permissions
@@ -96,9 +97,7 @@ class ComponentWebSocketManager:
         send_timeout: float = 10.0,
     ) -> None:
         self.connections: dict[str, list[WebSocketConnection]] = {}
-        self._subs: dict[str, dict[str, Subscription]] = {}
-        self._by_id: dict[str, dict[str, Subscription]] = {}
-        self._by_name: dict[str, set[str]] = {}
+        self._subs = Subscriptions()
         self._outboxes: dict[int, Outbox] = {}
         self._registry = registry
         self._signer = signer
@@ -113,7 +112,7 @@ class ComponentWebSocketManager:
     def __repr__(self) -> str:
         return (
             f"<ComponentWebSocketManager connections={len(self.connections)} "
-            f"components={len(self._by_id)}>"
+            f"components={len(self._subs)}>"
         )
 
     @property
@@ -149,7 +148,7 @@ class ComponentWebSocketManager:
     @property
     def component_subscribers(self) -> dict[str, set[str]]:
         """Component id -> ids of the connections of this process subscribed to it."""
-        return {cid: set(subs) for cid, subs in self._by_id.items()}
+        return self._subs.subscribers()
 
     # ---------- Connections ----------
 
@@ -171,8 +170,7 @@ class ComponentWebSocketManager:
         """Remove a connection id and every subscription it held."""
         for connection in self.connections.pop(connection_id, []):
             self._outboxes.pop(id(connection), None)
-        for component_id in list(self._subs.get(connection_id, ())):
-            self.unsubscribe(connection_id, component_id)
+        self._subs.remove_connection(connection_id)
         self._runtime.stop_delivery_if_idle()
         logger.info("WebSocket disconnected: %s", connection_id)
 
@@ -184,8 +182,7 @@ class ComponentWebSocketManager:
             self.connections[connection_id] = remaining
             return
         self.connections.pop(connection_id, None)
-        for component_id in list(self._subs.get(connection_id, ())):
-            self.unsubscribe(connection_id, component_id)
+        self._subs.remove_connection(connection_id)
 
     # ---------- Subscriptions ----------
 
@@ -199,59 +196,30 @@ class ComponentWebSocketManager:
         registry: ComponentRegistry | None = None,
     ) -> None:
         """Subscribe a connection to a component's pushes (a trusted server-side call)."""
-        self.unsubscribe(connection_id, component_id)
-        sub = Subscription(
-            connection_id,
-            component_id,
-            component,
-            signer or self.signer,
-            registry or self._registry,
-        )
-        self._subs.setdefault(connection_id, {})[component_id] = sub
-        self._by_id.setdefault(component_id, {})[connection_id] = sub
-        if component is not None:
-            self._by_name.setdefault(component, set()).add(component_id)
+        signer = signer or self.signer
+        registry = registry or self._registry
+        self._subs.add(Subscription(connection_id, component_id, component, signer, registry))
         logger.debug("Subscribed %s to component %s", connection_id, component_id)
 
     def unsubscribe(self, connection_id: str, component_id: str) -> None:
         """Unsubscribe connection from component updates."""
-        sub = self._subs.get(connection_id, {}).pop(component_id, None)
-        if sub is None:
-            return
-        if not self._subs[connection_id]:
-            del self._subs[connection_id]
-        by_id = self._by_id[component_id]
-        del by_id[connection_id]
-        if not by_id:
-            del self._by_id[component_id]
-        if sub.component is not None and not any(
-            s.component == sub.component for s in by_id.values()
-        ):
-            ids = self._by_name[sub.component]
-            ids.discard(component_id)
-            if not ids:
-                del self._by_name[sub.component]
+        self._subs.remove(connection_id, component_id)
 
     def subscribed_ids(self, component: str) -> list[str]:
         """Return the component ids of *component* that pages of this process subscribed to."""
-        return sorted(self._by_name.get(component, ()))
+        return self._subs.ids_of(component)
 
     def subscriptions(self, component: str) -> list[Subscription]:
         """Return this process's subscriptions to instances of *component*."""
-        return [
-            sub
-            for cid in self._by_name.get(component, ())
-            for sub in self._by_id.get(cid, {}).values()
-            if sub.component == component
-        ]
+        return self._subs.of_component(component)
 
     def subscriptions_of(self, component_id: str) -> list[Subscription]:
         """Return this process's subscriptions to the component id *component_id*."""
-        return list(self._by_id.get(component_id, {}).values())
+        return self._subs.of_id(component_id)
 
     def all_subscriptions(self) -> list[Subscription]:
         """Return every subscription of this process."""
-        return [sub for subs in self._subs.values() for sub in subs.values()]
+        return self._subs.all()
 
     # ---------- Messages ----------
 
@@ -324,7 +292,7 @@ class ComponentWebSocketManager:
             # The token proves the server rendered this id; the permissions decide whether
             # this connection's user may watch it.
             check_permissions(component_cls, connection.request)
-        held = self._subs.get(connection_id, {})
+        held = self._subs.held(connection_id)
         if component_id not in held and len(held) >= self.max_subscriptions:
             raise SubscriptionLimitError(
                 f"This connection already holds {len(held)} subscriptions (the limit); "
@@ -334,7 +302,7 @@ class ComponentWebSocketManager:
         await self._runtime.wait_ready()
         if message.get("resync") is True:
             # The page reconnected: it may have missed pushes, so it re-syncs now.
-            self._runtime.resync(self._subs[connection_id][component_id])
+            self._runtime.resync(self._subs.held(connection_id)[component_id])
         return {
             "type": "subscribed",
             "component_id": component_id,
