@@ -15,12 +15,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NotRequired, Required
 
+from ._json import has_lone_surrogate
 from .exceptions import EventNotFoundError, InvalidEventError, InvalidPayloadError
 
 if TYPE_CHECKING:
     import pydantic
 
-__all__ = ["CheckedPayload", "HandlerSpec", "handler_spec", "is_event_name", "list_events"]
+__all__ = [
+    "CheckedPayload",
+    "HandlerSpec",
+    "handler_spec",
+    "is_event_name",
+    "list_events",
+    "refuse_lone_surrogates",
+]
 
 _MAX_EVENT_LENGTH = 64
 
@@ -217,3 +225,16 @@ def list_events(component_cls: type) -> list[str]:
         ):
             events.append(attr[3:])
     return sorted(events)
+
+
+def refuse_lone_surrogates(event: str, payload: Any) -> None:
+    """Refuse a client payload holding text UTF-8 cannot encode (JSON's ``"\\ud800"``).
+
+    Raises:
+        InvalidPayloadError: A string in *payload* holds a lone surrogate.
+    """
+    if has_lone_surrogate(payload):
+        raise InvalidPayloadError(
+            f"Invalid payload for {event}: it holds text that is not valid Unicode "
+            "(a lone surrogate such as \\ud800)."
+        )

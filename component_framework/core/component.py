@@ -7,13 +7,11 @@ import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from ._events import CheckedPayload, HandlerSpec, handler_spec
-from ._json import has_lone_surrogate
+from ._events import CheckedPayload, HandlerSpec, handler_spec, refuse_lone_surrogates
 from .exceptions import (
     ComponentError,
     EventNotFoundError,
     HandlerError,
-    InvalidPayloadError,
 )
 from .renderer import Renderer, get_default_renderer
 
@@ -355,16 +353,3 @@ class Component:
         except Exception:
             logger.debug("Error in %s.async_dispatch()", type(self).__name__, exc_info=True)
             raise
-
-
-def refuse_lone_surrogates(event: str, payload: Any) -> None:
-    """Refuse a client payload holding text UTF-8 cannot encode (JSON's ``"\\ud800"``).
-
-    Raises:
-        InvalidPayloadError: A string in *payload* holds a lone surrogate.
-    """
-    if has_lone_surrogate(payload):
-        raise InvalidPayloadError(
-            f"Invalid payload for {event}: it holds text that is not valid Unicode "
-            "(a lone surrogate such as \\ud800)."
-        )

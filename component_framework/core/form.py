@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._events import CheckedPayload, HandlerSpec
-from .component import Component, refuse_lone_surrogates
+from ._events import CheckedPayload, HandlerSpec, refuse_lone_surrogates
+from .component import Component
 from .exceptions import InvalidPayloadError
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from typing import Any
 
 from ._serializer import stored_json
 from .exceptions import ConfigurationError
-from .state import DEFAULT_TTL, StoredState, _VersionedStore, conflict
+from .state import DEFAULT_TTL, StoredState, _VersionedStore
 
 __all__ = ["RedisStateStore"]
 
@@ -106,7 +106,7 @@ class RedisStateStore(_VersionedStore):
 
     def _written(self, component_id: str, expected: int | None, version: Any) -> int:
         if int(version) < 0:
-            raise conflict(component_id, expected)
+            raise self._conflict(component_id, expected)
         return int(version)
 
     # ---------- Sync: the worker thread of a sync component ----------

@@ -47,6 +47,7 @@ from ._json import canonical_dumps
 from .exceptions import ConfigurationError, StaleStateError, StateIntegrityError
 
 __all__ = [
+    "DEFAULT_SUBSCRIPTION_LIFETIME",
     "Signer",
     "configure",
     "get_signer",

@@ -27,7 +27,7 @@ from typing import Any
 
 from ._serializer import stored_json
 from .exceptions import ConfigurationError
-from .state import DEFAULT_TTL, StoredState, _VersionedStore, conflict
+from .state import DEFAULT_TTL, StoredState, _VersionedStore
 
 __all__ = ["SQLiteStateStore"]
 
@@ -149,7 +149,7 @@ class SQLiteStateStore(_VersionedStore):
         # fetchall(), not fetchone(): the statement (and its write lock) ends only when stepped
         # to completion.
         if not rows:
-            raise conflict(component_id, expected_version)
+            raise self._conflict(component_id, expected_version)
         self._writes += 1
         if self._writes % self._PURGE_EVERY == 0:
             self.purge_expired()

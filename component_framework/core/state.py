@@ -54,18 +54,6 @@ class StoredState:
     version: int
 
 
-def conflict(component_id: str, expected: int | None) -> StateConflictError:
-    """The error a store raises when a conditional write finds another version."""
-    if expected == 0:
-        return StateConflictError(
-            f"Component {component_id!r} already holds server-side state; reload the page."
-        )
-    return StateConflictError(
-        f"The state of component {component_id!r} changed while this event ran; "
-        "the event was not applied. Try again."
-    )
-
-
 class StateStore(ABC):
     """Abstract base class for state persistence.
 
@@ -161,6 +149,18 @@ class StateStore(ABC):
 class _VersionedStore(StateStore):
     """Base of the built-in stores: the plain calls are the versioned pair's, unconditionally."""
 
+    @staticmethod
+    def _conflict(component_id: str, expected: int | None) -> StateConflictError:
+        """The error a conditional write that found another version raises."""
+        if expected == 0:
+            return StateConflictError(
+                f"Component {component_id!r} already holds server-side state; reload the page."
+            )
+        return StateConflictError(
+            f"The state of component {component_id!r} changed while this event ran; "
+            "the event was not applied. Try again."
+        )
+
     def save(self, component_id: str, state: dict[str, Any]) -> None:
         self.save_versioned(component_id, state, None)
 
@@ -227,7 +227,7 @@ class InMemoryStateStore(_VersionedStore):
             live = self._live(component_id, now)
             held = live[1] if live is not None else 0
             if expected_version is not None and expected_version != held:
-                raise conflict(component_id, expected_version)
+                raise self._conflict(component_id, expected_version)
             # Versions keep counting over an expired entry, so an old read never matches anew.
             previous = self._store.get(component_id)
             version = max(held, previous[1] if previous else 0) + 1
