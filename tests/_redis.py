@@ -16,15 +16,9 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["RedisServer", "free_port"]
+from tests._net import free_port
 
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+__all__ = ["RedisServer"]
 
 
 def _require_redis_server() -> str:

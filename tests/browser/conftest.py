@@ -14,11 +14,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+from tests._net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CF_CHROMIUM", "/usr/bin/chromium")
@@ -37,13 +40,6 @@ TIMEOUT_MS = 15_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -57,21 +53,32 @@ def _wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 20.0)
     raise RuntimeError(f"The example app did not listen on 127.0.0.1:{port} in {timeout}s.")
 
 
-@pytest.fixture(scope="package")
-def base_url() -> Iterator[str]:
-    """The example app served by uvicorn on a free loopback port, in a subprocess."""
-    port = _free_port()
-    env = {**os.environ, "CF_SECRET_KEY": "browser-tests-secret-key-0123456789"}
-    command = [sys.executable, "-m", "uvicorn", "examples.app:app", "--host", "127.0.0.1"]
-    server = subprocess.Popen(
-        [*command, "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env
-    )
+@contextmanager
+def serve_app(
+    app: str = "examples.app:app",
+    *options: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 20.0,
+) -> Iterator[str]:
+    """Serve *app* under uvicorn (extra uvicorn *options*, extra *env*) on a free loopback
+    port, in a subprocess; yield its base URL."""
+    port = free_port()
+    env = {**os.environ, "CF_SECRET_KEY": "browser-tests-secret-key-0123456789", **(env or {})}
+    command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen([*command, "--log-level", "warning", *options], cwd=ROOT, env=env)
     try:
-        _wait_for(port, server)
+        _wait_for(port, server, timeout)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="package")
+def base_url() -> Iterator[str]:
+    """The example app served by uvicorn on a free loopback port, in a subprocess."""
+    with serve_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="package")

@@ -9,39 +9,22 @@ data-cf-base. The app is tests/browser/controls_app.py, its state shared by ever
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, expect
 
-from .conftest import ROOT, TIMEOUT_MS, _free_port, _wait_for
+from .conftest import TIMEOUT_MS, serve_app
 
 pytestmark = pytest.mark.browser
 
 
-@contextmanager
-def serve(*options: str) -> Iterator[str]:
+def serve(*options: str) -> AbstractContextManager[str]:
     """controls_app under uvicorn on a free port, with extra uvicorn *options*."""
-    port = _free_port()
-    env = {**os.environ, "CF_SECRET_KEY": "browser-tests-secret-key-0123456789"}
-    command = [sys.executable, "-m", "uvicorn", "controls_app:app", "--app-dir", "tests/browser"]
-    server = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *options],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        _wait_for(port, server)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    return serve_app("controls_app:app", "--app-dir", "tests/browser", *options)
 
 
 @pytest.fixture(scope="module")

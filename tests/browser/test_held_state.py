@@ -7,16 +7,13 @@ the unchanged example app keep its state in one database file shared by two work
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import ROOT, TIMEOUT_MS, _free_port, _wait_for
+from .conftest import TIMEOUT_MS, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -24,24 +21,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def held_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database = tmp_path_factory.mktemp("held") / "state.db"
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CF_SECRET_KEY": "browser-tests-secret-key-0123456789",
-        "CF_STATE_STORE": f"sqlite:///{database}",
-    }
-    command = [sys.executable, "-m", "uvicorn", "examples.app:app", "--host", "127.0.0.1"]
-    server = subprocess.Popen(
-        [*command, "--port", str(port), "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        _wait_for(port, server, timeout=40)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    store = {"CF_STATE_STORE": f"sqlite:///{database}"}
+    with serve_app("examples.app:app", "--workers", "2", env=store, timeout=40) as url:
+        yield url
 
 
 def _open(browser: Browser, url: str) -> Page:

@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests._redis import RedisServer, free_port
+from tests._net import free_port
+from tests._redis import RedisServer
 
-from .conftest import ROOT, _wait_for
+from .conftest import ROOT, _wait_for, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -194,23 +195,12 @@ def test_the_example_app_runs_with_a_redis_broker(
     browser: Browser, redis_server: RedisServer
 ) -> None:
     """``CF_BROKER_URL`` set: the example app's live board pushes through Redis."""
-    redis = redis_server
-    port = free_port()
-    env = {
-        **os.environ,
-        "CF_SECRET_KEY": "browser-tests-secret-key-0123456789",
-        "CF_BROKER_URL": redis.url,
-    }
-    command = [sys.executable, "-m", "uvicorn", "examples.app:app", "--host", "127.0.0.1"]
-    server = subprocess.Popen(
-        [*command, "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env
-    )
-    try:
-        _wait_for(port, server)
+    broker = {"CF_BROKER_URL": redis_server.url}
+    with serve_app(env=broker) as url:
         pages = []
         for _ in range(2):
             page = browser.new_context().new_page()
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(f"{url}/")
             board = page.locator('[data-cf-component="live_board"]')
             expect(board).to_have_attribute("data-cf-subscribed", "")
             pages.append(page)
@@ -221,12 +211,9 @@ def test_the_example_app_runs_with_a_redis_broker(
             expect(page.get_by_test_id("messages")).to_contain_text("through redis")
         # The push went through Redis: the broker channel has this server subscribed.
         reply = subprocess.run(
-            ["redis-cli", "-p", str(redis.port), "PUBSUB", "NUMSUB", "cf:push"],
+            ["redis-cli", "-p", str(redis_server.port), "PUBSUB", "NUMSUB", "cf:push"],
             capture_output=True,
             text=True,
             check=True,
         )
         assert reply.stdout.split() == ["cf:push", "1"]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
