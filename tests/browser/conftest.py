@@ -23,6 +23,8 @@ from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwrig
 
 from tests._net import free_port
 
+_free_port = free_port  # the name test_django.py and test_fastapi.py import
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CF_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
