@@ -49,6 +49,7 @@ __all__ = [
     "ProjectNotFoundError",
     "class_location",
     "find_project",
+    "import_package",
     "load_project",
     "user_frame",
 ]
@@ -235,6 +236,23 @@ class Project:
         if frame is None:
             return ProjectImportError(name, None, None, detail, exc)
         return ProjectImportError(name, _display(frame[0], self.root), frame[1], detail, exc)
+
+
+def import_package(name: str) -> list[str]:
+    """Import module *name* and, when it is a package, every module under it; return their names.
+
+    What ``cf`` does with each ``[tool.cf] components`` entry. A components package calls it
+    in its ``__init__.py`` (``import_package(__name__)``) so that importing the package
+    registers every component in it, whoever imports it.
+    """
+    module = importlib.import_module(name)
+    imported = [name]
+    paths = getattr(module, "__path__", None)
+    if paths is not None:
+        for info in sorted(pkgutil.iter_modules(paths), key=lambda m: m.name):
+            if info.name != "__main__":
+                imported += import_package(f"{name}.{info.name}")
+    return imported
 
 
 def _display(filename: str, root: Path) -> str:

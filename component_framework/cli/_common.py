@@ -31,6 +31,7 @@ __all__ = [
     "core_logs_as_lines",
     "fail",
     "load_project",
+    "registered_name",
     "user_location",
 ]
 
@@ -55,6 +56,28 @@ def fail(message: str, code: int = FAILURE) -> NoReturn:
     line = " ".join(str(message).split())
     sys.stderr.write(f"Error: {line}\n")
     raise typer.Exit(code)
+
+
+def registered_name(name: str) -> str:
+    """The registered spelling of *name*: as given, else as ``cf new component`` would name it.
+
+    ``cf new component todo-list`` registers ``todo_list``; every command accepts the
+    spellings it accepts (``todo-list``, ``TodoList``, ``'todo list'``).
+    """
+    from component_framework.core.registry import registry
+
+    if registry.get(name) is not None:
+        return name
+    from component_framework.scaffolds import InvalidNameError, normalize_name
+
+    try:
+        names = normalize_name(name)
+    except InvalidNameError:
+        return name
+    for candidate in (names.module, names.kebab):
+        if registry.get(candidate) is not None:
+            return candidate
+    return name
 
 
 def console() -> Console:

@@ -25,6 +25,7 @@ from ._common import (
     core_logs_as_lines,
     fail,
     load_project,
+    registered_name,
     user_location,
 )
 
@@ -287,6 +288,7 @@ def _dispatch_and_show(
     stream: bool,
 ) -> None:
     project, _ = load_project(ctx, app)
+    name = registered_name(name)
     _check_target(name, event)
 
     import secrets

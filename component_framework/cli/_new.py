@@ -161,9 +161,10 @@ def new_project(
     force: Force = False,
     dry_run: DryRun = False,
 ) -> None:
-    """Start a project: pyproject.toml with [tool.cf], a counter, its template and a test.
+    """Start a project: a runnable web app with [tool.cf], a counter on its page, and tests.
 
-    cf dev, cf registry list and the project's tests work in it straight away.
+    The app (uvicorn NAME.app:app --reload), cf dev, cf registry list and the project's tests
+    work in it straight away; its README starts with the install and run commands.
 
     Examples:
 
@@ -173,9 +174,20 @@ def new_project(
 
       cd mysite && cf registry list && python -m pytest
     """
+    from component_framework.project import ProjectConfigError, find_project
     from component_framework.scaffolds import plan_project
 
     parent = (directory or Path(os.getcwd())).resolve()
+    try:
+        outer = find_project(parent)
+    except ProjectConfigError:
+        outer = None
+    if outer is not None and outer.pyproject is not None:
+        sys.stderr.write(
+            f"Warning: nesting the new project inside the cf project of {outer.pyproject} "
+            "(inside the new folder cf uses the new [tool.cf]); to keep them apart, run cf new "
+            "project elsewhere or pass --directory\n"
+        )
     plans: list[Plan] = []
 
     def plan() -> Plan:

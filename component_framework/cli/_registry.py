@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 import typer
 
-from ._common import USAGE, AppOption, complete_component, console, fail, load_project
+from ._common import (
+    USAGE,
+    AppOption,
+    complete_component,
+    console,
+    fail,
+    load_project,
+    registered_name,
+)
 
 __all__ = ["app"]
 
@@ -134,6 +142,8 @@ def show(
       cf registry show counter
 
       cf registry show counter --json
+
+      cf registry show todo-list   (any spelling cf new component takes)
     """
     from pathlib import Path
 
@@ -141,6 +151,7 @@ def show(
     from component_framework.project import class_location
 
     load_project(ctx, app)
+    name = registered_name(name)
     cls = registry.get(name)
     if cls is None:
         fail(registry.not_found_message(name), USAGE)

@@ -37,7 +37,8 @@ def normalize_name(raw: str) -> Names:
 
     Raises:
         InvalidNameError: Empty, a path, a character other than letters, digits, ``-``,
-            ``_``, ``.`` or spaces, a leading digit, or a Python keyword.
+            ``_``, ``.`` or spaces, a leading digit, a Python keyword, or a dunder
+            (``__init__``).
     """
     text = raw.strip()
     if not text:
@@ -46,6 +47,11 @@ def normalize_name(raw: str) -> Names:
         raise InvalidNameError(
             f"{raw!r} contains a path separator; give a plain name such as todo_list "
             "(cf places the files itself)"
+        )
+    if len(text) > 4 and text.startswith("__") and text.endswith("__"):
+        raise InvalidNameError(
+            f"{raw!r} is a special Python name (like a package's __init__.py), not a name for "
+            "your code; give a plain name such as todo_list"
         )
     for pattern in _CAMEL:
         text = pattern.sub(r"\1_\2", text)

@@ -308,7 +308,7 @@ def _refuse_shadowing(raw: str, package: str) -> None:
 
 
 def plan_project(name: str, parent: Path, framework: str = "starlette") -> Plan:
-    """Plan a starter project in ``parent/NAME``: [tool.cf], a counter, its template, a test.
+    """Plan a starter project in ``parent/NAME``: [tool.cf], a web app, a counter, tests.
 
     *framework* ``"django"`` plans a Django project instead: settings, URLs, ``manage.py`` and
     a ``pages`` app holding the counter and a page that shows it.
@@ -333,9 +333,12 @@ def plan_project(name: str, parent: Path, framework: str = "starlette") -> Plan:
         "README.md",
         ".gitignore",
         f"{names.module}/__init__.py",
+        f"{names.module}/app.py",
         f"{names.module}/components/__init__.py",
         f"{names.module}/components/counter.py",
         f"{names.module}/templates/counter.html",
+        f"{names.module}/templates/index.html",
+        "tests/test_app.py",
         "tests/test_counter.py",
     ]
     files = {path: root / path for path in relative}

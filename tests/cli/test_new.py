@@ -68,6 +68,8 @@ def test_never_overwrites_without_force(cf: Callable[..., Result], app_project: 
         ("2fast", "starts with a digit"),
         ("a/b", "contains a path separator"),
         ("", "the name is empty"),
+        ("__init__", "is a special Python name"),
+        ("__main__", "is a special Python name"),
     ],
 )
 def test_invalid_names_are_usage_errors(
@@ -117,3 +119,20 @@ def test_new_project_refuses_a_name_that_hides_the_standard_library(
     assert result.exit_code == 2
     assert "hides the module" in result.stderr
     assert not (tmp_path / "json").exists()
+
+
+def test_new_project_inside_a_project_warns_before_nesting(
+    cf: Callable[..., Result], app_project: Path
+) -> None:
+    result = cf("new", "project", "inner")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Warning: ")
+    assert str(app_project / "pyproject.toml") in result.stderr
+    assert (app_project / "inner/pyproject.toml").is_file()
+
+
+def test_new_project_outside_a_project_does_not_warn(
+    cf: Callable[..., Result], tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cf("new", "project", "mysite").stderr == ""

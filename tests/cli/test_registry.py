@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import Result
 
 KEYS = {"name", "class", "kind", "template", "events", "permissions", "slots"}
@@ -143,3 +144,17 @@ def test_an_import_error_in_user_code_is_one_line_with_file_and_line(
         "(while importing 'app.components')\n"
     )
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("spelling", ["todo-list", "TodoList", "todo list", "todo_list"])
+def test_show_and_dispatch_take_every_spelling_cf_new_takes(
+    cf: Callable[..., Result], make_project: Callable[..., Path], spelling: str
+) -> None:
+    make_project({"app/__init__.py": "", "app/components/__init__.py": ""})
+    assert cf("new", "component", "todo-list").exit_code == 0
+    shown = cf("registry", "show", spelling, "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["name"] == "todo_list"
+    dispatched = cf("dispatch", spelling, "increment", "--json")
+    assert dispatched.exit_code == 0, dispatched.stderr
+    assert json.loads(dispatched.stdout)["state"] == {"count": 1}
