@@ -137,7 +137,7 @@ def test_new_project_to_passing_tests(tmp_path: Path) -> None:
 
     tests = _run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=root)
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "6 passed" in tests.stdout
+    assert "8 passed" in tests.stdout
 
     linted = _run(sys.executable, "-m", "ruff", "check", "--no-cache", ".", cwd=root)
     assert linted.returncode == 0, linted.stdout + linted.stderr

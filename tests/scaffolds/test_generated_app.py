@@ -1,0 +1,163 @@
+"""`cf new project` end to end, pip-free: its tests pass, its app and `cf dev` serve the page.
+
+The generated project is run as a user runs it (its README's commands), with this worktree's
+component_framework on PYTHONPATH instead of an install.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("CF_SECRET_KEY", "CF_APP")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+def _script(name: str) -> str:
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.exists() else shutil.which(name)
+    assert found, f"{name} is not installed"
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _serving(args: list[str], cwd: Path, env: dict[str, str], port: int) -> Iterator[str]:
+    """Start a server process and wait until it answers; yield its base URL."""
+    process = subprocess.Popen(
+        args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60  # a readiness wait, not a timed assertion
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"{args} exited with {process.returncode}:\n{output}")
+            try:
+                urllib.request.urlopen(base + "/", timeout=5).close()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{args} did not answer on {base}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.status == 200
+        return response.read().decode()
+
+
+@pytest.fixture(scope="module")
+def mysite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    parent = tmp_path_factory.mktemp("new")
+    made = subprocess.run(
+        [_script("cf"), "new", "project", "mysite"],
+        cwd=parent,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    return parent / "mysite"
+
+
+def test_the_readme_starts_with_the_install_and_run_commands(mysite: Path) -> None:
+    readme = (mysite / "README.md").read_text()
+    block = readme.split("```bash\n", 1)[1].split("```", 1)[0].splitlines()
+    assert block[0].startswith('python -m pip install -e ".[test]"')
+    assert block[1].startswith("uvicorn mysite.app:app --reload")
+
+
+def test_the_generated_tests_pass(mysite: Path) -> None:
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=mysite,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "4 passed" in tests.stdout
+
+
+def test_a_plain_import_of_the_components_package_registers_them(mysite: Path) -> None:
+    code = (
+        "import mysite.components\n"
+        "from component_framework.core import registry\n"
+        "print(sorted(registry))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=mysite, env=_env(), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['counter']"
+
+
+def test_the_app_serves_the_page_with_uvicorn(mysite: Path) -> None:
+    port = _free_port()
+    args = [_script("uvicorn"), "mysite.app:app", "--port", str(port)]
+    with _serving(args, mysite, _env(), port) as base:
+        page = _get(base + "/")
+        script = _get(base + "/cf/cf.js")
+    assert "<h1>Mysite</h1>" in page
+    assert 'data-cf-component="counter"' in page
+    assert "Count: 0" in page
+    assert "/cf/cf.js?v=" in page
+    assert "morph" in script
+
+
+def test_in_production_the_app_refuses_to_start_without_a_key(mysite: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "import mysite.app"],
+        cwd=mysite,
+        env=_env(DEBUG="0"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "No secret key: set CF_SECRET_KEY" in result.stderr
+
+
+def test_cf_dev_serves_the_new_projects_components(mysite: Path) -> None:
+    port = _free_port()
+    args = [_script("cf"), "dev", "--port", str(port), "--no-reload"]
+    with _serving(args, mysite, _env(), port) as base:
+        gallery = _get(base + "/")
+    assert "counter" in gallery
