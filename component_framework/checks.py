@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,8 +227,20 @@ def _check_template(
     return True
 
 
+def _template_line(exc: BaseException, root: Path) -> str | None:
+    """``file:line`` of the innermost template frame of a render error, or None.
+
+    Jinja rewrites a render error's traceback so that template frames carry the template's
+    file and line; the first such frame from the inside out is where the template failed.
+    """
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and Path(frame.filename).suffix in _TEMPLATE_SUFFIXES and frame.lineno:
+            return f"{_relative(frame.filename, root)}:{frame.lineno}"
+    return None
+
+
 def _check_mount(
-    name: str, cls: type[Component], where: str, report: CheckReport, render: bool
+    name: str, cls: type[Component], where: str, report: CheckReport, render: bool, root: Path
 ) -> None:
     try:
         component = cls(component_id="cf-check")
@@ -247,7 +260,11 @@ def _check_mount(
         try:
             component.render()
         except Exception as exc:
-            report.add(where, f"{name}: rendering the mounted state failed: {exc!r}")
+            at = _template_line(exc, root)
+            if at is not None:
+                report.add(at, f"{name}: rendering {cls.template_name} failed: {exc}")
+            else:
+                report.add(where, f"{name}: rendering the mounted state failed: {exc!r}")
 
 
 def run_checks(
@@ -284,7 +301,7 @@ def run_checks(
             where = _location(cls, project.root)
             _check_handlers(name, cls, where, report)
             renderable = _check_template(name, cls, where, report, project.root)
-            _check_mount(name, cls, where, report, renderable)
+            _check_mount(name, cls, where, report, renderable, project.root)
     return report
 
 
@@ -296,7 +313,7 @@ def _nested(*_: Any, **__: Any) -> str:
 
 @contextlib.contextmanager
 def _web_globals() -> Iterator[None]:
-    """Stand-ins for the template globals the web layer adds (``component``, ``cf_scripts``).
+    """Strict undefined names, and stand-ins for the web layer's globals (``component``, ...).
 
     Each component's own template is rendered; nested components are checked on their own.
     """
@@ -310,8 +327,11 @@ def _web_globals() -> Iterator[None]:
     added = [name for name in ("component", "cf_scripts") if name not in env_globals]
     for name in added:
         env_globals[name] = _nested
+    # As under cf dev: an undefined name ({{ state.cnt }}) is a problem, not empty text.
+    strict, renderer.strict = renderer.strict, True
     try:
         yield
     finally:
+        renderer.strict = strict
         for name in added:
             env_globals.pop(name, None)

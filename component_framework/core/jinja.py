@@ -29,6 +29,8 @@ class JinjaRenderer(SlotRenderer, Renderer):
         auto_reload: Recompile a template when its file changes (development).
         loader: A Jinja loader to use instead of (or, with *search_paths*, after) the folders.
         globals: Names available to every template.
+        strict: An undefined name (``{{ state.cnt }}``) raises ``jinja2.UndefinedError``
+            instead of rendering as empty text; ``cf dev`` and ``cf check`` turn it on.
 
     Example::
 
@@ -42,6 +44,7 @@ class JinjaRenderer(SlotRenderer, Renderer):
         auto_reload: bool = False,
         loader: jinja2.BaseLoader | None = None,
         globals: Mapping[str, Any] | None = None,
+        strict: bool = False,
     ) -> None:
         self.search_paths = [os.fspath(p) for p in search_paths]
         loaders: list[jinja2.BaseLoader] = []
@@ -54,6 +57,7 @@ class JinjaRenderer(SlotRenderer, Renderer):
             autoescape=True,
             auto_reload=auto_reload,
             cache_size=-1,
+            undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
         )
         if globals:
             self.environment.globals.update(globals)
@@ -69,6 +73,16 @@ class JinjaRenderer(SlotRenderer, Renderer):
     @auto_reload.setter
     def auto_reload(self, value: bool) -> None:
         self.environment.auto_reload = value
+
+    @property
+    def strict(self) -> bool:
+        """Whether an undefined name in a template raises instead of rendering as empty text."""
+        return issubclass(self.environment.undefined, jinja2.StrictUndefined)
+
+    @strict.setter
+    def strict(self, value: bool) -> None:
+        # Compiled templates look the class up on the environment at render time.
+        self.environment.undefined = jinja2.StrictUndefined if value else jinja2.Undefined
 
     def render(self, template_name: str, context: dict[str, Any]) -> str:
         """Render *template_name* with *context*.

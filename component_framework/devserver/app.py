@@ -233,15 +233,18 @@ def _announce(message: dict[str, Any]) -> None:
 
 
 def _install_renderer(project: DevProject) -> None:
+    from component_framework.core.jinja import JinjaRenderer
+    from component_framework.core.renderer import get_default_renderer, set_default_renderer
+
     install = getattr(project, "install_renderer", None)
     if callable(install):
         install()
-        return
-    from component_framework.core.jinja import JinjaRenderer
-    from component_framework.core.renderer import set_default_renderer
-
-    if project.templates:
+    elif project.templates:
         set_default_renderer(JinjaRenderer(project.templates))
+    # A typo such as {{ state.cnt }} is an error shown in the page, not empty text.
+    renderer = get_default_renderer()
+    if isinstance(renderer, JinjaRenderer):
+        renderer.strict = True
 
 
 def _install_globals(components: ComponentApp) -> None:

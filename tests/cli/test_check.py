@@ -291,3 +291,42 @@ def test_a_registry_conflict_names_both_classes_places(
         "registered by a different class ('First') at app/components/a_first.py:4; "
         "rename one of them"
     ]
+
+
+UNDEFINED = """
+from component_framework.core import Component, registry
+
+
+@registry.register("typo")
+class Typo(Component):
+    template_name = "typo.html"
+
+    def mount(self) -> None:
+        self.state["count"] = 0
+
+
+@registry.register("nothing")
+class Nothing(Component):
+    template_name = "nothing.html"
+"""
+
+
+def test_undefined_names_are_problems_at_the_templates_line(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    make_project(
+        {
+            "app/__init__.py": "",
+            "app/components.py": UNDEFINED,
+            "app/templates/typo.html": "<p>\n  Count: {{ state.cnt }}\n</p>\n",
+            "app/templates/nothing.html": "<p>\n\n\n  {{ nothing.attr }}\n</p>\n",
+        }
+    )
+    result = cf("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "app/templates/nothing.html:4: nothing: rendering nothing.html failed: "
+        "'nothing' is undefined",
+        "app/templates/typo.html:2: typo: rendering typo.html failed: "
+        "'dict object' has no attribute 'cnt'",
+    ]

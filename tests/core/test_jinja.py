@@ -192,3 +192,14 @@ def test_no_renderer_at_all_is_a_clear_error(isolated_default: None) -> None:
         "No renderer configured for Lost: set `renderer` on the class or call "
         "set_default_renderer(JinjaRenderer([...]))."
     )
+
+
+def test_strict_makes_an_undefined_name_an_error_and_can_be_turned_off(tmp_path: Path) -> None:
+    (tmp_path / "t.html").write_text("<p>{{ state.cnt }}</p>")
+    renderer = JinjaRenderer([tmp_path])
+    assert renderer.strict is False
+    assert renderer.render("t.html", {"state": {"count": 1}}) == "<p></p>"  # production
+    renderer.strict = True
+    with pytest.raises(jinja2.UndefinedError, match="no attribute 'cnt'"):
+        renderer.render("t.html", {"state": {"count": 1}})
+    assert JinjaRenderer([tmp_path], strict=True).strict is True

@@ -379,3 +379,37 @@ def test_the_global_ws_manager_pushes_to_pages_of_cf_dev(client: TestClient) -> 
         client.portal.call(ws_manager.push_state, "counter", {"count": 7, "step": 1})
         pushed = ws.receive_json()
         assert pushed["type"] == "component_update" and "7" in pushed["html"]
+
+
+def test_an_undefined_name_in_a_template_is_an_error_with_its_line(
+    package: PackageFactory,
+) -> None:
+    name = f"{package.name}_typo"
+    package.write(
+        "typo.py",
+        f"""
+        from component_framework.core import Component, registry
+
+
+        @registry.register("{name}")
+        class Typo(Component):
+            template_name = "typo.html"
+
+            def mount(self):
+                self.state["count"] = 0
+        """,
+    )
+    templates = package.folder / "templates"
+    templates.mkdir()
+    (templates / "typo.html").write_text("<p>\n  {{ state.cnt }}\n</p>")
+    project = SimpleNamespace(root=package.root, components=[package.name], templates=[templates])
+    reported: list[DevError] = []
+    app = create_dev_app(project, reload=False, report=reported.append)
+    with TestClient(app) as client:
+        event = {"type": "component_event", "component": name, "event": None}
+        reply = client.post("/cf/event", json=event, headers=CF)
+    assert reply.status_code == 500  # production would render "<p>\n  \n</p>"
+    assert reported, "the overlay got no error"
+    assert reported[0].file == str((templates / "typo.html").resolve())
+    assert reported[0].line == 2
+    assert "cnt" in reported[0].message
