@@ -1,0 +1,39 @@
+"""The Todo web app: a todo list shared live between pages, and the component endpoints.
+
+Run it with: uvicorn todo.app:app --reload
+"""
+
+from __future__ import annotations
+
+import os
+
+from component_framework.core.jinja import JinjaRenderer
+from component_framework.core.renderer import set_default_renderer
+from component_framework.project import load_project
+from component_framework.web import ComponentApp
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+# DEBUG=0 in production: the app then refuses to start without CF_SECRET_KEY. In development
+# (the default) a missing key means a random one for this process.
+DEBUG = os.environ.get("DEBUG", "1") != "0"
+
+# [tool.cf] in pyproject.toml, read as cf reads it: the template folders, then every component.
+project = load_project(__file__)
+renderer = JinjaRenderer(project.templates, auto_reload=DEBUG)
+set_default_renderer(renderer)
+project.import_components()
+
+components = ComponentApp(debug=DEBUG)
+components.install_jinja(renderer)  # {{ component("counter") }} and {{ cf_scripts() }}
+templates = Jinja2Templates(env=renderer.environment)
+
+
+async def home(request: Request) -> Response:
+    return templates.TemplateResponse(request, "index.html")
+
+
+app = Starlette(debug=DEBUG, routes=[Route("/", home), components.mount()])
