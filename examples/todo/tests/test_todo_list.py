@@ -17,6 +17,12 @@ def empty_list() -> None:
     store.clear()
 
 
+def _add(tester: ComponentTester, *texts: str) -> ComponentTester:
+    for text in texts:
+        tester.call("add", form_data={"text": text})  # what the page's form sends
+    return tester
+
+
 def test_an_empty_list_says_so() -> None:
     ComponentTester("todo_list").assert_see("Nothing to do yet")
 
@@ -29,7 +35,7 @@ def test_add_toggle_delete() -> None:
     )
     tester.assert_see("milk", "bread", "2 open of 2")
     milk = tester.state["items"][0]["id"]
-    tester.call("toggle", item=milk).assert_see("1 open of 2")
+    tester.call("toggle", item=milk, value=True).assert_see("1 open of 2")
     tester.call("delete", item=milk).assert_dont_see("milk").assert_see("1 open of 1")
 
 
@@ -46,7 +52,7 @@ def test_the_filter_is_this_pages_own() -> None:
         .call("add", form_data={"text": "milk"})
         .call("add", form_data={"text": "bread"})
     )
-    tester.call("toggle", item=tester.state["items"][0]["id"])
+    tester.call("toggle", item=tester.state["items"][0]["id"], value=True)
     tester.call("show", value="open").assert_see("bread").assert_dont_see("milk")
     tester.call("show", value="done").assert_see("milk").assert_dont_see("bread")
     store.add("eggs")  # another page adds an item: this page gets the pushed refresh

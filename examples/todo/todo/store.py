@@ -26,12 +26,12 @@ def add(text: str) -> None:
         _items.append({"id": next(_ids), "text": text, "done": False})
 
 
-def toggle(item_id: int) -> None:
+def set_done(item_id: int, done: bool) -> None:
     """Mark the item done, or open again (an unknown id changes nothing)."""
     with _lock:
         for item in _items:
             if item["id"] == item_id:
-                item["done"] = not item["done"]
+                item["done"] = done
 
 
 def delete(item_id: int) -> None:

@@ -30,8 +30,8 @@ class TodoList(Component):
         store.add(text[:200])
         await self._changed()
 
-    async def on_toggle(self, item: int) -> None:
-        store.toggle(item)
+    async def on_toggle(self, item: int, value: bool) -> None:
+        store.set_done(item, value)  # the checkbox's new checked state
         await self._changed()
 
     async def on_delete(self, item: int) -> None:
