@@ -6,6 +6,9 @@ Two fence markers, visible in the Markdown source:
 
 - ```` ```html file=templates/counter.html ```` (any language): the block is written to that
   file before the following Python blocks run; the docs show the template they rely on.
+- ```` ```python from=examples/todo/todo/store.py ```` (any language): the block shows that
+  file of the repository, which must hold exactly the block's text; the file is run by its own
+  tests (the tutorial shows examples/todo this way), so the block is compared, not run.
 - ```` ```python fragment ````: a fragment that cannot run alone (a method shown out of its
   class); it is compiled, not run. Keep these few: ``test_fragments_are_few`` counts them.
 """
@@ -51,10 +54,10 @@ def blocks(path: Path) -> Iterator[Block]:
         yield Block(path, line, info[0], info[1:], match.group(3))
 
 
-def _file_option(block: Block) -> str | None:
+def _option(block: Block, name: str) -> str | None:
     for option in block.options:
-        if option.startswith("file="):
-            return option.removeprefix("file=")
+        if option.startswith(f"{name}="):
+            return option.removeprefix(f"{name}=")
     return None
 
 
@@ -92,7 +95,12 @@ def test_python_blocks_run(
     monkeypatch.syspath_prepend(str(ROOT))  # `examples` and the package, as from a clone
     namespace: dict[str, object] = {"__name__": f"docs_{path.stem}"}
     for block in blocks(path):
-        target = _file_option(block)
+        source = _option(block, "from")
+        if source is not None:
+            shown = (ROOT / source).read_text(encoding="utf-8")
+            assert block.source == shown, f"{block.where} differs from {source}"
+            continue
+        target = _option(block, "file")
         if target is not None:
             (tmp_path / target).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / target).write_text(block.source, encoding="utf-8")

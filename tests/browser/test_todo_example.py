@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from .conftest import ROOT, TIMEOUT_MS, _free_port, _wait_for
 
@@ -55,7 +55,7 @@ def _add(page: Page, text: str) -> None:
     expect(page.locator(".items li", has_text=text)).to_be_visible()
 
 
-def _row(page: Page, text: str):  # noqa: ANN202 - a Playwright Locator
+def _row(page: Page, text: str) -> Locator:
     return page.locator(".items li", has_text=text)
 
 
