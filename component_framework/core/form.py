@@ -79,7 +79,7 @@ class FormComponent(Component):
             self.field_errors = {}
             for error in exc.errors(include_url=False):
                 field = str(error["loc"][0]) if error["loc"] else "form"
-                self.field_errors.setdefault(field, []).append(error["msg"])
+                self.field_errors.setdefault(field, []).append(_message(error))
             return False
         self.validated_data = validated.model_dump()
         self.errors = {}
@@ -225,3 +225,22 @@ class ModelFormComponent(FormComponent):
         save_instance = getattr(self, "save_instance", None)
         if callable(save_instance):
             save_instance()
+
+
+# Pydantic's wording where it reads like a programmer's message; the rest is kept as is.
+_PLAIN = {
+    "missing": "This field is required.",
+    "int_parsing": "Enter a whole number.",
+    "int_from_float": "Enter a whole number.",
+    "float_parsing": "Enter a number.",
+    "bool_parsing": "Choose yes or no.",
+}
+
+
+def _message(error: Any) -> str:
+    """The text a form shows for one Pydantic error (a validator's own words, no prefix)."""
+    kind = error.get("type", "")
+    cause = (error.get("ctx") or {}).get("error")
+    if kind in ("value_error", "assertion_error") and cause is not None and str(cause):
+        return str(cause)
+    return _PLAIN.get(kind, str(error["msg"]))

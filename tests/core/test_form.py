@@ -84,7 +84,7 @@ def test_validate_invalid_data_fills_field_errors() -> None:
     assert instance.validated_data is None
     assert instance.errors == {"form": "Validation failed"}
     assert instance.field_errors == {
-        "name": ["Field required"],
+        "name": ["This field is required."],
         "age": ["Input should be less than or equal to 120"],
     }
     assert instance.get_field_errors("age") == ["Input should be less than or equal to 120"]
@@ -125,7 +125,7 @@ def test_get_context_adds_form_keys() -> None:
         "submitted",
     ]
     assert context["form_data"] == {}
-    assert context["field_errors"] == {"name": ["Field required"], "age": ["Field required"]}
+    assert context["field_errors"] == {"name": ["This field is required."], "age": ["This field is required."]}
     assert (context["is_valid"], context["submitted"]) == (False, False)
 
 
@@ -178,7 +178,7 @@ def test_submit_invalid_reports_field_errors_and_skips_on_submit(templates: Temp
     assert result["state"]["is_valid"] is False
     assert result["state"]["submitted"] is True
     assert result["html"] == (
-        "<em>name: Field required</em>"
+        "<em>name: This field is required.</em>"
         "<em>age: Input should be greater than or equal to 0</em><b></b>"
     )
 
@@ -218,7 +218,7 @@ async def test_submit_works_through_async_dispatch(
     assert result["state"]["saved"] == "Ada"
     invalid = await form().async_dispatch("submit", {"form_data": {"name": "Ada"}})
     assert submitted == [{"name": "Ada", "age": 1}]
-    assert invalid["html"] == "<em>age: Field required</em><b></b>"
+    assert invalid["html"] == "<em>age: This field is required.</em><b></b>"
 
 
 # ---------- Submit over the message path, WebSocket and SSE ----------
@@ -240,7 +240,7 @@ async def test_submit_through_handle_message(
     invalid = signed_message("user_form", "submit", {"form_data": {"name": "Ada", "age": "x"}})
     reply = await handle_message(invalid, registry=fresh_registry, signer=signer)
     assert reply["html"] == (
-        "<em>age: Input should be a valid integer, unable to parse string as an integer</em><b></b>"
+        "<em>age: Enter a whole number.</em><b></b>"
     )
     assert submitted == [{"name": "Ada", "age": 2}]
 
@@ -277,7 +277,7 @@ async def test_submit_through_the_websocket_manager(
     valid, invalid = connection.sent
     assert valid["type"] == "component_update"
     assert valid["html"] == "<b>Ada</b>"
-    assert invalid["html"] == "<em>name: Field required</em><b></b>"
+    assert invalid["html"] == "<em>name: This field is required.</em><b></b>"
     assert submitted == [{"name": "Ada", "age": 9}]
 
 
@@ -315,7 +315,7 @@ async def test_field_errors_survive_the_round_trip_through_state(
         "checksum": first["checksum"],
     }
     reply = await handle_message(again, registry=fresh_registry, signer=signer)
-    assert reply["html"] == "<em>name: Field required</em><b></b>"
+    assert reply["html"] == "<em>name: This field is required.</em><b></b>"
 
 
 # ---------- ModelFormComponent ----------
@@ -383,3 +383,28 @@ def test_model_form_submit_without_save_instance_only_sets_attributes(
 
     PersonForm().dispatch("submit", {"form_data": {"name": "Bo", "age": 1}})
     assert (person.name, person.age) == ("Bo", 1)
+
+
+def test_field_errors_read_as_messages_for_people() -> None:
+    from pydantic import BaseModel, field_validator
+
+    class Schema(BaseModel):
+        email: str
+        age: int
+
+        @field_validator("email")
+        @classmethod
+        def _email(cls, value: str) -> str:
+            if "@" not in value:
+                raise ValueError("Enter an email address like ada@example.com.")
+            return value
+
+    class Form(FormComponent):
+        schema = Schema
+
+    instance = Form()
+    assert instance.validate({"email": "ada", "age": "old"}) is False
+    assert instance.field_errors == {
+        "email": ["Enter an email address like ada@example.com."],  # not "Value error, ..."
+        "age": ["Enter a whole number."],
+    }
