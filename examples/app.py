@@ -12,6 +12,7 @@ a restart); set ``CF_SECRET_KEY`` to run it as in production.
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from component_framework.core import registry
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.renderer import set_default_renderer
 from component_framework.web import ComponentApp
@@ -36,8 +38,31 @@ cf.install_jinja(renderer)  # component templates may nest components too
 templates = Jinja2Templates(env=renderer.environment)
 
 
+# What the page shows: (section id, title, component name, mount parameters), in order.
+DEMOS = [
+    ("counter", "Counter (optimistic)", "counter", {"start": 3}),
+    ("signup", "Validated form", "signup", {}),
+    ("progress", "Streaming", "progress", {}),
+    ("todo", "Key filters and change events", "todo", {}),
+    ("live", "Live board (server push to every open page)", "live_board", {}),
+    ("card", "Composed card (slots)", "profile_card", {"title": "Ada Lovelace", "followers": 42}),
+]
+
+
+def _code(name: str) -> dict[str, str]:
+    """The component's Python class and its template, shown beside its demo."""
+    cls = registry[name]
+    template = renderer.environment.loader.get_source(  # type: ignore[union-attr]
+        renderer.environment, cls.template_name or ""
+    )[0]
+    return {"python": inspect.getsource(cls), "template": template.rstrip()}
+
+
+CODE = {name: _code(name) for _, _, name, _ in DEMOS}
+
+
 async def home(request: Request) -> Response:
-    return templates.TemplateResponse(request, "index.html")
+    return templates.TemplateResponse(request, "index.html", {"demos": DEMOS, "code": CODE})
 
 
 app = Starlette(routes=[Route("/", home), cf.mount()])

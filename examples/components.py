@@ -65,7 +65,7 @@ class Signup(BaseModel):
     def _email(cls, value: str) -> str:
         local, _, domain = value.partition("@")
         if not local or "." not in domain or " " in value:
-            raise ValueError("enter an email address like ada@example.com")
+            raise ValueError("Enter an email address like ada@example.com.")
         return value
 
 

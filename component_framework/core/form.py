@@ -237,10 +237,26 @@ _PLAIN = {
 }
 
 
+_BOUNDS = {
+    "string_too_short": "Use at least {min_length} characters.",
+    "string_too_long": "Use at most {max_length} characters.",
+    "greater_than_equal": "Enter {ge} or more.",
+    "greater_than": "Enter more than {gt}.",
+    "less_than_equal": "Enter {le} or less.",
+    "less_than": "Enter less than {lt}.",
+}
+
+
 def _message(error: Any) -> str:
     """The text a form shows for one Pydantic error (a validator's own words, no prefix)."""
     kind = error.get("type", "")
-    cause = (error.get("ctx") or {}).get("error")
+    ctx = error.get("ctx") or {}
+    cause = ctx.get("error")
     if kind in ("value_error", "assertion_error") and cause is not None and str(cause):
         return str(cause)
+    if kind in _BOUNDS:
+        try:
+            return _BOUNDS[kind].format(**ctx)
+        except (KeyError, IndexError):
+            pass
     return _PLAIN.get(kind, str(error["msg"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -40,7 +41,7 @@ def test_form_shows_errors_per_field(page: Page) -> None:
     form.get_by_role("button", name="Sign up").click()
     expect(form.locator('.field-error[data-field="name"]')).to_contain_text("at least 2")
     expect(form.locator('.field-error[data-field="email"]')).to_contain_text("email address")
-    expect(form.locator('.field-error[data-field="age"]')).to_contain_text("greater than")
+    expect(form.locator('.field-error[data-field="age"]')).to_have_text("Enter 13 or more.")
     # Fixing the fields and submitting again clears the errors and runs on_submit.
     form.get_by_label("Name").fill("Ada")
     form.get_by_label("Email").fill("ada@example.com")
@@ -174,7 +175,7 @@ def test_key_filters_and_change_events(page: Page) -> None:
     new_item.fill("write docs")
     new_item.press("a")  # not Enter: nothing is sent
     new_item.press("Shift+Enter")  # Enter with Shift still matches cf-keydown.enter
-    items = todo.get_by_test_id("todo-items").locator("li")
+    items = todo.get_by_test_id("todo-items").locator("li:not(.empty)")
     expect(items).to_have_count(1)
     expect(items.first).to_have_text("write docsa")
     expect(new_item).to_have_value("")  # the input that fired gets the server's (empty) value
@@ -339,3 +340,41 @@ def test_socket_message_over_the_size_limit_shows_an_error(page: Page) -> None:
     board.get_by_role("button", name="Post").click()
     expect(board.get_by_test_id("messages")).to_contain_text("short again")
     expect(board.get_by_role("alert")).to_have_count(0)
+
+
+def test_the_page_fits_a_phone_without_sideways_scrolling(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.wait_for_selector("[data-cf-component][data-cf-ready]", state="attached")
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], f"scrollWidth {widths[0]} > viewport {widths[1]}"
+    finally:
+        context.close()
+
+
+def test_each_demo_shows_its_code_a_favicon_and_an_empty_todo_list(page: Page) -> None:
+    counter = page.locator("section#counter")
+    expect(counter.locator(".code pre").first).to_contain_text('@registry.register("counter")')
+    expect(counter.locator(".code pre").first).to_contain_text("def on_increment")
+    expect(page.locator("section.example .code")).to_have_count(6)
+    icon = page.locator('link[rel="icon"]')
+    expect(icon).to_have_attribute("href", re.compile(r"^data:image/svg\+xml,"))
+    todo = page.locator('[data-cf-component="todo"]')
+    expect(todo.locator("li.empty")).to_have_text(
+        "Nothing to do yet: type an item and press Enter."
+    )
+
+
+def test_form_messages_read_as_messages_for_people(page: Page) -> None:
+    form = page.locator('[data-cf-component="signup"]')
+    form.get_by_label("Email").fill("not-an-email")
+    form.get_by_label("Age").fill("old")
+    form.get_by_role("button", name="Sign up").click()
+    email = form.locator('.field-error[data-field="email"]')
+    expect(email).to_have_text("Enter an email address like ada@example.com.")
+    expect(form.locator('.field-error[data-field="age"]')).to_have_text("Enter a whole number.")
+    expect(form.locator('.field-error[data-field="name"]')).to_have_text("Use at least 2 characters.")

@@ -85,9 +85,9 @@ def test_validate_invalid_data_fills_field_errors() -> None:
     assert instance.errors == {"form": "Validation failed"}
     assert instance.field_errors == {
         "name": ["This field is required."],
-        "age": ["Input should be less than or equal to 120"],
+        "age": ["Enter 120 or less."],
     }
-    assert instance.get_field_errors("age") == ["Input should be less than or equal to 120"]
+    assert instance.get_field_errors("age") == ["Enter 120 or less."]
     assert instance.get_field_errors("other") == []
     assert instance.has_field_error("name")
     assert not instance.has_field_error("other")
@@ -179,7 +179,7 @@ def test_submit_invalid_reports_field_errors_and_skips_on_submit(templates: Temp
     assert result["state"]["submitted"] is True
     assert result["html"] == (
         "<em>name: This field is required.</em>"
-        "<em>age: Input should be greater than or equal to 0</em><b></b>"
+        "<em>age: Enter 0 or more.</em><b></b>"
     )
 
 
@@ -295,7 +295,7 @@ async def test_submit_through_stream_message(
     ]
     message = signed_message("user_form", "submit", {"form_data": {"name": "Ada", "age": 999}})
     frames = [f async for f in stream_message(message, registry=fresh_registry, signer=signer)]
-    assert frames[0]["html"] == "<em>age: Input should be less than or equal to 120</em><b></b>"
+    assert frames[0]["html"] == "<em>age: Enter 120 or less.</em><b></b>"
     assert submitted == [{"name": "Ada", "age": 9}]
 
 
