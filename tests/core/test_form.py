@@ -125,7 +125,8 @@ def test_get_context_adds_form_keys() -> None:
         "submitted",
     ]
     assert context["form_data"] == {}
-    assert context["field_errors"] == {"name": ["This field is required."], "age": ["This field is required."]}
+    required = ["This field is required."]
+    assert context["field_errors"] == {"name": required, "age": required}
     assert (context["is_valid"], context["submitted"]) == (False, False)
 
 
