@@ -179,8 +179,7 @@ def test_submit_invalid_reports_field_errors_and_skips_on_submit(templates: Temp
     assert result["state"]["is_valid"] is False
     assert result["state"]["submitted"] is True
     assert result["html"] == (
-        "<em>name: This field is required.</em>"
-        "<em>age: Enter 0 or more.</em><b></b>"
+        "<em>name: This field is required.</em><em>age: Enter 0 or more.</em><b></b>"
     )
 
 
@@ -240,9 +239,7 @@ async def test_submit_through_handle_message(
 
     invalid = signed_message("user_form", "submit", {"form_data": {"name": "Ada", "age": "x"}})
     reply = await handle_message(invalid, registry=fresh_registry, signer=signer)
-    assert reply["html"] == (
-        "<em>age: Enter a whole number.</em><b></b>"
-    )
+    assert reply["html"] == ("<em>age: Enter a whole number.</em><b></b>")
     assert submitted == [{"name": "Ada", "age": 2}]
 
 
