@@ -1,7 +1,9 @@
 """Whole-process wall time of ``cf`` commands against ``python -c "import typer"``.
 
 Each round runs every command once, interleaved, so machine noise hits the floor and the
-commands alike; the figures are medians over the rounds, and ratios are command / floor.
+commands alike; the figures are medians over the rounds, and ratios are command / floor. Both
+wall time and CPU time (user + system of the process) are shown: on a machine busy with other
+jobs the CPU time is the steadier figure.
 Commands run in examples/project (a [tool.cf] project with a counter component).
 
 Run:  python bench/cli_startup.py [--rounds 21]
@@ -31,6 +33,18 @@ def _cf() -> str:
     return found
 
 
+def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run *argv* once; return (wall seconds, CPU seconds of the process)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        sys.exit(f"{argv} exited with {process.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=21)
@@ -52,6 +66,7 @@ def main() -> None:
     env = {**os.environ, "COLUMNS": "120"}
     env.pop("CF_APP", None)
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     # Measure an installed package: a wheel install byte-compiles it, an editable one does not,
     # and with PYTHONDONTWRITEBYTECODE set Python would recompile it on every start.
     package = Path(__file__).resolve().parent.parent / "component_framework"
@@ -73,14 +88,22 @@ def main() -> None:
         subprocess.run(argv, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, check=True)
     for _ in range(args.rounds):
         for name, argv in commands.items():
-            start = time.perf_counter()
-            subprocess.run(argv, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, check=True)
-            times[name].append(time.perf_counter() - start)
+            wall, used = _run(argv, env)
+            times[name].append(wall)
+            cpu[name].append(used)
     floor = statistics.median(next(iter(times.values())))
-    print(f"{'command':40s} {'median':>9s} {'ratio':>7s}   ({args.rounds} rounds)")
+    cpu_floor = statistics.median(next(iter(cpu.values())))
+    print(
+        f"{'command':40s} {'wall':>9s} {'ratio':>7s} {'cpu':>9s} {'ratio':>7s}"
+        f"   ({args.rounds} rounds)"
+    )
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"{name:40s} {median * 1000:7.0f}ms {median / floor:6.2f}x")
+        used = statistics.median(cpu[name])
+        print(
+            f"{name:40s} {median * 1000:7.0f}ms {median / floor:6.2f}x"
+            f" {used * 1000:7.0f}ms {used / cpu_floor:6.2f}x"
+        )
 
 
 if __name__ == "__main__":
