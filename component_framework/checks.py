@@ -233,8 +233,10 @@ def _template_line(exc: BaseException, root: Path) -> str | None:
     Jinja rewrites a render error's traceback so that template frames carry the template's
     file and line; the first such frame from the inside out is where the template failed.
     """
+    from .core.jinja import TEMPLATE_SUFFIXES
+
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename and Path(frame.filename).suffix in _TEMPLATE_SUFFIXES and frame.lineno:
+        if frame.filename and Path(frame.filename).suffix in TEMPLATE_SUFFIXES and frame.lineno:
             return f"{_relative(frame.filename, root)}:{frame.lineno}"
     return None
 
