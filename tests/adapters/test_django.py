@@ -184,7 +184,7 @@ def test_model_form_shows_field_errors_and_saves_nothing(article: Article, edito
     response = post(client, message(found["article_form"], "submit", data), headers)
     assert response.status_code == 200
     assert (
-        'data-testid="title-error">String should have at least 3 characters'
+        'data-testid="title-error">Use at least 3 characters.'
         in (response.json()["html"])
     )
     article.refresh_from_db()
