@@ -183,10 +183,7 @@ def test_model_form_shows_field_errors_and_saves_nothing(article: Article, edito
     data = {"form_data": {"title": "ab", "body": ""}}
     response = post(client, message(found["article_form"], "submit", data), headers)
     assert response.status_code == 200
-    assert (
-        'data-testid="title-error">Use at least 3 characters.'
-        in (response.json()["html"])
-    )
+    assert 'data-testid="title-error">Use at least 3 characters.' in (response.json()["html"])
     article.refresh_from_db()
     assert article.title == "First"
 
