@@ -70,6 +70,20 @@ class _Shown(str):
         return str(self)
 
 
+def _linked(location: str | None, setting: str) -> Any:
+    """*location* (``file:line``) as a terminal hyperlink that opens it in the user's editor."""
+    from rich.style import Style
+    from rich.text import Text
+
+    from component_framework._editor import file_link
+
+    file, _, line = (location or "").rpartition(":")
+    if not file or not line.isdigit():
+        return location or "-"
+    # A span, not the cell's style: the padding around the text is no part of the link.
+    return Text.assemble((location or "", Style(link=file_link(setting, file, int(line)))))
+
+
 def _joined(values: list[str]) -> str:
     return ", ".join(values) if values else "-"
 
@@ -137,6 +151,9 @@ def show(
 ) -> None:
     """Show one component: class, kind, template, events with their payloads, source.
 
+    The source file:line is a terminal hyperlink that opens the editor `cf dev` links to
+    ([tool.cf] editor, else CF_EDITOR, else vscode).
+
     Examples:
 
       cf registry show counter
@@ -147,10 +164,11 @@ def show(
     """
     from pathlib import Path
 
+    from component_framework._editor import configured
     from component_framework.core.registry import registry
     from component_framework.project import class_location
 
-    load_project(ctx, app)
+    project, _ = load_project(ctx, app)
     name = registered_name(name)
     cls = registry.get(name)
     if cls is None:
@@ -171,7 +189,7 @@ def show(
     table.add_row("events", "\n".join(_signature(cls, e) for e in info["events"]) or "-")
     table.add_row("permissions", _joined(info["permissions"]))
     table.add_row("slots", _joined(info["slots"]))
-    table.add_row("source", info["source"] or "-")
+    table.add_row("source", _linked(info["source"], configured(project.editor)))
     console().print(table)
 
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from component_framework._editor import EditorError, configured, open_in_editor
 from component_framework.core.exceptions import ComponentError
 from component_framework.core.protocol import handle_message, http_status, signed_message
 
-from ._editor import EditorError, configured, open_in_editor
 from ._export import ExportError, export_session
 
 if TYPE_CHECKING:

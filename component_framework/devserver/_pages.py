@@ -103,6 +103,7 @@ async def gallery(request: Request) -> Response:
         styles=style_urls(dev.project.root, _styles(dev), scoped=True),
         query=request.query_params.get("q", ""),
         hello=dev.hello(),
+        request=request,
     )
     return HTMLResponse(html, headers=_NO_STORE)
 

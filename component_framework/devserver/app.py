@@ -39,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 
+from component_framework._editor import configured, editor_url
 from component_framework._logs import WarningLines
 from component_framework.core.protocol import render_component
 from component_framework.core.registry import ComponentRegistry
@@ -53,7 +54,6 @@ from ._assets import watch_styles
 from ._channel import LiveChannel
 from ._console import print_error, print_recovered
 from ._docs import component_docs
-from ._editor import configured, editor_url
 from ._errors import DevError
 from ._inspect import describe_component
 from ._recorder import EventRecorder

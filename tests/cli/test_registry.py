@@ -158,3 +158,54 @@ def test_show_and_dispatch_take_every_spelling_cf_new_takes(
     dispatched = cf("dispatch", spelling, "increment", "--json")
     assert dispatched.exit_code == 0, dispatched.stderr
     assert json.loads(dispatched.stdout)["state"] == {"count": 1}
+
+
+def _in_a_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> str:
+    """The output of ``cf ARGS`` run in a pseudo-terminal, as a user's shell runs it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, child = pty.openpty()
+    command = [sys.executable, "-c", "from component_framework.cli import main; main()", *args]
+    environ = {**os.environ, "COLUMNS": "200", "TERM": "xterm-256color", **env}
+    environ.pop("NO_COLOR", None)
+    process = subprocess.Popen(command, cwd=cwd, env=environ, stdout=child, stderr=child)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    assert process.wait(timeout=60) == 0, b"".join(chunks).decode(errors="replace")
+    return b"".join(chunks).decode()
+
+
+def _links(output: str) -> list[tuple[str, str]]:
+    """The terminal hyperlinks (OSC 8) in *output*: (url, text shown)."""
+    import re
+
+    found = re.findall(r"\x1b\]8;[^;]*;([^\x1b]+)\x1b\\(.*?)\x1b\]8;;\x1b\\", output)
+    return [(url, re.sub(r"\x1b\[[0-9;]*m", "", text)) for url, text in found]
+
+
+def test_show_links_the_source_to_the_editor_the_dev_server_opens(example: Path) -> None:
+    EXAMPLE = example
+    source = (EXAMPLE / "cf_example" / "components" / "counter.py").resolve()
+    shown = "cf_example/components/counter.py:15"
+    output = _in_a_terminal(["registry", "show", "counter"], EXAMPLE, {"CF_EDITOR": "pycharm"})
+    assert _links(output) == [(f"pycharm://open?file={source}&line=15", shown)]
+    # The default editor, as `cf dev` links it.
+    output = _in_a_terminal(["registry", "show", "counter"], EXAMPLE, {"CF_EDITOR": ""})
+    assert _links(output) == [(f"vscode://file/{source}:15", shown)]
+    # An editor command (which the dev server runs): the terminal opens the file.
+    output = _in_a_terminal(
+        ["registry", "show", "counter"], EXAMPLE, {"CF_EDITOR": "subl {file}:{line}"}
+    )
+    assert _links(output) == [(source.as_uri(), shown)]

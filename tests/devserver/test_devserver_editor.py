@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from component_framework._editor import editor_url
 from component_framework.devserver import create_dev_app
-from component_framework.devserver._editor import editor_url
 from component_framework.project import ProjectConfigError, load_project
 
 DEV = {"X-CF-Dev": "1"}

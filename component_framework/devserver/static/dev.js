@@ -297,11 +297,16 @@
             box.appendChild(el("p", { role: "alert" }, preview.error));
           } else {
             box.innerHTML = preview.html;
+            live(host);
           }
         });
         markRendered(msg.version);
       });
     };
+
+    // The previews are live components: cf.js handles the events inside their shadow roots.
+    function live(host) { if (window.cf && host.shadowRoot) window.cf.scan(host.shadowRoot); }
+    list.querySelectorAll(".cf-preview").forEach(live);
 
     search.addEventListener("input", filter);
     kind.addEventListener("change", filter);

@@ -10,6 +10,9 @@
  * without data-cf-endpoint).
  * DOM events fired on a root: cf:update (detail: reply, once per SSE frame), cf:error,
  * cf:offline and cf:online (live roots, when the WebSocket drops and comes back).
+ * Components inside an open shadow root come alive with cf.scan(shadowRoot): cf.js then listens
+ * to that root's events (submit and change do not leave a shadow root) and finds its components
+ * by id, for pushes and cf.send.
  */
 (() => {
   "use strict";
@@ -49,6 +52,18 @@
   }
 
   // ---------- Helpers ----------
+
+  // Where components live: the document and every shadow root cf.scan was given.
+  const scopes = new Set([document]);
+  // The elements matching *selector* in every scope still on the page.
+  function all(selector) {
+    const found = [];
+    scopes.forEach((scope) => {
+      if (scope !== document && !scope.host.isConnected) return;
+      found.push(...scope.querySelectorAll(selector));
+    });
+    return found;
+  }
 
   // cf.js's private data of an element (timers, counters, ...): one object per element.
   const internal = new WeakMap();
@@ -253,7 +268,7 @@
 
   function setValue(el, value) {
     if (el.value === value) return;
-    if (document.activeElement === el && typeof el.selectionStart === "number") {
+    if (el.getRootNode().activeElement === el && typeof el.selectionStart === "number") {
       const start = el.selectionStart, end = el.selectionEnd;
       el.value = value;
       try { el.setSelectionRange(Math.min(start, value.length), Math.min(end, value.length)); }
@@ -482,7 +497,7 @@
       const resync = this.everConnected || this.offline;
       this.everConnected = true;
       this.goOnline();
-      document.querySelectorAll(ROOT + "[data-cf-live]").forEach((root) => subscribe(root, resync));
+      all(ROOT + "[data-cf-live]").forEach((root) => subscribe(root, resync));
       const outbox = this.outbox;
       this.outbox = [];
       outbox.forEach(({ msg }) => this.ws.send(JSON.stringify(msg)));
@@ -551,14 +566,14 @@
         console.warn(`cf.js: live updates are offline (${why}); the page may be out of date ` +
           "until it reconnects. Retrying with backoff.");
       }
-      document.querySelectorAll(ROOT).forEach((root) => { if (usesSocket(root)) markOffline(root, true); });
+      all(ROOT).forEach((root) => { if (usesSocket(root)) markOffline(root, true); });
     },
 
     goOnline() {
       if (!this.offline) return;
       this.offline = false;
       console.info("cf.js: live updates are back online.");
-      document.querySelectorAll(ROOT + "[" + OFFLINE + "]").forEach((root) => markOffline(root, false));
+      all(ROOT + "[" + OFFLINE + "]").forEach((root) => markOffline(root, false));
     },
   };
 
@@ -732,28 +747,47 @@
     return true;
   }
 
+  // The path the event took, from its target out, elements only; it goes into open shadow
+  // roots, where ev.target (retargeted to the host) does not.
+  const elementsOf = (ev) => ev.composedPath().filter((node) => node.nodeType === 1);
+
   function onEvent(ev) {
-    let el = ev.target && ev.target.nodeType === 1 ? ev.target : ev.target && ev.target.parentElement;
+    // An event inside a shadow root may reach its root's listener and the document's: once.
+    const seen = data(ev);
+    if (seen.handled) return;
+    seen.handled = true;
+    const path = elementsOf(ev);
+    const el = path[0];
     const edit = (ev.type === "input" || ev.type === "change") && el && isControl(el);
     if (edit) {
       inputSeq++;
       group(el).forEach((control) => { data(control).changed = inputSeq; });
     }
     if (edit && model(el, ev)) return;
-    for (; el && el.nodeType === 1; el = el.parentElement) {
-      const binding = bindingOf(el, ev.type, ev);
-      if (binding) return fire(el, binding, ev.type, ev);
-      if (el.hasAttribute("data-cf-component")) return;
+    for (const node of path) {
+      const binding = bindingOf(node, ev.type, ev);
+      if (binding) return fire(node, binding, ev.type, ev);
+      if (node.hasAttribute("data-cf-component")) return;
     }
   }
 
-  ["click", "submit", "change", "input", "keydown"].forEach((type) => {
-    document.addEventListener(type, onEvent, type === "input");
-  });
+  // Listen to *scope*'s events (the document, or a shadow root given to cf.scan), once.
+  function listen(scope) {
+    const d = data(scope);
+    if (d.listening) return;
+    d.listening = true;
+    scopes.add(scope);
+    ["click", "submit", "change", "input", "keydown"].forEach((type) => {
+      scope.addEventListener(type, onEvent, type === "input");
+    });
+  }
+
+  listen(document);
 
   // ---------- Start ----------
 
   function scan(node) {
+    if (node instanceof ShadowRoot) listen(node);
     const roots = node.matches && node.matches(ROOT) ? [node] : [];
     roots.push(...(node.querySelectorAll ? node : document).querySelectorAll(ROOT));
     roots.forEach((root) => {
@@ -770,11 +804,11 @@
     });
   }
 
-  const byId = (id) => document.querySelector(ROOT + '[data-cf-id="' + CSS.escape(id) + '"]');
+  const byId = (id) => all(ROOT + '[data-cf-id="' + CSS.escape(id) + '"]')[0] || null;
 
   function resolveRoot(target) {
     if (typeof target === "string") {
-      return byId(target) || document.querySelector('[data-cf-component="' + CSS.escape(target) + '"]');
+      return byId(target) || all('[data-cf-component="' + CSS.escape(target) + '"]')[0] || null;
     }
     return rootOf(target);
   }
@@ -795,6 +829,7 @@
     },
     /** The extra request headers (data-cf-headers) and default endpoint (data-cf-base). */
     config,
+    /** Make the components in *node* live (default: the document); a shadow root is listened to. */
     scan(node) { scan(node || document); },
   };
 

@@ -43,6 +43,71 @@ def test_the_gallery_shows_every_story_live_in_the_apps_look(page: Page) -> None
     expect(zero.locator("button")).not_to_have_css("background-color", DEV_ACCENT)
 
 
+def test_a_gallery_preview_is_a_live_component(page: Page) -> None:
+    page.goto("/")
+    busy = page.locator('.cf-preview[data-story="counter/busy"]')
+    zero = page.locator('.cf-preview[data-story="counter/zero"]')
+    expect(busy.locator("[data-cf-component]")).to_have_attribute("data-cf-ready", "")
+    busy.locator("button.increment").click()
+    expect(busy.locator(".count")).to_have_text("41")
+    busy.locator("button.increment").click()
+    expect(busy.locator(".count")).to_have_text("42")
+    # Each preview is its own component: the other stories did not move.
+    expect(zero.locator(".count")).to_have_text("0")
+    zero.locator("button.increment").click()
+    expect(zero.locator(".count")).to_have_text("1")
+    expect(busy.locator(".count")).to_have_text("42")
+
+
+NOTE = '''from component_framework.core import Component, registry
+
+
+@registry.register("note")
+class Note(Component):
+    """A note: a colour chosen, a text typed and saved."""
+
+    template_name = "note.html"
+
+    def mount(self):
+        super().mount()
+        self.state.update(colour="red", typed="", saved="")
+
+    def on_pick(self, value: str = ""):
+        self.state["colour"] = value
+
+    def on_type(self, value: str = ""):
+        self.state["typed"] = value
+
+    def on_save(self, form_data: dict):
+        self.state["saved"] = form_data.get("text", "")
+'''
+NOTE_HTML = (
+    '<div><select class="colour" cf-change="pick"><option>red</option><option>blue</option>'
+    '</select><p class="chosen">{{ state.colour }}</p>'
+    '<input class="typing" cf-input="type"><p class="typed">{{ state.typed }}</p>'
+    '<form cf-submit="save"><input name="text" class="text"><button>Save</button></form>'
+    '<p class="saved">{{ state.saved }}</p></div>\n'
+)
+
+
+def test_controls_and_forms_work_in_a_gallery_preview(page: Page, dev: DevServer) -> None:
+    # change and submit events do not leave a shadow root; input does, retargeted to the host.
+    page.goto("/")
+    expect(page.locator("#cf-dev-status")).to_have_attribute("data-state", "live")
+    (dev.package / "templates" / "note.html").write_text(NOTE_HTML)
+    (dev.package / "components" / "note.py").write_text(NOTE)
+    note = page.locator('.cf-preview[data-story="note/default"]')
+    expect(note.locator("[data-cf-component]")).to_have_attribute("data-cf-ready", "")
+    note.locator("select.colour").select_option("blue")
+    expect(note.locator(".chosen")).to_have_text("blue")
+    note.locator("input.typing").fill("hello")
+    expect(note.locator(".typed")).to_have_text("hello")
+    note.locator("input.text").fill("kept")
+    note.locator("button").click()
+    expect(note.locator(".saved")).to_have_text("kept")
+    expect(page).to_have_url(re.compile(r"/$"))  # the form did not navigate
+
+
 def test_the_gallery_search_filters_stories_and_stays_in_the_url(page: Page) -> None:
     page.goto("/")
     page.fill("#cf-search", "busy")

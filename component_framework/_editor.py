@@ -1,4 +1,7 @@
-"""Open in editor: every file:line the dev pages show is a link that opens the user's editor.
+"""Open in editor: every file:line the dev pages and ``cf registry show`` print is a link.
+
+Shared by the dev server (its pages' links, ``POST /__cf__/open``) and the command line (terminal
+hyperlinks), so both open the same editor the same way.
 
 The editor comes from ``[tool.cf] editor`` (or ``CF_EDITOR``, else ``vscode``):
 
@@ -8,7 +11,7 @@ The editor comes from ``[tool.cf] editor`` (or ``CF_EDITOR``, else ``vscode``):
 - anything else is a command the dev server runs, ``{file}`` and ``{line}`` replaced (e.g.
   ``code -g {file}:{line}``, ``subl {file}:{line}``); only for a request from loopback, only
   for a file under the project, and only with the ``X-CF-Dev`` header (no cross-site page can
-  send it).
+  send it); a terminal link (``file_link``) opens the file itself (``file://``).
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import shlex
 import subprocess
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
-__all__ = ["EditorError", "editor_url", "open_in_editor"]
+__all__ = ["EditorError", "configured", "editor_url", "file_link", "open_in_editor"]
 
 SCHEMES = {
     "vscode": "vscode://file/{file}:{line}",
@@ -45,6 +49,21 @@ def editor_url(setting: str) -> str:
     if setting in SCHEMES:
         return SCHEMES[setting]
     return setting if "://" in setting else ""
+
+
+def file_link(setting: str, file: str | Path, line: int) -> str:
+    """The URL that opens *file* at *line* with *setting*'s editor, as the dev pages link it.
+
+    The file is made absolute; a command setting (run by the dev server, not by a link) gets
+    a ``file://`` URL, which a terminal hands to the system's opener.
+    """
+    path = Path(file).resolve()
+    template = editor_url(setting)
+    if not template:
+        return path.as_uri()
+    # As the pages' encodeURI(file): the path's separators and punctuation stay as they are.
+    encoded = quote(str(path), safe="/;,?:@&=+$-_.!~*'()#")
+    return template.replace("{file}", encoded).replace("{line}", str(max(1, line)))
 
 
 def open_in_editor(setting: str, root: Path, file: str, line: int, client: str | None) -> None:
