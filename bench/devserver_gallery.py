@@ -7,7 +7,8 @@ template), measures in headless Chromium:
   previews are server-rendered into shadow roots, so load means all 600 are on screen); the
   count of rendered previews is checked.
 * ``search``: typing a query until the gallery is filtered and laid out (the filter runs on the
-  input event; the time includes a forced layout), for a few queries.
+  input event; the time includes a forced layout), for a few queries (each
+  round of them narrows the gallery, then clears the query: all 200 cards shown again).
 * ``template save``: from a template's save to every story of that component showing the change
   (the three previews of one component; the rest of the gallery stays as it is).
 
@@ -120,6 +121,9 @@ SEARCH = """(query) => {
   return { ms: performance.now() - started, js: filtered, visible: visible };
 }"""
 
+# Each round narrows the gallery, then shows it all again ("": every card laid out anew).
+QUERIES = ("card_1", "busy", "card_19 many", "nothing-matches", "")
+
 # Stamps the wall clock when all three previews of card_0 show data-v=VERSION.
 WATCH = """(version) => {
   window.__done = null;
@@ -139,6 +143,7 @@ def main() -> None:
     parser.add_argument("--components", type=int, default=200)
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--opens", type=int, default=5)
+    parser.add_argument("--searches", type=int, default=3, help="rounds of the queries")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="cf-bench-gallery-"))
     package = make_project(root, args.components)
@@ -160,10 +165,12 @@ def main() -> None:
                 if opened["rendered"] != args.components * 3:
                     raise AssertionError(f"only {opened['rendered']} previews rendered")
                 results["open"].append(opened["ms"])
-            for query in ("card_1", "busy", "card_19 many", "nothing-matches", ""):
-                searched = page.evaluate(SEARCH, query)
-                results["search"].append(searched["ms"])
-                results.setdefault("search_filter_only", []).append(searched["js"])
+            for _ in range(args.searches):
+                for query in QUERIES:
+                    searched = page.evaluate(SEARCH, query)
+                    results["search"].append(searched["ms"])
+                    results.setdefault("search_filter_only", []).append(searched["js"])
+                    results.setdefault(f"search {query!r}", []).append(searched["ms"])
             page.wait_for_selector("#cf-dev-status[data-state=live]")
             template = package / "templates" / "card_0.html"
             for version in range(1, args.edits + 1):

@@ -252,19 +252,20 @@
     }));
 
     // Every word must match; a card shows the stories that match (all, if its own text does).
+    // Only what changes is written, and a hidden card's stories are left as they are (they are
+    // set when it shows again): each write costs Chromium style and layout work.
     function filter() {
       const words = (search.value || "").toLowerCase().split(/\s+/).filter(Boolean);
       const wanted = kind.value;
       let shown = 0, storiesShown = 0;
       stories.forEach((entry) => {
         const kindOk = !wanted || entry.kind === wanted;
-        let visible = 0;
-        entry.items.forEach((item) => {
-          const on = kindOk && words.every((w) => item.text.indexOf(w) !== -1);
-          if (item.node.hidden === on) item.node.hidden = !on; // untouched nodes keep their layout
-          if (on) visible += 1;
-        });
+        const on = entry.items.map((item) => kindOk && words.every((w) => item.text.indexOf(w) !== -1));
+        const visible = on.filter(Boolean).length;
         const cardOn = kindOk && (visible > 0 || words.every((w) => entry.text.indexOf(w) !== -1));
+        if (cardOn) {
+          entry.items.forEach((item, i) => { if (item.node.hidden === on[i]) item.node.hidden = !on[i]; });
+        }
         if (entry.card.hidden === cardOn) entry.card.hidden = !cardOn;
         if (cardOn) shown += 1;
         storiesShown += visible;
