@@ -5,6 +5,11 @@ an ``async def`` handler runs on the event loop. The threads come from a stdlib
 ``ThreadPoolExecutor`` whose size is the thread limit: ``CF_THREAD_LIMIT`` in the environment,
 or :func:`set_thread_limit` (default 40, as Starlette's ``anyio.to_thread`` allows). When every
 thread is busy, further sync messages wait for one; async handlers are not delayed.
+
+A host framework whose per-request setup lives in thread-locals (Django's active language,
+its database connections) hands a context manager factory to :func:`wrap_sync_hops` while it
+serves a request: every hop started from that request runs inside ``factory()``, in the
+worker thread. Core knows nothing of the framework; the adapter says what to enter.
 """
 
 from __future__ import annotations
@@ -14,16 +19,31 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 from .exceptions import ConfigurationError
 
-__all__ = ["DEFAULT_THREAD_LIMIT", "run_sync", "set_thread_limit", "thread_limit"]
+__all__ = [
+    "DEFAULT_THREAD_LIMIT",
+    "HopSetup",
+    "run_sync",
+    "set_thread_limit",
+    "thread_limit",
+    "wrap_sync_hops",
+]
 
 T = TypeVar("T")
 
 DEFAULT_THREAD_LIMIT = 40
 """Threads for sync handlers when ``CF_THREAD_LIMIT`` is unset (Starlette's default too)."""
+
+HopSetup = Callable[[], AbstractContextManager[object]]
+"""Makes the context manager a sync hop runs inside (see :func:`wrap_sync_hops`)."""
+
+_hop_setup: contextvars.ContextVar[HopSetup | None] = contextvars.ContextVar(
+    "component_framework_hop_setup", default=None
+)
 
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
@@ -75,8 +95,28 @@ def _get_executor() -> ThreadPoolExecutor:
     return executor
 
 
+def wrap_sync_hops(setup: HopSetup | None) -> contextvars.Token[HopSetup | None]:
+    """Run every sync hop started from the current context inside ``setup()``.
+
+    Set per request by a host adapter, before the message path runs; ``None`` removes it.
+    Returns the token to reset the variable with.
+
+    Example::
+
+        wrap_sync_hops(lambda: translation.override(language))
+    """
+    return _hop_setup.set(setup)
+
+
+def _run_inside(setup: HopSetup, func: Callable[..., T], args: tuple[Any, ...]) -> T:
+    with setup():
+        return func(*args)
+
+
 async def run_sync(func: Callable[..., T], /, *args: Any) -> T:
     """Run ``func(*args)`` in a worker thread, with the caller's context variables.
+
+    Inside the context manager set with :func:`wrap_sync_hops`, when there is one.
 
     Example::
 
@@ -86,7 +126,10 @@ async def run_sync(func: Callable[..., T], /, *args: Any) -> T:
 
     loop = asyncio.get_running_loop()
     context = contextvars.copy_context()
-    return await loop.run_in_executor(_get_executor(), context.run, func, *args)
+    setup = _hop_setup.get()
+    if setup is None:
+        return await loop.run_in_executor(_get_executor(), context.run, func, *args)
+    return await loop.run_in_executor(_get_executor(), context.run, _run_inside, setup, func, args)
 
 
 def _forget_threads() -> None:

@@ -14,7 +14,9 @@ Two lines in your ASGI routing (``pip install 'component-framework[channels]'``)
         ),
     })
 
-The user is loaded from the session when the socket opens, with its permissions, and every
+The user is loaded from the session when the socket opens, with its permissions, and its
+language is chosen as ``LocaleMiddleware`` would (language cookie, ``Accept-Language``) and is
+active while handlers run. Every
 message goes through core's WebSocket manager (permission checks, signed state and
 subscriptions included). Pushes (``manager().push_state(...)``) reach every subscribed page.
 """
@@ -32,6 +34,7 @@ require("channels", "channels", "component_framework.django.consumers")
 
 from asgiref.sync import sync_to_async  # noqa: E402
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
+from django.utils import translation  # noqa: E402
 
 from component_framework.core import (  # noqa: E402
     ComponentWebSocketManager,
@@ -43,6 +46,7 @@ from component_framework.core.protocol import load_message  # noqa: E402
 from component_framework.core.registry import registry as default_registry  # noqa: E402
 
 from ._config import config  # noqa: E402
+from ._hops import socket_language, wrap_hops  # noqa: E402
 from ._http import encode  # noqa: E402
 
 __all__ = ["ChannelsConnection", "ComponentConsumer", "SocketRequest", "manager"]
@@ -137,6 +141,7 @@ class ComponentConsumer(AsyncWebsocketConsumer):
         self.request = SocketRequest(self.scope, user, self.scope.get("session"))
         self.connection = ChannelsConnection(self, self.request)
         self.connection_id = f"ws-{uuid4().hex}"
+        self.language = socket_language(self.scope)
         await self.accept()
         await manager().connect(self.connection, self.connection_id)
 
@@ -150,7 +155,9 @@ class ComponentConsumer(AsyncWebsocketConsumer):
         ref = message.get("ref") if isinstance(message, dict) else None
         if isinstance(ref, str | int) and not isinstance(ref, bool):
             target = _Reply(self.connection, ref)
-        await manager().handle_message(target, self.connection_id, message)
+        wrap_hops(self.language)  # a sync handler's worker thread: the language, the ORM
+        with translation.override(self.language):  # an async handler, on this loop
+            await manager().handle_message(target, self.connection_id, message)
 
     async def disconnect(self, code: int) -> None:
         """Drop the connection and its subscriptions."""

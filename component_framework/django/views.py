@@ -2,7 +2,8 @@
 
 They are async views, so they run on the event loop under ASGI (uvicorn, daphne) and through
 Django's adapter under WSGI (runserver, gunicorn); sync handlers run in a worker thread either
-way, where they may use the ORM. Every message goes through core's one message path.
+way, where they may use the ORM, with the request's language active (``_hops``). Every
+message goes through core's one message path.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from typing import Any, cast
 
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.utils import translation
 
 from component_framework.core.protocol import handle_message, http_status, stream_message
 from component_framework.core.streaming import format_sse_frame
 
 from ._config import config
+from ._hops import wrap_hops
 from ._http import NO_STORE, Refused, load_user, read_message, reply_response
 from ._render import script_bytes, script_version, set_current_request
 from ._sync_stream import SyncStream
@@ -35,6 +38,7 @@ async def event(request: HttpRequest) -> HttpResponse:
         return reply_response(exc.reply, exc.status)
     await load_user(request)
     set_current_request(request)
+    wrap_hops(translation.get_language())
     reply = await handle_message(
         message,
         request,
@@ -60,6 +64,7 @@ async def stream(request: HttpRequest) -> HttpResponse:
         return reply_response(exc.reply, exc.status)
     await load_user(request)
     set_current_request(request)
+    wrap_hops(translation.get_language())
     frames = cast(
         AsyncGenerator[dict[str, Any], None],
         stream_message(
