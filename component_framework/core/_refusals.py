@@ -2,7 +2,8 @@
 
 A request is refused, with nothing run, unless its body is ``application/json`` (415), it
 carries the ``X-CF-Request`` header (400: a cross-site form cannot send it) and it stays under
-the size limit (413). The reply has core's error shape. Shared by the framework adapters.
+the size limit (413). The reply has core's error shape. The one implementation, used by the
+Starlette transport and the framework adapters alike.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ class Refused(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status = status
+        self.code = code
+        self.message = message
         self.reply: dict[str, Any] = {"type": "error", "error": message, "code": code}
+
+    def body(self) -> dict[str, Any]:
+        """The wire reply: the same error shape core uses."""
+        return dict(self.reply)
 
 
 def check_headers(content_type: str | None, marked: bool, length: str | None, limit: int) -> None:

@@ -9,20 +9,16 @@ The root element has the shape cf.js reads on every transport::
 
 from __future__ import annotations
 
-import json
 import logging
 from contextvars import ContextVar
 from typing import Any
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from component_framework.core._markup import component_root, script_tag
 from component_framework.core._script import script_bytes, script_version
-from component_framework.core.exceptions import NotAuthenticatedError, PermissionDeniedError
-from component_framework.core.protocol import render_component
-from component_framework.core.streaming import StreamingComponent
 
 from ._config import config
 from ._websocket import websocket_enabled
@@ -59,13 +55,6 @@ def endpoint() -> str:
     return path.removesuffix("/event")
 
 
-def _attributes(pairs: dict[str, str | None]) -> str:
-    return "".join(
-        f" {name}" if value is None else f' {name}="{escape(value)}"'
-        for name, value in pairs.items()
-    )
-
-
 def render_component_html(name: str, request: Any = None, /, **params: Any) -> SafeString:
     """Render component *name* mounted with *params* inside its root element.
 
@@ -77,58 +66,30 @@ def render_component_html(name: str, request: Any = None, /, **params: Any) -> S
     request = request if request is not None else current_request()
     settings = config()
     component_cls = settings.registry.resolve(name)
-    attributes: dict[str, str | None] = {"data-cf-component": name}
-    try:
-        reply = render_component(
-            name, request, params=params, registry=settings.registry, signer=settings.signer
-        )
-    except (NotAuthenticatedError, PermissionDeniedError) as exc:
-        attributes["data-cf-endpoint"] = endpoint()
-        error = f'<div role="alert" data-cf-error>{escape(str(exc))}</div>'
-        return mark_safe(f"<div{_attributes(attributes)}>{error}</div>")
-    attributes.update(
-        {
-            "data-cf-id": reply["component_id"],
-            "data-cf-state": reply["state"],
-            "data-cf-checksum": reply["checksum"],
-            "data-cf-token": reply["subscribe_token"],
-            "data-cf-endpoint": endpoint(),
-        }
-    )
-    if issubclass(component_cls, StreamingComponent):
-        attributes["data-cf-stream"] = None
-    live = component_cls.live
-    over_socket = component_cls.transport == "ws"
-    if (live or over_socket) and websocket_enabled():
-        if live:
-            attributes["data-cf-live"] = None
-        if over_socket:
-            attributes["data-cf-transport"] = "ws"
-    elif live or over_socket:
+    sockets = websocket_enabled()
+    if (component_cls.live or component_cls.transport == "ws") and not sockets:
         logger.warning(
             "Component %r is live but Django Channels is not set up: its events go over HTTP "
             "and it gets no server pushes (see docs/django.md, 'WebSocket').",
             name,
         )
-    if "optimistic" in reply:
-        attributes["data-cf-optimistic"] = json.dumps(reply["optimistic"], separators=(",", ":"))
-    # reply["html"] was rendered by the component's (autoescaping) renderer.
-    return mark_safe(f"<div{_attributes(attributes)}>{reply['html']}</div>")
+    html = component_root(
+        name,
+        request,
+        params=params,
+        registry=settings.registry,
+        signer=settings.signer,
+        endpoint=endpoint(),
+        sockets=sockets,
+    )
+    return mark_safe(str(html))
 
 
 def render_scripts_html(request: Any = None) -> SafeString:
     """The ``<script>`` tag loading cf.js, carrying the page's CSRF token for cf.js to send."""
     request = request if request is not None else current_request()
-    base = endpoint()
-    attributes: dict[str, str | None] = {
-        "src": f"{base}/cf.js?v={script_version()}",
-        "defer": None,
-        "data-cf-base": base,
-    }
-    if request is not None:
-        headers = {"X-CSRFToken": get_token(request)}
-        attributes["data-cf-headers"] = json.dumps(headers, separators=(",", ":"))
-    return mark_safe(f"<script{_attributes(attributes)}></script>")
+    headers = {"X-CSRFToken": get_token(request)} if request is not None else None
+    return mark_safe(str(script_tag(endpoint(), script_version(), headers)))
 
 
 def jinja_globals() -> dict[str, Any]:

@@ -41,6 +41,7 @@ from component_framework.core import (  # noqa: E402
     WebSocketConnection,
     ws_manager,
 )
+from component_framework.core._sockets import ReplyTo  # noqa: E402
 from component_framework.core.exceptions import ComponentError  # noqa: E402
 from component_framework.core.protocol import load_message  # noqa: E402
 from component_framework.core.registry import registry as default_registry  # noqa: E402
@@ -104,27 +105,6 @@ class ChannelsConnection(WebSocketConnection):
         return self._request
 
 
-class _Reply(WebSocketConnection):
-    """The connection while answering one message: the reply echoes the message's ``ref``."""
-
-    def __init__(self, connection: ChannelsConnection, ref: Any) -> None:
-        self._connection = connection
-        self._ref = ref
-
-    async def send(self, data: dict[str, Any]) -> None:
-        await self._connection.send({**data, "ref": self._ref})
-
-    async def receive(self) -> dict[str, Any]:
-        return await self._connection.receive()
-
-    async def close(self) -> None:
-        await self._connection.close()
-
-    @property
-    def request(self) -> Any:
-        return self._connection.request
-
-
 def _load_user(scope: dict[str, Any]) -> Any:
     user = scope.get("user")
     if user is not None and user.is_authenticated:  # evaluates the lazy user: a query
@@ -151,10 +131,7 @@ class ComponentConsumer(AsyncWebsocketConsumer):
         message: Any = raw
         with contextlib.suppress(ComponentError):  # core answers a bad one with its error
             message = load_message(raw, config().limits)
-        target: WebSocketConnection = self.connection
-        ref = message.get("ref") if isinstance(message, dict) else None
-        if isinstance(ref, str | int) and not isinstance(ref, bool):
-            target = _Reply(self.connection, ref)
+        target = ReplyTo(self.connection, message)
         wrap_hops(self.language)  # a sync handler's worker thread: the language, the ORM
         with translation.override(self.language):  # an async handler, on this loop
             await manager().handle_message(target, self.connection_id, message)

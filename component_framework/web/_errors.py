@@ -15,21 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from component_framework.core._refusals import Refused
+
 __all__ = ["RequestRefused", "error_body"]
 
 
-class RequestRefused(Exception):
-    """An HTTP request refused by the transport itself; nothing was run."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-    def body(self) -> dict[str, Any]:
-        """The wire reply: the same error shape core uses."""
-        return error_body(self.message, self.code)
+RequestRefused = Refused
+"""An HTTP request refused by the transport itself; nothing was run (core's ``Refused``)."""
 
 
 def error_body(message: str, code: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
+from component_framework.core._refusals import check_body_size, check_headers
 from component_framework.core.protocol import (
     DEFAULT_LIMITS,
     Limits,
@@ -49,21 +50,7 @@ async def read_message(request: Request, max_bytes: int, limits: Limits = DEFAUL
         RequestRefused: Wrong content type, missing header, or a body over *max_bytes*.
     """
     content_type, marked, declared = _headers(request.scope["headers"])
-    if content_type != "application/json":
-        raise RequestRefused(
-            415,
-            "unsupported_media_type",
-            f"Content-Type must be application/json, got {content_type or 'none'!r}.",
-        )
-    if not marked:
-        raise RequestRefused(
-            400,
-            "missing_header",
-            "Missing the X-CF-Request header: component events are sent by cf.js; "
-            "other clients must send 'X-CF-Request: 1'.",
-        )
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise _too_large(int(declared), max_bytes)
+    check_headers(content_type, marked, declared, max_bytes)
     return decode(await _read_body(request, max_bytes), limits)
 
 
@@ -78,7 +65,7 @@ async def _read_body(request: Request, max_bytes: int) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > max_bytes:
-            raise _too_large(size, max_bytes)
+            check_body_size(size, max_bytes)
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
@@ -98,10 +85,6 @@ def _headers(raw: Iterable[tuple[bytes, bytes]]) -> tuple[str, bool, str]:
     length = found.get(b"content-length", b"")
     media_type = content_type.decode("latin-1").split(";", 1)[0].strip().lower()
     return media_type, marked, length.decode("latin-1")
-
-
-def _too_large(size: int, limit: int) -> RequestRefused:
-    return RequestRefused(413, "too_large", f"Request body is {size:,} bytes (limit: {limit:,}).")
 
 
 def _refusal(exc: RequestRefused) -> Response:

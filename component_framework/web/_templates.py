@@ -11,15 +11,12 @@ Keyword arguments are mount parameters; they come from the template, so they are
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup, escape
 
-from component_framework.core.exceptions import NotAuthenticatedError, PermissionDeniedError
-from component_framework.core.protocol import render_component
-from component_framework.core.streaming import StreamingComponent
+from component_framework.core._markup import component_root
 
 from ._context import current_request
 
@@ -27,13 +24,6 @@ if TYPE_CHECKING:
     from ._app import ComponentApp
 
 __all__ = ["TemplateHelpers"]
-
-
-def _attributes(pairs: dict[str, str | None]) -> str:
-    return "".join(
-        f" {name}" if value is None else f' {name}="{escape(value)}"'
-        for name, value in pairs.items()
-    )
 
 
 class TemplateHelpers:
@@ -64,37 +54,14 @@ class TemplateHelpers:
             ComponentError: Unknown component (a bug in the page), or the component failed.
         """
         app = self._app
-        component_cls = app.registry.resolve(name)
-        endpoint = self.endpoint(request)
-        attributes: dict[str, str | None] = {"data-cf-component": name}
-        try:
-            reply = render_component(
-                name, request, params=params, registry=app.registry, signer=app.signer
-            )
-        except (NotAuthenticatedError, PermissionDeniedError) as exc:
-            attributes["data-cf-endpoint"] = endpoint
-            error = f'<div role="alert" data-cf-error>{escape(str(exc))}</div>'
-            return Markup(f"<div{_attributes(attributes)}>{error}</div>")
-        attributes.update(
-            {
-                "data-cf-id": reply["component_id"],
-                "data-cf-state": reply["state"],
-                "data-cf-checksum": reply["checksum"],
-                "data-cf-token": reply["subscribe_token"],
-                "data-cf-endpoint": endpoint,
-            }
+        return component_root(
+            name,
+            request,
+            params=params,
+            registry=app.registry,
+            signer=app.signer,
+            endpoint=self.endpoint(request),
         )
-        if issubclass(component_cls, StreamingComponent):
-            attributes["data-cf-stream"] = None
-        if component_cls.live:
-            attributes["data-cf-live"] = None
-        if component_cls.transport == "ws":
-            attributes["data-cf-transport"] = "ws"
-        if "optimistic" in reply:
-            attributes["data-cf-optimistic"] = json.dumps(
-                reply["optimistic"], separators=(",", ":")
-            )
-        return Markup(f"<div{_attributes(attributes)}>{reply['html']}</div>")
 
     def endpoint(self, request: Any = None) -> str:
         """The URL path of the component endpoints as the page's browser sees it.

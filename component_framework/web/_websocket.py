@@ -13,14 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 from uuid import uuid4
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from component_framework.core import WebSocketConnection
+from component_framework.core._sockets import POLICY_VIOLATION, ReplyTo, origin_allowed
 
 from ._context import set_current_request
 from ._encoding import decode, encode
@@ -31,8 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["StarletteConnection", "origin_allowed", "websocket_endpoint"]
 
 logger = logging.getLogger("component_framework")
-
-POLICY_VIOLATION = 1008
 
 
 class StarletteConnection(WebSocketConnection):
@@ -83,36 +80,6 @@ class StarletteConnection(WebSocketConnection):
         return self.websocket
 
 
-class _Reply(WebSocketConnection):
-    """The connection as seen while answering one message.
-
-    The reply echoes the message's ``ref`` (when it has one).
-    """
-
-    def __init__(self, connection: StarletteConnection, message: Any, app: ComponentApp) -> None:
-        self._connection = connection
-        self._message = message
-        self._app = app
-        ref = message.get("ref") if isinstance(message, dict) else None
-        valid = isinstance(ref, str | int) and not isinstance(ref, bool)
-        self._ref = ref if valid else None
-
-    async def send(self, data: dict[str, Any]) -> None:
-        if self._ref is not None:
-            data = {**data, "ref": self._ref}
-        await self._connection.send(data)
-
-    async def receive(self) -> dict[str, Any]:
-        return await self._connection.receive()
-
-    async def close(self) -> None:
-        await self._connection.close()
-
-    @property
-    def request(self) -> Any:
-        return self._connection.request
-
-
 _last_encoded: tuple[Any, str] = (None, "")
 
 
@@ -125,21 +92,6 @@ def _encode_shared(data: dict[str, Any]) -> str:
     text = encode(data)
     _last_encoded = (data, text)
     return text
-
-
-def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str]) -> bool:
-    """Whether a handshake with *origin* may open, for a server reached as *host*.
-
-    Allowed: no Origin (not a browser), the same host as the request, or an entry of
-    *allowed* (exact ``scheme://host[:port]``, or ``"*"`` for any).
-    """
-    if origin is None:
-        return True
-    allowed = list(allowed)
-    if "*" in allowed or origin.rstrip("/") in (a.rstrip("/") for a in allowed):
-        return True
-    netloc = urlsplit(origin).netloc.lower()
-    return bool(netloc) and netloc == (host or "").lower()
 
 
 async def websocket_endpoint(app: ComponentApp, websocket: WebSocket) -> None:
@@ -166,7 +118,7 @@ async def websocket_endpoint(app: ComponentApp, websocket: WebSocket) -> None:
             message: Any = decode(raw, app.limits)
             target: WebSocketConnection = connection
             if not isinstance(message, str | bytes):
-                target = _Reply(connection, message, app)
+                target = ReplyTo(connection, message)
             # Messages are answered one at a time, in order (cf.js queues per component).
             await manager.handle_message(
                 target,

@@ -1,0 +1,103 @@
+"""The HTML every host puts into pages: a component's root element and cf.js's script tag.
+
+One implementation for the Starlette transport, the Django and the Litestar adapters. The
+root element has the shape cf.js reads on every transport::
+
+    <div data-cf-component="counter" data-cf-id="..." data-cf-state="{...}"
+         data-cf-checksum="..." data-cf-token="..." data-cf-endpoint="/cf">...</div>
+
+A permission refusal renders the root with the message (``role="alert"``), not the component.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from .exceptions import NotAuthenticatedError, PermissionDeniedError
+from .protocol import render_component
+from .registry import ComponentRegistry
+from .signing import Signer
+from .streaming import StreamingComponent
+
+__all__ = ["attributes", "component_root", "script_tag"]
+
+
+def attributes(pairs: Mapping[str, str | None]) -> str:
+    """`` name="value"`` for each pair, escaped; a ``None`` value gives a bare attribute."""
+    return "".join(
+        f" {name}" if value is None else f' {name}="{escape(value)}"'
+        for name, value in pairs.items()
+    )
+
+
+def component_root(
+    name: str,
+    request: Any,
+    *,
+    params: Mapping[str, Any],
+    registry: ComponentRegistry,
+    signer: Signer,
+    endpoint: str,
+    sockets: bool = True,
+) -> Markup:
+    """Render component *name* for *request* (permissions) inside its root element.
+
+    Args:
+        name: The registered component.
+        request: Reaches the permission classes.
+        params: Mount parameters (from the template: trusted).
+        registry: Where *name* is looked up.
+        signer: Signs the state.
+        endpoint: Where the page sends the component's events (``data-cf-endpoint``).
+        sockets: Whether the host serves the WebSocket; without it a live component's root
+            asks for no socket (its events go over HTTP).
+
+    Raises:
+        ComponentError: Unknown component (a bug in the page), or the component failed.
+    """
+    component_cls = registry.resolve(name)
+    pairs: dict[str, str | None] = {"data-cf-component": name}
+    try:
+        reply = render_component(name, request, params=params, registry=registry, signer=signer)
+    except (NotAuthenticatedError, PermissionDeniedError) as exc:
+        pairs["data-cf-endpoint"] = endpoint
+        error = f'<div role="alert" data-cf-error>{escape(str(exc))}</div>'
+        return Markup(f"<div{attributes(pairs)}>{error}</div>")
+    pairs.update(
+        {
+            "data-cf-id": reply["component_id"],
+            "data-cf-state": reply["state"],
+            "data-cf-checksum": reply["checksum"],
+            "data-cf-token": reply["subscribe_token"],
+            "data-cf-endpoint": endpoint,
+        }
+    )
+    if issubclass(component_cls, StreamingComponent):
+        pairs["data-cf-stream"] = None
+    if sockets and component_cls.live:
+        pairs["data-cf-live"] = None
+    if sockets and component_cls.transport == "ws":
+        pairs["data-cf-transport"] = "ws"
+    if "optimistic" in reply:
+        pairs["data-cf-optimistic"] = json.dumps(reply["optimistic"], separators=(",", ":"))
+    # reply["html"] was rendered by the component's (autoescaping) renderer.
+    return Markup(f"<div{attributes(pairs)}>{reply['html']}</div>")
+
+
+def script_tag(base: str, version: str, headers: Mapping[str, str] | None = None) -> Markup:
+    """The deferred ``<script>`` loading cf.js from *base*, cache-busted by *version*.
+
+    *headers* (``data-cf-headers``) are sent by cf.js with every request: a CSRF token.
+    """
+    pairs: dict[str, str | None] = {
+        "src": f"{base}/cf.js?v={version}",
+        "defer": None,
+        "data-cf-base": base,
+    }
+    if headers:
+        pairs["data-cf-headers"] = json.dumps(dict(headers), separators=(",", ":"))
+    return Markup(f"<script{attributes(pairs)}></script>")
