@@ -1,4 +1,5 @@
-"""The component endpoints as a Litestar ``Router``: ``POST event``, ``POST stream``, ``GET cf.js``.
+"""The component endpoints as a Litestar ``Router``: ``POST event``, ``POST stream``,
+``GET cf.js`` and the ``ws`` WebSocket.
 
 Every message goes through core's one message path; Litestar's own guards, middleware and
 authentication apply as to any router, and ``request.user`` reaches the permission classes.
@@ -14,6 +15,7 @@ from typing import Any, cast
 from litestar import Request, Response, Router, get, post
 from litestar.response import Stream
 
+from component_framework.core import ComponentWebSocketManager, ws_manager
 from component_framework.core._refusals import Refused, check_body_size, check_headers
 from component_framework.core._script import script_bytes, script_version
 from component_framework.core.exceptions import ComponentError, ConfigurationError
@@ -29,6 +31,8 @@ from component_framework.core.registry import ComponentRegistry
 from component_framework.core.registry import registry as default_registry
 from component_framework.core.signing import Signer, configure
 from component_framework.core.streaming import format_sse_frame
+
+from ._websocket import socket_handler
 
 __all__ = ["create_router"]
 
@@ -89,6 +93,8 @@ def create_router(
     debug: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     guards: Sequence[Any] = (),
+    manager: ComponentWebSocketManager = ws_manager,
+    allowed_origins: Sequence[str] = (),
     **options: Any,
 ) -> Router:
     """Return a Router serving the component endpoints under *path*.
@@ -101,6 +107,9 @@ def create_router(
         debug: Allow a random per-process key when none is configured.
         limits: Size and nesting limits on messages.
         guards: Litestar guards run before every endpoint.
+        manager: Answers WebSocket messages and sends pushes (core's ``ws_manager``).
+        allowed_origins: Sites besides the page's own host whose pages may open the socket
+            (``scheme://host[:port]``, or ``"*"``).
         **options: Passed to ``litestar.Router`` (middleware, dependencies, ...).
 
     Raises:
@@ -164,4 +173,12 @@ def create_router(
             script_bytes(), media_type="text/javascript; charset=utf-8", headers=headers
         )
 
-    return Router(path=path, route_handlers=[event, stream, script], guards=list(guards), **options)
+    socket = socket_handler(
+        manager=manager,
+        registry=registry,
+        signer=state_signer,
+        limits=limits,
+        allowed_origins=allowed_origins,
+    )
+    handlers = [event, stream, script, socket]
+    return Router(path=path, route_handlers=handlers, guards=list(guards), **options)

@@ -4,32 +4,38 @@ Install them with Litestar's template engine callback::
 
     TemplateConfig(directory="templates", engine=JinjaTemplateEngine,
                    engine_callback=lambda e: e.engine.globals.update(template_globals()))
+
+With Litestar's CSRF middleware on (``Litestar(csrf_config=CSRFConfig(...))``), ``cf_scripts()``
+puts the request's CSRF token under the configured header name into ``data-cf-headers``, and
+cf.js sends it with every event and stream request.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from component_framework.core._markup import component_root, script_tag
 from component_framework.core._script import script_version
-from component_framework.core.exceptions import NotAuthenticatedError, PermissionDeniedError
-from component_framework.core.protocol import render_component
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.registry import registry as default_registry
 from component_framework.core.signing import Signer, get_signer
-from component_framework.core.streaming import StreamingComponent
 
-__all__ = ["template_globals"]
+__all__ = ["csrf_headers", "template_globals"]
 
 
-def _attributes(pairs: dict[str, str | None]) -> str:
-    return "".join(
-        f" {name}" if value is None else f' {name}="{escape(value)}"'
-        for name, value in pairs.items()
-    )
+def csrf_headers(request: Any) -> dict[str, str]:
+    """``{header name: token}`` for *request* when the app has a ``CSRFConfig``, else ``{}``."""
+    from litestar.template.base import csrf_token
+
+    config = getattr(getattr(request, "app", None), "csrf_config", None)
+    if request is None or config is None:
+        return {}
+    token = csrf_token({"request": request})
+    return {config.header_name: token} if token else {}
 
 
 def template_globals(
@@ -37,47 +43,36 @@ def template_globals(
     path: str = "/cf",
     registry: ComponentRegistry = default_registry,
     signer: Signer | None = None,
+    sockets: bool = True,
 ) -> dict[str, Any]:
-    """The ``component`` and ``cf_scripts`` globals for the router mounted at *path*."""
+    """The ``component`` and ``cf_scripts`` globals for the router mounted at *path*.
+
+    Args:
+        path: Where :func:`create_router` serves the endpoints.
+        registry: Where component names are looked up.
+        signer: Signs state; by default the process-wide signer.
+        sockets: Live components open the router's WebSocket (``False``: events over HTTP).
+    """
 
     @jinja2.pass_context
     def component(context: Any, name: str, /, **params: Any) -> Markup:
         request = context.get("request")
         if request is not None:
             request.scope.setdefault("user", None)
-        attributes: dict[str, str | None] = {"data-cf-component": name}
-        component_cls = registry.resolve(name)
-        try:
-            reply = render_component(
-                name, request, params=params, registry=registry, signer=signer or get_signer()
-            )
-        except (NotAuthenticatedError, PermissionDeniedError) as exc:
-            attributes["data-cf-endpoint"] = path
-            error = f'<div role="alert" data-cf-error>{escape(str(exc))}</div>'
-            return Markup(f"<div{_attributes(attributes)}>{error}</div>")
-        attributes.update(
-            {
-                "data-cf-id": reply["component_id"],
-                "data-cf-state": reply["state"],
-                "data-cf-checksum": reply["checksum"],
-                "data-cf-token": reply["subscribe_token"],
-                "data-cf-endpoint": path,
-            }
+        return component_root(
+            name,
+            request,
+            params=params,
+            registry=registry,
+            signer=signer or get_signer(),
+            endpoint=path,
+            sockets=sockets,
         )
-        if issubclass(component_cls, StreamingComponent):
-            attributes["data-cf-stream"] = None
-        if "optimistic" in reply:
-            attributes["data-cf-optimistic"] = json.dumps(
-                reply["optimistic"], separators=(",", ":")
-            )
-        return Markup(f"<div{_attributes(attributes)}>{reply['html']}</div>")
 
-    def cf_scripts() -> Markup:
-        attributes = {
-            "src": f"{path}/cf.js?v={script_version()}",
-            "defer": None,
-            "data-cf-base": path,
-        }
-        return Markup(f"<script{_attributes(attributes)}></script>")
+    @jinja2.pass_context
+    def cf_scripts(context: Any, headers: Mapping[str, str] | None = None) -> Markup:
+        """The cf.js tag; *headers* (and the CSRF token, with a CSRFConfig) sent by cf.js."""
+        sent = {**csrf_headers(context.get("request")), **(headers or {})}
+        return script_tag(path, script_version(), sent)
 
     return {"component": component, "cf_scripts": cf_scripts}
