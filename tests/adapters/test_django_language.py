@@ -165,3 +165,30 @@ async def test_connections_opened_in_the_worker_thread_are_closed_under_asgi() -
         assert (await _post_queries(AsyncClient())).status_code == 200
     assert len(opened) == 2
     assert [wrapper.connection for wrapper in opened] == [None, None]
+
+
+def _stream(client: Any) -> Any:
+    return client.post(
+        "/cf/stream",
+        json.dumps({"component": "sync-language", "event": "probe"}),
+        content_type="application/json",
+        headers={**HEADERS, "Accept-Language": "fr"},
+    )
+
+
+def _last_state(chunks: list[Any]) -> tuple[str, str]:
+    body = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks).decode()
+    frames = [json.loads(line[6:]) for line in body.splitlines() if line.startswith("data: ")]
+    state = json.loads(frames[-1]["state"])
+    return state["language"], state["yes"]
+
+
+def test_the_language_is_active_in_a_stream_under_wsgi() -> None:
+    response = _stream(Client())
+    assert _last_state(list(response.streaming_content)) == ("fr", "Oui")
+
+
+async def test_the_language_is_active_in_a_stream_under_asgi() -> None:
+    response = await _stream(AsyncClient())
+    chunks = [chunk async for chunk in response.streaming_content]
+    assert _last_state(chunks) == ("fr", "Oui")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -85,3 +86,28 @@ async def test_when_every_thread_is_busy_async_events_run_and_sync_ones_wait(
     release.set()
     await asyncio.gather(*blocked, waiting)
     assert started == ["block", "block", "async", "quick"]
+
+
+async def test_wrap_sync_hops_enters_the_setup_in_the_worker_thread() -> None:
+    seen: list[tuple[str, str]] = []
+
+    @contextlib.contextmanager
+    def setup() -> Iterator[None]:
+        seen.append(("enter", threading.current_thread().name))
+        yield
+        seen.append(("exit", threading.current_thread().name))
+
+    def work() -> str:
+        seen.append(("work", threading.current_thread().name))
+        return "done"
+
+    async def one_request() -> str:
+        threads.wrap_sync_hops(setup)  # per request: this task's context only
+        return await threads.run_sync(work)
+
+    assert await asyncio.create_task(one_request()) == "done"
+    assert [step for step, _ in seen] == ["enter", "work", "exit"]
+    assert {name for _, name in seen} == {seen[1][1]} and seen[1][1].startswith("cf-sync")
+    seen.clear()
+    assert await threads.run_sync(work) == "done"  # another context: no setup
+    assert [step for step, _ in seen] == ["work"]
