@@ -164,3 +164,20 @@ def test_no_secret_key_outside_debug_is_refused(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("CF_SECRET_KEY")
     with pytest.raises(ConfigurationError, match="No secret key"):
         create_router()
+
+
+def test_litestar_user_reaches_permission_classes_on_the_socket(
+    client: TestClient[Litestar],
+) -> None:
+    ask = {"type": "component_event", "component": "staff_only", "ref": "a"}
+    with client.websocket_connect("/cf/ws") as anonymous:
+        anonymous.send_json(ask)
+        assert anonymous.receive_json()["code"] == "not_authenticated"
+    with client.websocket_connect("/cf/ws", headers={"X-User": "ann"}) as member:
+        member.send_json(ask)
+        assert member.receive_json()["code"] == "permission_denied"
+    with client.websocket_connect("/cf/ws", headers={"X-User": "bob:staff"}) as staff:
+        staff.send_json(ask)
+        reply = staff.receive_json()
+        assert (reply["type"], reply["ref"]) == ("component_update", "a")
+        assert "<i>staff</i>" in reply["html"]
