@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import Token
 from functools import partial
 from typing import Any
 
@@ -23,7 +24,7 @@ from django.db import close_old_connections
 from django.http import HttpRequest, parse_cookie
 from django.utils import translation
 
-from component_framework.core.threads import wrap_sync_hops
+from component_framework.core.threads import HopSetup, wrap_sync_hops
 
 __all__ = ["request_hop", "socket_language", "wrap_hops"]
 
@@ -39,9 +40,9 @@ def request_hop(language: str | None) -> Iterator[None]:
         close_old_connections()
 
 
-def wrap_hops(language: str | None) -> None:
+def wrap_hops(language: str | None) -> Token[HopSetup | None]:
     """Run the sync hops of the message being served inside :func:`request_hop`."""
-    wrap_sync_hops(partial(request_hop, language))
+    return wrap_sync_hops(partial(request_hop, language))
 
 
 def socket_language(scope: Mapping[str, Any]) -> str:

@@ -38,14 +38,17 @@ async def event(request: HttpRequest) -> HttpResponse:
         return reply_response(exc.reply, exc.status)
     await load_user(request)
     set_current_request(request)
-    wrap_hops(translation.get_language())
-    reply = await handle_message(
-        message,
-        request,
-        registry=settings.registry,
-        signer=settings.signer,
-        limits=settings.limits,
-    )
+    hops = wrap_hops(translation.get_language())
+    try:
+        reply = await handle_message(
+            message,
+            request,
+            registry=settings.registry,
+            signer=settings.signer,
+            limits=settings.limits,
+        )
+    finally:
+        hops.var.reset(hops)  # under WSGI, asgiref copies context changes back to the thread
     return reply_response(reply, http_status(reply))
 
 
@@ -64,7 +67,7 @@ async def stream(request: HttpRequest) -> HttpResponse:
         return reply_response(exc.reply, exc.status)
     await load_user(request)
     set_current_request(request)
-    wrap_hops(translation.get_language())
+    wrap_hops(translation.get_language())  # for every frame: kept while the body streams
     frames = cast(
         AsyncGenerator[dict[str, Any], None],
         stream_message(
