@@ -23,6 +23,7 @@ import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._serializer import StateSerializer
 from .exceptions import StaleStateError, StateConflictError
 from .state import StateStore, StoredState, get_default_store
 
@@ -139,6 +140,13 @@ async def _aload_state(parsed: ParsedEvent, store: StateStore) -> tuple[State | 
     return stored.state, stored.version
 
 
+def _sized(state: State) -> State:
+    # The reply carries only the reference, so the size limit that bounds state held in the
+    # page is applied here: a page must not grow its stored state without bound.
+    StateSerializer.serialize_canonical(state)
+    return state
+
+
 def _may_retry(parsed: ParsedEvent, expected: int | None, attempt: int) -> bool:
     # A lost race runs again on the newer state. A first render that found state under an id
     # it named is no race: that id is taken. One that generated its id runs again under a new
@@ -160,7 +168,9 @@ def run_sync(parsed: ParsedEvent, attempt: Callable[[State | None], Result]) -> 
         state, expected = load_state(parsed, store)
         result = attempt(state)
         try:
-            version = store.save_versioned(result["component_id"], result["state"], expected)
+            version = store.save_versioned(
+                result["component_id"], _sized(result["state"]), expected
+            )
         except StateConflictError:
             if not _may_retry(parsed, expected, tries):
                 raise
@@ -181,7 +191,9 @@ async def run_async(
         state, expected = await _aload_state(parsed, store)
         result = await attempt(state)
         try:
-            version = await store.asave_versioned(result["component_id"], result["state"], expected)
+            version = await store.asave_versioned(
+                result["component_id"], _sized(result["state"]), expected
+            )
         except StateConflictError:
             if not _may_retry(parsed, expected, tries):
                 raise
@@ -209,7 +221,7 @@ async def run_stream(
         component_id = frame["component_id"]
         version = expected or 0
         if frame.get("stream_done"):
-            version = await store.asave_versioned(component_id, frame["state"], expected)
+            version = await store.asave_versioned(component_id, _sized(frame["state"]), expected)
         frame["state"] = reference(parsed.name, component_id, version)
         yield frame
 
