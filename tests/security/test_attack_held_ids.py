@@ -1,9 +1,10 @@
 """Server-held state under ids an attacker can guess or claim first.
 
-With server-held state the component id is the store's key. Server-issued ids had 32 random
-bits (issue 11, point 4 asked for 128), and a first render overwrote whatever its generated id
-held: a client that claimed ids first (a mount naming its own id, a valid reference for it)
-read the state of any page whose render later drew one of them.
+With server-held state the component id is the store's key, and a first render overwrote
+whatever its generated id held: a client that claimed ids first (a mount naming its own id
+gets a valid reference for it) read the state of any page whose render later drew one of them.
+With 32-bit ids that was a matter of claiming enough of them; 128-bit ids make the draw
+unlikely, and the render now refuses to take over a stored state either way.
 """
 
 from __future__ import annotations
