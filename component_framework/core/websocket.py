@@ -77,7 +77,9 @@ class ComponentWebSocketManager:
         broker: A :class:`~.broker.Broker` or broker URL; default ``CF_BROKER_URL``, else
             in-memory (one process).
         max_subscriptions: Subscriptions one connection may hold (refused beyond).
-        max_queued: Pushes waiting for one page before it is dropped as fallen behind.
+        max_queued: Pushes waiting for one page, beyond one per subscription it holds (a
+            single push fans out one message per subscribed id), before it is dropped as
+            fallen behind.
         send_timeout: Seconds one send may take before the page is dropped.
 
     Example::
@@ -159,7 +161,8 @@ class ComponentWebSocketManager:
         self.connections.setdefault(connection_id, []).append(connection)
         self._outboxes[id(connection)] = Outbox(
             connection,
-            max_messages=self.max_queued,
+            # A page holding many subscriptions gets one message per id from one push.
+            max_messages=lambda: self.max_queued + len(self._subs.get(connection_id, ())),
             send_timeout=self.send_timeout,
             on_drop=lambda: self._forget(connection_id, connection),
         )
