@@ -80,7 +80,8 @@ class ComponentWebSocketManager:
         max_queued: Pushes waiting for one page, beyond one per subscription it holds (a
             single push fans out one message per subscribed id), before it is dropped as
             fallen behind.
-        send_timeout: Seconds one send may take before the page is dropped.
+        send_timeout: Seconds one send (a push, or the reply to the page's own message) may
+            take before the page is dropped.
 
     Example::
 
@@ -261,7 +262,23 @@ class ComponentWebSocketManager:
             )
         except Exception as exc:
             reply = error_reply(exc)
-        await connection.send(reply)
+        await self._reply(connection, reply)
+
+    async def _reply(self, connection: WebSocketConnection, reply: dict[str, Any]) -> None:
+        # A page that stops reading its replies is let go like one that stops reading its
+        # pushes: waiting on it for good would hold its socket and what it sent.
+        import asyncio  # here, not at module level: core imports without an event loop
+
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                await connection.send(reply)
+        except TimeoutError:
+            logger.warning(
+                "Dropped a WebSocket that did not read its reply within %gs: %r",
+                self.send_timeout,
+                connection,
+            )
+            await connection.drop()
 
     async def _route(
         self,

@@ -108,6 +108,9 @@ class _Reply(WebSocketConnection):
     async def close(self) -> None:
         await self._connection.close()
 
+    async def drop(self) -> None:
+        await self._connection.drop()
+
     @property
     def request(self) -> Any:
         return self._connection.request
