@@ -97,6 +97,9 @@ class _Reply(WebSocketConnection):
         valid = isinstance(ref, str | int) and not isinstance(ref, bool)
         self._ref = ref if valid else None
 
+    def __repr__(self) -> str:
+        return repr(self._connection)
+
     async def send(self, data: dict[str, Any]) -> None:
         if self._ref is not None:
             data = {**data, "ref": self._ref}
