@@ -163,7 +163,7 @@ class ComponentWebSocketManager:
         self._outboxes[id(connection)] = Outbox(
             connection,
             # A page holding many subscriptions gets one message per id from one push.
-            max_messages=lambda: self.max_queued + len(self._subs.get(connection_id, ())),
+            max_messages=lambda: self.max_queued + len(self._subs.held(connection_id)),
             send_timeout=self.send_timeout,
             on_drop=lambda: self._forget(connection_id, connection),
         )
