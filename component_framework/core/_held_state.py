@@ -4,7 +4,7 @@ A component whose class (or the project default) names a :class:`StateStore` kee
 on the server. The page then holds only a reference, signed like any state (the checksum binds
 the component name, the id and the release)::
 
-    {"component": "cart", "id": "component-1a2b3c4d", "version": 7}
+    {"component": "cart", "id": "component-1a2b3c4d5e6f40718293a4b5c6d7e8f9", "version": 7}
 
 An event reads the state once (``load_versioned``) and writes it once, conditionally on the
 version read (``save_versioned``). When another worker wrote in between, the event runs again
@@ -23,6 +23,7 @@ import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._serializer import StateSerializer
 from .exceptions import StaleStateError, StateConflictError
 from .state import StateStore, StoredState, get_default_store
 
@@ -112,9 +113,10 @@ def _checked(stored: StoredState | None, seen: int) -> StoredState:
 
 
 def _expected(parsed: ParsedEvent) -> int | None:
-    # A first render overwrites only for an id the server chose; a client naming its own id
-    # must not replace another page's state.
-    return None if parsed.trusted_id else 0
+    # A first render overwrites only under a fixed id the server's page names. An id the
+    # server just generated must be new (a client may have claimed it first), and a client
+    # naming its own id must not replace another page's state.
+    return None if parsed.trusted_id and parsed.component_id is not None else 0
 
 
 def load_state(parsed: ParsedEvent, store: StateStore) -> tuple[State | None, int | None]:
@@ -138,9 +140,19 @@ async def _aload_state(parsed: ParsedEvent, store: StateStore) -> tuple[State | 
     return stored.state, stored.version
 
 
-def _may_retry(expected: int | None, attempt: int) -> bool:
-    # A first render that found state is no race to retry: that id is taken.
-    return bool(expected) and attempt < RETRIES
+def _sized(state: State) -> State:
+    # The reply carries only the reference, so the size limit that bounds state held in the
+    # page is applied here: a page must not grow its stored state without bound.
+    StateSerializer.serialize_canonical(state)
+    return state
+
+
+def _may_retry(parsed: ParsedEvent, expected: int | None, attempt: int) -> bool:
+    # A lost race runs again on the newer state. A first render that found state under an id
+    # it named is no race: that id is taken. One that generated its id runs again under a new
+    # one.
+    generated = expected == 0 and parsed.component_id is None
+    return (bool(expected) or generated) and attempt < RETRIES
 
 
 def run_sync(parsed: ParsedEvent, attempt: Callable[[State | None], Result]) -> Result:
@@ -156,9 +168,11 @@ def run_sync(parsed: ParsedEvent, attempt: Callable[[State | None], Result]) -> 
         state, expected = load_state(parsed, store)
         result = attempt(state)
         try:
-            version = store.save_versioned(result["component_id"], result["state"], expected)
+            version = store.save_versioned(
+                result["component_id"], _sized(result["state"]), expected
+            )
         except StateConflictError:
-            if not _may_retry(expected, tries):
+            if not _may_retry(parsed, expected, tries):
                 raise
             continue
         result["state"] = reference(parsed.name, result["component_id"], version)
@@ -177,9 +191,11 @@ async def run_async(
         state, expected = await _aload_state(parsed, store)
         result = await attempt(state)
         try:
-            version = await store.asave_versioned(result["component_id"], result["state"], expected)
+            version = await store.asave_versioned(
+                result["component_id"], _sized(result["state"]), expected
+            )
         except StateConflictError:
-            if not _may_retry(expected, tries):
+            if not _may_retry(parsed, expected, tries):
                 raise
             continue
         result["state"] = reference(parsed.name, result["component_id"], version)
@@ -205,7 +221,7 @@ async def run_stream(
         component_id = frame["component_id"]
         version = expected or 0
         if frame.get("stream_done"):
-            version = await store.asave_versioned(component_id, frame["state"], expected)
+            version = await store.asave_versioned(component_id, _sized(frame["state"]), expected)
         frame["state"] = reference(parsed.name, component_id, version)
         yield frame
 

@@ -29,7 +29,8 @@ class Outbox:
 
     Args:
         connection: Where the writer sends.
-        max_messages: Pushes held for a page before it counts as fallen behind.
+        max_messages: Pushes held for a page before it counts as fallen behind (or a function
+            returning it, for a limit that follows the page's subscriptions).
         send_timeout: Seconds one send may take before the page counts as fallen behind.
         on_drop: Called once when the page is dropped (the manager forgets its subscriptions).
     """
@@ -38,7 +39,7 @@ class Outbox:
         self,
         connection: WebSocketConnection,
         *,
-        max_messages: int,
+        max_messages: int | Callable[[], int],
         send_timeout: float,
         on_drop: Callable[[], None],
     ) -> None:
@@ -60,8 +61,9 @@ class Outbox:
         """Queue *message* (never waits); return False if the page is or gets dropped."""
         if self.dropped:
             return False
-        if len(self._queue) >= self._max:
-            self.drop(f"{self._max} pushes waiting")
+        limit = self._max() if callable(self._max) else self._max
+        if len(self._queue) >= limit:
+            self.drop(f"{limit} pushes waiting")
             return False
         self._queue.append(message)
         if self._writer is None:

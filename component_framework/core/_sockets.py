@@ -46,6 +46,9 @@ class ReplyTo(WebSocketConnection):
         valid = isinstance(ref, str | int) and not isinstance(ref, bool)
         self._ref = ref if valid else None
 
+    def __repr__(self) -> str:
+        return repr(self._connection)
+
     async def send(self, data: dict[str, Any]) -> None:
         """Send *data* with the ``ref`` added."""
         if self._ref is not None:
@@ -59,6 +62,10 @@ class ReplyTo(WebSocketConnection):
     async def close(self) -> None:
         """Close the connection."""
         await self._connection.close()
+
+    async def drop(self) -> None:
+        """Drop the connection (its reader fell behind): the page reconnects."""
+        await self._connection.drop()
 
     @property
     def request(self) -> Any:

@@ -77,8 +77,11 @@ class ComponentWebSocketManager:
         broker: A :class:`~.broker.Broker` or broker URL; default ``CF_BROKER_URL``, else
             in-memory (one process).
         max_subscriptions: Subscriptions one connection may hold (refused beyond).
-        max_queued: Pushes waiting for one page before it is dropped as fallen behind.
-        send_timeout: Seconds one send may take before the page is dropped.
+        max_queued: Pushes waiting for one page, beyond one per subscription it holds (a
+            single push fans out one message per subscribed id), before it is dropped as
+            fallen behind.
+        send_timeout: Seconds one send (a push, or the reply to the page's own message) may
+            take before the page is dropped.
 
     Example::
 
@@ -159,7 +162,8 @@ class ComponentWebSocketManager:
         self.connections.setdefault(connection_id, []).append(connection)
         self._outboxes[id(connection)] = Outbox(
             connection,
-            max_messages=self.max_queued,
+            # A page holding many subscriptions gets one message per id from one push.
+            max_messages=lambda: self.max_queued + len(self._subs.held(connection_id)),
             send_timeout=self.send_timeout,
             on_drop=lambda: self._forget(connection_id, connection),
         )
@@ -258,7 +262,23 @@ class ComponentWebSocketManager:
             )
         except Exception as exc:
             reply = error_reply(exc)
-        await connection.send(reply)
+        await self._reply(connection, reply)
+
+    async def _reply(self, connection: WebSocketConnection, reply: dict[str, Any]) -> None:
+        # A page that stops reading its replies is let go like one that stops reading its
+        # pushes: waiting on it for good would hold its socket and what it sent.
+        import asyncio  # here, not at module level: core imports without an event loop
+
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                await connection.send(reply)
+        except TimeoutError:
+            logger.warning(
+                "Dropped a WebSocket that did not read its reply within %gs: %r",
+                self.send_timeout,
+                connection,
+            )
+            await connection.drop()
 
     async def _route(
         self,

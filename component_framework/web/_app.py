@@ -69,6 +69,7 @@ class ComponentApp:
         allowed_origins: Iterable[str] = (),
         limits: Limits = DEFAULT_LIMITS,
         max_body_bytes: int | None = None,
+        body_timeout: float | None = 30.0,
         broker: Broker | str | None = None,
     ) -> None:
         """Create the app.
@@ -85,6 +86,8 @@ class ComponentApp:
                 besides the page's own host; ``"*"`` allows any.
             limits: Size and nesting limits on messages.
             max_body_bytes: Largest HTTP body; defaults to ``limits.max_message_bytes``.
+            body_timeout: Seconds an HTTP body may take to arrive (408 beyond); ``None``
+                waits as long as the client keeps the connection open.
             broker: Where pushes go between processes: a ``Broker`` or URL such as
                 ``redis://localhost:6379/0``; default ``CF_BROKER_URL``, else in-memory.
         """
@@ -105,6 +108,7 @@ class ComponentApp:
         self.allowed_origins = tuple(allowed_origins)
         self.limits = limits
         self.max_body_bytes = max_body_bytes or limits.max_message_bytes
+        self.body_timeout = body_timeout
         self.templates = TemplateHelpers(self)
         routes: list[BaseRoute] = []
         # Unprefixed when mounted at the prefix; prefixed when served on its own.

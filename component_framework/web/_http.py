@@ -40,18 +40,34 @@ _REQUEST_HEADER_KEY = REQUEST_HEADER.encode()
 _CHECKED_HEADERS = frozenset({b"content-type", b"content-length", _REQUEST_HEADER_KEY})
 
 
-async def read_message(request: Request, max_bytes: int, limits: Limits = DEFAULT_LIMITS) -> Any:
+async def read_message(
+    request: Request,
+    max_bytes: int,
+    limits: Limits = DEFAULT_LIMITS,
+    timeout: float | None = None,
+) -> Any:
     """Check the request's headers and size; return the decoded message (or the raw bytes).
 
     The raw bytes come back when they are not valid JSON, so core reports the error the same
     way on every transport.
 
     Raises:
-        RequestRefused: Wrong content type, missing header, or a body over *max_bytes*.
+        RequestRefused: Wrong content type, missing header, a body over *max_bytes*, or one
+            that took longer than *timeout* seconds to arrive.
     """
     content_type, marked, declared = _headers(request.scope["headers"])
     check_headers(content_type, marked, declared, max_bytes)
-    return decode(await _read_body(request, max_bytes), limits)
+    try:
+        # A client must not hold a request (and the part of the body it sent) for ever.
+        async with asyncio.timeout(timeout):
+            body = await _read_body(request, max_bytes)
+    except TimeoutError:
+        raise RequestRefused(
+            408,
+            "request_timeout",
+            f"The request body did not arrive within {timeout:g} s.",
+        ) from None
+    return decode(body, limits)
 
 
 async def _read_body(request: Request, max_bytes: int) -> bytes:
@@ -100,7 +116,7 @@ def _gone() -> Response:
 async def event_endpoint(app: ComponentApp, request: Request) -> Response:
     """``POST {prefix}/event``: one message in, one reply out, status from the reply."""
     try:
-        message = await read_message(request, app.max_body_bytes, app.limits)
+        message = await read_message(request, app.max_body_bytes, app.limits, app.body_timeout)
     except RequestRefused as exc:
         return _refusal(exc)
     except ClientDisconnect:
@@ -119,7 +135,7 @@ async def stream_endpoint(app: ComponentApp, request: Request) -> Response:
     tampered state, unknown event) gets its real status code, with the error as the only frame.
     """
     try:
-        message = await read_message(request, app.max_body_bytes, app.limits)
+        message = await read_message(request, app.max_body_bytes, app.limits, app.body_timeout)
     except RequestRefused as exc:
         return _refusal(exc)
     except ClientDisconnect:

@@ -3,7 +3,7 @@
 ``{{ component("counter", start=3) }}`` renders the component on the server (no JavaScript
 needed to see it) inside its root element, which carries what cf.js needs to make it live::
 
-    <div data-cf-component="counter" data-cf-id="component-1a2b3c4d" data-cf-state="{...}"
+    <div data-cf-component="counter" data-cf-id="component-1a2b3c4d..." data-cf-state="{...}"
          data-cf-checksum="1:..." data-cf-token="counter:..." data-cf-endpoint="/cf">...</div>
 
 Keyword arguments are mount parameters; they come from the template, so they are trusted.
