@@ -53,6 +53,8 @@ def test_a_live_component_without_channels_is_a_check_warning(register: Any) -> 
     warnings = check_live_components()
     assert [w.id for w in warnings] == ["cf.W001"]
     assert "'ticker' is live, but Django Channels is not set up" in warnings[0].msg
+    # Channels is installed here, the routing may be too: the missing piece is named.
+    assert "ASGI_APPLICATION is not set" in (warnings[0].hint or "")
 
 
 class Renamer(DjangoModelMixin, Component):
