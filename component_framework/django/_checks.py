@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 from django.conf import settings
@@ -25,12 +26,22 @@ def check_live_components(app_configs: Any = None, **kwargs: Any) -> list[checks
     """
     if websocket_enabled() or getattr(settings, "CF_WEBSOCKET", None) is False:
         return []
+    if importlib.util.find_spec("channels") is None:
+        hint = (
+            "pip install 'component-framework[channels]' and add the consumer to your "
+            "ASGI routing (docs/django.md, 'WebSocket'); or set CF_WEBSOCKET = False."
+        )
+    else:
+        hint = (
+            "Channels is installed but ASGI_APPLICATION is not set: set it to the "
+            "ProtocolTypeRouter that routes the consumer, e.g. ASGI_APPLICATION = "
+            "'mysite.asgi.application' (docs/django.md, 'WebSocket'); or set CF_WEBSOCKET = False."
+        )
     return [
         checks.Warning(
             f"Component {name!r} is live, but Django Channels is not set up: its events go "
             "over HTTP and it gets no server pushes.",
-            hint="pip install 'component-framework[channels]' and add the consumer to your "
-            "ASGI routing (docs/django.md, 'WebSocket'); or set CF_WEBSOCKET = False.",
+            hint=hint,
             id="cf.W001",
         )
         for name, cls in sorted(config().registry.items())

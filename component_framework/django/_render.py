@@ -13,6 +13,8 @@ import logging
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -22,6 +24,8 @@ from component_framework.core._script import script_bytes, script_version
 
 from ._config import config
 from ._websocket import websocket_enabled
+
+_CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
 
 __all__ = [
     "current_request",
@@ -88,6 +92,13 @@ def render_component_html(name: str, request: Any = None, /, **params: Any) -> S
 def render_scripts_html(request: Any = None) -> SafeString:
     """The ``<script>`` tag loading cf.js, carrying the page's CSRF token for cf.js to send."""
     request = request if request is not None else current_request()
+    if request is None and _CSRF_MIDDLEWARE in getattr(django_settings, "MIDDLEWARE", []):
+        raise ImproperlyConfigured(
+            "cf_scripts needs the request to put Django's CSRF token in the page (without it "
+            "every event is refused with 403). Render the page with render(request, ...) or "
+            "render_to_string(..., request=request), and keep "
+            "'django.template.context_processors.request' in TEMPLATES' context_processors."
+        )
     headers = {"X-CSRFToken": get_token(request)} if request is not None else None
     return mark_safe(str(script_tag(endpoint(), script_version(), headers)))
 

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.template import engines
 from django.test import AsyncClient, RequestFactory
 
 from component_framework.core import Component, DjangoModelPermission
@@ -14,6 +16,7 @@ from component_framework.core.protocol import signed_message
 from component_framework.django import DjangoModelMixin
 from component_framework.django._checks import check_live_components
 from component_framework.django._config import config
+from component_framework.django._render import set_current_request
 from component_framework.django.jinja2 import environment
 from examples.django_site.shop.components import renderer
 from examples.django_site.shop.models import Article
@@ -42,6 +45,16 @@ def test_jinja2_backend_environment_has_the_globals() -> None:
     assert 'data-cf-base="/cf"' in html and "X-CSRFToken" in html
 
 
+def test_cf_scripts_without_the_request_is_a_clear_error_not_a_page_without_csrf() -> None:
+    # Without the request the tag cannot put Django's CSRF token in the page, and every event
+    # would be refused with a bare 403: say so where the page is rendered instead.
+    set_current_request(None)  # an earlier test's view call may have left one behind
+    page = engines["django"].from_string("{% load cf %}{% cf_scripts %}")
+    with pytest.raises(ImproperlyConfigured, match=r"request=request.*context_processors\.request"):
+        page.render({})
+    assert "X-CSRFToken" in page.render({}, request=RequestFactory().get("/"))
+
+
 def test_a_live_component_without_channels_is_a_check_warning(register: Any) -> None:
     class Ticker(Component):
         template_name = "counter.html"
@@ -53,6 +66,8 @@ def test_a_live_component_without_channels_is_a_check_warning(register: Any) -> 
     warnings = check_live_components()
     assert [w.id for w in warnings] == ["cf.W001"]
     assert "'ticker' is live, but Django Channels is not set up" in warnings[0].msg
+    # Channels is installed here, the routing may be too: the missing piece is named.
+    assert "ASGI_APPLICATION is not set" in (warnings[0].hint or "")
 
 
 class Renamer(DjangoModelMixin, Component):

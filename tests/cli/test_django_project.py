@@ -49,6 +49,7 @@ def test_a_new_django_project_works_with_cf(tmp_path: Path) -> None:
 
     checked = _run(_cf(), "check", cwd=root)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "warning" not in checked.stdout + checked.stderr  # the starter follows its own advice
 
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
