@@ -10,7 +10,7 @@ The root element has the shape cf.js reads on every transport::
 from __future__ import annotations
 
 import logging
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -33,6 +33,7 @@ __all__ = [
     "jinja_globals",
     "render_component_html",
     "render_scripts_html",
+    "reset_current_request",
     "script_bytes",
     "script_version",
     "set_current_request",
@@ -48,9 +49,17 @@ def current_request() -> Any:
     return _request.get()
 
 
-def set_current_request(request: Any) -> None:
-    """Record *request* as the one being served, for nested component renders."""
-    _request.set(request)
+def set_current_request(request: Any) -> Token[Any]:
+    """Record *request* as the one being served, for nested component renders.
+
+    Returns the token that :func:`reset_current_request` takes once the request is answered.
+    """
+    return _request.set(request)
+
+
+def reset_current_request(token: Token[Any]) -> None:
+    """Forget the request recorded with *token*: under WSGI the context outlives the view."""
+    _request.reset(token)
 
 
 def endpoint() -> str:

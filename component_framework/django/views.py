@@ -21,7 +21,7 @@ from component_framework.core.streaming import format_sse_frame
 from ._config import config
 from ._hops import wrap_hops
 from ._http import NO_STORE, Refused, load_user, read_message, reply_response
-from ._render import script_bytes, script_version, set_current_request
+from ._render import reset_current_request, script_bytes, script_version, set_current_request
 from ._sync_stream import SyncStream
 
 __all__ = ["event", "script", "stream"]
@@ -37,7 +37,7 @@ async def event(request: HttpRequest) -> HttpResponse:
     except Refused as exc:
         return reply_response(exc.reply, exc.status)
     await load_user(request)
-    set_current_request(request)
+    current = set_current_request(request)
     hops = wrap_hops(translation.get_language())
     try:
         reply = await handle_message(
@@ -48,7 +48,10 @@ async def event(request: HttpRequest) -> HttpResponse:
             limits=settings.limits,
         )
     finally:
-        hops.var.reset(hops)  # under WSGI, asgiref copies context changes back to the thread
+        # Under WSGI, asgiref copies context changes back to the thread: a later render on
+        # it must not see this request (its user, its CSRF token).
+        hops.var.reset(hops)
+        reset_current_request(current)
     return reply_response(reply, http_status(reply))
 
 
@@ -66,7 +69,7 @@ async def stream(request: HttpRequest) -> HttpResponse:
     except Refused as exc:
         return reply_response(exc.reply, exc.status)
     await load_user(request)
-    set_current_request(request)
+    current = set_current_request(request)
     wrap_hops(translation.get_language())  # for every frame: kept while the body streams
     frames = cast(
         AsyncGenerator[dict[str, Any], None],
@@ -86,6 +89,7 @@ async def stream(request: HttpRequest) -> HttpResponse:
         sync_stream = SyncStream(frames)
         first = await sync_stream.first()
         body = sync_stream.body(first, _done(first))
+        reset_current_request(current)  # the thread outlives the view: see event()
     response = StreamingHttpResponse(
         body, status=http_status(first), content_type="text/event-stream"
     )

@@ -52,3 +52,14 @@ def test_session_and_language_code_while_the_handler_runs() -> None:
         state = json.loads(response.json()["state"])
         assert state["language"] == "fr"
         assert state["probes"] == visits  # the session was saved by Django's middleware
+
+
+def test_the_request_does_not_outlive_its_event_under_wsgi() -> None:
+    # Under WSGI asgiref copies the view's context back to the thread; a later render on that
+    # thread without a request must not pick up this one (its user, its CSRF token).
+    message = json.dumps({"component": "probe", "event": "probe"})
+    response = Client().post(
+        "/cf/event", message, content_type="application/json", headers={"X-CF-Request": "1"}
+    )
+    assert response.status_code == 200, response.content
+    assert current_request() is None
