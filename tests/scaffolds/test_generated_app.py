@@ -138,6 +138,7 @@ def test_the_app_serves_the_page_with_uvicorn(mysite: Path) -> None:
     assert "<h1>Mysite</h1>" in page
     assert 'data-cf-component="counter"' in page
     assert "Count: 0" in page
+    assert 'rel="icon"' in page  # else every page load logs a 404 for /favicon.ico
     assert "/cf/cf.js?v=" in page
     assert "morph" in script
 
