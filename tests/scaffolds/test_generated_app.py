@@ -154,6 +154,7 @@ def test_in_production_the_app_refuses_to_start_without_a_key(mysite: Path) -> N
     )
     assert result.returncode != 0
     assert "No secret key: set CF_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr  # one line, not uvicorn's 40-line traceback
 
 
 def test_cf_dev_serves_the_new_projects_components(mysite: Path) -> None:
