@@ -117,3 +117,22 @@ def test_two_pages_share_the_list_and_keep_their_own_filter(
     expect(b.get_by_test_id("items")).to_contain_text("No open items.")
     a.context.close()
     b.context.close()
+
+
+def test_typing_the_next_item_before_the_reply_keeps_it(browser: Browser, todo_url: str) -> None:
+    # cf-reset empties the form once the server accepted it, but not what the user typed since.
+    page = _open(browser, todo_url)
+    held: list[object] = []
+    page.route("**/cf/event", lambda route: held.append(route))
+    page.get_by_label("New item").fill("milk")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_function("document.querySelector('[aria-busy=true]') !== null")
+    page.get_by_label("New item").fill("bread")  # typed while the add of milk is on its way
+    for route in held:
+        route.continue_()  # type: ignore[attr-defined]
+    page.unroute("**/cf/event")
+    expect(_row(page, "milk")).to_be_visible()
+    expect(page.get_by_label("New item")).to_have_value("bread")
+    page.get_by_role("button", name="Add").click()
+    expect(_row(page, "bread")).to_be_visible()
+    expect(page.get_by_label("New item")).to_have_value("")

@@ -138,6 +138,7 @@ def test_the_app_serves_the_page_with_uvicorn(mysite: Path) -> None:
     assert "<h1>Mysite</h1>" in page
     assert 'data-cf-component="counter"' in page
     assert "Count: 0" in page
+    assert 'rel="icon"' in page  # else every page load logs a 404 for /favicon.ico
     assert "/cf/cf.js?v=" in page
     assert "morph" in script
 
@@ -153,6 +154,7 @@ def test_in_production_the_app_refuses_to_start_without_a_key(mysite: Path) -> N
     )
     assert result.returncode != 0
     assert "No secret key: set CF_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr  # one line, not uvicorn's 40-line traceback
 
 
 def test_cf_dev_serves_the_new_projects_components(mysite: Path) -> None:

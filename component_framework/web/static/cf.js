@@ -300,6 +300,12 @@
     el.selectedIndex = index;
   }
 
+  function resetControl(el) {
+    if (el.type === "checkbox" || el.type === "radio") el.checked = el.defaultChecked;
+    else if (el.tagName === "SELECT") selectDefaults(el);
+    else el.value = el.defaultValue;
+  }
+
   function morphControl(el, next, ctx) {
     if (el.type === "file") return syncAttributes(el, next); // its files are the user's
     const keep = unseen(el, ctx.seq);
@@ -722,10 +728,12 @@
     if (type === "submit" && el.tagName === "FORM") payload = { form_data: formData(el) };
     else if (type !== "click" && isControl(el) && !("value" in payload)) payload.value = controlValue(el);
     limited(el, type, () => {
+      const seq = inputSeq;
       request(root, { event: binding.event, payload, source: el, sent, rawPayload: raw }).then((reply) => {
-        // <form cf-submit="..." cf-reset>: clear the inputs once the server accepted them.
+        // <form cf-submit="..." cf-reset>: clear the inputs once the server accepted them,
+        // except those the user changed after the submit (the next item being typed).
         if (type === "submit" && el.hasAttribute("cf-reset") && reply && reply.type !== "error") {
-          el.reset();
+          sent.forEach((control) => { if (!(data(control).changed > seq)) resetControl(control); });
         }
       });
     });

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.renderer import set_default_renderer
 from component_framework.project import load_project
@@ -27,7 +28,10 @@ renderer = JinjaRenderer(project.templates, auto_reload=DEBUG)
 set_default_renderer(renderer)
 project.import_components()
 
-components = ComponentApp(debug=DEBUG)
+try:
+    components = ComponentApp(debug=DEBUG)
+except ConfigurationError as error:  # DEBUG=0 and no CF_SECRET_KEY: say so in one line
+    raise SystemExit(f"Error: {error}") from None
 components.install_jinja(renderer)  # {{ component("counter") }} and {{ cf_scripts() }}
 templates = Jinja2Templates(env=renderer.environment)
 
