@@ -198,7 +198,13 @@ def new_project(
     if not dry_run:
         root = plans[0].files["pyproject.toml"].parent
         shown = os.path.relpath(root) if root.is_relative_to(Path.cwd()) else str(root)
-        first = "python manage.py migrate && " if framework == Framework.django else ""
+        # The same two commands the generated README starts with: install, then run.
+        install = 'python -m pip install -e ".[test]"'
+        if framework == Framework.django:
+            run = "python manage.py migrate && python manage.py runserver"
+        else:
+            run = f"uvicorn {plans[0].data['package']}.app:app --reload"
         sys.stdout.write(
-            f"next: cd {shown} && {first}cf registry list && cf dev  (tests: python -m pytest)\n"
+            f"next: cd {shown} && {install} && {run}\n"
+            "      (the workbench: cf dev; the tests: python -m pytest)\n"
         )

@@ -111,6 +111,18 @@ def test_new_project(cf: Callable[..., Result], tmp_path: Path, monkeypatch) -> 
     assert "already exist" in again.stderr
 
 
+def test_new_project_says_next_what_its_readme_says_first(
+    cf: Callable[..., Result], tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cf("new", "project", "mysite")
+    readme = (tmp_path / "mysite/README.md").read_text()
+    install, run = [line.split("  #")[0].strip() for line in readme.splitlines()[3:5]]
+    assert install == 'python -m pip install -e ".[test]"'
+    assert run == "uvicorn mysite.app:app --reload"
+    assert f"next: cd mysite && {install} && {run}" in result.stdout
+
+
 def test_new_project_refuses_a_name_that_hides_the_standard_library(
     cf: Callable[..., Result], tmp_path: Path, monkeypatch
 ) -> None:
