@@ -338,6 +338,7 @@ def plan_project(name: str, parent: Path, framework: str = "starlette") -> Plan:
         f"{names.module}/components/counter.py",
         f"{names.module}/templates/counter.html",
         f"{names.module}/templates/index.html",
+        f"{names.module}/static/app.css",
         "tests/test_app.py",
         "tests/test_counter.py",
     ]

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from component_framework.project import load_project
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -135,7 +137,12 @@ def test_the_app_serves_the_page_with_uvicorn(mysite: Path) -> None:
     with _serving(args, mysite, _env(), port) as base:
         page = _get(base + "/")
         script = _get(base + "/cf/cf.js")
+        stylesheet = _get(base + "/static/app.css")
     assert "<h1>Mysite</h1>" in page
+    # One stylesheet for the page and for cf dev's previews ([tool.cf] styles).
+    assert '<link rel="stylesheet" href="/static/app.css">' in page
+    assert "system-ui" in stylesheet
+    assert load_project(mysite).styles == [mysite / "mysite/static/app.css"]
     assert 'data-cf-component="counter"' in page
     assert "Count: 0" in page
     assert 'rel="icon"' in page  # else every page load logs a 404 for /favicon.ico
