@@ -136,6 +136,9 @@ async def test_a_push_on_any_process_reaches_pages_on_every_process(
     )
     on_a, on_b = await page(a, signer, "b-1"), await page(b, signer, "b-2")
     await c.push_event("board", "refresh", {"count": 7})  # c: a process with no pages
+    # Pushes do not wait on publishing, and order is kept per publisher: let c's push reach
+    # Redis before a publishes, so both pages must see c's first.
+    await c.flush()
     await a.push_state("board", {"count": 8})
     await c.close()
     await a.flush()
