@@ -4,7 +4,12 @@ A component whose class (or the project default) names a :class:`StateStore` kee
 on the server. The page then holds only a reference, signed like any state (the checksum binds
 the component name, the id and the release)::
 
-    {"component": "cart", "id": "component-1a2b3c4d5e6f40718293a4b5c6d7e8f9", "version": 7}
+    {"component": "cart", "id": "cart", "key": "cart:cart:<32 hex>", "version": 7}
+
+The id names the element, the key names the state: every first render (mount) and every push
+saves under a fresh key (``name:id:random``), so two renders of one page, even under a fixed
+id, never share a state. An event loads and saves under its reference's key, which must start
+with ``name:id:``.
 
 An event reads the state once (``load_versioned``) and writes it once, conditionally on the
 version read (``save_versioned``). When another worker wrote in between, the event runs again
@@ -20,7 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+import json
+import re
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._serializer import StateSerializer
@@ -35,7 +43,9 @@ if TYPE_CHECKING:
 __all__ = [
     "RETRIES",
     "areference_for",
+    "key_of",
     "load_state",
+    "new_key",
     "reference",
     "reference_for",
     "run_async",
@@ -50,6 +60,9 @@ RETRIES = 3
 
 State = dict[str, Any]
 Result = dict[str, Any]
+
+_REFERENCE_FIELDS = {"component", "id", "key", "version"}
+_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 _EXPIRED = (
     "This component's state is no longer held on the server (it expired or was removed). "
@@ -87,22 +100,48 @@ def store_for(component_cls: type[Component]) -> StateStore | None:
     return _override.get() or store
 
 
-def reference(name: str, component_id: str, version: int) -> State:
+def new_key(name: str, component_id: str) -> str:
+    """A fresh store key for one render of *name* at *component_id* (a mount or a push)."""
+    return f"{name}:{component_id}:{secrets.token_hex(16)}"
+
+
+def reference(name: str, component_id: str, key: str, version: int) -> State:
     """The state a page holds for a server-held component (signed like any state)."""
-    return {"component": name, "id": component_id, "version": version}
+    return {"component": name, "id": component_id, "key": key, "version": version}
 
 
-def _referenced_version(parsed: ParsedEvent) -> int:
+def _valid_key(key: object, name: object, component_id: object) -> bool:
+    if not isinstance(key, str) or not isinstance(name, str) or not isinstance(component_id, str):
+        return False
+    prefix = f"{name}:{component_id}:"
+    return key.startswith(prefix) and _TOKEN.fullmatch(key[len(prefix) :]) is not None
+
+
+def key_of(ref: str | Mapping[str, Any] | None) -> str | None:
+    """The store key in a page's reference (its JSON or the parsed dict), or None if not one."""
+    if isinstance(ref, str):
+        try:
+            ref = json.loads(ref)
+        except ValueError:
+            return None
+    if not isinstance(ref, Mapping) or set(ref) != _REFERENCE_FIELDS:
+        return None
+    key = ref["key"]
+    return key if _valid_key(key, ref["component"], ref["id"]) else None
+
+
+def _referenced(parsed: ParsedEvent) -> tuple[str, int]:
     ref = parsed.state or {}
     version = ref.get("version")
+    key = key_of(ref)
     if (
-        set(ref) != {"component", "id", "version"}
+        key is None
         or ref.get("component") != parsed.name
         or ref.get("id") != parsed.component_id
         or not isinstance(version, int)
     ):
         raise StaleStateError(_NOT_A_REFERENCE)
-    return version
+    return key, version
 
 
 def _checked(stored: StoredState | None, seen: int) -> StoredState:
@@ -112,32 +151,27 @@ def _checked(stored: StoredState | None, seen: int) -> StoredState:
     return stored
 
 
-def _expected(parsed: ParsedEvent) -> int | None:
-    # A first render overwrites only under a fixed id the server's page names. An id the
-    # server just generated must be new (a client may have claimed it first), and a client
-    # naming its own id must not replace another page's state.
-    return None if parsed.trusted_id and parsed.component_id is not None else 0
-
-
-def load_state(parsed: ParsedEvent, store: StateStore) -> tuple[State | None, int | None]:
-    """Read the state *parsed* refers to: ``(state, version)``, or ``(None, ...)`` to mount.
+def load_state(parsed: ParsedEvent, store: StateStore) -> tuple[State | None, str | None, int]:
+    """Read the state *parsed* refers to: ``(state, key, version)``; ``(None, None, 0)`` mounts.
 
     Raises:
         StaleStateError: The page's reference is not one, or its state is gone.
     """
     if parsed.state is None:
-        return None, _expected(parsed)
-    seen = _referenced_version(parsed)
-    stored = _checked(store.load_versioned(parsed.component_id or ""), seen)
-    return stored.state, stored.version
+        return None, None, 0
+    key, seen = _referenced(parsed)
+    stored = _checked(store.load_versioned(key), seen)
+    return stored.state, key, stored.version
 
 
-async def _aload_state(parsed: ParsedEvent, store: StateStore) -> tuple[State | None, int | None]:
+async def _aload_state(
+    parsed: ParsedEvent, store: StateStore
+) -> tuple[State | None, str | None, int]:
     if parsed.state is None:
-        return None, _expected(parsed)
-    seen = _referenced_version(parsed)
-    stored = _checked(await store.aload_versioned(parsed.component_id or ""), seen)
-    return stored.state, stored.version
+        return None, None, 0
+    key, seen = _referenced(parsed)
+    stored = _checked(await store.aload_versioned(key), seen)
+    return stored.state, key, stored.version
 
 
 def _sized(state: State) -> State:
@@ -147,12 +181,9 @@ def _sized(state: State) -> State:
     return state
 
 
-def _may_retry(parsed: ParsedEvent, expected: int | None, attempt: int) -> bool:
-    # A lost race runs again on the newer state. A first render that found state under an id
-    # it named is no race: that id is taken. One that generated its id runs again under a new
-    # one.
-    generated = expected == 0 and parsed.component_id is None
-    return (bool(expected) or generated) and attempt < RETRIES
+def _key(parsed: ParsedEvent, key: str | None, result: Result) -> str:
+    # A first render (mount) keeps its state under a key of its own, whatever its id.
+    return key if key is not None else new_key(parsed.name, result["component_id"])
 
 
 def run_sync(parsed: ParsedEvent, attempt: Callable[[State | None], Result]) -> Result:
@@ -165,17 +196,17 @@ def run_sync(parsed: ParsedEvent, attempt: Callable[[State | None], Result]) -> 
     if store is None:
         return attempt(parsed.state)
     for tries in range(RETRIES + 1):
-        state, expected = load_state(parsed, store)
+        state, key, expected = load_state(parsed, store)
         result = attempt(state)
+        key = _key(parsed, key, result)
         try:
-            version = store.save_versioned(
-                result["component_id"], _sized(result["state"]), expected
-            )
+            version = store.save_versioned(key, _sized(result["state"]), expected)
         except StateConflictError:
-            if not _may_retry(parsed, expected, tries):
+            # A lost race runs again on the newer state; a new key cannot lose one.
+            if not expected or tries >= RETRIES:
                 raise
             continue
-        result["state"] = reference(parsed.name, result["component_id"], version)
+        result["state"] = reference(parsed.name, result["component_id"], key, version)
         return result
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -188,17 +219,16 @@ async def run_async(
     if store is None:
         return await attempt(parsed.state)
     for tries in range(RETRIES + 1):
-        state, expected = await _aload_state(parsed, store)
+        state, key, expected = await _aload_state(parsed, store)
         result = await attempt(state)
+        key = _key(parsed, key, result)
         try:
-            version = await store.asave_versioned(
-                result["component_id"], _sized(result["state"]), expected
-            )
+            version = await store.asave_versioned(key, _sized(result["state"]), expected)
         except StateConflictError:
-            if not _may_retry(parsed, expected, tries):
+            if not expected or tries >= RETRIES:
                 raise
             continue
-        result["state"] = reference(parsed.name, result["component_id"], version)
+        result["state"] = reference(parsed.name, result["component_id"], key, version)
         return result
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -216,20 +246,22 @@ async def run_stream(
         async for frame in frames(parsed.state):
             yield frame
         return
-    state, expected = await _aload_state(parsed, store)
+    state, key, expected = await _aload_state(parsed, store)
     async for frame in frames(state):
         component_id = frame["component_id"]
-        version = expected or 0
+        key = _key(parsed, key, frame)
+        version = expected
         if frame.get("stream_done"):
-            version = await store.asave_versioned(component_id, _sized(frame["state"]), expected)
-        frame["state"] = reference(parsed.name, component_id, version)
+            version = await store.asave_versioned(key, _sized(frame["state"]), expected)
+        frame["state"] = reference(parsed.name, component_id, key, version)
         yield frame
 
 
 def reference_for(
     registry: ComponentRegistry | None, name: str, component_id: str, state: State
 ) -> State | None:
-    """Store *state* for a trusted caller (``signed_message``); return the reference to sign.
+    """Store *state* under a new key for a trusted caller (``signed_message``, a push); return
+    the reference to sign.
 
     Returns None when the component keeps its state in the page. *registry* defaults to the
     global one.
@@ -242,8 +274,8 @@ def reference_for(
     store = store_for(component_cls) if component_cls is not None else None
     if store is None:
         return None
-    version = store.save_versioned(component_id, state, None)
-    return reference(name, component_id, version)
+    key = new_key(name, component_id)
+    return reference(name, component_id, key, store.save_versioned(key, state, 0))
 
 
 async def areference_for(
@@ -254,5 +286,5 @@ async def areference_for(
     store = store_for(component_cls) if component_cls is not None else None
     if store is None:
         return None
-    version = await store.asave_versioned(component_id, state, None)
-    return reference(name, component_id, version)
+    key = new_key(name, component_id)
+    return reference(name, component_id, key, await store.asave_versioned(key, state, 0))

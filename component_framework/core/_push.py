@@ -104,9 +104,13 @@ def render_state_updates(
     html, state_json, new_state = _render(cls, probe, state)
     shared = probe not in html and probe not in state_json
     updates = []
+    held: dict[tuple[int, str | None, str], str] = {}  # one stored state per push and id
     for sub in subs:
         if not shared:
             html, state_json, new_state = _render(cls, sub.component_id, state)
-        page_state = held_state_json(sub, new_state, state_json)
+        key = (id(sub.registry), sub.component, sub.component_id)
+        if key not in held:
+            held[key] = held_state_json(sub, new_state, state_json)
+        page_state = held[key]
         updates.append((sub, signed_update(sub, html, page_state)))
     return updates

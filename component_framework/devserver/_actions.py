@@ -136,17 +136,22 @@ async def open_file(request: Request) -> Response:
 
 async def held_state(request: Request) -> Response:
     """Return the state a server-held component keeps in its store (dev server only)."""
-    from component_framework.core._held_state import store_for
+    from component_framework.core._held_state import key_of, store_for
 
     body = await dev_json(request)
     if isinstance(body, JSONResponse):
         return body
-    name, component_id = body.get("component"), body.get("component_id")
-    if not isinstance(name, str) or not isinstance(component_id, str):
-        return refuse(400, "'component' and 'component_id' must be strings.")
+    name, reference = body.get("component"), body.get("reference")
+    if not isinstance(name, str) or not isinstance(reference, str):
+        return refuse(
+            400, "'component' and 'reference' (the page's data-cf-state) must be strings."
+        )
     component_cls = _dev(request).registry.get(name)
     store = store_for(component_cls) if component_cls is not None else None
     if store is None:
         return refuse(400, f"Component {name!r} keeps its state in the page.")
-    state = await store.aload(component_id)
+    key = key_of(reference)
+    if key is None or not key.startswith(f"{name}:"):
+        return refuse(400, f"'reference' is not a reference to a state of {name!r}.")
+    state = await store.aload(key)
     return JSONResponse({"type": "state", "state": state}, headers=_NO_STORE)

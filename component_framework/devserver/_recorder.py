@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from component_framework.core import ComponentRegistry
 from component_framework.core._diff import state_diff
-from component_framework.core._held_state import store_for
+from component_framework.core._held_state import key_of, store_for
 
 from ._channel import LiveChannel
 
@@ -92,8 +92,9 @@ class EventRecorder:
         name, component_id = message.get("component"), message.get("component_id")
         component_cls = self.registry.get(name) if isinstance(name, str) else None
         store = store_for(component_cls) if component_cls is not None else None
-        if store is not None and isinstance(component_id, str) and message.get("state"):
-            held.update(store=store, id=component_id, before=await store.aload(component_id))
+        key = key_of(message.get("state"))
+        if store is not None and isinstance(component_id, str) and key is not None:
+            held.update(store=store, id=key, before=await store.aload(key))
 
     @staticmethod
     def _use_held(entry: dict[str, Any], held: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import time
@@ -46,6 +47,11 @@ def counter_registry(
 
     registry.register("counter")(type("Counter", (Counter,), handlers))
     return registry
+
+
+def key(reply: dict[str, Any]) -> str:
+    """The store key of the state the page holding *reply* refers to."""
+    return str(json.loads(reply["state"])["key"])
 
 
 def event(reply: dict[str, Any], name: str = "increment", **payload: Any) -> dict[str, Any]:
@@ -105,7 +111,7 @@ def race_two_processes(store: StateStore, url: str, times: int = 150) -> None:
     refused = sum(r for _, r in outcomes)
     assert applied + refused == 2 * times
     # Every increment the pages were told succeeded is in the stored count; none vanished.
-    stored = store.load_versioned(first["component_id"])
+    stored = store.load_versioned(key(first))
     assert stored is not None
     assert stored.state == {"count": applied}
     assert stored.version == 1 + applied

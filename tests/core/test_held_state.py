@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from component_framework.core.sqlite_store import SQLiteStateStore
 from component_framework.core.state import StateStore
 from component_framework.core.streaming import StreamingComponent
 
-from ._held import counter_registry, event
+from ._held import counter_registry, event, key
 from ._support import FakeConnection, Plain
 
 
@@ -46,15 +47,17 @@ def test_page_holds_only_a_signed_reference(signer: Signer) -> None:
     start = 9876543210  # a value no random component id contains
     first = render_component("counter", params={"start": start}, registry=registry, signer=signer)
     cid = first["component_id"]
-    assert json.loads(first["state"]) == {"component": "counter", "id": cid, "version": 1}
+    ref = json.loads(first["state"])
+    assert ref == {"component": "counter", "id": cid, "key": ref["key"], "version": 1}
+    assert re.fullmatch(rf"counter:{cid}:[0-9a-f]{{32}}", ref["key"])
     assert str(start) not in first["state"]
-    assert store.load(cid) == {"count": start}
+    assert store.load(ref["key"]) == {"count": start}
     # The checksum signs the reference like any state: the page cannot change it.
     signer.verify("counter", cid, first["state"], first["checksum"])
     reply = dispatch_message_sync(event(first, amount=2), registry=registry, signer=signer)
     assert reply["html"] == f"<p>{start + 2}</p>"
-    assert json.loads(reply["state"]) == {"component": "counter", "id": cid, "version": 2}
-    assert store.load(cid) == {"count": start + 2}
+    assert json.loads(reply["state"]) == {**ref, "version": 2}  # the same key: the same state
+    assert store.load(ref["key"]) == {"count": start + 2}
 
 
 def test_forged_reference_is_refused(signer: Signer) -> None:
@@ -111,12 +114,15 @@ def test_a_client_cannot_mount_over_another_pages_state(signer: Signer) -> None:
     victim = render_component("counter", params={"start": 7}, registry=registry, signer=signer)
     mount = {"component": "counter", "component_id": victim["component_id"], "event": None}
     reply = asyncio.run(handle_message(mount, registry=registry, signer=signer))
-    assert reply["code"] == "state_conflict"
-    assert store.load(victim["component_id"]) == {"count": 7}
+    # A mount under the victim's id gets a state of its own; the victim's is untouched.
+    assert reply["type"] == "component_update" and key(reply) != key(victim)
+    assert store.load(key(victim)) == {"count": 7}
+    after = dispatch_message_sync(event(victim), registry=registry, signer=signer)
+    assert after["html"] == "<p>8</p>"
     # A fresh id of the client's choosing mounts normally (and gets no subscription token).
     fresh = asyncio.run(handle_message({**mount, "component_id": "mine"}, registry=registry))
     assert fresh["type"] == "component_update" and fresh["subscribe_token"] is None
-    assert store.load("mine") == {"count": 0}
+    assert store.load(key(fresh)) == {"count": 0}
 
 
 def _gated_registry(store: StateStore, calls: list[int]) -> ComponentRegistry:
@@ -156,7 +162,7 @@ def test_racing_events_retry_the_loser_on_the_newer_state(signer: Signer, tmp_pa
     replies = _race(registry, first, signer)
     assert [r["type"] for r in replies] == ["component_update", "component_update"]
     assert sorted(calls[:2]) == [1, 10] and len(calls) == 3  # the loser ran again
-    assert store.load(first["component_id"]) == {"count": 11}
+    assert store.load(key(first)) == {"count": 11}
     winner, loser = sorted((r for r in replies), key=lambda r: json.loads(r["state"])["version"])
     assert winner["html"] in ("<p>1</p>", "<p>10</p>")
     assert loser["html"] == "<p>11</p>"  # the retry saw the winner's write
@@ -179,7 +185,7 @@ def test_a_race_lost_more_often_than_retried_reaches_the_page(
     assert http_status(errors[0]) == 409
     # The store holds exactly the winner's write: nothing lost silently, nothing half-applied.
     winner = updates[0]["html"]
-    assert store.load(first["component_id"]) == {"count": int(winner[3:-4])}
+    assert store.load(key(first)) == {"count": int(winner[3:-4])}
 
 
 def test_async_handler_uses_the_async_store_methods(signer: Signer) -> None:
@@ -225,7 +231,7 @@ def test_streaming_writes_once_at_the_end(signer: Signer) -> None:
     frames = asyncio.run(collect())
     assert [f["html"] for f in frames] == ["<p>2</p>", "<p>1</p>", "<p>0</p>", "<p>0</p>"]
     assert [json.loads(f["state"])["version"] for f in frames] == [1, 1, 1, 2]
-    assert store.load(first["component_id"]) == {"count": 0}
+    assert store.load(key(first)) == {"count": 0}
 
 
 @pytest.fixture
@@ -255,7 +261,7 @@ def test_project_default_and_opt_out(no_default: None, signer: Signer) -> None:
     state_module.configure(default)
     reply = render_component("follows", registry=registry)
     assert json.loads(reply["state"])["component"] == "follows"
-    assert default.load(reply["component_id"]) == {"count": 5}
+    assert default.load(key(reply)) == {"count": 5}
     assert json.loads(render_component("page_held", registry=registry)["state"]) == {"count": 5}
 
 
@@ -278,8 +284,11 @@ def test_a_server_push_stores_the_state_and_sends_the_reference(signer: Signer) 
     asyncio.run(push())
     pushed = connection.sent[0]
     assert pushed["html"] == "<p>42</p>"
-    assert json.loads(pushed["state"]) == {"component": "counter", "id": cid, "version": 2}
-    assert store.load(cid) == {"count": 42}
+    ref = json.loads(pushed["state"])
+    # A push replaces the page's whole state: a new key, saved as new.
+    assert ref == {"component": "counter", "id": cid, "key": ref["key"], "version": 1}
+    assert ref["key"] != key(first) and ref["key"].startswith(f"counter:{cid}:")
+    assert store.load(ref["key"]) == {"count": 42}
     # The page goes on from the pushed reference.
     reply = dispatch_message_sync(event(pushed), registry=registry, signer=signer)
     assert reply["html"] == "<p>43</p>"
@@ -309,3 +318,58 @@ def test_a_sync_component_reads_and_writes_in_its_one_worker_thread_hop(
     assert reply["html"] == "<p>1</p>"
     assert threads["load"] is threads["handler"] is threads["save"]
     assert threads["handler"] is not threading.main_thread()
+
+
+def test_two_renders_of_one_fixed_id_hold_separate_states(signer: Signer) -> None:
+    # A page rendering ``component("counter", component_id="cart")`` for two users.
+    store = InMemoryStateStore()
+    registry = counter_registry(store)
+    alice = render_component(
+        "counter", params={"start": 1}, component_id="cart", registry=registry, signer=signer
+    )
+    alice = dispatch_message_sync(event(alice, amount=10), registry=registry, signer=signer)
+    bob = render_component(
+        "counter", params={"start": 500}, component_id="cart", registry=registry, signer=signer
+    )
+    assert alice["component_id"] == bob["component_id"] == "cart"
+    assert key(alice) != key(bob)
+    # Bob's first render did not overwrite Alice's state; her next event shows her count.
+    reply = dispatch_message_sync(event(alice), registry=registry, signer=signer)
+    assert reply["html"] == "<p>12</p>"
+    reply = dispatch_message_sync(event(bob), registry=registry, signer=signer)
+    assert reply["html"] == "<p>501</p>"
+    assert store.load(key(alice)) == {"count": 12}
+    assert store.load(key(bob)) == {"count": 501}
+
+
+def test_a_reference_for_one_component_cannot_load_anothers_state(signer: Signer) -> None:
+    store = InMemoryStateStore()
+    registry = counter_registry(store)
+    other = render_component(
+        "counter", params={"start": 99}, component_id="a", registry=registry, signer=signer
+    )
+    page = render_component("counter", component_id="x", registry=registry, signer=signer)
+    # A reference signed for counter/x that names the key of counter/a's state: signed
+    # correctly (as a server bug or a leaked key might), still refused by the key check.
+    ref = {**json.loads(page["state"]), "key": key(other)}
+    state_json, checksum = signer.sign_state("counter", "x", ref)
+    message = {**event(page), "state": state_json, "checksum": checksum}
+    reply = asyncio.run(handle_message(message, registry=registry, signer=signer))
+    assert reply["code"] == "stale_state"
+    for bad in ("counter:x:", "counter:x:zz" + "0" * 30, "counter:x", "other:x:" + "0" * 32, 7):
+        ref = {**json.loads(page["state"]), "key": bad}
+        state_json, checksum = signer.sign_state("counter", "x", ref)
+        message = {**event(page), "state": state_json, "checksum": checksum}
+        reply = asyncio.run(handle_message(message, registry=registry, signer=signer))
+        assert reply["code"] == "stale_state", bad
+    assert store.load(key(other)) == {"count": 99}
+
+
+def test_key_of_reads_the_key_from_a_page_reference(signer: Signer) -> None:
+    registry = counter_registry(InMemoryStateStore())
+    page = render_component("counter", component_id="cart", registry=registry, signer=signer)
+    assert held_state.key_of(page["state"]) == key(page)
+    assert held_state.key_of(json.loads(page["state"])) == key(page)
+    assert held_state.key_of('{"count": 1}') is None
+    assert held_state.key_of("not json") is None
+    assert held_state.key_of(None) is None

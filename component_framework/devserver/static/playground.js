@@ -121,9 +121,10 @@
       return parsed.error ? {} : parsed.value;
     }
 
-    // A server-held state: the page holds {component, id, version}; the store holds the state.
+    // A server-held state: the page holds {component, id, key, version}; the store holds the
+    // state under the key.
     function isReference(state) {
-      return Object.keys(state).sort().join(",") === "component,id,version";
+      return Object.keys(state).sort().join(",") === "component,id,key,version";
     }
 
     function showState(force) {
@@ -205,7 +206,7 @@
       } : null;
       if (root && isReference(currentState())) {
         // A server-held component: remember the state it was mounted with (step back, replay).
-        h.post(h.DEV + "/state", { component: info.name, component_id: root.getAttribute("data-cf-id") })
+        h.post(h.DEV + "/state", { component: info.name, reference: root.getAttribute("data-cf-state") })
           .then((reply) => { if (reply.type === "state" && reply.state) initial.held = reply.state; });
       }
       if (root) {
