@@ -131,7 +131,7 @@ class ComponentTester:
         """The state of the latest render: as the page holds it (decoded JSON), or as the
         store holds it for a component with server-held state."""
         if self._held is not None:
-            return self._held.load(self.component_id) or {}
+            return self._held.load(held_state.key_of(self._reply.get("state")) or "") or {}
         state: dict[str, Any] = json.loads(self._reply["state"])
         return state
 

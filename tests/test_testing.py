@@ -307,12 +307,9 @@ def test_server_held_component_runs_against_a_private_in_memory_store(
 
     tester = ComponentTester(Held, start=2).call("increment", amount=3).assert_set("count", 5)
     tester.assert_see("Count: 5")
-    assert json.loads(tester.reply["state"]) == {
-        "component": "held",
-        "id": tester.component_id,
-        "version": 2,
-    }
+    ref = json.loads(tester.reply["state"])
+    assert ref == {"component": "held", "id": tester.component_id, "key": ref["key"], "version": 2}
     store = InMemoryStateStore()
     shared = ComponentTester(Held, state_store=store).call("async_increment")
-    assert store.load(shared.component_id) == {"count": 1, "note": ""}
+    assert store.load(json.loads(shared.reply["state"])["key"]) == {"count": 1, "note": ""}
     assert shared.state == {"count": 1, "note": ""}

@@ -314,7 +314,7 @@ def _dispatch_and_show(
     def show(reply: dict[str, Any]) -> None:
         result = _result(reply)
         if held is not None:  # the page holds a reference; show the state it refers to
-            result["state"] = held.load(result["component_id"]) or {}
+            result["state"] = held.load(_held_state.key_of(reply.get("state")) or "") or {}
         if printer is None:
             sys.stdout.write(json.dumps(result, indent=None if stream else 2) + "\n")
             sys.stdout.flush()

@@ -25,7 +25,7 @@ from component_framework.core.signing import Signer
 from component_framework.core.state import StoredState, open_store
 from tests._redis import RedisServer
 
-from ._held import counter_registry, event, race_two_processes
+from ._held import counter_registry, event, key, race_two_processes
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_state_expires_after_idle_time(redis_url: str, signer: Signer) -> None:
     time.sleep(2)
     second = dispatch_message_sync(event(first), registry=registry, signer=signer)
     time.sleep(2)  # 4 s since the render, 2 s since the last write: still there
-    assert store.load(first["component_id"]) == {"count": 1}
+    assert store.load(key(first)) == {"count": 1}
     time.sleep(4)
     reply = asyncio.run(handle_message(event(second), registry=registry, signer=signer))
     assert reply["code"] == "stale_state"
@@ -153,7 +153,7 @@ def test_one_read_and_one_write_per_event_on_the_loop(redis_url: str, signer: Si
         return seen
 
     assert asyncio.run(run()) == ["HMGET", "EVAL"]
-    assert store.load(first["component_id"]) == {"count": 2}
+    assert store.load(key(first)) == {"count": 2}
 
 
 def test_racing_async_events_lose_no_update(redis_url: str, signer: Signer) -> None:
@@ -182,7 +182,7 @@ def test_racing_async_events_lose_no_update(redis_url: str, signer: Signer) -> N
     replies = asyncio.run(race())
     assert [r["type"] for r in replies] == ["component_update", "component_update"]
     assert len(calls) == 3  # the loser ran again on the winner's state
-    assert store.load(first["component_id"]) == {"count": 11}
+    assert store.load(key(first)) == {"count": 11}
     assert sorted(json.loads(r["state"])["version"] for r in replies) == [2, 3]
 
 

@@ -320,12 +320,15 @@ def test_state_inspector_reads_and_edits_server_held_state(
         json={"component": "counter", "component_id": "c-1", "state": {"count": 41, "step": 1}},
         headers=DEV,
     ).json()
-    # Stored (version 1), then rendered with it (version 2).
-    assert json.loads(reply["state"]) == {"component": "counter", "id": "c-1", "version": 2}
+    # Stored under a new key (version 1), then rendered with it (version 2).
+    ref = json.loads(reply["state"])
+    assert ref == {"component": "counter", "id": "c-1", "key": ref["key"], "version": 2}
+    assert ref["key"].startswith("counter:c-1:")
     assert '<b class="count">41</b>' in reply["html"]
 
-    def held() -> Any:
-        ask = {"component": "counter", "component_id": "c-1"}
+    def held(reference: str = reply["state"]) -> Any:
+        # The inspector asks with the reference the page holds (its data-cf-state).
+        ask = {"component": "counter", "reference": reference}
         return client.post("/__cf__/state", json=ask, headers=DEV).json()
 
     assert held() == {"type": "state", "state": {"count": 41, "step": 1}}
@@ -339,7 +342,20 @@ def test_state_inspector_reads_and_edits_server_held_state(
     }
     assert client.post("/cf/event", json=event, headers=CF).status_code == 200
     assert held()["state"]["count"] == 42
-    no_header = client.post("/__cf__/state", json={"component": "counter", "component_id": "c-1"})
+    # Another render under the same id holds a state of its own; the inspector tells them apart.
+    other = client.post(
+        "/__cf__/render",
+        json={"component": "counter", "component_id": "c-1", "state": {"count": 7, "step": 1}},
+        headers=DEV,
+    ).json()
+    assert held(other["state"])["state"]["count"] == 7
+    assert held()["state"]["count"] == 42
+    not_a_reference = held('{"count": 1}')
+    assert not_a_reference["code"] == "bad_request"
+    assert "'reference'" in not_a_reference["error"]
+    no_header = client.post(
+        "/__cf__/state", json={"component": "counter", "reference": reply["state"]}
+    )
     assert no_header.status_code == 400
     monkeypatch.setattr(state_module, "_default", None)
     page_held = held()
@@ -348,7 +364,10 @@ def test_state_inspector_reads_and_edits_server_held_state(
 
 
 def test_server_held_state_is_not_served_cross_site(client: TestClient) -> None:
-    ask = {"component": "counter", "component_id": "c-1"}
+    reference = (
+        '{"component":"counter","id":"c-1","key":"counter:c-1:' + "0" * 32 + '","version":1}'
+    )
+    ask = {"component": "counter", "reference": reference}
     refused = client.post(
         "/__cf__/state", json=ask, headers={**DEV, "Sec-Fetch-Site": "cross-site"}
     )

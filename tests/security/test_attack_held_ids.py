@@ -1,10 +1,9 @@
 """Server-held state under ids an attacker can guess or claim first.
 
-With server-held state the component id is the store's key, and a first render overwrote
-whatever its generated id held: a client that claimed ids first (a mount naming its own id
-gets a valid reference for it) read the state of any page whose render later drew one of them.
-With 32-bit ids that was a matter of claiming enough of them; 128-bit ids make the draw
-unlikely, and the render now refuses to take over a stored state either way.
+When the component id was the store's key, a first render overwrote whatever its id held: a
+client that claimed ids first (a mount naming its own id gets a valid reference for it) read
+the state of any page whose render later drew one of them. Now every render keeps its state
+under a fresh random key of its own, so an id, claimed or drawn, never shares a state.
 """
 
 from __future__ import annotations
@@ -57,7 +56,7 @@ def test_an_id_a_client_claimed_first_is_never_handed_to_another_page(
     generate = Component._generate_id
     monkeypatch.setattr(Component, "_generate_id", lambda self: next(drawn, None) or generate(self))
     victim = _post(client, {"component": "counter"})  # a page's first render
-    assert victim["component_id"] != CLAIMED
+    assert victim["component_id"] == CLAIMED  # the same id, yet a state of its own
     victim = _post(client, message(victim, "label", payload={"text": "victim-secret"}))
     assert "victim-secret" in victim["html"]
     # The spy's reference still reads only the spy's own state.

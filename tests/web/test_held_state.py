@@ -33,8 +33,9 @@ def test_rendered_page_holds_a_reference(
     markup = components.render("counter", None, start=3)
     attrs = attributes(markup)
     cid = attrs["data-cf-id"]
-    assert json.loads(attrs["data-cf-state"]) == {"component": "counter", "id": cid, "version": 1}
-    assert store.load(cid) == {"count": 3}
+    ref = json.loads(attrs["data-cf-state"])
+    assert ref == {"component": "counter", "id": cid, "key": ref["key"], "version": 1}
+    assert store.load(ref["key"]) == {"count": 3}
     # Optimistic patches are computed from the state, so they would reveal it: none are sent.
     assert "data-cf-optimistic" not in attrs
     assert '<b cf-text="count">3</b>' in markup
@@ -52,7 +53,7 @@ def test_events_over_http_keep_the_state_on_the_server(
     assert json.loads(reply["state"])["version"] == 2
     assert "optimistic" not in reply
     assert 'Count: <b cf-text="count">1</b>' in reply["html"]
-    assert store.load(reply["component_id"]) == {"count": 1}
+    assert store.load(json.loads(reply["state"])["key"]) == {"count": 1}
     store.clear()
     gone = client.post("/cf/event", json=event(reply, "counter", "increment"), headers=HEADERS)
     assert gone.status_code == 409
