@@ -39,11 +39,14 @@ def test_pages_hold_references_and_events_work_across_workers(
     browser: Browser, held_url: str, tmp_path: Path
 ) -> None:
     pages = [_open(browser, held_url) for _ in range(3)]
+    keys = set()
     try:
         for page in pages:
             counter = page.locator('[data-cf-component="counter"]').first
             held = json.loads(counter.get_attribute("data-cf-state") or "")
-            assert set(held) == {"component", "id", "version"}
+            assert set(held) == {"component", "id", "key", "version"}
+            assert held["key"].startswith(f"counter:{held['id']}:")
+            keys.add(held["key"])
             count = counter.get_by_test_id("count")
             expect(count).to_have_text("3")
             plus = counter.get_by_role("button", name="+1", exact=True)
@@ -53,6 +56,7 @@ def test_pages_hold_references_and_events_work_across_workers(
             expect(counter).not_to_have_attribute("data-cf-loading", "")
             held = json.loads(counter.get_attribute("data-cf-state") or "")
             assert held["version"] == 5 and "count" not in held
+        assert len(keys) == 3  # every page render holds a state of its own
         page = pages[0]
         # The streaming component: frames arrive, the last one writes the state.
         progress = page.locator('[data-cf-component="progress"]')

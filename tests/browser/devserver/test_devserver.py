@@ -237,7 +237,7 @@ def test_state_inspector_shows_and_edits_server_held_state(page: Page, dev: DevS
     expect(frame.locator(".count")).to_have_text("41")
     expect(state).to_have_value('{\n  "count": 41,\n  "step": 1\n}')
     held = json.loads(root.get_attribute("data-cf-state") or "")
-    assert set(held) == {"component", "id", "version"}  # the page holds no count
+    assert set(held) == {"component", "id", "key", "version"}  # the page holds no count
     # The event log shows the stored states, not the references the page holds.
     entries = page.locator("#cf-log .cf-log-entry")
     expect(entries).to_have_count(2)
