@@ -373,3 +373,31 @@ def test_key_of_reads_the_key_from_a_page_reference(signer: Signer) -> None:
     assert held_state.key_of('{"count": 1}') is None
     assert held_state.key_of("not json") is None
     assert held_state.key_of(None) is None
+
+
+def test_a_push_stores_once_for_every_page_at_one_id(signer: Signer) -> None:
+    from component_framework.core.websocket import ComponentWebSocketManager
+
+    store = InMemoryStateStore()
+    registry = counter_registry(store)
+    pages = [
+        render_component("counter", component_id="cart", registry=registry, signer=signer)
+        for _ in range(2)
+    ]
+    manager = ComponentWebSocketManager(registry=registry, signer=signer)
+    connections = [FakeConnection(), FakeConnection()]
+
+    async def push() -> None:
+        for n, connection in enumerate(connections):
+            await manager.connect(connection, f"conn-{n}")
+            manager.subscribe(f"conn-{n}", "cart", "counter")
+        await manager.push_state("counter", {"count": 42})
+        await manager.flush()
+
+    asyncio.run(push())
+    pushed = [connection.sent[0] for connection in connections]
+    # push_state replaces every page's whole state: one stored state, one key for both pages.
+    assert key(pushed[0]) == key(pushed[1]) not in {key(page) for page in pages}
+    assert store.load(key(pushed[0])) == {"count": 42}
+    replies = [dispatch_message_sync(event(p), registry=registry, signer=signer) for p in pushed]
+    assert [r["html"] for r in replies] == ["<p>43</p>", "<p>44</p>"]
