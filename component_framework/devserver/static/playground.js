@@ -131,7 +131,7 @@
       if (stateDirty && !force) return;
       const state = currentState();
       if (!isReference(state)) return paintState(state);
-      h.post(h.DEV + "/state", { component: info.name, component_id: root.getAttribute("data-cf-id") })
+      h.post(h.DEV + "/state", { component: info.name, reference: root.getAttribute("data-cf-state") })
         .then((reply) => {
           if (reply.type === "state" && !(stateDirty && !force)) paintState(reply.state || {});
         });
