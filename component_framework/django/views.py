@@ -27,16 +27,24 @@ from ._sync_stream import SyncStream
 __all__ = ["event", "script", "stream"]
 
 
-async def event(request: HttpRequest) -> HttpResponse:
-    """``POST <prefix>event``: one message in, one reply out, status from the reply."""
+async def _accept(request: HttpRequest) -> Any:
+    """The message a POST carries (its user loaded), or the response that refuses it."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    settings = config()
     try:
-        message = read_message(request, settings.limits)
+        message = read_message(request, config().limits)
     except Refused as exc:
         return reply_response(exc.reply, exc.status)
     await load_user(request)
+    return message
+
+
+async def event(request: HttpRequest) -> HttpResponse:
+    """``POST <prefix>event``: one message in, one reply out, status from the reply."""
+    message = await _accept(request)
+    if isinstance(message, HttpResponse):
+        return message
+    settings = config()
     current = set_current_request(request)
     hops = wrap_hops(translation.get_language())
     try:
@@ -61,14 +69,10 @@ async def stream(request: HttpRequest) -> HttpResponse:
     The first frame is computed before the response starts, so a refused message gets its
     real status code with the error as the only frame.
     """
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    message = await _accept(request)
+    if isinstance(message, HttpResponse):
+        return message
     settings = config()
-    try:
-        message = read_message(request, settings.limits)
-    except Refused as exc:
-        return reply_response(exc.reply, exc.status)
-    await load_user(request)
     current = set_current_request(request)
     wrap_hops(translation.get_language())  # for every frame: kept while the body streams
     frames = cast(
