@@ -1,3 +1,3 @@
-"""component-framework: server-driven, stateful HTML components for Python web apps."""
+"""cf-components: server-driven, stateful HTML components for Python web apps."""
 
 __version__ = "0.1.0"

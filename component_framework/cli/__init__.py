@@ -17,7 +17,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="cf",
-    help="The component-framework toolkit: scaffold, inspect, run and check components.",
+    help="The cf-components toolkit: scaffold, inspect, run and check components.",
     epilog="\b\nExamples:\n"
     "  cf new project mysite\n"
     "  cf new component todo-list --kind form\n"

@@ -1,4 +1,4 @@
-"""``cf new component|template|project``: copier scaffolds, never overwriting without --force."""
+"""``cf new component|template|project``: scaffolds, never overwriting without --force."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Generate a component, a template or a project from copier scaffolds.",
+    help="Generate a component, a template or a project from scaffolds.",
     epilog="\b\nExamples:\n  cf new project mysite\n  cf new component todo-list --kind form\n"
     "  cf new template card --dry-run",
     no_args_is_help=True,

@@ -12,10 +12,10 @@ __all__ = ["print_version", "root"]
 
 
 def print_version() -> None:
-    """Print ``cf (component-framework) VERSION``."""
+    """Print ``cf (cf-components) VERSION``."""
     from component_framework import __version__
 
-    typer.echo(f"cf (component-framework) {__version__}")
+    typer.echo(f"cf (cf-components) {__version__}")
 
 
 def _version(value: bool) -> None:

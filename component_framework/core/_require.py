@@ -16,5 +16,5 @@ def require(module: str, extra: str, feature: str) -> None:
     if importlib.util.find_spec(module) is None:
         raise ImportError(
             f"{feature} needs {module}, which is not installed: "
-            f"pip install 'component-framework[{extra}]'"
+            f"pip install 'cf-components[{extra}]'"
         )

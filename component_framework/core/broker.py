@@ -107,7 +107,7 @@ def broker_from_url(url: str | None = None) -> Broker:
     """Return the broker for *url* (default: ``CF_BROKER_URL``); in-memory when there is none.
 
     ``redis://`` and ``rediss://`` URLs give a Redis broker (``pip install
-    component-framework[redis]``).
+    cf-components[redis]``).
 
     Raises:
         ConfigurationError: The URL's scheme names no known broker.

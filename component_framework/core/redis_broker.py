@@ -2,7 +2,7 @@
 
 Every process subscribes to one channel and publishes every push to it, so pushes reach every
 process in the order Redis received them. Redis is reached through ``redis.asyncio``
-(``pip install component-framework[redis]``). Outages are logged once; publishing raises
+(``pip install cf-components[redis]``). Outages are logged once; publishing raises
 :class:`~.broker.BrokerUnavailable` (the manager keeps the push and retries) and
 :meth:`RedisBroker.deliveries` reconnects by itself, yielding ``None`` once it is back (pushes
 published meanwhile were lost to this process: its pages re-sync).
@@ -34,7 +34,7 @@ def _redis() -> Any:
         import redis.asyncio
     except ImportError:
         raise ConfigurationError(
-            "The Redis broker needs redis-py: pip install 'component-framework[redis]'."
+            "The Redis broker needs redis-py: pip install 'cf-components[redis]'."
         ) from None
     return redis.asyncio
 

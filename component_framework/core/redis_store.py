@@ -6,7 +6,7 @@ script that compares the version, writes and sets the expiry atomically on the s
 event costs one round trip to read and one to write, on the event loop for async components
 (``redis.asyncio``) and in the worker thread for sync ones.
 
-Needs the ``redis`` package: ``pip install 'component-framework[redis]'``.
+Needs the ``redis`` package: ``pip install 'cf-components[redis]'``.
 
 Example::
 
@@ -47,7 +47,7 @@ return version
 
 def _missing() -> ConfigurationError:
     return ConfigurationError(
-        "RedisStateStore needs the redis package: pip install 'component-framework[redis]'."
+        "RedisStateStore needs the redis package: pip install 'cf-components[redis]'."
     )
 
 

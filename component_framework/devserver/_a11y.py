@@ -98,7 +98,7 @@ def check_stories(project: Project, chromium: str | None = None) -> list[StoryRe
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise A11yError(
-            "cf check --a11y needs Playwright: pip install component-framework[a11y]"
+            "cf check --a11y needs Playwright: pip install cf-components[a11y]"
         ) from None
     from component_framework.core.registry import registry
 

@@ -11,7 +11,7 @@ Add the app and the URLs, then use the tags in any Django template::
     # page.html
     {% load cf %}{% component "counter" start=3 %} ... {% cf_scripts %}
 
-Django itself is an optional dependency: ``pip install 'component-framework[django]'``.
+Django itself is an optional dependency: ``pip install 'cf-components[django]'``.
 """
 
 from component_framework.core._require import require as _require

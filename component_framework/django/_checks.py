@@ -1,4 +1,4 @@
-"""Django system checks (``manage.py check``) for component-framework."""
+"""Django system checks (``manage.py check``) for cf-components."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def check_live_components(app_configs: Any = None, **kwargs: Any) -> list[checks
         return []
     if importlib.util.find_spec("channels") is None:
         hint = (
-            "pip install 'component-framework[channels]' and add the consumer to your "
+            "pip install 'cf-components[channels]' and add the consumer to your "
             "ASGI routing (docs/django.md, 'WebSocket'); or set CF_WEBSOCKET = False."
         )
     else:

@@ -12,7 +12,7 @@ class ComponentFrameworkConfig(AppConfig):
 
     name = "component_framework.django"
     label = "cf"
-    verbose_name = "component-framework"
+    verbose_name = "cf-components"
 
     def ready(self) -> None:
         from . import _checks  # noqa: F401  (registers the system checks)

@@ -1,6 +1,6 @@
 """WebSocket through Django Channels: events, subscriptions and server pushes on one socket.
 
-Two lines in your ASGI routing (``pip install 'component-framework[channels]'``)::
+Two lines in your ASGI routing (``pip install 'cf-components[channels]'``)::
 
     from channels.auth import AuthMiddlewareStack
     from channels.routing import ProtocolTypeRouter, URLRouter

@@ -9,7 +9,7 @@ Example::
 
 Litestar's guards and authentication apply as to any router; ``request.user`` reaches the
 components' permission classes. Litestar is an optional dependency:
-``pip install 'component-framework[litestar]'``.
+``pip install 'cf-components[litestar]'``.
 """
 
 from component_framework.core._require import require as _require

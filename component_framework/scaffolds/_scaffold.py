@@ -1,22 +1,19 @@
-"""Plan where scaffolded files go, refuse collisions, render with copier, write the files.
+"""Plan where scaffolded files go, refuse collisions, render the templates, write the files.
 
-Destinations are decided and checked in Python before copier runs: copier without a terminal
-crashes with ``InteractiveSessionError`` when a file exists. Copier renders into a fresh
-temporary folder, so it never meets an existing file; the files are then moved into place.
+Destinations are decided and checked in Python before anything is rendered; the whole scaffold
+is rendered in memory first, so a template error writes nothing.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import CollisionError, InvalidNameError, LayoutError, ScaffoldError
 from ._names import Names, normalize_name
+from ._render import render_folder
 
 if TYPE_CHECKING:
     from component_framework.project import Project
@@ -109,8 +106,8 @@ class Plan:
 
     Attributes:
         template: The copier template folder (under ``component_framework/scaffolds``).
-        data: The answers given to copier.
-        files: Rendered file (relative to the copier output) -> destination.
+        data: The answers to its questions (``copier.yml``).
+        files: Rendered file (relative to the template folder) -> destination.
         extra: Destinations written directly (empty ``__init__.py`` files) -> content.
         base: Paths are shown relative to this folder.
     """
@@ -145,35 +142,17 @@ class Plan:
             )
 
     def write(self, *, force: bool = False) -> list[Path]:
-        """Check collisions, render with copier into a temporary folder, move files in place."""
+        """Check collisions, render the template, write the files; return their paths."""
         self.check(force=force)
-        with tempfile.TemporaryDirectory(prefix="cf-scaffold-") as tmp:
-            _copy(self.template, Path(tmp), self.data)
-            for path, content in self.extra.items():
-                if not path.exists():
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(content, encoding="utf-8")
-            for rendered, destination in self.files.items():
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(Path(tmp) / rendered, destination)
+        rendered = render_folder(_HERE / self.template / "template", self.data)
+        for path, content in self.extra.items():
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(content, encoding="utf-8")
+        for name, destination in self.files.items():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(rendered[name])
         return self.destinations
-
-
-def _copy(template: str, destination: Path, data: dict[str, Any]) -> None:
-    import copier
-
-    with warnings.catch_warnings():
-        # Copier warns about its own environment (a dirty git tree, ...); nothing a user acts on.
-        warnings.simplefilter("ignore")
-        copier.run_copy(
-            str(_HERE / template),
-            str(destination),
-            data=data,
-            defaults=True,
-            unsafe=False,
-            quiet=True,
-            overwrite=False,
-        )
 
 
 def _package_dir(project: Project) -> Path:
@@ -307,6 +286,13 @@ def _refuse_shadowing(raw: str, package: str) -> None:
         )
 
 
+def _requirement(extra: str = "") -> str:
+    """This distribution as a project's dependency, at least the version that wrote the files."""
+    from component_framework import __version__
+
+    return f"cf-components{f'[{extra}]' if extra else ''}>={__version__}"
+
+
 def plan_project(name: str, parent: Path, framework: str = "starlette") -> Plan:
     """Plan a starter project in ``parent/NAME``: [tool.cf], a web app, a counter, tests.
 
@@ -327,6 +313,7 @@ def plan_project(name: str, parent: Path, framework: str = "starlette") -> Plan:
         "package": names.module,
         "dist_name": names.kebab,
         "title": names.title,
+        "requirement": _requirement(),
     }
     relative = [
         "pyproject.toml",
@@ -365,6 +352,7 @@ def _plan_django_project(name: str, parent: Path) -> Plan:
         "dist_name": names.kebab,
         "title": names.title,
         "secret_key": f"django-insecure-{secrets.token_urlsafe(32)}",
+        "requirement": _requirement("django"),
     }
     relative = [
         "pyproject.toml",

@@ -28,6 +28,6 @@ def warn_without_websocket() -> bool:
     logger.warning(
         "No WebSocket library is installed (websockets or wsproto): live components will show "
         "as offline and get no server pushes. Fix: pip install websockets "
-        "(it comes with `pip install component-framework`)."
+        "(it comes with `pip install cf-components`)."
     )
     return False

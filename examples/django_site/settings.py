@@ -58,5 +58,5 @@ LANGUAGE_CODE = "en"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
-# component-framework: the components live in their own registry (shop/components.py).
+# cf-components: the components live in their own registry (shop/components.py).
 CF_REGISTRY = "examples.django_site.shop.components.registry"

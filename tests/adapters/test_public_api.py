@@ -43,5 +43,5 @@ def test_a_missing_extra_names_it() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == (
         "component_framework.django needs django, which is not installed: "
-        "pip install 'component-framework[django]'"
+        "pip install 'cf-components[django]'"
     )

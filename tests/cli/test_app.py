@@ -16,7 +16,7 @@ def test_version(cf: Callable[..., Result]) -> None:
     for flag in ("--version", "-V"):
         result = cf(flag)
         assert result.exit_code == 0
-        assert result.stdout == f"cf (component-framework) {__version__}\n"
+        assert result.stdout == f"cf (cf-components) {__version__}\n"
 
 
 @pytest.mark.parametrize(

@@ -100,7 +100,7 @@ def test_the_entry_point_prints_the_version(tmp_path: Path) -> None:
     from component_framework import __version__
 
     result = _run(_cf(), "--version", cwd=tmp_path)
-    assert (result.returncode, result.stdout) == (0, f"cf (component-framework) {__version__}\n")
+    assert (result.returncode, result.stdout) == (0, f"cf (cf-components) {__version__}\n")
 
 
 def test_new_project_to_passing_tests(tmp_path: Path) -> None:

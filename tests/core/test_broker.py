@@ -120,7 +120,7 @@ def test_broker_from_url() -> None:
 def test_a_missing_redis_library_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "redis.asyncio", None)
     monkeypatch.setitem(sys.modules, "redis", None)
-    with pytest.raises(ConfigurationError, match=r"pip install 'component-framework\[redis\]'"):
+    with pytest.raises(ConfigurationError, match=r"pip install 'cf-components\[redis\]'"):
         RedisBroker("redis://127.0.0.1:1/0")
 
 

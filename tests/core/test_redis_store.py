@@ -198,7 +198,7 @@ def test_url_and_missing_package(redis_url: str, monkeypatch: pytest.MonkeyPatch
     assert isinstance(store, RedisStateStore) and store.ttl == 5.0
     assert repr(store) == f"<RedisStateStore url={redis_url!r} ttl=5.0>"
     monkeypatch.setitem(sys.modules, "redis", None)
-    with pytest.raises(ConfigurationError, match=r"pip install 'component-framework\[redis\]'"):
+    with pytest.raises(ConfigurationError, match=r"pip install 'cf-components\[redis\]'"):
         RedisStateStore(redis_url)
 
 
