@@ -34,7 +34,8 @@ def problem() -> str | None:
         import component_framework
     except Exception as error:  # any failure means a broken or foreign package
         return f"component_framework cannot be imported ({type(error).__name__}: {error})"
-    found = getattr(component_framework, "__version__", None)
+    found: str | None = getattr(component_framework, "__version__", None)
+    expected: str | None
     try:
         expected = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:

@@ -5,8 +5,9 @@ Run it from the repository root::
     python -m examples.app            # http://127.0.0.1:8000
     python -m examples.app --port 9000
 
-Without ``CF_SECRET_KEY`` it runs in debug mode with a per-process key (states do not survive
-a restart); set ``CF_SECRET_KEY`` to run it as in production.
+Without ``CF_SECRET_KEY`` it runs in debug mode with the repository's development key
+(``.cf/secret-key``, so open pages survive a restart); set ``CF_SECRET_KEY`` to run it as in
+production.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()
     if "CF_SECRET_KEY" not in os.environ:
-        print("CF_SECRET_KEY is not set: debug mode, with a random key for this process.")
+        print("CF_SECRET_KEY is not set: debug mode, signing with the key in .cf/secret-key.")
     print(f"component_framework examples on http://{args.host}:{args.port}/")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 

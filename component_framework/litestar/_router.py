@@ -16,6 +16,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.response import Stream
 
 from component_framework.core import ComponentWebSocketManager, ws_manager
+from component_framework.core._dev_key import development_key
 from component_framework.core._refusals import Refused, check_body_size, check_headers
 from component_framework.core._script import script_bytes, script_version
 from component_framework.core.exceptions import ComponentError, ConfigurationError
@@ -45,7 +46,8 @@ def _signer(signer: Signer | None, secret_key: str | None, debug: bool) -> Signe
     if secret_key or os.environ.get("CF_SECRET_KEY"):
         return configure(secret_key)
     if debug:
-        return configure(ephemeral=True)
+        # The project's development key, so open pages survive a restart (--reload).
+        return configure(development_key(), ephemeral=True)
     raise ConfigurationError(
         "No secret key: set CF_SECRET_KEY (a long random string, kept secret) before starting, "
         "pass create_router(secret_key=...), or use create_router(debug=True) in development."
@@ -104,7 +106,8 @@ def create_router(
         registry: Where component names are looked up.
         signer: Signs state; by default the process-wide signer, configured here.
         secret_key: Configure the process-wide signer with this key (else CF_SECRET_KEY).
-        debug: Allow a random per-process key when none is configured.
+        debug: Without a key, sign with the project's development key (``.cf/secret-key``,
+            made on first use) instead of refusing to start.
         limits: Size and nesting limits on messages.
         guards: Litestar guards run before every endpoint.
         manager: Answers WebSocket messages and sends pushes (core's ``ws_manager``).

@@ -39,8 +39,7 @@ def render_folder(folder: Path, data: dict[str, Any]) -> dict[str, bytes]:
         if not path.is_file() or "__pycache__" in path.parts:
             continue
         relative = "/".join(
-            _ENVIRONMENT.from_string(part).render(data)
-            for part in path.relative_to(folder).parts
+            _ENVIRONMENT.from_string(part).render(data) for part in path.relative_to(folder).parts
         )
         if relative.endswith(_SUFFIX):
             source = path.read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from component_framework.core import ComponentRegistry, ComponentWebSocketManager, ws_manager
+from component_framework.core._dev_key import development_key
 from component_framework.core.broker import Broker
 from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.protocol import DEFAULT_LIMITS, Limits
@@ -36,7 +37,8 @@ def _signer(secret_key: str | None, debug: bool) -> Signer:
     if secret_key or os.environ.get("CF_SECRET_KEY"):
         return configure(secret_key)
     if debug:
-        return configure(ephemeral=True)
+        # The project's development key, so open pages survive a restart (uvicorn --reload).
+        return configure(development_key(), ephemeral=True)
     raise ConfigurationError(
         "No secret key: set CF_SECRET_KEY (a long random string, kept secret) before starting, "
         "pass ComponentApp(secret_key=...), or use ComponentApp(debug=True) in development."
@@ -81,7 +83,8 @@ class ComponentApp:
                 one every app of the process shares).
             signer: Signs state; by default the process-wide signer, configured here.
             secret_key: Configure the process-wide signer with this key (else CF_SECRET_KEY).
-            debug: Allow a random per-process key when none is configured.
+            debug: Without a key, sign with the project's development key (``.cf/secret-key``,
+                made on first use) instead of refusing to start.
             allowed_origins: Origins (``https://example.com``) allowed to open the WebSocket
                 besides the page's own host; ``"*"`` allows any.
             limits: Size and nesting limits on messages.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,10 +35,30 @@ def test_production_refuses_to_start_without_a_secret_key(
         ComponentApp()
 
 
-def test_debug_uses_an_ephemeral_key(monkeypatch: pytest.MonkeyPatch, restore_signer: None) -> None:
+def test_debug_signs_with_the_projects_development_key(
+    monkeypatch: pytest.MonkeyPatch, restore_signer: None, tmp_path: Path
+) -> None:
     monkeypatch.delenv("CF_SECRET_KEY")
+    (tmp_path / "pyproject.toml").write_text('[tool.cf]\ncomponents = ["shop.components"]\n')
+    monkeypatch.chdir(tmp_path)
     app = ComponentApp(debug=True)
     assert app.signer is signing.get_signer()
+    state_json, checksum = app.signer.sign_state("counter", "component-1", {"count": 1})
+    # The server restarts (uvicorn --reload): the page's state is still its own.
+    restarted = ComponentApp(debug=True)
+    again = restarted.signer.verify_state("counter", "component-1", state_json, checksum)
+    assert again == {"count": 1}
+    assert (tmp_path / ".cf" / "secret-key").is_file()
+
+
+def test_a_configured_key_never_makes_or_uses_the_development_key(
+    monkeypatch: pytest.MonkeyPatch, restore_signer: None, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = ComponentApp(debug=True)  # CF_SECRET_KEY is set
+    state_json, checksum = app.signer.sign_state("c", "component-1", {})
+    signing.Signer([os.environ["CF_SECRET_KEY"]]).verify("c", "component-1", state_json, checksum)
+    assert not (tmp_path / ".cf").exists()
 
 
 def test_explicit_secret_key_configures_the_signer(restore_signer: None) -> None:

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 # DEBUG=0 in production: the app then refuses to start without CF_SECRET_KEY. In development
-# (the default) a missing key means a random one for this process.
+# (the default) a missing key means the project's development key, kept in .cf/secret-key.
 DEBUG = os.environ.get("DEBUG", "1") != "0"
 
 # [tool.cf] in pyproject.toml, read as cf reads it: the template folders, then every component.
