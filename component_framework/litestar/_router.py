@@ -16,6 +16,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.response import Stream
 
 from component_framework.core import ComponentWebSocketManager, ws_manager
+from component_framework.core._backends import open_backends
 from component_framework.core._dev_key import development_key
 from component_framework.core._refusals import Refused, check_body_size, check_headers
 from component_framework.core._script import script_bytes, script_version
@@ -116,9 +117,11 @@ def create_router(
         **options: Passed to ``litestar.Router`` (middleware, dependencies, ...).
 
     Raises:
-        ConfigurationError: No secret key outside debug mode.
+        ConfigurationError: No secret key outside debug mode, or the broker or the state store
+            (``CF_BROKER_URL``, ``CF_STATE_STORE``) cannot work.
     """
     state_signer = _signer(signer, secret_key, debug)
+    open_backends(manager)
 
     @post("/event", status_code=200)
     async def event(request: Request[Any, Any, Any]) -> Response[bytes]:

@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from component_framework.core import ComponentRegistry, ComponentWebSocketManager, ws_manager
+from component_framework.core._backends import open_backends
 from component_framework.core._dev_key import development_key
 from component_framework.core.broker import Broker
 from component_framework.core.exceptions import ConfigurationError
@@ -93,6 +94,11 @@ class ComponentApp:
                 waits as long as the client keeps the connection open.
             broker: Where pushes go between processes: a ``Broker`` or URL such as
                 ``redis://localhost:6379/0``; default ``CF_BROKER_URL``, else in-memory.
+
+        Raises:
+            ConfigurationError: No secret key outside debug mode, or the broker or the state
+                store (``CF_BROKER_URL``, ``CF_STATE_STORE``) cannot work, such as a Redis URL
+                without redis-py installed.
         """
         if not prefix.startswith("/") or prefix.endswith("/"):
             raise ConfigurationError(
@@ -107,6 +113,7 @@ class ComponentApp:
         manager = manager or ws_manager
         if broker is not None:
             manager.use_broker(broker)
+        open_backends(manager)
         self.manager = manager
         self.allowed_origins = tuple(allowed_origins)
         self.limits = limits

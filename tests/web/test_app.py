@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from component_framework.core import ComponentRegistry, signing
+from component_framework.core import ComponentRegistry, ComponentWebSocketManager, signing
+from component_framework.core import state as state_module
 from component_framework.core.exceptions import ConfigurationError
 from component_framework.web import ComponentApp
 
@@ -145,3 +147,18 @@ def test_one_hostile_board_post_cannot_break_the_example_page(example_app: Any) 
         assert refused.status_code == 400
         assert refused.json()["code"] == "invalid_payload"
         assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("variable", ["CF_BROKER_URL", "CF_STATE_STORE"])
+def test_a_redis_url_without_redis_py_stops_start_up_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    # redis-py not installed: importing it fails, as it does in an environment without it.
+    monkeypatch.setitem(sys.modules, "redis", None)
+    monkeypatch.setitem(sys.modules, "redis.asyncio", None)
+    monkeypatch.setattr(state_module, "_default", None)
+    monkeypatch.setattr(state_module, "_configured", False)
+    monkeypatch.setenv(variable, "redis://127.0.0.1:6379/0")
+    with pytest.raises(ConfigurationError, match=r"pip install 'cf-components\[redis\]'") as info:
+        ComponentApp(manager=ComponentWebSocketManager())
+    assert "\n" not in str(info.value)
