@@ -46,7 +46,7 @@ def snapshot(
         sys.stdout.write(f"{verb}: {path.relative_to(root).as_posix()}\n")
     if result.test_file is not None:
         sys.stdout.write(f"wrote: {result.test_file.relative_to(root).as_posix()}\n")
-    sys.stderr.write(
+    sys.stdout.write(
         f"{len(result.written)} {'out of date' if check else 'written'}, "
         f"{len(result.unchanged)} unchanged, {len(result.errors)} failed\n"
     )

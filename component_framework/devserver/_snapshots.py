@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from component_framework.core.protocol import (
 )
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.registry import registry as default_registry
+from component_framework.core.signing import Signer
 
 from ._stories import Story, stories_of
 
@@ -30,6 +32,9 @@ __all__ = ["SnapshotResult", "check_snapshot", "story_html", "write_snapshots"]
 
 _VOLATILE = re.compile(r'(data-cf-(?:id|state|checksum|token|optimistic))="[^"]*"')
 _ID = re.compile(r"\bcomponent-[0-9a-f]{6,}\b")
+# Snapshots write signed values as "*": any key will do, and none is asked of the environment
+# (so no "CF_SECRET_KEY is not set" warning on every run).
+_SIGNER = Signer([secrets.token_urlsafe(32)])
 
 TEST_FILE = '''"""Each story renders as its snapshot in tests/snapshots (see `cf snapshot`)."""
 
@@ -57,7 +62,9 @@ def test_story_matches_its_snapshot(path: Path) -> None:
 
 def story_html(story: Story, registry: ComponentRegistry = default_registry) -> str:
     """The HTML *story* renders (inside its root element), with volatile values as ``*``."""
-    reply = render_component(story.component, None, params=story.params, registry=registry)
+    reply = render_component(
+        story.component, None, params=story.params, registry=registry, signer=_SIGNER
+    )
     if story.state is not None:
         try:
             mounted = json.loads(reply["state"])
@@ -71,8 +78,11 @@ def story_html(story: Story, registry: ComponentRegistry = default_registry) -> 
             merged,
             component_id=reply["component_id"],
             registry=registry,
+            signer=_SIGNER,
         )
-        reply = dispatch_message_sync(message, None, registry=registry, params=story.params)
+        reply = dispatch_message_sync(
+            message, None, registry=registry, signer=_SIGNER, params=story.params
+        )
     html: str = reply["html"]
     return _ID.sub("component-*", _VOLATILE.sub(r'\1="*"', html)).rstrip() + "\n"
 

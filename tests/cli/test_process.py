@@ -29,9 +29,12 @@ def _cf() -> str:
     return found
 
 
-def _run(*args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, cwd: Path, input: str | None = None, unset: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "120"}
-    env.pop("CF_APP", None)
+    for name in ("CF_APP", *unset):
+        env.pop(name, None)
     return subprocess.run(
         args, cwd=cwd, input=input, capture_output=True, text=True, env=env, timeout=120
     )
@@ -149,6 +152,16 @@ def test_new_project_to_passing_tests(tmp_path: Path) -> None:
 
     linted = _run(sys.executable, "-m", "ruff", "check", "--no-cache", ".", cwd=root)
     assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_offline_tools_say_nothing_about_a_missing_secret_key(tmp_path: Path) -> None:
+    cf = _cf()
+    assert _run(cf, "new", "project", "shop", cwd=tmp_path).returncode == 0
+    root = tmp_path / "shop"
+    for argv in (["dispatch", "counter", "increment"], ["snapshot"], ["snapshot", "--check"]):
+        result = _run(cf, *argv, cwd=root, unset=("CF_SECRET_KEY",))
+        assert (result.returncode, result.stderr) == (0, ""), argv
+    assert "0 out of date, 1 unchanged, 0 failed" in result.stdout
 
 
 def test_errors_are_one_line_without_a_traceback(tmp_path: Path) -> None:

@@ -226,4 +226,4 @@ def test_a_new_component_comes_with_two_stories_that_render(
     assert result.returncode == 0, result.stdout + result.stderr
     stories = sorted(p.name for p in (project.root / "tests/snapshots/todo_list").iterdir())
     assert len(stories) == 2, stories
-    assert "2 written, 0 unchanged, 0 failed" in result.stderr
+    assert "2 written, 0 unchanged, 0 failed" in result.stdout
