@@ -32,9 +32,10 @@ from .core.registry import ComponentRegistry, registry
 from .core.renderer import get_default_renderer
 
 if TYPE_CHECKING:
+    from .core.jinja import JinjaRenderer
     from .project import Project, ProjectImportError
 
-__all__ = ["CheckReport", "Problem", "run_checks"]
+__all__ = ["CheckReport", "Problem", "run_checks", "template_not_found"]
 
 
 @dataclass(frozen=True)
@@ -211,20 +212,25 @@ def _check_template(
         try:
             renderer.environment.get_template(cls.template_name)
         except jinja2.TemplateNotFound:
-            import difflib
-
-            close = difflib.get_close_matches(cls.template_name, renderer.list_templates(), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            folders = ", ".join(_relative(p, root) for p in renderer.search_paths)
-            report.add(
-                where,
-                f"{name}: template {cls.template_name!r} not found in "
-                f"{folders or 'the renderer'}{hint}",
-            )
+            report.add(where, template_not_found(name, cls.template_name, renderer, root))
             return False
         except jinja2.TemplateError:
             return False  # reported when compiling the templates
     return True
+
+
+def template_not_found(name: str, template: str, renderer: JinjaRenderer, root: Path) -> str:
+    """What ``cf check`` says of component *name* whose *template* is not found.
+
+    ``"counter: template 'countr.html' not found in app/templates; did you mean
+    'counter.html'?"``: the folders searched, and the closest template name there is.
+    """
+    import difflib
+
+    close = difflib.get_close_matches(template, renderer.list_templates(), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    folders = ", ".join(_relative(str(p), root) for p in renderer.search_paths)
+    return f"{name}: template {template!r} not found in {folders or 'the renderer'}{hint}"
 
 
 def _template_line(exc: BaseException, root: Path) -> str | None:

@@ -8,17 +8,22 @@ adds a frame per template line, so a template that fails while rendering is foun
 
 from __future__ import annotations
 
+import inspect
 import linecache
 import os
 import traceback
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from component_framework.checks import template_not_found
 from component_framework.core.exceptions import HandlerError
-from component_framework.core.jinja import TEMPLATE_SUFFIXES
+from component_framework.core.jinja import TEMPLATE_SUFFIXES, JinjaRenderer
+from component_framework.core.registry import ComponentRegistry, registry
+from component_framework.core.renderer import get_default_renderer
 from component_framework.project import user_frame
 
 __all__ = ["DevError", "describe_error"]
@@ -68,10 +73,20 @@ def _excerpt(file: str, line: int, context: int = 3) -> tuple[tuple[int, str], .
 
 
 def describe_error(
-    exc: BaseException, roots: Sequence[str | os.PathLike[str]] = (), kind: str | None = None
+    exc: BaseException,
+    roots: Sequence[str | os.PathLike[str]] = (),
+    kind: str | None = None,
+    components: ComponentRegistry = registry,
 ) -> DevError:
-    """Locate *exc* in the user's files under *roots* and describe it for the overlay."""
+    """Locate *exc* in the user's files under *roots* and describe it for the overlay.
+
+    A template that is not found is described as ``cf check`` describes it, at the
+    ``template_name`` line of the component (looked up in *components*) that names it.
+    """
     formatted = "".join(traceback.format_exception(exc))
+    missing = _missing_template(exc, roots, components, formatted)
+    if missing is not None:
+        return missing
     message = f"{type(exc).__name__}: {_message(exc)}"
     if isinstance(exc, jinja2.TemplateSyntaxError):
         file = exc.filename or exc.name or ""
@@ -90,6 +105,39 @@ def describe_error(
         else:
             kind = _stage(exc)
     return DevError(kind, file, line, message, _excerpt(file, line), formatted)
+
+
+def _missing_template(
+    exc: BaseException,
+    roots: Sequence[str | os.PathLike[str]],
+    components: ComponentRegistry,
+    formatted: str,
+) -> DevError | None:
+    cause = exc.__cause__ if isinstance(exc, HandlerError) and exc.__cause__ else exc
+    if not isinstance(cause, jinja2.TemplateNotFound) or not isinstance(cause.name, str):
+        return None
+    for name, cls in components.items():
+        renderer = cls.renderer or get_default_renderer()
+        if cls.template_name != cause.name or not isinstance(renderer, JinjaRenderer):
+            continue
+        root = Path(roots[0]) if roots else Path.cwd()
+        message = template_not_found(name, cause.name, renderer, root)
+        file, line = _assignment(cls, "template_name")
+        return DevError("template", file, line, message, _excerpt(file, line), formatted)
+    return None
+
+
+def _assignment(cls: type, attribute: str) -> tuple[str, int]:
+    """``(file, line)`` where *cls* sets *attribute* (its ``class`` line if not found)."""
+    try:
+        file = inspect.getsourcefile(cls) or ""
+        lines, first = inspect.getsourcelines(cls)
+    except (OSError, TypeError):
+        return "", 0
+    for offset, text in enumerate(lines):
+        if text.strip().startswith(f"{attribute} ") or text.strip().startswith(f"{attribute}="):
+            return file, first + offset
+    return file, first
 
 
 def _stage(exc: BaseException) -> str:

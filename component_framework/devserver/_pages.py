@@ -48,7 +48,7 @@ def _render_story(dev: DevState, story: Story, request: Any) -> dict[str, Any]:
     try:
         html = render_root(dev.components, story.component, request, story.params, story.state)
     except Exception as exc:  # a broken story shows its error in its own box
-        error = describe_error(exc, [dev.project.root])
+        error = describe_error(exc, [dev.project.root], components=dev.registry)
         return {**story.to_json(), "html": "", "error": error.message, "where": error.location}
     return {**story.to_json(), "html": html, "error": None, "where": ""}
 

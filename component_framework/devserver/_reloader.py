@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 
 from component_framework.core.jinja import JinjaRenderer
-from component_framework.core.registry import ComponentRegistry
+from component_framework.core.registry import ComponentRegistry, registry
 from component_framework.core.renderer import get_default_renderer
 
 from ._channel import LiveChannel
@@ -218,17 +218,24 @@ class DevReloader:
 class ErrorLogHandler(logging.Handler):
     """Turns errors logged while handling events or rendering into overlay messages."""
 
-    def __init__(self, channel: LiveChannel, report: Reporter, roots: Sequence[Path]) -> None:
+    def __init__(
+        self,
+        channel: LiveChannel,
+        report: Reporter,
+        roots: Sequence[Path],
+        components: ComponentRegistry = registry,
+    ) -> None:
         super().__init__(level=logging.ERROR)
         self.channel = channel
         self.report = report
         self.roots = roots
+        self.components = components
 
     def emit(self, record: logging.LogRecord) -> None:
         if not record.exc_info or record.exc_info[1] is None:
             return
         try:
-            error = describe_error(record.exc_info[1], self.roots)
+            error = describe_error(record.exc_info[1], self.roots, components=self.components)
             self.report(error)
             self.channel.publish_threadsafe({"type": "error", "error": error.to_json()})
         except Exception:  # a log handler must never raise

@@ -164,7 +164,7 @@ def create_dev_app(
         # message; warnings stay one line. Nothing is printed twice through the root logger.
         core_logger = logging.getLogger("component_framework")
         handlers = [
-            ErrorLogHandler(channel, report or (lambda e: None), [Path(root)]),
+            ErrorLogHandler(channel, report or (lambda e: None), [Path(root)], registry),
             WarningLines(),
         ]
         propagate = core_logger.propagate

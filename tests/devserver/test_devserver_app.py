@@ -432,3 +432,35 @@ def test_an_undefined_name_in_a_template_is_an_error_with_its_line(
     assert reported[0].file == str((templates / "typo.html").resolve())
     assert reported[0].line == 2
     assert "cnt" in reported[0].message
+
+
+def test_a_missing_template_is_described_as_cf_check_describes_it(
+    package: PackageFactory,
+) -> None:
+    name = f"{package.name}_counter"
+    module = package.write(
+        "counter.py",
+        f"""
+        from component_framework.core import Component, registry
+
+
+        @registry.register("{name}")
+        class Counter(Component):
+            template_name = "countr.html"
+        """,
+    )
+    templates = package.folder / "templates"
+    templates.mkdir()
+    (templates / "counter.html").write_text("<p>{{ state }}</p>")
+    project = SimpleNamespace(root=package.root, components=[package.name], templates=[templates])
+    reported: list[DevError] = []
+    app = create_dev_app(project, reload=False, report=reported.append)
+    with TestClient(app) as client:
+        event = {"type": "component_event", "component": name, "event": None}
+        assert client.post("/cf/event", json=event, headers=CF).status_code == 500
+        gallery = client.get("/__cf__/previews", params={"component": name})
+    folder = f"{package.name}/templates"
+    expected = f"{name}: template 'countr.html' not found in {folder}; did you mean 'counter.html'?"
+    assert reported[0].message == expected
+    assert (reported[0].file, reported[0].line) == (str(module), 7)  # template_name = ...
+    assert expected in gallery.text
