@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._advice import only_changes_state
+from ._words import count
 from .core._events import handler_spec, is_event_name
 from .core._json import find_lossy
 from .core.component import Component
@@ -73,9 +74,8 @@ class CheckReport:
     def summary(self) -> str:
         """One line: what was checked."""
         return (
-            f"{self.components} component{'s' if self.components != 1 else ''}, "
-            f"{self.templates} template{'s' if self.templates != 1 else ''}, "
-            f"{self.events} event{'s' if self.events != 1 else ''} checked"
+            f"{count(self.components, 'component')}, {count(self.templates, 'template')}, "
+            f"{count(self.events, 'event')} checked"
         )
 
 

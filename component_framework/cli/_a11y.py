@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from component_framework._words import count
 from component_framework.project import Project
 
 from ._common import FAILURE
@@ -40,9 +41,10 @@ def report_a11y(project: Project, chromium: str | None, *, quiet: bool = False) 
             )
     if broken:
         sys.stderr.write(
-            f"Error: {broken} accessibility problem{'s' if broken != 1 else ''} "
-            f"in {len(reports)} stories\n"
+            f"Error: {count(broken, 'accessibility problem')} "
+            f"in {count(len(reports), 'story', 'stories')}\n"
         )
         raise typer.Exit(FAILURE)
     if not quiet:
-        sys.stdout.write(f"OK: {len(reports)} stories pass axe-core (WCAG 2.1 A and AA)\n")
+        checked = count(len(reports), "story", "stories")
+        sys.stdout.write(f"OK: {checked} pass axe-core (WCAG 2.1 A and AA)\n")

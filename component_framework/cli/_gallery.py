@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from component_framework._words import count
+
 from ._common import FAILURE, AppOption, fail, load_project
 
 __all__ = ["app"]
@@ -46,6 +48,7 @@ def build(
     for error in result.errors:
         sys.stdout.write(f"{error}\n")
     where = (result.out / "index.html").as_posix()
-    sys.stderr.write(f"Wrote {result.stories} stories in {result.pages} pages; open {where}\n")
+    stories, pages = count(result.stories, "story", "stories"), count(result.pages, "page")
+    sys.stdout.write(f"Wrote {stories} in {pages}; open {where}\n")
     if result.errors:
         raise typer.Exit(FAILURE)

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from component_framework._words import count
+
 from ._common import (
     USAGE,
     AppOption,
@@ -117,7 +119,7 @@ def list_components(
     from rich.table import Table
 
     table = Table(
-        title=f"{len(rows)} registered component{'s' if len(rows) != 1 else ''}",
+        title=f"{count(len(rows), 'registered component')}",
         box=box.SIMPLE_HEAD,
     )
     for column in ("name", "class", "kind", "template", "events", "permissions", "slots"):

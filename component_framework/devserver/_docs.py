@@ -10,15 +10,12 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from markdown_it import MarkdownIt
-
 from component_framework.core.component import Component
 
 from ._inspect import describe_component
+from ._prose import markdown_html
 
 __all__ = ["component_docs"]
-
-_markdown = MarkdownIt("commonmark", {"html": False})
 
 
 def _type_of(value: Any) -> str:
@@ -46,7 +43,7 @@ def component_docs(name: str, cls: type[Component], state: dict[str, Any] | None
         "class": info["class"],
         "kind": info["kind"],
         "template": info["template"],
-        "doc_html": _markdown.render(doc or ""),
+        "doc_html": markdown_html(doc or ""),
         "params": info["params"],
         "state": [{"name": k, "type": _type_of(v)} for k, v in (state or {}).items()],
         "events": info["events"],

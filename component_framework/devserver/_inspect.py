@@ -26,6 +26,9 @@ from component_framework.core.form import FormComponent
 from component_framework.core.registry import component_kind
 from component_framework.core.streaming import StreamingComponent
 
+from ._examples import example_for
+from ._prose import inline_html
+
 __all__ = ["ComponentInfo", "FieldInfo", "describe_component"]
 
 
@@ -39,6 +42,8 @@ class FieldInfo:
     required: bool = False
     default: Any = None
     choices: tuple[Any, ...] = ()
+    example: Any = None
+    """A value the type accepts: the default, or one made for a required field."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +53,7 @@ class FieldInfo:
             "required": self.required,
             "default": _jsonable(self.default),
             "choices": [_jsonable(c) for c in self.choices],
+            "example": _jsonable(self.example),
         }
 
 
@@ -85,6 +91,7 @@ class ComponentInfo:
             "kind": self.kind,
             "template": self.template,
             "doc": self.doc,
+            "doc_html": inline_html(self.doc),
             "events": {e: [f.to_json() for f in fs] for e, fs in self.events.items()},
             "params": [f.to_json() for f in self.params],
             "form_fields": [f.to_json() for f in self.form_fields],
@@ -118,7 +125,7 @@ def _handler_fields(cls: type[Component], event: str) -> list[FieldInfo]:
         return []
     try:
         signature = inspect.signature(func)
-        hints = typing.get_type_hints(func)
+        hints = typing.get_type_hints(func, include_extras=True)  # keep Field(ge=1) bounds
     except Exception:  # unresolvable hints: show the names without types
         signature, hints = inspect.signature(func), {}
     fields = []
@@ -145,11 +152,13 @@ def _field(name: str, annotation: Any, required: bool, default: Any) -> FieldInf
     shown = _type_name(annotation)
     base = _strip_optional(annotation)
     origin = typing.get_origin(base)
+    example = example_for(annotation) if required else _jsonable(default)
     if origin is typing.Literal:
-        return FieldInfo(name, shown, "select", required, default, typing.get_args(base))
+        choices = typing.get_args(base)
+        return FieldInfo(name, shown, "select", required, default, choices, example)
     if isinstance(base, type) and issubclass(base, enum.Enum):
         values = tuple(member.value for member in base)
-        return FieldInfo(name, shown, "select", required, _jsonable(default), values)
+        return FieldInfo(name, shown, "select", required, _jsonable(default), values, example)
     if base is bool:
         kind = "checkbox"
     elif base is int:
@@ -160,7 +169,7 @@ def _field(name: str, annotation: Any, required: bool, default: Any) -> FieldInf
         kind = "text"
     else:
         kind = "json"
-    return FieldInfo(name, shown, kind, required, default)
+    return FieldInfo(name, shown, kind, required, default, example=example)
 
 
 def _strip_optional(annotation: Any) -> Any:
@@ -175,6 +184,8 @@ def _strip_optional(annotation: Any) -> Any:
 
 
 def _type_name(annotation: Any) -> str:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _type_name(typing.get_args(annotation)[0])
     if annotation is Any or annotation is inspect.Parameter.empty:
         return "Any"
     if isinstance(annotation, type) and not typing.get_args(annotation):

@@ -25,11 +25,13 @@ from urllib.parse import quote
 
 import jinja2
 
+from component_framework._words import count
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.registry import registry as default_registry
 from component_framework.web import ComponentApp
 
 from ._docs import component_docs
+from ._inspect import describe_component
 from ._preview import render_root, scope_css
 from ._signing import dev_signer
 from ._stories import StoryError, stories_of
@@ -84,6 +86,7 @@ def build_site(
         autoescape=True,
     )
     pages.filters["quote"] = lambda value: quote(str(value))
+    pages.filters["count"] = count
     items = []
     for name, cls in sorted(registry.items()):
         try:
@@ -102,8 +105,11 @@ def build_site(
             rendered.append({**story.to_json(), "html": html, "error": error})
         state = _state_of(rendered[0]["html"]) if rendered else None
         docs = component_docs(name, cls, state)
+        # The site is published: no path of the machine that built it (the user's home).
+        docs["file"] = _shown(docs["file"], Path(project.root))
+        info = describe_component(name, cls).to_json()
         item = {"name": name, "kind": docs["kind"], "class": docs["class"], "stories": rendered}
-        item["doc"] = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        item["doc"], item["doc_html"] = info["doc"], info["doc_html"]
         items.append(item)
         folder = out / name
         folder.mkdir(exist_ok=True)
@@ -122,6 +128,16 @@ def build_site(
     (out / "index.html").write_text(index, encoding="utf-8")
     result.pages += 1
     return result
+
+
+def _shown(file: str, root: Path) -> str:
+    """*file* relative to the project *root*, or its name alone when outside it."""
+    if not file:
+        return ""
+    path = Path(file).resolve()
+    if path.is_relative_to(root.resolve()):
+        return path.relative_to(root.resolve()).as_posix()
+    return path.name
 
 
 def _state_of(root_html: str) -> dict[str, Any] | None:

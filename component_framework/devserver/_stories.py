@@ -24,6 +24,8 @@ from typing import Any
 
 from component_framework.core.component import Component
 
+from ._prose import inline_html
+
 __all__ = ["DEFAULT_STORY", "Story", "StoryError", "stories_of"]
 
 DEFAULT_STORY = "default"
@@ -59,6 +61,7 @@ class Story:
             "params": self.params,
             "state": self.state,
             "doc": self.doc,
+            "doc_html": inline_html(self.doc),
         }
 
 

@@ -70,6 +70,7 @@ def test_gallery_lists_every_component_with_kind_and_events(client: TestClient) 
             "required": False,
             "default": 1,
             "choices": [],
+            "example": 1,
         }
     ]
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, Literal
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from component_framework.core import Component, FormComponent, StreamingComponent
 from component_framework.devserver._inspect import describe_component
+from component_framework.testing import ComponentTester
 
 
 class Size(enum.Enum):
@@ -86,3 +92,46 @@ def test_kinds() -> None:
     assert describe_component("f", Form).events["submit"][0].name == "form_data"
     assert describe_component("s", Stream).kind == "streaming"
     assert describe_component("s", Stream).doc == ""
+
+
+class Address(BaseModel):
+    street: str
+    number: Annotated[int, Field(ge=1)]
+    note: str = ""
+
+
+class Everything(Component):
+    template_name = "everything.html"
+
+    def on_fill(
+        self,
+        form_data: dict[str, str],
+        amount: Annotated[int, Field(ge=1, le=100)],
+        ratio: Annotated[float, Field(gt=0, lt=1)],
+        name: Annotated[str, Field(min_length=3)],
+        tags: Annotated[list[int], Field(min_length=1)],
+        color: Literal["red", "blue"],
+        size: Size,
+        address: Address,
+        when: datetime,
+        day: date,
+        maybe: int | None,
+        anything: Any,
+        price: Decimal,
+        seen: set[str],
+        ident: UUID,
+    ) -> None:
+        self.state["filled"] = True
+
+
+def test_every_required_argument_is_prefilled_with_a_value_its_type_accepts(
+    templates: Callable[..., object],
+) -> None:
+    templates(**{"everything.html": "<p>{{ state.filled }}</p>"})
+    fields = describe_component("everything", Everything).events["fill"]
+    payload = {f.name: f.to_json()["example"] for f in fields}
+    assert payload["form_data"] == {}
+    assert payload["amount"] == 1 and payload["name"] == "xxx" and payload["tags"] == [0]
+    # The playground sends the prefilled payload as JSON, through the event's validation.
+    sent = json.loads(json.dumps(payload))
+    ComponentTester(Everything).call("fill", **sent).assert_set("filled", True)

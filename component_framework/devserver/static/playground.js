@@ -344,7 +344,8 @@
     function showEventFields() {
       const fields = (info.events || {})[eventSelect.value] || [];
       const payload = {};
-      fields.forEach((f) => { if (f.required || f.default !== null) payload[f.name] = f.default; });
+      // A required argument gets a value its type accepts, so the prefilled payload is valid.
+      fields.forEach((f) => { if (f.required || f.default !== null) payload[f.name] = f.example; });
       payloadArea.value = JSON.stringify(payload);
       renderFields($("cf-event-fields"), fields, payload, (field, result) => {
         editJSON(payloadArea, (value) => {

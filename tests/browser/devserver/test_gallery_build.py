@@ -30,7 +30,7 @@ def test_the_static_gallery_opens_from_disk_with_the_apps_look(
         timeout=120,
     )
     assert built.returncode == 0, built.stdout + built.stderr
-    assert "Wrote 5 stories in 9 pages" in built.stderr
+    assert "Wrote 5 stories in 9 pages" in built.stdout
     shutil.rmtree(project)  # the site stands alone: no server, no project
 
     context = browser.new_context()
