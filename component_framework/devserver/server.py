@@ -36,16 +36,31 @@ def bind_socket(host: str, port: int) -> socket.socket:
             raise PortInUseError(
                 exc.errno,
                 f"Port {port} on {host} is not open to this user (ports below 1024 need "
-                f"privileges); pick another port with --port {8000 if port < 1024 else port + 1}.",
+                "privileges); pick another port with "
+                f"{_free_port_option(host, 8000 if port < 1024 else port + 1)}.",
             ) from None
         if exc.errno == errno.EADDRINUSE:
             raise PortInUseError(
                 exc.errno,
                 f"Port {port} on {host} is already in use; stop the other server or pick "
-                f"another port with --port {port + 1}.",
+                f"another port with {_free_port_option(host, port + 1)}.",
             ) from None
         raise
     return sock
+
+
+def _free_port_option(host: str, first: int, tries: int = 20) -> str:
+    """``--port N`` for the first port from *first* that is free now (``--port 0``: any)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for port in range(first, min(first + tries, 65536)):
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+        return f"--port {port}"
+    return "--port 0 (any free port)"
 
 
 class DevUvicornServer(uvicorn.Server):

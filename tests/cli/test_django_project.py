@@ -15,6 +15,13 @@ from pathlib import Path
 
 from test_process import _cf, _run
 
+PAGE = (
+    "import django\n"
+    "django.setup()\n"
+    "from django.test import Client\n"
+    "print(Client().get('/').content.decode())\n"
+)
+
 
 def test_a_new_django_project_works_with_cf(tmp_path: Path) -> None:
     made = _run(_cf(), "new", "project", "mysite", "--framework", "django", cwd=tmp_path)
@@ -36,6 +43,18 @@ def test_a_new_django_project_works_with_cf(tmp_path: Path) -> None:
             timeout=120,
         )
         assert done.returncode == 0, done.stderr
+
+    shown = subprocess.run(
+        [sys.executable, "-c", PAGE],
+        cwd=root,
+        env={**env, "DJANGO_SETTINGS_MODULE": "mysite.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert 'data-cf-component="counter"' in shown.stdout
+    assert '<link rel="icon"' in shown.stdout  # else every page load asks for /favicon.ico
 
     listed = _run(_cf(), "registry", "list", "--json", cwd=root)
     assert listed.returncode == 0, listed.stderr

@@ -23,19 +23,39 @@ def test_help_lists_the_options() -> None:
     assert "127.0.0.1" in result.output and "8000" in result.output
 
 
-def test_a_taken_port_is_one_clear_line(
+def _two_taken_ports() -> tuple[socket.socket, socket.socket]:
+    """Two listening sockets on consecutive ports."""
+    while True:
+        first = socket.socket()
+        first.bind(("127.0.0.1", 0))
+        first.listen()
+        second = socket.socket()
+        try:
+            second.bind(("127.0.0.1", first.getsockname()[1] + 1))
+        except OSError:
+            first.close()
+            second.close()
+            continue
+        second.listen()
+        return first, second
+
+
+def test_a_taken_port_is_one_clear_line_suggesting_a_free_one(
     demo_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(demo_project)
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    first, second = _two_taken_ports()  # cf dev on the first; the next one is taken too
+    with first, second:
+        port = first.getsockname()[1]
         result = runner.invoke(app, ["dev", "--port", str(port)])
+        suggested = int(result.stderr.rsplit("--port ", 1)[1].rstrip(".\n"))
+        assert suggested > port + 1
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", suggested))  # free indeed
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: Port {port} on 127.0.0.1 is already in use; stop the other server or pick "
-        f"another port with --port {port + 1}.\n"
+        f"another port with --port {suggested}.\n"
     )
 
 
