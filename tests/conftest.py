@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.renderer import set_default_renderer
 from component_framework.core.signing import Signer
 from tests._redis import RedisServer
+from tests._wheel import ROOT, TutorialRun, build_wheelhouse, offline_env, tutorial_script
 
 
 @pytest.fixture
@@ -234,3 +237,33 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
         yield server
     finally:
         server.stop()
+
+
+# ---------- This project as a user installs it: its wheel, fresh venvs, the tutorial ----------
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with this project's wheel and every wheel installs from it need (built once)."""
+    folder = tmp_path_factory.mktemp("wheelhouse")
+    build_wheelhouse(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tutorial(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> TutorialRun:
+    """The tutorial, run once per session with pip limited to the wheelhouse."""
+    folder = tmp_path_factory.mktemp("tutorial")
+    tools = tmp_path_factory.mktemp("tools")
+    (tools / "python").symlink_to(sys.executable)  # the reader's `python`
+    env = offline_env(wheelhouse, PATH=f"{tools}{os.pathsep}{os.environ.get('PATH', '')}")
+    script = tutorial_script((ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8"))
+    done = subprocess.run(
+        ["bash", "-c", script],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
+    return TutorialRun(folder, done.returncode, done.stdout + done.stderr)

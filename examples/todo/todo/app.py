@@ -1,4 +1,4 @@
-"""The Todo web app: a todo list shared live between pages, and the component endpoints.
+"""The Todo web app: the page at /, and the component endpoints under /cf.
 
 Run it with: uvicorn todo.app:app --reload
 """
@@ -6,6 +6,7 @@ Run it with: uvicorn todo.app:app --reload
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.jinja import JinjaRenderer
@@ -15,7 +16,8 @@ from component_framework.web import ComponentApp
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 # DEBUG=0 in production: the app then refuses to start without CF_SECRET_KEY. In development
@@ -32,7 +34,7 @@ try:
     components = ComponentApp(debug=DEBUG)
 except ConfigurationError as error:  # DEBUG=0 and no CF_SECRET_KEY: say so in one line
     raise SystemExit(f"Error: {error}") from None
-components.install_jinja(renderer)  # {{ component("counter") }} and {{ cf_scripts() }}
+components.install_jinja(renderer)  # {{ component("name", ...) }} and {{ cf_scripts() }}
 templates = Jinja2Templates(env=renderer.environment)
 
 
@@ -40,4 +42,8 @@ async def home(request: Request) -> Response:
     return templates.TemplateResponse(request, "index.html")
 
 
-app = Starlette(debug=DEBUG, routes=[Route("/", home), components.mount()])
+static = StaticFiles(directory=Path(__file__).parent / "static")  # app.css, images
+app = Starlette(
+    debug=DEBUG,
+    routes=[Route("/", home), Mount("/static", static, name="static"), components.mount()],
+)
