@@ -101,3 +101,18 @@ def test_cf_refuses_in_one_line_when_the_older_project_replaced_the_package(
     )
     assert repaired.returncode == 0, repaired.stderr
     assert venv.run("cf", "--version", cwd=tmp_path, env=env).returncode == 0
+
+
+def test_users_read_and_type_the_new_name_everywhere() -> None:
+    from tests._wheel import ROOT
+
+    texts = [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]
+    texts += [p for p in (ROOT / "component_framework").rglob("*") if p.is_file()]
+    texts = [p for p in texts if p.suffix in (".md", ".py", ".jinja", ".html", ".toml", ".yml")]
+    for path in texts:
+        text = path.read_text(encoding="utf-8")
+        assert "install component-framework" not in text, path
+        assert "component-framework[" not in text, path
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "python -m pip install cf-components" in readme
+    assert "The import name `component_framework` is shared with an older" in readme

@@ -18,7 +18,7 @@ from component_framework._editor import EditorError, configured, open_in_editor
 from component_framework.core.exceptions import ComponentError
 from component_framework.core.protocol import handle_message, http_status, signed_message
 
-from ._export import ExportError, export_session
+from ._export import ExportError, export_in_fresh_process
 
 if TYPE_CHECKING:
     from .app import DevState
@@ -62,16 +62,19 @@ async def export(request: Request) -> Response:
     name, params = body.get("component"), body.get("params") or {}
     if not isinstance(name, str) or not isinstance(params, dict):
         return refuse(400, "'component' must be a string and 'params' an object.")
-    tests = Path(dev.project.root) / "tests"
+    root = Path(dev.project.root)
     try:
         path = await asyncio.to_thread(
-            export_session, dev.registry, tests, name, params, body.get("events")
+            export_in_fresh_process,
+            root,
+            list(dev.project.components),
+            name,
+            params,
+            body.get("events"),
         )
     except ExportError as exc:
         return refuse(400, str(exc))
-    except ComponentError as exc:
-        return refuse(400, f"The session does not replay: {type(exc).__name__}: {exc}")
-    shown = path.relative_to(Path(dev.project.root)).as_posix()
+    shown = path.relative_to(root).as_posix()
     return JSONResponse({"path": shown, "command": f"pytest {shown}"}, headers=_NO_STORE)
 
 

@@ -1,16 +1,23 @@
 """Export a playground session as a pytest file that replays it with ``ComponentTester``.
 
-The session (mount params, then each event with its payload) is replayed here first, through
-the same message path as the page; the test asserts the state after every event and the text
-the user saw, as that replay produced them, so the file passes as written and fails when the
-component's behaviour changes.
+The session (mount params, then each event with its payload) is replayed first, through the
+same message path as the page, in a fresh Python process (``python -m`` this module): as the
+test will run, and without running the component's handlers again in the dev server, where
+they would change its data a second time (a shared list would double). The test asserts the
+state after every event and the text the user saw, as that replay produced them. When the
+replay's states differ from those the session recorded, the component depends on data outside
+its state (a store, a database, the clock) and nothing is written: the message says where.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 import keyword
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -84,8 +91,12 @@ def export_session(
 ) -> Path:
     """Replay the session, write ``tests_dir/test_<component>_session[_N].py``; return its path.
 
+    Each event may carry ``"state"``, the state the session recorded after it: a replay that
+    ends elsewhere is refused.
+
     Raises:
-        ExportError: The session is malformed or the component is unknown.
+        ExportError: The session is malformed, the component is unknown, or the replay does not
+            give the recorded states.
         ComponentError: Replaying the session failed (the page would have shown the error).
     """
     cls = registry.get(component)
@@ -111,13 +122,21 @@ def export_session(
         f"    tester = ComponentTester({component!r}{', ' if params else ''}{_kwargs(params)})",
     ]
     lines += _checks(tester)
-    for event, payload in events:
+    recorded = [item.get("state") if isinstance(item, dict) else None for item in raw_events]
+    for index, (event, payload) in enumerate(events):
         if _is_stream(cls, event):
             tester.stream(event, **payload)
             lines.append(f"    tester.stream({event!r}{', ' if payload else ''}{_kwargs(payload)})")
         else:
             tester.call(event, **payload)
             lines.append(f"    tester.call({event!r}{', ' if payload else ''}{_kwargs(payload)})")
+        if isinstance(recorded[index], dict) and tester.state != recorded[index]:
+            raise ExportError(
+                f"Replayed in a fresh process, event {index + 1} ({event}) leaves the state "
+                f"{tester.state!r}, not {recorded[index]!r} as in this session: the component "
+                "reads or changes data outside its state (a store, a database, the clock), so "
+                "a test cannot replay this session. Nothing was written."
+            )
         lines += _checks(tester)
     tests_dir.mkdir(parents=True, exist_ok=True)
     path = tests_dir / f"test_{module}_session.py"
@@ -135,3 +154,63 @@ def _checks(tester: ComponentTester) -> list[str]:
     if texts:
         lines.append(f"    tester.assert_see({', '.join(repr(t) for t in texts)})")
     return lines
+
+
+def export_in_fresh_process(
+    root: Path, modules: list[str], component: str, params: dict[str, Any], raw_events: Any
+) -> Path:
+    """:func:`export_session` in a new interpreter started in the project *root*, importing
+    the component *modules* as the dev server did.
+
+    Raises:
+        ExportError: The export failed; the message says why.
+    """
+    request = {"component": component, "params": params, "events": raw_events}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    if modules:
+        env["CF_APP"] = ",".join(modules)
+    done = subprocess.run(
+        [sys.executable, "-m", __name__],
+        input=json.dumps(request),
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    try:
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise ExportError(f"The replay failed: {done.stderr.strip()[-500:]}") from None
+    if "error" in answer:
+        raise ExportError(answer["error"])
+    return Path(answer["path"])
+
+
+def _main() -> None:
+    from component_framework.core.exceptions import ComponentError
+    from component_framework.core.registry import registry
+    from component_framework.project import load_project
+
+    request = json.loads(sys.stdin.read())
+    project = load_project()
+    project.setup()
+    try:
+        path = export_session(
+            registry,
+            Path(project.root) / "tests",
+            request["component"],
+            request["params"],
+            request["events"],
+        )
+    except ExportError as exc:
+        answer: dict[str, str] = {"error": str(exc)}
+    except ComponentError as exc:
+        answer = {"error": f"The session does not replay: {type(exc).__name__}: {exc}"}
+    else:
+        answer = {"path": str(path)}
+    sys.stdout.write("\n" + json.dumps(answer) + "\n")
+
+
+if __name__ == "__main__":
+    _main()

@@ -6,6 +6,10 @@ server time, and publishes an ``event`` message with the state before and after 
 The transport itself is untouched: the bytes pass through as they are. For a component with
 server-held state (the page holds only a reference) the states logged are read from its store,
 once the request has arrived and again after the reply.
+
+A server push reaches a page over its WebSocket, and the page answers it with an event of its
+own: the recorder watches the pushes sent and marks the event that answers one as ``pushed``,
+so the playground can tell what came from outside the session (an exported test cannot).
 """
 
 from __future__ import annotations
@@ -37,9 +41,13 @@ class EventRecorder:
         self.channel = channel
         self.registry = registry
         self.sequence = 0
+        self.pushed: dict[str, str | None] = {}  # component id -> the event last pushed to it
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, self._watching_pushes(send))
+            return
         if (
             scope["type"] != "http"
             or scope.get("method") != "POST"
@@ -81,6 +89,20 @@ class EventRecorder:
             if "store" in held:
                 self._use_held(entry, held)
             self.channel.publish(entry)
+
+    def _watching_pushes(self, send: Send) -> Send:
+        async def send_and_note(message: Message) -> None:
+            text = message.get("text") if message["type"] == "websocket.send" else None
+            if text and ('"push_event"' in text or '"resync"' in text):
+                try:
+                    push = json.loads(text)
+                except ValueError:
+                    push = None
+                if isinstance(push, dict) and isinstance(push.get("component_id"), str):
+                    self.pushed[push["component_id"]] = push.get("event")
+            await send(message)
+
+        return send_and_note
 
     async def _read_held(self, body: bytes, held: dict[str, Any]) -> None:
         try:
@@ -131,6 +153,11 @@ class EventRecorder:
             "server_ms": round(elapsed_ms, 2),
             "frames": len(replies),
         }
+        component_id = entry["component_id"]
+        pushed = self.pushed.get(component_id) if isinstance(component_id, str) else False
+        if pushed == entry["event"] and component_id in self.pushed:
+            entry["pushed"] = True  # the page's answer to a server push
+            del self.pushed[component_id]
         if reply.get("type") == "error":
             entry["error"] = reply.get("error")
             entry["code"] = reply.get("code")

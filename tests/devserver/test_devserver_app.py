@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import re
 import types
@@ -17,7 +18,7 @@ from starlette.testclient import TestClient
 import component_framework.devserver as devserver
 from component_framework.devserver import DevError, create_dev_app
 from component_framework.devserver._channel import LiveChannel
-from component_framework.devserver._recorder import state_diff
+from component_framework.devserver._recorder import EventRecorder, state_diff
 from component_framework.devserver.server import allowed_hosts
 from component_framework.project import load_project
 
@@ -465,3 +466,94 @@ def test_a_missing_template_is_described_as_cf_check_describes_it(
     assert reported[0].message == expected
     assert (reported[0].file, reported[0].line) == (str(module), 7)  # template_name = ...
     assert expected in gallery.text
+
+
+SHARED = """
+from component_framework.core import Component, registry
+
+SHARED: list[str] = []  # data outside the state, as a store or a database is
+
+
+@registry.register("NAME")
+class Shared(Component):
+    def mount(self):
+        self.state["count"] = len(SHARED)
+
+    def on_add(self, text: str):
+        SHARED.append(text)
+        self.state["count"] = len(SHARED)
+
+    def on_bump(self):
+        self.state["count"] += 1
+
+    def render(self):
+        return f"<p>{self.state['count']} items</p>"
+"""
+
+
+def _export(client: TestClient, name: str, events: list[dict[str, Any]]) -> Any:
+    body = {"component": name, "params": {}, "events": events}
+    return client.post("/__cf__/export", json=body, headers=DEV)
+
+
+def test_export_replays_in_a_fresh_process_and_refuses_what_depends_on_outside_data(
+    package: PackageFactory,
+) -> None:
+    name = f"{package.name}_shared"
+    package.write("shared.py", SHARED.replace("NAME", name))
+    module = importlib.import_module(f"{package.name}.shared")
+    project = SimpleNamespace(root=package.root, components=[package.name], templates=[])
+    app = create_dev_app(project, reload=False, report=None)
+    with TestClient(app) as client:
+        module.SHARED.extend(["milk", "eggs"])  # what other sessions added
+        pure = _export(client, name, [{"event": "bump", "payload": {}, "state": {"count": 3}}])
+        # Mounted on an empty list in a fresh process, the replay ends at 1, not at 3.
+        assert pure.status_code == 400
+        assert "event 1 (bump) leaves the state {'count': 1}, not {'count': 3}" in pure.text
+        assert "Nothing was written" in pure.text
+
+        module.SHARED.clear()
+        events = [{"event": "add", "payload": {"text": "milk"}, "state": {"count": 1}}]
+        written = _export(client, name, events)
+        assert written.status_code == 200, written.text
+        # The handler ran in the replay's process, not again in the dev server's.
+        assert module.SHARED == []
+    path = package.root / written.json()["path"]
+    assert "tester.call('add', text='milk')" in path.read_text()
+    assert not (package.root / "tests" / f"test_{name}_session_2.py").exists()
+
+
+async def test_the_event_that_answers_a_push_is_marked_pushed() -> None:
+    published: list[dict[str, Any]] = []
+
+    async def transport(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            push = {"type": "push_event", "component_id": "c-1", "event": "refresh"}
+            await send({"type": "websocket.send", "text": json.dumps(push)})
+            return
+        await receive()
+        reply = {"type": "component_update", "html": "", "state": "{}", "component_id": "c-1"}
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": json.dumps(reply).encode()})
+
+    channel = SimpleNamespace(publish=published.append)
+    recorder = EventRecorder(transport, channel)  # type: ignore[arg-type]
+
+    async def ignore(message: Any) -> None:
+        pass
+
+    async def post(event: str) -> None:
+        body = {"component": "todo", "component_id": "c-1", "event": event, "state": "{}"}
+        messages = [{"type": "http.request", "body": json.dumps(body).encode()}]
+
+        async def receive() -> Any:
+            return messages.pop(0)
+
+        scope = {"type": "http", "method": "POST", "path": "/cf/event"}
+        await recorder(scope, receive, ignore)
+
+    await post("add")  # the user's own
+    await recorder({"type": "websocket", "path": "/cf/ws"}, ignore, ignore)
+    await post("refresh")  # the page's answer to the push
+    await post("refresh")  # the user's own again
+    assert [entry.get("pushed", False) for entry in published] == [False, True, False]

@@ -373,6 +373,7 @@
       $("cf-step-pos").textContent = position + " / " + entries.length;
       $("cf-step-back").disabled = position === 0;
       $("cf-step-forward").disabled = position >= entries.length;
+      if (self.exportable) self.exportable();
       Array.from(log.children).forEach((item, index) => item.classList.toggle("cf-future", index >= position));
       document.body.setAttribute("data-dev-position", String(position));
     }
@@ -389,6 +390,7 @@
       const item = el("li", { "class": "cf-log-entry" + (msg.error ? " cf-failed" : ""), "data-seq": msg.seq });
       const head = el("div", { "class": "cf-log-head" });
       head.appendChild(el("span", { "class": "cf-log-event" }, msg.event));
+      if (msg.pushed) head.appendChild(el("span", { "class": "cf-badge cf-log-pushed", title: "the page's answer to a server push" }, "push"));
       head.appendChild(el("code", { "class": "cf-log-payload" }, JSON.stringify(msg.payload || {})));
       head.appendChild(el("span", { "class": "cf-log-ms", title: "server time" }, msg.server_ms + " ms"));
       head.appendChild(el("span", { "class": "cf-log-time" }, new Date(msg.at * 1000).toLocaleTimeString()));
@@ -494,10 +496,22 @@
       });
     });
 
-    // Export: the events up to the one shown now, as a pytest file in the project's tests.
+    // Export: the events up to the one shown now, as a pytest file in the project's tests,
+    // each with the state this session recorded after it (the replay must end there too).
+    // A session that received a server push cannot be replayed by a test: say so up front.
+    this.exportable = function () {
+      const pushed = entries.slice(0, position).find((m) => m.pushed);
+      const button = $("cf-export");
+      const note = $("cf-export-note");
+      button.disabled = !!pushed;
+      note.textContent = pushed
+        ? "Not exportable: this session received a server push (" + pushed.event + "), a change " +
+          "from outside that a test cannot replay. Start a new session to export one."
+        : "";
+    };
     $("cf-export").addEventListener("click", () => {
       const events = entries.slice(0, position).filter((m) => !m.error)
-        .map((m) => ({ event: m.event, payload: m.payload || {} }));
+        .map((m) => ({ event: m.event, payload: m.payload || {}, state: m.state_after }));
       const result = $("cf-export-result");
       h.post(h.DEV + "/export", { component: info.name, params: story.params, events: events })
         .then((reply) => {
