@@ -74,16 +74,20 @@ def test_two_tabs_live_and_a_restart_keeps_them_working(
     expect(b.locator(".items li", has_text="milk")).to_be_visible()  # pushed to the other tab
 
     # Save a Python file, as the reader does while the tutorial's server runs with --reload.
+    # (The project is the session's: the file is put back as it was at the end.)
     store = tutorial.project / "todo" / "store.py"
-    store.write_text(store.read_text() + "\n")
-    _restarted(dev_url + "/", store)
-
-    # Both tabs were signed before the restart; the development key outlived it.
-    _add(b, "bread")
-    expect(b.locator(".items li", has_text="bread")).to_be_visible()
-    expect(a.locator(".items li", has_text="bread")).to_be_visible()
-    for page in (a, b):
-        expect(page.locator("body")).not_to_contain_text("checksum")
-        expect(page.locator("[data-cf-error]")).to_have_count(0)
-    a.context.close()
-    b.context.close()
+    original = store.read_text()
+    store.write_text(original + "\n")
+    try:
+        _restarted(dev_url + "/", store)
+        # Both tabs were signed before the restart; the development key outlived it.
+        _add(b, "bread")
+        expect(b.locator(".items li", has_text="bread")).to_be_visible()
+        expect(a.locator(".items li", has_text="bread")).to_be_visible()
+        for page in (a, b):
+            expect(page.locator("body")).not_to_contain_text("checksum")
+            expect(page.locator("[data-cf-error]")).to_have_count(0)
+    finally:
+        store.write_text(original)
+        a.context.close()
+        b.context.close()
