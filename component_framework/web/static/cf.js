@@ -8,7 +8,8 @@
  * The <script> tag that loads cf.js may carry data-cf-headers='{"X-CSRFToken": "..."}' (sent
  * with every HTTP event and stream request) and data-cf-base="/cf" (the endpoint of roots
  * without data-cf-endpoint).
- * DOM events fired on a root: cf:update (detail: reply, once per SSE frame), cf:error,
+ * DOM events fired on a root: cf:before-request (before each request, cancelable; detail:
+ * transport, url, message, headers), cf:update (detail: reply, once per SSE frame), cf:error,
  * cf:offline and cf:online (live roots, when the WebSocket drops and comes back).
  * Components inside an open shadow root come alive with cf.scan(shadowRoot): cf.js then listens
  * to that root's events (submit and change do not leave a shadow root) and finds its components
@@ -29,7 +30,6 @@
   const SYSTEM = { shift: "shiftKey", ctrl: "ctrlKey", alt: "altKey", meta: "metaKey" };
   const NETWORK = "Network error: the server could not be reached. Try again.";
   const loading = new Set();
-  const pendingModels = new Map();
   // Every user change to a control takes the next number; a request remembers the number it
   // left at, so a reply can tell the changes the server saw from the ones made after.
   let inputSeq = 0;
@@ -82,6 +82,9 @@
   const usesSocket = (root) =>
     root.hasAttribute("data-cf-live") || root.getAttribute("data-cf-transport") === "ws";
   const errorReply = (message, code) => ({ type: "error", error: message, code });
+  // The reply of a request a cf:before-request listener cancelled: never shown.
+  const CANCELLED = "cancelled";
+  const cancelled = (reply) => Boolean(reply) && reply.type === "error" && reply.code === CANCELLED;
 
   // A control and the controls that change with it: the other radios of its group.
   function group(el) {
@@ -181,74 +184,161 @@
     return isControl(el) && el.name ? "name:" + el.name : null;
   }
 
+  const NO_IDS = new Set();
+
+  // The identities *node* holds (its own and its descendants'), as a Set.
   function idsOf(node, ctx) {
-    if (node.nodeType !== 1) return [];
+    if (node.nodeType !== 1) return NO_IDS;
     let ids = ctx.ids.get(node);
     if (ids) return ids;
-    ids = [];
+    ids = new Set();
     const mine = identity(node);
-    if (mine) ids.push(mine);
+    if (mine) ids.add(mine);
     if (!node.hasAttribute("data-cf-component")) {
       node.querySelectorAll(IDENTITY).forEach((el) => {
         const id = identity(el);
-        if (id) ids.push(id);
+        if (id) ids.add(id);
       });
     }
     ctx.ids.set(node, ids);
     return ids;
   }
 
-  const shares = (a, b) => a.some((id) => b.includes(id));
+  // Whether one of *ids* is in *other* (a Set, or a Map of identity -> count).
+  function shares(ids, other) {
+    for (const id of ids) if (other.has(id)) return true;
+    return false;
+  }
 
-  function findMatch(oldNode, newNode, later, ctx) {
-    if (!oldNode) return null;
-    if (keyOf(newNode)) {
-      for (let n = oldNode; n; n = n.nextSibling) if (compatible(n, newNode)) return n;
+  // The old children from *start* on (those not used yet), found by tag and key, or by tag
+  // and the identities they hold, in their order; each index is built when first needed. A
+  // child is used once: matched, or removed.
+  class OldChildren {
+    constructor(start, ctx) {
+      this.nodes = [];
+      for (let n = start; n; n = n.nextSibling) this.nodes.push(n);
+      this.ctx = ctx;
+      this.position = new Map(this.nodes.map((n, i) => [n, i]));
+      this.used = new Set();
+      this.indexes = {};
+    }
+
+    // name -> {nodes, start} of the element children under each name *namesOf* gives them.
+    index(by, namesOf) {
+      let index = this.indexes[by];
+      if (index) return index;
+      index = this.indexes[by] = new Map();
+      this.nodes.forEach((node) => {
+        if (node.nodeType !== 1) return;
+        namesOf(node).forEach((name) => {
+          const entry = index.get(name);
+          if (entry) entry.nodes.push(node);
+          else index.set(name, { nodes: [node], start: 0 });
+        });
+      });
+      return index;
+    }
+
+    // The first child not used yet under *name* in *index* that passes *test*.
+    first(index, name, test) {
+      const entry = index.get(name);
+      if (!entry) return null;
+      while (entry.start < entry.nodes.length && this.used.has(entry.nodes[entry.start])) entry.start++;
+      for (let i = entry.start; i < entry.nodes.length; i++) {
+        const node = entry.nodes[i];
+        if (!this.used.has(node) && (!test || test(node))) return node;
+      }
       return null;
     }
-    const ids = idsOf(newNode, ctx);
-    if (ids.length) {
-      for (let n = oldNode; n; n = n.nextSibling) {
-        if (n.nodeType === 1 && n.tagName === newNode.tagName && shares(idsOf(n, ctx), ids)) return n;
-      }
+
+    // The first child not used yet that is compatible with the keyed *newNode*.
+    keyed(newNode) {
+      const index = this.index("key", (n) => (keyOf(n) ? [n.tagName + " " + keyOf(n)] : []));
+      return this.first(index, newNode.tagName + " " + keyOf(newNode), (n) => compatible(n, newNode));
     }
+
+    // The first child not used yet holding one of *ids* (a Set), with *tag*.
+    holding(ids, tag) {
+      const index = this.index("identity",
+        (n) => Array.from(idsOf(n, this.ctx), (id) => n.tagName + " " + id));
+      let best = null;
+      for (const id of ids) {
+        const node = this.first(index, tag + " " + id);
+        if (node && (!best || this.position.get(node) < this.position.get(best))) best = node;
+      }
+      return best;
+    }
+  }
+
+  // The old node to morph into *newNode*: by key, else by the identities it holds, else
+  // *oldNode* (the first one not used yet) if compatible and not held for a later new node.
+  // olds() gives the index of the old nodes; later() counts the later new nodes' identities.
+  function findMatch(oldNode, newNode, olds, later, ctx) {
+    if (!oldNode) return null;
+    // The old nodes not used yet start at oldNode: when it matches, it is the first match.
+    const key = keyOf(newNode);
+    if (key) return compatible(oldNode, newNode) ? oldNode : olds().keyed(newNode);
+    const ids = idsOf(newNode, ctx);
     const oldIds = idsOf(oldNode, ctx);
-    if (oldIds.length && !shares(oldIds, ids) && shares(oldIds, later)) return null;
+    if (ids.size) {
+      if (oldNode.tagName === newNode.tagName && shares(oldIds, ids)) return oldNode;
+      const holder = olds().holding(ids, newNode.tagName);
+      if (holder) return holder;
+    }
+    if (oldIds.size && !shares(oldIds, ids) && shares(oldIds, later())) return null;
     return compatible(oldNode, newNode) ? oldNode : null;
+  }
+
+  // identity -> how many of *nodes* hold it.
+  function countIds(nodes, ctx) {
+    const counts = new Map();
+    nodes.forEach((node) => idsOf(node, ctx).forEach((id) => counts.set(id, (counts.get(id) || 0) + 1)));
+    return counts;
   }
 
   function morphChildren(oldParent, newParent, ctx) {
     const kids = Array.from(newParent.childNodes);
-    // later[i]: the identities of the new nodes from kids[i] onwards.
-    const later = new Array(kids.length + 1);
-    later[kids.length] = [];
-    for (let i = kids.length - 1; i >= 0; i--) later[i] = later[i + 1].concat(idsOf(kids[i], ctx));
     let oldNode = oldParent.firstChild;
-    kids.forEach((newNode, i) => {
-      const match = findMatch(oldNode, newNode, later[i + 1], ctx);
-      if (match && match !== oldNode) {
-        // The old nodes before the match that no new node needs were deleted from the HTML:
-        // remove them rather than move the match (moving would blur a focused input).
-        for (let n = oldNode; n && n !== match;) {
-          const after = n.nextSibling;
-          if (!shares(idsOf(n, ctx), later[i])) {
-            if (n === oldNode) oldNode = after;
-            oldParent.removeChild(n);
-          }
-          n = after;
-        }
-        if (match !== oldNode) oldParent.insertBefore(match, oldNode);
-        else oldNode = oldNode.nextSibling;
-      } else if (match) {
-        oldNode = oldNode.nextSibling;
+    let i = 0;
+    // Built when first needed (most renders keep the order: neither is), then kept current:
+    // the index of the old children not used yet, and the identities of the new nodes after
+    // kids[i].
+    let index = null, laterIds = null;
+    const olds = () => index || (index = new OldChildren(oldNode, ctx));
+    const later = () => laterIds || (laterIds = countIds(kids.slice(i + 1), ctx));
+    for (; i < kids.length; i++) {
+      const newNode = kids[i];
+      if (laterIds) {
+        idsOf(newNode, ctx).forEach((id) => {
+          const count = laterIds.get(id) - 1;
+          if (count) laterIds.set(id, count);
+          else laterIds.delete(id);
+        });
       }
-      if (match) {
-        morphNode(match, newNode, ctx);
-      } else {
+      const match = findMatch(oldNode, newNode, olds, later, ctx);
+      if (!match) {
         oldParent.insertBefore(newNode, oldNode);
         ctx.added.push(newNode);
+        continue;
       }
-    });
+      if (index) index.used.add(match);
+      // The old nodes before the match that no new node needs were deleted from the HTML:
+      // removing them spares moving the match when they are all it follows (moving would
+      // blur a focused input). The others wait for a later match or the end.
+      const needed = (node) => {
+        const held = idsOf(node, ctx);
+        return held.size > 0 && (shares(held, idsOf(newNode, ctx)) || shares(held, later()));
+      };
+      while (oldNode !== match && !needed(oldNode)) {
+        const next = oldNode.nextSibling;
+        if (index) index.used.add(oldNode);
+        oldParent.removeChild(oldNode);
+        oldNode = next;
+      }
+      if (match === oldNode) oldNode = oldNode.nextSibling;
+      else oldParent.insertBefore(match, oldNode);
+      morphNode(match, newNode, ctx);
+    }
     while (oldNode) {
       const next = oldNode.nextSibling;
       oldParent.removeChild(oldNode);
@@ -257,12 +347,14 @@
   }
 
   function syncAttributes(el, next) {
-    for (let i = el.attributes.length - 1; i >= 0; i--) {
-      const name = el.attributes[i].name;
+    const current = el.attributes, wanted = next.attributes;
+    for (let i = current.length - 1; i >= 0; i--) {
+      const name = current[i].name;
       if (!next.hasAttribute(name)) el.removeAttribute(name);
     }
-    for (const attr of Array.from(next.attributes)) {
-      if (el.getAttribute(attr.name) !== attr.value) el.setAttribute(attr.name, attr.value);
+    for (let i = 0; i < wanted.length; i++) {
+      const { name, value } = wanted[i];
+      if (el.getAttribute(name) !== value) el.setAttribute(name, value);
     }
   }
 
@@ -355,8 +447,9 @@
 
   // ---------- Replies ----------
 
-  // Apply *reply* to *root*; *seq* is the inputSeq its request left at (null: a server push).
-  function apply(root, reply, seq) {
+  // Apply *reply* to *root*. seq: the inputSeq its request left at; none for a server push.
+  function apply(root, reply, { seq = null } = {}) {
+    if (cancelled(reply)) return false; // the app cancelled the request: nothing to show
     if (!reply || reply.type === "error") {
       showError(root, reply || errorReply("No reply from the server.", "no_reply"));
       return false;
@@ -411,12 +504,33 @@
     };
   }
 
-  function post(root, path, msg) {
-    return fetch(endpoint(root) + path, {
+  // The app's last word on each request, before it is sent (htmx's htmx:configRequest):
+  // cf:before-request on the root, cancelable; the message and headers in its detail are
+  // what is sent (a listener may change or replace them). Null when a listener cancelled it.
+  function beforeRequest(root, { transport, url, message: msg, headers = null }) {
+    const detail = { transport, url, message: msg, headers };
+    const ev = new CustomEvent("cf:before-request",
+      { bubbles: true, composed: true, cancelable: true, detail });
+    return root.dispatchEvent(ev) ? detail : null;
+  }
+
+  const cancelledReply = () =>
+    errorReply("A cf:before-request listener cancelled the request.", CANCELLED);
+
+  // POST *msg* to the root's endpoint + *path*; null when the app cancelled the request.
+  function post(root, path, msg, transport) {
+    const request = beforeRequest(root, {
+      transport,
+      url: endpoint(root) + path,
+      message: msg,
+      headers: { ...config.headers, "Content-Type": "application/json", "X-CF-Request": "1" },
+    });
+    if (!request) return null;
+    return fetch(request.url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { ...config.headers, "Content-Type": "application/json", "X-CF-Request": "1" },
-      body: JSON.stringify(msg),
+      headers: request.headers,
+      body: JSON.stringify(request.message),
     });
   }
 
@@ -424,7 +538,9 @@
     errorReply(`The server sent an unreadable reply (HTTP ${response.status}).`, "bad_reply");
 
   function httpEvent(root, msg) {
-    return post(root, "/event", msg).then(
+    const sent = post(root, "/event", msg, "http");
+    if (!sent) return Promise.resolve(cancelledReply());
+    return sent.then(
       (response) => response.json().catch(unreadable(response)),
       () => errorReply(NETWORK, "network_error"));
   }
@@ -443,7 +559,9 @@
   function streamEvent(root, msg, onFrame) {
     let last = null;
     const frame = (f) => { last = f; onFrame(f); };
-    return post(root, "/stream", msg).then((response) => {
+    const sent = post(root, "/stream", msg, "sse");
+    if (!sent) return Promise.resolve(cancelledReply());
+    return sent.then((response) => {
       if (!(response.headers.get("Content-Type") || "").includes("text/event-stream")) {
         // A refusal before the stream started (415, 400, 413) is one JSON reply.
         return response.json().catch(unreadable(response)).then((reply) => { frame(reply); return reply; });
@@ -469,31 +587,38 @@
   // ---------- WebSocket: events, subscriptions, pushes ----------
 
   // The page's one socket and all its state, like LiveView's LiveSocket.
-  const socket = {
-    ws: null,
-    url: null,
-    open: false,
-    firstAttempt: true, // no connection has failed yet: events may wait for the first one
-    everConnected: false,
-    offline: false,
-    ref: 0,
-    pending: new Map(), // ref -> resolve of the request waiting for its reply
-    outbox: [], // {root, msg} waiting for the first connection
-    backoff: 250,
-    timer: null,
+  class LiveSocket {
+    constructor() {
+      this.ws = null;
+      this.url = null;
+      this.open = false;
+      this.firstAttempt = true; // no connection has failed yet: events may wait for the first one
+      this.everConnected = false;
+      this.offline = false;
+      this.ref = 0;
+      this.pending = new Map(); // ref -> resolve of the request waiting for its reply
+      this.outbox = []; // {root, msg} waiting for the first connection
+      this.backoff = 250;
+      this.timer = null;
+    }
 
-    connect(root) {
+    urlFor(root) {
       if (!this.url) {
         const scheme = location.protocol === "https:" ? "wss:" : "ws:";
         this.url = new URL(endpoint(root) + "/ws", location.href).href.replace(/^https?:/, scheme);
       }
+      return this.url;
+    }
+
+    connect(root) {
+      const url = this.urlFor(root);
       if (this.ws || this.timer) return;
       if (!("WebSocket" in window)) return this.goOffline("this browser has no WebSocket");
-      const ws = (this.ws = new WebSocket(this.url));
+      const ws = (this.ws = new WebSocket(url));
       ws.onopen = () => this.opened();
       ws.onmessage = (e) => this.received(e.data);
       ws.onclose = () => this.closed(root);
-    },
+    }
 
     opened() {
       this.open = true;
@@ -503,11 +628,11 @@
       const resync = this.everConnected || this.offline;
       this.everConnected = true;
       this.goOnline();
-      all(ROOT + "[data-cf-live]").forEach((root) => subscribe(root, resync));
+      all(ROOT + "[data-cf-live]").forEach((root) => this.subscribe(root, { resync }));
       const outbox = this.outbox;
       this.outbox = [];
       outbox.forEach(({ msg }) => this.ws.send(JSON.stringify(msg)));
-    },
+    }
 
     received(text) {
       let reply;
@@ -526,9 +651,9 @@
         // push_event or resync: handled
       } else if (reply.type === "component_update" && reply.component_id) {
         const target = byId(reply.component_id);
-        if (target) apply(target, reply, null);
+        if (target) apply(target, reply);
       }
-    },
+    }
 
     closed(root) {
       this.ws = null;
@@ -550,21 +675,44 @@
       const delay = this.backoff + Math.random() * this.backoff / 2;
       this.backoff = Math.min(this.backoff * 2, 10000);
       this.timer = setTimeout(() => { this.timer = null; this.connect(root); }, delay);
-    },
+    }
 
+    // Send *msg* for *root*; resolves with its reply (the cancelled reply when the app
+    // cancelled it in cf:before-request).
     send(root, msg) {
+      const request = beforeRequest(root, { transport: "ws", url: this.urlFor(root), message: msg });
+      if (!request) return Promise.resolve(cancelledReply());
+      const sent = request.message;
       return new Promise((resolve) => {
-        msg.ref = String(++this.ref);
-        this.pending.set(msg.ref, resolve);
-        if (this.open) this.ws.send(JSON.stringify(msg));
-        else this.outbox.push({ root, msg });
+        sent.ref = String(++this.ref);
+        this.pending.set(sent.ref, resolve);
+        if (this.open) this.ws.send(JSON.stringify(sent));
+        else this.outbox.push({ root, msg: sent });
         this.connect(root);
       });
-    },
+    }
+
+    // Subscribe *root* to the server's pushes; resync: the page may have missed some.
+    subscribe(root, { resync = false } = {}) {
+      const msg = {
+        type: "subscribe",
+        component_id: root.getAttribute("data-cf-id"),
+        token: root.getAttribute("data-cf-token"),
+        resync,
+      };
+      this.send(root, msg).then((reply) => {
+        // A lost connection shows as the offline mark; it resubscribes when it reconnects.
+        if (reply.type !== "error") {
+          // Each subscription renews the token (tokens expire).
+          if (reply.subscribe_token) root.setAttribute("data-cf-token", reply.subscribe_token);
+          root.setAttribute("data-cf-subscribed", "");
+        } else if (reply.code !== "network_error" && !cancelled(reply)) showError(root, reply);
+      });
+    }
 
     // Events go over the socket when it is open or opening for the first time (they wait in
     // the outbox); over HTTP otherwise: events never wait for a reconnect.
-    usable() { return this.open || (this.ws !== null && this.firstAttempt); },
+    usable() { return this.open || (this.ws !== null && this.firstAttempt); }
 
     goOffline(why) {
       if (!this.offline) {
@@ -573,15 +721,17 @@
           "until it reconnects. Retrying with backoff.");
       }
       all(ROOT).forEach((root) => { if (usesSocket(root)) markOffline(root, true); });
-    },
+    }
 
     goOnline() {
       if (!this.offline) return;
       this.offline = false;
       console.info("cf.js: live updates are back online.");
       all(ROOT + "[" + OFFLINE + "]").forEach((root) => markOffline(root, false));
-    },
-  };
+    }
+  }
+
+  const socket = new LiveSocket();
 
   function markOffline(root, on) {
     if (root.hasAttribute(OFFLINE) === on) return;
@@ -589,23 +739,6 @@
     if (on) root.removeAttribute("data-cf-subscribed");
     root.classList.toggle("cf-offline", on);
     root.dispatchEvent(new CustomEvent(on ? "cf:offline" : "cf:online", { bubbles: true }));
-  }
-
-  function subscribe(root, resync = false) {
-    const msg = {
-      type: "subscribe",
-      component_id: root.getAttribute("data-cf-id"),
-      token: root.getAttribute("data-cf-token"),
-      resync,
-    };
-    socket.send(root, msg).then((reply) => {
-      // A lost connection shows as the offline mark; it resubscribes when it reconnects.
-      if (reply.type !== "error") {
-        // Each subscription renews the token (tokens expire).
-        if (reply.subscribe_token) root.setAttribute("data-cf-token", reply.subscribe_token);
-        root.setAttribute("data-cf-subscribed", "");
-      } else if (reply.code !== "network_error") showError(root, reply);
-    });
   }
 
   // ---------- Server pushes: push_event and resync ----------
@@ -643,11 +776,11 @@
       const msg = message(root, event, payload);
       let done;
       if (root.hasAttribute("data-cf-stream")) {
-        done = streamEvent(root, msg, (frame) => apply(root, frame, seq));
+        done = streamEvent(root, msg, (frame) => apply(root, frame, { seq }));
       } else {
         const viaSocket = root.getAttribute("data-cf-transport") === "ws" && socket.usable();
         done = (viaSocket ? socket.send(root, msg) : httpEvent(root, msg))
-          .then((reply) => { apply(root, reply, seq); return reply; });
+          .then((reply) => { apply(root, reply, { seq }); return reply; });
       }
       return done.then((reply) => {
         if (undo && (!reply || reply.type === "error")) undo();
@@ -682,12 +815,15 @@
     return null;
   }
 
+  // The debounced cf-model updates of *root* waiting for quiet: control -> send.
+  const pendingModels = (root) => data(root).models || (data(root).models = new Map());
+
   // Send the debounced cf-model updates of *root* now, so an action sees the latest values.
   function flushModels(root) {
-    pendingModels.forEach((send, el) => {
-      if (rootOf(el) !== root) return;
+    const pending = pendingModels(root);
+    pending.forEach((send, el) => {
       clearTimeout(data(el).timers.model);
-      pendingModels.delete(el);
+      pending.delete(el);
       send();
     });
   }
@@ -704,8 +840,9 @@
     if (!(debounce > 0)) return send();
     clearTimeout(timers[key]);
     if (key === "model") {
-      pendingModels.set(el, send);
-      timers[key] = setTimeout(() => { pendingModels.delete(el); send(); }, debounce);
+      const pending = pendingModels(rootOf(el));
+      pending.set(el, send);
+      timers[key] = setTimeout(() => { pending.delete(el); send(); }, debounce);
     } else {
       timers[key] = setTimeout(send, debounce);
     }
@@ -808,7 +945,7 @@
       if (!usesSocket(root)) return;
       if (socket.offline) markOffline(root, true);
       if (!socket.open) socket.connect(root);
-      else if (root.hasAttribute("data-cf-live")) subscribe(root);
+      else if (root.hasAttribute("data-cf-live")) socket.subscribe(root);
     });
   }
 

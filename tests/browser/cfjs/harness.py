@@ -1,0 +1,221 @@
+"""cf.js in Chromium with no server: the test is the server, request by request.
+
+``ClientPage`` opens ``http://cf.test/`` in a fresh browser context. Playwright answers the page
+and the real ``cf.js`` from the package, and holds every request cf.js sends (HTTP events and
+streams, WebSocket messages) until the test answers it, so each client rule can be driven and
+observed through the DOM and ``window.cf`` only: cf.js has no test-only API.
+
+    page = client_page.open(component("list", "<ul><li id='a'>A</li></ul>"))
+    page.mark("li")
+    page.morph("list", "<ul><li id='b'>B</li><li id='a'>A</li></ul>")
+    assert page.marks("li") == [None, 0]  # a new node, then the old one, kept
+
+``component()`` writes a root as ``{{ component(...) }}`` would; ``morph()`` sends an event for a
+component and answers it with new HTML; ``next_request()`` gives the next request cf.js sends,
+to answer when the test chooses (``render()``, ``refuse()``), so a test can act in between.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, JSHandle, Page, Route, WebSocketRoute
+
+from tests.browser.conftest import TIMEOUT_MS
+
+CF_JS = Path(__file__).resolve().parents[3] / "component_framework" / "web" / "static" / "cf.js"
+ORIGIN = "http://cf.test"
+CHECKSUM = "test-checksum"  # cf.js sends it back as it got it; nothing checks it here
+
+
+def component(
+    name: str,
+    inner: str,
+    *,
+    id: str | None = None,
+    state: dict[str, Any] | None = None,
+    live: bool = False,
+    transport: str | None = None,
+    stream: bool = False,
+    optimistic: dict[str, Any] | None = None,
+) -> str:
+    """A component root holding *inner*, with the attributes cf.js reads (id: *name* by default)."""
+    attributes = {
+        "data-cf-component": name,
+        "data-cf-id": id or name,
+        "data-cf-state": json.dumps(state or {}),
+        "data-cf-checksum": CHECKSUM,
+        "data-cf-token": f"token-of-{id or name}",
+        "data-cf-endpoint": "/cf",
+    }
+    if live:
+        attributes["data-cf-live"] = ""
+    if transport:
+        attributes["data-cf-transport"] = transport
+    if stream:
+        attributes["data-cf-stream"] = ""
+    if optimistic:
+        attributes["data-cf-optimistic"] = json.dumps(optimistic)
+    written = " ".join(f'{key}="{html.escape(value)}"' for key, value in attributes.items())
+    return f"<div {written}>{inner}</div>"
+
+
+def update(component_id: str, inner: str, **fields: Any) -> dict[str, Any]:
+    """A ``component_update`` reply rendering *inner* (state unchanged unless given)."""
+    reply: dict[str, Any] = {
+        "type": "component_update",
+        "component_id": component_id,
+        "html": inner,
+        "checksum": CHECKSUM,
+    }
+    if "state" in fields:
+        fields["state"] = json.dumps(fields["state"])
+    return {**reply, **fields}
+
+
+class PendingRequest:
+    """One HTTP request cf.js sent (``/cf/event`` or ``/cf/stream``), waiting for its answer."""
+
+    def __init__(self, route: Route) -> None:
+        self.route = route
+        self.url = route.request.url
+        self.headers = route.request.headers
+        self.message: dict[str, Any] = json.loads(route.request.post_data or "null")
+
+    @property
+    def path(self) -> str:
+        return self.url.removeprefix(ORIGIN)
+
+    def answer(self, reply: dict[str, Any], status: int = 200) -> None:
+        """Answer with *reply* (JSON; for a stream, one ``data:`` frame)."""
+        if self.path.endswith("/stream"):
+            body = f"data: {json.dumps({**reply, 'stream_done': True})}\n\n"
+            self.route.fulfill(status=status, body=body, content_type="text/event-stream")
+        else:
+            self.route.fulfill(status=status, json=reply)
+
+    def render(self, inner: str, **fields: Any) -> None:
+        """Answer with an update of the message's component rendering *inner*."""
+        self.answer(update(self.message["component_id"], inner, **fields))
+
+    def refuse(self, error: str = "Refused.", code: str = "permission_denied") -> None:
+        self.answer({"type": "error", "error": error, "code": code}, status=403)
+
+
+class ClientPage:
+    """A page at ORIGIN running cf.js, whose requests the test answers (see the module)."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.context = context
+        self.page: Page = context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[PendingRequest] = []
+        self.socket: WebSocketRoute | None = None
+        self.socket_messages: list[dict[str, Any]] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def open(self, body: str, *, script: str = "") -> ClientPage:
+        """Show *body* (component roots), then load cf.js (*script*: extra attributes of its tag)
+        and wait until it has scanned every root."""
+        source = CF_JS.read_text(encoding="utf-8")
+        document = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cf.js</title>'
+            f'</head><body>{body}<script src="/cf/cf.js" {script}></script></body></html>'
+        )
+
+        def serve(route: Route) -> None:
+            path = route.request.url.removeprefix(ORIGIN).split("?")[0]
+            if path == "/":
+                route.fulfill(body=document, content_type="text/html")
+            elif path == "/cf/cf.js":
+                route.fulfill(body=source, content_type="text/javascript")
+            elif path in ("/cf/event", "/cf/stream"):
+                self.requests.append(PendingRequest(route))
+            else:
+                route.fulfill(status=404, body=f"Not found: {path}")
+
+        self.page.route(f"{ORIGIN}/**", serve)
+        self.page.route_web_socket(f"{ORIGIN.replace('http', 'ws')}/**", self._accept_socket)
+        self.page.goto(f"{ORIGIN}/")
+        self.page.wait_for_function(
+            "() => window.cf && Array.from(document.querySelectorAll('[data-cf-component]'))"
+            ".every((root) => root.hasAttribute('data-cf-ready'))"
+        )
+        return self
+
+    def _accept_socket(self, ws: WebSocketRoute) -> None:
+        self.socket = ws
+        ws.on_message(lambda text: self.socket_messages.append(json.loads(text)))
+
+    # ---------- Waiting for what cf.js sends ----------
+
+    def _wait_until(self, ready: Callable[[], bool], what: str) -> None:
+        # Route handlers run while Playwright waits: wait in short steps until one has.
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while not ready():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"cf.js sent no {what} in {TIMEOUT_MS} ms")
+            self.page.wait_for_timeout(10)
+
+    def next_request(self) -> PendingRequest:
+        """The oldest HTTP request cf.js sent that no test took yet (waiting for one)."""
+        self._wait_until(lambda: bool(self.requests), "request")
+        return self.requests.pop(0)
+
+    def next_socket_message(self) -> dict[str, Any]:
+        """The oldest WebSocket message cf.js sent that no test took yet (waiting for one)."""
+        self._wait_until(lambda: bool(self.socket_messages), "WebSocket message")
+        return self.socket_messages.pop(0)
+
+    def reply_on_socket(self, reply: dict[str, Any]) -> None:
+        assert self.socket is not None, "cf.js opened no WebSocket"
+        self.socket.send(json.dumps(reply))
+
+    # ---------- Acting as the page's scripts ----------
+
+    def send(self, target: str, event: str = "render", payload: Any = None) -> JSHandle:
+        """``cf.send(target, event, payload)`` in the page; a handle on its promise."""
+        return self.page.evaluate_handle(
+            "([target, event, payload]) => ({ done: cf.send(target, event, payload) })",
+            [target, event, payload],
+        )
+
+    def settled(self, sent: JSHandle) -> Any:
+        """What the promise of a ``send()`` resolved to (the reply), once it has."""
+        return self.page.evaluate("(sent) => sent.done", sent)
+
+    def morph(self, target: str, inner: str, **fields: Any) -> None:
+        """Send an event for *target* (a component id or name), answer it with *inner*, and
+        return once cf.js applied the reply."""
+        sent = self.send(target)
+        self.next_request().render(inner, **fields)
+        self.settled(sent)
+
+    def mark(self, selector: str) -> None:
+        """Tag each element matching *selector* with its index, in a JS property: a node cf.js
+        keeps keeps its tag, a node it makes anew has none."""
+        self.page.eval_on_selector_all(
+            selector, "(els) => els.forEach((el, i) => { el.__cfTestMark = i; })"
+        )
+
+    def marks(self, selector: str) -> list[int | None]:
+        """The tags of the elements matching *selector* now, in order (None: a new node)."""
+        marks: list[int | None] = self.page.eval_on_selector_all(
+            selector, "(els) => els.map((el) => el.__cfTestMark ?? null)"
+        )
+        return marks
+
+    def html(self, selector: str) -> str:
+        inner: str = self.page.inner_html(selector)
+        return inner
+
+
+def new_client_page(browser: Browser) -> ClientPage:
+    context = browser.new_context(base_url=ORIGIN)
+    context.set_default_timeout(TIMEOUT_MS)
+    return ClientPage(context)

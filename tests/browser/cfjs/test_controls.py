@@ -1,0 +1,189 @@
+"""Form controls after a reply: the server's render, except a change the server has not seen.
+
+A control the user changed keeps the user's value when that change was never sent, was made
+after the request the reply answers left, or is in a later request still waiting; every other
+control shows what the server rendered (replies, refusals, pushes).
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .harness import ClientPage, component, update
+
+pytestmark = pytest.mark.browser
+
+
+def field(value: str, binding: str = "") -> str:
+    return f'<label>Note <input name="note" value="{value}" {binding}></label>'
+
+
+def test_an_unsent_change_is_kept(cf_page: ClientPage) -> None:
+    cf_page.open(component("c", field("server")))
+    note = cf_page.page.get_by_label("Note")
+    note.fill("typed, never sent")
+    cf_page.morph("c", field("server, later"))
+    expect(note).to_have_value("typed, never sent")
+    assert note.get_attribute("value") == "server, later"  # the attribute follows the server
+
+
+def test_a_control_the_user_never_changed_shows_the_server_value(cf_page: ClientPage) -> None:
+    cf_page.open(component("c", field("one")))
+    cf_page.morph("c", field("two"))
+    expect(cf_page.page.get_by_label("Note")).to_have_value("two")
+
+
+def test_a_sent_change_shows_the_server_value(cf_page: ClientPage) -> None:
+    cf_page.open(component("c", field("", 'cf-change="save"')))
+    note = cf_page.page.get_by_label("Note")
+    note.fill("  ada  ")
+    note.dispatch_event("change")
+    request = cf_page.next_request()
+    assert request.message["payload"] == {"value": "  ada  "}
+    request.render(field("Ada", 'cf-change="save"'))  # the server trims and capitalises
+    expect(note).to_have_value("Ada")
+
+
+def test_a_change_made_after_the_request_left_is_kept(cf_page: ClientPage) -> None:
+    cf_page.open(component("c", field("", 'cf-change="save"')))
+    note = cf_page.page.get_by_label("Note")
+    note.fill("first")
+    note.dispatch_event("change")
+    request = cf_page.next_request()
+    note.fill("first, then more")  # typed while the request is in flight
+    request.render(field("first", 'cf-change="save"'))
+    expect(cf_page.page.locator("[data-cf-id=c]")).not_to_have_attribute("data-cf-loading", "")
+    expect(note).to_have_value("first, then more")
+
+
+def test_a_change_waiting_in_a_later_request_is_kept(cf_page: ClientPage) -> None:
+    cf_page.open(component("c", field("", 'cf-change="save"')))
+    note = cf_page.page.get_by_label("Note")
+    note.fill("one")
+    note.dispatch_event("change")
+    first = cf_page.next_request()
+    note.fill("two")
+    note.dispatch_event("change")  # queued behind the first request
+    first.render(field("one", 'cf-change="save"'))
+    second = cf_page.next_request()  # sent once the first reply is applied
+    expect(note).to_have_value("two")
+    assert second.message["payload"] == {"value": "two"}
+    second.render(field("TWO", 'cf-change="save"'))
+    expect(note).to_have_value("TWO")
+
+
+def test_a_refused_checkbox_change_is_undone_by_the_render(cf_page: ClientPage) -> None:
+    box = '<label><input type="checkbox" name="done" cf-change="toggle"{}> Done</label>'
+    cf_page.open(component("c", box.format("")))
+    checkbox = cf_page.page.get_by_label("Done")
+    checkbox.click()
+    request = cf_page.next_request()
+    assert request.message["payload"] == {"value": True}
+    request.render(box.format(""))  # the server kept it open
+    expect(checkbox).not_to_be_checked()
+
+
+def test_an_unsent_checkbox_keeps_the_user_tick(cf_page: ClientPage) -> None:
+    box = '<label><input type="checkbox" name="done"{}> Done</label><p>{}</p>'
+    cf_page.open(component("c", box.format("", "a")))
+    cf_page.page.get_by_label("Done").check()
+    cf_page.morph("c", box.format("", "b"))
+    expect(cf_page.page.get_by_label("Done")).to_be_checked()
+
+
+def test_select_and_radios_show_the_server_choice_once_sent(cf_page: ClientPage) -> None:
+    def form(colour: str, size: str) -> str:
+        options = "".join(
+            f"<option{' selected' if c == colour else ''}>{c}</option>" for c in ("red", "blue")
+        )
+        radios = "".join(
+            f'<label><input type="radio" name="size" value="{s}" cf-change="size"'
+            f"{' checked' if s == size else ''}>{s}</label>"
+            for s in ("small", "large")
+        )
+        select = f'<select name="colour" cf-change="colour">{options}</select>'
+        return f"<label>Colour {select}</label>{radios}"
+
+    cf_page.open(component("c", form("red", "small")))
+    page = cf_page.page
+    page.get_by_label("Colour").select_option("blue")
+    cf_page.next_request().render(form("red", "small"))  # refused: back to red
+    expect(page.get_by_label("Colour")).to_have_value("red")
+    page.get_by_label("large").check()
+    cf_page.next_request().render(form("red", "small"))
+    expect(page.get_by_label("small")).to_be_checked()
+    expect(page.get_by_label("large")).not_to_be_checked()
+
+
+def test_a_textarea_keeps_unsent_text_and_follows_sent_text(cf_page: ClientPage) -> None:
+    def areas(comment: str, live: str) -> str:
+        return (
+            f'<label>Comment <textarea name="comment">{comment}</textarea></label>'
+            f'<label>Live <textarea name="live" cf-input="typed">{live}</textarea></label>'
+        )
+
+    cf_page.open(component("c", areas("server", "")))
+    cf_page.page.get_by_label("Comment").fill("mine")
+    live = cf_page.page.get_by_label("Live")
+    live.fill("sent")
+    request = cf_page.next_request()
+    request.render(areas("server 2", "SENT"))
+    expect(cf_page.page.get_by_label("Comment")).to_have_value("mine")
+    expect(live).to_have_value("SENT")
+
+
+def test_a_submitted_form_shows_the_server_values(cf_page: ClientPage) -> None:
+    def form(name: str, email: str) -> str:
+        return (
+            f'<form cf-submit="save"><label>Name <input name="name" value="{name}"></label>'
+            f'<label>Email <input name="email" value="{email}"></label>'
+            '<button type="submit">Save</button></form>'
+        )
+
+    cf_page.open(component("c", form("", "")))
+    page = cf_page.page
+    page.get_by_label("Name").fill("ada")
+    page.get_by_label("Email").fill("ADA@EXAMPLE.ORG")
+    page.get_by_role("button", name="Save").click()
+    request = cf_page.next_request()
+    assert request.message["payload"] == {"form_data": {"name": "ada", "email": "ADA@EXAMPLE.ORG"}}
+    page.get_by_label("Email").fill("ada@example.org")  # corrected before the reply
+    request.render(form("Ada", "ADA@EXAMPLE.ORG"))
+    expect(page.get_by_label("Name")).to_have_value("Ada")
+    expect(page.get_by_label("Email")).to_have_value("ada@example.org")
+
+
+def test_cf_reset_clears_accepted_inputs_but_not_the_next_item(cf_page: ClientPage) -> None:
+    form = '<form cf-submit="add" cf-reset><label>Item <input name="text" value=""></label></form>'
+    cf_page.open(component("c", form))
+    item = cf_page.page.get_by_label("Item")
+    item.fill("milk")
+    item.press("Enter")
+    request = cf_page.next_request()
+    request.render(form)
+    expect(item).to_have_value("")
+    item.fill("eggs")
+    item.press("Enter")
+    request = cf_page.next_request()
+    item.fill("bread")  # the next item, typed before the reply
+    request.render(form)
+    expect(item).to_have_value("bread")
+
+
+def test_a_push_keeps_changes_made_after_the_last_reply(cf_page: ClientPage) -> None:
+    inner = field("{}", 'cf-change="save"') + '<label>Draft <input name="draft" value="{}"></label>'
+    cf_page.open(component("board", inner.format("", ""), live=True))
+    subscribe = cf_page.next_socket_message()
+    assert (subscribe["type"], subscribe["token"]) == ("subscribe", "token-of-board")
+    cf_page.reply_on_socket({"type": "subscribed", "ref": subscribe["ref"]})
+    expect(cf_page.page.locator("[data-cf-id=board]")).to_have_attribute("data-cf-subscribed", "")
+    page = cf_page.page
+    page.get_by_label("Note").fill("seen")
+    page.get_by_label("Note").blur()  # change
+    cf_page.next_request().render(inner.format("seen", ""))
+    expect(page.get_by_label("Note")).not_to_have_attribute("data-cf-loading", "")  # applied
+    page.get_by_label("Draft").fill("not sent yet")
+    cf_page.reply_on_socket(update("board", inner.format("pushed", "pushed")))
+    expect(page.get_by_label("Note")).to_have_value("pushed")
+    expect(page.get_by_label("Draft")).to_have_value("not sent yet")
