@@ -9,12 +9,15 @@ cf.js's own work (the message, the reply's JSON parse, the morph) and no transpo
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import statistics
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
@@ -36,32 +39,60 @@ window.__replies = new Map();
 window.fetch = (url, init) => {
   const text = window.__replies.get(JSON.parse(init.body).component_id);
   if (text === undefined) return Promise.reject(new TypeError("no reply prepared"));
-  return Promise.resolve(new Response(text, { headers: { "Content-Type": "application/json" } }));
+  // Each reply is handled in a task of its own, as one from the network would be (a real
+  // Response's body is read in tasks Chromium may share between many replies).
+  const response = { status: 200, json: () => Promise.resolve(JSON.parse(text)) };
+  return new Promise((resolve) => setTimeout(() => resolve(response), 0));
 };
 """
 
-# Tasks over 50 ms as Chromium reports them, and the longest gap a message-loop probe sees
-# (the longest task, however short).
+# Tasks over 50 ms as Chromium reports them (``longtask`` entries), from start_probe() on.
 PROBE = """
 window.__longTasks = [];
 new PerformanceObserver((list) => {
   list.getEntries().forEach((entry) => window.__longTasks.push(entry.duration));
 }).observe({ type: "longtask" });
-window.__probe = { max: 0, last: 0, on: false };
-const channel = new MessageChannel();
-channel.port1.onmessage = () => {
-  const probe = window.__probe, now = performance.now();
-  probe.max = Math.max(probe.max, now - probe.last);
-  probe.last = now;
-  if (probe.on) channel.port2.postMessage(null);
-};
-window.__startProbe = () => {
-  window.__longTasks = [];
-  Object.assign(window.__probe, { max: 0, last: performance.now(), on: true });
-  channel.port2.postMessage(null);
-};
-window.__stopProbe = () => { window.__probe.on = false; return window.__probe.max; };
 """
+
+
+@dataclass
+class Tasks:
+    longest: float  # ms, any task: script, style, layout, paint
+    longest_script: float  # ms, the tasks without style, layout or paint (cf.js's own)
+    script: float  # ms, all the tasks without style, layout or paint
+
+
+def traced(browser: Browser, page: Page, script: str, arg: Any = None) -> tuple[Any, Tasks]:
+    """Evaluate *script* (with *arg*) in *page* under Chromium's tracing: its result, and the
+    longest tasks the page's main thread ran meanwhile (``RunTask`` on ``CrRendererMain``)."""
+    categories = ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline"]
+    browser.start_tracing(page=page, categories=categories)
+    try:
+        result = page.evaluate(script, arg)
+    finally:
+        trace = json.loads(browser.stop_tracing())
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    mains = {
+        (e["pid"], e["tid"])
+        for e in events
+        if e.get("ph") == "M"
+        and e.get("name") == "thread_name"
+        and e.get("args", {}).get("name") == "CrRendererMain"
+    }
+    spans = [e for e in events if e.get("ph") == "X" and (e.get("pid"), e.get("tid")) in mains]
+    tasks = [e for e in spans if e["name"] == "RunTask"]
+    rendering = [e for e in spans if e["name"] in ("Layout", "Paint", "UpdateLayoutTree")]
+
+    def renders(task: dict[str, Any]) -> bool:
+        end = task["ts"] + task["dur"]
+        return any(task["ts"] <= r["ts"] < end for r in rendering)
+
+    script = [t["dur"] / 1000 for t in tasks if not renders(t)]
+    return result, Tasks(
+        longest=max((t["dur"] / 1000 for t in tasks), default=0.0),
+        longest_script=max(script, default=0.0),
+        script=sum(script),
+    )
 
 
 def cf_source(revision: str | None = None) -> str:

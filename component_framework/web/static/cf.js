@@ -29,7 +29,6 @@
   };
   const SYSTEM = { shift: "shiftKey", ctrl: "ctrlKey", alt: "altKey", meta: "metaKey" };
   const NETWORK = "Network error: the server could not be reached. Try again.";
-  const loading = new Set();
   // Every user change to a control takes the next number; a request remembers the number it
   // left at, so a reply can tell the changes the server saw from the ones made after.
   let inputSeq = 0;
@@ -129,10 +128,8 @@
     const d = data(el);
     d.busy = Math.max(0, (d.busy || 0) + (on ? 1 : -1));
     if (d.busy) {
-      loading.add(el);
       mark(el);
     } else {
-      loading.delete(el);
       el.removeAttribute(LOADING);
       el.classList.remove("cf-loading");
       if (el.matches(ROOT)) el.removeAttribute("aria-busy");
@@ -210,79 +207,46 @@
     return false;
   }
 
-  // The old children from *start* on (those not used yet), found by tag and key, or by tag
-  // and the identities they hold, in their order; each index is built when first needed. A
-  // child is used once: matched, or removed.
-  class OldChildren {
-    constructor(start, ctx) {
-      this.nodes = [];
-      for (let n = start; n; n = n.nextSibling) this.nodes.push(n);
-      this.ctx = ctx;
-      this.position = new Map(this.nodes.map((n, i) => [n, i]));
-      this.used = new Set();
-      this.indexes = {};
-    }
-
-    // name -> {nodes, start} of the element children under each name *namesOf* gives them.
-    index(by, namesOf) {
-      let index = this.indexes[by];
-      if (index) return index;
-      index = this.indexes[by] = new Map();
-      this.nodes.forEach((node) => {
-        if (node.nodeType !== 1) return;
-        namesOf(node).forEach((name) => {
-          const entry = index.get(name);
-          if (entry) entry.nodes.push(node);
-          else index.set(name, { nodes: [node], start: 0 });
-        });
+  // The old children from *start* on (those not used yet), by tag and the identities they
+  // hold, in order. first(ids, tag, test): the first not used yet holding one of *ids*.
+  function oldChildren(start, ctx) {
+    const position = new Map(), holders = new Map(), used = new Set();
+    for (let n = start, i = 0; n; n = n.nextSibling, i++) {
+      position.set(n, i);
+      idsOf(n, ctx).forEach((id) => {
+        const name = n.tagName + " " + id;
+        if (!holders.has(name)) holders.set(name, []);
+        holders.get(name).push(n);
       });
-      return index;
     }
-
-    // The first child not used yet under *name* in *index* that passes *test*.
-    first(index, name, test) {
-      const entry = index.get(name);
-      if (!entry) return null;
-      while (entry.start < entry.nodes.length && this.used.has(entry.nodes[entry.start])) entry.start++;
-      for (let i = entry.start; i < entry.nodes.length; i++) {
-        const node = entry.nodes[i];
-        if (!this.used.has(node) && (!test || test(node))) return node;
-      }
-      return null;
-    }
-
-    // The first child not used yet that is compatible with the keyed *newNode*.
-    keyed(newNode) {
-      const index = this.index("key", (n) => (keyOf(n) ? [n.tagName + " " + keyOf(n)] : []));
-      return this.first(index, newNode.tagName + " " + keyOf(newNode), (n) => compatible(n, newNode));
-    }
-
-    // The first child not used yet holding one of *ids* (a Set), with *tag*.
-    holding(ids, tag) {
-      const index = this.index("identity",
-        (n) => Array.from(idsOf(n, this.ctx), (id) => n.tagName + " " + id));
+    function first(ids, tag, test = () => true) {
       let best = null;
       for (const id of ids) {
-        const node = this.first(index, tag + " " + id);
-        if (node && (!best || this.position.get(node) < this.position.get(best))) best = node;
+        const nodes = holders.get(tag + " " + id) || [];
+        while (nodes.length && used.has(nodes[0])) nodes.shift();
+        const node = nodes.find((n) => !used.has(n) && test(n));
+        if (node && (!best || position.get(node) < position.get(best))) best = node;
       }
       return best;
     }
+    return { used, first };
   }
 
   // The old node to morph into *newNode*: by key, else by the identities it holds, else
-  // *oldNode* (the first one not used yet) if compatible and not held for a later new node.
-  // olds() gives the index of the old nodes; later() counts the later new nodes' identities.
+  // *oldNode* if compatible and not held for a later new node. The old nodes not used yet
+  // start at oldNode: when it matches, it is the first match. olds() indexes them; later()
+  // counts the identities of the new nodes still to come.
   function findMatch(oldNode, newNode, olds, later, ctx) {
     if (!oldNode) return null;
-    // The old nodes not used yet start at oldNode: when it matches, it is the first match.
-    const key = keyOf(newNode);
-    if (key) return compatible(oldNode, newNode) ? oldNode : olds().keyed(newNode);
+    if (keyOf(newNode)) {
+      if (compatible(oldNode, newNode)) return oldNode;
+      return olds().first([identity(newNode)], newNode.tagName, (n) => compatible(n, newNode));
+    }
     const ids = idsOf(newNode, ctx);
     const oldIds = idsOf(oldNode, ctx);
     if (ids.size) {
       if (oldNode.tagName === newNode.tagName && shares(oldIds, ids)) return oldNode;
-      const holder = olds().holding(ids, newNode.tagName);
+      const holder = olds().first(ids, newNode.tagName);
       if (holder) return holder;
     }
     if (oldIds.size && !shares(oldIds, ids) && shares(oldIds, later())) return null;
@@ -300,11 +264,9 @@
     const kids = Array.from(newParent.childNodes);
     let oldNode = oldParent.firstChild;
     let i = 0;
-    // Built when first needed (most renders keep the order: neither is), then kept current:
-    // the index of the old children not used yet, and the identities of the new nodes after
-    // kids[i].
+    // Built when first needed (most renders keep the order: neither is), then kept current.
     let index = null, laterIds = null;
-    const olds = () => index || (index = new OldChildren(oldNode, ctx));
+    const olds = () => index || (index = oldChildren(oldNode, ctx));
     const later = () => laterIds || (laterIds = countIds(kids.slice(i + 1), ctx));
     for (; i < kids.length; i++) {
       const newNode = kids[i];
@@ -348,6 +310,7 @@
 
   function syncAttributes(el, next) {
     const current = el.attributes, wanted = next.attributes;
+    const d = internal.get(el);
     for (let i = current.length - 1; i >= 0; i--) {
       const name = current[i].name;
       if (!next.hasAttribute(name)) el.removeAttribute(name);
@@ -356,6 +319,7 @@
       const { name, value } = wanted[i];
       if (el.getAttribute(name) !== value) el.setAttribute(name, value);
     }
+    if (d && d.busy) mark(el); // still in flight: the server's attributes do not say so
   }
 
   function setValue(el, value) {
@@ -441,7 +405,6 @@
     const ctx = { seq, added: [], ids: new WeakMap() };
     clearErrors(root);
     morphChildren(root, template.content, ctx);
-    loading.forEach((el) => { if (el.isConnected) mark(el); });
     ctx.added.forEach((node) => { if (node.nodeType === 1) scan(node); });
   }
 
@@ -519,14 +482,15 @@
 
   // POST *msg* to the root's endpoint + *path*; null when the app cancelled the request.
   function post(root, path, msg, transport) {
+    const url = endpoint(root) + path;
     const request = beforeRequest(root, {
       transport,
-      url: endpoint(root) + path,
+      url,
       message: msg,
       headers: { ...config.headers, "Content-Type": "application/json", "X-CF-Request": "1" },
     });
     if (!request) return null;
-    return fetch(request.url, {
+    return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: request.headers,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .harness import ClientPage, component
+from .harness import ClientPage, component, update
 
 pytestmark = pytest.mark.browser
 
@@ -146,3 +146,21 @@ def test_an_error_box_is_cleared_by_the_next_update(cf_page: ClientPage) -> None
     cf_page.morph("c", "<p>ok again</p>")
     expect(cf_page.page.get_by_role("alert")).to_have_count(0)
     assert cf_page.html('[data-cf-id="c"]') == "<p>ok again</p>"
+
+
+def test_elements_in_flight_keep_their_loading_mark_through_a_push(cf_page: ClientPage) -> None:
+    button = '<p>{}</p><button type="button" class="big" cf-click="save">Save</button>'
+    cf_page.open(component("live", button.format("v1"), live=True))
+    subscribe = cf_page.next_socket_message()
+    cf_page.reply_on_socket({"type": "subscribed", "ref": subscribe["ref"]})
+    page = cf_page.page
+    page.get_by_role("button").click()
+    request = cf_page.next_request()
+    cf_page.reply_on_socket(update("live", button.format("v2")))  # pushed meanwhile
+    expect(page.locator("p")).to_have_text("v2")
+    expect(page.get_by_role("button")).to_have_attribute("data-cf-loading", "")
+    expect(page.get_by_role("button")).to_have_class("big cf-loading")
+    request.render(button.format("v3"))
+    expect(page.locator("p")).to_have_text("v3")
+    expect(page.get_by_role("button")).not_to_have_attribute("data-cf-loading", "")
+    expect(page.get_by_role("button")).to_have_class("big")
