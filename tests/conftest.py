@@ -19,6 +19,7 @@ from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.renderer import set_default_renderer
 from component_framework.core.signing import Signer
 from tests._redis import RedisServer
+from tests._resources import C, Closable, Closing
 from tests._wheel import ROOT, TutorialRun, build_wheelhouse, offline_env, tutorial_script
 
 
@@ -26,6 +27,24 @@ from tests._wheel import ROOT, TutorialRun, build_wheelhouse, offline_env, tutor
 def signer() -> Signer:
     """A signer with a fixed key and release "1"."""
     return Signer(["test-secret-key-0123456789abcdef"], release="1")
+
+
+@pytest.fixture
+def closing() -> Iterator[Closing[C]]:
+    """``closing(resource)`` returns *resource* and closes it when the test ends, pass or fail.
+
+    Nothing a test opens is left for the garbage collector: an unclosed resource (a database
+    connection, a file, a socket) warns when collected, and the suite treats warnings as errors.
+    """
+    opened: list[Closable] = []
+
+    def register(resource: C) -> C:
+        opened.append(resource)
+        return resource
+
+    yield register
+    for resource in reversed(opened):
+        resource.close()
 
 
 @pytest.fixture

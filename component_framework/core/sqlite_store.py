@@ -82,6 +82,9 @@ class SQLiteStateStore(_VersionedStore):
         self.busy_timeout = busy_timeout
         self._clock = clock
         self._local = threading.local()
+        # Every connection opened, with the process that opened it: close() closes them all, so
+        # none is left for the garbage collector (Python 3.13 warns about each one it finds).
+        self._opened: dict[sqlite3.Connection, int] = {}
         self._writes = 0
         t = table
         self._sql_read = f"SELECT state, version FROM {t} WHERE id = ? AND {_LIVE}"
@@ -102,8 +105,9 @@ class SQLiteStateStore(_VersionedStore):
     def _connection(self) -> sqlite3.Connection:
         # One connection per thread and per process: a connection must not cross a fork.
         held: tuple[int, sqlite3.Connection] | None = getattr(self._local, "held", None)
-        if held is not None and held[0] == os.getpid():
+        if held is not None and held[0] == os.getpid() and held[1] in self._opened:
             return held[1]
+        conn = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit: each statement is its own transaction (the write is one statement).
@@ -116,10 +120,13 @@ class SQLiteStateStore(_VersionedStore):
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute(_SCHEMA.format(table=self.table))
         except (sqlite3.Error, OSError) as exc:
+            if conn is not None:
+                conn.close()
             raise ConfigurationError(
                 f"Cannot open the state database {str(self.path)!r}: {exc}. "
                 "Check the path and that this process may write to its folder."
             ) from None
+        self._opened[conn] = os.getpid()
         self._local.held = (os.getpid(), conn)
         return conn
 
@@ -167,8 +174,10 @@ class SQLiteStateStore(_VersionedStore):
         return cursor.rowcount
 
     def close(self) -> None:
-        """Close this thread's connection (others close when their thread ends)."""
-        held = getattr(self._local, "held", None)
-        if held is not None:
-            held[1].close()
-            self._local.held = None
+        """Close every connection this process opened, in any thread; a later use opens anew."""
+        pid = os.getpid()
+        # A connection inherited through fork() is the parent's: never closed here.
+        for conn, opener in list(self._opened.items()):
+            if opener == pid:
+                del self._opened[conn]
+                conn.close()

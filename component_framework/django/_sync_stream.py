@@ -56,11 +56,20 @@ class SyncStream:
         finally:
             self.close()
 
+    async def _close_frames(self) -> None:
+        await self._frames.aclose()
+        # Closing it drops the generators it was iterating; asyncio finalizes each in a task
+        # of its own, scheduled from another callback: let them all run before the loop stops.
+        await asyncio.sleep(0)
+        while pending := asyncio.all_tasks() - {asyncio.current_task()}:
+            await asyncio.wait(pending)
+            await asyncio.sleep(0)
+
     def close(self) -> None:
         """Close the generator and stop the stream's loop and thread."""
         if not self._loop.is_running():
             return
-        closing = asyncio.run_coroutine_threadsafe(self._frames.aclose(), self._loop)
+        closing = asyncio.run_coroutine_threadsafe(self._close_frames(), self._loop)
         closing.result()
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()

@@ -28,6 +28,7 @@ from component_framework.core.signing import Signer
 from component_framework.core.sqlite_store import SQLiteStateStore
 from component_framework.core.state import StateStore
 from component_framework.core.streaming import StreamingComponent
+from tests._resources import Closing
 
 from ._held import counter_registry, event, key
 from ._support import FakeConnection, Plain
@@ -86,10 +87,12 @@ def test_expired_state_gets_the_stale_release_reply(signer: Signer) -> None:
     assert "Reload the page" in reply["error"]
 
 
-def test_sqlite_expiry_through_the_message_path(signer: Signer, tmp_path: Path) -> None:
+def test_sqlite_expiry_through_the_message_path(
+    signer: Signer, tmp_path: Path, closing: Closing
+) -> None:
     clock = Clock()
     clock.now = 1_800_000_000.0
-    registry = counter_registry(SQLiteStateStore(tmp_path / "s.db", ttl=5, clock=clock))
+    registry = counter_registry(closing(SQLiteStateStore(tmp_path / "s.db", ttl=5, clock=clock)))
     first = render_component("counter", registry=registry, signer=signer)
     clock.now += 6
     with pytest.raises(StaleStateError, match="no longer held on the server"):
@@ -154,9 +157,11 @@ def _race(registry: ComponentRegistry, first: dict[str, Any], signer: Signer) ->
     return replies
 
 
-def test_racing_events_retry_the_loser_on_the_newer_state(signer: Signer, tmp_path: Path) -> None:
+def test_racing_events_retry_the_loser_on_the_newer_state(
+    signer: Signer, tmp_path: Path, closing: Closing
+) -> None:
     calls: list[int] = []
-    store = SQLiteStateStore(tmp_path / "s.db")
+    store = closing(SQLiteStateStore(tmp_path / "s.db"))
     registry = _gated_registry(store, calls)
     first = render_component("counter", registry=registry, signer=signer)
     replies = _race(registry, first, signer)

@@ -10,6 +10,7 @@ from component_framework.core import InMemoryStateStore, StateStore
 from component_framework.core import state as state_module
 from component_framework.core.exceptions import ConfigurationError, StateConflictError
 from component_framework.core.state import StoredState, open_store
+from tests._resources import Closing
 
 
 def test_save_load_delete() -> None:
@@ -142,13 +143,13 @@ def default_store(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_project_default_from_configure_and_environment(
-    default_store: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+    default_store: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, closing: Closing
 ) -> None:
     monkeypatch.delenv("CF_STATE_STORE", raising=False)
     assert state_module.get_default_store() is None
     monkeypatch.setattr(state_module, "_configured", False)
     monkeypatch.setenv("CF_STATE_STORE", f"sqlite:///{tmp_path}/s.db?ttl=30")
-    store = state_module.get_default_store()
+    store = closing(state_module.get_default_store())
     assert type(store).__name__ == "SQLiteStateStore" and store is not None
     assert store.ttl == 30.0
     memory = InMemoryStateStore()
@@ -159,12 +160,12 @@ def test_project_default_from_configure_and_environment(
     assert state_module.get_default_store() is None
 
 
-def test_open_store_urls(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_open_store_urls(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, closing: Closing) -> None:
     monkeypatch.chdir(tmp_path)
-    relative = open_store("sqlite:///var/state.db")
+    relative = closing(open_store("sqlite:///var/state.db"))
     assert relative.path.as_posix() == "var/state.db"  # type: ignore[attr-defined]
     assert (tmp_path / "var" / "state.db").exists()
-    absolute = open_store(f"sqlite:///{tmp_path}/abs.db")  # tmp_path starts with "/"
+    absolute = closing(open_store(f"sqlite:///{tmp_path}/abs.db"))  # tmp_path starts with "/"
     assert str(absolute.path) == f"{tmp_path}/abs.db"  # type: ignore[attr-defined]
     assert open_store("memory:", ttl=None).ttl is None
     with pytest.raises(ConfigurationError, match=r"'sqlite:' names no file: use sqlite:///"):
