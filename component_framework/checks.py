@@ -5,7 +5,7 @@ every template, and for each registered component checks its handlers (callable,
 Pydantic can validate), its template (set and found), and the state its ``mount()`` produces
 (JSON must carry it losslessly, and it must render).
 
-Example::
+Example:
 
     project = load_project()
     report = run_checks(project)

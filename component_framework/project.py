@@ -1,7 +1,7 @@
 """Project discovery: find a project's ``[tool.cf]`` table, import its components, set templates.
 
 Shared by ``cf`` and the dev server (so it lives here, not in ``cli``). A project is the
-nearest ``pyproject.toml`` with a ``[tool.cf]`` table, walking up from the working directory::
+nearest ``pyproject.toml`` with a ``[tool.cf]`` table, walking up from the working directory:
 
     [tool.cf]
     components = ["myapp.components"]   # modules or packages, imported recursively
@@ -14,14 +14,14 @@ nearest ``pyproject.toml`` with a ``[tool.cf]`` table, walking up from the worki
 project (``django_settings``, or ``DJANGO_SETTINGS_MODULE`` in the environment) Django is set
 up first, so components may use the ORM, and the app imports every app's components.
 
-Exception tree::
+Exception tree:
 
     ProjectError                 anything that stops a project from loading
     ├── ProjectNotFoundError     no [tool.cf] table found (the message shows what to add)
     ├── ProjectConfigError       [tool.cf] is malformed, or pyproject.toml is not valid TOML
     └── ProjectImportError       the user's code failed to import: .filename, .lineno, .detail
 
-Example::
+Example:
 
     project = load_project()
     project.setup()        # default renderer + every component module imported
@@ -192,7 +192,7 @@ class Project:
         return None
 
     def setup(self, *, keep_going: bool = False) -> list[ProjectImportError]:
-        """Install the renderer, then import the components (see :meth:`import_components`)."""
+        """Install the renderer, then import the components (see ``import_components``)."""
         self.install_renderer()
         return self.import_components(keep_going=keep_going)
 

@@ -4,7 +4,7 @@ Every step goes through the same message path as the browser (signed state, perm
 checks, payload validation, the worker-thread hop), so a component that passes here behaves
 the same over HTTP, SSE and WebSocket.
 
-Example::
+Example:
 
     from component_framework.testing import ComponentTester
 
@@ -17,7 +17,7 @@ Example::
         )
 
 A component that keeps its state on the server (``state_store``) runs against a private
-:class:`~component_framework.core.state.InMemoryStateStore` (or the ``state_store`` you pass),
+``InMemoryStateStore`` (or the ``state_store`` you pass),
 never the store its class names; ``tester.state`` reads the state from it.
 
 Failed events raise the core's exceptions (``InvalidPayloadError``, ``HandlerError``, ...), so
@@ -171,7 +171,7 @@ class ComponentTester:
         return _run_to_completion(self.acall(event, **payload))
 
     async def acall(self, event: str, **payload: Any) -> ComponentTester:
-        """Async twin of :meth:`call`, for tests running on an event loop."""
+        """Async twin of ``call``, for tests running on an event loop."""
         with self._store():
             self._reply = await dispatch_message(
                 self._message(event, payload),

@@ -1,6 +1,6 @@
 """The ``cf`` command line: a thin typer app over core, project discovery and scaffolds.
 
-Each command lives in its own module and is added to :data:`app` here, so another module can
+Each command lives in its own module and is added to ``app`` here, so another module can
 add more (``app.command()(...)`` or ``app.add_typer(...)``). Module level imports stay at typer
 and the standard library: ``cf --help`` and ``cf --version`` load nothing heavy.
 """

@@ -1,7 +1,7 @@
 """Core framework components.
 
 Framework-agnostic: no web framework is imported here. The transports in
-``component_framework.web`` and ``cf dispatch`` all go through :mod:`.protocol`.
+``component_framework.web`` and ``cf dispatch`` all go through ``protocol``.
 """
 
 from .component import Component, ComponentError, EventNotFoundError, StateSerializer

@@ -10,7 +10,7 @@ The project is the nearest folder, from the working directory up, with a ``pypro
 ``.pytest_cache`` does, so git never picks the key up. A key that cannot be kept (a read-only
 folder) means a random key for the process, with a warning.
 
-Example::
+Example:
 
     key = development_key()  # the same string on every start in this project
 """

@@ -2,7 +2,7 @@
 
 The rule (the one Starlette, FastAPI and asgiref users know): an ``async def`` handler runs on
 the event loop; for any other message (a ``def`` handler, or a mount) everything that calls user
-code runs in ONE worker-thread hop through :func:`run_sync`: the permission classes, the
+code runs in ONE worker-thread hop through ``run_sync``: the permission classes, the
 payload and state checks, ``__init__``, mount or hydrate, the handler, ``before_render``,
 render and slot children, ``dehydrate``, signing, and ``get_optimistic_patch``. Nothing
 inspects the code to decide. A component with server-held state reads and writes its store
@@ -95,8 +95,8 @@ async def stream_answers(
 ) -> AsyncIterator[dict[str, Any]]:
     """Run a message as a stream: one reply per frame, ``stream_done`` on the last.
 
-    Only an async-generator handler of a :class:`StreamingComponent` yields several frames (on
-    the loop); any other message is one :func:`answer`.
+    Only an async-generator handler of a ``StreamingComponent`` yields several frames (on
+    the loop); any other message is one ``answer``.
     """
     generator = parsed.spec is not None and parsed.spec.is_generator
     if not (issubclass(parsed.component_cls, StreamingComponent) and generator):

@@ -1,8 +1,8 @@
 """Server-held state in the message path: read before the run, write after it, sign a reference.
 
-A component whose class (or the project default) names a :class:`StateStore` keeps its state
+A component whose class (or the project default) names a ``StateStore`` keeps its state
 on the server. The page then holds only a reference, signed like any state (the checksum binds
-the component name, the id and the release)::
+the component name, the id and the release):
 
     {"component": "cart", "id": "cart", "key": "cart:cart:<32 hex>", "version": 7}
 
@@ -14,11 +14,11 @@ with ``name:id:``.
 An event reads the state once (``load_versioned``) and writes it once, conditionally on the
 version read (``save_versioned``). When another worker wrote in between, the event runs again
 on the newer state (up to ``RETRIES`` times) and only then reaches the page as
-:class:`StateConflictError`. A state that expired or vanished gets the same "reload the page"
-reply as a page signed by an earlier release (:class:`StaleStateError`).
+``StateConflictError``. A state that expired or vanished gets the same "reload the page"
+reply as a page signed by an earlier release (``StaleStateError``).
 
-The message path calls :func:`run_sync` (inside the worker-thread hop of a sync component),
-:func:`run_async` (on the loop, with the store's async methods) or :func:`run_stream`.
+The message path calls ``run_sync`` (inside the worker-thread hop of a sync component),
+``run_async`` (on the loop, with the store's async methods) or ``run_stream``.
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ def run_sync(parsed: ParsedEvent, attempt: Callable[[State | None], Result]) -> 
 async def run_async(
     parsed: ParsedEvent, attempt: Callable[[State | None], Awaitable[Result]]
 ) -> Result:
-    """Like :func:`run_sync` for a component that runs on the event loop."""
+    """Like ``run_sync`` for a component that runs on the event loop."""
     store = store_for(parsed.component_cls)
     if store is None:
         return await attempt(parsed.state)
@@ -239,7 +239,7 @@ async def run_stream(
     """Stream the frames of ``frames(state)``; only the last one writes the state.
 
     Earlier frames refer to the version read. A lost race cannot run again (frames went out):
-    it ends the stream with :class:`StateConflictError`.
+    it ends the stream with ``StateConflictError``.
     """
     store = store_for(parsed.component_cls)
     if store is None:
@@ -281,7 +281,7 @@ def reference_for(
 async def areference_for(
     registry: ComponentRegistry, name: str, component_id: str, state: State
 ) -> State | None:
-    """Like :func:`reference_for`, on the event loop (a server push)."""
+    """Like ``reference_for``, on the event loop (a server push)."""
     component_cls = registry.get(name)
     store = store_for(component_cls) if component_cls is not None else None
     if store is None:

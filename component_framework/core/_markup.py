@@ -1,7 +1,7 @@
 """The HTML every host puts into pages: a component's root element and cf.js's script tag.
 
 One implementation for the Starlette transport, the Django and the Litestar adapters. The
-root element has the shape cf.js reads on every transport::
+root element has the shape cf.js reads on every transport:
 
     <div data-cf-component="counter" data-cf-id="..." data-cf-state="{...}"
          data-cf-checksum="..." data-cf-token="..." data-cf-endpoint="/cf">...</div>

@@ -1,11 +1,11 @@
 """Reading and validating a ``component_event`` message, before any component code runs.
 
 Checks run cheapest first, so a hostile message costs as little as possible: the raw size,
-strict JSON, the message shape, the component name and the event name (:func:`read_message`,
+strict JSON, the message shape, the component name and the event name (``read_message``,
 no user code: it runs on the event loop); then the permission classes, the payload's depth and
 integers, the state checksum and the payload against the handler's signature
-(:func:`check_message`, which runs with the rest of the message: in the worker thread for a
-sync component). :func:`parse_message` does both.
+(``check_message``, which runs with the rest of the message: in the worker thread for a
+sync component). ``parse_message`` does both.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def read_message(
 ) -> ParsedEvent:
     """Do the cheap checks of a message: its shape, component and event names.
 
-    Runs no user code. The result is not ``checked``: pass it to :func:`check_message`.
+    Runs no user code. The result is not ``checked``: pass it to ``check_message``.
 
     Raises:
         ComponentError: The matching subclass for the first problem found (see ``exceptions``).

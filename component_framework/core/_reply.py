@@ -1,6 +1,6 @@
 """Building and signing replies: ``component_update``, ``error``, and their HTTP status.
 
-Every state that leaves the server is signed here; :func:`signed_message` is the one way to
+Every state that leaves the server is signed here; ``signed_message`` is the one way to
 vouch for a state that did not come from a reply (``cf dispatch``, tests).
 """
 

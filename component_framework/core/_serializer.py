@@ -1,6 +1,6 @@
 """``StateSerializer``: component state to JSON text and back, with byte limits.
 
-Re-exported by :mod:`.component`, where the seed documents it.
+Re-exported by ``component``, where the seed documents it.
 """
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ class StateSerializer:
     Class attributes:
         warn_bytes: Emit a warning when serialised state exceeds this size
             (default 64 KB). Set to ``0`` to disable warnings.
-        max_bytes: Raise :class:`ComponentError` when serialised state exceeds
+        max_bytes: Raise ``ComponentError`` when serialised state exceeds
             this size (default 512 KB). Set to ``0`` to disable the hard limit.
 
     Sizes are UTF-8 bytes. A value JSON cannot carry (set, datetime, Decimal, object)
-    is converted and reported with a :class:`LossyStateWarning`.
+    is converted and reported with a ``LossyStateWarning``.
     """
 
     warn_bytes: int = 64 * 1024
@@ -52,7 +52,7 @@ class StateSerializer:
         """Return the UTF-8 size of *serialized*, enforcing the limits.
 
         Raises:
-            StateTooLargeError: If the size exceeds :attr:`max_bytes`.
+            StateTooLargeError: If the size exceeds ``max_bytes``.
             MessageError: If *serialized* holds a lone surrogate (not encodable as UTF-8).
         """
         try:
@@ -83,8 +83,8 @@ class StateSerializer:
     def serialize(state: dict[str, Any]) -> str:
         """Serialize state to JSON string.
 
-        Emits a warning if the result exceeds :attr:`warn_bytes` and raises
-        :class:`ComponentError` if it exceeds :attr:`max_bytes`.
+        Emits a warning if the result exceeds ``warn_bytes`` and raises
+        ``ComponentError`` if it exceeds ``max_bytes``.
         """
         serialized = json.dumps(state, default=lossy_default)
         StateSerializer.check_size(serialized)
@@ -117,7 +117,7 @@ class StateSerializer:
         """Deserialize state from JSON string.
 
         Raises:
-            StateTooLargeError: If *data* exceeds :attr:`max_bytes`.
+            StateTooLargeError: If *data* exceeds ``max_bytes``.
             MessageError: If *data* is not a JSON object (``StateDecodeError``, also a
                 ``json.JSONDecodeError``, if it is not JSON at all).
         """

@@ -9,11 +9,11 @@ the broker hands back to the pages connected to this process. A broker has three
   been lost in between, so the pages must re-sync);
 - ``await broker.close()``.
 
-:class:`InMemoryBroker` (the default: one process, ``cf dev``, tests) and
-:class:`~component_framework.core.redis_broker.RedisBroker` (``CF_BROKER_URL=redis://...``)
+``InMemoryBroker`` (the default: one process, ``cf dev``, tests) and
+``RedisBroker`` (``CF_BROKER_URL=redis://...``)
 implement it; a PostgreSQL LISTEN/NOTIFY or NATS broker would implement the same three.
 
-Example::
+Example:
 
     manager = ComponentWebSocketManager(broker=broker_from_url("redis://localhost:6379/0"))
 """
@@ -59,7 +59,7 @@ class Broker(ABC):
 
     @abstractmethod
     async def close(self) -> None:
-        """Release connections; pending iterations of :meth:`deliveries` end."""
+        """Release connections; pending iterations of ``deliveries`` end."""
 
 
 class InMemoryBroker(Broker):
@@ -87,7 +87,7 @@ class InMemoryBroker(Broker):
             queue.put_nowait(message)
 
     async def deliveries(self) -> AsyncIterator[str | None]:
-        """Yield what :meth:`publish` queues, in order."""
+        """Yield what ``publish`` queues, in order."""
         import asyncio
 
         queue: asyncio.Queue[str | None] = asyncio.Queue()

@@ -46,7 +46,7 @@ class Component:
         Child components are assigned to slots with ``fill_slot()`` and their
         rendered HTML is available in the template context under ``slots``.
 
-    Example::
+    Example:
 
         @registry.register("counter")
         class Counter(Component):
@@ -79,7 +79,7 @@ class Component:
     state_store: ClassVar[StateStore | Literal[False] | None] = None
     """Where the state lives between events. ``None``: the project default store
     (``core.state.configure``, ``CF_STATE_STORE``), else in the page, signed. A
-    :class:`~component_framework.core.state.StateStore`: on the server; the page holds only a
+    ``StateStore``: on the server; the page holds only a
     signed reference. ``False``: always in the page, whatever the project default."""
 
     def __init__(self, **params: Any) -> None:
@@ -164,7 +164,7 @@ class Component:
         server's state once the response arrives; on error it rolls back. Return
         None (the default) to disable optimistic updates for *event*.
 
-        Example::
+        Example:
 
             def get_optimistic_patch(self, event, payload):
                 if event == "increment":
@@ -310,7 +310,7 @@ class Component:
         Synchronous entry point for component execution.
 
         For components with ``async def on_*`` handlers, use
-        :meth:`async_dispatch` instead.
+        ``async_dispatch`` instead.
 
         Returns:
             Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys.

@@ -30,7 +30,7 @@ def compose(
     Raises:
         ComponentError: If a slot name is not accepted by the parent.
 
-    Example::
+    Example:
 
         card = compose(
             CardComponent,
@@ -56,7 +56,7 @@ class SlotRenderer:
     ``render_with_slots`` helper that merges pre-rendered slot HTML into the
     template context before rendering.
 
-    Example::
+    Example:
 
         class MyRenderer(SlotRenderer, Renderer):
             def render(self, template_name, context):

@@ -4,7 +4,7 @@ Every error a client can cause is a ``ComponentError`` carrying a wire ``code`` 
 ``status``, so each transport maps it the same way. The message is safe to show to a client;
 details worth logging stay in the log and in ``__cause__``.
 
-Exception tree::
+Exception tree:
 
     ComponentError                      500 component_error
     ├── EventNotFoundError              404 unknown_event

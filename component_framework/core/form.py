@@ -35,7 +35,7 @@ class FormComponent(Component):
     Both work through ``dispatch`` and ``async_dispatch``, so on every transport,
     and ``on_submit`` may be ``async def``.
 
-    Example::
+    Example:
 
         class UserFormSchema(BaseModel):
             name: str
@@ -170,7 +170,7 @@ class FormComponent(Component):
             super().handle_event("submit", CheckedPayload())
 
     async def async_handle_event(self, event: str, payload: dict[str, Any]) -> None:
-        """Async twin of :meth:`handle_event`: validation first, then ``on_submit``."""
+        """Async twin of ``handle_event``: validation first, then ``on_submit``."""
         if event != "submit":
             await super().async_handle_event(event, payload)
         elif self._validate_submission(payload):

@@ -32,7 +32,7 @@ class JinjaRenderer(SlotRenderer, Renderer):
         strict: An undefined name (``{{ state.cnt }}``) raises ``jinja2.UndefinedError``
             instead of rendering as empty text; ``cf dev`` and ``cf check`` turn it on.
 
-    Example::
+    Example:
 
         set_default_renderer(JinjaRenderer(["myapp/templates"], auto_reload=True))
     """

@@ -83,7 +83,7 @@ class DjangoModelPermission(BasePermission):
     """
     Allow access based on a specific Django model permission.
 
-    Set ``permission_required`` on the component class::
+    Set ``permission_required`` on the component class:
 
         @registry.register("my_component")
         class MyComponent(Component):

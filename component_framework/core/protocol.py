@@ -1,6 +1,6 @@
 """The one message-handling path that every transport (HTTP, SSE, WebSocket, ``cf dispatch``) uses.
 
-A request is the seed's WebSocket message::
+A request is the seed's WebSocket message:
 
     {"type": "component_event", "component": NAME, "component_id": ID, "event": EVENT | null,
      "payload": {...}, "state": STATE_JSON | null, "checksum": CHECKSUM | null}
@@ -14,7 +14,7 @@ The path has three steps, each in its own module: reading and validating the mes
 handler on the event loop, anything else whole in one worker thread), and building and signing
 the reply (``_reply``). This module puts them together for each kind of caller.
 
-Example::
+Example:
 
     reply = await handle_message(message, request=request)
     status = http_status(reply)
@@ -76,7 +76,7 @@ async def dispatch_message(
         params: Trusted mount parameters from the server (never from the client).
 
     Raises:
-        ComponentError: The subclass matching the problem; see :func:`handle_message`.
+        ComponentError: The subclass matching the problem; see ``handle_message``.
     """
     signer = signer or get_signer()
     parsed = read_message(message, registry=registry, limits=limits)
@@ -92,14 +92,14 @@ def dispatch_message_sync(
     limits: Limits = DEFAULT_LIMITS,
     params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Handle one message like :func:`dispatch_message`, for a caller with no event loop.
+    """Handle one message like ``dispatch_message``, for a caller with no event loop.
 
     A sync handler runs in the calling thread (there is no loop to keep free); an async one in
     a fresh event loop, so this must not be called from a running loop (use
-    :func:`dispatch_message` there). ``cf dispatch`` runs components through this.
+    ``dispatch_message`` there). ``cf dispatch`` runs components through this.
 
     Raises:
-        ComponentError: The subclass matching the problem; see :func:`handle_message`.
+        ComponentError: The subclass matching the problem; see ``handle_message``.
         RuntimeError: An async handler was dispatched from a running event loop.
     """
     signer = signer or get_signer()
@@ -127,7 +127,7 @@ async def handle_message(
     limits: Limits = DEFAULT_LIMITS,
     params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Handle one message like :func:`dispatch_message`, but turn every error into a reply.
+    """Handle one message like ``dispatch_message``, but turn every error into a reply.
 
     Never raises for bad input: the reply is ``{"type": "error", "error", "code"}`` with a
     message safe for the client; unexpected exceptions are logged and reported generically.
@@ -150,11 +150,11 @@ async def stream_frames(
 ) -> AsyncIterator[dict[str, Any]]:
     """Handle a message as a stream: one ``component_update`` per frame, ``stream_done`` last.
 
-    Only an async-generator handler of a :class:`StreamingComponent` yields several frames;
+    Only an async-generator handler of a ``StreamingComponent`` yields several frames;
     any other message yields one final frame, sync handlers running in a worker thread.
 
     Raises:
-        ComponentError: As :func:`dispatch_message`, possibly after some frames.
+        ComponentError: As ``dispatch_message``, possibly after some frames.
     """
     signer = signer or get_signer()
     parsed = read_message(message, registry=registry, limits=limits)
@@ -170,7 +170,7 @@ async def stream_message(
     signer: Signer | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Like :func:`stream_frames`, but an error ends the stream with one error reply."""
+    """Like ``stream_frames``, but an error ends the stream with one error reply."""
     try:
         async for frame in stream_frames(
             message, request, registry=registry, signer=signer, limits=limits

@@ -3,11 +3,11 @@
 Every process subscribes to one channel and publishes every push to it, so pushes reach every
 process in the order Redis received them. Redis is reached through ``redis.asyncio``
 (``pip install cf-components[redis]``). Outages are logged once; publishing raises
-:class:`~.broker.BrokerUnavailable` (the manager keeps the push and retries) and
-:meth:`RedisBroker.deliveries` reconnects by itself, yielding ``None`` once it is back (pushes
+``BrokerUnavailable`` (the manager keeps the push and retries) and
+``RedisBroker.deliveries`` reconnects by itself, yielding ``None`` once it is back (pushes
 published meanwhile were lost to this process: its pages re-sync).
 
-Example::
+Example:
 
     manager = ComponentWebSocketManager(broker=RedisBroker("redis://localhost:6379/0"))
 """

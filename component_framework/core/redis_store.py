@@ -8,7 +8,7 @@ event costs one round trip to read and one to write, on the event loop for async
 
 Needs the ``redis`` package: ``pip install 'cf-components[redis]'``.
 
-Example::
+Example:
 
     store = RedisStateStore("redis://localhost:6379/0", ttl=3600)
 

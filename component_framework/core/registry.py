@@ -30,7 +30,7 @@ def component_kind(cls: type[Component]) -> str:
 class ComponentRegistry:
     """Registry for component classes.
 
-    Example::
+    Example:
 
         @registry.register("counter")
         class Counter(Component): ...
@@ -51,7 +51,7 @@ class ComponentRegistry:
         Registering the same class again is a no-op; another class under a taken
         name raises ValueError.
 
-        Usage::
+        Usage:
 
             @registry.register("counter")
             class Counter(Component):

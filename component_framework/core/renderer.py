@@ -32,7 +32,7 @@ _default: Renderer | None = None
 def set_default_renderer(renderer: Renderer | None) -> Renderer | None:
     """Use *renderer* for every component whose ``renderer`` is None; return the previous one.
 
-    Example::
+    Example:
 
         set_default_renderer(JinjaRenderer(["myapp/templates"]))
     """
@@ -42,5 +42,5 @@ def set_default_renderer(renderer: Renderer | None) -> Renderer | None:
 
 
 def get_default_renderer() -> Renderer | None:
-    """Return the renderer set with :func:`set_default_renderer`, or None."""
+    """Return the renderer set with ``set_default_renderer``, or None."""
     return _default

@@ -1,14 +1,14 @@
 """Signed state and subscription tokens: HMAC-SHA256 over canonical JSON.
 
 State travels through the browser, so every state that leaves the server carries a checksum
-binding the component name, the component id, the release and the state itself::
+binding the component name, the component id, the release and the state itself:
 
     checksum = "<release>:" + hex(HMAC-SHA256(key, canonical_json([name, id, release, state])))
 
 The release in clear lets the server tell a page left open across a deploy ("reload the page")
 from a forged state. Keys rotate: the first key signs, every key verifies.
 
-A subscription token binds the component name, the component id and the time it was issued::
+A subscription token binds the component name, the component id and the time it was issued:
 
     token = "<component>:<issued, unix seconds>:" + hex(HMAC-SHA256(key, canonical_json(...)))
 
@@ -17,12 +17,12 @@ and is refused once older than the signer's ``subscription_lifetime``.
 Nothing is remembered about a request before its signature is checked: a refused checksum costs
 its request's memory only while it is being refused.
 
-Configuration comes from the environment unless :func:`configure` is called:
+Configuration comes from the environment unless ``configure`` is called:
 ``CF_SECRET_KEY`` (the signing key), ``CF_SECRET_KEY_FALLBACKS`` (comma-separated old keys still
 accepted), ``CF_RELEASE`` (bump it when a deploy changes what state means) and
 ``CF_SUBSCRIPTION_LIFETIME`` (seconds a subscription token stays valid, one day by default).
 
-Example::
+Example:
 
     signer = Signer(["new-key", "old-key"], release="2026-11-25")
     state_json, checksum = signer.sign_state("counter", "component-1", {"count": 1})
@@ -214,10 +214,10 @@ class Signer:
     def verify_state(
         self, component: str, component_id: str, state_json: str, checksum: Any
     ) -> dict[str, Any]:
-        """Verify *state_json* (see :meth:`verify`) and return it parsed.
+        """Verify *state_json* (see ``verify``) and return it parsed.
 
         Raises:
-            StateIntegrityError: As :meth:`verify`, or the signed text is not a JSON object.
+            StateIntegrityError: As ``verify``, or the signed text is not a JSON object.
         """
         self.verify(component, component_id, state_json, checksum)
         state = json.loads(state_json)

@@ -4,9 +4,9 @@ The embedded default for one host: every worker process of the host opens the sa
 The database runs in WAL mode (readers never wait for the writer) with a busy timeout (a
 writer waits for another instead of failing), and every write is one statement, so the
 version check and the write are one transaction: of two processes writing the same version,
-exactly one succeeds and the other gets :class:`StateConflictError`.
+exactly one succeeds and the other gets ``StateConflictError``.
 
-Example::
+Example:
 
     store = SQLiteStateStore("var/state.db", ttl=3600)
 

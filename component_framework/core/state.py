@@ -1,18 +1,18 @@
 """Server-side state persistence, for components that keep state off the page.
 
 A store maps a component id to the component's state and a version number. Writes from the
-message path are compare-and-set (:meth:`StateStore.save_versioned`): a write names the version
-it read, and a store that holds another one refuses it with :class:`StateConflictError`, so
+message path are compare-and-set (``StateStore.save_versioned``): a write names the version
+it read, and a store that holds another one refuses it with ``StateConflictError``, so
 two events racing on two workers never lose an update silently. Stored state expires after
 ``ttl`` idle seconds (every write starts the clock again).
 
-Stores: :class:`InMemoryStateStore` (one process: tests, ``cf dev``),
-:class:`~component_framework.core.sqlite_store.SQLiteStateStore` (one host, any number of
-worker processes) and :class:`~component_framework.core.redis_store.RedisStateStore` (several
+Stores: ``InMemoryStateStore`` (one process: tests, ``cf dev``),
+``SQLiteStateStore`` (one host, any number of
+worker processes) and ``RedisStateStore`` (several
 hosts). A component opts in with ``state_store = ...`` on its class, or every component
-follows the project default set by :func:`configure` (or ``CF_STATE_STORE``).
+follows the project default set by ``configure`` (or ``CF_STATE_STORE``).
 
-Example::
+Example:
 
     store = InMemoryStateStore(ttl=3600)
     version = store.save_versioned("component-1", {"count": 1}, expected_version=0)
@@ -59,7 +59,7 @@ class StateStore(ABC):
 
     The seed's ``save``, ``load`` and ``delete`` read and write unconditionally. A store used
     as a component's ``state_store`` also implements the versioned pair
-    :meth:`load_versioned` / :meth:`save_versioned`; the ``a*`` methods are their async
+    ``load_versioned`` / ``save_versioned``; the ``a*`` methods are their async
     twins, which by default run the sync ones in a worker thread.
     """
 
@@ -114,25 +114,25 @@ class StateStore(ABC):
     # ---------- Async twins: a worker thread unless a store has native async IO ----------
 
     async def aload(self, component_id: str) -> dict[str, Any] | None:
-        """Async :meth:`load`."""
+        """Async ``load``."""
         from .threads import run_sync
 
         return await run_sync(self.load, component_id)
 
     async def asave(self, component_id: str, state: dict[str, Any]) -> None:
-        """Async :meth:`save`."""
+        """Async ``save``."""
         from .threads import run_sync
 
         await run_sync(self.save, component_id, state)
 
     async def adelete(self, component_id: str) -> None:
-        """Async :meth:`delete`."""
+        """Async ``delete``."""
         from .threads import run_sync
 
         await run_sync(self.delete, component_id)
 
     async def aload_versioned(self, component_id: str) -> StoredState | None:
-        """Async :meth:`load_versioned`."""
+        """Async ``load_versioned``."""
         from .threads import run_sync
 
         return await run_sync(self.load_versioned, component_id)
@@ -140,7 +140,7 @@ class StateStore(ABC):
     async def asave_versioned(
         self, component_id: str, state: dict[str, Any], expected_version: int | None
     ) -> int:
-        """Async :meth:`save_versioned`."""
+        """Async ``save_versioned``."""
         from .threads import run_sync
 
         return await run_sync(self.save_versioned, component_id, state, expected_version)
@@ -314,7 +314,7 @@ def open_store(url: str, *, ttl: float | None = DEFAULT_TTL) -> StateStore:
 
 
 def configure(store: StateStore | str | None) -> StateStore | None:
-    """Set the project's default state store (a store, a URL for :func:`open_store`, or None).
+    """Set the project's default state store (a store, a URL for ``open_store``, or None).
 
     Every component whose class leaves ``state_store`` at ``None`` then keeps its state in it;
     ``None`` returns to state held in the page. Without a call, ``CF_STATE_STORE`` is read.

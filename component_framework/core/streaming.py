@@ -23,7 +23,7 @@ class StreamingComponent(Component):
     Event handlers written as async generators yield intermediate frames:
     each ``yield`` renders and emits the current state as a frame.
 
-    Example::
+    Example:
 
         @registry.register("rag_query")
         class RagQueryComponent(StreamingComponent):

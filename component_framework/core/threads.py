@@ -1,13 +1,13 @@
 """Worker threads for sync component code: one standard executor, one seam (``run_sync``).
 
-A message for a component with a ``def`` handler runs whole in one call of :func:`run_sync`;
+A message for a component with a ``def`` handler runs whole in one call of ``run_sync``;
 an ``async def`` handler runs on the event loop. The threads come from a stdlib
 ``ThreadPoolExecutor`` whose size is the thread limit: ``CF_THREAD_LIMIT`` in the environment,
-or :func:`set_thread_limit` (default 40, as Starlette's ``anyio.to_thread`` allows). When every
+or ``set_thread_limit`` (default 40, as Starlette's ``anyio.to_thread`` allows). When every
 thread is busy, further sync messages wait for one; async handlers are not delayed.
 
 A host framework whose per-request setup lives in thread-locals (Django's active language,
-its database connections) hands a context manager factory to :func:`wrap_sync_hops` while it
+its database connections) hands a context manager factory to ``wrap_sync_hops`` while it
 serves a request: every hop started from that request runs inside ``factory()``, in the
 worker thread. Core knows nothing of the framework; the adapter says what to enter.
 """
@@ -39,7 +39,7 @@ DEFAULT_THREAD_LIMIT = 40
 """Threads for sync handlers when ``CF_THREAD_LIMIT`` is unset (Starlette's default too)."""
 
 HopSetup = Callable[[], AbstractContextManager[object]]
-"""Makes the context manager a sync hop runs inside (see :func:`wrap_sync_hops`)."""
+"""Makes the context manager a sync hop runs inside (see ``wrap_sync_hops``)."""
 
 _hop_setup: contextvars.ContextVar[HopSetup | None] = contextvars.ContextVar(
     "component_framework_hop_setup", default=None
@@ -101,7 +101,7 @@ def wrap_sync_hops(setup: HopSetup | None) -> contextvars.Token[HopSetup | None]
     Set per request by a host adapter, before the message path runs; ``None`` removes it.
     Returns the token to reset the variable with.
 
-    Example::
+    Example:
 
         wrap_sync_hops(lambda: translation.override(language))
     """
@@ -116,9 +116,9 @@ def _run_inside(setup: HopSetup, func: Callable[..., T], args: tuple[Any, ...]) 
 async def run_sync(func: Callable[..., T], /, *args: Any) -> T:
     """Run ``func(*args)`` in a worker thread, with the caller's context variables.
 
-    Inside the context manager set with :func:`wrap_sync_hops`, when there is one.
+    Inside the context manager set with ``wrap_sync_hops``, when there is one.
 
-    Example::
+    Example:
 
         reply = await run_sync(run_message_in_thread, parsed, params, signer)
     """

@@ -1,12 +1,12 @@
 """WebSocket connection management: events, signed subscriptions and server pushes.
 
 The manager is transport-agnostic: a web framework wraps its socket in a
-:class:`WebSocketConnection` and feeds every received message to :meth:`handle_message`.
-Events go through the one message-handling path (:mod:`.protocol`). A connection may subscribe
+``WebSocketConnection`` and feeds every received message to ``handle_message``.
+Events go through the one message-handling path (``protocol``). A connection may subscribe
 to a component id only with the signed ``subscribe_token`` the server issued with that
 component's render; broadcasting is the server's decision, never the client's.
 
-Every push goes through a broker (:mod:`.broker`): in-memory by default, Redis with
+Every push goes through a broker (``broker``): in-memory by default, Redis with
 ``CF_BROKER_URL``, so a push made on any process reaches the pages connected to every process,
 in publish order. A push returns at once; each page has its own bounded queue, and a page that
 falls behind is dropped (its page reconnects and re-syncs) without delaying the others.
@@ -58,7 +58,7 @@ class WebSocketConnection(ABC):
         raise NotImplementedError
 
     async def drop(self) -> None:
-        """End a connection whose page fell behind; by default :meth:`close`."""
+        """End a connection whose page fell behind; by default ``close``."""
         await self.close()
 
     @property
@@ -74,7 +74,7 @@ class ComponentWebSocketManager:
         registry: Where component names are looked up (a web app may pass its own per call).
         signer: Signs pushed state; the process-wide signer by default.
         limits: Size and nesting limits on messages.
-        broker: A :class:`~.broker.Broker` or broker URL; default ``CF_BROKER_URL``, else
+        broker: A ``Broker`` or broker URL; default ``CF_BROKER_URL``, else
             in-memory (one process).
         max_subscriptions: Subscriptions one connection may hold (refused beyond).
         max_queued: Pushes waiting for one page, beyond one per subscription it holds (a
@@ -83,7 +83,7 @@ class ComponentWebSocketManager:
         send_timeout: Seconds one send (a push, or the reply to the page's own message) may
             take before the page is dropped.
 
-    Example::
+    Example:
 
         await ws_manager.push_event("todo-list", "refresh", {"id": 3})
     """
@@ -339,7 +339,7 @@ class ComponentWebSocketManager:
         Each page handles it like its own event (``on_<event>(**payload)``) with its own
         state, through the usual message path (permissions, signing). Pages on every process
         get it; this returns without waiting on delivery. From sync code (a ``def`` handler
-        in a worker thread) call :meth:`push_event_nowait` instead.
+        in a worker thread) call ``push_event_nowait`` instead.
 
         Raises:
             ValueError: *event* is not a handler name or *payload* is not JSON.
@@ -349,7 +349,7 @@ class ComponentWebSocketManager:
     def push_event_nowait(
         self, component: str, event: str, payload: Mapping[str, Any] | None = None
     ) -> None:
-        """:meth:`push_event` for sync code; safe from any thread, returns at once."""
+        """``push_event`` for sync code; safe from any thread, returns at once."""
         if not is_event_name(event):
             raise ValueError(
                 f"Event {event!r} is not a handler name: use the part after 'on_', "
@@ -361,7 +361,7 @@ class ComponentWebSocketManager:
         """Replace the whole state of every page's instance of *component* with *state*.
 
         Every subscribed instance (on every process) re-renders with *state*, and its own
-        state is lost. To keep per-page state (a filter, a draft), use :meth:`push_event`.
+        state is lost. To keep per-page state (a filter, a draft), use ``push_event``.
         """
         self._publish("state", c=component, s=_json_object(state, "state"))
 

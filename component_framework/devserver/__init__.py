@@ -1,6 +1,6 @@
 """The dev server behind ``cf dev``: gallery, playground and in-process live reload.
 
-Example::
+Example:
 
     from component_framework.devserver import create_dev_app, run
 

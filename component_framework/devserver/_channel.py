@@ -96,7 +96,7 @@ class LiveChannel:
             self.unsubscribe(queue)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Remember the loop that serves the pages (for :meth:`publish_threadsafe`); reopen."""
+        """Remember the loop that serves the pages (for ``publish_threadsafe``); reopen."""
         self._loop = loop
         self.closed = False
 

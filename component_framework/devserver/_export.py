@@ -159,7 +159,7 @@ def _checks(tester: ComponentTester) -> list[str]:
 def export_in_fresh_process(
     root: Path, modules: list[str], component: str, params: dict[str, Any], raw_events: Any
 ) -> Path:
-    """:func:`export_session` in a new interpreter started in the project *root*, importing
+    """``export_session`` in a new interpreter started in the project *root*, importing
     the component *modules* as the dev server did.
 
     Raises:

@@ -77,7 +77,7 @@ class ModuleReloader:
 
     @property
     def python_roots(self) -> list[Path]:
-        """Where Python changes count: :attr:`roots` and the top-level packages holding them.
+        """Where Python changes count: ``roots`` and the top-level packages holding them.
 
         A component package ``myapp.components`` lives in ``myapp/``; the helpers it imports
         from ``myapp/services.py`` are the project's code too, and saving them reloads them

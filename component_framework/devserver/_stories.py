@@ -2,7 +2,7 @@
 
 A component lists its variants in a ``stories`` mapping: each names the mount ``params``
 and/or the ``state`` to render with (a state replaces what ``mount`` produced), and an optional
-``doc``::
+``doc``:
 
     class Counter(Component):
         stories = {

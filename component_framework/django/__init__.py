@@ -1,6 +1,6 @@
 """Components in Django: an app, URLs, template tags, model forms and (with Channels) WebSocket.
 
-Add the app and the URLs, then use the tags in any Django template::
+Add the app and the URLs, then use the tags in any Django template:
 
     # settings.py
     INSTALLED_APPS = [..., "component_framework.django"]

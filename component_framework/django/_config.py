@@ -1,6 +1,6 @@
 """The app's settings, read once from Django's ``settings`` when the app is ready.
 
-Settings (all optional)::
+Settings (all optional):
 
     CF_SECRET_KEY = "..."           # else the CF_SECRET_KEY variable, else derived from SECRET_KEY
     CF_SECRET_KEY_FALLBACKS = []    # else derived from SECRET_KEY_FALLBACKS

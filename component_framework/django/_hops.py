@@ -2,14 +2,14 @@
 database-connection hygiene.
 
 Core runs a sync component (permission classes, handler, render) in a worker thread of its
-own (:mod:`component_framework.core.threads`). Django keeps the active language and the
+own (``component_framework.core.threads``). Django keeps the active language and the
 database connections in thread-locals, which that thread does not inherit, so for every
-message the adapter wraps the hop (:func:`~component_framework.core.threads.wrap_sync_hops`):
+message the adapter wraps the hop (``wrap_sync_hops``):
 in the worker thread, the request's language is activated (``translation.override``) and
 ``close_old_connections()`` runs before and after, as Django does around a request, so a
 connection the handler opened is closed (or kept, per ``CONN_MAX_AGE``) and never outlives
 its welcome in a pooled thread. An ``async def`` handler runs on the event loop, where the
-language is already active (Django's ``LocaleMiddleware``, or :func:`socket_language`).
+language is already active (Django's ``LocaleMiddleware``, or ``socket_language``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def request_hop(language: str | None) -> Iterator[None]:
 
 
 def wrap_hops(language: str | None) -> Token[HopSetup | None]:
-    """Run the sync hops of the message being served inside :func:`request_hop`."""
+    """Run the sync hops of the message being served inside ``request_hop``."""
     return wrap_sync_hops(partial(request_hop, language))
 
 

@@ -2,7 +2,7 @@
 
 The state carries the primary key, never the model; the instance is loaded from the database
 when first used in a message (sync code: ``self.instance``; async handlers: ``await
-self.aget_instance()``) and saved with :meth:`save_instance` (or ``await asave_instance()``).
+self.aget_instance()``) and saved with ``save_instance`` (or ``await asave_instance()``).
 Model validation (``full_clean``) errors become the form's per-field errors.
 """
 
@@ -32,7 +32,7 @@ class DjangoModelMixin:
     Mount it with ``pk=`` (or ``instance=``); without either it edits a new instance, whose
     primary key the state takes once saved.
 
-    Example::
+    Example:
 
         @registry.register("article_form")
         class ArticleForm(DjangoModelMixin, ModelFormComponent):
@@ -81,7 +81,7 @@ class DjangoModelMixin:
         """Load the instance with primary key *pk* (a new one when *pk* is None).
 
         Raises:
-            InstanceNotFoundError: No such instance in :meth:`get_queryset`.
+            InstanceNotFoundError: No such instance in ``get_queryset``.
         """
         if pk is None:
             return self._new()
@@ -91,7 +91,7 @@ class DjangoModelMixin:
             raise self._missing(pk) from None
 
     async def aload_instance(self, pk: Any) -> Any:
-        """Async twin of :meth:`load_instance` (Django's async ORM API)."""
+        """Async twin of ``load_instance`` (Django's async ORM API)."""
         if pk is None:
             return self._new()
         try:
@@ -154,7 +154,7 @@ class DjangoModelMixin:
         return True
 
     async def asave_instance(self) -> bool:
-        """Async twin of :meth:`save_instance` (Django's async ORM API)."""
+        """Async twin of ``save_instance`` (Django's async ORM API)."""
         from asgiref.sync import sync_to_async
 
         instance = await self.aget_instance()

@@ -1,7 +1,7 @@
 """A component's root element and cf.js's ``<script>`` tag, for Django pages.
 
 Both template tags (``{% component %}``, ``{% cf_scripts %}``) and the Jinja2 globals call these.
-The root element has the shape cf.js reads on every transport::
+The root element has the shape cf.js reads on every transport:
 
     <div data-cf-component="counter" data-cf-id="..." data-cf-state="{...}"
          data-cf-checksum="..." data-cf-token="..." data-cf-endpoint="/cf">...</div>
@@ -52,7 +52,7 @@ def current_request() -> Any:
 def set_current_request(request: Any) -> Token[Any]:
     """Record *request* as the one being served, for nested component renders.
 
-    Returns the token that :func:`reset_current_request` takes once the request is answered.
+    Returns the token that ``reset_current_request`` takes once the request is answered.
     """
     return _request.set(request)
 

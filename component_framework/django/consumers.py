@@ -1,6 +1,6 @@
 """WebSocket through Django Channels: events, subscriptions and server pushes on one socket.
 
-Two lines in your ASGI routing (``pip install 'cf-components[channels]'``)::
+Two lines in your ASGI routing (``pip install 'cf-components[channels]'``):
 
     from channels.auth import AuthMiddlewareStack
     from channels.routing import ProtocolTypeRouter, URLRouter
@@ -101,7 +101,7 @@ class ChannelsConnection(WebSocketConnection):
 
     @property
     def request(self) -> Any:
-        """The socket's :class:`SocketRequest`, for permission classes."""
+        """The socket's ``SocketRequest``, for permission classes."""
         return self._request
 
 

@@ -1,6 +1,6 @@
 """Components in Litestar: the event, stream and cf.js endpoints as a Litestar ``Router``.
 
-Example::
+Example:
 
     from litestar import Litestar
     from component_framework.litestar import create_router

@@ -1,6 +1,6 @@
 """Jinja globals for Litestar pages: ``{{ component("counter") }}`` and ``{{ cf_scripts() }}``.
 
-Install them with Litestar's template engine callback::
+Install them with Litestar's template engine callback:
 
     TemplateConfig(directory="templates", engine=JinjaTemplateEngine,
                    engine_callback=lambda e: e.engine.globals.update(template_globals()))
@@ -48,7 +48,7 @@ def template_globals(
     """The ``component`` and ``cf_scripts`` globals for the router mounted at *path*.
 
     Args:
-        path: Where :func:`create_router` serves the endpoints.
+        path: Where ``create_router`` serves the endpoints.
         registry: Where component names are looked up.
         signer: Signs state; by default the process-wide signer.
         sockets: Live components open the router's WebSocket (``False``: events over HTTP).

@@ -4,7 +4,7 @@ Names are normalised and validated here, collisions are checked before anything 
 the templates are rendered with Jinja2 alone (copier renders them the same, without being a
 dependency of every app that installs cf).
 
-Example::
+Example:
 
     project = load_project()
     plan = plan_component("todo-list", project, kind="form")

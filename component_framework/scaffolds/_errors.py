@@ -1,6 +1,6 @@
 """The exceptions of the scaffolds.
 
-Exception tree::
+Exception tree:
 
     ScaffoldError            a scaffold cannot be generated; the message says why and what to do
     ├── InvalidNameError     the name cannot be a module and class name (also a ValueError)

@@ -33,7 +33,7 @@ class Names:
 
 
 def normalize_name(raw: str) -> Names:
-    """Turn ``todo-list``, ``TodoList``, ``todo list`` or ``todo_list`` into :class:`Names`.
+    """Turn ``todo-list``, ``TodoList``, ``todo list`` or ``todo_list`` into ``Names``.
 
     Raises:
         InvalidNameError: Empty, a path, a character other than letters, digits, ``-``,

@@ -124,7 +124,7 @@ class Plan:
         return [*self.extra, *self.files.values()]
 
     def shown(self, path: Path) -> str:
-        """*path* relative to :attr:`base` when it is inside it."""
+        """*path* relative to ``base`` when it is inside it."""
         return str(path.relative_to(self.base)) if path.is_relative_to(self.base) else str(path)
 
     def collisions(self) -> list[Path]:
@@ -132,7 +132,7 @@ class Plan:
         return [path for path in self.destinations if path.exists()]
 
     def check(self, *, force: bool = False) -> None:
-        """Raise :class:`CollisionError` if a destination exists and *force* is false."""
+        """Raise ``CollisionError`` if a destination exists and *force* is false."""
         existing = self.collisions()
         if existing and not force:
             names = ", ".join(self.shown(p) for p in existing)

@@ -1,6 +1,6 @@
 """The ASGI transport: components live in web pages, over HTTP, Server-Sent Events and WebSocket.
 
-Mount it in any Starlette or FastAPI app, then render components from Jinja templates::
+Mount it in any Starlette or FastAPI app, then render components from Jinja templates:
 
     from component_framework.web import ComponentApp
 

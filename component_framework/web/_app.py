@@ -53,7 +53,7 @@ class ComponentApp:
     ``WS /ws`` (events, subscriptions, pushes) and ``GET /cf.js``. Outside debug mode it refuses
     to start without a secret key.
 
-    Example::
+    Example:
 
         components = ComponentApp()
         app = Starlette(routes=[Route("/", home), components.mount()])

@@ -44,7 +44,7 @@ def encode(data: Any) -> str:
 
 
 def encode_bytes(data: Any) -> bytes:
-    """Encode a reply as :func:`encode` does, straight to UTF-8 bytes (one encode, not two)."""
+    """Encode a reply as ``encode`` does, straight to UTF-8 bytes (one encode, not two)."""
     try:
         return _encode_utf8(data).encode()
     except UnicodeEncodeError:
@@ -52,7 +52,7 @@ def encode_bytes(data: Any) -> bytes:
 
 
 class ReplyResponse(JSONResponse):
-    """A reply as an uncached JSON response that never fails to encode (see :func:`encode`)."""
+    """A reply as an uncached JSON response that never fails to encode (see ``encode``)."""
 
     def __init__(self, content: Any, status_code: int = 200) -> None:
         super().__init__(content, status_code, headers=NO_STORE)

@@ -1,6 +1,6 @@
 """Refusals the web transport makes before a message reaches core.
 
-Exception tree::
+Exception tree:
 
     RequestRefused                 (status and code of the refusal)
     ├── 400 missing_header         no ``X-CF-Request`` header (not sent by cf.js)
@@ -8,7 +8,7 @@ Exception tree::
     └── 415 unsupported_media_type not ``application/json``
 
 Everything else (bad JSON, unknown component, permissions, tampered state) is decided by
-:mod:`component_framework.core.protocol` and mapped with its ``http_status``.
+``component_framework.core.protocol`` and mapped with its ``http_status``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Jinja helpers that put components into pages: ``component(...)`` and ``cf_scripts()``.
 
 ``{{ component("counter", start=3) }}`` renders the component on the server (no JavaScript
-needed to see it) inside its root element, which carries what cf.js needs to make it live::
+needed to see it) inside its root element, which carries what cf.js needs to make it live:
 
     <div data-cf-component="counter" data-cf-id="component-1a2b3c4d..." data-cf-state="{...}"
          data-cf-checksum="1:..." data-cf-token="counter:..." data-cf-endpoint="/cf">...</div>
@@ -27,7 +27,7 @@ __all__ = ["TemplateHelpers"]
 
 
 class TemplateHelpers:
-    """The ``component`` and ``cf_scripts`` template globals of one :class:`ComponentApp`."""
+    """The ``component`` and ``cf_scripts`` template globals of one ``ComponentApp``."""
 
     def __init__(self, app: ComponentApp) -> None:
         self._app = app

@@ -57,7 +57,7 @@ class StarletteConnection(WebSocketConnection):
         return data
 
     async def close(self) -> None:
-        """Close the socket; a dropped page's endpoint stops reading (see :meth:`drop`)."""
+        """Close the socket; a dropped page's endpoint stops reading (see ``drop``)."""
         with contextlib.suppress(RuntimeError):  # already closed
             await self.websocket.close()
 
