@@ -154,3 +154,4 @@ class ComponentRegistry:
 
 
 registry = ComponentRegistry()
+"""The default registry: ``@registry.register("name")`` adds a component every transport finds."""

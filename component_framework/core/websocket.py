@@ -394,3 +394,4 @@ def _json_object(value: Any, what: str) -> Any:
 
 
 ws_manager = ComponentWebSocketManager()
+"""The default manager: the pages subscribed in this process, and where pushes go."""
