@@ -131,7 +131,7 @@ def key_of(ref: str | Mapping[str, Any] | None) -> str | None:
 
 
 def _referenced(parsed: ParsedEvent) -> tuple[str, int]:
-    ref = parsed.state or {}
+    ref = {} if parsed.state is None else parsed.state
     version = ref.get("version")
     key = key_of(ref)
     if (

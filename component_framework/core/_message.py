@@ -173,7 +173,7 @@ def read_message(
         raise MessageError("Field 'component_id' is required when 'state' is sent.")
 
     component_cls = registry.resolve(name)
-    spec = handler_spec(component_cls, event) if event else None
+    spec = handler_spec(component_cls, event) if event is not None else None
     return ParsedEvent(
         name,
         component_cls,

@@ -316,11 +316,11 @@ class Component:
             Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys.
         """
         try:
-            if state:
+            if state is not None:  # an empty state was sent too: mount() OR hydrate()
                 self.hydrate(state)
             else:
                 self.mount()
-            if event:
+            if event is not None:
                 self.handle_event(event, {} if payload is None else payload)
             return self._result(self.render())
         except Exception:
@@ -343,11 +343,11 @@ class Component:
             Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys.
         """
         try:
-            if state:
+            if state is not None:  # an empty state was sent too: mount() OR hydrate()
                 self.hydrate(state)
             else:
                 self.mount()
-            if event:
+            if event is not None:
                 await self.async_handle_event(event, {} if payload is None else payload)
             return self._result(self.render())
         except Exception:

@@ -58,11 +58,11 @@ class StreamingComponent(Component):
             ComponentError: If the handler raises.
         """
         try:
-            if state:
+            if state is not None:  # an empty state was sent too: mount() OR hydrate()
                 self.hydrate(state)
             else:
                 self.mount()
-            if not event:
+            if event is None:
                 yield self._render_frame(stream_done=True)
                 return
             handler, kwargs, spec = self._prepare(event, {} if payload is None else payload)

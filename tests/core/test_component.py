@@ -112,10 +112,36 @@ def test_state_hydrates_instead_of_mounting() -> None:
     assert result["state"] == {"count": 6}
 
 
-def test_empty_state_mounts_as_in_the_seed() -> None:
+def test_an_empty_state_hydrates_it_does_not_mount_again() -> None:
+    # mount() OR hydrate(state): a component whose state is {} was mounted once already; its
+    # events must not re-run mount() (its queries, its side effects).
     recorder, log = make_recorder()
     recorder().dispatch(state={})
-    assert log[:2] == ["init", "mount"]
+    assert log[:2] == ["init", "hydrate"]
+    assert "mount" not in log
+
+
+async def test_an_empty_state_hydrates_in_async_dispatch_and_streams() -> None:
+    from component_framework.core import StreamingComponent
+
+    recorder, log = make_recorder()
+    await recorder().async_dispatch(state={})
+    assert log[:2] == ["init", "hydrate"]
+
+    class Streamer(StreamingComponent, recorder):  # type: ignore[misc, valid-type]
+        pass
+
+    log.clear()
+    frames = [f async for f in Streamer().async_stream_dispatch(state={})]
+    assert log[:2] == ["init", "hydrate"]
+    assert "mount" not in log
+    assert frames[-1]["stream_done"] is True
+
+
+def test_an_empty_event_name_is_refused_not_taken_for_no_event() -> None:
+    recorder, log = make_recorder()
+    with pytest.raises(EventNotFoundError):
+        recorder().dispatch(event="", state={"count": 1})
 
 
 def test_dispatch_without_event_only_renders() -> None:

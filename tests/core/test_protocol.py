@@ -748,3 +748,59 @@ async def test_a_form_submit_shape_is_checked_once(
     reply = await handle_message(message, registry=fresh_registry, signer=signer)
     assert json.loads(reply["state"])["is_valid"] is True
     assert len(seen) == 1
+
+
+# ---------- Presence is `is not None` ----------
+
+
+@pytest.mark.parametrize("handler", ["ping", "aping"])
+def test_a_stateless_component_mounts_once_not_on_every_event(
+    fresh_registry: ComponentRegistry, signer: Signer, handler: str
+) -> None:
+    mounts: list[str] = []
+
+    @fresh_registry.register("stateless")
+    class Stateless(Component):
+        template_name = "stateless.html"
+        renderer = Plain()
+
+        def mount(self) -> None:
+            mounts.append("mount")  # a query, a side effect: once per page, not per event
+            super().mount()
+
+        def on_ping(self) -> None:
+            pass
+
+        async def on_aping(self) -> None:
+            pass
+
+    page = render_component("stateless", registry=fresh_registry, signer=signer)
+    assert page["state"] == "{}"
+    message = {
+        "component": "stateless",
+        "component_id": page["component_id"],
+        "event": handler,
+        "state": page["state"],
+        "checksum": page["checksum"],
+    }
+    reply = asyncio.run(handle_message(message, registry=fresh_registry, signer=signer))
+    assert reply["type"] == "component_update", reply
+    frames = asyncio.run(_collect(stream_frames(message, registry=fresh_registry, signer=signer)))
+    assert frames[-1]["stream_done"] is True
+    assert mounts == ["mount"]
+
+
+async def _collect(frames: Any) -> list[dict[str, Any]]:
+    return [frame async for frame in frames]
+
+
+def test_an_empty_event_name_is_an_unknown_event(
+    fresh_registry: ComponentRegistry, ledger: Ledger, signer: Signer
+) -> None:
+    reply = asyncio.run(
+        handle_message(
+            {"component": "counter", "event": ""}, registry=fresh_registry, signer=signer
+        )
+    )
+    assert (reply["code"], http_status(reply)) == ("unknown_event", 404)
+    assert ledger.calls == []
