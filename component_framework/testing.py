@@ -22,6 +22,12 @@ never the store its class names; ``tester.state`` reads the state from it.
 
 Failed events raise the core's exceptions (``InvalidPayloadError``, ``HandlerError``, ...), so
 ``pytest.raises`` works; the component keeps the state it had before the failed event.
+
+A test that changes a process-wide default of the documented API (the global ``registry``,
+``set_default_renderer``, ``signing.configure``, ``state.configure``, ``ws_manager``'s broker,
+``set_thread_limit``) gets them back afterwards with the ``cf_defaults`` fixture (in a
+``conftest.py``: ``from component_framework.testing import cf_defaults``) or the
+:func:`isolated_defaults` block.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import html as html_lib
+import importlib.util
 import json
 import re
 from collections.abc import Coroutine, Iterator
@@ -36,13 +43,16 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from .core import _held_state as held_state
+from .core import renderer as renderer_module
+from .core import signing, state, threads
 from .core.component import Component
+from .core.config import AppConfig
 from .core.protocol import dispatch_message, render_component, signed_message, stream_frames
 from .core.registry import ComponentRegistry, registry
 from .core.signing import Signer
 from .core.state import InMemoryStateStore, StateStore
 
-__all__ = ["ComponentTester"]
+__all__ = ["ComponentTester", "cf_defaults", "isolated_defaults"]
 
 T = TypeVar("T")
 _MISSING = object()
@@ -100,14 +110,12 @@ class ComponentTester:
                 registry.register(name)(component)
             self.name, self._registry = name, registry
         self.request = request
-        self._signer = signer
+        self._config = AppConfig(registry=self._registry, signer=signer)
         self._held: StateStore | None = None
-        if held_state.store_for(self._registry.resolve(self.name)) is not None:
+        if held_state.store_for(self._registry.resolve(self.name), self._config) is not None:
             self._held = state_store or InMemoryStateStore()
         with self._store():
-            self._reply = render_component(
-                self.name, request, params=params, registry=self._registry, signer=signer
-            )
+            self._reply = render_component(self.name, request, params=params, config=self._config)
         self.frames: list[dict[str, Any]] = []
 
     def __repr__(self) -> str:
@@ -158,7 +166,9 @@ class ComponentTester:
     # ---------- Events ----------
 
     def _message(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
-        message = signed_message(self.name, event, payload, component_id=self.component_id)
+        message = signed_message(
+            self.name, event, payload, component_id=self.component_id, config=self._config
+        )
         message["state"], message["checksum"] = self._reply["state"], self._reply["checksum"]
         return message
 
@@ -174,10 +184,7 @@ class ComponentTester:
         """Async twin of ``call``, for tests running on an event loop."""
         with self._store():
             self._reply = await dispatch_message(
-                self._message(event, payload),
-                self.request,
-                registry=self._registry,
-                signer=self._signer,
+                self._message(event, payload), self.request, config=self._config
             )
         return self
 
@@ -196,10 +203,7 @@ class ComponentTester:
             frames = []
             with self._store():
                 async for frame in stream_frames(
-                    self._message(event, payload),
-                    self.request,
-                    registry=self._registry,
-                    signer=self._signer,
+                    self._message(event, payload), self.request, config=self._config
                 ):
                     frames.append(frame)
                     self._reply = frame
@@ -263,3 +267,55 @@ class ComponentTester:
         instance.hydrate(self.state)
         errors: dict[str, list[str]] = getattr(instance, "field_errors", {})
         return errors
+
+
+# ---------- The process-wide defaults, restored after a test ----------
+
+
+@contextmanager
+def isolated_defaults() -> Iterator[None]:
+    """Within the block the process-wide defaults may change; afterwards they are as before.
+
+    Restored: the global ``registry`` (names registered or removed), the default renderer,
+    the process-wide signer, the default state store (one opened from a URL inside the block
+    is closed), ``ws_manager``'s settings, broker and connections, and the thread limit.
+
+    Example::
+
+        with isolated_defaults():
+            state.configure("memory:")
+            ...  # the project default is back to what it was after the block
+    """
+    from .core.websocket import ws_manager
+
+    names = registry.items()
+    renderer = renderer_module.get_default_renderer()
+    signer = signing._snapshot()
+    store = state._snapshot()
+    manager = ws_manager._snapshot()
+    limit = threads._snapshot()
+    try:
+        yield
+    finally:
+        threads._restore(limit)
+        ws_manager._restore(manager)
+        state._restore(store)
+        signing._restore(signer)
+        renderer_module.set_default_renderer(renderer)
+        for name in list(registry):
+            registry.unregister(name)
+        for name, cls in names:
+            registry.register(name)(cls)
+
+
+def _cf_defaults() -> Iterator[None]:
+    """The process-wide defaults, restored after the test (see :func:`isolated_defaults`)."""
+    with isolated_defaults():
+        yield
+
+
+cf_defaults: Any = _cf_defaults  # without pytest, a plain generator
+if importlib.util.find_spec("pytest") is not None:
+    import pytest
+
+    cf_defaults = pytest.fixture(_cf_defaults, name="cf_defaults")

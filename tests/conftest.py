@@ -18,6 +18,7 @@ from component_framework.core import ComponentRegistry
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.renderer import set_default_renderer
 from component_framework.core.signing import Signer
+from component_framework.testing import cf_defaults  # noqa: F401  (the public fixture)
 from tests._redis import RedisServer
 from tests._resources import C, Closable, Closing
 from tests._wheel import ROOT, TutorialRun, build_wheelhouse, offline_env, tutorial_script

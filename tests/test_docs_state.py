@@ -12,12 +12,12 @@ from component_framework.core import state as state_module
 DOC = Path(__file__).parent.parent / "docs" / "state.md"
 
 
-def test_python_blocks_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_python_blocks_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cf_defaults: None
+) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(state_module, "_default", None)
-    monkeypatch.setattr(state_module, "_configured", False)
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     namespace: dict[str, object] = {"__name__": "docs_state"}
     for block in blocks:
         exec(compile(block, str(DOC), "exec"), namespace)

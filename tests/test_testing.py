@@ -313,3 +313,32 @@ def test_server_held_component_runs_against_a_private_in_memory_store(
     shared = ComponentTester(Held, state_store=store).call("async_increment")
     assert store.load(json.loads(shared.reply["state"])["key"]) == {"count": 1, "note": ""}
     assert shared.state == {"count": 1, "note": ""}
+
+
+# ---------- The process-wide defaults, restored ----------
+
+
+def test_isolated_defaults_restores_every_process_wide_default(tmp_path: Any) -> None:
+    from component_framework.core import Component, registry, ws_manager
+    from component_framework.core import state as state_module
+    from component_framework.core.renderer import get_default_renderer, set_default_renderer
+    from component_framework.core.signing import configure, get_signer
+    from component_framework.core.threads import set_thread_limit, thread_limit
+    from component_framework.testing import isolated_defaults
+
+    names, renderer, signer = registry.items(), get_default_renderer(), get_signer()
+    store, limit, broker = state_module.get_default_store(), thread_limit(), ws_manager.broker
+    with isolated_defaults():
+        registry.register("isolated-only")(type("Isolated", (Component,), {}))
+        set_default_renderer(None)
+        configure("another-secret-key-0123456789")
+        opened = state_module.configure(f"sqlite:///{tmp_path}/s.db")
+        set_thread_limit(limit + 1)
+        ws_manager.use_broker("memory://")
+    assert registry.items() == names
+    assert get_default_renderer() is renderer
+    assert get_signer() is signer
+    assert state_module.get_default_store() is store
+    assert opened is not None and opened._opened == []  # type: ignore[attr-defined]
+    assert thread_limit() == limit
+    assert ws_manager.broker is broker

@@ -294,6 +294,7 @@ def _dispatch_and_show(
     import secrets
 
     from component_framework.core import _held_state
+    from component_framework.core.config import AppConfig
     from component_framework.core.protocol import (
         dispatch_message_sync,
         signed_message,
@@ -303,12 +304,12 @@ def _dispatch_and_show(
     from component_framework.core.signing import Signer
     from component_framework.core.state import InMemoryStateStore
 
-    signer = Signer([secrets.token_urlsafe(32)])
+    config = AppConfig(registry=registry, signer=Signer([secrets.token_urlsafe(32)]))
     held = None
-    if _held_state.store_for(registry.resolve(name)) is not None:
+    if _held_state.store_for(registry.resolve(name), config) is not None:
         held = InMemoryStateStore(ttl=None)
     with _held_state.use_store(held):
-        message = signed_message(name, event, data, initial, component_id=cid, signer=signer)
+        message = signed_message(name, event, data, initial, component_id=cid, config=config)
     printer = None if as_json else _Printer(name, event, data, initial)
 
     def show(reply: dict[str, Any]) -> None:
@@ -322,7 +323,7 @@ def _dispatch_and_show(
             printer.show(result, framed=stream)
 
     async def run_stream() -> None:
-        async for reply in stream_frames(message, signer=signer):
+        async for reply in stream_frames(message, config=config):
             show(reply)
 
     try:
@@ -332,7 +333,7 @@ def _dispatch_and_show(
 
                 asyncio.run(run_stream())
             else:
-                show(dispatch_message_sync(message, signer=signer))
+                show(dispatch_message_sync(message, config=config))
     except Exception as exc:
         _report(exc, project, name, event)
 

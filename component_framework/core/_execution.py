@@ -2,11 +2,14 @@
 
 The rule (the one Starlette, FastAPI and asgiref users know): an ``async def`` handler runs on
 the event loop; for any other message (a ``def`` handler, or a mount) everything that calls user
-code runs in ONE worker-thread hop through ``run_sync``: the permission classes, the
-payload and state checks, ``__init__``, mount or hydrate, the handler, ``before_render``,
+code runs in ONE worker-thread hop through :func:`~.threads.run_sync`: the permission classes,
+the payload and state checks, ``__init__``, mount or hydrate, the handler, ``before_render``,
 render and slot children, ``dehydrate``, signing, and ``get_optimistic_patch``. Nothing
 inspects the code to decide. A component with server-held state reads and writes its store
-in that same hop (``_held_state``); an async one uses the store's async methods on the loop.
+in that same hop; an async one uses the store's async methods on the loop (``_held_state``).
+
+:func:`run_message` is written once over the steps seam of ``_held_state``; :func:`answer`
+picks the place, and :func:`answer_here` runs it in the calling thread.
 """
 
 from __future__ import annotations
@@ -14,16 +17,25 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, cast
 
-from . import _held_state as held_state
-from ._message import DEFAULT_LIMITS, Limits, ParsedEvent, check_message
+from ._held_state import (
+    ASYNC_STEPS,
+    SYNC_STEPS,
+    Steps,
+    finish,
+    run_held,
+    run_stream,
+    store_for,
+)
+from ._message import ParsedEvent, check_message
 from ._optimistic import add_optimistic_patches
 from ._reply import update_reply
+from ._request_context import reset_request, set_request
 from .component import Component
-from .signing import Signer
+from .config import AppConfig
 from .streaming import StreamingComponent
 from .threads import run_sync
 
-__all__ = ["answer", "answer_in_this_thread", "answer_on_loop", "stream_answers"]
+__all__ = ["answer", "answer_here", "run_message", "stream_answers"]
 
 
 def _instantiate(parsed: ParsedEvent, params: Mapping[str, Any] | None) -> Component:
@@ -32,66 +44,49 @@ def _instantiate(parsed: ParsedEvent, params: Mapping[str, Any] | None) -> Compo
     return parsed.component_cls(**(params or {}))
 
 
-def _reply(parsed: ParsedEvent, result: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
-    reply = update_reply(parsed.name, result, signer, parsed.trusted_id)
-    return add_optimistic_patches(parsed.component_cls, reply)
-
-
-def answer_in_this_thread(
+async def run_message(
     parsed: ParsedEvent,
     request: Any,
     params: Mapping[str, Any] | None,
-    signer: Signer,
-    limits: Limits = DEFAULT_LIMITS,
+    config: AppConfig,
+    steps: Steps,
+) -> dict[str, Any]:
+    """Check and run a message with *steps*; return its signed reply.
+
+    *request* is the current request meanwhile, for the nested components a render mounts.
+    """
+    token = set_request(request)
+    try:
+        check_message(parsed, request, config)
+        result, held = await run_held(parsed, config, steps, lambda: _instantiate(parsed, params))
+        reply = update_reply(parsed.name, result, config.signer, parsed.trusted_id)
+        return add_optimistic_patches(parsed.component_cls, reply, held)
+    finally:
+        reset_request(token)
+
+
+def answer_here(
+    parsed: ParsedEvent, request: Any, params: Mapping[str, Any] | None, config: AppConfig
 ) -> dict[str, Any]:
     """Check and run a message in the calling thread; return its signed reply.
 
-    The body of the one worker-thread hop of a sync message (and of ``cf dispatch``, which has
-    no event loop to keep free).
+    The body of the one worker-thread hop of a sync message (and of ``cf dispatch`` and a
+    page's first render, which run where their caller is).
     """
-    check_message(parsed, request, signer=signer, limits=limits)
-
-    def attempt(state: dict[str, Any] | None) -> dict[str, Any]:
-        return _instantiate(parsed, params).dispatch(parsed.event, parsed.payload, state)
-
-    # Held state: the store's read and write happen here, in the same worker-thread hop.
-    result = held_state.run_sync(parsed, attempt)
-    return _reply(parsed, result, signer)
-
-
-async def answer_on_loop(
-    parsed: ParsedEvent,
-    request: Any,
-    params: Mapping[str, Any] | None,
-    signer: Signer,
-    limits: Limits = DEFAULT_LIMITS,
-) -> dict[str, Any]:
-    """Check and run a message with an ``async def`` handler on the event loop."""
-    check_message(parsed, request, signer=signer, limits=limits)
-
-    async def attempt(state: dict[str, Any] | None) -> dict[str, Any]:
-        component = _instantiate(parsed, params)
-        return await component.async_dispatch(parsed.event, parsed.payload, state)
-
-    result = await held_state.run_async(parsed, attempt)  # held state: async store IO
-    return _reply(parsed, result, signer)
+    return finish(run_message(parsed, request, params, config, SYNC_STEPS))
 
 
 async def answer(
-    parsed: ParsedEvent,
-    request: Any,
-    params: Mapping[str, Any] | None,
-    signer: Signer,
-    limits: Limits = DEFAULT_LIMITS,
+    parsed: ParsedEvent, request: Any, params: Mapping[str, Any] | None, config: AppConfig
 ) -> dict[str, Any]:
     """Run a message where the rule says: on the loop if its handler is async, else one hop."""
     if parsed.runs_on_loop:
-        return await answer_on_loop(parsed, request, params, signer, limits)
-    return await run_sync(answer_in_this_thread, parsed, request, params, signer, limits)
+        return await run_message(parsed, request, params, config, ASYNC_STEPS)
+    return await run_sync(answer_here, parsed, request, params, config)
 
 
 async def stream_answers(
-    parsed: ParsedEvent, request: Any, signer: Signer, limits: Limits = DEFAULT_LIMITS
+    parsed: ParsedEvent, request: Any, config: AppConfig
 ) -> AsyncIterator[dict[str, Any]]:
     """Run a message as a stream: one reply per frame, ``stream_done`` on the last.
 
@@ -100,19 +95,37 @@ async def stream_answers(
     """
     generator = parsed.spec is not None and parsed.spec.is_generator
     if not (issubclass(parsed.component_cls, StreamingComponent) and generator):
-        reply = await answer(parsed, request, None, signer, limits)
+        reply = await answer(parsed, request, None, config)
         reply["stream_done"] = True
         yield reply
         return
-    check_message(parsed, request, signer=signer, limits=limits)
-    component = cast(StreamingComponent, _instantiate(parsed, None))
+    token = set_request(request)
+    try:
+        check_message(parsed, request, config)
+        component = cast(StreamingComponent, _instantiate(parsed, None))
+    finally:
+        reset_request(token)
 
     def frames(state: dict[str, Any] | None) -> AsyncIterator[dict[str, Any]]:
         return component.async_stream_dispatch(parsed.event, parsed.payload, state)
 
-    async for frame in held_state.run_stream(parsed, frames):  # held state: last frame writes
-        reply = update_reply(parsed.name, frame, signer, parsed.trusted_id)
-        if frame.get("stream_done"):
-            # Patches matter only for the state the page keeps: the last frame's.
-            reply = add_optimistic_patches(parsed.component_cls, reply)
-        yield reply
+    signer = config.signer
+    held = store_for(parsed.component_cls, config) is not None
+    stream = run_stream(parsed, config, frames)  # held state: the last frame writes
+    try:
+        while True:
+            # Set around each step, not across yields: the frames may be read by other tasks.
+            token = set_request(request)
+            try:
+                frame = await anext(stream)
+            except StopAsyncIteration:
+                return
+            finally:
+                reset_request(token)
+            reply = update_reply(parsed.name, frame, signer, parsed.trusted_id)
+            if frame.get("stream_done"):
+                # Patches matter only for the state the page keeps: the last frame's.
+                reply = add_optimistic_patches(parsed.component_cls, reply, held)
+            yield reply
+    finally:
+        await stream.aclose()  # type: ignore[attr-defined]

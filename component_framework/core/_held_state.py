@@ -1,8 +1,8 @@
 """Server-held state in the message path: read before the run, write after it, sign a reference.
 
-A component whose class (or the project default) names a ``StateStore`` keeps its state
-on the server. The page then holds only a reference, signed like any state (the checksum binds
-the component name, the id and the release):
+A component whose class (or its app's config, or the project default) names a
+:class:`StateStore` keeps its state on the server. The page then holds only a reference, signed
+like any state (the checksum binds the component name, the id and the release)::
 
     {"component": "cart", "id": "cart", "key": "cart:cart:<32 hex>", "version": 7}
 
@@ -17,8 +17,10 @@ on the newer state (up to ``RETRIES`` times) and only then reaches the page as
 ``StateConflictError``. A state that expired or vanished gets the same "reload the page"
 reply as a page signed by an earlier release (``StaleStateError``).
 
-The message path calls ``run_sync`` (inside the worker-thread hop of a sync component),
-``run_async`` (on the loop, with the store's async methods) or ``run_stream``.
+:func:`run_held` is written once, as a coroutine over a :class:`Steps` seam: the sync steps
+(the worker thread of a ``def`` handler: the store's sync methods, ``dispatch``) never suspend,
+so :func:`finish` runs it to its end in the calling thread; the async steps (an ``async def``
+handler, on the loop) await the store's async methods and ``async_dispatch``.
 """
 
 from __future__ import annotations
@@ -28,29 +30,30 @@ import contextvars
 import json
 import re
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ._serializer import StateSerializer
 from .exceptions import StaleStateError, StateConflictError
-from .state import StateStore, StoredState, get_default_store
+from .state import StateStore, StoredState
 
 if TYPE_CHECKING:
     from ._message import ParsedEvent
     from .component import Component
-    from .registry import ComponentRegistry
+    from .config import AppConfig
 
 __all__ = [
+    "ASYNC_STEPS",
     "RETRIES",
-    "areference_for",
+    "SYNC_STEPS",
+    "Steps",
+    "finish",
     "key_of",
-    "load_state",
     "new_key",
     "reference",
     "reference_for",
-    "run_async",
+    "run_held",
     "run_stream",
-    "run_sync",
     "store_for",
     "use_store",
 ]
@@ -60,6 +63,7 @@ RETRIES = 3
 
 State = dict[str, Any]
 Result = dict[str, Any]
+T = TypeVar("T")
 
 _REFERENCE_FIELDS = {"component", "id", "key", "version"}
 _TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -78,6 +82,9 @@ _override: contextvars.ContextVar[StateStore | None] = contextvars.ContextVar(
 )
 
 
+# ---------- Where the state lives ----------
+
+
 @contextlib.contextmanager
 def use_store(store: StateStore | None) -> Iterator[None]:
     """Within the block, every server-held component uses *store* (``cf dispatch``, tests)."""
@@ -88,13 +95,13 @@ def use_store(store: StateStore | None) -> Iterator[None]:
         _override.reset(token)
 
 
-def store_for(component_cls: type[Component]) -> StateStore | None:
+def store_for(component_cls: type[Component], config: AppConfig) -> StateStore | None:
     """Return the store holding *component_cls*'s state, or None if the page holds it."""
     store = component_cls.state_store
     if store is False:
         return None
     if store is None:
-        store = get_default_store()
+        store = config.store
         if store is None:
             return None
     return _override.get() or store
@@ -151,29 +158,6 @@ def _checked(stored: StoredState | None, seen: int) -> StoredState:
     return stored
 
 
-def load_state(parsed: ParsedEvent, store: StateStore) -> tuple[State | None, str | None, int]:
-    """Read the state *parsed* refers to: ``(state, key, version)``; ``(None, None, 0)`` mounts.
-
-    Raises:
-        StaleStateError: The page's reference is not one, or its state is gone.
-    """
-    if parsed.state is None:
-        return None, None, 0
-    key, seen = _referenced(parsed)
-    stored = _checked(store.load_versioned(key), seen)
-    return stored.state, key, stored.version
-
-
-async def _aload_state(
-    parsed: ParsedEvent, store: StateStore
-) -> tuple[State | None, str | None, int]:
-    if parsed.state is None:
-        return None, None, 0
-    key, seen = _referenced(parsed)
-    stored = _checked(await store.aload_versioned(key), seen)
-    return stored.state, key, stored.version
-
-
 def _sized(state: State) -> State:
     # The reply carries only the reference, so the size limit that bounds state held in the
     # page is applied here: a page must not grow its stored state without bound.
@@ -181,75 +165,136 @@ def _sized(state: State) -> State:
     return state
 
 
-def _key(parsed: ParsedEvent, key: str | None, result: Result) -> str:
-    # A first render (mount) keeps its state under a key of its own, whatever its id.
-    return key if key is not None else new_key(parsed.name, result["component_id"])
+# ---------- The seam: what differs between a worker thread and the event loop ----------
 
 
-def run_sync(parsed: ParsedEvent, attempt: Callable[[State | None], Result]) -> Result:
-    """Run ``attempt(state)`` (mount/hydrate, handler, render) with its state read and saved.
+class Steps(Protocol):
+    """The three calls of a message that wait on IO or user code, sync or async."""
 
-    The result's ``state`` becomes the reference to sign. A client-held component runs once
-    on the state the page sent.
+    async def load(self, store: StateStore, key: str) -> StoredState | None:
+        """``store.load_versioned(key)``."""
+
+    async def save(self, store: StateStore, key: str, state: State, expected: int | None) -> int:
+        """``store.save_versioned(key, state, expected)``."""
+
+    async def dispatch(
+        self, component: Component, event: str | None, payload: Any, state: State | None
+    ) -> Result:
+        """Run the component's lifecycle: ``dispatch`` or ``async_dispatch``."""
+
+
+class _SyncSteps:
+    # Each step runs sync code and returns: a coroutine awaiting only these never suspends.
+    async def load(self, store: StateStore, key: str) -> StoredState | None:
+        return store.load_versioned(key)
+
+    async def save(self, store: StateStore, key: str, state: State, expected: int | None) -> int:
+        return store.save_versioned(key, state, expected)
+
+    async def dispatch(
+        self, component: Component, event: str | None, payload: Any, state: State | None
+    ) -> Result:
+        return component.dispatch(event, payload, state)
+
+
+class _AsyncSteps:
+    async def load(self, store: StateStore, key: str) -> StoredState | None:
+        return await store.aload_versioned(key)
+
+    async def save(self, store: StateStore, key: str, state: State, expected: int | None) -> int:
+        return await store.asave_versioned(key, state, expected)
+
+    async def dispatch(
+        self, component: Component, event: str | None, payload: Any, state: State | None
+    ) -> Result:
+        return await component.async_dispatch(event, payload, state)
+
+
+SYNC_STEPS: Steps = _SyncSteps()
+"""Steps for the calling thread (a ``def`` handler's worker thread, ``cf dispatch``)."""
+ASYNC_STEPS: Steps = _AsyncSteps()
+"""Steps for the event loop (an ``async def`` handler)."""
+
+
+def finish(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine over :data:`SYNC_STEPS` to its end in the calling thread.
+
+    Raises:
+        RuntimeError: The coroutine waited on something (a bug: sync steps never wait).
     """
-    store = store_for(parsed.component_cls)
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()
+    raise RuntimeError("A sync message step suspended: it must not await anything that waits.")
+
+
+# ---------- One event, one stream, one trusted write ----------
+
+
+async def run_held(
+    parsed: ParsedEvent,
+    config: AppConfig,
+    steps: Steps,
+    instantiate: Callable[[], Component],
+) -> tuple[Result, bool]:
+    """Run the component for *parsed* with its state read and saved; ``(result, held)``.
+
+    For a server-held component the result's ``state`` becomes the reference to sign and
+    *held* is true; a client-held one runs once on the state the page sent.
+    """
+    store = store_for(parsed.component_cls, config)
     if store is None:
-        return attempt(parsed.state)
+        result = await steps.dispatch(instantiate(), parsed.event, parsed.payload, parsed.state)
+        return result, False
+    key: str | None = None
+    expected, seen = 0, 0
+    if parsed.state is not None:
+        key, seen = _referenced(parsed)
     for tries in range(RETRIES + 1):
-        state, key, expected = load_state(parsed, store)
-        result = attempt(state)
-        key = _key(parsed, key, result)
+        state = None
+        if key is not None:
+            stored = _checked(await steps.load(store, key), seen)
+            state, expected = stored.state, stored.version
+        result = await steps.dispatch(instantiate(), parsed.event, parsed.payload, state)
+        # A first render (mount) keeps its state under a key of its own, whatever its id.
+        write_key = key if key is not None else new_key(parsed.name, result["component_id"])
         try:
-            version = store.save_versioned(key, _sized(result["state"]), expected)
+            version = await steps.save(store, write_key, _sized(result["state"]), expected)
         except StateConflictError:
             # A lost race runs again on the newer state; a new key cannot lose one.
-            if not expected or tries >= RETRIES:
+            if key is None or tries >= RETRIES:
                 raise
             continue
-        result["state"] = reference(parsed.name, result["component_id"], key, version)
-        return result
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-async def run_async(
-    parsed: ParsedEvent, attempt: Callable[[State | None], Awaitable[Result]]
-) -> Result:
-    """Like ``run_sync`` for a component that runs on the event loop."""
-    store = store_for(parsed.component_cls)
-    if store is None:
-        return await attempt(parsed.state)
-    for tries in range(RETRIES + 1):
-        state, key, expected = await _aload_state(parsed, store)
-        result = await attempt(state)
-        key = _key(parsed, key, result)
-        try:
-            version = await store.asave_versioned(key, _sized(result["state"]), expected)
-        except StateConflictError:
-            if not expected or tries >= RETRIES:
-                raise
-            continue
-        result["state"] = reference(parsed.name, result["component_id"], key, version)
-        return result
+        result["state"] = reference(parsed.name, result["component_id"], write_key, version)
+        return result, True
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def run_stream(
-    parsed: ParsedEvent, frames: Callable[[State | None], AsyncIterator[Result]]
+    parsed: ParsedEvent,
+    config: AppConfig,
+    frames: Callable[[State | None], AsyncIterator[Result]],
 ) -> AsyncIterator[Result]:
     """Stream the frames of ``frames(state)``; only the last one writes the state.
 
     Earlier frames refer to the version read. A lost race cannot run again (frames went out):
     it ends the stream with ``StateConflictError``.
     """
-    store = store_for(parsed.component_cls)
+    store = store_for(parsed.component_cls, config)
     if store is None:
         async for frame in frames(parsed.state):
             yield frame
         return
-    state, key, expected = await _aload_state(parsed, store)
+    state, key, expected = None, None, 0
+    if parsed.state is not None:
+        key, seen = _referenced(parsed)
+        stored = _checked(await store.aload_versioned(key), seen)
+        state, expected = stored.state, stored.version
     async for frame in frames(state):
         component_id = frame["component_id"]
-        key = _key(parsed, key, frame)
+        key = key if key is not None else new_key(parsed.name, component_id)
         version = expected
         if frame.get("stream_done"):
             version = await store.asave_versioned(key, _sized(frame["state"]), expected)
@@ -257,34 +302,15 @@ async def run_stream(
         yield frame
 
 
-def reference_for(
-    registry: ComponentRegistry | None, name: str, component_id: str, state: State
-) -> State | None:
+def reference_for(config: AppConfig, name: str, component_id: str, state: State) -> State | None:
     """Store *state* under a new key for a trusted caller (``signed_message``, a push); return
-    the reference to sign.
+    the reference to sign, or None when the component keeps its state in the page.
 
-    Returns None when the component keeps its state in the page. *registry* defaults to the
-    global one.
+    Sync: a push calls it in the worker thread that renders for its pages.
     """
-    if registry is None:
-        from .registry import registry as default
-
-        registry = default
-    component_cls = registry.get(name)
-    store = store_for(component_cls) if component_cls is not None else None
+    component_cls = config.registry.get(name)
+    store = store_for(component_cls, config) if component_cls is not None else None
     if store is None:
         return None
     key = new_key(name, component_id)
     return reference(name, component_id, key, store.save_versioned(key, state, 0))
-
-
-async def areference_for(
-    registry: ComponentRegistry, name: str, component_id: str, state: State
-) -> State | None:
-    """Like ``reference_for``, on the event loop (a server push)."""
-    component_cls = registry.get(name)
-    store = store_for(component_cls) if component_cls is not None else None
-    if store is None:
-        return None
-    key = new_key(name, component_id)
-    return reference(name, component_id, key, await store.asave_versioned(key, state, 0))

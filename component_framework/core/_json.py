@@ -15,6 +15,8 @@ __all__ = [
     "has_lone_surrogate",
     "lossy_default",
     "payload_problem",
+    "wire_bytes",
+    "wire_json",
 ]
 
 _SEPARATORS = (",", ":")
@@ -47,6 +49,33 @@ def lossy_default(value: Any) -> Any:
         stacklevel=4,
     )
     return converted
+
+
+# Built once: json.dumps with any non-default argument builds an encoder on every call.
+_encode_utf8 = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS).encode
+_encode_ascii = json.JSONEncoder(separators=_SEPARATORS).encode
+
+
+def wire_json(data: Any) -> str:
+    """Encode a reply for the wire: compact JSON text, UTF-8-safe.
+
+    Client JSON may carry a lone surrogate ("\\ud800") that UTF-8 cannot hold: such a reply
+    is encoded with ASCII escapes instead of failing when it is sent.
+    """
+    text = _encode_utf8(data)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return _encode_ascii(data)
+    return text
+
+
+def wire_bytes(data: Any) -> bytes:
+    """Encode a reply as :func:`wire_json` does, straight to UTF-8 bytes (one encode)."""
+    try:
+        return _encode_utf8(data).encode()
+    except UnicodeEncodeError:
+        return _encode_ascii(data).encode()
 
 
 def canonical_dumps(value: Any) -> str:

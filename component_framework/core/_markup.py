@@ -17,13 +17,13 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from ._request_context import current_request
+from .config import AppConfig
 from .exceptions import NotAuthenticatedError, PermissionDeniedError
 from .protocol import render_component
-from .registry import ComponentRegistry
-from .signing import Signer
 from .streaming import StreamingComponent
 
-__all__ = ["attributes", "component_root", "script_tag"]
+__all__ = ["attributes", "component_root", "page_request", "script_tag"]
 
 
 def attributes(pairs: Mapping[str, str | None]) -> str:
@@ -34,13 +34,19 @@ def attributes(pairs: Mapping[str, str | None]) -> str:
     )
 
 
+def page_request(context: Any) -> Any:
+    """The request a template renders for: its context's ``request``, else the request being
+    served (a nested component's template has none of its own)."""
+    request = context.get("request")
+    return request if request is not None else current_request()
+
+
 def component_root(
     name: str,
     request: Any,
     *,
     params: Mapping[str, Any],
-    registry: ComponentRegistry,
-    signer: Signer,
+    config: AppConfig,
     endpoint: str,
     sockets: bool = True,
 ) -> Markup:
@@ -48,10 +54,10 @@ def component_root(
 
     Args:
         name: The registered component.
-        request: Reaches the permission classes.
+        request: Reaches the permission classes (and nested components, as the current
+            request).
         params: Mount parameters (from the template: trusted).
-        registry: Where *name* is looked up.
-        signer: Signs the state.
+        config: The app's registry (where *name* is looked up), signer and stores.
         endpoint: Where the page sends the component's events (``data-cf-endpoint``).
         sockets: Whether the host serves the WebSocket; without it a live component's root
             asks for no socket (its events go over HTTP).
@@ -59,10 +65,10 @@ def component_root(
     Raises:
         ComponentError: Unknown component (a bug in the page), or the component failed.
     """
-    component_cls = registry.resolve(name)
+    component_cls = config.registry.resolve(name)
     pairs: dict[str, str | None] = {"data-cf-component": name}
     try:
-        reply = render_component(name, request, params=params, registry=registry, signer=signer)
+        reply = render_component(name, request, params=params, config=config)
     except (NotAuthenticatedError, PermissionDeniedError) as exc:
         pairs["data-cf-endpoint"] = endpoint
         error = f'<div role="alert" data-cf-error>{escape(str(exc))}</div>'

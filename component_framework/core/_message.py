@@ -20,10 +20,11 @@ from typing import Any
 from ._events import CheckedPayload, HandlerSpec, handler_spec
 from ._json import canonical_dumps, payload_problem
 from .component import Component, StateSerializer
+from .config import DEFAULT_LIMITS, AppConfig, Limits, config_of
 from .exceptions import MessageError, StateTooLargeError
 from .permissions import check_permissions
-from .registry import ComponentRegistry, registry
-from .signing import Signer, get_signer
+from .registry import ComponentRegistry
+from .signing import Signer
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -36,25 +37,6 @@ __all__ = [
 ]
 
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Limits on untrusted input.
-
-    Attributes:
-        max_message_bytes: Largest raw message accepted (413 beyond).
-        max_depth: Deepest nesting of objects and arrays in a payload.
-        max_integer: Largest integer (in absolute value) a payload may hold; 2**53 by default,
-            the most a browser's JSON holds exactly. None allows any size.
-    """
-
-    max_message_bytes: int = 1024 * 1024
-    max_depth: int = 32
-    max_integer: int | None = 2**53
-
-
-DEFAULT_LIMITS = Limits()
 
 
 @dataclass(slots=True)
@@ -138,12 +120,7 @@ def _field(message: Mapping[str, Any], key: str, kind: type | tuple[type, ...], 
     return value
 
 
-def read_message(
-    message: str | bytes | Mapping[str, Any],
-    *,
-    registry: ComponentRegistry = registry,
-    limits: Limits = DEFAULT_LIMITS,
-) -> ParsedEvent:
+def read_message(message: str | bytes | Mapping[str, Any], config: AppConfig) -> ParsedEvent:
     """Do the cheap checks of a message: its shape, component and event names.
 
     Runs no user code. The result is not ``checked``: pass it to ``check_message``.
@@ -152,7 +129,7 @@ def read_message(
         ComponentError: The matching subclass for the first problem found (see ``exceptions``).
     """
     if isinstance(message, str | bytes):
-        message = load_message(message, limits)
+        message = load_message(message, config.limits)
     if not isinstance(message, Mapping):
         raise MessageError(f"Message must be a JSON object, got {type(message).__name__}.")
     kind = message.get("type", "component_event")
@@ -172,7 +149,7 @@ def read_message(
     if state_json is not None and component_id is None:
         raise MessageError("Field 'component_id' is required when 'state' is sent.")
 
-    component_cls = registry.resolve(name)
+    component_cls = config.registry.resolve(name)
     spec = handler_spec(component_cls, event) if event is not None else None
     return ParsedEvent(
         name,
@@ -188,9 +165,7 @@ def read_message(
     )
 
 
-def check_message(
-    parsed: ParsedEvent, request: Any, *, signer: Signer, limits: Limits = DEFAULT_LIMITS
-) -> ParsedEvent:
+def check_message(parsed: ParsedEvent, request: Any, config: AppConfig) -> ParsedEvent:
     """Do the remaining checks: permissions, payload limits, state checksum, payload types.
 
     Runs the component's permission classes (user code), so it runs where the component does.
@@ -202,6 +177,7 @@ def check_message(
         return parsed
     component_cls = parsed.component_cls
     check_permissions(component_cls, request)
+    limits = config.limits
     problem = payload_problem(parsed.payload, limits.max_depth, limits.max_integer)
     if problem is not None:
         raise MessageError(problem)
@@ -213,7 +189,7 @@ def check_message(
             except (TypeError, ValueError):
                 raise MessageError("Field 'state' must hold only JSON values.") from None
         StateSerializer.check_size(state_json)
-        parsed.state = signer.verify_state(
+        parsed.state = config.signer.verify_state(
             parsed.name, parsed.component_id, state_json, parsed.checksum
         )
     if parsed.spec is not None and parsed.event is not None:
@@ -233,9 +209,10 @@ def parse_message(
     message: str | bytes | Mapping[str, Any],
     request: Any = None,
     *,
-    registry: ComponentRegistry = registry,
+    config: AppConfig | None = None,
+    registry: ComponentRegistry | None = None,
     signer: Signer | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
 ) -> ParsedEvent:
     """Check a ``component_event`` message completely, running no component code but its
     permission classes.
@@ -243,5 +220,5 @@ def parse_message(
     Raises:
         ComponentError: The matching subclass for the first problem found (see ``exceptions``).
     """
-    parsed = read_message(message, registry=registry, limits=limits)
-    return check_message(parsed, request, signer=signer or get_signer(), limits=limits)
+    config = config_of(config, registry, signer, limits)
+    return check_message(read_message(message, config), request, config)

@@ -16,7 +16,6 @@ import logging
 from html.parser import HTMLParser
 from typing import Any
 
-from ._held_state import store_for
 from .component import Component
 
 __all__ = ["add_optimistic_patches", "has_optimistic_patches", "optimistic_patches"]
@@ -44,14 +43,8 @@ class _BindingCollector(HTMLParser):
 
 
 def has_optimistic_patches(component_cls: type[Component]) -> bool:
-    """Whether *component_cls* overrides ``get_optimistic_patch`` and its state is in the page.
-
-    Patches of server-held state would show the page what the server keeps from it.
-    """
-    return (
-        component_cls.get_optimistic_patch is not Component.get_optimistic_patch
-        and store_for(component_cls) is None
-    )
+    """Whether *component_cls* overrides ``get_optimistic_patch``."""
+    return component_cls.get_optimistic_patch is not Component.get_optimistic_patch
 
 
 def optimistic_patches(
@@ -89,12 +82,17 @@ def optimistic_patches(
     return patches
 
 
-def add_optimistic_patches(component_cls: type[Component], reply: dict[str, Any]) -> dict[str, Any]:
+def add_optimistic_patches(
+    component_cls: type[Component], reply: dict[str, Any], held: bool
+) -> dict[str, Any]:
     """Add ``optimistic`` to an update of a component that overrides ``get_optimistic_patch``.
 
     Every reply that carries new state needs them: patches are computed from the state just
-    rendered, and a page holding older ones would show a stale "expected" result.
+    rendered, and a page holding older ones would show a stale "expected" result. None for a
+    server-*held* state: they would show the page what the server keeps from it.
     """
+    if held:
+        return reply
     if reply.get("type") == "component_update" and has_optimistic_patches(component_cls):
         reply["optimistic"] = optimistic_patches(
             component_cls, reply["component_id"], reply["html"], reply["state"]

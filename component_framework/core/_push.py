@@ -17,8 +17,7 @@ from typing import Any
 from . import _held_state as held_state
 from ._json import canonical_dumps
 from .component import Component, StateSerializer
-from .registry import ComponentRegistry
-from .signing import Signer
+from .config import AppConfig
 
 __all__ = [
     "Subscription",
@@ -32,17 +31,16 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """One page's subscription, with what its app verifies and signs with."""
+    """One page's subscription, with the config of the app it subscribed through."""
 
     connection_id: str
     component_id: str
     component: str | None
-    signer: Signer
-    registry: ComponentRegistry
+    config: AppConfig
 
 
 def encode_push(kind: str, **fields: Any) -> str:
-    """Return the broker text of a push (``kind``: event, state, update, raw, resync)."""
+    """Return the broker text of a push (``kind``: event, state, update, resync, flush)."""
     return json.dumps({"k": kind, **fields}, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -66,7 +64,7 @@ def signed_update(
         "state": state_json,
     }
     if sub.component is not None:
-        update["checksum"] = sub.signer.sign(sub.component, sub.component_id, state_json)
+        update["checksum"] = sub.config.signer.sign(sub.component, sub.component_id, state_json)
     update.update(extra)
     return update
 
@@ -88,7 +86,7 @@ def held_state_json(sub: Subscription, state: dict[str, Any], state_json: str) -
     reference to *state*, which is saved to its store here (sync: a worker thread)."""
     if sub.component is None:
         return state_json
-    ref = held_state.reference_for(sub.registry, sub.component, sub.component_id, state)
+    ref = held_state.reference_for(sub.config, sub.component, sub.component_id, state)
     return state_json if ref is None else canonical_dumps(ref)
 
 
@@ -108,7 +106,7 @@ def render_state_updates(
     for sub in subs:
         if not shared:
             html, state_json, new_state = _render(cls, sub.component_id, state)
-        key = (id(sub.registry), sub.component, sub.component_id)
+        key = (id(sub.config), sub.component, sub.component_id)
         if key not in held:
             held[key] = held_state_json(sub, new_state, state_json)
         page_state = held[key]

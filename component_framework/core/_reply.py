@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import _held_state as held_state
 from .component import StateSerializer
+from .config import AppConfig, config_of
 from .exceptions import ComponentError
-from .signing import Signer, get_signer
+from .signing import Signer
 
 if TYPE_CHECKING:
     from .registry import ComponentRegistry
@@ -82,14 +83,16 @@ def signed_message(
     state: dict[str, Any] | None = None,
     *,
     component_id: str | None = None,
+    config: AppConfig | None = None,
     signer: Signer | None = None,
     registry: ComponentRegistry | None = None,
 ) -> dict[str, Any]:
     """Build a ``component_event`` message whose *state* is signed as the server would sign it.
 
     For trusted callers only (``cf dispatch``, tests): it vouches for *state* without any check.
-    For a component with server-held state (looked up in *registry*, the global one by
-    default), *state* is written to its store and the message carries the signed reference.
+    For a component with server-held state (looked up in the config's *registry*, the global
+    one by default), *state* is written to its store and the message carries the signed
+    reference.
     """
     message: dict[str, Any] = {
         "type": "component_event",
@@ -103,8 +106,9 @@ def signed_message(
     if state is not None:
         if component_id is None:
             component_id = message["component_id"] = "component-cli"
-        held = held_state.reference_for(registry, name, component_id, state)  # held state
+        config = config_of(config, registry, signer)
+        held = held_state.reference_for(config, name, component_id, state)  # held state
         signed = state if held is None else held
-        state_json, checksum = (signer or get_signer()).sign_state(name, component_id, signed)
+        state_json, checksum = config.signer.sign_state(name, component_id, signed)
         message["state"], message["checksum"] = state_json, checksum
     return message

@@ -14,7 +14,11 @@ The path has three steps, each in its own module: reading and validating the mes
 handler on the event loop, anything else whole in one worker thread), and building and signing
 the reply (``_reply``). This module puts them together for each kind of caller.
 
-Example:
+Every function takes the app's :class:`~.config.AppConfig` as *config*; the keyword options
+*registry*, *signer* and *limits* replace the config's (without any, the process-wide
+defaults apply).
+
+Example::
 
     reply = await handle_message(message, request=request)
     status = http_status(reply)
@@ -25,21 +29,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from ._execution import answer, answer_in_this_thread, stream_answers
-from ._message import (
-    DEFAULT_LIMITS,
-    Limits,
-    ParsedEvent,
-    load_message,
-    parse_message,
-    read_message,
-)
+from ._execution import answer, answer_here, stream_answers
+from ._message import ParsedEvent, check_message, load_message, parse_message, read_message
 from ._reply import error_reply, http_status, signed_message
-from .registry import ComponentRegistry, registry
-from .signing import Signer, get_signer
+from .config import DEFAULT_LIMITS, AppConfig, Limits, config_of
+from .registry import ComponentRegistry
+from .signing import Signer
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "AppConfig",
     "Limits",
     "ParsedEvent",
     "dispatch_message",
@@ -55,42 +54,46 @@ __all__ = [
     "stream_message",
 ]
 
+_Message = str | bytes | Mapping[str, Any]
+
 
 async def dispatch_message(
-    message: str | bytes | Mapping[str, Any],
+    message: _Message,
     request: Any = None,
     *,
-    registry: ComponentRegistry = registry,
-    signer: Signer | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    config: AppConfig | None = None,
     params: Mapping[str, Any] | None = None,
+    registry: ComponentRegistry | None = None,
+    signer: Signer | None = None,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
     """Handle one ``component_event`` message and return its ``component_update`` reply.
 
     Args:
         message: The raw JSON text or the decoded object.
         request: The transport's request, passed to permission classes.
-        registry: Where component names are looked up.
-        signer: Signs and verifies state; defaults to the process-wide signer.
-        limits: Size, depth and integer limits on the message.
+        config: The app's configuration (registry, signer, limits, store).
         params: Trusted mount parameters from the server (never from the client).
+        registry: Where component names are looked up (replaces the config's).
+        signer: Signs and verifies state (replaces the config's).
+        limits: Size, depth and integer limits on the message (replaces the config's).
 
     Raises:
         ComponentError: The subclass matching the problem; see ``handle_message``.
     """
-    signer = signer or get_signer()
-    parsed = read_message(message, registry=registry, limits=limits)
-    return await answer(parsed, request, params, signer, limits)
+    config = config_of(config, registry, signer, limits)
+    return await answer(read_message(message, config), request, params, config)
 
 
 def dispatch_message_sync(
-    message: str | bytes | Mapping[str, Any],
+    message: _Message,
     request: Any = None,
     *,
-    registry: ComponentRegistry = registry,
-    signer: Signer | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    config: AppConfig | None = None,
     params: Mapping[str, Any] | None = None,
+    registry: ComponentRegistry | None = None,
+    signer: Signer | None = None,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
     """Handle one message like ``dispatch_message``, for a caller with no event loop.
 
@@ -102,16 +105,16 @@ def dispatch_message_sync(
         ComponentError: The subclass matching the problem; see ``handle_message``.
         RuntimeError: An async handler was dispatched from a running event loop.
     """
-    signer = signer or get_signer()
-    parsed = read_message(message, registry=registry, limits=limits)
+    config = config_of(config, registry, signer, limits)
+    parsed = read_message(message, config)
     if not parsed.runs_on_loop:
-        return answer_in_this_thread(parsed, request, params, signer, limits)
+        return answer_here(parsed, request, params, config)
     import asyncio
 
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(answer(parsed, request, params, signer, limits))
+        return asyncio.run(answer(parsed, request, params, config))
     raise RuntimeError(
         f"on_{parsed.event} is async and an event loop is running: await dispatch_message() "
         "instead of calling dispatch_message_sync()."
@@ -119,13 +122,14 @@ def dispatch_message_sync(
 
 
 async def handle_message(
-    message: str | bytes | Mapping[str, Any],
+    message: _Message,
     request: Any = None,
     *,
-    registry: ComponentRegistry = registry,
-    signer: Signer | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    config: AppConfig | None = None,
     params: Mapping[str, Any] | None = None,
+    registry: ComponentRegistry | None = None,
+    signer: Signer | None = None,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
     """Handle one message like ``dispatch_message``, but turn every error into a reply.
 
@@ -133,20 +137,20 @@ async def handle_message(
     message safe for the client; unexpected exceptions are logged and reported generically.
     """
     try:
-        return await dispatch_message(
-            message, request, registry=registry, signer=signer, limits=limits, params=params
-        )
+        config = config_of(config, registry, signer, limits)
+        return await answer(read_message(message, config), request, params, config)
     except Exception as exc:
         return error_reply(exc)
 
 
 async def stream_frames(
-    message: str | bytes | Mapping[str, Any],
+    message: _Message,
     request: Any = None,
     *,
-    registry: ComponentRegistry = registry,
+    config: AppConfig | None = None,
+    registry: ComponentRegistry | None = None,
     signer: Signer | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Handle a message as a stream: one ``component_update`` per frame, ``stream_done`` last.
 
@@ -156,25 +160,24 @@ async def stream_frames(
     Raises:
         ComponentError: As ``dispatch_message``, possibly after some frames.
     """
-    signer = signer or get_signer()
-    parsed = read_message(message, registry=registry, limits=limits)
-    async for frame in stream_answers(parsed, request, signer, limits):
+    config = config_of(config, registry, signer, limits)
+    async for frame in stream_answers(read_message(message, config), request, config):
         yield frame
 
 
 async def stream_message(
-    message: str | bytes | Mapping[str, Any],
+    message: _Message,
     request: Any = None,
     *,
-    registry: ComponentRegistry = registry,
+    config: AppConfig | None = None,
+    registry: ComponentRegistry | None = None,
     signer: Signer | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Like ``stream_frames``, but an error ends the stream with one error reply."""
     try:
-        async for frame in stream_frames(
-            message, request, registry=registry, signer=signer, limits=limits
-        ):
+        config = config_of(config, registry, signer, limits)
+        async for frame in stream_answers(read_message(message, config), request, config):
             yield frame
     except Exception as exc:
         yield error_reply(exc)
@@ -184,9 +187,10 @@ def render_component(
     name: str,
     request: Any = None,
     *,
+    config: AppConfig | None = None,
     params: Mapping[str, Any] | None = None,
     component_id: str | None = None,
-    registry: ComponentRegistry = registry,
+    registry: ComponentRegistry | None = None,
     signer: Signer | None = None,
 ) -> dict[str, Any]:
     """Mount and render a component on the server (a page's first render); return the update.
@@ -196,8 +200,8 @@ def render_component(
     Raises:
         ComponentError: Unknown component, permission refused, or the component failed.
     """
-    signer = signer or get_signer()
-    message: dict[str, Any] = {"component": name, "component_id": component_id}
-    parsed = parse_message(message, request, registry=registry, signer=signer)
+    config = config_of(config, registry, signer)
+    parsed = read_message({"component": name, "component_id": component_id}, config)
+    check_message(parsed, request, config)
     parsed.trusted_id = True  # the server chose this id
-    return answer_in_this_thread(parsed, request, params, signer)
+    return answer_here(parsed, request, params, config)

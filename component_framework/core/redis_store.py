@@ -1,7 +1,7 @@
 """``RedisStateStore``: server-held component state in Redis, shared by several hosts.
 
 Each state is one hash (``s``: the state's JSON, ``v``: its version) under
-``<prefix><component id>``. A read is one ``HMGET``; a write is one ``EVAL`` of a short Lua
+``<prefix><key>``. A read is one ``HMGET``; a write is one ``EVAL`` of a short Lua
 script that compares the version, writes and sets the expiry atomically on the server. So an
 event costs one round trip to read and one to write, on the event loop for async components
 (``redis.asyncio``) and in the worker thread for sync ones.
@@ -25,7 +25,7 @@ from typing import Any
 
 from ._serializer import stored_json
 from .exceptions import ConfigurationError
-from .state import DEFAULT_TTL, StoredState, _VersionedStore
+from .state import DEFAULT_TTL, StateStore, StoredState
 
 __all__ = ["RedisStateStore"]
 
@@ -51,14 +51,14 @@ def _missing() -> ConfigurationError:
     )
 
 
-class RedisStateStore(_VersionedStore):
+class RedisStateStore(StateStore):
     """State in Redis: any number of processes on any number of hosts.
 
     Args:
         url: The server, as redis-py reads it (``redis://host:6379/0``, ``rediss://``,
             ``unix:///run/redis.sock``).
         ttl: Seconds a state lives after its last write (``None``: forever).
-        prefix: Put before every component id to make its key.
+        prefix: Put before every store key to make its Redis key.
 
     Raises:
         ConfigurationError: The ``redis`` package is not installed.
@@ -104,42 +104,40 @@ class RedisStateStore(_VersionedStore):
             return None
         return StoredState(json.loads(text), int(version))
 
-    def _written(self, component_id: str, expected: int | None, version: Any) -> int:
+    def _written(self, key: str, expected: int | None, version: Any) -> int:
         if int(version) < 0:
-            raise self._conflict(component_id, expected)
+            raise self._conflict(key, expected)
         return int(version)
 
     # ---------- Sync: the worker thread of a sync component ----------
 
-    def load_versioned(self, component_id: str) -> StoredState | None:
-        return self._stored(self._client.hmget(self.prefix + component_id, "s", "v"))
+    def load_versioned(self, key: str) -> StoredState | None:
+        return self._stored(self._client.hmget(self.prefix + key, "s", "v"))
 
-    def save_versioned(
-        self, component_id: str, state: dict[str, Any], expected_version: int | None
-    ) -> int:
+    def save_versioned(self, key: str, state: dict[str, Any], expected_version: int | None) -> int:
         # EVAL, not EVALSHA: always one round trip (the server caches the compiled script).
         args = self._args(state, expected_version)
-        version = self._client.eval(_WRITE, 1, self.prefix + component_id, *args)
-        return self._written(component_id, expected_version, version)
+        version = self._client.eval(_WRITE, 1, self.prefix + key, *args)
+        return self._written(key, expected_version, version)
 
-    def delete(self, component_id: str) -> None:
-        self._client.delete(self.prefix + component_id)
+    def delete(self, key: str) -> None:
+        self._client.delete(self.prefix + key)
 
     # ---------- Async: on the event loop, through redis.asyncio ----------
 
-    async def aload_versioned(self, component_id: str) -> StoredState | None:
-        reply = await self._aclient().hmget(self.prefix + component_id, "s", "v")
+    async def aload_versioned(self, key: str) -> StoredState | None:
+        reply = await self._aclient().hmget(self.prefix + key, "s", "v")
         return self._stored(reply)
 
     async def asave_versioned(
-        self, component_id: str, state: dict[str, Any], expected_version: int | None
+        self, key: str, state: dict[str, Any], expected_version: int | None
     ) -> int:
         args = self._args(state, expected_version)
-        version = await self._aclient().eval(_WRITE, 1, self.prefix + component_id, *args)
-        return self._written(component_id, expected_version, version)
+        version = await self._aclient().eval(_WRITE, 1, self.prefix + key, *args)
+        return self._written(key, expected_version, version)
 
-    async def adelete(self, component_id: str) -> None:
-        await self._aclient().delete(self.prefix + component_id)
+    async def adelete(self, key: str) -> None:
+        await self._aclient().delete(self.prefix + key)
 
     def close(self) -> None:
         """Close the sync client's connections."""

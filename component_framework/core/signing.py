@@ -344,6 +344,17 @@ def configure(
     return signer
 
 
+def _snapshot() -> Signer | None:
+    # For component_framework.testing: the process-wide signer as it is, to restore after.
+    return _signer
+
+
+def _restore(saved: Signer | None) -> None:
+    global _signer
+    with _lock:
+        _signer = saved
+
+
 def _lifetime_from_env() -> float:
     raw = os.environ.get("CF_SUBSCRIPTION_LIFETIME", "").strip()
     if not raw:

@@ -27,7 +27,7 @@ from typing import Any
 
 from ._serializer import stored_json
 from .exceptions import ConfigurationError
-from .state import DEFAULT_TTL, StoredState, _VersionedStore
+from .state import DEFAULT_TTL, StateStore, StoredState
 
 __all__ = ["SQLiteStateStore"]
 
@@ -49,7 +49,7 @@ _UPSERT = (
 )
 
 
-class SQLiteStateStore(_VersionedStore):
+class SQLiteStateStore(StateStore):
     """State in an SQLite database file, safe for several worker processes on one host.
 
     Args:
@@ -82,9 +82,9 @@ class SQLiteStateStore(_VersionedStore):
         self.busy_timeout = busy_timeout
         self._clock = clock
         self._local = threading.local()
-        # Every connection opened, with the process that opened it: close() closes them all, so
-        # none is left for the garbage collector (Python 3.13 warns about each one it finds).
-        self._opened: dict[sqlite3.Connection, int] = {}
+        self._lock = threading.Lock()
+        self._opened: list[tuple[int, sqlite3.Connection]] = []  # (pid, connection)
+        self._generation = 0  # bumped by close(): connections held by threads are stale
         self._writes = 0
         t = table
         self._sql_read = f"SELECT state, version FROM {t} WHERE id = ? AND {_LIVE}"
@@ -104,10 +104,11 @@ class SQLiteStateStore(_VersionedStore):
 
     def _connection(self) -> sqlite3.Connection:
         # One connection per thread and per process: a connection must not cross a fork.
-        held: tuple[int, sqlite3.Connection] | None = getattr(self._local, "held", None)
-        if held is not None and held[0] == os.getpid() and held[1] in self._opened:
-            return held[1]
-        conn = None
+        held: tuple[int, int, sqlite3.Connection] | None = getattr(self._local, "held", None)
+        pid = os.getpid()
+        if held is not None and held[0] == pid and held[1] == self._generation:
+            return held[2]
+        conn: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit: each statement is its own transaction (the write is one statement).
@@ -126,44 +127,43 @@ class SQLiteStateStore(_VersionedStore):
                 f"Cannot open the state database {str(self.path)!r}: {exc}. "
                 "Check the path and that this process may write to its folder."
             ) from None
-        self._opened[conn] = os.getpid()
-        self._local.held = (os.getpid(), conn)
+        with self._lock:
+            self._opened.append((pid, conn))
+            self._local.held = (pid, self._generation, conn)
         return conn
 
     def _expires(self, now: float) -> float | None:
         return None if self.ttl is None else now + self.ttl
 
-    def load_versioned(self, component_id: str) -> StoredState | None:
-        row = self._connection().execute(self._sql_read, (component_id, self._clock())).fetchone()
+    def load_versioned(self, key: str) -> StoredState | None:
+        row = self._connection().execute(self._sql_read, (key, self._clock())).fetchone()
         if row is None:
             return None
         return StoredState(json.loads(row[0]), int(row[1]))
 
-    def save_versioned(
-        self, component_id: str, state: dict[str, Any], expected_version: int | None
-    ) -> int:
+    def save_versioned(self, key: str, state: dict[str, Any], expected_version: int | None) -> int:
         text = stored_json(state)
         now = self._clock()
         expires = self._expires(now)
         conn = self._connection()
         if expected_version is None:
-            rows = conn.execute(self._sql_any, (component_id, text, expires)).fetchall()
+            rows = conn.execute(self._sql_any, (key, text, expires)).fetchall()
         elif expected_version == 0:
-            rows = conn.execute(self._sql_create, (component_id, text, expires, now)).fetchall()
+            rows = conn.execute(self._sql_create, (key, text, expires, now)).fetchall()
         else:
-            params = (text, expires, component_id, expected_version, now)
+            params = (text, expires, key, expected_version, now)
             rows = conn.execute(self._sql_update, params).fetchall()
         # fetchall(), not fetchone(): the statement (and its write lock) ends only when stepped
         # to completion.
         if not rows:
-            raise self._conflict(component_id, expected_version)
+            raise self._conflict(key, expected_version)
         self._writes += 1
         if self._writes % self._PURGE_EVERY == 0:
             self.purge_expired()
         return int(rows[0][0])
 
-    def delete(self, component_id: str) -> None:
-        self._connection().execute(f"DELETE FROM {self.table} WHERE id = ?", (component_id,))
+    def delete(self, key: str) -> None:
+        self._connection().execute(f"DELETE FROM {self.table} WHERE id = ?", (key,))
 
     def purge_expired(self) -> int:
         """Delete expired states (done by itself every 1,000 writes); return how many."""
@@ -174,10 +174,15 @@ class SQLiteStateStore(_VersionedStore):
         return cursor.rowcount
 
     def close(self) -> None:
-        """Close every connection this process opened, in any thread; a later use opens anew."""
+        """Close every connection this store opened in this process, in any thread.
+
+        Call it when no event uses the store any more (at shutdown, at the end of a test); a
+        later call opens new connections.
+        """
         pid = os.getpid()
-        # A connection inherited through fork() is the parent's: never closed here.
-        for conn, opener in list(self._opened.items()):
-            if opener == pid:
-                del self._opened[conn]
-                conn.close()
+        with self._lock:
+            mine = [conn for owner, conn in self._opened if owner == pid]
+            self._opened = [(owner, conn) for owner, conn in self._opened if owner != pid]
+            self._generation += 1
+        for conn in mine:
+            conn.close()

@@ -1,10 +1,13 @@
 """Server-side state persistence, for components that keep state off the page.
 
-A store maps a component id to the component's state and a version number. Writes from the
-message path are compare-and-set (``StateStore.save_versioned``): a write names the version
-it read, and a store that holds another one refuses it with ``StateConflictError``, so
-two events racing on two workers never lose an update silently. Stored state expires after
-``ttl`` idle seconds (every write starts the clock again).
+A store maps a key (``name:id:<random hex>``, one per render: see docs/state.md) to a state
+and a version number. The contract is the versioned pair the message path needs:
+:meth:`StateStore.load_versioned` and the compare-and-set :meth:`StateStore.save_versioned` (a
+write names the version it read, and a store that holds another one refuses it with
+:class:`StateConflictError`, so two events racing on two workers never lose an update
+silently), plus :meth:`StateStore.delete`. ``save`` and ``load`` derive from the pair; the
+``a*`` methods are the async forms, by default the sync ones in a worker thread. Stored state
+expires after ``ttl`` idle seconds (every write starts the clock again).
 
 Stores: ``InMemoryStateStore`` (one process: tests, ``cf dev``),
 ``SQLiteStateStore`` (one host, any number of
@@ -15,8 +18,8 @@ follows the project default set by ``configure`` (or ``CF_STATE_STORE``).
 Example:
 
     store = InMemoryStateStore(ttl=3600)
-    version = store.save_versioned("component-1", {"count": 1}, expected_version=0)
-    stored = store.load_versioned("component-1")  # StoredState(state={'count': 1}, version=1)
+    version = store.save_versioned("cart:c1:00ff", {"count": 1}, expected_version=0)
+    stored = store.load_versioned("cart:c1:00ff")  # StoredState(state={'count': 1}, version=1)
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .exceptions import ConfigurationError, StateConflictError
 
@@ -55,50 +58,32 @@ class StoredState:
 
 
 class StateStore(ABC):
-    """Abstract base class for state persistence.
+    """Where server-held state lives: a versioned compare-and-set store.
 
-    The seed's ``save``, ``load`` and ``delete`` read and write unconditionally. A store used
-    as a component's ``state_store`` also implements the versioned pair
-    ``load_versioned`` / ``save_versioned``; the ``a*`` methods are their async
-    twins, which by default run the sync ones in a worker thread.
+    A store implements :meth:`load_versioned`, :meth:`save_versioned` and :meth:`delete`;
+    everything else derives from them. Set ``blocking = False`` on a store whose methods never
+    wait on IO (it is then called on the event loop, without a worker thread).
+
+    docs/state.md shows a complete store of your own, which the stores' contract tests run.
     """
 
     ttl: float | None = None
     """Seconds a state lives after its last write (``None``: forever)."""
+    blocking: ClassVar[bool] = True
+    """Whether the methods wait on IO: the async forms then run them in a worker thread."""
 
     @abstractmethod
-    def save(self, component_id: str, state: dict[str, Any]) -> None:
-        """Save component state, whatever version the store holds."""
-        raise NotImplementedError
+    def load_versioned(self, key: str) -> StoredState | None:
+        """Return the state under *key* and its version, or None if none is stored (or it
+        expired)."""
 
     @abstractmethod
-    def load(self, component_id: str) -> dict[str, Any] | None:
-        """Load component state.
-
-        Returns:
-            Component state or None if not found (or expired).
-        """
-        raise NotImplementedError
-
-    @abstractmethod
-    def delete(self, component_id: str) -> None:
-        """Delete component state."""
-        raise NotImplementedError
-
-    def load_versioned(self, component_id: str) -> StoredState | None:
-        """Return the state and its version, or None if none is stored (or it expired)."""
-        raise ConfigurationError(
-            f"{type(self).__name__} cannot hold a component's state: it does not implement "
-            "load_versioned() and save_versioned()."
-        )
-
-    def save_versioned(
-        self, component_id: str, state: dict[str, Any], expected_version: int | None
-    ) -> int:
-        """Write *state* only if the store holds *expected_version*; return the new version.
+    def save_versioned(self, key: str, state: dict[str, Any], expected_version: int | None) -> int:
+        """Write *state* under *key* only if the store holds *expected_version*; return the
+        new version (counting up from 1).
 
         Args:
-            component_id: The key.
+            key: Where the state lives.
             state: The state to store.
             expected_version: The version read before (``0``: none may be stored;
                 ``None``: write whatever is stored).
@@ -106,77 +91,76 @@ class StateStore(ABC):
         Raises:
             StateConflictError: The store holds another version (another writer won).
         """
-        raise ConfigurationError(
-            f"{type(self).__name__} cannot hold a component's state: it does not implement "
-            "load_versioned() and save_versioned()."
-        )
 
-    # ---------- Async twins: a worker thread unless a store has native async IO ----------
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove the state under *key* (nothing happens when there is none)."""
 
-    async def aload(self, component_id: str) -> dict[str, Any] | None:
-        """Async ``load``."""
-        from .threads import run_sync
+    # ---------- Derived ----------
 
-        return await run_sync(self.load, component_id)
+    def save(self, key: str, state: dict[str, Any]) -> None:
+        """Save *state* under *key*, whatever version the store holds."""
+        self.save_versioned(key, state, None)
 
-    async def asave(self, component_id: str, state: dict[str, Any]) -> None:
-        """Async ``save``."""
-        from .threads import run_sync
+    def load(self, key: str) -> dict[str, Any] | None:
+        """Return the state under *key*, or None if none is stored (or it expired)."""
+        stored = self.load_versioned(key)
+        return None if stored is None else stored.state
 
-        await run_sync(self.save, component_id, state)
-
-    async def adelete(self, component_id: str) -> None:
-        """Async ``delete``."""
-        from .threads import run_sync
-
-        await run_sync(self.delete, component_id)
-
-    async def aload_versioned(self, component_id: str) -> StoredState | None:
-        """Async ``load_versioned``."""
-        from .threads import run_sync
-
-        return await run_sync(self.load_versioned, component_id)
-
-    async def asave_versioned(
-        self, component_id: str, state: dict[str, Any], expected_version: int | None
-    ) -> int:
-        """Async ``save_versioned``."""
-        from .threads import run_sync
-
-        return await run_sync(self.save_versioned, component_id, state, expected_version)
-
-
-class _VersionedStore(StateStore):
-    """Base of the built-in stores: the plain calls are the versioned pair's, unconditionally."""
+    def close(self) -> None:  # noqa: B027 - optional: most stores hold nothing to release
+        """Release what the store holds (connections, files); nothing by default."""
 
     @staticmethod
-    def _conflict(component_id: str, expected: int | None) -> StateConflictError:
+    def _conflict(key: str, expected: int | None) -> StateConflictError:
         """The error a conditional write that found another version raises."""
         if expected == 0:
             return StateConflictError(
-                f"Component {component_id!r} already holds server-side state; reload the page."
+                f"Key {key!r} already holds server-side state; reload the page."
             )
         return StateConflictError(
-            f"The state of component {component_id!r} changed while this event ran; "
+            f"The state under {key!r} changed while this event ran; "
             "the event was not applied. Try again."
         )
 
-    def save(self, component_id: str, state: dict[str, Any]) -> None:
-        self.save_versioned(component_id, state, None)
+    # ---------- Async forms: a worker thread for a blocking store ----------
 
-    def load(self, component_id: str) -> dict[str, Any] | None:
-        stored = self.load_versioned(component_id)
+    async def aload_versioned(self, key: str) -> StoredState | None:
+        """Async :meth:`load_versioned`."""
+        if not self.blocking:
+            return self.load_versioned(key)
+        from .threads import run_sync
+
+        return await run_sync(self.load_versioned, key)
+
+    async def asave_versioned(
+        self, key: str, state: dict[str, Any], expected_version: int | None
+    ) -> int:
+        """Async :meth:`save_versioned`."""
+        if not self.blocking:
+            return self.save_versioned(key, state, expected_version)
+        from .threads import run_sync
+
+        return await run_sync(self.save_versioned, key, state, expected_version)
+
+    async def adelete(self, key: str) -> None:
+        """Async :meth:`delete`."""
+        if not self.blocking:
+            return self.delete(key)
+        from .threads import run_sync
+
+        await run_sync(self.delete, key)
+
+    async def asave(self, key: str, state: dict[str, Any]) -> None:
+        """Async :meth:`save`."""
+        await self.asave_versioned(key, state, None)
+
+    async def aload(self, key: str) -> dict[str, Any] | None:
+        """Async :meth:`load`."""
+        stored = await self.aload_versioned(key)
         return None if stored is None else stored.state
 
-    async def asave(self, component_id: str, state: dict[str, Any]) -> None:
-        await self.asave_versioned(component_id, state, None)
 
-    async def aload(self, component_id: str) -> dict[str, Any] | None:
-        stored = await self.aload_versioned(component_id)
-        return None if stored is None else stored.state
-
-
-class InMemoryStateStore(_VersionedStore):
+class InMemoryStateStore(StateStore):
     """In-memory state storage for one process: development, ``cf dev`` and tests.
 
     Saved and loaded states are deep copies, so later changes to a component's
@@ -187,6 +171,7 @@ class InMemoryStateStore(_VersionedStore):
         clock: Returns the current time in seconds (tests pass a fake one).
     """
 
+    blocking = False  # memory never waits: the async forms skip the worker thread
     _SWEEP_EVERY = 1000
 
     def __init__(
@@ -195,15 +180,15 @@ class InMemoryStateStore(_VersionedStore):
         self.ttl = ttl
         self._clock = clock
         self._lock = threading.Lock()
-        # component id -> (state, version, expires at or None)
+        # key -> (state, version, expires at or None)
         self._store: dict[str, tuple[dict[str, Any], int, float | None]] = {}
         self._writes = 0
 
     def __repr__(self) -> str:
-        return f"<InMemoryStateStore components={len(self._store)}>"
+        return f"<InMemoryStateStore states={len(self._store)}>"
 
-    def _live(self, component_id: str, now: float) -> tuple[dict[str, Any], int] | None:
-        entry = self._store.get(component_id)
+    def _live(self, key: str, now: float) -> tuple[dict[str, Any], int] | None:
+        entry = self._store.get(key)
         if entry is None:
             return None
         state, version, expires = entry
@@ -211,28 +196,26 @@ class InMemoryStateStore(_VersionedStore):
             return None
         return state, version
 
-    def load_versioned(self, component_id: str) -> StoredState | None:
+    def load_versioned(self, key: str) -> StoredState | None:
         with self._lock:
-            live = self._live(component_id, self._clock())
+            live = self._live(key, self._clock())
         if live is None:
             return None
         return StoredState(copy.deepcopy(live[0]), live[1])
 
-    def save_versioned(
-        self, component_id: str, state: dict[str, Any], expected_version: int | None
-    ) -> int:
+    def save_versioned(self, key: str, state: dict[str, Any], expected_version: int | None) -> int:
         copied = copy.deepcopy(state)
         with self._lock:
             now = self._clock()
-            live = self._live(component_id, now)
+            live = self._live(key, now)
             held = live[1] if live is not None else 0
             if expected_version is not None and expected_version != held:
-                raise self._conflict(component_id, expected_version)
+                raise self._conflict(key, expected_version)
             # Versions keep counting over an expired entry, so an old read never matches anew.
-            previous = self._store.get(component_id)
+            previous = self._store.get(key)
             version = max(held, previous[1] if previous else 0) + 1
             expires = None if self.ttl is None else now + self.ttl
-            self._store[component_id] = (copied, version, expires)
+            self._store[key] = (copied, version, expires)
             self._writes += 1
             if self._writes % self._SWEEP_EVERY == 0:
                 self._sweep(now)
@@ -243,27 +226,14 @@ class InMemoryStateStore(_VersionedStore):
         for key in expired:
             del self._store[key]
 
-    def delete(self, component_id: str) -> None:
+    def delete(self, key: str) -> None:
         with self._lock:
-            self._store.pop(component_id, None)
+            self._store.pop(key, None)
 
     def clear(self) -> None:
         """Clear all stored state (useful for testing)."""
         with self._lock:
             self._store.clear()
-
-    # Memory never blocks: the async twins skip the worker thread.
-
-    async def adelete(self, component_id: str) -> None:
-        self.delete(component_id)
-
-    async def aload_versioned(self, component_id: str) -> StoredState | None:
-        return self.load_versioned(component_id)
-
-    async def asave_versioned(
-        self, component_id: str, state: dict[str, Any], expected_version: int | None
-    ) -> int:
-        return self.save_versioned(component_id, state, expected_version)
 
 
 # ---------- The project default ----------
@@ -271,6 +241,7 @@ class InMemoryStateStore(_VersionedStore):
 _lock = threading.Lock()
 _default: StateStore | None = None
 _configured = False
+_opened = False  # whether _default was opened here from a URL (then it is closed when replaced)
 
 
 def open_store(url: str, *, ttl: float | None = DEFAULT_TTL) -> StateStore:
@@ -319,11 +290,28 @@ def configure(store: StateStore | str | None) -> StateStore | None:
     Every component whose class leaves ``state_store`` at ``None`` then keeps its state in it;
     ``None`` returns to state held in the page. Without a call, ``CF_STATE_STORE`` is read.
     """
-    global _default, _configured
+    global _default, _configured, _opened
     opened = open_store(store) if isinstance(store, str) else store
     with _lock:
-        _default, _configured = opened, True
+        previous, owned = _default, _opened
+        _default, _configured, _opened = opened, True, isinstance(store, str)
+    if owned and previous is not None and previous is not opened:
+        previous.close()
     return opened
+
+
+def _snapshot() -> tuple[StateStore | None, bool, bool]:
+    # For component_framework.testing: the default as it is, to restore after a test.
+    return _default, _configured, _opened
+
+
+def _restore(saved: tuple[StateStore | None, bool, bool]) -> None:
+    global _default, _configured, _opened
+    with _lock:
+        current, owned = _default, _opened
+        _default, _configured, _opened = saved
+    if owned and current is not None and current is not saved[0]:
+        current.close()
 
 
 def get_default_store() -> StateStore | None:

@@ -132,6 +132,21 @@ async def run_sync(func: Callable[..., T], /, *args: Any) -> T:
     return await loop.run_in_executor(_get_executor(), context.run, _run_inside, setup, func, args)
 
 
+def _snapshot() -> int | None:
+    # For component_framework.testing: the limit as set, to restore after a test.
+    return _limit
+
+
+def _restore(saved: int | None) -> None:
+    global _executor, _limit
+    if saved == _limit:
+        return
+    with _lock:
+        old, _executor, _limit = _executor, None, saved
+    if old is not None:
+        old.shutdown(wait=False)
+
+
 def _forget_threads() -> None:
     # A forked child (a pre-forking server) has none of the parent's threads.
     global _executor, _lock

@@ -19,20 +19,20 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._connections import Connections
 from ._events import is_event_name
 from ._json import canonical_dumps
 from ._push import Subscription, encode_push
-from ._subscriptions import Subscriptions
 from .broker import Broker, broker_from_url
+from .config import AppConfig
 from .exceptions import MessageError, SubscriptionLimitError
 from .permissions import check_permissions
-from .protocol import DEFAULT_LIMITS, Limits, error_reply, handle_message, load_message
-from .registry import ComponentRegistry, registry
-from .signing import Signer, get_signer
+from .protocol import Limits, error_reply, handle_message, load_message
+from .registry import ComponentRegistry
+from .signing import Signer
 
 if TYPE_CHECKING:
-    from ._outbox import Outbox
-    from ._runtime import Runtime
+    from ._push_delivery import PushDelivery
 
 __all__ = ["ComponentWebSocketManager", "WebSocketConnection", "ws_manager"]
 
@@ -71,11 +71,13 @@ class ComponentWebSocketManager:
     """Connections, subscriptions and server pushes of one app (every process runs one).
 
     Args:
-        registry: Where component names are looked up (a web app may pass its own per call).
-        signer: Signs pushed state; the process-wide signer by default.
-        limits: Size and nesting limits on messages.
-        broker: A ``Broker`` or broker URL; default ``CF_BROKER_URL``, else
-            in-memory (one process).
+        config: The app's configuration: registry, signer, limits, broker (a web app may pass
+            its own per message, see :meth:`handle_message`).
+        registry: Where component names are looked up (replaces the config's).
+        signer: Signs pushed state (replaces the config's; the process-wide one by default).
+        limits: Size and nesting limits on messages (replaces the config's).
+        broker: A :class:`~.broker.Broker` or broker URL (replaces the config's); default
+            ``CF_BROKER_URL``, else in-memory (one process).
         max_subscriptions: Subscriptions one connection may hold (refused beyond).
         max_queued: Pushes waiting for one page, beyond one per subscription it holds (a
             single push fans out one message per subscribed id), before it is dropped as
@@ -91,52 +93,76 @@ class ComponentWebSocketManager:
     def __init__(
         self,
         *,
-        registry: ComponentRegistry = registry,
+        config: AppConfig | None = None,
+        registry: ComponentRegistry | None = None,
         signer: Signer | None = None,
-        limits: Limits = DEFAULT_LIMITS,
+        limits: Limits | None = None,
         broker: Broker | str | None = None,
         max_subscriptions: int = 1000,
         max_queued: int = 256,
         send_timeout: float = 10.0,
     ) -> None:
-        self.connections: dict[str, list[WebSocketConnection]] = {}
-        self._subs = Subscriptions()
-        self._outboxes: dict[int, Outbox] = {}
-        self._registry = registry
-        self._signer = signer
-        self._limits = limits
+        config = config or AppConfig()
+        changes = {"registry": registry, "signer": signer, "limits": limits, "broker": broker}
+        self.config = config.replace(**{k: v for k, v in changes.items() if v is not None})
+        self._connections = Connections(max_queued=max_queued, send_timeout=send_timeout)
         self._broker: Broker | None = None
-        self._broker_choice = broker
         self.max_subscriptions = max_subscriptions
-        self.max_queued = max_queued
-        self.send_timeout = send_timeout
-        self._runtime_obj: Runtime | None = None
+        self._delivery_obj: PushDelivery | None = None
 
     def __repr__(self) -> str:
         return (
             f"<ComponentWebSocketManager connections={len(self.connections)} "
-            f"components={len(self._subs)}>"
+            f"components={self._connections.subscribed_components()}>"
         )
 
     @property
-    def _runtime(self) -> Runtime:
+    def _delivery(self) -> PushDelivery:
         # Created on first use: importing core (cf dispatch) needs no event loop library.
-        if self._runtime_obj is None:
-            from ._runtime import Runtime
+        if self._delivery_obj is None:
+            from ._push_delivery import PushDelivery
 
-            self._runtime_obj = Runtime(self)
-        return self._runtime_obj
+            self._delivery_obj = PushDelivery(self._connections, lambda: self.broker)
+        return self._delivery_obj
+
+    @property
+    def connections(self) -> dict[str, list[WebSocketConnection]]:
+        """Connection id -> the sockets connected under it (in this process)."""
+        return self._connections.sockets
+
+    @property
+    def component_subscribers(self) -> dict[str, set[str]]:
+        """Component id -> ids of the connections of this process subscribed to it."""
+        return self._connections.subscribers()
 
     @property
     def signer(self) -> Signer:
         """The signer for subscriptions and pushes (the process-wide one by default)."""
-        return self._signer or get_signer()
+        return self.config.signer
+
+    @property
+    def max_queued(self) -> int:
+        """Pushes waiting for one page (beyond one per subscription) before it is dropped."""
+        return self._connections.max_queued
+
+    @max_queued.setter
+    def max_queued(self, value: int) -> None:
+        self._connections.max_queued = value
+
+    @property
+    def send_timeout(self) -> float:
+        """Seconds one send may take before the page is dropped."""
+        return self._connections.send_timeout
+
+    @send_timeout.setter
+    def send_timeout(self, value: float) -> None:
+        self._connections.send_timeout = value
 
     @property
     def broker(self) -> Broker:
         """The broker every push goes through (created on first use)."""
         if self._broker is None:
-            choice = self._broker_choice
+            choice = self.config.broker
             self._broker = choice if isinstance(choice, Broker) else broker_from_url(choice)
         return self._broker
 
@@ -145,48 +171,35 @@ class ComponentWebSocketManager:
 
         Call it at start-up, before pages connect.
         """
-        self._broker, self._broker_choice = None, broker
-        self._runtime.reset()
+        self._broker = None
+        self.config = self.config.replace(broker=broker)
+        self._delivery.reset()
 
-    @property
-    def component_subscribers(self) -> dict[str, set[str]]:
-        """Component id -> ids of the connections of this process subscribed to it."""
-        return self._subs.subscribers()
+    def _snapshot(self) -> tuple[AppConfig, Broker | None, set[str]]:
+        # For component_framework.testing: the settings and connections as they are.
+        return self.config, self._broker, set(self.connections)
+
+    def _restore(self, saved: tuple[AppConfig, Broker | None, set[str]]) -> None:
+        config, broker, connection_ids = saved
+        for connection_id in set(self.connections) - connection_ids:
+            self._connections.remove(connection_id)
+        if self.config is not config or self._broker is not broker:
+            self.config, self._broker = config, broker
+            self._delivery.reset()
 
     # ---------- Connections ----------
 
     async def connect(self, connection: WebSocketConnection, connection_id: str) -> None:
         """Register new WebSocket connection."""
-        from ._outbox import Outbox
-
-        self.connections.setdefault(connection_id, []).append(connection)
-        self._outboxes[id(connection)] = Outbox(
-            connection,
-            # A page holding many subscriptions gets one message per id from one push.
-            max_messages=lambda: self.max_queued + len(self._subs.held(connection_id)),
-            send_timeout=self.send_timeout,
-            on_drop=lambda: self._forget(connection_id, connection),
-        )
-        self._runtime.start_delivery()
+        self._connections.add(connection, connection_id)
+        self._delivery.start_delivery()
         logger.info("WebSocket connected: %s", connection_id)
 
     async def disconnect(self, connection_id: str) -> None:
         """Remove a connection id and every subscription it held."""
-        for connection in self.connections.pop(connection_id, []):
-            self._outboxes.pop(id(connection), None)
-        self._subs.remove_connection(connection_id)
-        self._runtime.stop_delivery_if_idle()
+        self._connections.remove(connection_id)
+        self._delivery.stop_delivery_if_idle()
         logger.info("WebSocket disconnected: %s", connection_id)
-
-    def _forget(self, connection_id: str, connection: WebSocketConnection) -> None:
-        # A dropped page: it reconnects under a new id and subscribes again.
-        self._outboxes.pop(id(connection), None)
-        remaining = [c for c in self.connections.get(connection_id, []) if c is not connection]
-        if remaining:
-            self.connections[connection_id] = remaining
-            return
-        self.connections.pop(connection_id, None)
-        self._subs.remove_connection(connection_id)
 
     # ---------- Subscriptions ----------
 
@@ -196,34 +209,27 @@ class ComponentWebSocketManager:
         component_id: str,
         component: str | None = None,
         *,
-        signer: Signer | None = None,
-        registry: ComponentRegistry | None = None,
+        config: AppConfig | None = None,
     ) -> None:
-        """Subscribe a connection to a component's pushes (a trusted server-side call)."""
-        signer = signer or self.signer
-        registry = registry or self._registry
-        self._subs.add(Subscription(connection_id, component_id, component, signer, registry))
+        """Subscribe a connection to a component's pushes (a trusted server-side call).
+
+        Pushes to it are signed with *config*'s signer (the manager's config by default).
+        """
+        sub = Subscription(connection_id, component_id, component, config or self.config)
+        self._connections.subscribe(sub)
         logger.debug("Subscribed %s to component %s", connection_id, component_id)
 
     def unsubscribe(self, connection_id: str, component_id: str) -> None:
         """Unsubscribe connection from component updates."""
-        self._subs.remove(connection_id, component_id)
-
-    def subscribed_ids(self, component: str) -> list[str]:
-        """Return the component ids of *component* that pages of this process subscribed to."""
-        return self._subs.ids_of(component)
+        self._connections.unsubscribe(connection_id, component_id)
 
     def subscriptions(self, component: str) -> list[Subscription]:
         """Return this process's subscriptions to instances of *component*."""
-        return self._subs.of_component(component)
+        return self._connections.of_component(component)
 
     def subscriptions_of(self, component_id: str) -> list[Subscription]:
         """Return this process's subscriptions to the component id *component_id*."""
-        return self._subs.of_id(component_id)
-
-    def all_subscriptions(self) -> list[Subscription]:
-        """Return every subscription of this process."""
-        return self._subs.all()
+        return self._connections.of_id(component_id)
 
     # ---------- Messages ----------
 
@@ -233,33 +239,23 @@ class ComponentWebSocketManager:
         connection_id: str,
         message: Mapping[str, Any] | str | bytes,
         *,
-        registry: ComponentRegistry | None = None,
-        signer: Signer | None = None,
-        limits: Limits | None = None,
+        config: AppConfig | None = None,
     ) -> None:
         """Handle one incoming WebSocket message and send the reply on *connection*.
 
         Message types: ``component_event`` (the protocol message; replies with
         ``component_update`` or ``error``), ``subscribe`` (needs ``component_id`` and the
         ``token`` issued with the render; replies ``subscribed``) and ``unsubscribe``. The
-        *registry*, *signer* and *limits* of the app the socket belongs to override the
-        manager's own.
+        *config* of the app the socket belongs to replaces the manager's own.
         """
+        config = config or self.config
         try:
-            limits = limits or self._limits
             if isinstance(message, str | bytes):
                 # The same size limit (413, in bytes) and JSON errors as every other transport.
-                message = load_message(message, limits)
+                message = load_message(message, config.limits)
             if not isinstance(message, Mapping):
                 raise MessageError(f"Message must be a JSON object, got {type(message).__name__}.")
-            reply = await self._route(
-                connection,
-                connection_id,
-                message,
-                registry or self._registry,
-                signer or self._signer,
-                limits,
-            )
+            reply = await self._route(connection, connection_id, message, config)
         except Exception as exc:
             reply = error_reply(exc)
         await self._reply(connection, reply)
@@ -285,15 +281,11 @@ class ComponentWebSocketManager:
         connection: WebSocketConnection,
         connection_id: str,
         message: Mapping[str, Any],
-        registry: ComponentRegistry,
-        signer: Signer | None,
-        limits: Limits,
+        config: AppConfig,
     ) -> dict[str, Any]:
         msg_type = message.get("type")
         if msg_type == "component_event":
-            return await handle_message(
-                message, connection.request, registry=registry, signer=signer, limits=limits
-            )
+            return await handle_message(message, connection.request, config=config)
         component_id = message.get("component_id")
         if msg_type not in ("subscribe", "unsubscribe"):
             raise MessageError(
@@ -305,24 +297,24 @@ class ComponentWebSocketManager:
         if msg_type == "unsubscribe":
             self.unsubscribe(connection_id, component_id)
             return {"type": "unsubscribed", "component_id": component_id}
-        signer = signer or self.signer
+        signer = config.signer
         name = signer.verify_subscription(component_id, message.get("token"))
-        component_cls = registry.get(name)
+        component_cls = config.registry.get(name)
         if component_cls is not None:
             # The token proves the server rendered this id; the permissions decide whether
             # this connection's user may watch it.
             check_permissions(component_cls, connection.request)
-        held = self._subs.held(connection_id)
+        held = self._connections.held(connection_id)
         if component_id not in held and len(held) >= self.max_subscriptions:
             raise SubscriptionLimitError(
                 f"This connection already holds {len(held)} subscriptions (the limit); "
                 "unsubscribe from one first, or raise max_subscriptions on the manager."
             )
-        self.subscribe(connection_id, component_id, name, signer=signer, registry=registry)
-        await self._runtime.wait_ready()
+        self.subscribe(connection_id, component_id, name, config=config)
+        await self._delivery.wait_ready()
         if message.get("resync") is True:
             # The page reconnected: it may have missed pushes, so it re-syncs now.
-            self._runtime.resync(self._subs.held(connection_id)[component_id])
+            self._delivery.resync(self._connections.held(connection_id)[component_id])
         return {
             "type": "subscribed",
             "component_id": component_id,
@@ -355,7 +347,8 @@ class ComponentWebSocketManager:
                 f"Event {event!r} is not a handler name: use the part after 'on_', "
                 "like 'refresh' for on_refresh."
             )
-        self._publish("event", c=component, e=event, p=_json_object(payload or {}, "payload"))
+        payload = {} if payload is None else payload
+        self._publish("event", c=component, e=event, p=_json_object(payload, "payload"))
 
     async def push_state(self, component: str, state: dict[str, Any]) -> None:
         """Replace the whole state of every page's instance of *component* with *state*.
@@ -366,23 +359,35 @@ class ComponentWebSocketManager:
         self._publish("state", c=component, s=_json_object(state, "state"))
 
     async def push_update(self, component_id: str, html: str, state: dict[str, Any]) -> None:
-        """Push *html* and *state* to the pages subscribed to the one id *component_id*."""
+        """Push *html* and *state* to the pages subscribed to the one id *component_id*.
+
+        The state is signed for each page (and stored, for a server-held component).
+        """
         self._publish("update", id=component_id, h=html, s=canonical_dumps(state))
 
-    async def broadcast_update(self, component_id: str, update: dict[str, Any]) -> None:
-        """Send ``{"type": "component_update", **update}`` to the subscribers of *component_id*."""
-        self._publish("raw", id=component_id, u=update)
+    async def broadcast_update(self, component_id: str, update: Mapping[str, Any]) -> None:
+        """Push *update*'s ``html`` and ``state`` to the subscribers of *component_id*.
+
+        The documented API's name for :meth:`push_update`: *update* is a dispatch result (its
+        ``state`` a dict, or its JSON), and the state is signed as :meth:`push_update` signs.
+        """
+        state = update.get("state")
+        if isinstance(state, str):
+            state = load_message(state)
+        await self.push_update(
+            component_id, str(update.get("html", "")), {} if state is None else state
+        )
 
     def _publish(self, kind: str, **fields: Any) -> None:
-        self._runtime.publish(encode_push(kind, **fields))
+        self._delivery.publish(encode_push(kind, **fields))
 
     async def flush(self) -> None:
         """Wait until this process's pages got every push this process made so far."""
-        await self._runtime.flush()
+        await self._delivery.flush()
 
     async def close(self) -> None:
         """Publish what is still pending (a few seconds at most), then close the broker."""
-        await self._runtime.close()
+        await self._delivery.close()
 
 
 def _json_object(value: Any, what: str) -> Any:

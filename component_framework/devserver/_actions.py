@@ -149,8 +149,9 @@ async def held_state(request: Request) -> Response:
         return refuse(
             400, "'component' and 'reference' (the page's data-cf-state) must be strings."
         )
-    component_cls = _dev(request).registry.get(name)
-    store = store_for(component_cls) if component_cls is not None else None
+    dev = _dev(request)
+    component_cls = dev.registry.get(name)
+    store = store_for(component_cls, dev.components.config) if component_cls is not None else None
     if store is None:
         return refuse(400, f"Component {name!r} keeps its state in the page.")
     key = key_of(reference)

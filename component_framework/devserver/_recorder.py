@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from component_framework.core import ComponentRegistry
 from component_framework.core._diff import state_diff
 from component_framework.core._held_state import key_of, store_for
+from component_framework.core.config import AppConfig
 
 from ._channel import LiveChannel
 
@@ -113,7 +114,8 @@ class EventRecorder:
             return
         name, component_id = message.get("component"), message.get("component_id")
         component_cls = self.registry.get(name) if isinstance(name, str) else None
-        store = store_for(component_cls) if component_cls is not None else None
+        config = AppConfig(registry=self.registry)
+        store = store_for(component_cls, config) if component_cls is not None else None
         key = key_of(message.get("state"))
         if store is not None and isinstance(component_id, str) and key is not None:
             held.update(store=store, id=key, before=await store.aload(key))

@@ -41,12 +41,12 @@ from starlette.routing import Mount, Route
 
 from component_framework._editor import configured, editor_url
 from component_framework._logs import WarningLines
+from component_framework.core._http import NO_STORE as _NO_STORE
 from component_framework.core.protocol import render_component
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.registry import registry as default_registry
 from component_framework.core.signing import Signer
 from component_framework.web import ComponentApp
-from component_framework.web._encoding import NO_STORE as _NO_STORE
 
 from . import _pages
 from ._actions import export, held_state, open_file, render

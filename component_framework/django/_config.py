@@ -1,4 +1,4 @@
-"""The app's settings, read once from Django's ``settings`` when the app is ready.
+"""The app's settings, read once from Django's ``settings`` into core's ``AppConfig``.
 
 Settings (all optional):
 
@@ -16,36 +16,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.utils.module_loading import import_string, module_has_submodule
 
-from component_framework.core import ws_manager
-from component_framework.core._backends import open_backends
+from component_framework.core.config import DEFAULT_LIMITS, AppConfig, Limits
 from component_framework.core.exceptions import ConfigurationError
-from component_framework.core.protocol import DEFAULT_LIMITS, Limits
 from component_framework.core.registry import ComponentRegistry, registry
 from component_framework.core.renderer import get_default_renderer, set_default_renderer
 from component_framework.core.signing import Signer, configure
 
-__all__ = ["Config", "config", "derive_key", "setup"]
+__all__ = ["config", "derive_key", "setup"]
 
 _SALT = b"component_framework.django.signing"
 
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    """What the views, tags and consumer need, computed once."""
-
-    signer: Signer
-    limits: Limits
-    registry: ComponentRegistry
-
-
-_config: Config | None = None
+_config: AppConfig | None = None
 
 
 def derive_key(secret_key: str) -> str:
@@ -129,7 +116,7 @@ def _import_components() -> None:
     Project(root=root, components=_component_modules()).import_components()
 
 
-def setup() -> Config:
+def setup() -> AppConfig:
     """Configure signing and the renderer and import every component module; return the config.
 
     Called by the app's ``ready()``; idempotent.
@@ -137,13 +124,13 @@ def setup() -> Config:
     global _config
     _install_renderer()
     _import_components()
-    _config = Config(signer=_signer(), limits=_limits(), registry=_registry())
-    open_backends(ws_manager)  # a broker or store that cannot work stops start-up here
+    _config = AppConfig(signer=_signer(), limits=_limits(), registry=_registry())
     return _config
 
 
-def config() -> Config:
-    """Return the app's configuration, set up on first use.
+def config() -> AppConfig:
+    """Return the app's configuration (what the views, tags and consumer use), set up on
+    first use.
 
     Raises:
         ConfigurationError: A setting is wrong (the message names it).

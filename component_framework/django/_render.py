@@ -10,7 +10,6 @@ The root element has the shape cf.js reads on every transport:
 from __future__ import annotations
 
 import logging
-from contextvars import ContextVar, Token
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -19,8 +18,9 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from component_framework.core._markup import component_root, script_tag
-from component_framework.core._script import script_bytes, script_version
+from component_framework.core._http import script_version
+from component_framework.core._markup import component_root, page_request, script_tag
+from component_framework.core._request_context import current_request
 
 from ._config import config
 from ._websocket import websocket_enabled
@@ -33,33 +33,9 @@ __all__ = [
     "jinja_globals",
     "render_component_html",
     "render_scripts_html",
-    "reset_current_request",
-    "script_bytes",
-    "script_version",
-    "set_current_request",
 ]
 
 logger = logging.getLogger("component_framework")
-
-_request: ContextVar[Any] = ContextVar("component_framework_django_request", default=None)
-
-
-def current_request() -> Any:
-    """The Django request being served (set by the views and tags), or None."""
-    return _request.get()
-
-
-def set_current_request(request: Any) -> Token[Any]:
-    """Record *request* as the one being served, for nested component renders.
-
-    Returns the token that ``reset_current_request`` takes once the request is answered.
-    """
-    return _request.set(request)
-
-
-def reset_current_request(token: Token[Any]) -> None:
-    """Forget the request recorded with *token*: under WSGI the context outlives the view."""
-    _request.reset(token)
 
 
 def endpoint() -> str:
@@ -87,13 +63,7 @@ def render_component_html(name: str, request: Any = None, /, **params: Any) -> S
             name,
         )
     html = component_root(
-        name,
-        request,
-        params=params,
-        registry=settings.registry,
-        signer=settings.signer,
-        endpoint=endpoint(),
-        sockets=sockets,
+        name, request, params=params, config=settings, endpoint=endpoint(), sockets=sockets
     )
     return mark_safe(str(html))
 
@@ -118,10 +88,10 @@ def jinja_globals() -> dict[str, Any]:
 
     @jinja2.pass_context
     def component(context: Any, name: str, /, **params: Any) -> SafeString:
-        return render_component_html(name, context.get("request"), **params)
+        return render_component_html(name, page_request(context), **params)
 
     @jinja2.pass_context
     def cf_scripts(context: Any) -> SafeString:
-        return render_scripts_html(context.get("request"))
+        return render_scripts_html(page_request(context))
 
     return {"component": component, "cf_scripts": cf_scripts}

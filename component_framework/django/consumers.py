@@ -23,7 +23,6 @@ subscriptions included). Pushes (``manager().push_state(...)``) reach every subs
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
@@ -41,14 +40,11 @@ from component_framework.core import (  # noqa: E402
     WebSocketConnection,
     ws_manager,
 )
-from component_framework.core._sockets import ReplyTo  # noqa: E402
-from component_framework.core.exceptions import ComponentError  # noqa: E402
-from component_framework.core.protocol import load_message  # noqa: E402
+from component_framework.core._websocket_host import answer_raw, encode_text  # noqa: E402
 from component_framework.core.registry import registry as default_registry  # noqa: E402
 
 from ._config import config  # noqa: E402
 from ._hops import socket_language, wrap_hops  # noqa: E402
-from ._http import encode  # noqa: E402
 
 __all__ = ["ChannelsConnection", "ComponentConsumer", "SocketRequest", "manager"]
 
@@ -62,9 +58,7 @@ def manager() -> ComponentWebSocketManager:
     if settings.registry is default_registry:
         return ws_manager
     if _manager is None:
-        _manager = ComponentWebSocketManager(
-            registry=settings.registry, signer=settings.signer, limits=settings.limits
-        )
+        _manager = ComponentWebSocketManager(config=settings)
     return _manager
 
 
@@ -89,7 +83,7 @@ class ChannelsConnection(WebSocketConnection):
 
     async def send(self, data: dict[str, Any]) -> None:
         """Send *data* as one JSON text message."""
-        await self.consumer.send(text_data=encode(data).decode())
+        await self.consumer.send(text_data=encode_text(data))
 
     async def receive(self) -> dict[str, Any]:
         """Not used: Channels delivers messages to the consumer's ``receive``."""
@@ -128,13 +122,9 @@ class ComponentConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Answer one message (in order: Channels delivers them one at a time)."""
         raw = text_data if text_data is not None else (bytes_data or b"")
-        message: Any = raw
-        with contextlib.suppress(ComponentError):  # core answers a bad one with its error
-            message = load_message(raw, config().limits)
-        target = ReplyTo(self.connection, message)
         wrap_hops(self.language)  # a sync handler's worker thread: the language, the ORM
         with translation.override(self.language):  # an async handler, on this loop
-            await manager().handle_message(target, self.connection_id, message)
+            await answer_raw(manager(), config(), self.connection, self.connection_id, raw)
 
     async def disconnect(self, code: int) -> None:
         """Drop the connection and its subscriptions."""

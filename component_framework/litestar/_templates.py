@@ -18,11 +18,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from component_framework.core._markup import component_root, script_tag
-from component_framework.core._script import script_version
+from component_framework.core._http import script_version
+from component_framework.core._markup import component_root, page_request, script_tag
+from component_framework.core.config import AppConfig, config_of
 from component_framework.core.registry import ComponentRegistry
-from component_framework.core.registry import registry as default_registry
-from component_framework.core.signing import Signer, get_signer
+from component_framework.core.signing import Signer
 
 __all__ = ["csrf_headers", "template_globals"]
 
@@ -41,32 +41,31 @@ def csrf_headers(request: Any) -> dict[str, str]:
 def template_globals(
     *,
     path: str = "/cf",
-    registry: ComponentRegistry = default_registry,
+    config: AppConfig | None = None,
+    registry: ComponentRegistry | None = None,
     signer: Signer | None = None,
     sockets: bool = True,
 ) -> dict[str, Any]:
     """The ``component`` and ``cf_scripts`` globals for the router mounted at *path*.
 
     Args:
-        path: Where ``create_router`` serves the endpoints.
+        path: Where :func:`create_router` serves the endpoints.
+        config: The router's settings (``core.config.AppConfig``); the options below, when
+            given, replace its own.
         registry: Where component names are looked up.
         signer: Signs state; by default the process-wide signer.
         sockets: Live components open the router's WebSocket (``False``: events over HTTP).
     """
+    app_config = config_of(config, registry, signer)
 
     @jinja2.pass_context
     def component(context: Any, name: str, /, **params: Any) -> Markup:
-        request = context.get("request")
+        # A nested component's template has no request: the one being served is used.
+        request = page_request(context)
         if request is not None:
             request.scope.setdefault("user", None)
         return component_root(
-            name,
-            request,
-            params=params,
-            registry=registry,
-            signer=signer or get_signer(),
-            endpoint=path,
-            sockets=sockets,
+            name, request, params=params, config=app_config, endpoint=path, sockets=sockets
         )
 
     @jinja2.pass_context

@@ -11,8 +11,9 @@ Mount it in any Starlette or FastAPI app, then render components from Jinja temp
     # templates/page.html:  {{ component("counter", start=3) }} ... {{ cf_scripts() }}
 """
 
+from component_framework.core._http import Refused as RequestRefused
+
 from ._app import ComponentApp
-from ._errors import RequestRefused
 from ._templates import TemplateHelpers
 from ._websocket import StarletteConnection, origin_allowed
 

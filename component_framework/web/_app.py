@@ -2,48 +2,47 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Iterable
-from importlib import resources
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route, Router, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from component_framework.core import ComponentRegistry, ComponentWebSocketManager, ws_manager
-from component_framework.core._backends import open_backends
-from component_framework.core._dev_key import development_key
+from component_framework.core._http import (
+    AsgiBody,
+    HttpReply,
+    RequestHead,
+    event_reply,
+    script_reply,
+    script_version,
+    stream_reply,
+)
 from component_framework.core.broker import Broker
+from component_framework.core.config import AppConfig, Limits
 from component_framework.core.exceptions import ConfigurationError
-from component_framework.core.protocol import DEFAULT_LIMITS, Limits
-from component_framework.core.registry import registry as default_registry
-from component_framework.core.signing import Signer, configure
+from component_framework.core.signing import Signer
+from component_framework.core.state import StateStore
 
-from ._http import event_endpoint, stream_endpoint
-from ._socket_support import warn_without_websocket
 from ._templates import TemplateHelpers
 from ._websocket import websocket_endpoint
+from ._websocket_library import warn_without_websocket
 
 __all__ = ["ComponentApp"]
 
-_SCRIPT = resources.files("component_framework.web").joinpath("static/cf.js").read_bytes()
-_SCRIPT_VERSION = hashlib.sha256(_SCRIPT).hexdigest()[:16]
+_BODY_TIMEOUT = 30.0
 
 
-def _signer(secret_key: str | None, debug: bool) -> Signer:
-    if secret_key or os.environ.get("CF_SECRET_KEY"):
-        return configure(secret_key)
-    if debug:
-        # The project's development key, so open pages survive a restart (uvicorn --reload).
-        return configure(development_key(), ephemeral=True)
-    raise ConfigurationError(
-        "No secret key: set CF_SECRET_KEY (a long random string, kept secret) before starting, "
-        "pass ComponentApp(secret_key=...), or use ComponentApp(debug=True) in development."
-    )
+def _response(reply: HttpReply) -> Response:
+    """Core's reply as a Starlette response (the whole of this host's translation out)."""
+    if reply.stream is not None:
+        return StreamingResponse(
+            reply.stream, reply.status, reply.headers, media_type=reply.media_type
+        )
+    return Response(reply.body, reply.status, reply.headers, media_type=reply.media_type)
 
 
 class ComponentApp:
@@ -64,21 +63,25 @@ class ComponentApp:
         self,
         *,
         prefix: str = "/cf",
-        registry: ComponentRegistry = default_registry,
+        config: AppConfig | None = None,
+        registry: ComponentRegistry | None = None,
         manager: ComponentWebSocketManager | None = None,
         signer: Signer | None = None,
         secret_key: str | None = None,
         debug: bool = False,
         allowed_origins: Iterable[str] = (),
-        limits: Limits = DEFAULT_LIMITS,
+        limits: Limits | None = None,
         max_body_bytes: int | None = None,
-        body_timeout: float | None = 30.0,
+        body_timeout: float | None = _BODY_TIMEOUT,
         broker: Broker | str | None = None,
+        store: StateStore | str | None = None,
     ) -> None:
         """Create the app.
 
         Args:
             prefix: Where the app is mounted; pages send events to ``{prefix}/event``.
+            config: The app's settings in one object (``core.config.AppConfig``); the
+                settings below, when given, replace its own.
             registry: Where component names are looked up.
             manager: The WebSocket manager pushes go through (``ws_manager`` by default, the
                 one every app of the process shares).
@@ -94,31 +97,46 @@ class ComponentApp:
                 waits as long as the client keeps the connection open.
             broker: Where pushes go between processes: a ``Broker`` or URL such as
                 ``redis://localhost:6379/0``; default ``CF_BROKER_URL``, else in-memory.
+            store: The state store of components that name none (a ``StateStore`` or a URL
+                such as ``sqlite:///state.db``); default the project's (``CF_STATE_STORE``).
 
         Raises:
-            ConfigurationError: No secret key outside debug mode, or the broker or the state
-                store (``CF_BROKER_URL``, ``CF_STATE_STORE``) cannot work, such as a Redis URL
-                without redis-py installed.
+            ConfigurationError: No secret key outside debug mode, a bad prefix, or both
+                *config* and *secret_key*.
         """
         if not prefix.startswith("/") or prefix.endswith("/"):
             raise ConfigurationError(
                 f"prefix {prefix!r} must start with '/' and not end with one, like '/cf'."
             )
+        # The settings given (those that differ from their defaults) replace the config's.
+        given: dict[str, Any] = {
+            k: v
+            for k, v in {
+                "registry": registry,
+                "signer": signer,
+                "limits": limits,
+                "max_body_bytes": max_body_bytes,
+                "broker": broker,
+                "store": store,
+            }.items()
+            if v is not None
+        }
+        if tuple(allowed_origins):
+            given["allowed_origins"] = tuple(allowed_origins)
+        if body_timeout != _BODY_TIMEOUT:
+            given["body_timeout"] = body_timeout
+        config = AppConfig.for_app(
+            "ComponentApp", config=config, secret_key=secret_key, debug=debug, **given
+        )
         self.prefix = prefix
-        self.registry = registry
         self.debug = debug
-        self.signer = signer or _signer(secret_key, debug)
+        self.config = config
         # One manager for every app of the process (cf dev's too), so ws_manager.push_*()
-        # reaches every page; each socket's messages still use this app's registry and signer.
+        # reaches every page; each socket's messages still use this app's config.
         manager = manager or ws_manager
-        if broker is not None:
-            manager.use_broker(broker)
-        open_backends(manager)
+        if config.broker is not None:
+            manager.use_broker(config.broker)
         self.manager = manager
-        self.allowed_origins = tuple(allowed_origins)
-        self.limits = limits
-        self.max_body_bytes = max_body_bytes or limits.max_message_bytes
-        self.body_timeout = body_timeout
         self.templates = TemplateHelpers(self)
         routes: list[BaseRoute] = []
         # Unprefixed when mounted at the prefix; prefixed when served on its own.
@@ -134,6 +152,38 @@ class ComponentApp:
 
     def __repr__(self) -> str:
         return f"<ComponentApp prefix={self.prefix!r} components={len(self.registry)}>"
+
+    # ---------- Settings (held by the config) ----------
+
+    @property
+    def registry(self) -> ComponentRegistry:
+        """Where component names are looked up."""
+        return self.config.registry
+
+    @property
+    def signer(self) -> Signer:
+        """Signs and verifies state."""
+        return self.config.signer
+
+    @property
+    def limits(self) -> Limits:
+        """Size and nesting limits on messages."""
+        return self.config.limits
+
+    @property
+    def max_body_bytes(self) -> int:
+        """Largest HTTP body."""
+        return self.config.max_body_bytes
+
+    @property
+    def body_timeout(self) -> float | None:
+        """Seconds an HTTP body may take to arrive."""
+        return self.config.body_timeout
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """Sites besides the page's own host allowed to open the WebSocket."""
+        return self.config.allowed_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.router(scope, receive, send)
@@ -166,7 +216,7 @@ class ComponentApp:
     @property
     def script_version(self) -> str:
         """Content hash of cf.js, for cache busting."""
-        return _SCRIPT_VERSION
+        return script_version()
 
     # ---------- Server push ----------
 
@@ -184,25 +234,20 @@ class ComponentApp:
         """Push *html* and *state* to the pages subscribed to *component_id*."""
         await self.manager.push_update(component_id, html, state)
 
-    # ---------- Endpoints ----------
+    # ---------- Endpoints: Starlette's request in, core's reply out ----------
 
     async def _event(self, request: Request) -> Response:
-        return await event_endpoint(self, request)
+        head = RequestHead.from_asgi(request.scope["headers"])
+        return _response(await event_reply(self.config, request, head, AsgiBody(request.receive)))
 
     async def _stream(self, request: Request) -> Response:
-        return await stream_endpoint(self, request)
+        head = RequestHead.from_asgi(request.scope["headers"])
+        reply = await stream_reply(self.config, request, head, AsgiBody(request.receive))
+        return _response(reply)
 
     async def _websocket(self, websocket: WebSocket) -> None:
         await websocket_endpoint(self, websocket)
 
     async def _script(self, request: Request) -> Response:
-        etag = f'"{_SCRIPT_VERSION}"'
-        versioned = request.query_params.get("v") == _SCRIPT_VERSION
-        headers = {
-            "ETag": etag,
-            "Cache-Control": "public, max-age=31536000, immutable" if versioned else "no-cache",
-            "X-Content-Type-Options": "nosniff",
-        }
-        if etag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers=headers)
-        return Response(_SCRIPT, media_type="text/javascript; charset=utf-8", headers=headers)
+        version = request.query_params.get("v")
+        return _response(script_reply(version, request.headers.get("if-none-match")))

@@ -14,11 +14,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from component_framework.core._markup import component_root
-
-from ._context import current_request
+from component_framework.core._markup import component_root, page_request, script_tag
 
 if TYPE_CHECKING:
     from ._app import ComponentApp
@@ -42,8 +40,7 @@ class TemplateHelpers:
     @jinja2.pass_context
     def component(self, context: jinja2.runtime.Context, name: str, /, **params: Any) -> Markup:
         """Render component *name* mounted with *params* inside its root element."""
-        request = context.get("request") or current_request()
-        return self.render(name, request, **params)
+        return self.render(name, page_request(context), **params)
 
     def render(self, name: str, request: Any = None, /, **params: Any) -> Markup:
         """Render component *name* for *request* (permissions), mounted with *params*.
@@ -58,8 +55,7 @@ class TemplateHelpers:
             name,
             request,
             params=params,
-            registry=app.registry,
-            signer=app.signer,
+            config=app.config,
             endpoint=self.endpoint(request),
         )
 
@@ -76,6 +72,4 @@ class TemplateHelpers:
     @jinja2.pass_context
     def cf_scripts(self, context: jinja2.runtime.Context) -> Markup:
         """The ``<script>`` tag that loads cf.js (deferred, cache-busted by content hash)."""
-        request = context.get("request") or current_request()
-        src = f"{self.endpoint(request)}/cf.js?v={self._app.script_version}"
-        return Markup(f'<script src="{escape(src)}" defer></script>')
+        return script_tag(self.endpoint(page_request(context)), self._app.script_version)

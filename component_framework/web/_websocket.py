@@ -1,38 +1,33 @@
-"""The WebSocket transport: Starlette's socket wrapped for core's ``ComponentWebSocketManager``.
+"""The WebSocket transport: Starlette's socket as core's connection, served by core's host loop.
 
 The handshake is refused (close code 1008, which servers answer with HTTP 403) when the
-``Origin`` header names a site that is not allowed: by default only the page's own host, so
-another site cannot open a socket with the user's cookies (cross-site WebSocket hijacking).
-Clients that send no ``Origin`` (not browsers) are let through; every message still passes
-core's checks. A message may carry a ``ref``; its reply echoes it, so cf.js can match replies
-to requests on a socket that also carries server pushes.
+``Origin`` header names a site that is not allowed (core's Origin check). Every message goes
+through core's WebSocket manager; a message may carry a ``ref``, which its reply echoes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 from typing import TYPE_CHECKING, Any
-from uuid import uuid4
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from component_framework.core import WebSocketConnection
-from component_framework.core._sockets import POLICY_VIOLATION, ReplyTo, origin_allowed
-
-from ._context import set_current_request
-from ._encoding import decode, encode
+from component_framework.core._websocket_host import (
+    POLICY_VIOLATION,
+    SocketConnection,
+    encode_text,
+    origin_allowed,
+    origin_refused,
+    serve_socket,
+)
 
 if TYPE_CHECKING:
     from ._app import ComponentApp
 
 __all__ = ["StarletteConnection", "origin_allowed", "websocket_endpoint"]
 
-logger = logging.getLogger("component_framework")
 
-
-class StarletteConnection(WebSocketConnection):
+class StarletteConnection(SocketConnection):
     """A Starlette ``WebSocket`` as core's ``WebSocketConnection``.
 
     ``request`` is the WebSocket itself, so permission classes read ``request.user`` as
@@ -41,15 +36,13 @@ class StarletteConnection(WebSocketConnection):
 
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
-        self.dropped = False
-        self._task: asyncio.Task[Any] | None = None
 
     def __repr__(self) -> str:
         return f"<StarletteConnection client={self.websocket.client!r}>"
 
     async def send(self, data: dict[str, Any]) -> None:
         """Send *data* as one JSON text message."""
-        await self.websocket.send_text(_encode_shared(data))
+        await self.websocket.send_text(encode_text(data))
 
     async def receive(self) -> dict[str, Any]:
         """Receive one JSON object."""
@@ -57,22 +50,9 @@ class StarletteConnection(WebSocketConnection):
         return data
 
     async def close(self) -> None:
-        """Close the socket; a dropped page's endpoint stops reading (see ``drop``)."""
-        with contextlib.suppress(RuntimeError):  # already closed
+        """Close the socket (nothing to do when it is already closed)."""
+        with contextlib.suppress(RuntimeError):
             await self.websocket.close()
-
-    def serve_in_current_task(self) -> None:
-        """Remember the endpoint task, so dropping the page can end it."""
-        self._task = asyncio.current_task()
-
-    async def drop(self) -> None:
-        """End a page that fell behind: close, and stop the endpoint waiting on its reads."""
-        self.dropped = True
-        task = self._task
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.close(), 2.0)
-        if task is not None and not task.done():
-            task.cancel()
 
     @property
     def request(self) -> Any:
@@ -80,62 +60,22 @@ class StarletteConnection(WebSocketConnection):
         return self.websocket
 
 
-_last_encoded: tuple[Any, str] = (None, "")
-
-
-def _encode_shared(data: dict[str, Any]) -> str:
-    # A push hands the same message object to every page of a component: encode it once.
-    # Pushes are sent from one event loop, so one remembered (object, text) pair is enough.
-    global _last_encoded
-    if _last_encoded[0] is data:
-        return _last_encoded[1]
-    text = encode(data)
-    _last_encoded = (data, text)
-    return text
-
-
 async def websocket_endpoint(app: ComponentApp, websocket: WebSocket) -> None:
     """``WS {prefix}/ws``: events, subscriptions and server pushes on one socket."""
-    origin = websocket.headers.get("origin")
-    if not origin_allowed(origin, websocket.headers.get("host"), app.allowed_origins):
-        logger.warning("Refused WebSocket from origin %r", origin)
+    headers = websocket.headers
+    if origin_refused(headers.get("origin"), headers.get("host"), app.config):
         await websocket.close(code=POLICY_VIOLATION)
         return
     await websocket.accept()
-    set_current_request(websocket)
-    connection = StarletteConnection(websocket)
-    connection.serve_in_current_task()
-    connection_id = f"ws-{uuid4().hex}"
-    manager = app.manager
-    await manager.connect(connection, connection_id)
-    try:
-        while True:
+
+    async def receive() -> str | bytes | None:
+        try:
             received = await websocket.receive()
-            if received["type"] == "websocket.disconnect":
-                break
-            raw = received.get("text") or received.get("bytes") or b""
-            # Undecodable or oversized messages go on raw: core answers them with its error.
-            message: Any = decode(raw, app.limits)
-            target: WebSocketConnection = connection
-            if not isinstance(message, str | bytes):
-                target = ReplyTo(connection, message)
-            # Messages are answered one at a time, in order (cf.js queues per component).
-            await manager.handle_message(
-                target,
-                connection_id,
-                message,
-                registry=app.registry,
-                signer=app.signer,
-                limits=app.limits,
-            )
-    except WebSocketDisconnect:
-        pass
-    except asyncio.CancelledError:
-        if not connection.dropped:
-            raise
-        # The manager dropped this page (it fell behind): end quietly, it reconnects.
-        current = asyncio.current_task()
-        if current is not None:
-            current.uncancel()
-    finally:
-        await manager.disconnect(connection_id)
+        except WebSocketDisconnect:
+            return None
+        if received["type"] == "websocket.disconnect":
+            return None
+        raw: str | bytes = received.get("text") or received.get("bytes") or b""
+        return raw
+
+    await serve_socket(app.manager, app.config, StarletteConnection(websocket), receive)

@@ -16,7 +16,6 @@ from component_framework.core.protocol import signed_message
 from component_framework.django import DjangoModelMixin
 from component_framework.django._checks import check_live_components
 from component_framework.django._config import config
-from component_framework.django._render import set_current_request
 from component_framework.django.jinja2 import environment
 from examples.django_site.shop.components import renderer
 from examples.django_site.shop.models import Article
@@ -48,7 +47,6 @@ def test_jinja2_backend_environment_has_the_globals() -> None:
 def test_cf_scripts_without_the_request_is_a_clear_error_not_a_page_without_csrf() -> None:
     # Without the request the tag cannot put Django's CSRF token in the page, and every event
     # would be refused with a bare 403: say so where the page is rendered instead.
-    set_current_request(None)  # an earlier test's view call may have left one behind
     page = engines["django"].from_string("{% load cf %}{% cf_scripts %}")
     with pytest.raises(ImproperlyConfigured, match=r"request=request.*context_processors\.request"):
         page.render({})

@@ -75,7 +75,8 @@ def increment_many(url: str, reply: dict[str, Any], times: int, start: Any, out:
     from component_framework.core.state import open_store
 
     os.environ.setdefault("CF_SECRET_KEY", KEY)
-    registry = counter_registry(open_store(url))
+    store = open_store(url)
+    registry = counter_registry(store)
     signer = Signer([KEY], release="1")
     applied = refused = 0
     start.wait()
@@ -86,6 +87,7 @@ def increment_many(url: str, reply: dict[str, Any], times: int, start: Any, out:
             applied += 1
         except StateConflictError:
             refused += 1
+    store.close()
     out.put((applied, refused))
 
 

@@ -142,6 +142,7 @@ def test_an_empty_event_name_is_refused_not_taken_for_no_event() -> None:
     recorder, log = make_recorder()
     with pytest.raises(EventNotFoundError):
         recorder().dispatch(event="", state={"count": 1})
+    assert "handler" not in log
 
 
 def test_dispatch_without_event_only_renders() -> None:

@@ -240,9 +240,8 @@ def test_streaming_writes_once_at_the_end(signer: Signer) -> None:
 
 
 @pytest.fixture
-def no_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(state_module, "_default", None)
-    monkeypatch.setattr(state_module, "_configured", True)
+def no_default(cf_defaults: None) -> None:
+    state_module.configure(None)
 
 
 def test_project_default_and_opt_out(no_default: None, signer: Signer) -> None:

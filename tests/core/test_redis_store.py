@@ -1,28 +1,26 @@
-"""RedisStateStore against a real redis-server (the ``redis_server`` fixture)."""
+"""RedisStateStore against a real redis-server: its keys, its round trips, several processes.
+
+The contract every store keeps (expiry included) is tested in test_state_stores.py.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
-import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 import redis
 
 from component_framework.core import Component
-from component_framework.core.exceptions import ConfigurationError, StateConflictError
+from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.protocol import (
     dispatch_message,
-    dispatch_message_sync,
-    handle_message,
     render_component,
 )
 from component_framework.core.redis_store import RedisStateStore
 from component_framework.core.signing import Signer
-from component_framework.core.state import StoredState, open_store
+from component_framework.core.state import open_store
 from tests._redis import RedisServer
 
 from ._held import counter_registry, event, key, race_two_processes
@@ -34,60 +32,22 @@ def redis_url(redis_server: RedisServer) -> str:
     return redis_server.url
 
 
-def test_versioned_writes(redis_url: str) -> None:
-    store = RedisStateStore(redis_url)
-    assert store.load_versioned("c") is None
-    assert store.save_versioned("c", {"n": 1, "s": "é"}, 0) == 1
-    assert store.save_versioned("c", {"n": 2, "s": "é"}, 1) == 2
-    with pytest.raises(StateConflictError, match="changed while this event ran"):
-        store.save_versioned("c", {"n": 9}, 1)
-    with pytest.raises(StateConflictError, match="already holds"):
-        store.save_versioned("c", {"n": 9}, 0)
-    assert RedisStateStore(redis_url).load_versioned("c") == StoredState({"n": 2, "s": "é"}, 2)
-    store.save("c", {"n": 3})
-    assert store.load("c") == {"n": 3}
-    store.delete("c")
-    assert store.load("c") is None
+def test_one_hash_per_state_with_a_server_expiry_a_write_starts_again(redis_url: str) -> None:
+    store = RedisStateStore(redis_url, ttl=3600)
     client = redis.Redis.from_url(redis_url)
-    store.save("k", {})
-    assert client.keys("*") == [b"cf:state:k"]
-    assert 0 < client.pttl("cf:state:k") <= 24 * 3600 * 1000
-    RedisStateStore(redis_url, ttl=None).save("k", {})
-    assert client.pttl("cf:state:k") == -1  # no expiry
+    store.save_versioned("cart:c1:00ff", {"n": 1, "s": "é"}, 0)
+    assert client.keys("*") == [b"cf:state:cart:c1:00ff"]
+    assert client.hgetall("cf:state:cart:c1:00ff") == {
+        b"s": '{"n":1,"s":"é"}'.encode(),
+        b"v": b"1",
+    }
+    client.pexpire("cf:state:cart:c1:00ff", 1000)  # as if most of the hour had passed
+    store.save_versioned("cart:c1:00ff", {"n": 2}, 1)
+    assert 3590_000 < client.pttl("cf:state:cart:c1:00ff") <= 3600_000
+    RedisStateStore(redis_url, ttl=None, prefix="other:").save("k", {})
+    assert client.pttl("other:k") == -1  # no expiry
     client.close()
     store.close()
-
-
-def test_async_twins_are_native(redis_url: str) -> None:
-    store = RedisStateStore(redis_url)
-
-    async def run() -> Any:
-        await store.asave("c", {"n": 1})
-        version = await store.asave_versioned("c", {"n": 2}, 1)
-        with pytest.raises(StateConflictError):
-            await store.asave_versioned("c", {"n": 2}, 1)
-        got = (version, await store.aload_versioned("c"), await store.aload("c"))
-        await store.adelete("c")
-        got += (await store.aload("c"),)
-        await store.aclose()
-        return got
-
-    assert asyncio.run(run()) == (2, StoredState({"n": 2}, 2), {"n": 2}, None)
-
-
-def test_state_expires_after_idle_time(redis_url: str, signer: Signer) -> None:
-    # Generous margins (seconds, not tenths): a loaded machine must not decide the outcome.
-    store = RedisStateStore(redis_url, ttl=3)
-    registry = counter_registry(store)
-    first = render_component("counter", registry=registry, signer=signer)
-    time.sleep(2)
-    second = dispatch_message_sync(event(first), registry=registry, signer=signer)
-    time.sleep(2)  # 4 s since the render, 2 s since the last write: still there
-    assert store.load(key(first)) == {"count": 1}
-    time.sleep(4)
-    reply = asyncio.run(handle_message(event(second), registry=registry, signer=signer))
-    assert reply["code"] == "stale_state"
-    assert "Reload the page" in reply["error"]
 
 
 def _commands(url: str, run: Callable[[], None]) -> list[str]:
@@ -156,47 +116,17 @@ def test_one_read_and_one_write_per_event_on_the_loop(redis_url: str, signer: Si
     assert store.load(key(first)) == {"count": 2}
 
 
-def test_racing_async_events_lose_no_update(redis_url: str, signer: Signer) -> None:
-    calls: list[int] = []
-
-    async def on_add(self: Component, n: int) -> None:
-        calls.append(n)
-        if len(calls) <= 2:
-            await gate.wait()  # both events have read version 1 before either writes
-        self.state["count"] += n
-
-    store = RedisStateStore(redis_url)
-    registry = counter_registry(store, on_add=on_add)
-    first = render_component("counter", registry=registry, signer=signer)
-
-    async def race() -> list[dict[str, Any]]:
-        global gate
-        gate = asyncio.Barrier(2)
-        replies = await asyncio.gather(
-            handle_message(event(first, "add", n=1), registry=registry, signer=signer),
-            handle_message(event(first, "add", n=10), registry=registry, signer=signer),
-        )
-        await store.aclose()
-        return list(replies)
-
-    replies = asyncio.run(race())
-    assert [r["type"] for r in replies] == ["component_update", "component_update"]
-    assert len(calls) == 3  # the loser ran again on the winner's state
-    assert store.load(key(first)) == {"count": 11}
-    assert sorted(json.loads(r["state"])["version"] for r in replies) == [2, 3]
-
-
-gate: asyncio.Barrier
-
-
 def test_two_processes_racing_on_one_server_lose_no_update(redis_url: str) -> None:
-    race_two_processes(RedisStateStore(redis_url), redis_url)
+    store = RedisStateStore(redis_url)
+    race_two_processes(store, redis_url)
+    store.close()
 
 
 def test_url_and_missing_package(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     store = open_store(redis_url + "?ttl=5")
     assert isinstance(store, RedisStateStore) and store.ttl == 5.0
     assert repr(store) == f"<RedisStateStore url={redis_url!r} ttl=5.0>"
+    store.close()
     monkeypatch.setitem(sys.modules, "redis", None)
     with pytest.raises(ConfigurationError, match=r"pip install 'cf-components\[redis\]'"):
         RedisStateStore(redis_url)

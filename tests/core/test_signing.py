@@ -26,8 +26,8 @@ SECURITY = "component_framework.security"
 
 
 @pytest.fixture(autouse=True)
-def restore_global_signer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(signing, "_signer", signing._signer)
+def restore_global_signer(cf_defaults: None) -> None:
+    """Tests here configure the process-wide signer: cf_defaults restores it."""
 
 
 # ---------- Signer ----------
@@ -220,7 +220,7 @@ def test_get_signer_without_a_key_warns_and_uses_a_random_key(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.delenv("CF_SECRET_KEY")
-    monkeypatch.setattr(signing, "_signer", None)
+    signing._restore(None)  # this module's own test: as in a fresh process
     with caplog.at_level(logging.WARNING, logger=SECURITY):
         signer = get_signer()
     assert "CF_SECRET_KEY is not set: using a random key for this process" in caplog.text

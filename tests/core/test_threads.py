@@ -21,12 +21,8 @@ from ._support import Plain
 
 
 @pytest.fixture
-def limit() -> Iterator[None]:
-    """Restore the process-wide thread limit after the test."""
-    yield
-    executor, threads._executor, threads._limit = threads._executor, None, None
-    if executor is not None:
-        executor.shutdown(wait=False)
+def limit(cf_defaults: None) -> None:
+    """The process-wide thread limit, restored after the test (cf_defaults)."""
 
 
 def test_the_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, limit: None) -> None:

@@ -315,13 +315,13 @@ async def test_subscribe_with_the_issued_token(
     # Subscribing renews the token (tokens expire).
     assert signer.verify_subscription("c-1", reply["subscribe_token"]) == "counter"
     assert manager.component_subscribers == {"c-1": {"conn-1"}}
-    assert manager.subscribed_ids("counter") == ["c-1"]
+    assert [sub.component_id for sub in manager.subscriptions("counter")] == ["c-1"]
     await manager.handle_message(
         connection, "conn-1", {"type": "unsubscribe", "component_id": "c-1"}
     )
     assert connection.sent[-1] == {"type": "unsubscribed", "component_id": "c-1"}
     assert manager.component_subscribers == {}
-    assert manager.subscribed_ids("counter") == []
+    assert manager.subscriptions("counter") == []
 
 
 @pytest.mark.parametrize("token", [None, "", "counter:" + "0" * 64, "bogus"])
@@ -390,12 +390,32 @@ async def test_broadcast_update_reaches_every_subscribed_connection(
     manager.subscribe("conn-a", "c-1")
     manager.subscribe("conn-b", "c-1")
     manager.subscribe("conn-gone", "c-1")  # subscribed but not connected
-    await manager.broadcast_update("c-1", {"component_id": "c-1", "html": "<p>x</p>"})
+    # The documented API's broadcast: a dispatch result's html and state, as push_update sends.
+    result = {"component_id": "c-1", "html": "<p>x</p>", "state": {"n": 1}}
+    await manager.broadcast_update("c-1", result)
     await manager.broadcast_update("c-none", {})
     await manager.flush()
-    expected = {"type": "component_update", "component_id": "c-1", "html": "<p>x</p>"}
+    expected = {
+        "type": "component_update",
+        "component_id": "c-1",
+        "html": "<p>x</p>",
+        "state": '{"n":1}',
+    }
     assert a1.sent == a2.sent == b.sent == [expected]
     assert other.sent == []
+
+
+async def test_broadcast_update_signs_the_state_like_push_update(
+    manager: ComponentWebSocketManager, signer: Signer
+) -> None:
+    connection = FakeConnection()
+    await manager.connect(connection, "conn-1")
+    manager.subscribe("conn-1", "c-1", "counter")
+    await manager.broadcast_update("c-1", {"html": "<p>2</p>", "state": '{"count": 2}'})
+    await manager.flush()
+    [update] = connection.sent
+    assert update["state"] == '{"count":2}'
+    assert update["checksum"] == signer.sign("counter", "c-1", '{"count":2}')
 
 
 async def test_a_failing_connection_does_not_stop_the_broadcast(
@@ -408,7 +428,9 @@ async def test_a_failing_connection_does_not_stop_the_broadcast(
     manager.subscribe("conn-bad", "c-1")
     await manager.broadcast_update("c-1", {"html": "x"})
     await manager.flush()
-    assert good.sent == [{"type": "component_update", "html": "x"}]
+    assert good.sent == [
+        {"type": "component_update", "component_id": "c-1", "html": "x", "state": "{}"}
+    ]
     # The broken connection is dropped (its page reconnects and re-syncs).
     assert "Dropped a WebSocket that fell behind (send failed (ConnectionError))" in caplog.text
     assert manager.component_subscribers == {"c-1": {"conn-good"}}

@@ -315,8 +315,7 @@ def test_state_inspector_reads_and_edits_server_held_state(
     from component_framework.core.state import InMemoryStateStore
 
     store = InMemoryStateStore()
-    monkeypatch.setattr(state_module, "_default", store)
-    monkeypatch.setattr(state_module, "_configured", True)
+    state_module.configure(store)
     reply = client.post(
         "/__cf__/render",
         json={"component": "counter", "component_id": "c-1", "state": {"count": 41, "step": 1}},
@@ -359,7 +358,7 @@ def test_state_inspector_reads_and_edits_server_held_state(
         "/__cf__/state", json={"component": "counter", "reference": reply["state"]}
     )
     assert no_header.status_code == 400
-    monkeypatch.setattr(state_module, "_default", None)
+    state_module.configure(None)
     page_held = held()
     assert page_held["code"] == "bad_request"
     assert page_held["error"] == "Component 'counter' keeps its state in the page."

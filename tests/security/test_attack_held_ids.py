@@ -25,10 +25,9 @@ CLAIMED = "component-" + "ab" * 16
 
 
 @pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def client(cf_defaults: None) -> Iterator[TestClient]:
     # Every component keeps its state on the server (restored afterwards).
-    monkeypatch.setattr(state_module, "_default", InMemoryStateStore())
-    monkeypatch.setattr(state_module, "_configured", True)
+    state_module.configure(InMemoryStateStore())
     _, app = build_app()
     with TestClient(app) as test_client:
         yield test_client

@@ -23,7 +23,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from component_framework.core import Component, ComponentRegistry, signing
+from component_framework.core import Component, ComponentRegistry
 from component_framework.core.exceptions import StateIntegrityError
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.signing import Signer
@@ -39,8 +39,8 @@ HOSTILE = '</textarea><script>alert("x")</script>'
 
 
 @pytest.fixture
-def restore_signer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(signing, "_signer", signing._signer)
+def restore_signer(cf_defaults: None) -> None:
+    """cf dev configures the process-wide signer: cf_defaults restores it."""
 
 
 @pytest.fixture

@@ -253,8 +253,7 @@ def test_an_expired_token_is_refused_on_the_websocket() -> None:
     assert answer["error"].startswith("Subscription refused: the token expired")
 
 
-def test_the_lifetime_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(signing, "_signer", signing._signer)
+def test_the_lifetime_is_configurable(monkeypatch: pytest.MonkeyPatch, cf_defaults: None) -> None:
     assert configure(KEY).subscription_lifetime == 86_400
     assert configure(KEY, subscription_lifetime=90).subscription_lifetime == 90
     monkeypatch.setenv("CF_SUBSCRIPTION_LIFETIME", "120")

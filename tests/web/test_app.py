@@ -23,10 +23,8 @@ from .conftest import HEADERS
 
 
 @pytest.fixture
-def restore_signer() -> Iterator[None]:
-    saved = signing._signer
-    yield
-    signing._signer = saved
+def restore_signer(cf_defaults: None) -> None:
+    """ComponentApp configures the process-wide signer: cf_defaults restores it."""
 
 
 def test_production_refuses_to_start_without_a_secret_key(

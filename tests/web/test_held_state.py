@@ -18,10 +18,8 @@ from .test_templates import attributes
 
 
 @pytest.fixture
-def store(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemoryStateStore]:
+def store(cf_defaults: None) -> Iterator[InMemoryStateStore]:
     """The project default store for this test: every component keeps its state in it."""
-    monkeypatch.setattr(state_module, "_configured", False)
-    monkeypatch.setattr(state_module, "_default", None)
     store = InMemoryStateStore()
     state_module.configure(store)
     yield store

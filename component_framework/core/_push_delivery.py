@@ -1,4 +1,4 @@
-"""The event-loop side of the WebSocket manager: publishing pushes and delivering them.
+"""Push delivery: the event-loop side of the WebSocket manager, publishing and delivering.
 
 Two tasks per process, both on the loop the app runs on:
 
@@ -7,8 +7,9 @@ Two tasks per process, both on the loop the app runs on:
   bound is passed, the oldest are dropped and every page is told to re-sync once the broker
   is back;
 - the delivery task reads the broker's deliveries and puts each push into the queues of this
-  process's subscribed pages (``_outbox``); a push of a whole state is rendered in one
-  worker-thread hop for all of them. It runs while pages are connected.
+  process's subscribed pages (:class:`~._connections.Connections`, :mod:`._outbox`); a push of
+  a whole state is rendered in one worker-thread hop for all of them. It runs while pages are
+  connected.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import logging
 import secrets
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._push import (
@@ -29,13 +31,13 @@ from ._push import (
     render_state_updates,
     signed_update,
 )
-from .broker import BrokerUnavailable, InMemoryBroker
+from .broker import Broker, BrokerUnavailable, InMemoryBroker
 from .threads import run_sync
 
 if TYPE_CHECKING:
-    from .websocket import ComponentWebSocketManager
+    from ._connections import Connections
 
-__all__ = ["Runtime"]
+__all__ = ["PushDelivery"]
 
 logger = logging.getLogger("component_framework")
 
@@ -45,11 +47,17 @@ _READY_TIMEOUT = 5.0
 _CLOSE_TIMEOUT = 5.0
 
 
-class Runtime:
-    """Publisher and delivery tasks of one manager, bound to the loop that runs them."""
+class PushDelivery:
+    """Publisher and delivery tasks of one manager, bound to the loop that runs them.
 
-    def __init__(self, manager: ComponentWebSocketManager) -> None:
-        self._manager = manager
+    Args:
+        connections: The pages of this process (shared with the manager).
+        broker: Returns the broker pushes go through (created by the manager on first use).
+    """
+
+    def __init__(self, connections: Connections, broker: Callable[[], Broker]) -> None:
+        self._connections = connections
+        self._broker = broker
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: deque[str] = deque()
         self._publisher: asyncio.Task[None] | None = None
@@ -86,7 +94,7 @@ class Runtime:
             loop.call_soon_threadsafe(self._enqueue, text)
         elif running is not None:
             self._enqueue(text)
-        elif not isinstance(self._manager.broker, InMemoryBroker):
+        elif not isinstance(self._broker(), InMemoryBroker):
             raise RuntimeError(
                 "No event loop to publish the push from: push from the app (a handler, a "
                 "background task), or in a script run it inside asyncio.run(...) and await "
@@ -105,7 +113,7 @@ class Runtime:
 
     async def _publish_all(self) -> None:
         delay = _RETRY_FIRST
-        broker = self._manager.broker
+        broker = self._broker()
         try:
             while self._pending:
                 text = self._pending.popleft()
@@ -138,7 +146,7 @@ class Runtime:
 
     def stop_delivery_if_idle(self) -> None:
         """Stop reading the broker when no page is connected to this process."""
-        if not self._manager.connections and self._pump is not None:
+        if not self._connections.sockets and self._pump is not None:
             self._pump.cancel()
             self._pump, self._ready = None, None
 
@@ -152,7 +160,7 @@ class Runtime:
 
     async def _deliver_all(self, ready: asyncio.Event) -> None:
         first = True
-        async for text in self._manager.broker.deliveries():
+        async for text in self._broker().deliveries():
             if text is None:  # (re)subscribed: what was published meanwhile may be lost
                 ready.set()
                 if not first:
@@ -174,12 +182,12 @@ class Runtime:
         if push is None:
             return
         kind = push["k"]
-        manager = self._manager
+        connections = self._connections
         if kind == "event":
             # One message object per component id, shared by its pages: the transport
             # encodes a shared object once (see web's StarletteConnection).
             messages: dict[str, dict[str, Any]] = {}
-            for sub in manager.subscriptions(push["c"]):
+            for sub in connections.of_component(push["c"]):
                 message = messages.get(sub.component_id)
                 if message is None:
                     message = messages[sub.component_id] = {
@@ -188,15 +196,11 @@ class Runtime:
                         "event": push["e"],
                         "payload": push["p"],
                     }
-                self._put(sub, message)
+                connections.put(sub, message)
         elif kind == "state":
             await self._deliver_state(push["c"], push["s"])
         elif kind == "update":
             await self._deliver_update(push["id"], push["h"], push["s"])
-        elif kind == "raw":
-            update = {"type": "component_update", **push["u"]}
-            for sub in manager.subscriptions_of(push["id"]):
-                self._put(sub, update)
         elif kind == "resync":
             self.resync_all()
         elif kind == "flush":
@@ -206,18 +210,18 @@ class Runtime:
 
     async def _deliver_state(self, component: str, state: dict[str, Any]) -> None:
         groups: dict[type[Any], list[Subscription]] = {}
-        for sub in self._manager.subscriptions(component):
-            cls = sub.registry.get(component)
+        for sub in self._connections.of_component(component):
+            cls = sub.config.registry.get(component)
             if cls is not None:
                 groups.setdefault(cls, []).append(sub)
         for cls, subs in groups.items():
             # One hop for every page: user code (hydrate, render) never runs on the loop.
             updates = await run_sync(render_state_updates, cls, state, subs)
             for sub, update in updates:
-                self._put(sub, update)
+                self._connections.put(sub, update)
 
     async def _deliver_update(self, component_id: str, html: str, state_json: str) -> None:
-        subs = self._manager.subscriptions_of(component_id)
+        subs = self._connections.of_id(component_id)
         if any(sub.component is not None for sub in subs):
             # A server-held component's state goes to its store (once per component name);
             # its pages get the signed reference. One hop for all of them.
@@ -226,23 +230,19 @@ class Runtime:
         else:
             page_states = [state_json] * len(subs)
         for sub, page_state in zip(subs, page_states, strict=True):
-            self._put(sub, signed_update(sub, html, page_state))
-
-    def _put(self, sub: Subscription, message: dict[str, Any]) -> None:
-        for connection in self._manager.connections.get(sub.connection_id, ()):
-            outbox = self._manager._outboxes.get(id(connection))
-            if outbox is not None:
-                outbox.put(message)
+            self._connections.put(sub, signed_update(sub, html, page_state))
 
     def resync(self, sub: Subscription) -> None:
         """Tell *sub*'s page to bring itself back in step (it may have missed pushes)."""
-        cls = sub.registry.get(sub.component) if sub.component else None
-        event = getattr(cls, "resync_event", None) if cls is not None else None
-        self._put(sub, {"type": "resync", "component_id": sub.component_id, "event": event})
+        cls = sub.config.registry.get(sub.component) if sub.component else None
+        event = cls.resync_event if cls is not None else None
+        self._connections.put(
+            sub, {"type": "resync", "component_id": sub.component_id, "event": event}
+        )
 
     def resync_all(self) -> None:
         """Tell every subscribed page of this process to re-sync."""
-        for sub in self._manager.all_subscriptions():
+        for sub in self._connections.all():
             self.resync(sub)
 
     # ---------- Barriers ----------
@@ -258,7 +258,7 @@ class Runtime:
         self._flushes[token] = future
         self._enqueue(encode_push("flush", t=token))
         await future
-        for outbox in list(self._manager._outboxes.values()):
+        for outbox in self._connections.outboxes():
             await outbox.idle()
 
     async def _published(self, timeout: float | None) -> None:
@@ -275,13 +275,13 @@ class Runtime:
             if task is not None:
                 task.cancel()
         self._publisher, self._pump, self._ready = None, None, None
-        await self._manager.broker.close()
+        await self._broker().close()
 
 
 def _page_states(subs: list[Subscription], state: dict[str, Any], state_json: str) -> list[str]:
     done: dict[tuple[int, str | None], str] = {}
     for sub in subs:
-        key = (id(sub.registry), sub.component)
+        key = (id(sub.config), sub.component)
         if key not in done:
             done[key] = held_state_json(sub, state, state_json)
-    return [done[(id(sub.registry), sub.component)] for sub in subs]
+    return [done[(id(sub.config), sub.component)] for sub in subs]
