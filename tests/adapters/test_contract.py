@@ -2,46 +2,154 @@
 
 Starlette (``ComponentApp``), FastAPI (``ComponentApp`` mounted), Django under WSGI (its test
 ``Client``) and ASGI (``AsyncClient``) and Litestar (``create_router``) all serve the example
-Django site's components with the same signer; each case is sent through each of them.
+Django site's components with the same signer; each case is sent through each of them, as an
+anonymous visitor and as a logged-in user (each framework's own authentication: a header
+backend for Starlette and Litestar, Django's session for Django), so an adapter that drifts
+from the others fails here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import jinja2
 import pytest
+from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
 from fastapi import FastAPI
 from fastapi.testclient import TestClient as FastAPIClient
 from litestar import Litestar
+from litestar.connection import ASGIConnection
+from litestar.middleware import (
+    AbstractAuthenticationMiddleware,
+    AuthenticationResult,
+    DefineMiddleware,
+)
 from litestar.testing import TestClient as LitestarClient
 from starlette.applications import Starlette
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    BaseUser,
+    SimpleUser,
+)
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import HTTPConnection
 from starlette.testclient import TestClient as StarletteClient
 
+from component_framework.core import Component, StreamingComponent
+from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.protocol import signed_message
 from component_framework.django._config import config
+from component_framework.django._render import jinja_globals
 from component_framework.litestar import create_router
 from component_framework.web import ComponentApp
 
+# The logged-in user and her session are made once for the module (committed); the marker asks
+# pytest-django for the test database.
+pytestmark = pytest.mark.django_db
+
 Post = Callable[[str, bytes, dict[str, str]], tuple[int, bytes]]
 HEADERS = {"Content-Type": "application/json", "X-CF-Request": "1"}
+ALICE = {**HEADERS, "X-User": "alice"}
+
+
+class HeaderBackend(AuthenticationBackend):
+    """Starlette: ``X-User: name`` logs in."""
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        name = conn.headers.get("x-user")
+        return (AuthCredentials(["authenticated"]), SimpleUser(name)) if name else None
+
+
+class HeaderAuth(AbstractAuthenticationMiddleware):
+    """Litestar: ``X-User: name`` logs in; without it the user is None."""
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
+        name = connection.headers.get("x-user")
+        return AuthenticationResult(user=SimpleUser(name) if name else None, auth=None)
+
+
+NESTING = jinja2.DictLoader(
+    {
+        "nest.html": '<section>{{ component("greeting") }}</section>',
+        "nest_steps.html": "<section>{{ state.step }}{{ component('greeting') }}</section>",
+    }
+)
 
 
 @pytest.fixture(scope="module")
-def adapters() -> Iterator[dict[str, Post]]:
+def nesting() -> Iterator[None]:
+    """Components whose templates nest ``greeting`` (IsAuthenticated) in the site's registry."""
+    registry = config().registry
+    renderer = JinjaRenderer(loader=NESTING)
+    renderer.environment.globals.update(jinja_globals())
+
+    class Nest(Component):
+        template_name = "nest.html"
+
+        def on_touch(self) -> None:
+            pass
+
+    class NestSteps(StreamingComponent):
+        template_name = "nest_steps.html"
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["step"] = 0
+
+        async def on_run(self) -> Any:
+            for step in (1, 2):
+                self.state["step"] = step
+                yield
+
+    Nest.renderer = NestSteps.renderer = renderer
+    registry.register("nest")(Nest)
+    registry.register("nest_steps")(NestSteps)
+    yield
+    registry.unregister("nest")
+    registry.unregister("nest_steps")
+
+
+@pytest.fixture(scope="module")
+def alice(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Client, AsyncClient]]:
+    """Django test clients logged in as alice (her session in the test database)."""
+    with django_db_blocker.unblock():
+        user = User.objects.create_user("alice", password="pw-alice-123")
+        wsgi, asgi = Client(), AsyncClient()
+        wsgi.force_login(user)
+        asgi.force_login(user)
+    yield wsgi, asgi
+    with django_db_blocker.unblock():
+        user.delete()
+
+
+@pytest.fixture(scope="module")
+def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[str, Post]]:
     """name -> post(path, body, headers) returning (status, body), for every adapter."""
     settings = config()
     options = {"registry": settings.registry, "signer": settings.signer}
-    starlette = StarletteClient(Starlette(routes=[ComponentApp(**options).mount()]))
+    login = [Middleware(AuthenticationMiddleware, backend=HeaderBackend())]
+    starlette = StarletteClient(
+        Starlette(routes=[ComponentApp(**options).mount()], middleware=login)
+    )
     fastapi_app = FastAPI()
+    fastapi_app.add_middleware(AuthenticationMiddleware, backend=HeaderBackend())
     fastapi_app.mount("/cf", ComponentApp(**options))
     fastapi = FastAPIClient(fastapi_app)
-    litestar = LitestarClient(Litestar(route_handlers=[create_router(**options)]))
-    django_wsgi = Client()
-    django_asgi = AsyncClient()
+    litestar = LitestarClient(
+        Litestar(
+            route_handlers=[create_router(**options)],
+            middleware=[DefineMiddleware(HeaderAuth)],
+        )
+    )
+    wsgi_clients = {False: Client(), True: alice[0]}
+    asgi_clients = {False: AsyncClient(), True: alice[1]}
 
     def over(client: Any) -> Post:
         def post(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -50,19 +158,24 @@ def adapters() -> Iterator[dict[str, Post]]:
 
         return post
 
+    def django_headers(headers: dict[str, str]) -> tuple[str, dict[str, str]]:
+        # Django logs in by its session, not by a header.
+        extra = {k: v for k, v in headers.items() if k not in ("Content-Type", "X-User")}
+        return headers.get("Content-Type", ""), extra
+
     def wsgi(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        extra = {k: v for k, v in headers.items() if k != "Content-Type"}
-        content_type = headers.get("Content-Type", "")
-        response = django_wsgi.post(path, body, content_type=content_type, headers=extra)
+        content_type, extra = django_headers(headers)
+        client = wsgi_clients["X-User" in headers]
+        response = client.post(path, body, content_type=content_type, headers=extra)
         content = b"".join(response.streaming_content) if response.streaming else response.content
         return response.status_code, content
 
     def asgi(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        extra = {k: v for k, v in headers.items() if k != "Content-Type"}
-        content_type = headers.get("Content-Type", "")
+        content_type, extra = django_headers(headers)
+        client = asgi_clients["X-User" in headers]
 
         async def send() -> tuple[int, bytes]:
-            response = await django_asgi.post(path, body, content_type=content_type, headers=extra)
+            response = await client.post(path, body, content_type=content_type, headers=extra)
             if response.streaming:
                 chunks = [chunk async for chunk in response.streaming_content]
                 return response.status_code, b"".join(chunks)
@@ -87,61 +200,125 @@ def _counter(**changes: Any) -> dict[str, Any]:
     return {**message, **changes}
 
 
-CASES: dict[str, tuple[str, Any, dict[str, str]]] = {
-    "valid event": ("event", _counter(), HEADERS),
-    "first render": ("event", {"component": "counter", "component_id": "c-1"}, HEADERS),
-    "tampered state": ("event", _counter(state='{"count":1000}'), HEADERS),
-    "unknown event": ("event", _counter(event="explode"), HEADERS),
-    "private event": ("event", _counter(event="_secret"), HEADERS),
-    "bad payload": ("event", _counter(payload={"amount": {"x": 1}}), HEADERS),
-    "unknown component": ("event", {"component": "nope"}, HEADERS),
-    "forbidden user": ("event", {"component": "greeting", "event": "wave"}, HEADERS),
-    "bad JSON": ("event", b'{"component": ', HEADERS),
-    "oversize body": ("event", b'{"component": "' + b"x" * (1024 * 1024) + b'"}', HEADERS),
-    "wrong content type": ("event", _counter(), {**HEADERS, "Content-Type": "text/plain"}),
-    "no X-CF-Request": ("event", _counter(), {"Content-Type": "application/json"}),
-    "stream": (
-        "stream",
-        {"component": "steps", "component_id": "s-1", "event": "run", "payload": {"count": 2}},
-        HEADERS,
+def _greeting(**changes: Any) -> dict[str, Any]:
+    message = signed_message("greeting", "wave", {}, {"waves": 1}, component_id="g-1")
+    return {**message, **changes}
+
+
+STEPS = {"component": "steps", "component_id": "s-1", "event": "run", "payload": {"count": 2}}
+OVERSIZE = b'{"component": "' + b"x" * (1024 * 1024) + b'"}'
+
+CASES: dict[str, tuple[str, Any, dict[str, str], int]] = {
+    # name: (endpoint, message, headers, the status every adapter answers)
+    "valid event": ("event", _counter(), HEADERS, 200),
+    "first render": ("event", {"component": "counter", "component_id": "c-1"}, HEADERS, 200),
+    "tampered state": ("event", _counter(state='{"count":1000}'), HEADERS, 403),
+    "unknown event": ("event", _counter(event="explode"), HEADERS, 404),
+    "private event": ("event", _counter(event="_secret"), HEADERS, 404),
+    "bad payload": ("event", _counter(payload={"amount": {"x": 1}}), HEADERS, 400),
+    "unknown component": ("event", {"component": "nope"}, HEADERS, 404),
+    "anonymous user refused": ("event", _greeting(), HEADERS, 401),
+    "logged-in user": ("event", _greeting(), ALICE, 200),
+    "nested, anonymous": ("event", {"component": "nest", "component_id": "n-1"}, HEADERS, 200),
+    "nested, logged in": ("event", {"component": "nest", "component_id": "n-1"}, ALICE, 200),
+    "nested event, logged in": (
+        "event",
+        {"component": "nest", "component_id": "n-1", "event": "touch"},
+        ALICE,
+        200,
     ),
-    "stream refused": ("stream", {"component": "greeting", "event": "wave"}, HEADERS),
+    "bad JSON": ("event", b'{"component": ', HEADERS, 400),
+    "oversize body": ("event", OVERSIZE, HEADERS, 413),
+    "wrong content type": ("event", _counter(), {**HEADERS, "Content-Type": "text/plain"}, 415),
+    "no X-CF-Request": ("event", _counter(), {"Content-Type": "application/json"}, 400),
+    "stream": ("stream", STEPS, HEADERS, 200),
+    "stream refused": ("stream", _greeting(), HEADERS, 401),
+    "stream, logged in": ("stream", _greeting(), ALICE, 200),
+    "stream nesting, logged in": (
+        "stream",
+        {"component": "nest_steps", "component_id": "ns-1", "event": "run"},
+        ALICE,
+        200,
+    ),
+    "stream nesting, anonymous": (
+        "stream",
+        {"component": "nest_steps", "component_id": "ns-1", "event": "run"},
+        HEADERS,
+        200,
+    ),
+    "stream, tampered state": ("stream", _counter(state='{"count":1000}'), HEADERS, 403),
+    "stream, bad JSON": ("stream", b"[1, 2", HEADERS, 400),
+    "stream, oversize body": ("stream", OVERSIZE, HEADERS, 413),
+    "stream, no X-CF-Request": ("stream", STEPS, {"Content-Type": "application/json"}, 400),
+    "stream, wrong content type": ("stream", STEPS, {**HEADERS, "Content-Type": "text/html"}, 415),
 }
 
-EXPECTED_STATUS = {
-    "valid event": 200,
-    "first render": 200,
-    "tampered state": 403,
-    "unknown event": 404,
-    "private event": 404,
-    "bad payload": 400,
-    "unknown component": 404,
-    "forbidden user": 401,
-    "bad JSON": 400,
-    "oversize body": 413,
-    "wrong content type": 415,
-    "no X-CF-Request": 400,
-    "stream": 200,
-    "stream refused": 401,
-}
+# A nested child gets a fresh random id, state signature and subscription token per render.
+_PER_RENDER = re.compile(r'(data-cf-(?:id|state|checksum|token))="[^"]*"')
+
+
+def _same_for_every_render(reply: dict[str, Any]) -> dict[str, Any]:
+    if "html" in reply:
+        reply["html"] = _PER_RENDER.sub(r'\1="..."', reply["html"])
+    return reply
 
 
 def _decode(path: str, body: bytes) -> Any:
     text = body.decode()
     if path == "stream" and text.startswith("data: "):
-        return [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
-    return json.loads(text)
+        lines = [line[6:] for line in text.splitlines() if line.startswith("data: ")]
+        return [_same_for_every_render(json.loads(line)) for line in lines]
+    return _same_for_every_render(json.loads(text))
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_every_adapter_gives_the_same_reply(case: str, adapters: dict[str, Post]) -> None:
-    path, message, headers = CASES[case]
+def _replies(case: str, adapters: dict[str, Post]) -> dict[str, tuple[int, Any]]:
+    path, message, headers, _ = CASES[case]
     body = message if isinstance(message, bytes) else json.dumps(message).encode()
     replies = {}
     for name, post in adapters.items():
         status, content = post(f"/cf/{path}", body, headers)
         replies[name] = (status, _decode(path, content))
+    return replies
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_adapter_gives_the_same_reply(case: str, adapters: dict[str, Post]) -> None:
+    replies = _replies(case, adapters)
     expected = replies["starlette"]
-    assert expected[0] == EXPECTED_STATUS[case], expected
+    assert expected[0] == CASES[case][3], expected
     for name, reply in replies.items():
         assert reply == expected, f"{name} differs from starlette on {case!r}"
+
+
+def _html(reply: Any) -> str:
+    last = reply[-1] if isinstance(reply, list) else reply
+    return str(last["html"])
+
+
+@pytest.mark.parametrize(
+    "case", ["nested, logged in", "nested event, logged in", "stream nesting, logged in"]
+)
+def test_a_nested_child_with_permissions_renders_for_the_logged_in_user(
+    case: str, adapters: dict[str, Post]
+) -> None:
+    for name, (_, reply) in _replies(case, adapters).items():
+        html = _html(reply)
+        assert "Waves: 0" in html, f"{name}: {html}"
+        assert "Authentication required" not in html, f"{name}: {html}"
+
+
+@pytest.mark.parametrize("case", ["nested, anonymous", "stream nesting, anonymous"])
+def test_a_nested_child_with_permissions_refuses_an_anonymous_visitor(
+    case: str, adapters: dict[str, Post]
+) -> None:
+    for name, (_, reply) in _replies(case, adapters).items():
+        html = _html(reply)
+        assert 'role="alert"' in html and "Waves" not in html, f"{name}: {html}"
+
+
+def test_every_frame_of_a_stream_renders_nested_children_for_the_user(
+    adapters: dict[str, Post],
+) -> None:
+    for name, (_, frames) in _replies("stream nesting, logged in", adapters).items():
+        assert [f["stream_done"] for f in frames] == [False, False, True], name
+        assert all("Waves: 0" in f["html"] for f in frames), f"{name}: {frames}"

@@ -181,3 +181,48 @@ def test_litestar_user_reaches_permission_classes_on_the_socket(
         reply = staff.receive_json()
         assert (reply["type"], reply["ref"]) == ("component_update", "a")
         assert "<i>staff</i>" in reply["html"]
+
+
+def test_a_nested_child_renders_for_the_logged_in_user_on_events_and_pages() -> None:
+    # The reported drift: under Litestar a nested IsAuthenticated child rendered
+    # "Authentication required." for a logged-in user (Starlette rendered it).
+    components = registry()
+    nesting = JinjaRenderer(loader=jinja2.DictLoader({"shell.html": "{{ component('staff') }}"}))
+    nesting.environment.globals.update(template_globals(registry=components))
+
+    @components.register("shell")
+    class Shell(Component):
+        template_name = "shell.html"
+        renderer = nesting
+
+    @components.register("staff")
+    class Staff(Component):
+        template_name = "who.html"
+        renderer = renderer
+        permission_classes = [IsAuthenticated, IsStaff]
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["who"] = "staff"
+
+    env = jinja2.Environment(autoescape=True)
+    env.globals.update(template_globals(registry=components))
+
+    @get("/")
+    async def home(request: Request[Any, Any, Any]) -> Template:
+        return Template(template_str='{{ component("shell") }}', context={"request": request})
+
+    app = Litestar(
+        route_handlers=[home, create_router(registry=components)],
+        middleware=[DefineMiddleware(HeaderAuth)],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
+    )
+    body = json.dumps({"component": "shell"})
+    with TestClient(app) as client:
+        staff = {**HEADERS, "X-User": "bob:staff"}
+        reply = client.post("/cf/event", content=body, headers=staff).json()
+        assert "<i>staff</i>" in reply["html"] and "Authentication required" not in reply["html"]
+        page = client.get("/", headers={"X-User": "bob:staff"}).text
+        assert "<i>staff</i>" in page
+        anonymous = client.post("/cf/event", content=body, headers=HEADERS).json()
+        assert "Authentication required." in anonymous["html"]

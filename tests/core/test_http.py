@@ -4,6 +4,7 @@ tests/adapters/test_contract.py for the same cases through each one)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from typing import Any
 
@@ -98,3 +99,44 @@ def test_the_script_is_immutable_when_asked_for_by_its_hash() -> None:
     assert fresh.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert script_reply(None, None).headers["Cache-Control"] == "no-cache"
     assert script_reply(None, f'"{version}"').status == 304
+
+
+def test_the_event_loop_runs_between_frames_of_a_stream(fresh_registry: Any) -> None:
+    # A handler that never awaits must not hold the loop for the whole stream: other clients
+    # are served, and the server notices a client that hung up, between any two frames.
+    from component_framework.core import StreamingComponent
+    from component_framework.core._http import stream_reply
+
+    from ._support import Plain
+
+    @fresh_registry.register("busy")
+    class Busy(StreamingComponent):
+        template_name = "busy.html"
+        renderer = Plain()
+
+        async def on_run(self) -> Any:
+            for _ in range(3):
+                yield  # never awaits
+
+    async def run() -> list[int]:
+        ticks = [0]
+
+        async def other_client() -> None:
+            while True:
+                ticks[0] += 1
+                await asyncio.sleep(0)
+
+        other = asyncio.create_task(other_client())
+        body = json.dumps({"component": "busy", "event": "run"}).encode()
+        config = AppConfig(registry=fresh_registry)
+        reply = await stream_reply(config, None, HEAD, lambda: body)
+        assert reply.stream is not None
+        seen = []
+        async for _ in reply.stream:  # type: ignore[union-attr]
+            seen.append(ticks[0])
+        other.cancel()
+        return seen
+
+    seen = asyncio.run(run())
+    assert len(seen) == 4  # three frames and the last
+    assert all(later > earlier for earlier, later in itertools.pairwise(seen[1:]))
