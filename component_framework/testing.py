@@ -47,6 +47,7 @@ from .core import renderer as renderer_module
 from .core import signing, state, threads
 from .core.component import Component
 from .core.config import AppConfig
+from .core.form import FormComponent
 from .core.protocol import dispatch_message, render_component, signed_message, stream_frames
 from .core.registry import ComponentRegistry, registry
 from .core.signing import Signer
@@ -265,8 +266,7 @@ class ComponentTester:
         component_cls = self._registry.resolve(self.name)
         instance = component_cls(component_id=self.component_id)
         instance.hydrate(self.state)
-        errors: dict[str, list[str]] = getattr(instance, "field_errors", {})
-        return errors
+        return instance.field_errors if isinstance(instance, FormComponent) else {}
 
 
 # ---------- The process-wide defaults, restored after a test ----------

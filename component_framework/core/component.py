@@ -74,6 +74,10 @@ class Component:
     """How its pages send events: ``"http"`` (``POST /event``) or ``"ws"`` (the socket)."""
     params_schema: ClassVar[type[BaseModel] | None] = None
     """A Pydantic model of its mount parameters, shown by ``cf dev``'s playground (optional)."""
+    stories: ClassVar[dict[str, dict[str, Any]] | None] = None
+    """Named examples for ``cf dev``'s gallery and ``cf snapshot``, each
+    ``{"params": {...}, "state": {...}, "doc": "..."}`` (all optional); ``None`` shows one
+    default story, the component mounted without parameters."""
     permission_required: ClassVar[str | Sequence[str]] = ""
     """The Django permission(s) ``DjangoModelPermission`` requires (all of them, if several)."""
     state_store: ClassVar[StateStore | Literal[False] | None] = None

@@ -196,8 +196,8 @@ class ModelFormComponent(FormComponent):
     """
     Form component with model instance support.
 
-    Combines FormComponent validation with model persistence. Works with
-    DjangoModelMixin or similar patterns that provide ``save_instance()``.
+    Combines FormComponent validation with model persistence: a valid submit sets the
+    instance's fields, then calls :meth:`save_instance` (``DjangoModelMixin`` provides one).
     """
 
     instance: Any = None
@@ -215,6 +215,14 @@ class ModelFormComponent(FormComponent):
             name: getattr(self.instance, name, None) for name in self.state_fields
         }
 
+    def save_instance(self) -> bool:
+        """Persist ``self.instance`` after a valid submit set its fields; return whether it did.
+
+        Override it to save (``DjangoModelMixin`` does, through the ORM). By default nothing
+        is saved: the instance only has its fields set.
+        """
+        return False
+
     def on_submit(self) -> None:
         """Save validated data to model instance."""
         if not self.validated_data:
@@ -222,9 +230,7 @@ class ModelFormComponent(FormComponent):
         for field_name, value in self.validated_data.items():
             if hasattr(self.instance, field_name):
                 setattr(self.instance, field_name, value)
-        save_instance = getattr(self, "save_instance", None)
-        if callable(save_instance):
-            save_instance()
+        self.save_instance()
 
 
 # Pydantic's wording where it reads like a programmer's message; the rest is kept as is.

@@ -7,9 +7,12 @@ user checks read ``request.user`` as authentication middleware sets it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import NotAuthenticatedError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from .component import Component
 
 __all__ = [
     "AllowAny",
@@ -104,14 +107,14 @@ class DjangoModelPermission(BasePermission):
         return all(user.has_perm(p) for p in permission)
 
 
-def check_permissions(component_cls: type, request: Any) -> None:
+def check_permissions(component_cls: type[Component], request: Any) -> None:
     """Run every permission class of *component_cls* against *request*.
 
     Raises:
         NotAuthenticatedError: A permission refused and the request has no authenticated user.
         PermissionDeniedError: A permission refused an authenticated user.
     """
-    for permission_cls in getattr(component_cls, "permission_classes", ()):
+    for permission_cls in component_cls.permission_classes:
         if not permission_cls().has_permission(request, component_cls):
             user = _user(request)
             if not (user and getattr(user, "is_authenticated", False)):

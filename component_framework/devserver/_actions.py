@@ -128,7 +128,7 @@ async def open_file(request: Request) -> Response:
     if not isinstance(file, str) or not isinstance(line, int):
         return refuse(400, "'file' must be a string and 'line' an integer.")
     dev = _dev(request)
-    setting = configured(getattr(dev.project, "editor", None))
+    setting = configured(dev.project.editor)
     client = request.client.host if request.client else None
     try:
         open_in_editor(setting, Path(dev.project.root), file, line, client)

@@ -105,9 +105,8 @@ def describe_component(name: str, cls: type[Component]) -> ComponentInfo:
         # The transport takes {"form_data": {...}} for submit, whatever on_submit's signature.
         events["submit"] = [FieldInfo("form_data", "dict[str, Any]", "json", False, {})]
     form_fields: list[FieldInfo] = []
-    schema = getattr(cls, "schema", None)
-    if issubclass(cls, FormComponent) and _is_model(schema):
-        form_fields = _model_fields(schema)
+    if issubclass(cls, FormComponent) and _is_model(cls.schema):
+        form_fields = _model_fields(cls.schema)
     params_schema = cls.params_schema
     params = _model_fields(params_schema) if _is_model(params_schema) else _mount_params(cls)
     return ComponentInfo(name, cls, component_kind(cls), events, params, form_fields)

@@ -41,7 +41,7 @@ def _dev(request: Request) -> DevState:
 
 
 def _styles(dev: DevState) -> list[Path]:
-    return list(getattr(dev.project, "styles", []) or [])
+    return list(dev.project.styles)
 
 
 def _render_story(dev: DevState, story: Story, request: Any) -> dict[str, Any]:

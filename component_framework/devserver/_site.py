@@ -77,7 +77,7 @@ def build_site(
     out.mkdir(parents=True, exist_ok=True)
     result = SiteResult(out)
     components = ComponentApp(registry=registry, signer=dev_signer(), debug=True)
-    styles = _copy_styles(Path(project.root), list(getattr(project, "styles", []) or []), out)
+    styles = _copy_styles(Path(project.root), list(project.styles), out)
     (out / "_cf").mkdir(exist_ok=True)
     css = resources.files("component_framework.devserver").joinpath("static", "dev.css")
     (out / "_cf" / "dev.css").write_bytes(css.read_bytes())

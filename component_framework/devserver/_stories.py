@@ -71,7 +71,7 @@ def stories_of(name: str, cls: type[Component]) -> list[Story]:
     Raises:
         StoryError: ``stories`` is not a mapping of names to ``{"params", "state", "doc"}``.
     """
-    declared = getattr(cls, "stories", None)
+    declared: Any = cls.stories
     where = f"{cls.__module__}.{cls.__qualname__}.stories"
     if declared is None:
         return [Story(name, DEFAULT_STORY)]

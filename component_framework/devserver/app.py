@@ -70,11 +70,24 @@ DEV_PREFIX = "/__cf__"
 
 
 class DevProject(Protocol):
-    """What the dev server needs of a project (``component_framework.project.Project``)."""
+    """What the dev server needs of a project (``component_framework.project.Project`` is one)."""
 
     root: Path
+    """The project's folder: on ``sys.path``, and the root of the files the pages may show."""
     components: list[str]
+    """Modules or packages whose components the gallery shows (imported, and watched)."""
     templates: list[Path]
+    """Template folders: the default renderer's search path (watched)."""
+    styles: list[Path]
+    """The app's stylesheets, loaded by every preview (watched)."""
+    editor: str | None
+    """What file:line links open (``vscode``, ``pycharm``, a URL pattern; None: CF_EDITOR)."""
+
+    def setup_framework(self) -> None:
+        """Set up the project's web framework before its components import (Django)."""
+
+    def install_renderer(self) -> None:
+        """Make the template folders the default renderer's search path."""
 
 
 @dataclass
@@ -129,9 +142,7 @@ def create_dev_app(
     root = str(Path(project.root).resolve())
     if root not in sys.path:
         sys.path.insert(0, root)
-    setup_framework = getattr(project, "setup_framework", None)
-    if callable(setup_framework):
-        setup_framework()  # a Django project: django.setup() before its components import
+    project.setup_framework()  # a Django project: django.setup() before its components import
     _install_renderer(project)
     channel = LiveChannel()
     reloader = DevReloader(
@@ -152,7 +163,7 @@ def create_dev_app(
     )
     pages.globals["cf_scripts"] = components.templates.cf_scripts
     pages.globals["dev_prefix"] = DEV_PREFIX
-    pages.globals["editor_url"] = editor_url(configured(getattr(project, "editor", None)))
+    pages.globals["editor_url"] = editor_url(configured(project.editor))
     pages.filters["tojson_attr"] = lambda value: json.dumps(value, separators=(",", ":"))
     state = DevState(project, registry, channel, reloader, components, reload, pages)
     channel.hello = state.hello
@@ -175,8 +186,8 @@ def create_dev_app(
         tasks = []
         if reload:
             tasks.append(asyncio.create_task(reloader.watch(stop)))
-            styles = list(getattr(project, "styles", []) or [])
-            tasks.append(asyncio.create_task(watch_styles(Path(root), styles, channel, stop)))
+            watching = watch_styles(Path(root), list(project.styles), channel, stop)
+            tasks.append(asyncio.create_task(watching))
         try:
             yield
         finally:
@@ -234,13 +245,9 @@ def _announce(message: dict[str, Any]) -> None:
 
 def _install_renderer(project: DevProject) -> None:
     from component_framework.core.jinja import JinjaRenderer
-    from component_framework.core.renderer import get_default_renderer, set_default_renderer
+    from component_framework.core.renderer import get_default_renderer
 
-    install = getattr(project, "install_renderer", None)
-    if callable(install):
-        install()
-    elif project.templates:
-        set_default_renderer(JinjaRenderer(project.templates))
+    project.install_renderer()
     # A typo such as {{ state.cnt }} is an error shown in the page, not empty text.
     renderer = get_default_renderer()
     if isinstance(renderer, JinjaRenderer):

@@ -8,14 +8,16 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 
+from component_framework.core.component import Component
+
 from ._config import config
 from ._websocket import websocket_enabled
 
 __all__ = ["check_live_components"]
 
 
-def _wants_socket(cls: type) -> bool:
-    return bool(getattr(cls, "live", False)) or getattr(cls, "transport", "http") == "ws"
+def _wants_socket(cls: type[Component]) -> bool:
+    return cls.live or cls.transport == "ws"
 
 
 @checks.register()

@@ -231,7 +231,8 @@ def test_streaming_writes_once_at_the_end(signer: Signer) -> None:
     first = render_component("counter", params={"start": 3}, registry=registry, signer=signer)
 
     async def collect() -> list[dict[str, Any]]:
-        return [f async for f in stream_frames(event(first, "run"), registry=registry)]
+        message = event(first, "run")
+        return [f async for f in stream_frames(message, registry=registry, signer=signer)]
 
     frames = asyncio.run(collect())
     assert [f["html"] for f in frames] == ["<p>2</p>", "<p>1</p>", "<p>0</p>", "<p>0</p>"]

@@ -9,7 +9,6 @@ import re
 import types
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from component_framework.devserver import DevError, create_dev_app
 from component_framework.devserver._channel import LiveChannel
 from component_framework.devserver._recorder import EventRecorder, state_diff
 from component_framework.devserver.server import allowed_hosts
-from component_framework.project import load_project
+from component_framework.project import Project, load_project
 
 from .conftest import PackageFactory
 
@@ -271,7 +270,7 @@ def test_an_error_in_user_code_reaches_the_overlay_with_its_line(package: Packag
     templates = package.folder / "templates"
     templates.mkdir()
     (templates / "fragile.html").write_text("<p>{{ state }}</p>")
-    project = SimpleNamespace(root=package.root, components=[package.name], templates=[templates])
+    project = Project(root=package.root, components=[package.name], templates=[templates])
     reported: list[DevError] = []
     app = create_dev_app(project, reload=False, report=reported.append)
     with TestClient(app) as client:
@@ -422,7 +421,7 @@ def test_an_undefined_name_in_a_template_is_an_error_with_its_line(
     templates = package.folder / "templates"
     templates.mkdir()
     (templates / "typo.html").write_text("<p>\n  {{ state.cnt }}\n</p>")
-    project = SimpleNamespace(root=package.root, components=[package.name], templates=[templates])
+    project = Project(root=package.root, components=[package.name], templates=[templates])
     reported: list[DevError] = []
     app = create_dev_app(project, reload=False, report=reported.append)
     with TestClient(app) as client:

@@ -29,6 +29,7 @@ from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.signing import Signer
 from component_framework.devserver import create_dev_app
 from component_framework.devserver.server import allowed_hosts
+from component_framework.project import Project
 from component_framework.web import ComponentApp
 
 from ._hostile import HEADERS, build_registry, message
@@ -45,7 +46,7 @@ def restore_signer(cf_defaults: None) -> None:
 
 @pytest.fixture
 def dev(tmp_path: Path, restore_signer: None) -> Iterator[TestClient]:
-    project = SimpleNamespace(root=tmp_path, components=[], templates=[])
+    project = Project(root=tmp_path)
     app = create_dev_app(project, registry=build_registry(), reload=False, report=None)
     with TestClient(app) as client:
         yield client
@@ -168,7 +169,7 @@ def test_cross_site_posts_that_run_component_code_are_refused(dev: TestClient) -
 def test_the_dev_server_answers_only_loopback_host_names(
     tmp_path: Path, restore_signer: None
 ) -> None:
-    project = SimpleNamespace(root=tmp_path, components=[], templates=[])
+    project = Project(root=tmp_path)
     app = create_dev_app(
         project,
         registry=build_registry(),
