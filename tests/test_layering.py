@@ -1,4 +1,4 @@
-"""The package's import layering (DESIGN.md), checked over the source with ``ast``.
+"""The package's import layering (docs/architecture.md), checked over the source with ``ast``.
 
 ``core`` <- ``web`` <- ``devserver`` <- ``cli``, ``core`` <- ``scaffolds`` <- ``cli`` and
 ``core`` <- ``django`` / ``litestar`` (the adapters import no web, and their frameworks stay

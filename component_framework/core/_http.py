@@ -17,13 +17,14 @@ else happens here, the same way for every host:
   (:class:`ThreadedFrames`);
 - uncached, never-sniffed replies; cf.js with its ETag, immutable when asked for by hash.
 
-Refusals (:class:`Refused`, each with its ``status`` and ``code``)::
+The refusals are one exception, :class:`Refused`, carrying its ``status`` and ``code``:
 
-    Refused
-    ├── 400 missing_header          no X-CF-Request header (not sent by cf.js)
-    ├── 408 request_timeout         the body took longer than the body timeout
-    ├── 413 too_large               a body larger than the limit
-    └── 415 unsupported_media_type  not application/json
+=====  ========================  ==============================================
+400    missing_header            no X-CF-Request header (not sent by cf.js)
+408    request_timeout           the body took longer than the body timeout
+413    too_large                 a body larger than the limit
+415    unsupported_media_type    not application/json
+=====  ========================  ==============================================
 
 Everything else (bad JSON, unknown component, permissions, tampered state) is decided by the
 message path and mapped with ``http_status``.

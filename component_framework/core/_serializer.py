@@ -1,6 +1,6 @@
 """``StateSerializer``: component state to JSON text and back, with byte limits.
 
-Re-exported by ``component``, where the seed documents it.
+Re-exported by :mod:`.component`, where the documented API has it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ logger = logging.getLogger("component_framework")
 
 class StateDecodeError(MessageError, json.JSONDecodeError):
     """State text that is not JSON: a ``MessageError`` that is also the ``JSONDecodeError``
-    (a ``ValueError``) the seed's ``deserialize`` raised."""
+    (a ``ValueError``) the documented ``deserialize`` raises."""
 
     def __init__(self, exc: json.JSONDecodeError) -> None:
         json.JSONDecodeError.__init__(self, exc.msg, exc.doc, exc.pos)

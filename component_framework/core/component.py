@@ -15,7 +15,7 @@ from .exceptions import (
 )
 from .renderer import Renderer, get_default_renderer
 
-# The seed documents StateSerializer in this module; it lives in its own.
+# The documented API has StateSerializer in this module; it lives in its own.
 from ._serializer import StateSerializer  # isort: skip
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """The one message-handling path that every transport (HTTP, SSE, WebSocket, ``cf dispatch``) uses.
 
-A request is the seed's WebSocket message:
+A request is the documented WebSocket message (the same on every transport)::
 
     {"type": "component_event", "component": NAME, "component_id": ID, "event": EVENT | null,
      "payload": {...}, "state": STATE_JSON | null, "checksum": CHECKSUM | null}

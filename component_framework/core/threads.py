@@ -120,7 +120,7 @@ async def run_sync(func: Callable[..., T], /, *args: Any) -> T:
 
     Example:
 
-        reply = await run_sync(run_message_in_thread, parsed, params, signer)
+        reply = await run_sync(answer_here, parsed, request, params, config)
     """
     import asyncio  # here: core imports without an event loop library
 

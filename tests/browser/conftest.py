@@ -3,7 +3,8 @@
 Package-scoped, not session-scoped: Playwright's sync API keeps an asyncio loop running in the
 main thread while it is active, which would break ``asyncio.run`` in later test packages.
 
-Chromium is Debian's (/usr/bin/chromium), launched with the flags DESIGN.md gives. A browser
+Chromium is Debian's (/usr/bin/chromium), launched with ``CHROMIUM_ARGS`` (without the
+background-networking flags it keeps trying to reach hosts this machine cannot reach). A browser
 that cannot start is an error, never a skip: CI must not pass without running these tests.
 """
 
