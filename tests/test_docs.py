@@ -36,7 +36,7 @@ FILES = [
     *sorted(p for p in (ROOT / "docs").glob("*.md") if p.name not in RUN_ELSEWHERE),
 ]
 _FENCE = re.compile(r"^(`{3,})([^\n`]*)\n(.*?)^\1\s*$", re.MULTILINE | re.DOTALL)
-MAX_FRAGMENTS = 4
+MAX_FRAGMENTS = 3
 
 
 @dataclass
