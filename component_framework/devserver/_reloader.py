@@ -65,6 +65,8 @@ class DevReloader:
         self.report = report or (lambda error: None)
         self.announce = announce or (lambda message: None)
         self.step_ms = step_ms
+        self.watching = asyncio.Event()
+        """Set once :meth:`watch` sees every save (tests wait on it before they write)."""
         self.cache = SnapshotCache()
         self.template_errors: dict[Path, DevError] = {}
         self.version = 0
@@ -199,6 +201,7 @@ class DevReloader:
 
         paths = self.watch_paths
         if not paths:
+            self.watching.set()
             return
         watcher = watchfiles.awatch(
             *paths,
@@ -207,6 +210,9 @@ class DevReloader:
             debounce=1600,
             stop_event=stop,
         )
+        # The first step of the iteration registers the watches, then waits in a thread: by the
+        # time the loop runs this callback, every later save is seen.
+        asyncio.get_running_loop().call_soon(self.watching.set)
         async for batch in watcher:
             changes = self.classify(path for _, path in batch)
             try:

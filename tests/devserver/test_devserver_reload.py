@@ -48,7 +48,7 @@ async def running(demo_project: Path) -> AsyncIterator[Running]:
     queue = channel.subscribe()
     stop = asyncio.Event()
     task = asyncio.create_task(reloader.watch(stop))
-    await asyncio.sleep(0.3)  # let the watcher start before the test writes files
+    await asyncio.wait_for(reloader.watching.wait(), 10)  # the test writes files after this
     yield Running(reloader, queue)
     stop.set()
     await asyncio.wait_for(task, 10)
