@@ -1,15 +1,22 @@
 """Per-event cost of a counter component against the floor of doing the same work inline.
 
-Two pairs are measured side by side in one process, interleaved so machine noise hits both:
+Three pairs are measured side by side in one process, interleaved so machine noise hits both:
 
 * ``dispatch``: state JSON in, hydrate, handler, Jinja render of a template with a 50-item
   list, dehydrate, JSON out -- against ``json.loads`` + ``template.render`` + ``json.dumps``.
-* ``message``: the whole message path (``core.protocol.handle_message``: read and check the
-  message, then in one worker-thread hop for the ``def`` handler: verify the HMAC of canonical
-  JSON, validate the payload, run, render, sign) -- against the same JSON parse, HMAC verify,
-  render, canonical dump, HMAC sign and one ``asyncio.to_thread`` hop written inline.
+* ``message, def``: the whole message path (``core.protocol.handle_message``: read and check
+  the message, then in one worker-thread hop for the ``def`` handler: verify the HMAC of
+  canonical JSON, validate the payload, run, render, sign) -- against the same JSON parse, HMAC
+  verify, render, canonical dump, HMAC sign and one ``asyncio.to_thread`` hop written inline.
+* ``message, async def``: the same with the handler declared ``async def`` (the whole message
+  on the event loop) -- against the same inline work without the hop.
 
-Run:  python bench/core_event.py [--rounds 5000]
+``--before DIR`` compares this tree with another checkout of the package (``git worktree`` or
+``git archive``) in one run: the benchmark runs in child processes, alternately importing the
+package from DIR and from this tree, ``--repeat`` times each; the medians of both are shown
+with their ratio (after / before).
+
+Run:  python bench/core_event.py [--rounds 5000] [--before DIR --repeat 5]
 """
 
 from __future__ import annotations
@@ -25,10 +32,13 @@ import time
 from typing import Any
 
 import jinja2
+from _compare import add_compare_options, compare, print_comparison
 from _counter import KEY, Counter, bench_registry, renderer
 
 from component_framework.core.protocol import handle_message, signed_message
 from component_framework.core.signing import Signer
+
+PAIRS = ("dispatch", "message, def", "message, async def")
 
 
 def floor_dispatch(state_json: str, template: jinja2.Template) -> str:
@@ -66,6 +76,11 @@ async def floor_message(raw: str, template: jinja2.Template) -> str:
     return json.dumps(reply)
 
 
+async def floor_message_inline(raw: str, template: jinja2.Template) -> str:
+    message = json.loads(raw)
+    return json.dumps(_floor_work(message, template))
+
+
 async def framework_message(raw: str, signer: Signer) -> str:
     reply = await handle_message(raw, registry=bench_registry, signer=signer)
     return json.dumps(reply)
@@ -83,48 +98,69 @@ async def _atime(fn: Any, *args: Any) -> float:
     return (time.perf_counter_ns() - start) / 1000
 
 
-def _report(name: str, floor: list[float], framework: list[float]) -> float:
-    f, w = statistics.median(floor), statistics.median(framework)
-    ratio = w / f
-    print(
-        f"{name:<9} floor median {f:8.1f} us   framework median {w:8.1f} us   ratio {ratio:5.2f}x"
-    )
-    return ratio
-
-
-async def main(rounds: int) -> int:
+async def measure(rounds: int) -> dict[str, dict[str, float]]:
+    """Medians in microseconds: ``{pair: {"floor": us, "framework": us}}``."""
     signer = Signer([KEY], release="1")
     template = renderer.environment.get_template("counter.html")
     first = Counter(component_id="c1").dispatch()
     state_json = json.dumps(first["state"])
+    samples: dict[str, tuple[list[float], list[float]]] = {p: ([], []) for p in PAIRS}
 
-    floor_d, frame_d = [], []
     for _ in range(rounds // 10):  # warm-up
         floor_dispatch(state_json, template)
         framework_dispatch(state_json)
+    floor, framework = samples["dispatch"]
     for _ in range(rounds):
-        floor_d.append(_time(floor_dispatch, state_json, template))
-        frame_d.append(_time(framework_dispatch, state_json))
+        floor.append(_time(floor_dispatch, state_json, template))
+        framework.append(_time(framework_dispatch, state_json))
 
-    raw = json.dumps(
-        signed_message("counter", "increment", {}, first["state"], component_id="c1", signer=signer)
-    )
-    assert json.loads(await framework_message(raw, signer))["type"] == "component_update"
-    floor_m, frame_m = [], []
-    for _ in range(rounds // 10):
-        await floor_message(raw, template)
-        await framework_message(raw, signer)
-    for _ in range(rounds):
-        floor_m.append(await _atime(floor_message, raw, template))
-        frame_m.append(await _atime(framework_message, raw, signer))
+    for pair, event, floor_fn in (
+        ("message, def", "increment", floor_message),
+        ("message, async def", "increment_async", floor_message_inline),
+    ):
+        state = first["state"]
+        raw = json.dumps(
+            signed_message("counter", event, {}, state, component_id="c1", signer=signer)
+        )
+        assert json.loads(await framework_message(raw, signer))["type"] == "component_update"
+        for _ in range(rounds // 10):
+            await floor_fn(raw, template)
+            await framework_message(raw, signer)
+        floor, framework = samples[pair]
+        for _ in range(rounds):
+            floor.append(await _atime(floor_fn, raw, template))
+            framework.append(await _atime(framework_message, raw, signer))
+    return {
+        pair: {"floor": statistics.median(f), "framework": statistics.median(w)}
+        for pair, (f, w) in samples.items()
+    }
 
-    print(f"python {sys.version.split()[0]}, {rounds} rounds each, interleaved")
-    worst = max(_report("dispatch", floor_d, frame_d), _report("message", floor_m, frame_m))
-    print(f"target <= 1.30x: {'met' if worst <= 1.3 else 'NOT met'}")
+
+def report(medians: dict[str, dict[str, float]]) -> None:
+    for pair, m in medians.items():
+        ratio = m["framework"] / m["floor"]
+        print(
+            f"{pair:<19} floor median {m['floor']:8.1f} us   framework median "
+            f"{m['framework']:8.1f} us   ratio {ratio:5.2f}x"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5000)
+    add_compare_options(parser)
+    args = parser.parse_args()
+    if args.before:
+        print_comparison(compare(__file__, args), "us")
+        return 0
+    medians = asyncio.run(measure(args.rounds))
+    if args.json:
+        print(json.dumps(medians))
+        return 0
+    print(f"python {sys.version.split()[0]}, {args.rounds} rounds each, interleaved")
+    report(medians)
     return 0
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=5000)
-    sys.exit(asyncio.run(main(parser.parse_args().rounds)))
+    sys.exit(main())

@@ -19,7 +19,11 @@ verify, payload validation, canonical dump and signing. Reported: requests/s, p5
 and the server's CPU time per request (medians over rounds), and each pair's ratio of
 requests/s (target: >= 0.8x).
 
-Run:  python bench/http_roundtrip.py [--duration 5] [--rounds 3] [--connections 8]
+``--before DIR`` also serves the component sides from another checkout of the package (a
+second uvicorn process importing it from DIR), interleaved with the rest: before and after in
+one run, against the same floors.
+
+Run:  python bench/http_roundtrip.py [--duration 5] [--rounds 3] [--connections 8] [--before DIR]
 """
 
 from __future__ import annotations
@@ -150,10 +154,12 @@ def free_port() -> int:
         return port
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    """Start this file's ``serve`` command under uvicorn; return once it listens."""
+def start_server(port: int, tree: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start this file's ``serve`` command under uvicorn (importing the package from *tree*,
+    else from where it is installed); return once it listens."""
+    env = {**os.environ, "PYTHONPATH": str(tree)} if tree is not None else None
     server = subprocess.Popen(
-        [sys.executable, __file__, "serve", "--port", str(port)], cwd=Path(__file__).parent
+        [sys.executable, __file__, "serve", "--port", str(port)], cwd=Path(__file__).parent, env=env
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -300,42 +306,56 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=5, help="seconds per round and side")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--before", type=Path, help="another checkout to compare with")
     args = parser.parse_args()
     if args.command == "serve":
         serve(args.port)
         return
     tool = ensure_wrk()
     port = args.port or free_port()
-    server = start_server(port)
+    servers = {"": start_server(port)}
     sync_body = json.dumps(counter_message())
     async_body = json.dumps(counter_message("increment_async"))
     base = f"http://127.0.0.1:{port}"
-    pairs = (("component, async def", "floor, async def"), ("component, def", "floor, def"))
+    pairs = [("component, async def", "floor, async def"), ("component, def", "floor, def")]
     sides = {
-        "floor, async def": ("/floor", sync_body),
-        "component, async def": ("/cf/event", async_body),
-        "floor, def": ("/floor-threaded", sync_body),
-        "component, def": ("/cf/event", sync_body),
+        "floor, async def": ("", base + "/floor", sync_body),
+        "component, async def": ("", base + "/cf/event", async_body),
+        "floor, def": ("", base + "/floor-threaded", sync_body),
+        "component, def": ("", base + "/cf/event", sync_body),
     }
+    if args.before:
+        before_port = free_port()
+        servers["before"] = start_server(before_port, args.before.resolve())
+        before = f"http://127.0.0.1:{before_port}/cf/event"
+        sides["before: component, async def"] = ("before", before, async_body)
+        sides["before: component, def"] = ("before", before, sync_body)
+        pairs += [
+            ("before: component, async def", "floor, async def"),
+            ("before: component, def", "floor, def"),
+            ("component, async def", "before: component, async def"),
+            ("component, def", "before: component, def"),
+        ]
     results: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
     try:
-        for path, body in sides.values():  # warm up, and check every side answers 200
-            load(base + path, body, 1, args.connections, tool)
+        for _, url, body in sides.values():  # warm up, and check every side answers 200
+            load(url, body, 1, args.connections, tool)
         for _ in range(args.rounds):  # interleaved, so noise lands on every side alike
-            for side, (path, body) in sides.items():
-                results[side].append(measure(server, base + path, body, args, tool))
+            for side, (server, url, body) in sides.items():
+                results[side].append(measure(servers[server], url, body, args, tool))
     finally:
-        server.terminate()
-        server.wait()
+        for process in servers.values():
+            process.terminate()
+            process.wait()
     print(
         f"load generator: {tool}, {args.connections} connections, {args.rounds} x {args.duration}s"
     )
-    print(f"{'side':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU/req us':>11}")
+    print(f"{'side':<30} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU/req us':>11}")
     medians = {}
     for side, rows in results.items():
         medians[side] = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
         m = medians[side]
-        print(f"{side:<22} {m['rps']:>9.0f} {m['p50']:>8.2f} {m['p99']:>8.2f} {m['cpu']:>11.0f}")
+        print(f"{side:<30} {m['rps']:>9.0f} {m['p50']:>8.2f} {m['p99']:>8.2f} {m['cpu']:>11.0f}")
     for side, floor in pairs:
         ratio = medians[side]["rps"] / medians[floor]["rps"]
         # Each round pairs the sides under the same machine load: the spread of these ratios
@@ -343,8 +363,9 @@ def main() -> None:
         rounds = sorted(
             c["rps"] / f["rps"] for c, f in zip(results[side], results[floor], strict=True)
         )
+        cpu = medians[floor]["cpu"] / medians[side]["cpu"]
         print(
-            f"{side} / {floor}: {ratio:.2f}x requests/s (target >= 0.8x); per round: "
+            f"{side} / {floor}: {ratio:.2f}x requests/s ({cpu:.2f}x by CPU time); per round: "
             + ", ".join(f"{r:.2f}" for r in rounds)
         )
 

@@ -11,7 +11,10 @@ Uses the server of ``http_roundtrip.py`` (one uvicorn process on loopback) and t
   connection has the update, against a raw Starlette loop sending the same text to 1,000
   sockets (``/floor-push``).
 
-Run:  python bench/ws_roundtrip.py [--events 2000] [--rounds 3] [--connections 1000]
+``--before DIR`` also runs the component side on a second server importing the package from
+another checkout, interleaved with the rest: before and after in one run.
+
+Run:  python bench/ws_roundtrip.py [--events 2000] [--rounds 3] [--connections 1000] [--before DIR]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import asyncio
 import json
 import statistics
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -87,35 +91,50 @@ async def fan_out(base: str, ws_path: str, push_path: str, n: int, rounds: int) 
 
 async def bench(args: argparse.Namespace) -> None:
     port = free_port()
-    server = start_server(port)
+    servers = [start_server(port)]
     base = f"http://127.0.0.1:{port}"
+    sides = {"floor": (base, "/floor-ws"), "component": (base, "/cf/ws")}
+    if args.before:
+        before_port = free_port()
+        servers.append(start_server(before_port, args.before.resolve()))
+        sides["before: component"] = (f"http://127.0.0.1:{before_port}", "/cf/ws")
     message = counter_message()
     try:
-        sides = {"floor": "/floor-ws", "component": "/cf/ws"}
         latencies: dict[str, list[float]] = {side: [] for side in sides}
-        for path in sides.values():
-            await round_trips(base.replace("http", "ws") + path, message, 100)  # warm up
+        for host, path in sides.values():
+            await round_trips(host.replace("http", "ws") + path, message, 100)  # warm up
         for _ in range(args.rounds):
-            for side, path in sides.items():
-                url = base.replace("http", "ws") + path
+            for side, (host, path) in sides.items():
+                url = host.replace("http", "ws") + path
                 latencies[side] += await round_trips(url, message, args.events)
         print(f"WebSocket event round trip, {args.rounds} x {args.events} sequential events")
-        print(f"{'side':<10} {'p50 ms':>8} {'p99 ms':>8}")
+        print(f"{'side':<18} {'p50 ms':>8} {'p99 ms':>8}")
         for side, values in latencies.items():
-            print(f"{side:<10} {pct(values, 0.5):>8.3f} {pct(values, 0.99):>8.3f}")
-        ratio = pct(latencies["component"], 0.5) / pct(latencies["floor"], 0.5)
-        print(f"component / floor p50: {ratio:.2f}x")
+            print(f"{side:<18} {pct(values, 0.5):>8.3f} {pct(values, 0.99):>8.3f}")
+        for side in sides:
+            if side != "floor":
+                ratio = pct(latencies[side], 0.5) / pct(latencies["floor"], 0.5)
+                print(f"{side} / floor p50: {ratio:.2f}x")
 
         print(f"\npush fan-out to {args.connections} subscribed connections, median of {args.fan}")
-        floor = await fan_out(base, "/floor-fan", "/floor-push", args.connections, args.fan)
-        ours = await fan_out(base, "/cf/ws", "/push", args.connections, args.fan)
-        print(f"{'side':<10} {'all have it ms':>15} {'server send ms':>15}")
-        for side, row in (("floor", floor), ("component", ours)):
-            print(f"{side:<10} {row['total_ms']:>15.1f} {row['server_ms']:>15.1f}")
-        print(f"component / floor (all have it): {ours['total_ms'] / floor['total_ms']:.2f}x")
+        fans = {"floor": (base, "/floor-fan", "/floor-push")}
+        for side, (host, _) in sides.items():
+            if side != "floor":
+                fans[side] = (host, "/cf/ws", "/push")
+        rows = {}
+        for side, (host, ws_path, push_path) in fans.items():
+            rows[side] = await fan_out(host, ws_path, push_path, args.connections, args.fan)
+        print(f"{'side':<18} {'all have it ms':>15} {'server send ms':>15}")
+        for side, row in rows.items():
+            print(f"{side:<18} {row['total_ms']:>15.1f} {row['server_ms']:>15.1f}")
+        for side, row in rows.items():
+            if side != "floor":
+                ratio = row["total_ms"] / rows["floor"]["total_ms"]
+                print(f"{side} / floor (all have it): {ratio:.2f}x")
     finally:
-        server.terminate()
-        server.wait()
+        for server in servers:
+            server.terminate()
+            server.wait()
 
 
 def main() -> None:
@@ -124,6 +143,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--fan", type=int, default=10, help="pushes to time")
+    parser.add_argument("--before", type=Path, help="another checkout to compare with")
     asyncio.run(bench(parser.parse_args()))
 
 
