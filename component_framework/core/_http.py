@@ -42,9 +42,7 @@ from importlib import resources
 from typing import Any, cast
 
 from ._json import wire_bytes
-from ._message import load_message
-from .config import AppConfig, Limits
-from .exceptions import ComponentError
+from .config import AppConfig
 from .protocol import handle_message, http_status, stream_message
 from .streaming import format_sse_frame
 
@@ -56,7 +54,6 @@ __all__ = [
     "Refused",
     "RequestHead",
     "ThreadedFrames",
-    "decode",
     "event_reply",
     "json_reply",
     "script_bytes",
@@ -152,18 +149,6 @@ def json_reply(reply: dict[str, Any], status: int) -> HttpReply:
     return HttpReply(status, _JSON, dict(NO_STORE), wire_bytes(reply))
 
 
-def decode(raw: str | bytes, limits: Limits) -> Any:
-    """Decode a message with core's rules (strict JSON, size limit); else return it raw.
-
-    A raw message goes on to the message path, which answers with the same error on every
-    transport.
-    """
-    try:
-        return load_message(raw, limits)
-    except ComponentError:
-        return raw
-
-
 # ---------- Reading a request ----------
 
 
@@ -208,7 +193,8 @@ async def _read_asgi(receive: Callable[[], Awaitable[Any]], limit: int) -> bytes
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-async def _read(config: AppConfig, head: RequestHead, body: Body) -> Any:
+async def _read(config: AppConfig, head: RequestHead, body: Body) -> bytes:
+    # The raw body: the message path decodes it (the same errors on every transport).
     limit = config.max_body_bytes
     _check_head(head, limit)
     if isinstance(body, AsgiBody):
@@ -224,7 +210,7 @@ async def _read(config: AppConfig, head: RequestHead, body: Body) -> Any:
     else:
         raw = body()
         _check_size(len(raw), limit)
-    return decode(raw, config.limits)
+    return raw
 
 
 def _gone() -> HttpReply:

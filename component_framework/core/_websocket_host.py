@@ -17,9 +17,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import uuid4
 
-from ._http import decode
 from ._json import wire_json
+from ._message import load_message
 from .config import AppConfig
+from .exceptions import ComponentError
 from .websocket import ComponentWebSocketManager, WebSocketConnection
 
 __all__ = [
@@ -154,8 +155,11 @@ async def answer_raw(
     raw: str | bytes,
 ) -> None:
     """Answer one received message on *connection* (its reply echoes its ``ref``)."""
-    # Undecodable or oversized messages go on raw: the manager answers them with core's error.
-    message: Any = decode(raw, config.limits)
+    message: Any = raw
+    # Decoded here for its ref; an undecodable or oversized one goes on raw, and the manager
+    # answers it with the message path's error.
+    with contextlib.suppress(ComponentError):
+        message = load_message(raw, config.limits)
     target = connection if isinstance(message, str | bytes) else ReplyTo(connection, message)
     await manager.handle_message(target, connection_id, message, config=config)
 

@@ -11,14 +11,13 @@ from typing import Any
 from component_framework.core._http import (
     AsgiBody,
     RequestHead,
-    decode,
     event_reply,
     json_reply,
     script_reply,
     script_version,
 )
 from component_framework.core._json import wire_json
-from component_framework.core.config import DEFAULT_LIMITS, AppConfig
+from component_framework.core.config import AppConfig
 
 
 def test_replies_are_compact_utf8() -> None:
@@ -32,12 +31,6 @@ def test_a_lone_surrogate_is_escaped_instead_of_crashing() -> None:
     reply = json_reply({"x": "\ud800"}, 200)
     assert reply.body == b'{"x":"\\ud800"}'
     assert reply.headers == {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-
-
-def test_decode_leaves_bad_json_raw_for_the_message_path_to_answer() -> None:
-    assert decode(b'{"a": 1}', DEFAULT_LIMITS) == {"a": 1}
-    assert decode(b'{"a": NaN}', DEFAULT_LIMITS) == b'{"a": NaN}'
-    assert decode("{oops", DEFAULT_LIMITS) == "{oops"
 
 
 def test_the_asgi_head_is_read_in_one_pass_first_header_wins() -> None:
