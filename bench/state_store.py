@@ -52,25 +52,25 @@ def counting(store: StateStore) -> StateStore:
     base = type(store)
 
     class Counting(base):  # type: ignore[valid-type, misc]
-        def load_versioned(self, component_id: str) -> StoredState | None:
+        def load_versioned(self, key: str) -> StoredState | None:
             self.calls += 1
-            return super().load_versioned(component_id)
+            return super().load_versioned(key)
 
-        def save_versioned(self, component_id: str, state: Any, expected: int | None) -> int:
+        def save_versioned(self, key: str, state: Any, expected: int | None) -> int:
             self.calls += 1
-            return super().save_versioned(component_id, state, expected)
+            return super().save_versioned(key, state, expected)
 
-        async def aload_versioned(self, component_id: str) -> StoredState | None:
+        async def aload_versioned(self, key: str) -> StoredState | None:
             if base.aload_versioned is StateStore.aload_versioned:
-                return await super().aload_versioned(component_id)  # counted by the sync one
+                return await super().aload_versioned(key)  # counted by the sync one
             self.calls += 1
-            return await super().aload_versioned(component_id)
+            return await super().aload_versioned(key)
 
-        async def asave_versioned(self, component_id: str, state: Any, expected: Any) -> int:
+        async def asave_versioned(self, key: str, state: Any, expected: Any) -> int:
             if base.asave_versioned is StateStore.asave_versioned:
-                return await super().asave_versioned(component_id, state, expected)
+                return await super().asave_versioned(key, state, expected)
             self.calls += 1
-            return await super().asave_versioned(component_id, state, expected)
+            return await super().asave_versioned(key, state, expected)
 
     store.__class__ = Counting
     store.calls = 0  # type: ignore[attr-defined]
@@ -193,6 +193,7 @@ async def run(rounds: int, redis_url: str) -> None:
     commands = _client_commands(info) - first
     info.close()
     await redis_store.aclose()  # type: ignore[attr-defined]
+    sqlite.close()
 
     sync_floor = statistics.median(variants[0].samples)
     async_floor = statistics.median(variants[3].samples)

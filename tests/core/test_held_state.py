@@ -87,18 +87,6 @@ def test_expired_state_gets_the_stale_release_reply(signer: Signer) -> None:
     assert "Reload the page" in reply["error"]
 
 
-def test_sqlite_expiry_through_the_message_path(
-    signer: Signer, tmp_path: Path, closing: Closing
-) -> None:
-    clock = Clock()
-    clock.now = 1_800_000_000.0
-    registry = counter_registry(closing(SQLiteStateStore(tmp_path / "s.db", ttl=5, clock=clock)))
-    first = render_component("counter", registry=registry, signer=signer)
-    clock.now += 6
-    with pytest.raises(StaleStateError, match="no longer held on the server"):
-        dispatch_message_sync(event(first), registry=registry, signer=signer)
-
-
 def test_page_state_from_before_the_opt_in_is_stale(signer: Signer) -> None:
     registry = counter_registry(InMemoryStateStore())
     message = signed_message(
@@ -172,6 +160,7 @@ def test_racing_events_retry_the_loser_on_the_newer_state(
     assert winner["html"] in ("<p>1</p>", "<p>10</p>")
     assert loser["html"] == "<p>11</p>"  # the retry saw the winner's write
     assert [json.loads(r["state"])["version"] for r in (winner, loser)] == [2, 3]
+    store.close()
 
 
 def test_a_race_lost_more_often_than_retried_reaches_the_page(
@@ -199,13 +188,13 @@ def test_async_handler_uses_the_async_store_methods(signer: Signer) -> None:
             super().__init__()
             self.calls: list[str] = []
 
-        async def aload_versioned(self, component_id: str) -> Any:
+        async def aload_versioned(self, key: str) -> Any:
             self.calls.append("aload_versioned")
-            return await super().aload_versioned(component_id)
+            return await super().aload_versioned(key)
 
-        async def asave_versioned(self, component_id: str, state: Any, expected: Any) -> int:
+        async def asave_versioned(self, key: str, state: Any, expected: Any) -> int:
             self.calls.append("asave_versioned")
-            return await super().asave_versioned(component_id, state, expected)
+            return await super().asave_versioned(key, state, expected)
 
     async def on_increment(self: Component) -> None:
         await asyncio.sleep(0)
@@ -305,13 +294,13 @@ def test_a_sync_component_reads_and_writes_in_its_one_worker_thread_hop(
     threads: dict[str, threading.Thread] = {}
 
     class Watched(SQLiteStateStore):
-        def load_versioned(self, component_id: str) -> Any:
+        def load_versioned(self, key: str) -> Any:
             threads["load"] = threading.current_thread()
-            return super().load_versioned(component_id)
+            return super().load_versioned(key)
 
-        def save_versioned(self, component_id: str, state: Any, expected: Any) -> int:
+        def save_versioned(self, key: str, state: Any, expected: Any) -> int:
             threads["save"] = threading.current_thread()
-            return super().save_versioned(component_id, state, expected)
+            return super().save_versioned(key, state, expected)
 
     def on_increment(self: Component) -> None:
         threads["handler"] = threading.current_thread()
