@@ -58,9 +58,14 @@ async def run_message(
     token = set_request(request)
     try:
         check_message(parsed, request, config)
-        result, held = await run_held(parsed, config, steps, lambda: _instantiate(parsed, params))
+        store = store_for(parsed.component_cls, config)
+        if store is None:  # the page holds the state: one run on it
+            component = _instantiate(parsed, params)
+            result = await steps.dispatch(component, parsed.event, parsed.payload, parsed.state)
+        else:
+            result = await run_held(parsed, store, steps, lambda: _instantiate(parsed, params))
         reply = update_reply(parsed.name, result, config.signer, parsed.trusted_id)
-        return add_optimistic_patches(parsed.component_cls, reply, held)
+        return add_optimistic_patches(parsed.component_cls, reply, store is not None)
     finally:
         reset_request(token)
 

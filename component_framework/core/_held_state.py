@@ -235,19 +235,14 @@ def finish(coroutine: Coroutine[Any, Any, T]) -> T:
 
 async def run_held(
     parsed: ParsedEvent,
-    config: AppConfig,
+    store: StateStore,
     steps: Steps,
     instantiate: Callable[[], Component],
-) -> tuple[Result, bool]:
-    """Run the component for *parsed* with its state read and saved; ``(result, held)``.
+) -> Result:
+    """Run the component for *parsed* with its state read from *store* and saved there.
 
-    For a server-held component the result's ``state`` becomes the reference to sign and
-    *held* is true; a client-held one runs once on the state the page sent.
+    The result's ``state`` becomes the reference to sign.
     """
-    store = store_for(parsed.component_cls, config)
-    if store is None:
-        result = await steps.dispatch(instantiate(), parsed.event, parsed.payload, parsed.state)
-        return result, False
     key: str | None = None
     expected, seen = 0, 0
     if parsed.state is not None:
@@ -268,7 +263,7 @@ async def run_held(
                 raise
             continue
         result["state"] = reference(parsed.name, result["component_id"], write_key, version)
-        return result, True
+        return result
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -193,8 +193,19 @@ async def _read_asgi(receive: Callable[[], Awaitable[Any]], limit: int) -> bytes
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-async def _read(config: AppConfig, head: RequestHead, body: Body) -> bytes:
-    # The raw body: the message path decodes it (the same errors on every transport).
+async def _read(config: AppConfig, head: RequestHead, body: Body) -> bytes | HttpReply:
+    # The raw body (the message path decodes it: the same errors on every transport), or the
+    # reply that refuses the request.
+    try:
+        return await _read_checked(config, head, body)
+    except Refused as exc:
+        return json_reply(exc.reply, exc.status)
+    except _Gone:
+        # What a hung-up client "gets": the server drops a reply to a closed connection.
+        return HttpReply(499, None)
+
+
+async def _read_checked(config: AppConfig, head: RequestHead, body: Body) -> bytes:
     limit = config.max_body_bytes
     _check_head(head, limit)
     if isinstance(body, AsgiBody):
@@ -213,22 +224,14 @@ async def _read(config: AppConfig, head: RequestHead, body: Body) -> bytes:
     return raw
 
 
-def _gone() -> HttpReply:
-    # What a hung-up client "gets": the server drops a reply to a closed connection.
-    return HttpReply(499, None)
-
-
 # ---------- The endpoints ----------
 
 
 async def event_reply(config: AppConfig, request: Any, head: RequestHead, body: Body) -> HttpReply:
     """``POST {prefix}/event``: one message in, one reply out, the status from the reply."""
-    try:
-        message = await _read(config, head, body)
-    except Refused as exc:
-        return json_reply(exc.reply, exc.status)
-    except _Gone:
-        return _gone()
+    message = await _read(config, head, body)
+    if isinstance(message, HttpReply):
+        return message
     reply = await handle_message(message, request, config=config)
     return json_reply(reply, http_status(reply))
 
@@ -243,12 +246,9 @@ async def stream_reply(
     *threaded*: the host iterates the body in a thread without an event loop (WSGI); the
     frames then run on a loop of their own (:class:`ThreadedFrames`).
     """
-    try:
-        message = await _read(config, head, body)
-    except Refused as exc:
-        return json_reply(exc.reply, exc.status)
-    except _Gone:
-        return _gone()
+    message = await _read(config, head, body)
+    if isinstance(message, HttpReply):
+        return message
     frames = cast(
         AsyncGenerator[dict[str, Any], None], stream_message(message, request, config=config)
     )
