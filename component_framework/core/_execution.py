@@ -10,11 +10,17 @@ in that same hop; an async one uses the store's async methods on the loop (``_he
 
 :func:`run_message` is written once over the steps seam of ``_held_state``; :func:`answer`
 picks the place, and :func:`answer_here` runs it in the calling thread.
+
+While a message runs, its request is the current request (:func:`current_request`): a nested
+``{{ component(...) }}`` in a template sees only the template context, and every host's
+``component`` global falls back to it for the permission checks (the worker-thread pool copies
+context variables, so a sync component's hop sees it too).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from contextvars import ContextVar
 from typing import Any, cast
 
 from ._held_state import (
@@ -29,13 +35,19 @@ from ._held_state import (
 from ._message import ParsedEvent, check_message
 from ._optimistic import add_optimistic_patches
 from ._reply import update_reply
-from ._request_context import reset_request, set_request
 from .component import Component
 from .config import AppConfig
 from .streaming import StreamingComponent
 from .threads import run_sync
 
-__all__ = ["answer", "answer_here", "run_message", "stream_answers"]
+__all__ = ["answer", "answer_here", "current_request", "run_message", "stream_answers"]
+
+_request: ContextVar[Any] = ContextVar("component_framework_request", default=None)
+
+
+def current_request() -> Any:
+    """Return the request of the message being run in this context, or None."""
+    return _request.get()
 
 
 def _instantiate(parsed: ParsedEvent, params: Mapping[str, Any] | None) -> Component:
@@ -55,7 +67,7 @@ async def run_message(
 
     *request* is the current request meanwhile, for the nested components a render mounts.
     """
-    token = set_request(request)
+    token = _request.set(request)
     try:
         check_message(parsed, request, config)
         store = store_for(parsed.component_cls, config)
@@ -67,7 +79,7 @@ async def run_message(
         reply = update_reply(parsed.name, result, config.signer, parsed.trusted_id)
         return add_optimistic_patches(parsed.component_cls, reply, store is not None)
     finally:
-        reset_request(token)
+        _request.reset(token)
 
 
 def answer_here(
@@ -104,12 +116,12 @@ async def stream_answers(
         reply["stream_done"] = True
         yield reply
         return
-    token = set_request(request)
+    token = _request.set(request)
     try:
         check_message(parsed, request, config)
         component = cast(StreamingComponent, _instantiate(parsed, None))
     finally:
-        reset_request(token)
+        _request.reset(token)
 
     def frames(state: dict[str, Any] | None) -> AsyncIterator[dict[str, Any]]:
         return component.async_stream_dispatch(parsed.event, parsed.payload, state)
@@ -120,13 +132,13 @@ async def stream_answers(
     try:
         while True:
             # Set around each step, not across yields: the frames may be read by other tasks.
-            token = set_request(request)
+            token = _request.set(request)
             try:
                 frame = await anext(stream)
             except StopAsyncIteration:
                 return
             finally:
-                reset_request(token)
+                _request.reset(token)
             reply = update_reply(parsed.name, frame, signer, parsed.trusted_id)
             if frame.get("stream_done"):
                 # Patches matter only for the state the page keeps: the last frame's.

@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ._request_context import current_request
+from ._execution import current_request
 from .config import AppConfig
 from .exceptions import NotAuthenticatedError, PermissionDeniedError
 from .protocol import render_component

@@ -176,7 +176,8 @@ def check_message(parsed: ParsedEvent, request: Any, config: AppConfig) -> Parse
     if parsed.checked:
         return parsed
     component_cls = parsed.component_cls
-    check_permissions(component_cls, request)
+    if component_cls.permission_classes:
+        check_permissions(component_cls, request)
     limits = config.limits
     problem = payload_problem(parsed.payload, limits.max_depth, limits.max_integer)
     if problem is not None:

@@ -18,9 +18,9 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from component_framework.core._execution import current_request
 from component_framework.core._http import script_version
 from component_framework.core._markup import component_root, page_request, script_tag
-from component_framework.core._request_context import current_request
 
 from ._config import config
 from ._websocket import websocket_enabled
