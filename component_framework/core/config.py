@@ -88,6 +88,7 @@ class AppConfig:
         "body_timeout",
         "broker",
         "limits",
+        "max_body_bytes",
         "registry",
     )
 
@@ -113,6 +114,8 @@ class AppConfig:
         self._store = open_store(store) if isinstance(store, str) else store
         self.broker = broker
         self._max_body_bytes = max_body_bytes
+        self.max_body_bytes: int = max_body_bytes or limits.max_message_bytes
+        """Largest HTTP body: the one given, else ``limits.max_message_bytes``."""
         self.body_timeout = body_timeout
         self.allowed_origins = tuple(allowed_origins)
 
@@ -171,11 +174,6 @@ class AppConfig:
     def store(self) -> StateStore | None:
         """The store of components that name none: the one given, else the process default."""
         return self._store if self._store is not None else get_default_store()
-
-    @property
-    def max_body_bytes(self) -> int:
-        """Largest HTTP body: the one given, else ``limits.max_message_bytes``."""
-        return self._max_body_bytes or self.limits.max_message_bytes
 
     def replace(self, **changes: Any) -> AppConfig:
         """A copy with *changes* (the constructor's arguments) applied.

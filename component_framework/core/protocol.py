@@ -57,6 +57,18 @@ __all__ = [
 _Message = str | bytes | Mapping[str, Any]
 
 
+def _config(
+    config: AppConfig | None,
+    registry: ComponentRegistry | None,
+    signer: Signer | None,
+    limits: Limits | None,
+) -> AppConfig:
+    # A transport passes its app's config and nothing else: that is the config.
+    if config is not None and registry is None and signer is None and limits is None:
+        return config
+    return config_of(config, registry, signer, limits)
+
+
 async def dispatch_message(
     message: _Message,
     request: Any = None,
@@ -81,7 +93,7 @@ async def dispatch_message(
     Raises:
         ComponentError: The subclass matching the problem; see ``handle_message``.
     """
-    config = config_of(config, registry, signer, limits)
+    config = _config(config, registry, signer, limits)
     return await answer(read_message(message, config), request, params, config)
 
 
@@ -105,7 +117,7 @@ def dispatch_message_sync(
         ComponentError: The subclass matching the problem; see ``handle_message``.
         RuntimeError: An async handler was dispatched from a running event loop.
     """
-    config = config_of(config, registry, signer, limits)
+    config = _config(config, registry, signer, limits)
     parsed = read_message(message, config)
     if not parsed.runs_on_loop:
         return answer_here(parsed, request, params, config)
@@ -137,7 +149,7 @@ async def handle_message(
     message safe for the client; unexpected exceptions are logged and reported generically.
     """
     try:
-        config = config_of(config, registry, signer, limits)
+        config = _config(config, registry, signer, limits)
         return await answer(read_message(message, config), request, params, config)
     except Exception as exc:
         return error_reply(exc)
@@ -160,7 +172,7 @@ async def stream_frames(
     Raises:
         ComponentError: As ``dispatch_message``, possibly after some frames.
     """
-    config = config_of(config, registry, signer, limits)
+    config = _config(config, registry, signer, limits)
     async for frame in stream_answers(read_message(message, config), request, config):
         yield frame
 
@@ -176,7 +188,7 @@ async def stream_message(
 ) -> AsyncIterator[dict[str, Any]]:
     """Like ``stream_frames``, but an error ends the stream with one error reply."""
     try:
-        config = config_of(config, registry, signer, limits)
+        config = _config(config, registry, signer, limits)
         async for frame in stream_answers(read_message(message, config), request, config):
             yield frame
     except Exception as exc:
@@ -200,7 +212,7 @@ def render_component(
     Raises:
         ComponentError: Unknown component, permission refused, or the component failed.
     """
-    config = config_of(config, registry, signer)
+    config = _config(config, registry, signer, None)
     parsed = read_message({"component": name, "component_id": component_id}, config)
     check_message(parsed, request, config)
     parsed.trusted_id = True  # the server chose this id
