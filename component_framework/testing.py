@@ -27,7 +27,7 @@ A test that changes a process-wide default of the documented API (the global ``r
 ``set_default_renderer``, ``signing.configure``, ``state.configure``, ``ws_manager``'s broker,
 ``set_thread_limit``) gets them back afterwards with the ``cf_defaults`` fixture (in a
 ``conftest.py``: ``from component_framework.testing import cf_defaults``) or the
-:func:`isolated_defaults` block.
+``isolated_defaults`` block.
 """
 
 from __future__ import annotations
@@ -280,7 +280,7 @@ def isolated_defaults() -> Iterator[None]:
     the process-wide signer, the default state store (one opened from a URL inside the block
     is closed), ``ws_manager``'s settings, broker and connections, and the thread limit.
 
-    Example::
+    Example:
 
         with isolated_defaults():
             state.configure("memory:")
@@ -309,7 +309,7 @@ def isolated_defaults() -> Iterator[None]:
 
 
 def _cf_defaults() -> Iterator[None]:
-    """The process-wide defaults, restored after the test (see :func:`isolated_defaults`)."""
+    """The process-wide defaults, restored after the test (see ``isolated_defaults``)."""
     with isolated_defaults():
         yield
 

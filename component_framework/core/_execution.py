@@ -2,16 +2,16 @@
 
 The rule (the one Starlette, FastAPI and asgiref users know): an ``async def`` handler runs on
 the event loop; for any other message (a ``def`` handler, or a mount) everything that calls user
-code runs in ONE worker-thread hop through :func:`~.threads.run_sync`: the permission classes,
+code runs in ONE worker-thread hop through ``run_sync``: the permission classes,
 the payload and state checks, ``__init__``, mount or hydrate, the handler, ``before_render``,
 render and slot children, ``dehydrate``, signing, and ``get_optimistic_patch``. Nothing
 inspects the code to decide. A component with server-held state reads and writes its store
 in that same hop; an async one uses the store's async methods on the loop (``_held_state``).
 
-:func:`run_message` is written once over the steps seam of ``_held_state``; :func:`answer`
-picks the place, and :func:`answer_here` runs it in the calling thread.
+``run_message`` is written once over the steps seam of ``_held_state``; ``answer``
+picks the place, and ``answer_here`` runs it in the calling thread.
 
-While a message runs, its request is the current request (:func:`current_request`): a nested
+While a message runs, its request is the current request (``current_request``): a nested
 ``{{ component(...) }}`` in a template sees only the template context, and every host's
 ``component`` global falls back to it for the permission checks (the worker-thread pool copies
 context variables, so a sync component's hop sees it too).

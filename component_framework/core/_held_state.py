@@ -1,8 +1,8 @@
 """Server-held state in the message path: read before the run, write after it, sign a reference.
 
 A component whose class (or its app's config, or the project default) names a
-:class:`StateStore` keeps its state on the server. The page then holds only a reference, signed
-like any state (the checksum binds the component name, the id and the release)::
+``StateStore`` keeps its state on the server. The page then holds only a reference, signed
+like any state (the checksum binds the component name, the id and the release):
 
     {"component": "cart", "id": "cart", "key": "cart:cart:<32 hex>", "version": 7}
 
@@ -17,9 +17,9 @@ on the newer state (up to ``RETRIES`` times) and only then reaches the page as
 ``StateConflictError``. A state that expired or vanished gets the same "reload the page"
 reply as a page signed by an earlier release (``StaleStateError``).
 
-:func:`run_held` is written once, as a coroutine over a :class:`Steps` seam: the sync steps
+``run_held`` is written once, as a coroutine over a ``Steps`` seam: the sync steps
 (the worker thread of a ``def`` handler: the store's sync methods, ``dispatch``) never suspend,
-so :func:`finish` runs it to its end in the calling thread; the async steps (an ``async def``
+so ``finish`` runs it to its end in the calling thread; the async steps (an ``async def``
 handler, on the loop) await the store's async methods and ``async_dispatch``.
 """
 
@@ -217,7 +217,7 @@ ASYNC_STEPS: Steps = _AsyncSteps()
 
 
 def finish(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine over :data:`SYNC_STEPS` to its end in the calling thread.
+    """Run a coroutine over ``SYNC_STEPS`` to its end in the calling thread.
 
     Raises:
         RuntimeError: The coroutine waited on something (a bug: sync steps never wait).

@@ -1,8 +1,8 @@
 """What every HTTP host does, once: the event and stream endpoints and cf.js, host-neutral.
 
 A host (the Starlette transport, the Django and Litestar adapters) translates its request into
-a :class:`RequestHead` and a body source, calls :func:`event_reply`, :func:`stream_reply` or
-:func:`script_reply`, and translates the :class:`HttpReply` into its response type. Everything
+a ``RequestHead`` and a body source, calls ``event_reply``, ``stream_reply`` or
+``script_reply``, and translates the ``HttpReply`` into its response type. Everything
 else happens here, the same way for every host:
 
 - refusals before anything runs: the body must be ``application/json`` (415), carry the
@@ -14,17 +14,17 @@ else happens here, the same way for every host:
 - for a stream, the first frame computed before the response starts, so a refusal gets its real
   status with the error as the only frame; then the frame loop, which lets the event loop run
   between frames; for a WSGI host, the frames on an event loop of their own
-  (:class:`ThreadedFrames`);
+  (``ThreadedFrames``);
 - uncached, never-sniffed replies; cf.js with its ETag, immutable when asked for by hash.
 
-The refusals are one exception, :class:`Refused`, carrying its ``status`` and ``code``:
+The refusals are one exception, ``Refused``, carrying its ``status`` and ``code``:
 
-=====  ========================  ==============================================
-400    missing_header            no X-CF-Request header (not sent by cf.js)
-408    request_timeout           the body took longer than the body timeout
-413    too_large                 a body larger than the limit
-415    unsupported_media_type    not application/json
-=====  ========================  ==============================================
+| status | code | why |
+| --- | --- | --- |
+| 400 | missing_header | no X-CF-Request header (not sent by cf.js) |
+| 408 | request_timeout | the body took longer than the body timeout |
+| 413 | too_large | a body larger than the limit |
+| 415 | unsupported_media_type | not application/json |
 
 Everything else (bad JSON, unknown component, permissions, tampered state) is decided by the
 message path and mapped with ``http_status``.
@@ -134,7 +134,7 @@ class HttpReply:
     """A reply for the host to translate into its response type.
 
     ``stream`` is set for an SSE reply: an async iterator of frames, or a sync one from
-    :class:`ThreadedFrames` for a WSGI host; ``body`` is empty then.
+    ``ThreadedFrames`` for a WSGI host; ``body`` is empty then.
     """
 
     status: int
@@ -244,7 +244,7 @@ async def stream_reply(
     The first frame is computed before the reply starts, so a refused message (permission,
     tampered state, unknown event) gets its real status code with the error as the only frame.
     *threaded*: the host iterates the body in a thread without an event loop (WSGI); the
-    frames then run on a loop of their own (:class:`ThreadedFrames`).
+    frames then run on a loop of their own (``ThreadedFrames``).
     """
     message = await _read(config, head, body)
     if isinstance(message, HttpReply):
@@ -335,11 +335,20 @@ class ThreadedFrames:
         finally:
             self.close()
 
+    async def _close_frames(self) -> None:
+        await self._frames.aclose()
+        # Closing it drops the generators it was iterating; asyncio finalizes each in a task
+        # of its own, scheduled from another callback: let them all run before the loop stops.
+        await asyncio.sleep(0)
+        while pending := asyncio.all_tasks() - {asyncio.current_task()}:
+            await asyncio.wait(pending)
+            await asyncio.sleep(0)
+
     def close(self) -> None:
         """Close the generator and stop the stream's loop and thread."""
         if not self._loop.is_running():
             return
-        closing = asyncio.run_coroutine_threadsafe(self._frames.aclose(), self._loop)
+        closing = asyncio.run_coroutine_threadsafe(self._close_frames(), self._loop)
         closing.result()
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()

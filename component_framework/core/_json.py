@@ -71,7 +71,7 @@ def wire_json(data: Any) -> str:
 
 
 def wire_bytes(data: Any) -> bytes:
-    """Encode a reply as :func:`wire_json` does, straight to UTF-8 bytes (one encode)."""
+    """Encode a reply as ``wire_json`` does, straight to UTF-8 bytes (one encode)."""
     try:
         return _encode_utf8(data).encode()
     except UnicodeEncodeError:

@@ -7,7 +7,7 @@ Two tasks per process, both on the loop the app runs on:
   bound is passed, the oldest are dropped and every page is told to re-sync once the broker
   is back;
 - the delivery task reads the broker's deliveries and puts each push into the queues of this
-  process's subscribed pages (:class:`~._connections.Connections`, :mod:`._outbox`); a push of
+  process's subscribed pages (``Connections``, ``_outbox``); a push of
   a whole state is rendered in one worker-thread hop for all of them. It runs while pages are
   connected.
 """

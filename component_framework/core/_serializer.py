@@ -1,6 +1,6 @@
 """``StateSerializer``: component state to JSON text and back, with byte limits.
 
-Re-exported by :mod:`.component`, where the documented API has it.
+Re-exported by ``component``, where the documented API has it.
 """
 
 from __future__ import annotations

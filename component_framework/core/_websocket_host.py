@@ -1,10 +1,10 @@
 """What every WebSocket host does, once: the Origin check, the socket's loop, replies with ``ref``.
 
 A host (the Starlette transport, the Litestar adapter, the Django Channels consumer) wraps its
-socket in a :class:`SocketConnection` (``send``, ``close``, ``request``) and either runs
-:func:`serve_socket` with a function that receives one message, or (a callback-driven host
-such as Channels) calls :func:`answer_raw` for each message it is handed. The Origin check
-(:func:`origin_refused`) runs before the host accepts the handshake.
+socket in a ``SocketConnection`` (``send``, ``close``, ``request``) and either runs
+``serve_socket`` with a function that receives one message, or (a callback-driven host
+such as Channels) calls ``answer_raw`` for each message it is handed. The Origin check
+(``origin_refused``) runs before the host accepts the handshake.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str])
 
 
 def origin_refused(origin: str | None, host: str | None, config: AppConfig) -> bool:
-    """Whether the handshake must be refused (close with :data:`POLICY_VIOLATION`); logged.
+    """Whether the handshake must be refused (close with ``POLICY_VIOLATION``); logged.
 
     By default only the page's own host may open the socket, so another site cannot open one
     with the user's cookies (cross-site WebSocket hijacking).
@@ -88,13 +88,13 @@ def encode_text(data: dict[str, Any]) -> str:
 
 class SocketConnection(WebSocketConnection):
     """A host's socket as core's connection: the host implements ``send``, ``close`` and
-    ``request``; a page that falls behind is dropped here (:meth:`drop`)."""
+    ``request``; a page that falls behind is dropped here (``drop``)."""
 
     dropped: bool = False
     _task: asyncio.Task[Any] | None = None
 
     async def receive(self) -> dict[str, Any]:
-        """Not used: the host's loop hands messages to :func:`serve_socket`."""
+        """Not used: the host's loop hands messages to ``serve_socket``."""
         raise NotImplementedError("The host receives messages; see serve_socket().")
 
     async def drop(self) -> None:

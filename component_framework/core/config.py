@@ -6,7 +6,7 @@ the process-wide defaults of the documented API: the global ``registry``, the si
 ``signing.configure`` (or ``CF_SECRET_KEY``), the store of ``state.configure`` (or
 ``CF_STATE_STORE``) and the broker of ``CF_BROKER_URL``. New per-app settings belong here.
 
-Example::
+Example:
 
     config = AppConfig(registry=shop, limits=Limits(max_depth=8), store="sqlite:///state.db")
     app = ComponentApp(config=config)
@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._dev_key import development_key
 from .exceptions import ConfigurationError
 from .registry import ComponentRegistry
 from .registry import registry as default_registry
@@ -70,7 +71,7 @@ class AppConfig:
         signer: Signs and verifies state (by default the process-wide signer, looked up at
             each use, so ``signing.configure`` after start-up still applies).
         limits: Size, depth and integer limits on messages.
-        store: The :class:`~.state.StateStore` (or a URL for :func:`~.state.open_store`) of
+        store: The ``StateStore`` (or a URL for ``open_store``) of
             components that leave ``state_store`` at ``None``; by default the process default.
         broker: Where pushes go between processes (a ``Broker`` or URL); by default
             ``CF_BROKER_URL``, else in-memory.
@@ -133,7 +134,8 @@ class AppConfig:
 
         With *config*, the *given* settings replace its own. Without it, and without a
         ``signer`` among them, the process-wide signer is configured: with *secret_key* (else
-        ``CF_SECRET_KEY``), or in *debug* mode with a random per-process key.
+        ``CF_SECRET_KEY``), or in *debug* mode with the project's development key
+        (``.cf/secret-key``, made on first use), so open pages survive a restart (--reload).
 
         Raises:
             ConfigurationError: No secret key outside debug mode, or both *config* and
@@ -150,7 +152,7 @@ class AppConfig:
             if secret_key or os.environ.get("CF_SECRET_KEY"):
                 given["signer"] = configure(secret_key)
             elif debug:
-                given["signer"] = configure(ephemeral=True)
+                given["signer"] = configure(development_key(), ephemeral=True)
             else:
                 raise ConfigurationError(
                     "No secret key: set CF_SECRET_KEY (a long random string, kept secret) "

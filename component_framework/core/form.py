@@ -197,7 +197,7 @@ class ModelFormComponent(FormComponent):
     Form component with model instance support.
 
     Combines FormComponent validation with model persistence: a valid submit sets the
-    instance's fields, then calls :meth:`save_instance` (``DjangoModelMixin`` provides one).
+    instance's fields, then calls ``save_instance`` (``DjangoModelMixin`` provides one).
     """
 
     instance: Any = None

@@ -1,6 +1,6 @@
 """The one message-handling path that every transport (HTTP, SSE, WebSocket, ``cf dispatch``) uses.
 
-A request is the documented WebSocket message (the same on every transport)::
+A request is the documented WebSocket message (the same on every transport):
 
     {"type": "component_event", "component": NAME, "component_id": ID, "event": EVENT | null,
      "payload": {...}, "state": STATE_JSON | null, "checksum": CHECKSUM | null}
@@ -14,11 +14,11 @@ The path has three steps, each in its own module: reading and validating the mes
 handler on the event loop, anything else whole in one worker thread), and building and signing
 the reply (``_reply``). This module puts them together for each kind of caller.
 
-Every function takes the app's :class:`~.config.AppConfig` as *config*; the keyword options
+Every function takes the app's ``AppConfig`` as *config*; the keyword options
 *registry*, *signer* and *limits* replace the config's (without any, the process-wide
 defaults apply).
 
-Example::
+Example:
 
     reply = await handle_message(message, request=request)
     status = http_status(reply)

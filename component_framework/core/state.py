@@ -2,10 +2,10 @@
 
 A store maps a key (``name:id:<random hex>``, one per render: see docs/state.md) to a state
 and a version number. The contract is the versioned pair the message path needs:
-:meth:`StateStore.load_versioned` and the compare-and-set :meth:`StateStore.save_versioned` (a
+``StateStore.load_versioned`` and the compare-and-set ``StateStore.save_versioned`` (a
 write names the version it read, and a store that holds another one refuses it with
-:class:`StateConflictError`, so two events racing on two workers never lose an update
-silently), plus :meth:`StateStore.delete`. ``save`` and ``load`` derive from the pair; the
+``StateConflictError``, so two events racing on two workers never lose an update
+silently), plus ``StateStore.delete``. ``save`` and ``load`` derive from the pair; the
 ``a*`` methods are the async forms, by default the sync ones in a worker thread. Stored state
 expires after ``ttl`` idle seconds (every write starts the clock again).
 
@@ -60,7 +60,7 @@ class StoredState:
 class StateStore(ABC):
     """Where server-held state lives: a versioned compare-and-set store.
 
-    A store implements :meth:`load_versioned`, :meth:`save_versioned` and :meth:`delete`;
+    A store implements ``load_versioned``, ``save_versioned`` and ``delete``;
     everything else derives from them. Set ``blocking = False`` on a store whose methods never
     wait on IO (it is then called on the event loop, without a worker thread).
 
@@ -125,7 +125,7 @@ class StateStore(ABC):
     # ---------- Async forms: a worker thread for a blocking store ----------
 
     async def aload_versioned(self, key: str) -> StoredState | None:
-        """Async :meth:`load_versioned`."""
+        """Async ``load_versioned``."""
         if not self.blocking:
             return self.load_versioned(key)
         from .threads import run_sync
@@ -135,7 +135,7 @@ class StateStore(ABC):
     async def asave_versioned(
         self, key: str, state: dict[str, Any], expected_version: int | None
     ) -> int:
-        """Async :meth:`save_versioned`."""
+        """Async ``save_versioned``."""
         if not self.blocking:
             return self.save_versioned(key, state, expected_version)
         from .threads import run_sync
@@ -143,7 +143,7 @@ class StateStore(ABC):
         return await run_sync(self.save_versioned, key, state, expected_version)
 
     async def adelete(self, key: str) -> None:
-        """Async :meth:`delete`."""
+        """Async ``delete``."""
         if not self.blocking:
             return self.delete(key)
         from .threads import run_sync
@@ -151,11 +151,11 @@ class StateStore(ABC):
         await run_sync(self.delete, key)
 
     async def asave(self, key: str, state: dict[str, Any]) -> None:
-        """Async :meth:`save`."""
+        """Async ``save``."""
         await self.asave_versioned(key, state, None)
 
     async def aload(self, key: str) -> dict[str, Any] | None:
-        """Async :meth:`load`."""
+        """Async ``load``."""
         stored = await self.aload_versioned(key)
         return None if stored is None else stored.state
 

@@ -72,11 +72,11 @@ class ComponentWebSocketManager:
 
     Args:
         config: The app's configuration: registry, signer, limits, broker (a web app may pass
-            its own per message, see :meth:`handle_message`).
+            its own per message, see ``handle_message``).
         registry: Where component names are looked up (replaces the config's).
         signer: Signs pushed state (replaces the config's; the process-wide one by default).
         limits: Size and nesting limits on messages (replaces the config's).
-        broker: A :class:`~.broker.Broker` or broker URL (replaces the config's); default
+        broker: A ``Broker`` or broker URL (replaces the config's); default
             ``CF_BROKER_URL``, else in-memory (one process).
         max_subscriptions: Subscriptions one connection may hold (refused beyond).
         max_queued: Pushes waiting for one page, beyond one per subscription it holds (a
@@ -368,8 +368,8 @@ class ComponentWebSocketManager:
     async def broadcast_update(self, component_id: str, update: Mapping[str, Any]) -> None:
         """Push *update*'s ``html`` and ``state`` to the subscribers of *component_id*.
 
-        The documented API's name for :meth:`push_update`: *update* is a dispatch result (its
-        ``state`` a dict, or its JSON), and the state is signed as :meth:`push_update` signs.
+        The documented API's name for ``push_update``: *update* is a dispatch result (its
+        ``state`` a dict, or its JSON), and the state is signed as ``push_update`` signs.
         """
         state = update.get("state")
         if isinstance(state, str):

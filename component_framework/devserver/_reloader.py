@@ -66,7 +66,7 @@ class DevReloader:
         self.announce = announce or (lambda message: None)
         self.step_ms = step_ms
         self.watching = asyncio.Event()
-        """Set once :meth:`watch` sees every save (tests wait on it before they write)."""
+        """Set once ``watch`` sees every save (tests wait on it before they write)."""
         self.cache = SnapshotCache()
         self.template_errors: dict[Path, DevError] = {}
         self.version = 0

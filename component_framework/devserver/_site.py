@@ -20,7 +20,7 @@ import shutil
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import jinja2
@@ -35,6 +35,9 @@ from ._inspect import describe_component
 from ._preview import render_root, scope_css
 from ._signing import dev_signer
 from ._stories import StoryError, stories_of
+
+if TYPE_CHECKING:
+    from .app import DevProject
 
 __all__ = ["SiteResult", "build_site"]
 
@@ -71,7 +74,7 @@ def _copy_styles(root: Path, styles: list[Path], out: Path) -> list[str]:
 
 
 def build_site(
-    project: Any, out: Path, *, registry: ComponentRegistry = default_registry
+    project: DevProject, out: Path, *, registry: ComponentRegistry = default_registry
 ) -> SiteResult:
     """Render every story of every component of *project* (already set up) into *out*."""
     out.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,8 @@ from django.apps import apps
 from django.conf import settings
 from django.utils.module_loading import import_string, module_has_submodule
 
+from component_framework.core import ws_manager
+from component_framework.core._backends import open_backends
 from component_framework.core.config import DEFAULT_LIMITS, AppConfig, Limits
 from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.registry import ComponentRegistry, registry
@@ -125,6 +127,7 @@ def setup() -> AppConfig:
     _install_renderer()
     _import_components()
     _config = AppConfig(signer=_signer(), limits=_limits(), registry=_registry())
+    open_backends(ws_manager)  # a broker or store that cannot work stops start-up here
     return _config
 
 

@@ -15,6 +15,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.response import Stream
 
 from component_framework.core import ComponentWebSocketManager, ws_manager
+from component_framework.core._backends import open_backends
 from component_framework.core._http import (
     AsgiBody,
     HttpReply,
@@ -95,6 +96,7 @@ def create_router(
     app_config = AppConfig.for_app(
         "create_router", config=config, secret_key=secret_key, debug=debug, **given
     )
+    open_backends(manager)
 
     @post("/event", status_code=200)
     async def event(request: Request[Any, Any, Any]) -> Response[Any]:

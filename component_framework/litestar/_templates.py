@@ -49,7 +49,7 @@ def template_globals(
     """The ``component`` and ``cf_scripts`` globals for the router mounted at *path*.
 
     Args:
-        path: Where :func:`create_router` serves the endpoints.
+        path: Where ``create_router`` serves the endpoints.
         config: The router's settings (``core.config.AppConfig``); the options below, when
             given, replace its own.
         registry: Where component names are looked up.

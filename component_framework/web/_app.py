@@ -12,6 +12,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from component_framework.core import ComponentRegistry, ComponentWebSocketManager, ws_manager
+from component_framework.core._backends import open_backends
 from component_framework.core._http import (
     AsgiBody,
     HttpReply,
@@ -101,8 +102,9 @@ class ComponentApp:
                 such as ``sqlite:///state.db``); default the project's (``CF_STATE_STORE``).
 
         Raises:
-            ConfigurationError: No secret key outside debug mode, a bad prefix, or both
-                *config* and *secret_key*.
+            ConfigurationError: No secret key outside debug mode, a bad prefix, both *config*
+                and *secret_key*, or the broker or the state store (``CF_BROKER_URL``,
+                ``CF_STATE_STORE``) cannot work, such as a Redis URL without redis-py installed.
         """
         if not prefix.startswith("/") or prefix.endswith("/"):
             raise ConfigurationError(
@@ -136,6 +138,7 @@ class ComponentApp:
         manager = manager or ws_manager
         if config.broker is not None:
             manager.use_broker(config.broker)
+        open_backends(manager)  # a broker or store that cannot work stops start-up here
         self.manager = manager
         self.templates = TemplateHelpers(self)
         routes: list[BaseRoute] = []

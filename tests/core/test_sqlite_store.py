@@ -6,8 +6,8 @@ The contract every store keeps is tested in test_state_stores.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -28,20 +28,22 @@ class Clock:
         return self.now
 
 
-def test_a_write_is_seen_by_another_connection_in_wal_mode(tmp_path: Path) -> None:
+def test_a_write_is_seen_by_another_connection_in_wal_mode(
+    tmp_path: Path, closing: Closing
+) -> None:
     path = tmp_path / "sub" / "state.db"
-    store, other = SQLiteStateStore(path), SQLiteStateStore(path)
+    store, other = closing(SQLiteStateStore(path)), closing(SQLiteStateStore(path))
     assert store.save_versioned("c", {"n": 1, "s": "é"}, 0) == 1
     # Another connection (another process would open its own) sees the committed write.
     assert other.load_versioned("c") == StoredState({"n": 1, "s": "é"}, 1)
-    with closing(sqlite3.connect(path)) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert repr(store).startswith("<SQLiteStateStore path=")
-    store.close()
-    other.close()
 
 
-def test_expired_rows_are_purged_and_versions_keep_counting(tmp_path: Path) -> None:
+def test_expired_rows_are_purged_and_versions_keep_counting(
+    tmp_path: Path, closing: Closing
+) -> None:
     clock = Clock()
     store = closing(SQLiteStateStore(tmp_path / "s.db", ttl=60, clock=clock))
     store.save_versioned("c", {"n": 1}, 0)
@@ -53,11 +55,10 @@ def test_expired_rows_are_purged_and_versions_keep_counting(tmp_path: Path) -> N
     clock.now += 30
     assert store.load_versioned("c") is None
     assert store.save_versioned("c", {"n": 1}, 0) == 3  # a new state, never version 2 again
-    store.close()
 
 
-def test_close_closes_the_connection_of_every_thread(tmp_path: Path) -> None:
-    store = SQLiteStateStore(tmp_path / "s.db")
+def test_close_closes_the_connection_of_every_thread(tmp_path: Path, closing: Closing) -> None:
+    store = closing(SQLiteStateStore(tmp_path / "s.db"))
 
     async def from_worker_threads() -> None:
         await store.asave_versioned("c", {"n": 1}, 0)  # a worker thread's own connection
@@ -71,7 +72,6 @@ def test_close_closes_the_connection_of_every_thread(tmp_path: Path) -> None:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
             conn.execute("SELECT 1")
     assert store.load("c") == {"n": 1}  # a later call opens a new connection
-    store.close()
 
 
 def test_unusable_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -82,8 +82,8 @@ def test_unusable_file_is_a_clear_error(tmp_path: Path) -> None:
         SQLiteStateStore(tmp_path / "s.db", table="x; drop")
 
 
-def test_two_processes_racing_on_one_database_lose_no_update(tmp_path: Path) -> None:
+def test_two_processes_racing_on_one_database_lose_no_update(
+    tmp_path: Path, closing: Closing
+) -> None:
     path = tmp_path / "race.db"
-    store = SQLiteStateStore(path)
-    race_two_processes(store, f"sqlite:///{path}")
-    store.close()
+    race_two_processes(closing(SQLiteStateStore(path)), f"sqlite:///{path}")

@@ -14,6 +14,7 @@ from component_framework.core import state as state_module
 from component_framework.core.exceptions import ConfigurationError, StateConflictError
 from component_framework.core.sqlite_store import SQLiteStateStore
 from component_framework.core.state import open_store
+from tests._resources import Closing
 
 
 def test_clear_and_repr() -> None:
@@ -113,8 +114,6 @@ def test_open_store_urls(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, closing
     assert (tmp_path / "var" / "state.db").exists()
     absolute = closing(open_store(f"sqlite:///{tmp_path}/abs.db"))  # tmp_path starts with "/"
     assert str(absolute.path) == f"{tmp_path}/abs.db"  # type: ignore[attr-defined]
-    relative.close()  # type: ignore[attr-defined]
-    absolute.close()  # type: ignore[attr-defined]
     assert open_store("memory:", ttl=None).ttl is None
     with pytest.raises(ConfigurationError, match=r"'sqlite:' names no file: use sqlite:///"):
         open_store("sqlite:")

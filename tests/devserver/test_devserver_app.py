@@ -9,6 +9,7 @@ import re
 import types
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -308,7 +309,7 @@ def test_only_loopback_host_names_are_served(demo_project: Path) -> None:
 
 
 def test_state_inspector_reads_and_edits_server_held_state(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, cf_defaults: None
 ) -> None:
     from component_framework.core import state as state_module
     from component_framework.core.state import InMemoryStateStore
@@ -452,7 +453,7 @@ def test_a_missing_template_is_described_as_cf_check_describes_it(
     templates = package.folder / "templates"
     templates.mkdir()
     (templates / "counter.html").write_text("<p>{{ state }}</p>")
-    project = SimpleNamespace(root=package.root, components=[package.name], templates=[templates])
+    project = Project(root=package.root, components=[package.name], templates=[templates])
     reported: list[DevError] = []
     app = create_dev_app(project, reload=False, report=reported.append)
     with TestClient(app) as client:
@@ -500,7 +501,7 @@ def test_export_replays_in_a_fresh_process_and_refuses_what_depends_on_outside_d
     name = f"{package.name}_shared"
     package.write("shared.py", SHARED.replace("NAME", name))
     module = importlib.import_module(f"{package.name}.shared")
-    project = SimpleNamespace(root=package.root, components=[package.name], templates=[])
+    project = Project(root=package.root, components=[package.name])
     app = create_dev_app(project, reload=False, report=None)
     with TestClient(app) as client:
         module.SHARED.extend(["milk", "eggs"])  # what other sessions added

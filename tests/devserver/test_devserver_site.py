@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 from starlette.testclient import TestClient
 
@@ -13,11 +12,12 @@ from component_framework.core import ComponentRegistry
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.devserver import create_dev_app
 from component_framework.devserver._site import build_site
+from component_framework.project import Project
 
 from .conftest import PackageFactory
 
 
-def _project(package: PackageFactory) -> tuple[SimpleNamespace, ComponentRegistry]:
+def _project(package: PackageFactory) -> tuple[Project, ComponentRegistry]:
     registry = ComponentRegistry()
     package.write(
         "counter.py",
@@ -43,7 +43,7 @@ def _project(package: PackageFactory) -> tuple[SimpleNamespace, ComponentRegistr
     module = __import__(f"{package.name}.counter", fromlist=["Counter"])
     module.Counter.renderer = JinjaRenderer([templates])
     registry.register("counter")(module.Counter)
-    project = SimpleNamespace(root=package.root, components=[package.name], templates=[templates])
+    project = Project(root=package.root, components=[package.name], templates=[templates])
     return project, registry
 
 

@@ -149,13 +149,12 @@ def test_one_hostile_board_post_cannot_break_the_example_page(example_app: Any) 
 
 @pytest.mark.parametrize("variable", ["CF_BROKER_URL", "CF_STATE_STORE"])
 def test_a_redis_url_without_redis_py_stops_start_up_in_one_line(
-    monkeypatch: pytest.MonkeyPatch, variable: str
+    monkeypatch: pytest.MonkeyPatch, variable: str, cf_defaults: None
 ) -> None:
     # redis-py not installed: importing it fails, as it does in an environment without it.
     monkeypatch.setitem(sys.modules, "redis", None)
     monkeypatch.setitem(sys.modules, "redis.asyncio", None)
-    monkeypatch.setattr(state_module, "_default", None)
-    monkeypatch.setattr(state_module, "_configured", False)
+    state_module._restore((None, False, False))  # no default store yet: CF_STATE_STORE is read
     monkeypatch.setenv(variable, "redis://127.0.0.1:6379/0")
     with pytest.raises(ConfigurationError, match=r"pip install 'cf-components\[redis\]'") as info:
         ComponentApp(manager=ComponentWebSocketManager())
