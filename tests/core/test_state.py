@@ -48,7 +48,7 @@ class OnlyTheOldThree(StateStore):
 
 
 def test_a_store_without_the_versioned_pair_is_refused_when_made_not_at_its_first_event() -> None:
-    with pytest.raises(TypeError, match="load_versioned.*save_versioned"):
+    with pytest.raises(TypeError, match=r"load_versioned.*save_versioned"):
         OnlyTheOldThree()  # type: ignore[abstract]
 
 
