@@ -8,6 +8,7 @@
  * The <script> tag that loads cf.js may carry data-cf-headers='{"X-CSRFToken": "..."}' (sent
  * with every HTTP event and stream request) and data-cf-base="/cf" (the endpoint of roots
  * without data-cf-endpoint).
+ * A reply's effects (a list of {"type": ...}) run after its HTML, in order: cf.effects[type].
  * DOM events fired on a root: cf:before-request (before each request, cancelable; detail:
  * transport, url, message, headers), cf:update (detail: reply, once per SSE frame), cf:error,
  * cf:offline and cf:online (live roots, when the WebSocket drops and comes back).
@@ -428,7 +429,27 @@
     if (reply.optimistic) root.setAttribute("data-cf-optimistic", JSON.stringify(reply.optimistic));
     if (typeof reply.html === "string") morph(root, reply.html, seq);
     root.dispatchEvent(new CustomEvent("cf:update", { bubbles: true, detail: reply }));
+    runEffects(root, reply.effects);
     return true;
+  }
+
+  // ---------- Effects: what a reply asks the page to do, in order, after its HTML ----------
+
+  const effects = Object.create(null);
+
+  function runEffects(root, list) {
+    if (!Array.isArray(list)) return;
+    list.forEach((effect) => {
+      const type = effect && effect.type;
+      const run = typeof type === "string" ? effects[type] : undefined;
+      if (!run) {
+        console.warn(`cf.js: a reply asked for an effect of unknown type ${JSON.stringify(type)}; ` +
+          "it was ignored (is this cf.js older than the server?).");
+        return;
+      }
+      try { run(root, effect); }
+      catch (e) { console.error(`cf.js: the ${type} effect failed; the next ones still run.`, e); }
+    });
   }
 
   // ---------- Optimistic UI ----------
@@ -940,6 +961,8 @@
     config,
     /** Make the components in *node* live (default: the document); a shadow root is listened to. */
     scan(node) { scan(node || document); },
+    /** What each effect type of a reply does: effects[type](root, effect). */
+    effects,
   };
 
   if (document.readyState === "loading") {

@@ -117,7 +117,9 @@ class ClientPage:
         self.requests: list[PendingRequest] = []
         self.socket: WebSocketRoute | None = None
         self.socket_messages: list[dict[str, Any]] = []
+        self.console: list[tuple[str, str]] = []  # (type, text) of each console message
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("console", lambda msg: self.console.append((msg.type, msg.text)))
 
     def open(self, body: str, *, script: str = "") -> ClientPage:
         """Show *body* (component roots), then load cf.js (*script*: extra attributes of its tag)

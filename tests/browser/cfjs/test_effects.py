@@ -1,0 +1,99 @@
+"""A reply's effects: applied in order after its HTML, on every transport and on pushes.
+
+``effects`` is a list of ``{"type": ..., ...}``; cf.js runs ``cf.effects[type](root, effect)``
+for each, in order, once the reply's HTML and state are in place. An unknown type is ignored
+with one console warning; an effect that fails does not stop the next. The types themselves
+(redirect, browser_event, emit, ...) have their own tests; here a page script adds one, "note".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness import ClientPage, component
+
+pytestmark = pytest.mark.browser
+
+NOTE = """() => {
+  window.notes = [];
+  cf.effects.note = (root, effect) => {
+    window.notes.push({ text: effect.text, target: root.getAttribute("data-cf-id"),
+                        html: root.querySelector("p").textContent });
+  };
+}"""
+
+
+def note(text: str) -> dict[str, str]:
+    return {"type": "note", "text": text}
+
+
+def notes(cf_page: ClientPage) -> list[str]:
+    return [n["text"] for n in cf_page.page.evaluate("window.notes")]
+
+
+def test_effects_run_after_the_html_on_their_root(cf_page: ClientPage) -> None:
+    cf_page.open(component("c", "<p>Old</p>"))
+    cf_page.page.evaluate(NOTE)
+    cf_page.morph("c", "<p>New</p>", effects=[note("hi")])
+    assert cf_page.page.evaluate("window.notes") == [{"text": "hi", "target": "c", "html": "New"}]
+
+
+def test_effects_run_in_order_and_an_unknown_type_is_skipped_with_a_warning(
+    cf_page: ClientPage,
+) -> None:
+    cf_page.open(component("c", "<p>Old</p>"))
+    cf_page.page.evaluate(NOTE)
+    cf_page.morph("c", "<p>New</p>", effects=[note("1"), {"type": "teleport"}, note("2")])
+    assert notes(cf_page) == ["1", "2"]
+    warnings = [text for kind, text in cf_page.console if kind == "warning"]
+    assert len([w for w in warnings if 'unknown type "teleport"' in w]) == 1
+
+
+def test_a_failing_effect_does_not_stop_the_next(cf_page: ClientPage) -> None:
+    cf_page.open(component("c", "<p>Old</p>"))
+    cf_page.page.evaluate(NOTE)
+    cf_page.page.evaluate("() => { cf.effects.boom = () => { throw new Error('boom'); }; }")
+    cf_page.morph("c", "<p>New</p>", effects=[{"type": "boom"}, note("after")])
+    assert notes(cf_page) == ["after"]
+    errors = [text for kind, text in cf_page.console if kind == "error"]
+    assert any("the boom effect failed" in text for text in errors)
+
+
+def test_an_error_reply_runs_no_effects(cf_page: ClientPage) -> None:
+    cf_page.open(component("c", "<p>Old</p>"))
+    cf_page.page.evaluate(NOTE)
+    sent = cf_page.send("c")
+    error = {"type": "error", "error": "No.", "code": "permission_denied"}
+    cf_page.next_request().answer({**error, "effects": [note("never")]}, 403)
+    cf_page.settled(sent)
+    assert notes(cf_page) == []
+
+
+def test_effects_of_a_push_and_of_stream_frames_run(cf_page: ClientPage) -> None:
+    body = component("live", "<p>Old</p>", live=True) + component("s", "<p>S</p>", stream=True)
+    cf_page.open(body)
+    cf_page.page.evaluate(NOTE)
+    cf_page.next_socket_message()  # subscribe
+    push = {
+        "type": "component_update",
+        "component_id": "live",
+        "html": "<p>Pushed</p>",
+        "effects": [note("pushed")],
+    }
+    cf_page.reply_on_socket(push)
+    cf_page.page.wait_for_function("window.notes.length === 1")
+    sent = cf_page.send("s")
+    cf_page.next_request().render("<p>Frame</p>", effects=[note("frame")])
+    cf_page.settled(sent)
+    assert [(n["text"], n["html"]) for n in cf_page.page.evaluate("window.notes")] == [
+        ("pushed", "Pushed"),
+        ("frame", "Frame"),
+    ]
+
+
+def test_a_reply_without_effects_runs_none(cf_page: ClientPage) -> None:
+    cf_page.open(component("c", "<p>Old</p>"))
+    cf_page.page.evaluate(NOTE)
+    cf_page.morph("c", "<p>New</p>")
+    assert notes(cf_page) == []
+    assert not [text for kind, text in cf_page.console if kind == "warning"]
