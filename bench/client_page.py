@@ -17,7 +17,7 @@ another revision's (``--baseline``, default ``main``), a fresh page per side and
 
 Also the size of cf.js, raw and gzipped (level 9), for both revisions.
 
-Run:  python bench/client_page.py [--components 500] [--rounds 7] [--baseline main]
+Run:  python bench/client_page.py [--components 500] [--rounds 7] [--baseline main] [--features]
 """
 
 from __future__ import annotations
@@ -30,34 +30,40 @@ from _chromium import cf_source, chromium, gzipped_size, median, open_page, trac
 BOUND_PER_COMPONENT = 4
 
 
-def card(n: int, count: int, size: str) -> str:
+def card(n: int, count: int, size: str, features: bool = False) -> str:
     options = "".join(
         f"<option{' selected' if s == size else ''}>{s}</option>" for s in ("s", "m", "l")
     )
+    # --features: the attributes of issue 22 on every card (inert for a cf.js without them).
+    extra = (
+        ('cf-disable-with="..."', 'cf-dirty="changed"', "<span cf-loading hidden>Saving</span>")
+        if features
+        else ("", "", "")
+    )
     return (
         f'<h3>Card {n}</h3><output cf-text="count">{count}</output>'
-        '<button type="button" cf-click="increment">+1</button>'
+        f'<button type="button" cf-click="increment" {extra[0]}>+1</button>'
         '<button type="button" cf-click="decrement">-1</button>'
-        f'<label>Note <input name="note" cf-model="note" value="note {n}"></label>'
-        f'<label>Size <select name="size" cf-change="size">{options}</select></label>'
+        f'<label>Note <input name="note" cf-model="note" value="note {n}" {extra[1]}></label>'
+        f'<label>Size <select name="size" cf-change="size">{options}</select></label>{extra[2]}'
     )
 
 
-def page_body(components: int) -> str:
+def page_body(components: int, features: bool) -> str:
     return "".join(
         f'<div data-cf-component="card" data-cf-id="card-{n}" data-cf-state="{{}}" '
-        f'data-cf-checksum="bench" data-cf-endpoint="/cf">{card(n, n, "s")}</div>'
+        f'data-cf-checksum="bench" data-cf-endpoint="/cf">{card(n, n, "s", features)}</div>'
         for n in range(components)
     )
 
 
-def replies(components: int) -> dict[str, str]:
+def replies(components: int, features: bool) -> dict[str, str]:
     return {
         f"card-{n}": json.dumps(
             {
                 "type": "component_update",
                 "component_id": f"card-{n}",
-                "html": card(n, n + 1, "m"),
+                "html": card(n, n + 1, "m", features),
                 "state": "{}",
                 "checksum": "bench",
             }
@@ -118,9 +124,14 @@ def main() -> None:
     parser.add_argument("--components", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--baseline", default="main", help="git revision of the other cf.js")
+    parser.add_argument(
+        "--features",
+        action="store_true",
+        help="cards also use cf-loading, cf-disable-with and cf-dirty",
+    )
     args = parser.parse_args()
-    body = page_body(args.components)
-    answers = replies(args.components)
+    body = page_body(args.components, args.features)
+    answers = replies(args.components, args.features)
     sides = {"baseline": cf_source(args.baseline), "this tree": cf_source()}
     found: dict[str, dict[str, list[float]]] = {side: {} for side in [*sides, "floor"]}
     over_50: dict[str, list[float]] = {side: [] for side in sides}
@@ -158,7 +169,7 @@ def main() -> None:
     bound_elements = args.components * BOUND_PER_COMPONENT
     print(
         f"{args.components} components, {bound_elements} bound elements, {args.rounds} rounds, "
-        f"medians (ms); baseline {args.baseline}"
+        f"medians (ms); baseline {args.baseline}{'; --features' if args.features else ''}"
     )
     print("| step | floor | baseline | this tree |")
     print("| --- | ---: | ---: | ---: |")

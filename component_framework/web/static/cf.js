@@ -2,16 +2,22 @@
  *
  * Roots: elements with data-cf-component (rendered by {{ component(...) }}) carry the
  * component's name, id, signed state, checksum, subscribe token and endpoint.
- * Bindings: cf-click, cf-submit, cf-change, cf-input, cf-keydown[.key...] = "event";
- * cf-payload='{"json": 1}', cf-debounce="ms", cf-throttle="ms", cf-model[.lazy]="field",
- * cf-text="state_key" (target of optimistic patches).
+ * Bindings: cf-click, cf-submit, cf-change, cf-input, cf-blur, cf-focus, cf-keydown[.key...],
+ * cf-window-keydown[.key...], cf-click-away, cf-visible = "event"; cf-payload='{"json": 1}',
+ * cf-debounce="ms", cf-throttle="ms", cf-confirm="question", cf-disable-with="text",
+ * cf-model[.lazy|.blur|.debounce.ms]="field".
+ * Feedback: cf-loading[="hide"], cf-loading-class, cf-loading-attr, cf-loading-for,
+ * cf-loading-delay; cf-dirty, cf-dirty-warn; optimistic cf-text, cf-show, cf-class.
+ * Morph: cf-key, cf-ignore[="children"], cf-transition, cf-view-transition.
+ * JavaScript: cf-hook="Name" with cf.hooks.Name = {mounted, updated, destroyed,
+ * disconnected, reconnected}; a reply's effects (cf.effects, by type) run after its HTML.
  * The <script> tag that loads cf.js may carry data-cf-headers='{"X-CSRFToken": "..."}' (sent
  * with every HTTP event and stream request) and data-cf-base="/cf" (the endpoint of roots
  * without data-cf-endpoint).
- * A reply's effects (a list of {"type": ...}) run after its HTML, in order: cf.effects[type].
  * DOM events fired on a root: cf:before-request (before each request, cancelable; detail:
  * transport, url, message, headers), cf:update (detail: reply, once per SSE frame), cf:error,
- * cf:offline and cf:online (live roots, when the WebSocket drops and comes back).
+ * cf:offline and cf:online (live roots, when the WebSocket drops and comes back), and the
+ * server's browser events. cf:confirm (cancelable) on an element with cf-confirm.
  * Components inside an open shadow root come alive with cf.scan(shadowRoot): cf.js then listens
  * to that root's events (submit and change do not leave a shadow root) and finds its components
  * by id, for pushes and cf.send.
@@ -116,26 +122,170 @@
     return values;
   }
 
+  // Space- or comma-separated words of an attribute (none: []).
+  const words = (text) => (text || "").split(/[\s,]+/).filter(Boolean);
+  // Truth as the server's templates see it (Python): empty lists and objects are false.
+  const truthy = (v) => Boolean(v) &&
+    (typeof v !== "object" || (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0));
+
+  // ---------- Holds: changes cf.js keeps on an element across morphs ----------
+  // A hold applies a change (the loading mark, a disabled button, a dirty class) and keeps
+  // how to undo it. A morph makes the element follow the server's render, then applies each
+  // hold again over it. Holds are counted: the change stays until every hold of its key goes.
+
+  function hold(el, key, change) {
+    const d = data(el);
+    const holds = d.holds || (d.holds = new Map());
+    const held = holds.get(key);
+    if (held) held.count++;
+    else holds.set(key, { count: 1, change, undo: change(el) });
+  }
+
+  function release(el, key) {
+    const d = internal.get(el);
+    const held = d && d.holds && d.holds.get(key);
+    if (!held || --held.count > 0) return;
+    d.holds.delete(key);
+    if (held.undo) held.undo();
+  }
+
+  const holding = (el, key) => Boolean(internal.get(el)?.holds?.has(key));
+
+  // After a morph of *el*: its holds apply again over the server's render.
+  function reapply(el) {
+    const d = internal.get(el);
+    if (d && d.holds) d.holds.forEach((held) => { held.undo = held.change(el); });
+  }
+
   // ---------- Loading state ----------
 
-  function mark(el) {
+  function markLoading(el) {
     el.setAttribute(LOADING, "");
     el.classList.add("cf-loading");
-    if (el.matches(ROOT)) el.setAttribute("aria-busy", "true");
-  }
-
-  function busy(el, on) {
-    if (!el) return;
-    const d = data(el);
-    d.busy = Math.max(0, (d.busy || 0) + (on ? 1 : -1));
-    if (d.busy) {
-      mark(el);
-    } else {
+    return () => {
       el.removeAttribute(LOADING);
       el.classList.remove("cf-loading");
-      if (el.matches(ROOT)) el.removeAttribute("aria-busy");
-    }
+    };
   }
+
+  // A root's requests: each queued (waiting for the one before) then in flight (sent).
+  // The root shows them: data-cf-loading while any is pending, data-cf-in-flight="<event>"
+  // while one is sent, data-cf-queued="<n>" while n wait their turn.
+  function showPending(root) {
+    const pending = data(root).pending || [];
+    const queued = pending.filter((p) => !p.sent).length;
+    const flying = pending.find((p) => p.sent);
+    const busy = pending.length > 0;
+    root.toggleAttribute(LOADING, busy);
+    root.classList.toggle("cf-loading", busy);
+    if (busy) root.setAttribute("aria-busy", "true");
+    else root.removeAttribute("aria-busy");
+    setAttr(root, "data-cf-queued", queued ? String(queued) : null);
+    setAttr(root, "data-cf-in-flight", flying ? flying.event || "" : null);
+    showLoading(root);
+  }
+
+  function setAttr(el, name, value) {
+    if (value === null) el.removeAttribute(name);
+    else if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+  }
+
+  const LOADERS = "[cf-loading],[cf-loading-class],[cf-loading-attr]";
+
+  // The root's elements with cf-loading*: on while a request they watch is pending (any, or
+  // the events of cf-loading-for), after cf-loading-delay ms (bare: 200) if given.
+  function showLoading(root) {
+    const loaders = own(root, LOADERS);
+    if (!loaders.length) return;
+    const pending = data(root).pending || [];
+    loaders.forEach((el) => {
+      const only = words(el.getAttribute("cf-loading-for"));
+      loading(el, pending.some((p) => !only.length || only.includes(p.event)));
+    });
+  }
+
+  function loading(el, on) {
+    const d = data(el);
+    if (!on) {
+      clearTimeout(d.loadingTimer);
+      d.loadingTimer = null;
+      if (d.loading) release(el, "loading");
+      d.loading = false;
+      // cf-loading (show): hidden while nothing is loading, whatever the server rendered.
+      const shows = el.hasAttribute("cf-loading") && el.getAttribute("cf-loading") !== "hide";
+      if (shows && !el.hidden) el.hidden = true;
+      return;
+    }
+    if (d.loading || d.loadingTimer) return;
+    const start = () => {
+      d.loadingTimer = null;
+      d.loading = true;
+      hold(el, "loading", changeLoading);
+    };
+    const delay = el.hasAttribute("cf-loading-delay") ?
+      parseInt(el.getAttribute("cf-loading-delay"), 10) : 0;
+    if (delay !== 0) d.loadingTimer = setTimeout(start, isNaN(delay) ? 200 : delay);
+    else start();
+  }
+
+  function changeLoading(el) {
+    const undo = [];
+    const mode = el.getAttribute("cf-loading");
+    if (mode !== null) {
+      const was = el.hidden;
+      el.hidden = mode === "hide";
+      undo.push(() => { el.hidden = was; });
+    }
+    undo.push(addClasses(el, el.getAttribute("cf-loading-class")));
+    words(el.getAttribute("cf-loading-attr")).forEach((pair) => {
+      const at = pair.indexOf("=");
+      const name = at < 0 ? pair : pair.slice(0, at);
+      if (el.hasAttribute(name)) return;
+      try { el.setAttribute(name, at < 0 ? "" : pair.slice(at + 1)); }
+      catch (e) {
+        console.error(`cf.js: cf-loading-attr names ${JSON.stringify(name)}, not an attribute.`);
+        return;
+      }
+      undo.push(() => el.removeAttribute(name));
+    });
+    return () => undo.forEach((f) => f());
+  }
+
+  // Add the classes of *text* the element lacks; returns how to take them off again.
+  function addClasses(el, text) {
+    const added = words(text).filter((c) => !el.classList.contains(c));
+    if (!added.length) return () => {};
+    el.classList.add(...added);
+    return () => el.classList.remove(...added);
+  }
+
+  // cf-disable-with="Saving...": disabled, showing the text, while its event is pending.
+  function disable(el) {
+    const text = el.getAttribute("cf-disable-with");
+    const native = "disabled" in el && el.tagName !== "FORM";
+    const was = native ? el.disabled : el.getAttribute("aria-disabled");
+    if (native) el.disabled = true;
+    else if (el.tagName !== "FORM") el.setAttribute("aria-disabled", "true");
+    let restore = null;
+    if (text && el.tagName === "INPUT") {
+      const value = el.value;
+      el.value = text;
+      restore = () => { el.value = value; };
+    } else if (text && el.tagName !== "FORM") {
+      const kids = Array.from(el.childNodes);
+      el.textContent = text;
+      restore = () => el.replaceChildren(...kids);
+    }
+    return () => {
+      if (native) el.disabled = was;
+      else if (el.tagName !== "FORM") setAttr(el, "aria-disabled", was);
+      if (restore) restore();
+    };
+  }
+
+  // What a form submit holds disabled: the form (no second submit) and its submit buttons.
+  const submitButtons = (form) =>
+    Array.from(form.elements).filter((el) => el.type === "submit" || el.type === "image");
 
   // ---------- Errors ----------
 
@@ -213,6 +363,7 @@
   function oldChildren(start, ctx) {
     const position = new Map(), holders = new Map(), used = new Set();
     for (let n = start, i = 0; n; n = n.nextSibling, i++) {
+      if (leaving(n)) continue;
       position.set(n, i);
       idsOf(n, ctx).forEach((id) => {
         const name = n.tagName + " " + id;
@@ -261,9 +412,13 @@
     return counts;
   }
 
+  // A node on its way out (its leave transition runs): no longer part of the page's HTML.
+  const leaving = (node) => node.nodeType === 1 && internal.get(node)?.leaving === true;
+  const present = (node) => { while (node && leaving(node)) node = node.nextSibling; return node; };
+
   function morphChildren(oldParent, newParent, ctx) {
     const kids = Array.from(newParent.childNodes);
-    let oldNode = oldParent.firstChild;
+    let oldNode = present(oldParent.firstChild);
     let i = 0;
     // Built when first needed (most renders keep the order: neither is), then kept current.
     let index = null, laterIds = null;
@@ -293,25 +448,34 @@
         return held.size > 0 && (shares(held, idsOf(newNode, ctx)) || shares(held, later()));
       };
       while (oldNode !== match && !needed(oldNode)) {
-        const next = oldNode.nextSibling;
+        const next = present(oldNode.nextSibling);
         if (index) index.used.add(oldNode);
-        oldParent.removeChild(oldNode);
+        remove(oldNode);
         oldNode = next;
       }
-      if (match === oldNode) oldNode = oldNode.nextSibling;
+      if (match === oldNode) oldNode = present(oldNode.nextSibling);
       else oldParent.insertBefore(match, oldNode);
       morphNode(match, newNode, ctx);
     }
     while (oldNode) {
-      const next = oldNode.nextSibling;
-      oldParent.removeChild(oldNode);
+      const next = present(oldNode.nextSibling);
+      remove(oldNode);
       oldNode = next;
+    }
+  }
+
+  // Take *node* out of the page: at once, or after its leave transition (cf-transition).
+  function remove(node) {
+    if (node.nodeType === 1 && node.hasAttribute("cf-transition")) {
+      data(node).leaving = true;
+      transition(node, "leave", () => { node.remove(); sweepHooks(); });
+    } else {
+      node.remove();
     }
   }
 
   function syncAttributes(el, next) {
     const current = el.attributes, wanted = next.attributes;
-    const d = internal.get(el);
     for (let i = current.length - 1; i >= 0; i--) {
       const name = current[i].name;
       if (!next.hasAttribute(name)) el.removeAttribute(name);
@@ -320,7 +484,6 @@
       const { name, value } = wanted[i];
       if (el.getAttribute(name) !== value) el.setAttribute(name, value);
     }
-    if (d && d.busy) mark(el); // still in flight: the server's attributes do not say so
   }
 
   function setValue(el, value) {
@@ -345,16 +508,18 @@
     return d.sent === undefined || d.changed > d.sent || d.sent > seq;
   }
 
-  function selectDefaults(el) {
+  // The option a single select shows when none was picked: the last rendered selected, else
+  // the first enabled one.
+  function defaultIndex(el) {
     const options = Array.from(el.options);
-    if (el.multiple) {
-      options.forEach((o) => { o.selected = o.defaultSelected; });
-      return;
-    }
     let index = -1;
     options.forEach((o, i) => { if (o.defaultSelected) index = i; });
-    if (index < 0) index = options.findIndex((o) => !o.disabled);
-    el.selectedIndex = index;
+    return index < 0 ? options.findIndex((o) => !o.disabled) : index;
+  }
+
+  function selectDefaults(el) {
+    if (el.multiple) Array.from(el.options).forEach((o) => { o.selected = o.defaultSelected; });
+    else el.selectedIndex = defaultIndex(el);
   }
 
   function resetControl(el) {
@@ -395,9 +560,18 @@
     }
     // A nested component keeps its own state: the parent's render does not reach into it.
     if (el.hasAttribute("data-cf-component")) return;
-    if (isControl(el)) return morphControl(el, next, ctx);
-    syncAttributes(el, next);
-    morphChildren(el, next, ctx);
+    // cf-ignore: left to the page (a hook, a widget); "children": the attributes follow.
+    const ignore = next.getAttribute("cf-ignore");
+    if (ignore !== null && el.hasAttribute("cf-ignore")) {
+      if (ignore === "children") syncAttributes(el, next);
+      return;
+    }
+    if (isControl(el)) morphControl(el, next, ctx);
+    else {
+      syncAttributes(el, next);
+      morphChildren(el, next, ctx);
+    }
+    reapply(el);
   }
 
   function morph(root, html, seq) {
@@ -406,19 +580,88 @@
     const ctx = { seq, added: [], ids: new WeakMap() };
     clearErrors(root);
     morphChildren(root, template.content, ctx);
-    ctx.added.forEach((node) => { if (node.nodeType === 1) scan(node); });
+    ctx.added.forEach((node) => {
+      if (node.nodeType !== 1) return;
+      scan(node);
+      if (node.hasAttribute("cf-transition")) transition(node, "enter");
+      node.querySelectorAll("[cf-transition]").forEach((el) => transition(el, "enter"));
+    });
   }
+
+  // ---------- Transitions ----------
+
+  // How long *el*'s CSS transitions and animations run, in ms (0: none).
+  function duration(el) {
+    const style = getComputedStyle(el);
+    const longest = (durations, delays) => {
+      const d = durations.split(",").map(parseFloat), l = delays.split(",").map(parseFloat);
+      return Math.max(0, ...d.map((x, i) => (x || 0) + (l[i % l.length] || 0)));
+    };
+    return 1000 * Math.max(longest(style.transitionDuration, style.transitionDelay),
+      longest(style.animationDuration, style.animationDelay));
+  }
+
+  // cf-transition="fade": while it enters (or leaves) the element has the classes
+  // fade-enter-active and fade-enter-from, then fade-enter-to from the next frame on, until
+  // its CSS transition or animation ends; then *done*. Bare cf-transition: "cf-enter-...".
+  function transition(el, phase, done) {
+    const name = el.getAttribute("cf-transition") || "cf";
+    const d = data(el);
+    if (d.transition) d.transition(); // the one still running ends first
+    const active = `${name}-${phase}-active`, from = `${name}-${phase}-from`;
+    const to = `${name}-${phase}-to`;
+    // Held: a render meanwhile does not cut the transition short.
+    d.classes = [active, from];
+    hold(el, "transition", () => { el.classList.add(...d.classes); });
+    const ms = duration(el);
+    let timer = null;
+    const end = () => {
+      clearTimeout(timer);
+      d.transition = null;
+      release(el, "transition");
+      el.classList.remove(active, from, to);
+      if (done) done();
+    };
+    if (!ms) return end();
+    d.transition = end;
+    void el.offsetWidth; // the start style is computed: the change below transitions
+    el.classList.remove(from);
+    el.classList.add(to);
+    d.classes = [active, to];
+    timer = setTimeout(end, ms);
+  }
+
+  // Show or hide *el* (cf-show), through its transition if it has one.
+  function setShown(el, shown) {
+    const d = data(el);
+    d.shown = shown;
+    if (!el.hasAttribute("cf-transition")) { el.hidden = !shown; return; }
+    if (shown) {
+      if (!el.hidden && !d.transition) return;
+      el.hidden = false;
+      transition(el, "enter");
+    } else if (!el.hidden) {
+      transition(el, "leave", () => { if (d.shown === false) el.hidden = true; });
+    }
+  }
+
+  // Whether *root*'s render asks for the View Transitions API (where the browser has it).
+  const viewTransition = (root) =>
+    typeof document.startViewTransition === "function" &&
+    own(root, "[cf-view-transition]").length > 0;
 
   // ---------- Replies ----------
 
   // Apply *reply* to *root*. seq: the inputSeq its request left at; none for a server push.
-  function apply(root, reply, { seq = null } = {}) {
-    if (cancelled(reply)) return false; // the app cancelled the request: nothing to show
+  // depth: how many emitted events led to it. Returns a promise when the morph waits for a
+  // view transition.
+  function apply(root, reply, { seq = null, depth = 0 } = {}) {
+    if (cancelled(reply)) return; // the app cancelled the request: nothing to show
     if (!reply || reply.type === "error") {
       showError(root, reply || errorReply("No reply from the server.", "no_reply"));
-      return false;
+      return;
     }
-    if (reply.type !== "component_update") return true;
+    if (reply.type !== "component_update") return;
     const d = data(root);
     // A push shows the server's state as of the last reply this page applied.
     if (seq === null) seq = d.applied || 0;
@@ -427,17 +670,40 @@
     if (reply.checksum) root.setAttribute("data-cf-checksum", reply.checksum);
     if (reply.subscribe_token) root.setAttribute("data-cf-token", reply.subscribe_token);
     if (reply.optimistic) root.setAttribute("data-cf-optimistic", JSON.stringify(reply.optimistic));
-    if (typeof reply.html === "string") morph(root, reply.html, seq);
-    root.dispatchEvent(new CustomEvent("cf:update", { bubbles: true, detail: reply }));
-    runEffects(root, reply.effects);
-    return true;
+    const html = typeof reply.html === "string";
+    const finish = () => {
+      if (html) {
+        morph(root, reply.html, seq);
+        rendered(root, { updated: true });
+      }
+      root.dispatchEvent(new CustomEvent("cf:update", { bubbles: true, detail: reply }));
+      runEffects(root, reply.effects, depth);
+    };
+    if (html && viewTransition(root)) {
+      return document.startViewTransition(finish).updateCallbackDone.catch((e) => console.error(e));
+    }
+    finish();
+  }
+
+  // What depends on a root's elements after it was rendered (scanned, or morphed: updated).
+  // One query finds whether it has any: most components have none.
+  const FEATURES = LOADERS + ",[cf-dirty],[cf-dirty-warn],[cf-visible],[cf-hook]";
+
+  function rendered(root, { updated }) {
+    if (root.querySelector(FEATURES)) {
+      showLoading(root);
+      showDirty(root);
+      watchVisible(root);
+      startHooks(root, { updated });
+    }
+    sweepHooks();
   }
 
   // ---------- Effects: what a reply asks the page to do, in order, after its HTML ----------
 
   const effects = Object.create(null);
 
-  function runEffects(root, list) {
+  function runEffects(root, list, depth) {
     if (!Array.isArray(list)) return;
     list.forEach((effect) => {
       const type = effect && effect.type;
@@ -447,30 +713,85 @@
           "it was ignored (is this cf.js older than the server?).");
         return;
       }
-      try { run(root, effect); }
+      try { run(root, effect, { depth }); }
       catch (e) { console.error(`cf.js: the ${type} effect failed; the next ones still run.`, e); }
     });
   }
 
+  // The server's event for the page's scripts and hooks: a DOM event on the root.
+  effects.browser_event = (root, { name, detail = null }) => {
+    if (typeof name !== "string" || !name) return;
+    root.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true, detail }));
+  };
+
+  const MAX_EMIT_DEPTH = 8;
+
+  // An event for other components of this page (by name, by id, or the enclosing one): each
+  // sends it as its own event, with its own state, checked by the server like any event.
+  effects.emit = (root, effect, { depth }) => {
+    const { event, payload = {} } = effect;
+    let targets;
+    if (typeof effect.to === "string") {
+      targets = all('[data-cf-component="' + CSS.escape(effect.to) + '"]');
+    } else if (typeof effect.component_id === "string") {
+      targets = [byId(effect.component_id)].filter(Boolean);
+    } else if (effect.parent === true) {
+      targets = [rootOf(root.parentElement || root.getRootNode().host)].filter(Boolean);
+    } else {
+      targets = [];
+    }
+    if (depth >= MAX_EMIT_DEPTH) {
+      console.error(`cf.js: ${event} was emitted ${depth} times in a row (components emitting to ` +
+        "each other without end?); it was not sent.");
+      return;
+    }
+    if (!targets.length) {
+      console.warn(`cf.js: ${event} was emitted to no component on this page ` +
+        `(${JSON.stringify(effect.to || effect.component_id || "the parent")}).`);
+    }
+    targets.forEach((target) => request(target, { event, payload, depth: depth + 1 }));
+  };
+
   // ---------- Optimistic UI ----------
 
+  // Apply the patch the server computed for *event* with *rawPayload*: cf-text="key" shows the
+  // value, cf-show="key" (or "!key") shows the element while it is true (false), cf-class=
+  // "done:key busy:!key" toggles classes. Returns how to roll it back.
   function optimistic(root, event, rawPayload) {
     let patches;
     try { patches = JSON.parse(root.getAttribute("data-cf-optimistic") || "null"); }
     catch (e) { return null; }
     const patch = patches && patches[event + "|" + (rawPayload || "")];
-    if (!patch) return null;
+    if (!patch || typeof patch !== "object") return null;
+    const value = (ref) => {
+      const not = ref.startsWith("!"), key = not ? ref.slice(1) : ref;
+      return Object.hasOwn(patch, key) ? { on: truthy(patch[key]) !== not, raw: patch[key] } : null;
+    };
     const undo = [];
-    Object.keys(patch).forEach((key) => {
-      own(root, "[cf-text]").forEach((el) => {
-        if (el.getAttribute("cf-text") !== key) return;
-        undo.push([el, el.textContent]);
-        const value = patch[key];
-        el.textContent = value === null || value === undefined ? "" :
-          typeof value === "object" ? JSON.stringify(value) : String(value);
+    own(root, "[cf-text],[cf-show],[cf-class]").forEach((el) => {
+      const text = el.hasAttribute("cf-text") && value(el.getAttribute("cf-text"));
+      if (text && !el.getAttribute("cf-text").startsWith("!")) {
+        const was = el.textContent;
+        undo.push(() => { el.textContent = was; });
+        el.textContent = text.raw === null || text.raw === undefined ? "" :
+          typeof text.raw === "object" ? JSON.stringify(text.raw) : String(text.raw);
+      }
+      const show = el.hasAttribute("cf-show") && value(el.getAttribute("cf-show"));
+      if (show) {
+        const was = !el.hidden;
+        undo.push(() => setShown(el, was));
+        setShown(el, show.on);
+      }
+      words(el.getAttribute("cf-class")).forEach((pair) => {
+        const at = pair.lastIndexOf(":");
+        const toggled = at > 0 && value(pair.slice(at + 1));
+        if (!toggled) return;
+        const name = pair.slice(0, at), was = el.classList.contains(name);
+        undo.push(() => el.classList.toggle(name, was));
+        el.classList.toggle(name, toggled.on);
       });
     });
-    return () => undo.forEach(([el, text]) => { el.textContent = text; });
+    return () => undo.reverse().forEach((f) => f());
   }
 
   // ---------- Transports ----------
@@ -706,6 +1027,7 @@
           "until it reconnects. Retrying with backoff.");
       }
       all(ROOT).forEach((root) => { if (usesSocket(root)) markOffline(root, true); });
+      tellHooks("disconnected");
     }
 
     goOnline() {
@@ -713,6 +1035,7 @@
       this.offline = false;
       console.info("cf.js: live updates are back online.");
       all(ROOT + "[" + OFFLINE + "]").forEach((root) => markOffline(root, false));
+      tellHooks("reconnected");
     }
   }
 
@@ -749,33 +1072,50 @@
   // Send one event for *root*, after every earlier one of the same component.
   //   event: the handler's event (none: render the state again); payload: its arguments;
   //   source: the element that fired it (it shows the loading state); sent: the controls
-  //   whose values the payload carries; rawPayload: the cf-payload text (optimistic patches).
-  function request(root, { event = null, payload = {}, source = null, sent = [], rawPayload = null } = {}) {
+  //   whose values the payload carries; rawPayload: the cf-payload text (optimistic patches);
+  //   depth: how many emitted events led to it.
+  function request(root, {
+    event = null, payload = {}, source = null, sent = [], rawPayload = null, depth = 0,
+  } = {}) {
     const undo = event ? optimistic(root, event, rawPayload) : null;
-    busy(root, true);
-    busy(source, true);
+    const d = data(root);
+    const entry = { event, sent: false };
+    (d.pending || (d.pending = [])).push(entry);
+    showPending(root);
+    if (source) hold(source, "busy", markLoading);
     // A change after this moment is newer than the payload: the reply must not overwrite it.
     const seq = inputSeq;
     sent.forEach((el) => group(el).forEach((control) => { data(control).sent = seq; }));
     return enqueue(root, () => {
+      entry.sent = true;
+      showPending(root);
       const msg = message(root, event, payload);
       let done;
       if (root.hasAttribute("data-cf-stream")) {
-        done = streamEvent(root, msg, (frame) => apply(root, frame, { seq }));
+        done = streamEvent(root, msg, (frame) => apply(root, frame, { seq, depth }));
       } else {
         const viaSocket = root.getAttribute("data-cf-transport") === "ws" && socket.usable();
         done = (viaSocket ? socket.send(root, msg) : httpEvent(root, msg))
-          .then((reply) => { apply(root, reply, { seq }); return reply; });
+          .then((reply) => Promise.resolve(apply(root, reply, { seq, depth })).then(() => reply));
       }
       return done.then((reply) => {
         if (undo && (!reply || reply.type === "error")) undo();
         return reply;
       });
     }).then((reply) => {
-      busy(root, false);
-      busy(source, false);
+      d.pending.splice(d.pending.indexOf(entry), 1);
+      showPending(root);
+      if (source) release(source, "busy");
       return reply;
     });
+  }
+
+  // What the page's requests are: {inFlight: event or null, queued: [event, ...]}.
+  function pending(root) {
+    const list = data(root).pending || [];
+    const flying = list.find((p) => p.sent);
+    const queued = list.filter((p) => !p.sent).map((p) => p.event);
+    return { inFlight: flying ? flying.event : null, queued };
   }
 
   // ---------- Bindings ----------
@@ -794,7 +1134,7 @@
     for (const name of el.getAttributeNames()) {
       if (name !== "cf-" + type && !name.startsWith("cf-" + type + ".")) continue;
       const mods = name.split(".").slice(1);
-      if (type === "keydown" && !keyMatches(ev, mods)) continue;
+      if (type.endsWith("keydown") && !keyMatches(ev, mods)) continue;
       return { event: el.getAttribute(name), mods };
     }
     return null;
@@ -805,17 +1145,18 @@
 
   // Send the debounced cf-model updates of *root* now, so an action sees the latest values.
   function flushModels(root) {
-    const pending = pendingModels(root);
-    pending.forEach((send, el) => {
+    const waiting = pendingModels(root);
+    waiting.forEach((send, el) => {
       clearTimeout(data(el).timers.model);
-      pending.delete(el);
+      waiting.delete(el);
       send();
     });
   }
 
-  function limited(el, key, send) {
+  function limited(el, key, send, debounceMs = null) {
     const timers = data(el).timers || (data(el).timers = {});
-    const debounce = parseInt(el.getAttribute("cf-debounce") || (key === "model" ? "150" : ""), 10);
+    const debounce = debounceMs !== null ? debounceMs :
+      parseInt(el.getAttribute("cf-debounce") || (key === "model" ? "150" : ""), 10);
     const throttle = parseInt(el.getAttribute("cf-throttle") || "", 10);
     if (throttle > 0) {
       const now = Date.now();
@@ -825,55 +1166,89 @@
     if (!(debounce > 0)) return send();
     clearTimeout(timers[key]);
     if (key === "model") {
-      const pending = pendingModels(rootOf(el));
-      pending.set(el, send);
-      timers[key] = setTimeout(() => { pending.delete(el); send(); }, debounce);
+      const waiting = pendingModels(rootOf(el));
+      waiting.set(el, send);
+      timers[key] = setTimeout(() => { waiting.delete(el); send(); }, debounce);
     } else {
       timers[key] = setTimeout(send, debounce);
     }
   }
 
+  // cf-confirm="Delete this item?": *go* once the user agrees. cf:confirm is dispatched on the
+  // element first (bubbling, cancelable): a listener that cancels it asks in its own way and
+  // calls event.detail.proceed() to send; else the browser's confirm() asks.
+  function confirmThen(el, question, event, go) {
+    let asked = false;
+    const proceed = () => { if (!asked) { asked = true; go(); } };
+    const detail = { message: question, event, proceed };
+    const ev = new CustomEvent("cf:confirm", { bubbles: true, composed: true, cancelable: true, detail });
+    if (el.dispatchEvent(ev) && window.confirm(question)) proceed();
+  }
+
+  // Bindings whose DOM event keeps its default: the ones that only observe.
+  const OBSERVING = new Set(
+    ["input", "change", "blur", "focus", "visible", "click-away", "window-keydown"]);
+
   function fire(el, binding, type, ev) {
     const root = rootOf(el);
     if (!root || !binding.event) return;
-    if (type !== "input" && type !== "change") ev.preventDefault();
-    if (binding.mods.includes("stop")) ev.stopPropagation();
+    if (ev && (!OBSERVING.has(type) || binding.mods.includes("prevent"))) ev.preventDefault();
+    if (ev && binding.mods.includes("stop")) ev.stopPropagation();
+    // A form (or cf-disable-with element) whose event is pending takes no second one.
+    if (holding(el, "disable")) return;
     const raw = el.getAttribute("cf-payload");
     let payload = {};
     if (raw) {
       try { payload = JSON.parse(raw); }
       catch (e) { showError(root, errorReply("cf-payload is not valid JSON: " + raw, "bad_payload")); return; }
     }
-    flushModels(root);
+    const form = type === "submit" && el.tagName === "FORM";
     // The controls whose values the server will see; the one that fired counts too.
-    const sent = type === "submit" && el.tagName === "FORM" ? formControls(el) : [el];
-    if (type === "submit" && el.tagName === "FORM") payload = { form_data: formData(el) };
-    else if (type !== "click" && isControl(el) && !("value" in payload)) payload.value = controlValue(el);
-    limited(el, type, () => {
+    const sent = form ? formControls(el) : [el];
+    if (form) payload = { form_data: formData(el) };
+    else if (!type.startsWith("click") && isControl(el) && !("value" in payload)) {
+      payload.value = controlValue(el);
+    }
+    const held = form ? [el, ...submitButtons(el)] : el.hasAttribute("cf-disable-with") ? [el] : [];
+    const send = () => limited(el, type, () => {
+      flushModels(root);
       const seq = inputSeq;
+      held.forEach((h) => hold(h, "disable", disable));
       request(root, { event: binding.event, payload, source: el, sent, rawPayload: raw }).then((reply) => {
+        held.forEach((h) => release(h, "disable"));
         // <form cf-submit="..." cf-reset>: clear the inputs once the server accepted them,
         // except those the user changed after the submit (the next item being typed).
-        if (type === "submit" && el.hasAttribute("cf-reset") && reply && reply.type !== "error") {
+        if (form && el.hasAttribute("cf-reset") && reply && reply.type !== "error") {
           sent.forEach((control) => { if (!(data(control).changed > seq)) resetControl(control); });
+          showDirty(root);
         }
       });
     });
+    const submitter = ev && ev.submitter;
+    const question = el.getAttribute("cf-confirm") ??
+      (submitter ? submitter.getAttribute("cf-confirm") : null);
+    if (question === null) send();
+    else confirmThen(el, question, binding.event, send);
   }
 
+  // cf-model="field": sets the field on input (debounced 150 ms); .lazy: on change; .blur: when
+  // the control loses focus; .debounce.500: on input after 500 ms of quiet.
   function model(el, ev) {
     const name = el.getAttributeNames().find((n) => n === "cf-model" || n.startsWith("cf-model."));
     if (!name) return false;
-    const lazy = name.includes(".lazy");
-    if ((ev.type === "change") !== lazy) return true;
+    const mods = name.split(".").slice(1);
+    const on = mods.includes("lazy") ? "change" : mods.includes("blur") ? "blur" : "input";
+    if (ev.type !== on) return ev.type === "input" || ev.type === "change";
     const root = rootOf(el);
     const field = el.getAttribute(name);
     if (!root || !field) return true;
+    const at = mods.indexOf("debounce");
+    const ms = at < 0 ? null : parseInt(mods[at + 1] || "150", 10);
     limited(el, "model", () => {
       request(root, {
         event: "field_change", payload: { field, value: controlValue(el) }, source: el, sent: [el],
       });
-    });
+    }, on === "input" ? ms : parseInt(el.getAttribute("cf-debounce") || "0", 10));
     return true;
   }
 
@@ -888,10 +1263,20 @@
     seen.handled = true;
     const path = elementsOf(ev);
     const el = path[0];
-    const edit = (ev.type === "input" || ev.type === "change") && el && isControl(el);
+    if (!el) return;
+    const edit = (ev.type === "input" || ev.type === "change") && isControl(el);
     if (edit) {
       inputSeq++;
       group(el).forEach((control) => { data(control).changed = inputSeq; });
+      const root = rootOf(el);
+      if (root) showDirty(root);
+    }
+    if (ev.type === "focus" || ev.type === "blur") {
+      // They do not bubble: only the element itself answers.
+      if (ev.type === "blur" && isControl(el) && model(el, ev)) return;
+      const binding = bindingOf(el, ev.type, ev);
+      if (binding) fire(el, binding, ev.type, ev);
+      return;
     }
     if (edit && model(el, ev)) return;
     for (const node of path) {
@@ -907,12 +1292,202 @@
     if (d.listening) return;
     d.listening = true;
     scopes.add(scope);
-    ["click", "submit", "change", "input", "keydown"].forEach((type) => {
-      scope.addEventListener(type, onEvent, type === "input");
+    ["click", "submit", "change", "input", "keydown", "focus", "blur"].forEach((type) => {
+      scope.addEventListener(type, onEvent, type === "input" || type === "focus" || type === "blur");
     });
   }
 
   listen(document);
+
+  // The elements with an attribute whose name starts with *prefix* (cf-window-keydown.esc...),
+  // in every scope: CSS cannot select by the start of an attribute's name, XPath can.
+  function withAttributePrefix(prefix) {
+    const found = [];
+    const query = `descendant-or-self::*[@*[starts-with(name(), "${prefix}")]]`;
+    scopes.forEach((scope) => {
+      if (scope !== document && !scope.host.isConnected) return;
+      // A shadow root is no XPath context: its elements are.
+      (scope === document ? [document] : Array.from(scope.children)).forEach((context) => {
+        const result = document.evaluate(query, context, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE);
+        for (let i = 0; i < result.snapshotLength; i++) found.push(result.snapshotItem(i));
+      });
+    });
+    return found;
+  }
+
+  // cf-window-keydown.escape="close": a key pressed anywhere on the page (unless a binding on
+  // the way stopped it). The default action stays unless .prevent.
+  window.addEventListener("keydown", (ev) => {
+    withAttributePrefix("cf-window-keydown").forEach((el) => {
+      const binding = bindingOf(el, "window-keydown", ev);
+      if (binding) fire(el, binding, "window-keydown", ev);
+    });
+  });
+
+  // cf-click-away="close": a click outside the element, while it is shown.
+  document.addEventListener("click", (ev) => {
+    const path = ev.composedPath();
+    all("[cf-click-away]").forEach((el) => {
+      if (path.includes(el) || !el.getClientRects().length) return;
+      fire(el, { event: el.getAttribute("cf-click-away"), mods: [] }, "click-away", ev);
+    });
+  }, true);
+
+  // cf-visible="load_more": the element came into view (scrolled to, shown, or added in view).
+  let visibility = null;
+
+  function watchVisible(root) {
+    const watched = root.querySelectorAll("[cf-visible]");
+    if (!watched.length) return;
+    if (!visibility) visibility = new IntersectionObserver(onVisible);
+    watched.forEach((el) => {
+      const d = data(el);
+      if (!d.watched) { d.watched = true; visibility.observe(el); }
+    });
+  }
+
+  function onVisible(entries) {
+    entries.forEach(({ target: el, isIntersecting }) => {
+      const d = data(el);
+      const was = d.inView;
+      d.inView = isIntersecting;
+      if (!el.isConnected) { visibility.unobserve(el); d.watched = false; return; }
+      if (!isIntersecting || was) return;
+      const event = el.getAttribute("cf-visible");
+      if (event) fire(el, { event, mods: [] }, "visible", null);
+    });
+  }
+
+  // ---------- Dirty controls: changed by the user, not yet what the server rendered ----------
+
+  function differs(el) {
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") {
+      if (!el.multiple) return el.selectedIndex !== defaultIndex(el);
+      return Array.from(el.options).some((o) => o.selected !== o.defaultSelected);
+    }
+    if (el.type === "file") return el.files.length > 0;
+    return el.value !== el.defaultValue;
+  }
+
+  const BUTTONS = new Set(["submit", "button", "reset", "image"]);
+  const dirty = (el) =>
+    (isControl(el) ? [el] : Array.from(el.querySelectorAll("input,select,textarea")))
+      .some((c) => !BUTTONS.has(c.type) && differs(c));
+
+  function markDirty(el) {
+    el.setAttribute("data-cf-dirty", "");
+    const undo = addClasses(el, el.getAttribute("cf-dirty"));
+    return () => { el.removeAttribute("data-cf-dirty"); undo(); };
+  }
+
+  // cf-dirty="class": data-cf-dirty (and the classes) while a control of the element (or the
+  // control itself) differs from what the server rendered.
+  function showDirty(root) {
+    own(root, "[cf-dirty]").forEach((el) => {
+      const d = data(el), now = dirty(el);
+      if (now === Boolean(d.dirty)) return;
+      d.dirty = now;
+      if (now) hold(el, "dirty", markDirty);
+      else release(el, "dirty");
+    });
+    if (!warning && own(root, "[cf-dirty-warn]").length) {
+      warning = true;
+      window.addEventListener("beforeunload", warnOnLeave);
+    }
+  }
+
+  // cf-dirty-warn: the browser asks before the page is left while such an element is dirty.
+  let warning = false;
+
+  function warnOnLeave(ev) {
+    if (!all("[cf-dirty-warn]").some(dirty)) return;
+    ev.preventDefault();
+    ev.returnValue = "";
+  }
+
+  // ---------- Hooks: the page's own JavaScript for an element (cf-hook="Name") ----------
+
+  const hookDefinitions = Object.create(null);
+  const hooked = new Set(); // elements whose hook is mounted
+  const awaitingHooks = new Set(); // elements whose hook is not defined yet
+
+  // cf.hooks.Name = {...} (before or after cf.js loads) mounts the elements waiting for it.
+  const hooks = new Proxy(hookDefinitions, {
+    set(target, name, definition) {
+      target[name] = definition;
+      awaitingHooks.forEach((el) => {
+        if (el.getAttribute("cf-hook") !== name) return;
+        awaitingHooks.delete(el);
+        if (el.isConnected) mountHook(el);
+      });
+      return true;
+    },
+  });
+
+  function callHook(el, step) {
+    const hook = data(el).hook;
+    const fn = hook && hook.instance[step];
+    if (typeof fn !== "function") return;
+    try { fn.call(hook.instance); }
+    catch (e) { console.error(`cf.js: the ${hook.name} hook's ${step}() threw; the page goes on.`, e); }
+  }
+
+  function mountHook(el) {
+    const name = el.getAttribute("cf-hook");
+    const definition = hookDefinitions[name];
+    if (!definition) { awaitingHooks.add(el); return; }
+    const stops = [];
+    const instance = Object.create(definition);
+    Object.assign(instance, {
+      el,
+      // Send an event to the hook's component: checked by the server like any event.
+      send: (event, payload) => window.cf.send(el, event, payload),
+      // Receive the component's browser events: fn(detail, event), until the hook is destroyed.
+      on(type, fn) {
+        const root = rootOf(el);
+        const listener = (e) => { if (e.target === root) fn.call(instance, e.detail, e); };
+        root.addEventListener(type, listener);
+        stops.push(() => root.removeEventListener(type, listener));
+      },
+    });
+    data(el).hook = { name, instance, stops };
+    hooked.add(el);
+    callHook(el, "mounted");
+  }
+
+  function unmountHook(el) {
+    const hook = data(el).hook;
+    hooked.delete(el);
+    if (!hook) return;
+    callHook(el, "destroyed");
+    hook.stops.forEach((stop) => stop());
+    data(el).hook = null;
+  }
+
+  // The hooks of *root*'s elements: new ones mounted, kept ones told (updated), gone ones
+  // destroyed.
+  function startHooks(root, { updated }) {
+    own(root, "[cf-hook]").forEach((el) => {
+      const hook = data(el).hook;
+      if (hook && hook.name === el.getAttribute("cf-hook")) {
+        if (updated) callHook(el, "updated");
+        return;
+      }
+      if (hook) unmountHook(el);
+      mountHook(el);
+    });
+  }
+
+  function sweepHooks() {
+    hooked.forEach((el) => { if (!el.isConnected || !el.hasAttribute("cf-hook")) unmountHook(el); });
+    awaitingHooks.forEach((el) => { if (!el.isConnected) awaitingHooks.delete(el); });
+  }
+
+  // The WebSocket dropped (disconnected) or came back (reconnected): hooks of its components.
+  function tellHooks(step) {
+    hooked.forEach((el) => { const root = rootOf(el); if (root && usesSocket(root)) callHook(el, step); });
+  }
 
   // ---------- Start ----------
 
@@ -925,6 +1500,7 @@
       if (d.ready) return;
       d.ready = true;
       root.setAttribute("data-cf-ready", "");
+      rendered(root, { updated: false });
       // Live roots subscribe to pushes; roots on the "ws" transport send their events on
       // the socket, so it must be opened for them too, live or not.
       if (!usesSocket(root)) return;
@@ -961,9 +1537,19 @@
     config,
     /** Make the components in *node* live (default: the document); a shadow root is listened to. */
     scan(node) { scan(node || document); },
+    /** A component's requests: {inFlight: event or null, queued: [events]}. */
+    pending(target) {
+      const root = resolveRoot(target);
+      if (!root) throw new Error("cf.pending: no component " + target);
+      return pending(root);
+    },
+    /** Hooks by name, for cf-hook="Name": {mounted, updated, destroyed, disconnected, reconnected}. */
+    hooks,
     /** What each effect type of a reply does: effects[type](root, effect). */
     effects,
   };
+  // Hooks defined before cf.js loaded: window.cfHooks = {Name: {...}}.
+  if (window.cfHooks) Object.assign(hooks, window.cfHooks);
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", () => scan(document));

@@ -117,6 +117,7 @@ class ClientPage:
         self.requests: list[PendingRequest] = []
         self.socket: WebSocketRoute | None = None
         self.socket_messages: list[dict[str, Any]] = []
+        self._frozen = False
         self.console: list[tuple[str, str]] = []  # (type, text) of each console message
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         self.page.on("console", lambda msg: self.console.append((msg.type, msg.text)))
@@ -148,11 +149,19 @@ class ClientPage:
             "() => window.cf && Array.from(document.querySelectorAll('[data-cf-component]'))"
             ".every((root) => root.hasAttribute('data-cf-ready'))"
         )
+        if self._frozen:
+            self.page.clock.pause_at(60_000)
         return self
 
     def _accept_socket(self, ws: WebSocketRoute) -> None:
         self.socket = ws
         ws.on_message(lambda text: self.socket_messages.append(json.loads(text)))
+
+    def stop_clock(self) -> None:
+        """Freeze the page's timers (call before ``open``); ``page.clock.run_for(ms)`` moves
+        them on."""
+        self.page.clock.install(time=0)
+        self._frozen = True
 
     # ---------- Waiting for what cf.js sends ----------
 

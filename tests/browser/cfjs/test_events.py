@@ -105,7 +105,7 @@ MENU = (
 
 
 def test_click_away_fires_for_a_click_outside_a_shown_element(cf_page: ClientPage) -> None:
-    cf_page.open('<p>Elsewhere</p>' + component("c", MENU.format(hidden="")))
+    cf_page.open("<p>Elsewhere</p>" + component("c", MENU.format(hidden="")))
     page = cf_page.page
     page.get_by_role("button", name="Inside").click()
     page.wait_for_timeout(50)

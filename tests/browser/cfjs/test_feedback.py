@@ -123,7 +123,10 @@ def test_a_control_is_dirty_while_it_differs_from_the_server(cf_page: ClientPage
 @pytest.mark.parametrize(
     ("change", "undo"),
     [
-        (lambda page: page.get_by_label("Public").check(), lambda p: p.get_by_label("Public").uncheck()),
+        (
+            lambda page: page.get_by_label("Public").check(),
+            lambda p: p.get_by_label("Public").uncheck(),
+        ),
         (
             lambda page: page.get_by_label("Size").select_option("s"),
             lambda page: page.get_by_label("Size").select_option("m"),

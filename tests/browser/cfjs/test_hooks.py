@@ -59,7 +59,10 @@ def test_hooks_defined_after_cf_js_mount_then(cf_page: ClientPage) -> None:
     expect(cf_page.page.locator("#chart")).not_to_have_attribute("data-mounted", "yes")
     cf_page.page.evaluate(
         """() => { window.calls = [];
-        cf.hooks.Chart = { mounted() { calls.push(["mounted", this.el.id]); this.el.dataset.mounted = "yes"; } };
+        cf.hooks.Chart = { mounted() {
+          calls.push(["mounted", this.el.id]);
+          this.el.dataset.mounted = "yes";
+        } };
         }"""
     )
     expect(cf_page.page.locator("#chart")).to_have_attribute("data-mounted", "yes")
@@ -80,7 +83,9 @@ window.cfHooks = {
       this.el.addEventListener("pick", (e) => {
         this.send("picked", { colour: e.detail }).then((reply) => { window.reply = reply; });
       });
-      this.on("picker:reset", (detail) => { window.resets = (window.resets || []).concat([detail]); });
+      this.on("picker:reset", (detail) => {
+        window.resets = (window.resets || []).concat([detail]);
+      });
     },
   },
 };
@@ -91,7 +96,9 @@ def test_a_hook_sends_events_and_receives_browser_events(cf_page: ClientPage) ->
     picker = '<div id="picker" cf-hook="Picker"></div>'
     open_with_hooks(cf_page, component("c", picker), SENDER)
     page = cf_page.page
-    page.evaluate("document.getElementById('picker').dispatchEvent(new CustomEvent('pick', {detail: 'red'}))")
+    page.evaluate(
+        "document.getElementById('picker').dispatchEvent(new CustomEvent('pick', {detail: 'red'}))"
+    )
     request = cf_page.next_request()
     assert (request.message["event"], request.message["payload"]) == ("picked", {"colour": "red"})
     effect = {"type": "browser_event", "name": "picker:reset", "detail": {"to": "blue"}}
@@ -116,12 +123,15 @@ def test_a_destroyed_hook_stops_hearing_browser_events(cf_page: ClientPage) -> N
     assert cf_page.page.evaluate("window.resets") is None
 
 
-THROWER = RECORDER + """
+THROWER = (
+    RECORDER
+    + """
 window.cfHooks.Broken = {
   mounted() { throw new Error("broken mounted"); },
   updated() { throw new Error("broken updated"); },
 };
 """
+)
 
 
 def test_a_hook_that_throws_breaks_nothing_else(cf_page: ClientPage) -> None:

@@ -195,7 +195,9 @@ def test_a_form_without_buttons_takes_no_second_submit_while_pending(cf_page: Cl
 
 
 def test_disable_with_on_a_button_restores_its_content_after_the_reply(cf_page: ClientPage) -> None:
-    button = '<button type="button" cf-click="save" cf-disable-with="Saving..."><b>Save</b> now</button>'
+    button = (
+        '<button type="button" cf-click="save" cf-disable-with="Saving..."><b>Save</b> now</button>'
+    )
     cf_page.open(component("c", button))
     page = cf_page.page
     page.get_by_role("button").click()

@@ -42,7 +42,9 @@ def test_show_and_class_patches_apply_at_once(cf_page: ClientPage) -> None:
     expect(page.locator("#a")).to_be_hidden()
     expect(page.get_by_text("Removed.")).to_be_visible()
     expect(page.locator("output")).to_have_text("0")
-    request.render('<ul><li id="b">Bread</li></ul><p>Removed.</p><output cf-text="count">0</output>')
+    request.render(
+        '<ul><li id="b">Bread</li></ul><p>Removed.</p><output cf-text="count">0</output>'
+    )
     expect(page.locator("li")).to_have_count(1)
 
 
@@ -76,7 +78,9 @@ def test_a_refusal_rolls_back_the_same_nodes_in_place(cf_page: ClientPage) -> No
 
 
 def test_class_patches_roll_back_to_what_the_element_had(cf_page: ClientPage) -> None:
-    inner = '<p class="faded" cf-class="faded:visible">Note</p><button cf-click="show">Show</button>'
+    inner = (
+        '<p class="faded" cf-class="faded:visible">Note</p><button cf-click="show">Show</button>'
+    )
     cf_page.open(component("c", inner, optimistic={"show|": {"visible": True}}))
     page = cf_page.page
     page.get_by_role("button").click()
