@@ -29,10 +29,11 @@ from component_framework.core.renderer import set_default_renderer
 from component_framework.web import ComponentApp
 
 from . import components as components  # registers the example components
+from . import interactivity  # and those of the second page
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-renderer = JinjaRenderer([TEMPLATES])
+renderer = JinjaRenderer([TEMPLATES, interactivity.TEMPLATES])
 set_default_renderer(renderer)
 cf = ComponentApp(debug="CF_SECRET_KEY" not in os.environ)
 cf.install_jinja(renderer)  # component templates may nest components too
@@ -48,6 +49,13 @@ DEMOS = [
     ("live", "Live board (server push to every open page)", "live_board", {}),
     ("card", "Composed card (slots)", "profile_card", {"title": "Ada Lovelace", "followers": 42}),
 ]
+# The second page, /interactivity: feedback, confirmations, more events, transitions.
+INTERACTIVITY = [
+    ("note", "Loading states, confirmation, unsaved changes", "note_editor", {}),
+    ("dialog", "Escape and click-away", "rename_dialog", {}),
+    ("feed", "Infinite scroll (cf-visible)", "feed", {}),
+    ("tasks", "Transitions and optimistic classes", "tasks", {}),
+]
 
 
 def _code(name: str) -> dict[str, str]:
@@ -59,14 +67,19 @@ def _code(name: str) -> dict[str, str]:
     return {"python": inspect.getsource(cls), "template": template.rstrip()}
 
 
-CODE = {name: _code(name) for _, _, name, _ in DEMOS}
+CODE = {name: _code(name) for _, _, name, _ in DEMOS + INTERACTIVITY}
 
 
 async def home(request: Request) -> Response:
     return templates.TemplateResponse(request, "index.html", {"demos": DEMOS, "code": CODE})
 
 
-app = Starlette(routes=[Route("/", home), cf.mount()])
+async def interactivity_page(request: Request) -> Response:
+    context = {"demos": INTERACTIVITY, "code": CODE}
+    return templates.TemplateResponse(request, "index.html", context)
+
+
+app = Starlette(routes=[Route("/", home), Route("/interactivity", interactivity_page), cf.mount()])
 
 
 def main() -> None:

@@ -756,16 +756,21 @@
 
   // Apply the patch the server computed for *event* with *rawPayload*: cf-text="key" shows the
   // value, cf-show="key" (or "!key") shows the element while it is true (false), cf-class=
-  // "done:key busy:!key" toggles classes. Returns how to roll it back.
+  // "done:key busy:!key" toggles classes; a key may be a path ("items.3.done"). Returns how
+  // to roll it back.
   function optimistic(root, event, rawPayload) {
     let patches;
     try { patches = JSON.parse(root.getAttribute("data-cf-optimistic") || "null"); }
     catch (e) { return null; }
     const patch = patches && patches[event + "|" + (rawPayload || "")];
     if (!patch || typeof patch !== "object") return null;
+    // "key" or a path into it, "items.3.done"; null when the patch does not say.
     const value = (ref) => {
-      const not = ref.startsWith("!"), key = not ? ref.slice(1) : ref;
-      return Object.hasOwn(patch, key) ? { on: truthy(patch[key]) !== not, raw: patch[key] } : null;
+      const not = ref.startsWith("!"), [key, ...path] = (not ? ref.slice(1) : ref).split(".");
+      if (!Object.hasOwn(patch, key)) return null;
+      let raw = patch[key];
+      for (const step of path) raw = raw !== null && typeof raw === "object" ? raw[step] : undefined;
+      return { on: truthy(raw) !== not, raw };
     };
     const undo = [];
     own(root, "[cf-text],[cf-show],[cf-class]").forEach((el) => {

@@ -97,3 +97,24 @@ def test_tailwind_style_class_names_keep_their_colons(cf_page: ClientPage) -> No
     request = cf_page.next_request()
     expect(cf_page.page.locator("p")).to_have_class("hover:underline")
     request.render(inner)
+
+
+def test_a_binding_may_name_a_path_into_the_patch(cf_page: ClientPage) -> None:
+    inner = (
+        '<ul><li id="t0" cf-class="done:items.0.done">A</li>'
+        '<li id="t1" cf-class="done:items.1.done" cf-show="!items.1.gone">'
+        '<span cf-text="items.1.text">B</span></li></ul>'
+        '<button type="button" cf-click="go">Go</button>'
+    )
+    patch = {"items": [{"done": False}, {"done": True, "text": "B!", "gone": None}]}
+    cf_page.open(component("c", inner, optimistic={"go|": patch}))
+    page = cf_page.page
+    page.get_by_role("button").click()
+    request = cf_page.next_request()
+    expect(page.locator("#t1")).to_have_class("done")
+    expect(page.locator("#t1")).to_be_visible()
+    expect(page.locator("#t1 span")).to_have_text("B!")
+    assert page.get_attribute("#t0", "class") in (None, "")
+    request.refuse()
+    expect(page.locator("#t1 span")).to_have_text("B")
+    assert page.get_attribute("#t1", "class") in (None, "")
