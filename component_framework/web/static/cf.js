@@ -578,6 +578,7 @@
     const template = document.createElement("template");
     template.innerHTML = html;
     const ctx = { seq, added: [], ids: new WeakMap() };
+    windowKeys = null;
     clearErrors(root);
     morphChildren(root, template.content, ctx);
     ctx.added.forEach((node) => {
@@ -1321,9 +1322,14 @@
   }
 
   // cf-window-keydown.escape="close": a key pressed anywhere on the page (unless a binding on
-  // the way stopped it). The default action stays unless .prevent.
+  // the way stopped it). The default action stays unless .prevent. The elements are looked up
+  // once after each render (scan, morph), not on every key.
+  let windowKeys = null;
+
   window.addEventListener("keydown", (ev) => {
-    withAttributePrefix("cf-window-keydown").forEach((el) => {
+    if (!windowKeys) windowKeys = withAttributePrefix("cf-window-keydown");
+    windowKeys.forEach((el) => {
+      if (!el.isConnected) return;
       const binding = bindingOf(el, "window-keydown", ev);
       if (binding) fire(el, binding, "window-keydown", ev);
     });
@@ -1497,6 +1503,7 @@
   // ---------- Start ----------
 
   function scan(node) {
+    windowKeys = null;
     if (node instanceof ShadowRoot) listen(node);
     const roots = node.matches && node.matches(ROOT) ? [node] : [];
     roots.push(...(node.querySelectorAll ? node : document).querySelectorAll(ROOT));
