@@ -52,8 +52,11 @@ def current_request() -> Any:
 
 def _instantiate(parsed: ParsedEvent, params: Mapping[str, Any] | None) -> Component:
     if parsed.component_id is not None:
-        return parsed.component_cls(**{**(params or {}), "component_id": parsed.component_id})
-    return parsed.component_cls(**(params or {}))
+        component = parsed.component_cls(**{**(params or {}), "component_id": parsed.component_id})
+    else:
+        component = parsed.component_cls(**(params or {}))
+    component._url_values = parsed.url_values
+    return component
 
 
 async def run_message(

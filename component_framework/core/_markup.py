@@ -19,11 +19,12 @@ from markupsafe import Markup, escape
 
 from ._execution import current_request
 from .config import AppConfig
-from .exceptions import NotAuthenticatedError, PermissionDeniedError
+from .exceptions import InvalidUrlError, NotAuthenticatedError, PermissionDeniedError
 from .protocol import render_component
 from .streaming import StreamingComponent
+from .url_state import url_spec, without
 
-__all__ = ["attributes", "component_root", "page_request", "script_tag"]
+__all__ = ["asgi_query", "attributes", "component_root", "page_request", "script_tag"]
 
 
 def attributes(pairs: Mapping[str, str | None]) -> str:
@@ -41,6 +42,15 @@ def page_request(context: Any) -> Any:
     return request if request is not None else current_request()
 
 
+def asgi_query(request: Any) -> str | None:
+    """The query string of an ASGI framework's request (Starlette, Litestar), else None."""
+    scope = getattr(request, "scope", None)
+    if not isinstance(scope, dict) or scope.get("type") != "http":
+        return None
+    raw = scope.get("query_string", b"")
+    return raw.decode("latin-1") if isinstance(raw, bytes) else None
+
+
 def component_root(
     name: str,
     request: Any,
@@ -49,6 +59,7 @@ def component_root(
     config: AppConfig,
     endpoint: str,
     sockets: bool = True,
+    query: str | None = None,
 ) -> Markup:
     """Render component *name* for *request* (permissions) inside its root element.
 
@@ -61,14 +72,23 @@ def component_root(
         endpoint: Where the page sends the component's events (``data-cf-endpoint``).
         sockets: Whether the host serves the WebSocket; without it a live component's root
             asks for no socket (its events go over HTTP).
+        query: The page's query string, where the component reads its URL state. Values
+            that do not fit are left out, and the root shows why (``role="alert"``).
 
     Raises:
         ComponentError: Unknown component (a bug in the page), or the component failed.
     """
     component_cls = config.registry.resolve(name)
     pairs: dict[str, str | None] = {"data-cf-component": name}
+    notice = ""
     try:
-        reply = render_component(name, request, params=params, config=config)
+        try:
+            reply = render_component(name, request, params=params, config=config, url=query)
+        except InvalidUrlError as exc:
+            # A hand-edited URL: the page still renders, without the values that did not fit.
+            notice = f'<div role="alert" data-cf-error="url">{escape(str(exc))}</div>'
+            query = "" if "" in exc.problems else without(query or "", exc.problems)
+            reply = render_component(name, request, params=params, config=config, url=query)
     except (NotAuthenticatedError, PermissionDeniedError) as exc:
         pairs["data-cf-endpoint"] = endpoint
         error = f'<div role="alert" data-cf-error>{escape(str(exc))}</div>'
@@ -90,8 +110,11 @@ def component_root(
         pairs["data-cf-transport"] = "ws"
     if "optimistic" in reply:
         pairs["data-cf-optimistic"] = json.dumps(reply["optimistic"], separators=(",", ":"))
+    url = url_spec(component_cls)
+    if url is not None:
+        pairs["data-cf-url"] = json.dumps(url.public(), separators=(",", ":"))
     # reply["html"] was rendered by the component's (autoescaping) renderer.
-    return Markup(f"<div{attributes(pairs)}>{reply['html']}</div>")
+    return Markup(f"<div{attributes(pairs)}>{notice}{reply['html']}</div>")
 
 
 def script_tag(base: str, version: str, headers: Mapping[str, str] | None = None) -> Markup:

@@ -25,6 +25,7 @@ from .exceptions import MessageError, StateTooLargeError
 from .permissions import check_permissions
 from .registry import ComponentRegistry
 from .signing import Signer
+from .url_state import read_url
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -55,6 +56,10 @@ class ParsedEvent:
     state_json: str | dict[str, Any] | None = None
     checksum: Any = None
     checked: bool = True
+    url: str | None = None
+    """The page's query string, sent for a render from the URL (back and forward)."""
+    url_values: dict[str, Any] | None = None
+    """The component's URL state read from ``url`` (checked), set after mount or hydrate."""
 
     @property
     def runs_on_loop(self) -> bool:
@@ -148,6 +153,7 @@ def read_message(message: str | bytes | Mapping[str, Any], config: AppConfig) ->
     state_json = _field(message, "state", (str, dict), "a JSON string")
     if state_json is not None and component_id is None:
         raise MessageError("Field 'component_id' is required when 'state' is sent.")
+    url = _field(message, "url", str, "a string (the page's query string)")
 
     component_cls = config.registry.resolve(name)
     spec = handler_spec(component_cls, event) if event is not None else None
@@ -162,6 +168,7 @@ def read_message(message: str | bytes | Mapping[str, Any], config: AppConfig) ->
         state_json=state_json,
         checksum=message.get("checksum"),
         checked=False,
+        url=url,
     )
 
 
@@ -197,6 +204,8 @@ def check_message(parsed: ParsedEvent, request: Any, config: AppConfig) -> Parse
         parsed.payload = component_cls._check_payload(parsed.spec, parsed.event, parsed.payload)
     else:
         parsed.payload = CheckedPayload()
+    if parsed.url is not None:
+        parsed.url_values = read_url(component_cls, parsed.url, limits)
     # Only an id the server picks now is subscribable. A client may name any id (and get state
     # signed for it back, which it can send again): a token for such an id would let one page
     # watch, or re-label, pushes meant for another. Pages keep the token of their first render

@@ -45,6 +45,8 @@ def update_reply(
         "slots": result["slots"],
         "subscribe_token": signer.subscription_token(name, component_id) if trusted_id else None,
     }
+    if "effects" in result:
+        reply["effects"] = result["effects"]
     if "stream_done" in result:
         reply["stream_done"] = result["stream_done"]
     return reply

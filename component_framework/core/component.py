@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ._events import CheckedPayload, HandlerSpec, handler_spec, refuse_lone_surrogates
@@ -14,6 +14,7 @@ from .exceptions import (
     HandlerError,
 )
 from .renderer import Renderer, get_default_renderer
+from .url_state import UrlParam, url_spec
 
 # The documented API has StateSerializer in this module; it lives in its own.
 from ._serializer import StateSerializer  # isort: skip
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer"]
 
 logger = logging.getLogger("component_framework")
+
+_LEAVING = frozenset({"redirect", "navigate"})
 
 
 class Component:
@@ -78,6 +81,9 @@ class Component:
     """Named examples for ``cf dev``'s gallery and ``cf snapshot``, each
     ``{"params": {...}, "state": {...}, "doc": "..."}`` (all optional); ``None`` shows one
     default story, the component mounted without parameters."""
+    url_state: ClassVar[Mapping[str, UrlParam | Any]] = {}
+    """State keys kept in the page's query string: ``{"page": UrlParam(int, default=1)}``
+    (a bare type stands for ``UrlParam(type)``). See ``core.url_state``."""
     permission_required: ClassVar[str | Sequence[str]] = ""
     """The Django permission(s) ``DjangoModelPermission`` requires (all of them, if several)."""
     state_store: ClassVar[StateStore | Literal[False] | None] = None
@@ -94,6 +100,9 @@ class Component:
         self._mounted = False
         self._slot_components: dict[str, Component] = {}
         self._slot_html: dict[str, str] | None = None
+        self._url_values: dict[str, Any] | None = None
+        self._effects: list[dict[str, Any]] = []
+        self._url_before: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         fields = "".join(f" {key}={value!r}" for key, value in list(self.state.items())[:6])
@@ -294,15 +303,51 @@ class Component:
 
     # ---------- Dispatch ----------
 
+    def _begin(self, state: dict[str, Any] | None) -> None:
+        # mount() OR hydrate() (an empty state was sent too), then the URL state on top.
+        if state is not None:
+            self.hydrate(state)
+        else:
+            self.mount()
+        spec = url_spec(type(self))
+        if spec is not None:
+            if self._url_values is not None:
+                self.state.update(self._url_values)
+            self._url_before = spec.values_of(self.state)
+
     def _result(self, html: str) -> dict[str, Any]:
         # The slot HTML of the render that produced *html*: children render once per dispatch.
         slots = self._slot_html if self._slot_html is not None else self.render_slots()
-        return {
+        result: dict[str, Any] = {
             "html": html,
             "state": self.dehydrate(),
             "component_id": self.id,
             "slots": slots,
         }
+        effects = self._effects
+        self._effects = []
+        url_effect = self._follow_url(result["state"])
+        # A page about to be left keeps its address: the automatic patch would land on the next.
+        if url_effect is not None and not any(e["type"] in _LEAVING for e in effects):
+            effects.insert(0, url_effect)
+        if effects:
+            result["effects"] = effects
+        return result
+
+    def _follow_url(self, state: dict[str, Any]) -> dict[str, Any] | None:
+        # URL state that changed since the last render moves the address bar with it.
+        if self._url_before is None:
+            return None
+        spec = url_spec(type(self))
+        if spec is None:
+            return None
+        after = spec.values_of(state)
+        changed = spec.changes(self._url_before, after)
+        self._url_before = after
+        if changed is None:
+            return None
+        query, history = changed
+        return {"type": "patch_url", "url": None, "query": query, "history": history}
 
     def dispatch(
         self,
@@ -320,10 +365,7 @@ class Component:
             Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys.
         """
         try:
-            if state is not None:  # an empty state was sent too: mount() OR hydrate()
-                self.hydrate(state)
-            else:
-                self.mount()
+            self._begin(state)
             if event is not None:
                 self.handle_event(event, {} if payload is None else payload)
             return self._result(self.render())
@@ -347,10 +389,7 @@ class Component:
             Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys.
         """
         try:
-            if state is not None:  # an empty state was sent too: mount() OR hydrate()
-                self.hydrate(state)
-            else:
-                self.mount()
+            self._begin(state)
             if event is not None:
                 await self.async_handle_event(event, {} if payload is None else payload)
             return self._result(self.render())

@@ -42,11 +42,13 @@ class Limits:
         max_depth: Deepest nesting of objects and arrays in a payload.
         max_integer: Largest integer (in absolute value) a payload may hold; 2**53 by default,
             the most a browser's JSON holds exactly. None allows any size.
+        max_query_bytes: Longest query string a component reads its URL state from.
     """
 
     max_message_bytes: int = 1024 * 1024
     max_depth: int = 32
     max_integer: int | None = 2**53
+    max_query_bytes: int = 4096
 
 
 DEFAULT_LIMITS = Limits()

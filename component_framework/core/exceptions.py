@@ -11,6 +11,8 @@ Exception tree:
     │   └── InvalidEventError           404 unknown_event
     ├── ComponentNotFoundError          404 unknown_component
     ├── InvalidPayloadError             400 invalid_payload
+    │   └── InvalidUrlError             400 invalid_url
+    ├── UnsafeUrlError                  400 unsafe_url
     ├── MessageError                    400 bad_message
     │   └── SubscriptionLimitError      429 too_many_subscriptions
     ├── HandlerError                    500 handler_error
@@ -35,6 +37,7 @@ __all__ = [
     "HandlerError",
     "InvalidEventError",
     "InvalidPayloadError",
+    "InvalidUrlError",
     "MessageError",
     "NotAuthenticatedError",
     "PermissionDeniedError",
@@ -44,6 +47,7 @@ __all__ = [
     "StateIntegrityError",
     "StateTooLargeError",
     "SubscriptionLimitError",
+    "UnsafeUrlError",
 ]
 
 
@@ -79,6 +83,33 @@ class InvalidPayloadError(ComponentError):
     """The event payload does not match the handler's signature."""
 
     code = "invalid_payload"
+    status = 400
+
+
+class InvalidUrlError(InvalidPayloadError):
+    """Values of a component's URL state (``url_state``) do not fit their types.
+
+    Attributes:
+        problems: The query-string name of each bad parameter and what is wrong with it
+            (``""`` for the query string as a whole: too long, too many parameters).
+    """
+
+    code = "invalid_url"
+    status = 400
+
+    def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.problems: dict[str, str] = dict(problems or {})
+
+
+class UnsafeUrlError(ComponentError):
+    """A redirect or navigation target leaves the site (or is no web URL at all).
+
+    Handlers often take targets from the client (``?next=...``): an open redirect is refused
+    unless the handler allows other sites explicitly.
+    """
+
+    code = "unsafe_url"
     status = 400
 
 

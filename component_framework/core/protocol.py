@@ -202,18 +202,22 @@ def render_component(
     config: AppConfig | None = None,
     params: Mapping[str, Any] | None = None,
     component_id: str | None = None,
+    url: str | None = None,
     registry: ComponentRegistry | None = None,
     signer: Signer | None = None,
 ) -> dict[str, Any]:
     """Mount and render a component on the server (a page's first render); return the update.
 
-    Runs in the calling thread: the page's own endpoint decides where that is.
+    Runs in the calling thread: the page's own endpoint decides where that is. *url* is the
+    page's query string: the component's ``url_state`` is read from it after ``mount()``.
 
     Raises:
         ComponentError: Unknown component, permission refused, or the component failed.
+        InvalidUrlError: *url* holds values of the wrong type for the component's URL state.
     """
     config = _config(config, registry, signer, None)
-    parsed = read_message({"component": name, "component_id": component_id}, config)
+    message = {"component": name, "component_id": component_id, "url": url}
+    parsed = read_message(message, config)
     check_message(parsed, request, config)
     parsed.trusted_id = True  # the server chose this id
     return answer_here(parsed, request, params, config)

@@ -58,10 +58,7 @@ class StreamingComponent(Component):
             ComponentError: If the handler raises.
         """
         try:
-            if state is not None:  # an empty state was sent too: mount() OR hydrate()
-                self.hydrate(state)
-            else:
-                self.mount()
+            self._begin(state)
             if event is None:
                 yield self._render_frame(stream_done=True)
                 return

@@ -62,8 +62,16 @@ def render_component_html(name: str, request: Any = None, /, **params: Any) -> S
             "and it gets no server pushes (see docs/django.md, 'WebSocket').",
             name,
         )
+    meta = getattr(request, "META", None)
+    query = meta.get("QUERY_STRING", "") if isinstance(meta, dict) else None
     html = component_root(
-        name, request, params=params, config=settings, endpoint=endpoint(), sockets=sockets
+        name,
+        request,
+        params=params,
+        config=settings,
+        endpoint=endpoint(),
+        sockets=sockets,
+        query=query,
     )
     return mark_safe(str(html))
 

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from component_framework.core._http import script_version
-from component_framework.core._markup import component_root, page_request, script_tag
+from component_framework.core._markup import asgi_query, component_root, page_request, script_tag
 from component_framework.core.config import AppConfig, config_of
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.signing import Signer
@@ -65,7 +65,13 @@ def template_globals(
         if request is not None:
             request.scope.setdefault("user", None)
         return component_root(
-            name, request, params=params, config=app_config, endpoint=path, sockets=sockets
+            name,
+            request,
+            params=params,
+            config=app_config,
+            endpoint=path,
+            sockets=sockets,
+            query=asgi_query(request),
         )
 
     @jinja2.pass_context

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
-from component_framework.core._markup import component_root, page_request, script_tag
+from component_framework.core._markup import asgi_query, component_root, page_request, script_tag
 
 if TYPE_CHECKING:
     from ._app import ComponentApp
@@ -57,6 +57,7 @@ class TemplateHelpers:
             params=params,
             config=app.config,
             endpoint=self.endpoint(request),
+            query=asgi_query(request),
         )
 
     def endpoint(self, request: Any = None) -> str:
