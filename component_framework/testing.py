@@ -44,7 +44,7 @@ from typing import Any, TypeVar
 
 from .core import _held_state as held_state
 from .core import renderer as renderer_module
-from .core import signing, state, threads
+from .core import navigation, signing, state, threads
 from .core.component import Component
 from .core.config import AppConfig
 from .core.form import FormComponent
@@ -278,7 +278,8 @@ def isolated_defaults() -> Iterator[None]:
 
     Restored: the global ``registry`` (names registered or removed), the default renderer,
     the process-wide signer, the default state store (one opened from a URL inside the block
-    is closed), ``ws_manager``'s settings, broker and connections, and the thread limit.
+    is closed), ``ws_manager``'s settings, broker and connections, the thread limit and the
+    URL names resolver.
 
     Example:
 
@@ -294,9 +295,11 @@ def isolated_defaults() -> Iterator[None]:
     store = state._snapshot()
     manager = ws_manager._snapshot()
     limit = threads._snapshot()
+    resolver = navigation._snapshot()
     try:
         yield
     finally:
+        navigation.set_url_resolver(resolver)
         threads._restore(limit)
         ws_manager._restore(manager)
         state._restore(store)

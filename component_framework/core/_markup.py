@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ._execution import current_request
+from ._held_state import store_for
 from .config import AppConfig
 from .exceptions import InvalidUrlError, NotAuthenticatedError, PermissionDeniedError
 from .protocol import render_component
@@ -110,9 +111,11 @@ def component_root(
         pairs["data-cf-transport"] = "ws"
     if "optimistic" in reply:
         pairs["data-cf-optimistic"] = json.dumps(reply["optimistic"], separators=(",", ":"))
-    url = url_spec(component_cls)
-    if url is not None:
-        pairs["data-cf-url"] = json.dumps(url.public(), separators=(",", ":"))
+    if url_spec(component_cls) is not None:
+        # Back and forward restore it from the history entry, unless its state is on the
+        # server (the entry's reference would be stale): then from the URL.
+        held = store_for(component_cls, config) is not None
+        pairs["data-cf-url"] = "server" if held else "history"
     # reply["html"] was rendered by the component's (autoescaping) renderer.
     return Markup(f"<div{attributes(pairs)}>{notice}{reply['html']}</div>")
 

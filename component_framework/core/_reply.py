@@ -14,6 +14,7 @@ from . import _held_state as held_state
 from .component import StateSerializer
 from .config import AppConfig, config_of
 from .exceptions import ComponentError
+from .navigation import carry_flash
 from .signing import Signer
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def update_reply(
         "subscribe_token": signer.subscription_token(name, component_id) if trusted_id else None,
     }
     if "effects" in result:
-        reply["effects"] = result["effects"]
+        reply["effects"] = carry_flash(result["effects"], signer)
     if "stream_done" in result:
         reply["stream_done"] = result["stream_done"]
     return reply

@@ -13,6 +13,7 @@ from .exceptions import (
     EventNotFoundError,
     HandlerError,
 )
+from .navigation import PageEffects
 from .renderer import Renderer, get_default_renderer
 from .url_state import UrlParam, url_spec
 
@@ -32,7 +33,7 @@ logger = logging.getLogger("component_framework")
 _LEAVING = frozenset({"redirect", "navigate"})
 
 
-class Component:
+class Component(PageEffects):
     """
     Base component class with lifecycle management.
 

@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -66,6 +67,8 @@ DEFAULT_SUBSCRIPTION_LIFETIME = 86_400.0
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _ISSUED = re.compile(r"[0-9]{1,12}")
 _MAX_RELEASE = 128
+_MAX_VALUE_TOKEN = 8192
+_B64 = re.compile(r"[A-Za-z0-9_-]*")
 
 integrity_failures = 0
 """Number of refused checksums since start (tampered, foreign, missing or stale)."""
@@ -275,6 +278,40 @@ class Signer:
                     )
         _record_failure("bad subscription token", "?", component_id)
         raise StateIntegrityError("Subscription refused: the token is missing or invalid.")
+
+    # ---------- Short-lived values the page carries (flash messages) ----------
+
+    def sign_value(self, purpose: str, value: Any) -> str:
+        """Return *value* (JSON) as a token bound to *purpose* and the time it is issued.
+
+        The token is cookie-safe (``<issued>.<base64url JSON>.<hex HMAC>``); only this server
+        can make one, and ``verify_value`` refuses it once it is too old.
+        """
+        issued = str(int(self._clock()))
+        body = base64.urlsafe_b64encode(canonical_dumps(value).encode()).decode().rstrip("=")
+        return f"{issued}.{body}.{self._value_digest(self._keys[0], purpose, issued, body)}"
+
+    def _value_digest(self, key: bytes, purpose: str, issued: str, body: str) -> str:
+        return self._digest(key, canonical_dumps([purpose, issued, body]).encode())
+
+    def verify_value(self, purpose: str, token: Any, max_age: float) -> Any:
+        """Return the value of a token ``sign_value`` made for *purpose* at most *max_age*
+        seconds ago; None for any other token (forged, foreign, expired, malformed)."""
+        if not isinstance(token, str) or len(token) > _MAX_VALUE_TOKEN:
+            return None
+        issued, _, rest = token.partition(".")
+        body, _, digest = rest.rpartition(".")
+        if not (_ISSUED.fullmatch(issued) and _DIGEST.fullmatch(digest) and _B64.fullmatch(body)):
+            return None
+        found = False
+        for key in self._keys:
+            found |= hmac.compare_digest(self._value_digest(key, purpose, issued, body), digest)
+        if not found or not 0 <= self._clock() - int(issued) <= max_age:
+            return None
+        try:
+            return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        except ValueError:  # pragma: no cover - signed by this server, so it decodes
+            return None
 
 
 _CACHE_SIZE = 4096

@@ -30,7 +30,7 @@ from .exceptions import ConfigurationError, InvalidUrlError
 if TYPE_CHECKING:
     import pydantic
 
-__all__ = ["History", "UrlParam", "UrlSpec", "encode_query", "merge_query", "read_url", "url_spec", "without"]
+__all__ = ["History", "UrlParam", "UrlSpec", "encode_query", "merge_query", "query_string", "read_url", "url_spec", "without"]
 
 History = Literal["replace", "push"]
 _MISSING: Any = object()
@@ -243,10 +243,6 @@ class UrlSpec:
             return [_text(item) for item in value]
         return _text(value)
 
-    def public(self) -> dict[str, dict[str, Any]]:
-        """What a page needs to know of each key: ``{state key: {"name", "history"}}``."""
-        return {k.key: {"name": k.name, "history": k.param.history} for k in self.keys}
-
 
 def _text(value: Any) -> str:
     if isinstance(value, str):
@@ -361,3 +357,13 @@ def read_url(component_cls: type, query: str, limits: Any) -> dict[str, Any] | N
             {"": "not Unicode"},
         )
     return spec.read(query, limits.max_query_bytes)
+
+
+def query_string(component: Any, **changes: Any) -> str:
+    """The query string *component*'s URL state stands for (``q=lamp&page=2``; defaults left
+    out), with *changes* to its state keys: what its links keep (``query_string(self,
+    page=3)``), what the address bar shows after its events."""
+    spec = url_spec(type(component))
+    if spec is None:
+        return ""
+    return encode_query(spec.query_of({**component.state, **changes}))

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -26,6 +27,7 @@ from component_framework.core import ws_manager
 from component_framework.core._backends import open_backends
 from component_framework.core.config import DEFAULT_LIMITS, AppConfig, Limits
 from component_framework.core.exceptions import ConfigurationError
+from component_framework.core.navigation import set_url_resolver
 from component_framework.core.registry import ComponentRegistry, registry
 from component_framework.core.renderer import get_default_renderer, set_default_renderer
 from component_framework.core.signing import Signer, configure
@@ -118,6 +120,16 @@ def _import_components() -> None:
     Project(root=root, components=_component_modules()).import_components()
 
 
+def _reverse(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    # Component.redirect("products") and the like: a Django URL name, as Django's redirect().
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
 def setup() -> AppConfig:
     """Configure signing and the renderer and import every component module; return the config.
 
@@ -125,6 +137,7 @@ def setup() -> AppConfig:
     """
     global _config
     _install_renderer()
+    set_url_resolver(_reverse)
     _import_components()
     _config = AppConfig(signer=_signer(), limits=_limits(), registry=_registry())
     open_backends(ws_manager)  # a broker or store that cannot work stops start-up here

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.middleware.csrf import get_token
@@ -21,6 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from component_framework.core._execution import current_request
 from component_framework.core._http import script_version
 from component_framework.core._markup import component_root, page_request, script_tag
+from component_framework.core.flash import FLASH_COOKIE, FlashMessage, flash_region, read_flash
+from component_framework.core.navigation import FLASH_LEVELS
 
 from ._config import config
 from ._websocket import websocket_enabled
@@ -32,6 +35,7 @@ __all__ = [
     "endpoint",
     "jinja_globals",
     "render_component_html",
+    "render_flash_html",
     "render_scripts_html",
 ]
 
@@ -90,6 +94,23 @@ def render_scripts_html(request: Any = None) -> SafeString:
     return mark_safe(str(script_tag(endpoint(), script_version(), headers)))
 
 
+def render_flash_html(request: Any = None) -> SafeString:
+    """The flash region: the messages of Django's messages framework (read, so marked as
+    shown) and those a component's redirect or navigation brought (the ``cf_flash`` cookie)."""
+    request = request if request is not None else current_request()
+    messages: list[FlashMessage] = []
+    if request is not None:
+        if apps.is_installed("django.contrib.messages"):
+            from django.contrib.messages import get_messages
+
+            for message in get_messages(request):
+                level = message.level_tag if message.level_tag in FLASH_LEVELS else "info"
+                messages.append(FlashMessage(level, str(message)))
+        cookies = getattr(request, "COOKIES", {})
+        messages += read_flash(cookies.get(FLASH_COOKIE), config().signer)
+    return mark_safe(str(flash_region(messages)))
+
+
 def jinja_globals() -> dict[str, Any]:
     """``component`` and ``cf_scripts`` for Jinja2 templates (Django's backend or components)."""
     import jinja2
@@ -102,4 +123,8 @@ def jinja_globals() -> dict[str, Any]:
     def cf_scripts(context: Any) -> SafeString:
         return render_scripts_html(page_request(context))
 
-    return {"component": component, "cf_scripts": cf_scripts}
+    @jinja2.pass_context
+    def cf_flash(context: Any) -> SafeString:
+        return render_flash_html(page_request(context))
+
+    return {"component": component, "cf_scripts": cf_scripts, "cf_flash": cf_flash}

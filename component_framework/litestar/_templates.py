@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from component_framework.core._http import script_version
 from component_framework.core._markup import asgi_query, component_root, page_request, script_tag
+from component_framework.core.flash import FLASH_COOKIE, flash_region, read_flash
 from component_framework.core.config import AppConfig, config_of
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.signing import Signer
@@ -46,7 +47,7 @@ def template_globals(
     signer: Signer | None = None,
     sockets: bool = True,
 ) -> dict[str, Any]:
-    """The ``component`` and ``cf_scripts`` globals for the router mounted at *path*.
+    """The ``component``, ``cf_scripts`` and ``cf_flash`` globals for the router at *path*.
 
     Args:
         path: Where ``create_router`` serves the endpoints.
@@ -80,4 +81,10 @@ def template_globals(
         sent = {**csrf_headers(context.get("request")), **(headers or {})}
         return script_tag(path, script_version(), sent)
 
-    return {"component": component, "cf_scripts": cf_scripts}
+    @jinja2.pass_context
+    def cf_flash(context: Any) -> Markup:
+        """The page's flash region, with the messages a redirect or navigation brought."""
+        cookies = getattr(page_request(context), "cookies", None) or {}
+        return flash_region(read_flash(cookies.get(FLASH_COOKIE), app_config.signer))
+
+    return {"component": component, "cf_scripts": cf_scripts, "cf_flash": cf_flash}

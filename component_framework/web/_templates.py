@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
+from component_framework.core.flash import FLASH_COOKIE, flash_region, read_flash
 from component_framework.core._markup import asgi_query, component_root, page_request, script_tag
 
 if TYPE_CHECKING:
@@ -34,8 +35,8 @@ class TemplateHelpers:
         return f"<TemplateHelpers endpoint={self._app.prefix!r}>"
 
     def globals(self) -> dict[str, Any]:
-        """The template globals: ``component`` and ``cf_scripts``."""
-        return {"component": self.component, "cf_scripts": self.cf_scripts}
+        """The template globals: ``component``, ``cf_scripts`` and ``cf_flash``."""
+        return {"component": self.component, "cf_scripts": self.cf_scripts, "cf_flash": self.cf_flash}
 
     @jinja2.pass_context
     def component(self, context: jinja2.runtime.Context, name: str, /, **params: Any) -> Markup:
@@ -69,6 +70,12 @@ class TemplateHelpers:
         scope = getattr(request, "scope", None)
         root_path = scope.get("root_path", "") if isinstance(scope, dict) else ""
         return f"{root_path.rstrip('/')}{self._app.prefix}"
+
+    @jinja2.pass_context
+    def cf_flash(self, context: jinja2.runtime.Context) -> Markup:
+        """The page's flash region, with the messages a redirect or navigation brought."""
+        cookies = getattr(page_request(context), "cookies", None) or {}
+        return flash_region(read_flash(cookies.get(FLASH_COOKIE), self._app.signer))
 
     @jinja2.pass_context
     def cf_scripts(self, context: jinja2.runtime.Context) -> Markup:

@@ -1,4 +1,5 @@
-"""``{% load cf %}``: ``{% component "counter" start=3 %}`` and ``{% cf_scripts %}``."""
+"""``{% load cf %}``: ``{% component "counter" start=3 %}``, ``{% cf_scripts %}`` and
+``{% cf_flash %}``."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
-from component_framework.django._render import render_component_html, render_scripts_html
+from component_framework.django._render import (
+    render_component_html,
+    render_flash_html,
+    render_scripts_html,
+)
 
-__all__ = ["cf_scripts", "component", "register"]
+__all__ = ["cf_flash", "cf_scripts", "component", "register"]
 
 register = template.Library()
 
@@ -24,3 +29,9 @@ def component(context: Any, name: str, **params: Any) -> SafeString:
 def cf_scripts(context: Any) -> SafeString:
     """The ``<script>`` tag loading cf.js, with the CSRF token cf.js sends."""
     return render_scripts_html(context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def cf_flash(context: Any) -> SafeString:
+    """The page's flash region: Django's messages and the components' flash messages."""
+    return render_flash_html(context.get("request"))

@@ -314,19 +314,22 @@
   const keyOf = (node) =>
     node.nodeType === 1 ? node.getAttribute("id") || node.getAttribute("cf-key") : null;
 
-  function compatible(a, b) {
+  // Across pages (live navigation: ctx.page) a component is the same only under the same id.
+  const rootKey = (el, ctx) =>
+    ctx.page ? el.getAttribute("data-cf-id") : el.getAttribute("data-cf-component");
+
+  function compatible(a, b, ctx) {
     if (!a || a.nodeType !== b.nodeType) return false;
     if (a.nodeType !== 1) return true;
-    return a.tagName === b.tagName && keyOf(a) === keyOf(b) &&
-      a.getAttribute("data-cf-component") === b.getAttribute("data-cf-component");
+    return a.tagName === b.tagName && keyOf(a) === keyOf(b) && rootKey(a, ctx) === rootKey(b, ctx);
   }
 
   // What makes a node worth keeping: ids, cf-keys, named form controls and nested components
   // inside it. A node that holds something a later new node needs is never reused for another.
   const IDENTITY = "[id],[cf-key],[data-cf-component],input[name],select[name],textarea[name]";
 
-  function identity(el) {
-    if (el.hasAttribute("data-cf-component")) return "cf:" + el.getAttribute("data-cf-component");
+  function identity(el, ctx) {
+    if (el.hasAttribute("data-cf-component")) return "cf:" + rootKey(el, ctx);
     const key = keyOf(el);
     if (key) return "#" + key;
     return isControl(el) && el.name ? "name:" + el.name : null;
@@ -340,11 +343,11 @@
     let ids = ctx.ids.get(node);
     if (ids) return ids;
     ids = new Set();
-    const mine = identity(node);
+    const mine = identity(node, ctx);
     if (mine) ids.add(mine);
     if (!node.hasAttribute("data-cf-component")) {
       node.querySelectorAll(IDENTITY).forEach((el) => {
-        const id = identity(el);
+        const id = identity(el, ctx);
         if (id) ids.add(id);
       });
     }
@@ -391,8 +394,9 @@
   function findMatch(oldNode, newNode, olds, later, ctx) {
     if (!oldNode) return null;
     if (keyOf(newNode)) {
-      if (compatible(oldNode, newNode)) return oldNode;
-      return olds().first([identity(newNode)], newNode.tagName, (n) => compatible(n, newNode));
+      if (compatible(oldNode, newNode, ctx)) return oldNode;
+      return olds().first([identity(newNode, ctx)], newNode.tagName,
+        (n) => compatible(n, newNode, ctx));
     }
     const ids = idsOf(newNode, ctx);
     const oldIds = idsOf(oldNode, ctx);
@@ -402,7 +406,7 @@
       if (holder) return holder;
     }
     if (oldIds.size && !shares(oldIds, ids) && shares(oldIds, later())) return null;
-    return compatible(oldNode, newNode) ? oldNode : null;
+    return compatible(oldNode, newNode, ctx) ? oldNode : null;
   }
 
   // identity -> how many of *nodes* hold it.
@@ -530,7 +534,7 @@
 
   function morphControl(el, next, ctx) {
     if (el.type === "file") return syncAttributes(el, next); // its files are the user's
-    const keep = unseen(el, ctx.seq);
+    const keep = !ctx.page && unseen(el, ctx.seq); // another page: the server's values
     if (el.type === "checkbox" || el.type === "radio") {
       const checked = el.checked;
       syncAttributes(el, next);
@@ -558,8 +562,10 @@
       if (el.nodeValue !== next.nodeValue) el.nodeValue = next.nodeValue;
       return;
     }
-    // A nested component keeps its own state: the parent's render does not reach into it.
+    // A nested component keeps its own state: the parent's render does not reach into it;
+    // across pages, nor does the next page reach into an element marked cf-persist.
     if (el.hasAttribute("data-cf-component")) return;
+    if (ctx.page && el.hasAttribute("cf-persist")) return;
     // cf-ignore: left to the page (a hook, a widget); "children": the attributes follow.
     const ignore = next.getAttribute("cf-ignore");
     if (ignore !== null && el.hasAttribute("cf-ignore")) {
@@ -578,9 +584,14 @@
     const template = document.createElement("template");
     template.innerHTML = html;
     const ctx = { seq, added: [], ids: new WeakMap() };
-    windowKeys = null;
     clearErrors(root);
-    morphChildren(root, template.content, ctx);
+    morphInto(root, template.content, ctx);
+  }
+
+  // Morph *target*'s children into *fragment*'s; the new elements come alive.
+  function morphInto(target, fragment, ctx) {
+    windowKeys = null;
+    morphChildren(target, fragment, ctx);
     ctx.added.forEach((node) => {
       if (node.nodeType !== 1) return;
       scan(node);
@@ -802,9 +813,10 @@
 
   // ---------- Transports ----------
 
-  // The one place a component_event message is built, for every transport.
-  function message(root, event, payload) {
-    return {
+  // The one place a component_event message is built, for every transport. *url*: the
+  // page's query string, for a render from the URL (back and forward).
+  function message(root, event, payload, url = null) {
+    const msg = {
       type: "component_event",
       component: root.getAttribute("data-cf-component"),
       component_id: root.getAttribute("data-cf-id"),
@@ -813,6 +825,8 @@
       state: root.getAttribute("data-cf-state"),
       checksum: root.getAttribute("data-cf-checksum"),
     };
+    if (url !== null) msg.url = url;
+    return msg;
   }
 
   // The app's last word on each request, before it is sent (htmx's htmx:configRequest):
@@ -1079,9 +1093,9 @@
   //   event: the handler's event (none: render the state again); payload: its arguments;
   //   source: the element that fired it (it shows the loading state); sent: the controls
   //   whose values the payload carries; rawPayload: the cf-payload text (optimistic patches);
-  //   depth: how many emitted events led to it.
+  //   depth: how many emitted events led to it; url: the query string to render from.
   function request(root, {
-    event = null, payload = {}, source = null, sent = [], rawPayload = null, depth = 0,
+    event = null, payload = {}, source = null, sent = [], rawPayload = null, depth = 0, url = null,
   } = {}) {
     const undo = event ? optimistic(root, event, rawPayload) : null;
     const d = data(root);
@@ -1095,7 +1109,7 @@
     return enqueue(root, () => {
       entry.sent = true;
       showPending(root);
-      const msg = message(root, event, payload);
+      const msg = message(root, event, payload, url);
       let done;
       if (root.hasAttribute("data-cf-stream")) {
         done = streamEvent(root, msg, (frame) => apply(root, frame, { seq, depth }));
@@ -1500,6 +1514,542 @@
     hooked.forEach((el) => { const root = rootOf(el); if (root && usesSocket(root)) callHook(el, step); });
   }
 
+  // ---------- Pages: live navigation, the URL's state, history, flash messages ----------
+  //
+  // A link inside cf-navigate (or a GET form with it, or the server's navigate effect) loads
+  // its page by fetch and morphs the body into it: the socket, the elements marked cf-persist
+  // and the components kept under the same id stay. A page that is not compatible (another
+  // cf.js, other [data-cf-track] head elements, <meta name="cf-navigate" content="reload">)
+  // is loaded normally. Each history entry cf.js makes holds {cf: {page, entry, snaps}}: the
+  // page it belongs to and, for its components with URL state, their signed state and HTML,
+  // so back and forward restore them without a request while that state is still valid.
+
+  const FLASH_COOKIE = "cf_flash";
+  const newId = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
+  let pageId = newId(); // this page, until the next live navigation
+  let entryId = null; // the history entry shown
+  let documentUrl = location.href; // the URL the body was rendered for
+  const scrolls = new Map(); // history entry -> [x, y], for back and forward
+  let navigation = 0; // the latest navigation: an earlier one finishing late is dropped
+  const page = { navigating: false };
+
+  const samePage = (a, b) => {
+    const x = new URL(a, location.href), y = new URL(b, location.href);
+    return x.origin === y.origin && x.pathname === y.pathname && x.search === y.search;
+  };
+
+  // The snapshot of a component with URL state: what restores it without a request.
+  const urlRoots = () => Array.from(document.querySelectorAll(ROOT + "[data-cf-url]"));
+  const snapshotOf = (root) => data(root).snap || null;
+  function snapshots(overrides = null) {
+    const snaps = {};
+    urlRoots().forEach((root) => {
+      const snap = (overrides && overrides.get(root)) || snapshotOf(root);
+      if (snap) snaps[root.getAttribute("data-cf-id")] = snap;
+    });
+    return snaps;
+  }
+
+  // Write the current history entry ("replace") or a new one ("push") with cf's part.
+  function writeEntry(mode, fields, url = null) {
+    if (history.state !== null && typeof history.state !== "object") return; // the app's own
+    const base = history.state || {};
+    const mine = { ...(mode === "replace" && base.cf ? base.cf : {}), page: pageId, ...fields };
+    const state = { ...(mode === "replace" ? base : {}), cf: mine };
+    const write = (value) => history[mode === "push" ? "pushState" : "replaceState"](value, "", url);
+    try {
+      write(state);
+    } catch (e) {
+      // Too large for a history entry: back and forward then render from the URL.
+      delete mine.snaps;
+      write(state);
+    }
+  }
+
+  // Add a history entry; from then on cf.js restores the scroll positions of its entries.
+  function pushEntry(url, fields = {}) {
+    scrolls.set(entryId, [window.scrollX, window.scrollY]);
+    history.scrollRestoration = "manual";
+    entryId = newId();
+    writeEntry("push", { entry: entryId, ...fields }, url);
+  }
+
+  // A reply to a component with URL state: its snapshot follows (the entry is rewritten once
+  // the reply's effects ran, so a patch_url that pushes can first store the one before).
+  let entryWrite = false;
+  document.addEventListener("cf:update", (ev) => {
+    const root = ev.target, reply = ev.detail;
+    if (!root.hasAttribute || !root.hasAttribute("data-cf-url") || !reply || typeof reply.html !== "string") return;
+    const d = data(root);
+    d.snapBefore = d.snap || null;
+    d.snap = { html: reply.html, state: reply.state, checksum: reply.checksum };
+    if (entryWrite) return;
+    entryWrite = true;
+    queueMicrotask(() => {
+      entryWrite = false;
+      urlRoots().forEach((r) => { data(r).snapBefore = null; });
+      writeEntry("replace", { snaps: snapshots() });
+    });
+  });
+
+  effects.patch_url = (root, { url = null, query = null, history: mode = "push" }) => {
+    const next = new URL(url === null ? location.href : url, location.href);
+    if (next.origin !== location.origin) {
+      console.error(`cf.js: patch_url to ${next.href} refused: it is another site.`);
+      return;
+    }
+    if (query && typeof query === "object") {
+      Object.keys(query).forEach((name) => {
+        const value = query[name];
+        next.searchParams.delete(name);
+        (Array.isArray(value) ? value : value === null ? [] : [value])
+          .forEach((v) => next.searchParams.append(name, String(v)));
+      });
+    }
+    if (next.href === location.href) return;
+    if (mode === "replace") { writeEntry("replace", { snaps: snapshots() }, next.href); return; }
+    // The entry left behind keeps the components as they were before this reply.
+    const before = new Map();
+    urlRoots().forEach((r) => { if (data(r).snapBefore) before.set(r, data(r).snapBefore); });
+    writeEntry("replace", { snaps: snapshots(before) });
+    pushEntry(next.href, { snaps: snapshots() });
+  };
+
+  // The release a checksum was signed by: a snapshot of another release is not restored.
+  const releaseOf = (checksum) => (checksum || "").slice(0, (checksum || "").lastIndexOf(":"));
+
+  // Back or forward to an entry of this page: each component with URL state comes back from
+  // the entry's snapshot (no request) when it is still valid, else renders from the URL.
+  function restore(state) {
+    const snaps = (state && state.snaps) || {};
+    urlRoots().forEach((root) => {
+      const snap = snaps[root.getAttribute("data-cf-id")];
+      const valid = snap && typeof snap.html === "string" && typeof snap.state === "string" &&
+        root.getAttribute("data-cf-url") === "history" &&
+        releaseOf(snap.checksum) === releaseOf(root.getAttribute("data-cf-checksum"));
+      if (!valid) {
+        request(root, { url: location.search });
+        return;
+      }
+      root.setAttribute("data-cf-state", snap.state);
+      root.setAttribute("data-cf-checksum", snap.checksum);
+      data(root).snap = snap;
+      morph(root, snap.html, inputSeq);
+      rendered(root, { updated: true });
+      root.dispatchEvent(new CustomEvent("cf:restore", { bubbles: true, detail: { url: location.href } }));
+    });
+  }
+
+  window.addEventListener("popstate", (ev) => {
+    const state = ev.state && ev.state.cf;
+    if (entryId) scrolls.set(entryId, [window.scrollX, window.scrollY]);
+    if (!state) {
+      // Not an entry of cf.js: an anchor (#section) of this page, or the app's own history.
+      if (location.pathname !== new URL(documentUrl).pathname) visit(location.href, { history: "none" });
+      return;
+    }
+    entryId = state.entry || entryId;
+    if (state.page === pageId) { restore(state); return; }
+    visit(location.href, { history: "none", scroll: scrolls.get(state.entry) || state.scroll || null });
+  });
+
+  // ---------- Live navigation ----------
+
+  const cfScript = (doc) => {
+    const el = doc.querySelector('script[src*="cf.js"]');
+    return el ? new URL(el.getAttribute("src"), location.href).href : null;
+  };
+  const tracked = (doc) =>
+    Array.from(doc.head ? doc.head.querySelectorAll("[data-cf-track]") : []).map((el) => el.outerHTML).sort().join("\n");
+
+  // Whether *doc* can replace this page's body: same cf.js, same tracked head elements.
+  const compatiblePage = (doc) =>
+    cfScript(doc) === cfScript(document) && tracked(doc) === tracked(document) &&
+    !doc.querySelector('meta[name="cf-navigate"][content="reload"]');
+
+  const prefetched = new Map(); // URL -> {at, promise}, for 10 s
+  const PREFETCH_MS = 10000;
+
+  function fetchPage(url) {
+    return fetch(url, {
+      headers: { "X-CF-Navigate": "1", Accept: "text/html,application/xhtml+xml" },
+      credentials: "same-origin",
+    }).then((response) => {
+      const type = response.headers.get("Content-Type") || "";
+      if (!type.includes("html")) throw new Error("not a page: " + type);
+      return response.text().then((html) => ({ url: response.url || url, html }));
+    });
+  }
+
+  function prefetch(href) {
+    const url = new URL(href, location.href);
+    url.hash = "";
+    const found = prefetched.get(url.href);
+    if (found && Date.now() - found.at < PREFETCH_MS) return found.promise;
+    const promise = fetchPage(url.href);
+    promise.catch(() => prefetched.delete(url.href));
+    prefetched.set(url.href, { at: Date.now(), promise });
+    if (prefetched.size > 20) prefetched.delete(prefetched.keys().next().value);
+    return promise;
+  }
+
+  function takePrefetched(href) {
+    const url = new URL(href, location.href);
+    url.hash = "";
+    const found = prefetched.get(url.href);
+    prefetched.delete(url.href);
+    return found && Date.now() - found.at < PREFETCH_MS ? found.promise : null;
+  }
+
+  // A thin bar at the top while a page takes more than 150 ms to arrive.
+  function startProgress() {
+    let bar = null;
+    const timer = setTimeout(() => {
+      bar = document.createElement("div");
+      bar.className = "cf-progress";
+      bar.setAttribute("role", "progressbar");
+      bar.setAttribute("aria-label", "Loading the page");
+      bar.style.cssText = "position:fixed;top:0;left:0;height:3px;width:0;z-index:2147483647;" +
+        "background:var(--cf-progress-color,#2563eb);transition:width 2s cubic-bezier(.1,.7,.3,1)";
+      document.documentElement.appendChild(bar);
+      void bar.offsetWidth;
+      bar.style.width = "80%";
+    }, 150);
+    return () => {
+      clearTimeout(timer);
+      if (!bar) return;
+      bar.style.transition = "width .15s";
+      bar.style.width = "100%";
+      setTimeout(() => bar.remove(), 200);
+    };
+  }
+
+  // The head's title and meta follow the next page; its new styles and scripts are added
+  // (the styles loaded before the body is shown).
+  function mergeHead(head) {
+    if (!head) return Promise.resolve();
+    const title = head.querySelector("title");
+    if (title) document.title = title.textContent;
+    const metaKey = (el) => el.getAttribute("name") || el.getAttribute("property") || el.getAttribute("http-equiv");
+    const metas = (parent) => Array.from(parent.querySelectorAll("meta")).filter(metaKey);
+    const wanted = new Map(metas(head).map((el) => [metaKey(el), el]));
+    metas(document.head).forEach((el) => {
+      const next = wanted.get(metaKey(el));
+      if (!next) el.remove();
+      else { syncAttributes(el, next); wanted.delete(metaKey(el)); }
+    });
+    wanted.forEach((el) => document.head.appendChild(document.importNode(el, true)));
+    const present = new Set(Array.from(document.head.children).map((el) => el.outerHTML));
+    const loads = [];
+    head.querySelectorAll('link[rel="stylesheet"],style,script').forEach((el) => {
+      if (present.has(el.outerHTML)) return;
+      const added = el.tagName === "SCRIPT" ? runnable(el) : document.importNode(el, true);
+      if (added.tagName === "LINK") {
+        loads.push(new Promise((resolve) => { added.onload = added.onerror = resolve; setTimeout(resolve, 3000); }));
+      }
+      document.head.appendChild(added);
+    });
+    return Promise.all(loads);
+  }
+
+  // A copy of *el* the browser runs (a parsed <script> never runs once inserted).
+  function runnable(el) {
+    const copy = document.createElement("script");
+    Array.from(el.attributes).forEach(({ name, value }) => copy.setAttribute(name, value));
+    copy.textContent = el.textContent;
+    return copy;
+  }
+
+  // The body becomes *body*'s: morphed, persistent elements kept, new scripts run, new
+  // components started, components that left unsubscribed.
+  function swapBody(body) {
+    const before = Array.from(document.querySelectorAll(ROOT));
+    const persistent = new Map();
+    document.querySelectorAll("[cf-persist][id]").forEach((el) => persistent.set(el.id, el));
+    const active = document.activeElement;
+    const ctx = { seq: inputSeq, added: [], ids: new WeakMap(), page: true };
+    syncAttributes(document.body, body);
+    morphInto(document.body, body, ctx);
+    // An element kept across pages that the next page placed elsewhere moves there whole.
+    persistent.forEach((old, id) => {
+      if (old.isConnected) return;
+      const spot = document.getElementById(id);
+      if (spot && spot.hasAttribute("cf-persist")) spot.replaceWith(old);
+    });
+    ctx.added.forEach((node) => {
+      if (node.nodeType !== 1) return;
+      const scripts = node.tagName === "SCRIPT" ? [node] : Array.from(node.querySelectorAll("script"));
+      scripts.forEach((el) => el.replaceWith(runnable(el)));
+    });
+    before.forEach((root) => { if (!root.isConnected) left(root); });
+    sweepHooks();
+    if (active && !active.isConnected) document.body.focus({ preventScroll: true });
+    const auto = document.querySelector("[autofocus]");
+    if (auto) auto.focus({ preventScroll: true });
+    startUrlRoots();
+  }
+
+  // A component no longer on the page gets no more pushes.
+  function left(root) {
+    if (root.hasAttribute("data-cf-subscribed") && socket.open) {
+      socket.send(root, { type: "unsubscribe", component_id: root.getAttribute("data-cf-id") });
+    }
+  }
+
+  // Screen readers hear the new page's title (a page swap is not a page load to them).
+  function announce(text) {
+    let el = document.getElementById("cf-announcer");
+    if (!el) {
+      el = document.createElement("div");
+      el.id = "cf-announcer";
+      el.setAttribute("aria-live", "assertive");
+      el.setAttribute("aria-atomic", "true");
+      el.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap";
+      document.documentElement.appendChild(el);
+    }
+    el.textContent = text;
+  }
+
+  // A normal page load instead; back and forward (the entry is there) replace it.
+  function leaveWithLoad(href, mode = "push") {
+    page.navigating = false;
+    if (mode === "none" || mode === "replace") location.replace(href);
+    else location.assign(href);
+  }
+
+  // Go to *href* by live navigation. history: "push" (a link), "replace", or "none" (back
+  // and forward: the entry is there); scroll: [x, y] to restore (else the top, or #hash).
+  function visit(href, { history: mode = "push", scroll = null, flash = null } = {}) {
+    const url = new URL(href, location.href);
+    if (url.origin !== location.origin || !/^https?:$/.test(url.protocol)) return leaveWithLoad(url.href, mode);
+    const ask = new CustomEvent("cf:navigate", { cancelable: true, detail: { url: url.href, history: mode } });
+    if (!document.dispatchEvent(ask)) return Promise.resolve(false);
+    if (mode !== "none" && warning && all("[cf-dirty-warn]").some(dirty) &&
+      !window.confirm("Leave this page? Changes you made may not be saved.")) return Promise.resolve(false);
+    if (flash) carryFlash(flash);
+    const n = ++navigation;
+    page.navigating = true;
+    const done = startProgress();
+    performance.mark("cf:navigate-start");
+    const load = (mode === "push" && takePrefetched(url.href)) || fetchPage(url.href);
+    return load.then((loaded) => {
+      if (n !== navigation) return false;
+      const doc = new DOMParser().parseFromString(loaded.html, "text/html");
+      const final = new URL(loaded.url, location.href);
+      if (!final.hash) final.hash = url.hash;
+      if (final.origin !== location.origin || !compatiblePage(doc)) { leaveWithLoad(final.href, mode); return false; }
+      return mergeHead(doc.head).then(() => {
+        if (n !== navigation) return false;
+        if (mode === "push") pushEntry(final.href);
+        else if (mode === "replace") {
+          history.scrollRestoration = "manual";
+          writeEntry("replace", { entry: entryId = newId() }, final.href);
+        }
+        pageId = newId();
+        documentUrl = final.href;
+        swapBody(doc.body);
+        writeEntry("replace", { entry: entryId, snaps: snapshots() });
+        forgetFlash();
+        const target = final.hash && document.getElementById(decodeURIComponent(final.hash.slice(1)));
+        if (scroll) window.scrollTo(scroll[0], scroll[1]);
+        else if (target) target.scrollIntoView();
+        else window.scrollTo(0, 0);
+        announce(document.title);
+        performance.measure("cf:navigate", "cf:navigate-start");
+        document.dispatchEvent(new CustomEvent("cf:navigated", { detail: { url: final.href } }));
+        return true;
+      });
+    }).catch((e) => {
+      if (n !== navigation) return false;
+      console.warn(`cf.js: live navigation to ${url.href} failed (${e && e.message}); loading it.`);
+      leaveWithLoad(url.href, mode);
+      return false;
+    }).finally(() => {
+      done();
+      if (n === navigation) page.navigating = false;
+    });
+  }
+
+  // The URL a click on *ev* goes to by live navigation, or null (left to the browser).
+  function navigableLink(ev) {
+    if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return null;
+    const a = elementsOf(ev).find((el) => el.tagName === "A" && el.hasAttribute("href"));
+    if (!a || !navigates(a)) return null;
+    if ((a.target && a.target !== "_self") || a.hasAttribute("download")) return null;
+    const url = new URL(a.href, location.href);
+    if (url.origin !== location.origin) return null;
+    if (url.hash && samePage(url.href, location.href)) return null; // an anchor of this page
+    return url;
+  }
+
+  // Whether cf-navigate applies to *el* (on it or an ancestor; cf-navigate="false" opts out).
+  const navigates = (el) => {
+    const scope = el.closest("[cf-navigate]");
+    return Boolean(scope) && scope.getAttribute("cf-navigate") !== "false";
+  };
+
+  document.addEventListener("click", (ev) => {
+    const dismiss = ev.target.closest && ev.target.closest("[data-cf-flash] [data-cf-dismiss]");
+    if (dismiss) { dismissFlash(dismiss); return; }
+    const url = navigableLink(ev);
+    if (!url) return;
+    ev.preventDefault();
+    visit(url.href);
+  });
+
+  // <form method="get" cf-navigate>: its query goes by live navigation.
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target;
+    if (ev.defaultPrevented || !form || form.tagName !== "FORM" || !navigates(form)) return;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "get") return;
+    const url = new URL(form.getAttribute("action") || location.href, location.href);
+    url.search = new URLSearchParams(new FormData(form, ev.submitter)).toString();
+    ev.preventDefault();
+    visit(url.href);
+  });
+
+  // cf-prefetch (on a cf-navigate link or an ancestor): fetched on hover intent (65 ms) or
+  // touch, kept 10 s for the click.
+  let intent = null;
+  function prefetchable(ev) {
+    const a = ev.target.closest && ev.target.closest("a[href]");
+    if (!a || !navigates(a) || !a.closest("[cf-prefetch]")) return null;
+    const url = new URL(a.href, location.href);
+    return url.origin === location.origin && !samePage(url.href, location.href) ? url.href : null;
+  }
+  document.addEventListener("mouseover", (ev) => {
+    const href = prefetchable(ev);
+    if (!href) return;
+    clearTimeout(intent);
+    intent = setTimeout(() => prefetch(href), 65);
+  });
+  document.addEventListener("mouseout", () => clearTimeout(intent));
+  document.addEventListener("touchstart", (ev) => {
+    const href = prefetchable(ev);
+    if (href) prefetch(href);
+  }, { passive: true });
+
+  // ---------- Redirect, navigate and flash effects ----------
+
+  let flashCarried = false;
+  const flashQueue = [];
+
+  effects.redirect = (root, { url, flash = null }) => {
+    const target = new URL(url, location.href);
+    if (!/^https?:$/.test(target.protocol)) {
+      console.error(`cf.js: redirect to ${url} refused: not a web address.`);
+      return;
+    }
+    if (flash) { carryFlash(flash); flashCarried = true; }
+    leaveWithLoad(target.href);
+  };
+
+  effects.navigate = (root, { url, replace = false, flash = null }) => {
+    if (flash) flashCarried = true;
+    visit(url, { history: replace ? "replace" : "push", flash });
+  };
+
+  // Shown once the reply's effects ran, unless a redirect or navigation carries them on.
+  effects.flash = (root, { level, text }) => {
+    if (typeof text !== "string") return;
+    flashQueue.push({ level: String(level || "info"), text });
+    if (flashQueue.length > 1) return;
+    queueMicrotask(() => {
+      const shown = flashQueue.splice(0);
+      if (!flashCarried) shown.forEach(showFlash);
+      flashCarried = false;
+    });
+  };
+
+  function flashRegion() {
+    let region = document.querySelector("[data-cf-flash]");
+    if (!region) {
+      console.warn("cf.js: a flash message has no region to show in; place {{ cf_flash() }} " +
+        "(Django: {% cf_flash %}) once in the page's layout.");
+      region = document.createElement("div");
+      region.id = "cf-flash";
+      region.className = "cf-flash";
+      region.setAttribute("data-cf-flash", "");
+      region.setAttribute("role", "status");
+      region.setAttribute("aria-live", "polite");
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+
+  function showFlash({ level, text }) {
+    const el = document.createElement("div");
+    el.className = "cf-flash-message cf-flash-" + level;
+    el.setAttribute("data-level", level);
+    const span = document.createElement("span");
+    span.className = "cf-flash-text";
+    span.textContent = text;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "cf-flash-dismiss";
+    button.setAttribute("data-cf-dismiss", "");
+    button.setAttribute("aria-label", "Dismiss");
+    button.textContent = "\u00d7";
+    el.append(span, button);
+    flashRegion().appendChild(el);
+  }
+
+  function dismissFlash(button) {
+    (button.closest("[data-level]") || button.parentElement).remove();
+  }
+
+  // The next page's server shows the messages (signed, a minute at most); its cf.js deletes
+  // the cookie: shown once.
+  function carryFlash(token) {
+    if (!/^[0-9A-Za-z._-]+$/.test(token)) return;
+    const secure = location.protocol === "https:" ? "; secure" : "";
+    document.cookie = `${FLASH_COOKIE}=${token}; path=/; max-age=60; samesite=strict${secure}`;
+  }
+
+  function forgetFlash() {
+    if (document.cookie.split("; ").some((c) => c.startsWith(FLASH_COOKIE + "="))) {
+      document.cookie = `${FLASH_COOKIE}=; path=/; max-age=0; samesite=strict`;
+    }
+  }
+
+  // Messages rendered with the page are written again once it is shown, so the live region
+  // announces them (content present at load is not announced).
+  function announceFlash() {
+    document.querySelectorAll("[data-cf-flash] .cf-flash-text").forEach((el) => {
+      const text = el.textContent;
+      el.textContent = "";
+      requestAnimationFrame(() => { el.textContent = text; });
+    });
+  }
+
+  // The components with URL state present now: their snapshot is their first render.
+  function startUrlRoots() {
+    urlRoots().forEach((root) => {
+      const d = data(root);
+      if (d.snap) return;
+      d.snap = {
+        html: root.innerHTML,
+        state: root.getAttribute("data-cf-state"),
+        checksum: root.getAttribute("data-cf-checksum"),
+      };
+    });
+  }
+
+  function startPages() {
+    forgetFlash();
+    announceFlash();
+    startUrlRoots();
+    const state = history.state && history.state.cf;
+    entryId = (state && state.entry) || newId();
+    const scroll = state && state.scroll;
+    writeEntry("replace", { entry: entryId, snaps: snapshots(), scroll: null });
+    if (scroll) window.scrollTo(scroll[0], scroll[1]); // a reload of an entry cf.js made
+    // A reload restores the scroll position of the entry as it was left.
+    window.addEventListener("pagehide", () => {
+      try { writeEntry("replace", { scroll: [window.scrollX, window.scrollY] }); } catch (e) { /* closing */ }
+    });
+  }
+
   // ---------- Start ----------
 
   function scan(node) {
@@ -1559,13 +2109,15 @@
     hooks,
     /** What each effect type of a reply does: effects[type](root, effect). */
     effects,
+    /** Go to *url* by live navigation ({replace: true} rewrites the current history entry). */
+    navigate(url, { replace = false } = {}) { return visit(url, { history: replace ? "replace" : "push" }); },
+    /** Fetch *url* now for a live navigation within 10 s. */
+    prefetch(url) { return prefetch(url).then(() => undefined); },
   };
   // Hooks defined before cf.js loaded: window.cfHooks = {Name: {...}}.
   if (window.cfHooks) Object.assign(hooks, window.cfHooks);
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", () => scan(document));
-  } else {
-    scan(document);
-  }
+  const start = () => { scan(document); startPages(); };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

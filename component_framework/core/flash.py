@@ -1,0 +1,78 @@
+"""Flash messages: "Saved." after a redirect, shown once in a region the page places once.
+
+A handler calls ``self.flash("success", "Saved.")``. Without a redirect or a navigation,
+cf.js shows the message in the page's region at once. Before one, the reply's ``redirect``
+or ``navigate`` effect carries the messages signed (``Signer.sign_value``); cf.js hands them
+to the next page in the ``cf_flash`` cookie, whose render shows them (``read_flash``) and
+whose cf.js then deletes the cookie: one-shot, and a message no server signed, or one older
+than a minute, is never shown.
+
+The region (``flash_region``; the ``cf_flash()`` template global, Django's ``{% cf_flash %}``)
+is a polite live region, so screen readers announce each message; each message has a dismiss
+button. Text is always escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from .navigation import FLASH_LEVELS, FLASH_MAX_AGE, FLASH_PURPOSE, MAX_FLASH_TEXT
+from .signing import Signer
+
+__all__ = ["FLASH_COOKIE", "FlashMessage", "flash_region", "read_flash"]
+
+FLASH_COOKIE = "cf_flash"
+"""The cookie cf.js carries a reply's flash messages in to the next page."""
+_MAX_MESSAGES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class FlashMessage:
+    """One message: its level (``success``, ``error``, ...) and its text (plain, not HTML)."""
+
+    level: str
+    text: str
+
+
+def read_flash(token: str | None, signer: Signer) -> list[FlashMessage]:
+    """The messages a ``cf_flash`` cookie carries; none unless this server signed it less than
+    a minute ago."""
+    if not token:
+        return []
+    value: Any = signer.verify_value(FLASH_PURPOSE, token, FLASH_MAX_AGE)
+    if not isinstance(value, list):
+        return []
+    messages = []
+    for item in value[:_MAX_MESSAGES]:
+        if (
+            isinstance(item, list)
+            and len(item) == 2
+            and item[0] in FLASH_LEVELS
+            and isinstance(item[1], str)
+            and len(item[1]) <= MAX_FLASH_TEXT
+        ):
+            messages.append(FlashMessage(item[0], item[1]))
+    return messages
+
+
+def _message(message: FlashMessage) -> str:
+    level = escape(message.level)
+    return (
+        f'<div class="cf-flash-message cf-flash-{level}" data-level="{level}">'
+        f'<span class="cf-flash-text">{escape(message.text)}</span>'
+        '<button type="button" class="cf-flash-dismiss" data-cf-dismiss '
+        'aria-label="Dismiss">\u00d7</button></div>'
+    )
+
+
+def flash_region(messages: Iterable[FlashMessage] = ()) -> Markup:
+    """The page's flash region (place it once, in the layout) holding *messages*."""
+    inner = "".join(_message(m) for m in messages)
+    return Markup(
+        '<div id="cf-flash" class="cf-flash" data-cf-flash role="status" aria-live="polite">'
+        f"{inner}</div>"
+    )

@@ -1,0 +1,80 @@
+"""The back office: the product pages, and the component endpoints under /cf.
+
+Run it with: uvicorn admin.app:app --workers 2
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from component_framework.core.exceptions import ConfigurationError
+from component_framework.core.jinja import JinjaRenderer
+from component_framework.core.renderer import set_default_renderer
+from component_framework.project import load_project
+from component_framework.web import ComponentApp
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from . import db
+from .components.product_form import back_url
+
+# DEBUG=0 in production: the app then refuses to start without CF_SECRET_KEY. Every worker
+# must sign with the same key (in development: the project's key, kept in .cf/secret-key).
+DEBUG = os.environ.get("DEBUG", "1") != "0"
+
+project = load_project(__file__)
+renderer = JinjaRenderer(project.templates, auto_reload=DEBUG)
+set_default_renderer(renderer)
+project.import_components()
+db.init()
+
+try:
+    components = ComponentApp(debug=DEBUG)
+except ConfigurationError as error:
+    raise SystemExit(f"Error: {error}") from None
+components.install_jinja(renderer)  # component(...), cf_scripts(), cf_flash()
+templates = Jinja2Templates(env=renderer.environment)
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/products", status_code=303)
+
+
+async def products(request: Request) -> Response:
+    return templates.TemplateResponse(request, "products.html", {"section": "list"})
+
+
+async def new_product(request: Request) -> Response:
+    context = {"section": "new", "heading": "New product", "product_id": None,
+               "back": back_url(request.query_params.get("back"))}
+    return templates.TemplateResponse(request, "product_page.html", context)
+
+
+async def edit_product(request: Request) -> Response:
+    product_id = request.path_params["product_id"]
+    product = db.get(product_id)
+    if product is None:
+        context = {"section": "list", "product_id": product_id}
+        return templates.TemplateResponse(request, "not_found.html", context, status_code=404)
+    context = {"section": "list", "heading": product.name, "product_id": product_id,
+               "back": back_url(request.query_params.get("back"))}
+    return templates.TemplateResponse(request, "product_page.html", context)
+
+
+static = StaticFiles(directory=Path(__file__).parent / "static")
+app = Starlette(
+    debug=DEBUG,
+    routes=[
+        Route("/", home),
+        Route("/products", products),
+        Route("/products/new", new_product),
+        Route("/products/{product_id:int}", edit_product),
+        Mount("/static", static, name="static"),
+        components.mount(),
+    ],
+)
