@@ -43,13 +43,15 @@ def component(
     transport: str | None = None,
     stream: bool = False,
     optimistic: dict[str, Any] | None = None,
+    url: str | None = None,
+    checksum: str = CHECKSUM,
 ) -> str:
     """A component root holding *inner*, with the attributes cf.js reads (id: *name* by default)."""
     attributes = {
         "data-cf-component": name,
         "data-cf-id": id or name,
         "data-cf-state": json.dumps(state or {}),
-        "data-cf-checksum": CHECKSUM,
+        "data-cf-checksum": checksum,
         "data-cf-token": f"token-of-{id or name}",
         "data-cf-endpoint": "/cf",
     }
@@ -61,6 +63,8 @@ def component(
         attributes["data-cf-stream"] = ""
     if optimistic:
         attributes["data-cf-optimistic"] = json.dumps(optimistic)
+    if url:
+        attributes["data-cf-url"] = url  # "history" or "server", as component_root writes
     written = " ".join(f'{key}="{html.escape(value)}"' for key, value in attributes.items())
     return f"<div {written}>{inner}</div>"
 
@@ -119,26 +123,30 @@ class ClientPage:
         self.socket_messages: list[dict[str, Any]] = []
         self._frozen = False
         self.console: list[tuple[str, str]] = []  # (type, text) of each console message
+        self.pages: dict[str, str] = {}  # path -> the document served there ("/": open()'s)
+        self.held_pages: set[str] = set()  # paths whose requests wait in page_requests
+        self.page_requests: list[Route] = []
+        self.page_requests_seen: list[str] = []  # the page URLs served, in order
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         self.page.on("console", lambda msg: self.console.append((msg.type, msg.text)))
 
-    def open(self, body: str, *, script: str = "") -> ClientPage:
+    def open(self, body: str, *, script: str = "", head: str = "") -> ClientPage:
         """Show *body* (component roots), then load cf.js (*script*: extra attributes of its tag)
         and wait until it has scanned every root."""
         source = CF_JS.read_text(encoding="utf-8")
-        document = (
-            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cf.js</title>'
-            f'</head><body>{body}<script src="/cf/cf.js" {script}></script></body></html>'
-        )
+        self.pages.setdefault("/", document(body, script=script, head=head))
 
         def serve(route: Route) -> None:
             path = route.request.url.removeprefix(ORIGIN).split("?")[0]
-            if path == "/":
-                route.fulfill(body=document, content_type="text/html")
-            elif path == "/cf/cf.js":
+            if path == "/cf/cf.js":
                 route.fulfill(body=source, content_type="text/javascript")
             elif path in ("/cf/event", "/cf/stream"):
                 self.requests.append(PendingRequest(route))
+            elif path in self.held_pages:
+                self.page_requests.append(route)
+            elif path in self.pages:
+                self.page_requests_seen.append(route.request.url.removeprefix(ORIGIN))
+                route.fulfill(body=self.pages[path], content_type="text/html")
             else:
                 route.fulfill(status=404, body=f"Not found: {path}")
 
@@ -224,6 +232,14 @@ class ClientPage:
     def html(self, selector: str) -> str:
         inner: str = self.page.inner_html(selector)
         return inner
+
+
+def document(body: str, *, title: str = "cf.js", head: str = "", script: str = "") -> str:
+    """A whole page loading cf.js as ``open()`` does: for pages served beside it."""
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f'{head}</head><body>{body}<script src="/cf/cf.js" {script}></script></body></html>'
+    )
 
 
 def new_client_page(browser: Browser) -> ClientPage:
