@@ -41,10 +41,11 @@ import re
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urljoin
 
 from .core import _held_state as held_state
-from .core import renderer as renderer_module
 from .core import navigation, signing, state, threads
+from .core import renderer as renderer_module
 from .core.component import Component
 from .core.config import AppConfig
 from .core.form import FormComponent
@@ -52,6 +53,7 @@ from .core.protocol import dispatch_message, render_component, signed_message, s
 from .core.registry import ComponentRegistry, registry
 from .core.signing import Signer
 from .core.state import InMemoryStateStore, StateStore
+from .core.url_state import merge_query
 
 __all__ = ["ComponentTester", "cf_defaults", "isolated_defaults"]
 
@@ -69,6 +71,18 @@ def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coro).result()
 
 
+def _query(url: str) -> str:
+    return url.partition("?")[2].partition("#")[0]
+
+
+def _same_url(a: str, b: str) -> bool:
+    def parts(url: str) -> tuple[str, list[tuple[str, str]]]:
+        path, _, query = url.partition("#")[0].partition("?")
+        return path, sorted(parse_qsl(query, keep_blank_values=True))
+
+    return parts(a) == parts(b)
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -83,6 +97,8 @@ class ComponentTester:
         signer: The signer; the process-wide one by default.
         state_store: Holds the state of a component with server-held state (a fresh
             in-memory store by default).
+        url: The page's URL (``"/products?page=2"``): the component reads its URL state
+            from its query string, as on a page's first render.
         **params: Mount parameters, as ``{{ component("name", **params) }}`` would pass.
 
     Raises:
@@ -97,6 +113,7 @@ class ComponentTester:
         registry: ComponentRegistry = registry,
         signer: Signer | None = None,
         state_store: StateStore | None = None,
+        url: str | None = None,
         **params: Any,
     ) -> None:
         if isinstance(component, str):
@@ -115,8 +132,11 @@ class ComponentTester:
         self._held: StateStore | None = None
         if held_state.store_for(self._registry.resolve(self.name), self._config) is not None:
             self._held = state_store or InMemoryStateStore()
+        self._url = url or "/"
         with self._store():
-            self._reply = render_component(self.name, request, params=params, config=self._config)
+            self._reply = render_component(
+                self.name, request, params=params, config=self._config, url=_query(self._url)
+            )
         self.frames: list[dict[str, Any]] = []
 
     def __repr__(self) -> str:
@@ -160,13 +180,25 @@ class ComponentTester:
         return patches
 
     @property
+    def url(self) -> str:
+        """The page's URL as the address bar shows it after the events so far (each reply's
+        ``patch_url`` effects applied; a redirect or a navigation leaves it as it was)."""
+        return self._url
+
+    @property
+    def effects(self) -> list[dict[str, Any]]:
+        """The effects of the latest reply, in order (``[]`` when it has none)."""
+        effects: list[dict[str, Any]] = self._reply.get("effects", [])
+        return effects
+
+    @property
     def reply(self) -> dict[str, Any]:
         """The latest ``component_update`` reply, exactly as a transport would send it."""
         return self._reply
 
     # ---------- Events ----------
 
-    def _message(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def _message(self, event: str | None, payload: dict[str, Any]) -> dict[str, Any]:
         message = signed_message(
             self.name, event, payload, component_id=self.component_id, config=self._config
         )
@@ -183,10 +215,34 @@ class ComponentTester:
 
     async def acall(self, event: str, **payload: Any) -> ComponentTester:
         """Async twin of ``call``, for tests running on an event loop."""
+        await self._send(self._message(event, payload))
+        return self
+
+    async def _send(self, message: dict[str, Any]) -> None:
         with self._store():
-            self._reply = await dispatch_message(
-                self._message(event, payload), self.request, config=self._config
-            )
+            self._reply = await dispatch_message(message, self.request, config=self._config)
+        self._follow(self._reply.get("effects", ()))
+
+    def _follow(self, effects: Any) -> None:
+        # The address bar after a reply: its patch_url effects, in order.
+        for effect in effects:
+            if effect.get("type") == "patch_url":
+                url = urljoin(self._url, effect["url"]) if effect.get("url") else self._url
+                path, _, query = url.partition("?")
+                query = merge_query(query, effect.get("query") or {})
+                self._url = f"{path}?{query}" if query else path
+
+    def visit(self, url: str) -> ComponentTester:
+        """Go back or forward to *url*, as the page does when the history entry's state cannot
+        be used: the component renders from the URL's query string.
+
+        Raises:
+            InvalidUrlError: The URL holds values that do not fit the component's URL state.
+        """
+        message = self._message(None, {})
+        message["url"] = _query(url)
+        _run_to_completion(self._send(message))
+        self._url = url
         return self
 
     def set(self, field: str, value: Any) -> ComponentTester:
@@ -241,6 +297,48 @@ class ComponentTester:
         """Assert state holds every key of *expected* with that value (other keys ignored)."""
         for key, value in expected.items():
             self.assert_set(key, value)
+        return self
+
+    def _effects_of(self, kind: str) -> list[dict[str, Any]]:
+        return [e for e in self.effects if e.get("type") == kind]
+
+    def assert_redirect(self, url: str | None = None) -> ComponentTester:
+        """Assert the latest reply redirects (to *url*, when given)."""
+        return self._assert_leaves("redirect", url)
+
+    def assert_navigate(self, url: str | None = None) -> ComponentTester:
+        """Assert the latest reply navigates live (to *url*, when given)."""
+        return self._assert_leaves("navigate", url)
+
+    def _assert_leaves(self, kind: str, url: str | None) -> ComponentTester:
+        found = self._effects_of(kind)
+        assert found, f"no {kind} in the reply; its effects: {self.effects}"
+        if url is not None:
+            assert found[0]["url"] == url, f"{kind} to {found[0]['url']!r}, expected {url!r}"
+        return self
+
+    def assert_no_redirect(self) -> ComponentTester:
+        """Assert the latest reply neither redirects nor navigates."""
+        leaving = [e for e in self.effects if e.get("type") in ("redirect", "navigate")]
+        assert not leaving, f"the reply leaves the page: {leaving}"
+        return self
+
+    def assert_url(self, expected: str) -> ComponentTester:
+        """Assert the page's URL is *expected* (query parameters in any order)."""
+        assert _same_url(self._url, expected), f"the URL is {self._url!r}, expected {expected!r}"
+        return self
+
+    def assert_flash(self, text: str | None = None, level: str | None = None) -> ComponentTester:
+        """Assert the latest reply flashes a message (with this *text* and *level*, if given)."""
+        flashes = self._effects_of("flash")
+        assert flashes, f"no flash message in the reply; its effects: {self.effects}"
+        matching = [
+            f
+            for f in flashes
+            if (text is None or f["text"] == text) and (level is None or f["level"] == level)
+        ]
+        shown = [(f["level"], f["text"]) for f in flashes]
+        assert matching, f"no flash {level or ''} {text!r}; flashed: {shown}"
         return self
 
     def assert_field_error(self, field: str, contains: str | None = None) -> ComponentTester:

@@ -7,7 +7,7 @@ after the HTML, in call order:
 | method | effect | what the page does |
 | --- | --- | --- |
 | ``redirect(to)`` | ``redirect`` | loads *to* (a full page load) |
-| ``navigate(to)`` | ``navigate`` | live navigation: fetches *to*, swaps the body, keeps the socket |
+| ``navigate(to)`` | ``navigate`` | live navigation: fetches *to*, morphs the body in |
 | ``patch_url(to, query=)`` | ``patch_url`` | changes the address bar, no load |
 | ``flash(level, text)`` | ``flash`` | shows the message in the page's flash region |
 
@@ -96,7 +96,7 @@ def _resolve(to: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
             if found is not None:
                 parts = urlsplit(found)
                 return parts.path + (f"?{parts.query}" if parts.query else "")
-    if _looks_like_url(to) or ":" in to and not args and not kwargs:
+    if _looks_like_url(to) or (":" in to and not args and not kwargs):
         return to  # "javascript:..." and the like: refused by safe_url
     raise ComponentError(
         f"{to!r} is not a URL path (write '/{to}') and names no route"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NotRequired, get_origin
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, NotRequired, get_origin
 from urllib.parse import parse_qsl, urlencode
 
 from ._json import has_lone_surrogate
@@ -30,7 +30,17 @@ from .exceptions import ConfigurationError, InvalidUrlError
 if TYPE_CHECKING:
     import pydantic
 
-__all__ = ["History", "UrlParam", "UrlSpec", "encode_query", "merge_query", "query_string", "read_url", "url_spec", "without"]
+__all__ = [
+    "History",
+    "UrlParam",
+    "UrlSpec",
+    "encode_query",
+    "merge_query",
+    "query_string",
+    "read_url",
+    "url_spec",
+    "without",
+]
 
 History = Literal["replace", "push"]
 _MISSING: Any = object()
@@ -102,6 +112,18 @@ def _is_query_name(name: object) -> bool:
     )
 
 
+def _is_structured(hint: Any) -> bool:
+    # A mapping, a model or a dataclass is written as JSON text (see _text), read back as such.
+    if getattr(hint, "__metadata__", None) is not None:
+        return _is_structured(hint.__origin__)
+    origin = get_origin(hint) or hint
+    if origin in (dict, Mapping):
+        return True
+    return isinstance(origin, type) and (
+        hasattr(origin, "model_fields") or hasattr(origin, "__dataclass_fields__")
+    )
+
+
 def _is_sequence(hint: Any) -> bool:
     origin = get_origin(hint)
     if origin is not None and getattr(hint, "__metadata__", None) is not None:
@@ -118,6 +140,8 @@ class _Key:
     param: UrlParam
     many: bool
     """Whether it takes every value of a repeated name (a list, tuple or set type)."""
+    structured: bool
+    """Whether its value is written as JSON text (a mapping, a model, a dataclass)."""
     default_json: Any = _MISSING
 
 
@@ -148,7 +172,9 @@ class UrlSpec:
             self._validator = pydantic.TypeAdapter(shape)
         return self._validator
 
-    def read(self, query: str, max_query_bytes: int = 4096) -> dict[str, Any]:
+    def read(
+        self, query: str, max_query_bytes: int = 4096, max_integer: int | None = 2**53
+    ) -> dict[str, Any]:
         """Return the state values the query string sets: each declared key's value (as
         JSON, the way state holds it), its default when the URL leaves it out.
 
@@ -165,15 +191,29 @@ class UrlSpec:
             )
         given = _parse(query)
         raw: dict[str, Any] = {}
+        problems: dict[str, str] = {}
         for k in self.keys:
-            values = given.get(k.name)
-            if values is None:
+            found = given.get(k.name)
+            if found is None:
                 continue
             # A scalar named twice takes the last value, as Django's QueryDict does.
-            raw[k.key] = values if k.many else values[-1]
+            raw[k.key] = found if k.many else found[-1]
+            if k.structured:
+                try:
+                    raw[k.key] = json.loads(raw[k.key])
+                except ValueError:
+                    problems[k.name] = f"Input should be JSON text (got {_shown(raw[k.key])})"
+        if problems:
+            self._refuse(problems)
         values: dict[str, Any] = {}
         if raw:
             values = self._validate(raw)
+        for k in self.keys:
+            value = values.get(k.key)
+            if max_integer is not None and isinstance(value, int) and abs(value) > max_integer:
+                problems[k.name] = f"Input should be at most {max_integer:,} (got {value:,})"
+        if problems:
+            self._refuse(problems)
         for k in self.keys:
             if k.key not in values and k.param.has_default:
                 values[k.key] = self._default(k)
@@ -186,16 +226,21 @@ class UrlSpec:
         try:
             validated = self._adapter().validate_python(raw)
         except pydantic.ValidationError as exc:
-            by_key = {k.key: k for k in self.keys}
-            problems: dict[str, str] = {}
-            for error in exc.errors(include_url=False, include_input=False):
-                key = str(error["loc"][0]) if error["loc"] else ""
-                spec = by_key.get(key)
-                name = spec.name if spec is not None else key
-                problems.setdefault(name, f"{error['msg']} (got {_shown(raw.get(key))})")
-            detail = "; ".join(f"{name}: {message}" for name, message in problems.items())
-            raise InvalidUrlError(f"Invalid URL for {self.component}: {detail}", problems) from None
-        return {key: to_jsonable_python(value) for key, value in validated.items()}
+            errors = exc.errors(include_url=False, include_input=False)
+        else:
+            return {key: to_jsonable_python(value) for key, value in validated.items()}
+        by_key = {k.key: k for k in self.keys}
+        problems: dict[str, str] = {}
+        for error in errors:
+            key = str(error["loc"][0]) if error["loc"] else ""
+            spec = by_key.get(key)
+            name = spec.name if spec is not None else key
+            problems.setdefault(name, f"{error['msg']} (got {_shown(raw.get(key))})")
+        self._refuse(problems)
+
+    def _refuse(self, problems: dict[str, str]) -> NoReturn:
+        detail = "; ".join(f"{name}: {message}" for name, message in problems.items())
+        raise InvalidUrlError(f"Invalid URL for {self.component}: {detail}", problems)
 
     def _default(self, k: _Key) -> Any:
         if k.default_json is _MISSING:
@@ -282,7 +327,9 @@ def encode_query(query: Mapping[str, str | list[str]]) -> str:
 
 def merge_query(query: str, changes: Mapping[str, str | list[str] | None]) -> str:
     """*query* with *changes* applied: a value sets its parameter, ``None`` removes it."""
-    pairs = [(n, v) for n, v in parse_qsl(query.lstrip("?"), keep_blank_values=True) if n not in changes]
+    pairs = [
+        (n, v) for n, v in parse_qsl(query.lstrip("?"), keep_blank_values=True) if n not in changes
+    ]
     for name, value in changes.items():
         if value is not None:
             pairs += [(name, v) for v in _as_list(value)]
@@ -336,7 +383,8 @@ def url_spec(component_cls: type) -> UrlSpec | None:
                 f"{query_name!r}; give one another name."
             )
         seen[query_name] = key
-        keys.append(_Key(key, query_name, param, _is_sequence(param.type)))
+        many, structured = _is_sequence(param.type), _is_structured(param.type)
+        keys.append(_Key(key, query_name, param, many, structured))
     spec = UrlSpec(name, keys) if keys else None
     _cache[component_cls] = spec
     return spec
@@ -356,7 +404,7 @@ def read_url(component_cls: type, query: str, limits: Any) -> dict[str, Any] | N
             f"Invalid URL for {spec.component}: it holds text that is not valid Unicode.",
             {"": "not Unicode"},
         )
-    return spec.read(query, limits.max_query_bytes)
+    return spec.read(query, limits.max_query_bytes, limits.max_integer)
 
 
 def query_string(component: Any, **changes: Any) -> str:

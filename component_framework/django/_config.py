@@ -125,7 +125,7 @@ def _reverse(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | 
     from django.urls import NoReverseMatch, reverse
 
     try:
-        return reverse(name, args=args or None, kwargs=kwargs or None)
+        return str(reverse(name, args=args or None, kwargs=kwargs or None))
     except NoReverseMatch:
         return None
 

@@ -20,8 +20,8 @@ from markupsafe import Markup
 
 from component_framework.core._http import script_version
 from component_framework.core._markup import asgi_query, component_root, page_request, script_tag
-from component_framework.core.flash import FLASH_COOKIE, flash_region, read_flash
 from component_framework.core.config import AppConfig, config_of
+from component_framework.core.flash import FLASH_COOKIE, flash_region, read_flash
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.signing import Signer
 

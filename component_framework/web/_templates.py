@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
-from component_framework.core.flash import FLASH_COOKIE, flash_region, read_flash
 from component_framework.core._markup import asgi_query, component_root, page_request, script_tag
+from component_framework.core.flash import FLASH_COOKIE, flash_region, read_flash
 
 if TYPE_CHECKING:
     from ._app import ComponentApp
@@ -36,7 +36,11 @@ class TemplateHelpers:
 
     def globals(self) -> dict[str, Any]:
         """The template globals: ``component``, ``cf_scripts`` and ``cf_flash``."""
-        return {"component": self.component, "cf_scripts": self.cf_scripts, "cf_flash": self.cf_flash}
+        return {
+            "component": self.component,
+            "cf_scripts": self.cf_scripts,
+            "cf_flash": self.cf_flash,
+        }
 
     @jinja2.pass_context
     def component(self, context: jinja2.runtime.Context, name: str, /, **params: Any) -> Markup:

@@ -50,8 +50,12 @@ async def products(request: Request) -> Response:
 
 
 async def new_product(request: Request) -> Response:
-    context = {"section": "new", "heading": "New product", "product_id": None,
-               "back": back_url(request.query_params.get("back"))}
+    context = {
+        "section": "new",
+        "heading": "New product",
+        "product_id": None,
+        "back": back_url(request.query_params.get("back")),
+    }
     return templates.TemplateResponse(request, "product_page.html", context)
 
 
@@ -61,8 +65,12 @@ async def edit_product(request: Request) -> Response:
     if product is None:
         context = {"section": "list", "product_id": product_id}
         return templates.TemplateResponse(request, "not_found.html", context, status_code=404)
-    context = {"section": "list", "heading": product.name, "product_id": product_id,
-               "back": back_url(request.query_params.get("back"))}
+    context = {
+        "section": "list",
+        "heading": product.name,
+        "product_id": product_id,
+        "back": back_url(request.query_params.get("back")),
+    }
     return templates.TemplateResponse(request, "product_page.html", context)
 
 

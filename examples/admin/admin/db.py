@@ -91,9 +91,17 @@ def init(*, sample: bool = True) -> None:
             rows = []
             for n in range(57):
                 name = f"{_STYLES[n % len(_STYLES)]} {_KINDS[n % len(_KINDS)]} {n // 10 + 1}"
-                rows.append((name, f"{_KINDS[n % len(_KINDS)][:3].upper()}-{1000 + n}",
-                             round(9.5 + (n * 37 % 400) + (n % 4) * 0.25, 2), n * 13 % 90))
-            db.executemany("INSERT INTO products (name, sku, price, stock) VALUES (?, ?, ?, ?)", rows)
+                rows.append(
+                    (
+                        name,
+                        f"{_KINDS[n % len(_KINDS)][:3].upper()}-{1000 + n}",
+                        round(9.5 + (n * 37 % 400) + (n % 4) * 0.25, 2),
+                        n * 13 % 90,
+                    )
+                )
+            db.executemany(
+                "INSERT INTO products (name, sku, price, stock) VALUES (?, ?, ?, ?)", rows
+            )
 
 
 def _product(row: sqlite3.Row) -> Product:
@@ -106,7 +114,9 @@ def search(text: str, sort: str, page: int, per_page: int) -> tuple[list[Product
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     where = "WHERE name LIKE ? ESCAPE '\\' OR sku LIKE ? ESCAPE '\\'"
     with _connect() as db:
-        total = db.execute(f"SELECT COUNT(*) FROM products {where}", (pattern, pattern)).fetchone()[0]
+        total = db.execute(f"SELECT COUNT(*) FROM products {where}", (pattern, pattern)).fetchone()[
+            0
+        ]
         rows = db.execute(
             f"SELECT * FROM products {where} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
             (pattern, pattern, per_page, (page - 1) * per_page),

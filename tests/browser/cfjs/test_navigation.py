@@ -81,7 +81,9 @@ def test_new_scripts_run_once_and_the_head_follows(cf_page: ClientPage) -> None:
     "difference",
     [
         pytest.param({"script": 'data-v="2" src="/cf/cf.js?v=2"'}, id="another cf.js"),
-        pytest.param({"head": '<link rel="stylesheet" href="/new.css" data-cf-track>'}, id="tracked"),
+        pytest.param(
+            {"head": '<link rel="stylesheet" href="/new.css" data-cf-track>'}, id="tracked"
+        ),
         pytest.param({"head": '<meta name="cf-navigate" content="reload">'}, id="reload meta"),
     ],
 )
@@ -189,8 +191,8 @@ def test_the_navigate_effect_goes_live_and_redirect_loads(cf_page: ClientPage) -
     assert same_document(cf_page)
     cf_page.page.evaluate(
         "() => document.body.insertAdjacentHTML('beforeend', "
-        "'<div data-cf-component=\"d\" data-cf-id=\"d\" data-cf-state=\"{}\" "
-        "data-cf-checksum=\"x\" data-cf-endpoint=\"/cf\"></div>')"
+        '\'<div data-cf-component="d" data-cf-id="d" data-cf-state="{}" '
+        'data-cf-checksum="x" data-cf-endpoint="/cf"></div>\')'
     )
     cf_page.page.evaluate("cf.scan()")
     sent = cf_page.send("d")

@@ -23,7 +23,9 @@ class ProductIn(BaseModel):
     """What a product must be."""
 
     name: str = Field(min_length=2, max_length=80)
-    sku: str = Field(pattern=r"^[A-Z]{3}-[0-9]{4}$", description="Three capitals, a dash, four digits")
+    sku: str = Field(
+        pattern=r"^[A-Z]{3}-[0-9]{4}$", description="Three capitals, a dash, four digits"
+    )
     price: float = Field(ge=0, le=100_000)
     stock: int = Field(ge=0, le=1_000_000)
 
