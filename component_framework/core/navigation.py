@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FLASH_LEVELS",
+    "FLASH_MAX_AGE",
+    "FLASH_PURPOSE",
     "MAX_FLASH_TEXT",
     "PageEffects",
     "UrlResolver",
@@ -45,6 +47,7 @@ FLASH_LEVELS = ("debug", "info", "success", "warning", "error")
 MAX_FLASH_TEXT = 500
 """Longest flash text, in characters: it travels in a cookie to the next page."""
 FLASH_PURPOSE = "cf.flash"
+"""What flash tokens are signed for (``Signer.sign_value``)."""
 FLASH_MAX_AGE = 60.0
 """Seconds flash messages carried to the next page stay valid."""
 _MAX_URL = 4096

@@ -7,6 +7,8 @@ from .shop import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("articles/", views.articles, name="articles"),
+    path("welcome/", views.welcome, name="welcome"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("cf/", include("component_framework.django.urls")),
 ]

@@ -108,12 +108,23 @@ def nesting() -> Iterator[None]:
                 self.state["step"] = step
                 yield
 
+    class Navigator(Component):
+        # Redirects where the client says: an open redirect unless refused.
+        def render(self) -> str:
+            return "<p>navigator</p>"
+
+        def on_go(self, to: str) -> None:
+            self.flash("success", "Moved.")
+            self.redirect(to)
+
     Nest.renderer = NestSteps.renderer = renderer
     registry.register("nest")(Nest)
     registry.register("nest_steps")(NestSteps)
+    registry.register("navigator")(Navigator)
     yield
     registry.unregister("nest")
     registry.unregister("nest_steps")
+    registry.unregister("navigator")
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +216,15 @@ def _greeting(**changes: Any) -> dict[str, Any]:
     return {**message, **changes}
 
 
+def _navigator(to: str) -> dict[str, Any]:
+    return signed_message("navigator", "go", {"to": to}, {}, component_id="nav-1")
+
+
+def _search(**changes: Any) -> dict[str, Any]:
+    message = signed_message("article_search", None, {}, {"search": ""}, component_id="a-1")
+    return {**message, **changes}
+
+
 STEPS = {"component": "steps", "component_id": "s-1", "event": "run", "payload": {"count": 2}}
 OVERSIZE = b'{"component": "' + b"x" * (1024 * 1024) + b'"}'
 
@@ -251,6 +271,12 @@ CASES: dict[str, tuple[str, Any, dict[str, str], int]] = {
     "stream, oversize body": ("stream", OVERSIZE, HEADERS, 413),
     "stream, no X-CF-Request": ("stream", STEPS, {"Content-Type": "application/json"}, 400),
     "stream, wrong content type": ("stream", STEPS, {**HEADERS, "Content-Type": "text/html"}, 415),
+    "redirect with a flash": ("event", _navigator("/products?page=2"), HEADERS, 200),
+    "open redirect refused": ("event", _navigator("https://evil.example/"), HEADERS, 400),
+    "render from the URL": ("event", _search(url="q=zzz-no-such-title"), HEADERS, 200),
+    "a 10 KB query string": ("event", _search(url="q=" + "x" * 10_240), HEADERS, 400),
+    "a URL that is no string": ("event", _search(url=["q"]), HEADERS, 400),
+    "stream, redirect": ("stream", _navigator("/products"), HEADERS, 200),
 }
 
 # A nested child gets a fresh random id, state signature and subscription token per render.
@@ -260,6 +286,9 @@ _PER_RENDER = re.compile(r'(data-cf-(?:id|state|checksum|token))="[^"]*"')
 def _same_for_every_render(reply: dict[str, Any]) -> dict[str, Any]:
     if "html" in reply:
         reply["html"] = _PER_RENDER.sub(r'\1="..."', reply["html"])
+    for effect in reply.get("effects", ()):
+        if "flash" in effect:  # signed with the second it was issued in
+            effect["flash"] = effect["flash"].partition(".")[2]
     return reply
 
 
@@ -322,3 +351,19 @@ def test_every_frame_of_a_stream_renders_nested_children_for_the_user(
     for name, (_, frames) in _replies("stream nesting, logged in", adapters).items():
         assert [f["stream_done"] for f in frames] == [False, False, True], name
         assert all("Waves: 0" in f["html"] for f in frames), f"{name}: {frames}"
+
+
+def test_effects_reach_the_page_the_same_way_everywhere(adapters: dict[str, Post]) -> None:
+    for name, (_, reply) in _replies("redirect with a flash", adapters).items():
+        flash, redirect = reply["effects"]
+        assert flash == {"type": "flash", "level": "success", "text": "Moved."}, name
+        assert redirect["url"] == "/products?page=2" and redirect["flash"], name
+    for name, (_, frames) in _replies("stream, redirect", adapters).items():
+        assert [e["type"] for e in frames[-1]["effects"]] == ["flash", "redirect"], name
+    for name, (_, reply) in _replies("open redirect refused", adapters).items():
+        assert reply["code"] == "unsafe_url" and "another site" in reply["error"], name
+    for name, (_, reply) in _replies("a 10 KB query string", adapters).items():
+        assert reply["code"] == "invalid_url" and "limit: 4,096" in reply["error"], name
+    for name, (_, reply) in _replies("render from the URL", adapters).items():
+        assert "No article matches." in reply["html"], name
+        assert json.loads(reply["state"])["search"] == "zzz-no-such-title", name

@@ -183,8 +183,9 @@ def test_url_names_resolve_through_the_installed_resolver(
 
 
 def test_without_a_resolver_the_current_requests_url_for_is_asked(
-    fresh_registry: ComponentRegistry,
+    fresh_registry: ComponentRegistry, cf_defaults: None
 ) -> None:
+    set_url_resolver(None)  # (Django's, when the suite has set Django up)
     fresh_registry.register("editor")(Editor)
 
     def product(request: Request) -> PlainTextResponse:

@@ -17,6 +17,7 @@ from component_framework.core import (
     StreamingComponent,
 )
 from component_framework.core.jinja import JinjaRenderer
+from component_framework.core.url_state import UrlParam
 from component_framework.django import DjangoModelMixin
 
 from .models import Article
@@ -93,3 +94,31 @@ class Steps(StreamingComponent):
         for step in range(1, count + 1):
             self.state["step"] = step
             yield
+
+
+@registry.register("article_search")
+class ArticleSearch(Component):
+    """Articles whose title holds the search (kept in the URL as ``?q=``); adds an article,
+    then redirects to the home page by its URL name, saying so there."""
+
+    template_name = "article_search.html"
+    renderer = renderer
+    url_state: ClassVar[dict[str, Any]] = {"search": UrlParam(str, default="", name="q")}
+
+    def on_search(self, value: str) -> None:
+        self.state["search"] = value.strip()[:100]
+
+    def on_add(self, form_data: dict[str, str]) -> None:
+        title = str(form_data.get("title", "")).strip()
+        if len(title) < 3:
+            self.errors["title"] = "Use at least 3 characters."
+            return
+        Article.objects.create(title=title[:100])
+        self.flash("success", f"Added {title[:100]}.")
+        self.redirect("home")  # a Django URL name, as django.shortcuts.redirect takes
+
+    def get_context(self) -> dict[str, Any]:
+        context = super().get_context()
+        found = Article.objects.filter(title__icontains=self.state["search"]).order_by("pk")
+        context["articles"] = [article.title for article in found[:20]]
+        return context

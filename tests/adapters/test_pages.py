@@ -1,0 +1,146 @@
+"""Multi-page apps on every adapter: a page's first render reads a component's URL state from
+the request's query string, and the flash region shows the messages a redirect brought (the
+signed ``cf_flash`` cookie), and under Django the messages framework's too."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any
+
+import jinja2
+import pytest
+from django.test import Client
+from litestar import Litestar, Request, get
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.template.config import TemplateConfig
+from litestar.testing import TestClient as LitestarClient
+from starlette.applications import Starlette
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+from starlette.testclient import TestClient as StarletteClient
+
+from component_framework.core import Component, ComponentRegistry
+from component_framework.core.signing import Signer
+from component_framework.core.url_state import UrlParam
+from component_framework.django._config import config
+from component_framework.litestar import create_router, template_globals
+from component_framework.web import ComponentApp
+from examples.django_site.shop.models import Article
+
+from .conftest import csrf_header, message, roots
+
+SIGNER = Signer(["pages-secret-key-0123456789"])
+PAGE = '{{ cf_flash() }}{{ component("pager") }}{{ cf_scripts() }}'
+
+
+class Pager(Component):
+    url_state = {"page": UrlParam(int, default=1)}
+
+    def render(self) -> str:
+        return f"<p>Page {self.state['page']}</p>"
+
+
+def registry() -> ComponentRegistry:
+    components = ComponentRegistry()
+    components.register("pager")(Pager)
+    return components
+
+
+def starlette_client() -> StarletteClient:
+    components = ComponentApp(registry=registry(), signer=SIGNER)
+    templates = Jinja2Templates(env=jinja2.Environment(autoescape=True))
+    components.install_jinja(templates)
+
+    async def home(request: StarletteRequest) -> Response:
+        return templates.TemplateResponse(request, templates.env.from_string(PAGE), {})
+
+    return StarletteClient(Starlette(routes=[Route("/", home), components.mount()]))
+
+
+def litestar_client() -> LitestarClient[Litestar]:
+    components = registry()
+    env = jinja2.Environment(autoescape=True)
+    env.globals.update(template_globals(registry=components, signer=SIGNER))
+
+    @get("/")
+    async def home(request: Request[Any, Any, Any]) -> Template:
+        return Template(template_str=PAGE, context={"request": request})
+
+    app = Litestar(
+        route_handlers=[home, create_router(registry=components, signer=SIGNER)],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
+    )
+    return LitestarClient(app)
+
+
+CLIENTS = {"starlette": starlette_client, "litestar": litestar_client}
+
+
+def flashes(html: str) -> list[tuple[str, str]]:
+    region = re.search(r'<div id="cf-flash"[^>]*aria-live="polite">(.*?)</div>(?!<button)', html)
+    assert region is not None, html
+    found = re.findall(r'data-level="(\w+)"><span class="cf-flash-text">(.*?)</span>', html)
+    return [(level, unescape(text)) for level, text in found]
+
+
+@pytest.mark.parametrize("name", list(CLIENTS))
+def test_the_first_render_reads_the_query_string(name: str) -> None:
+    with CLIENTS[name]() as client:
+        assert "<p>Page 3</p>" in client.get("/?page=3&other=x").text
+        bad = client.get("/?page=three").text
+    assert "<p>Page 1</p>" in bad
+    assert "Invalid URL for Pager: page: Input should be a valid integer" in bad
+
+
+@pytest.mark.parametrize("name", list(CLIENTS))
+def test_the_flash_region_shows_signed_messages_only(name: str) -> None:
+    token = SIGNER.sign_value("cf.flash", [["success", "Saved <b>!</b>"]])
+    forged = Signer(["someone-elses-key-0123456789"]).sign_value("cf.flash", [["error", "Pay!"]])
+    with CLIENTS[name]() as client:
+        client.cookies.set("cf_flash", token)
+        shown = client.get("/").text
+        client.cookies.set("cf_flash", forged)
+        refused = client.get("/").text
+    assert flashes(shown) == [("success", "Saved <b>!</b>")]
+    assert "Saved &lt;b&gt;!&lt;/b&gt;" in shown
+    assert flashes(refused) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_django_reads_the_query_string_and_redirects_by_url_name() -> None:
+    Article.objects.create(title="Oak table")
+    Article.objects.create(title="Ash chair")
+    client = Client()
+    html = client.get("/articles/?q=oak").content.decode()
+    assert "<li>Oak table</li>" in html and "Ash chair" not in html
+    root = roots(html)["article_search"]
+    response = client.post(
+        "/cf/event",
+        data=message(root, "add", {"form_data": {"title": "Elm desk"}}),
+        content_type="application/json",
+        headers={"X-CF-Request": "1", **csrf_header(html)},
+    )
+    flash, redirect = response.json()["effects"]
+    assert flash == {"type": "flash", "level": "success", "text": "Added Elm desk."}
+    assert redirect["url"] == "/"  # reverse("home")
+    client.cookies["cf_flash"] = redirect["flash"]
+    home = client.get(redirect["url"]).content.decode()
+    assert flashes(home) == [("success", "Added Elm desk.")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_django_messages_show_in_the_same_region() -> None:
+    client = Client()
+    page = client.get("/welcome/", follow=True).content.decode()
+    assert flashes(page) == [("success", "Welcome to the shop.")]
+    again = client.get("/articles/").content.decode()
+    assert flashes(again) == []  # shown once
+    token = config().signer.sign_value("cf.flash", [["info", "Also this."]])
+    client.cookies["cf_flash"] = token
+    client.get("/welcome/")  # a message waits in the session; the cookie brings another
+    both = client.get("/articles/").content.decode()
+    assert flashes(both) == [("success", "Welcome to the shop."), ("info", "Also this.")]
