@@ -261,8 +261,12 @@ def _message(error: Any) -> str:
     if kind in ("value_error", "assertion_error") and cause is not None and str(cause):
         return str(cause)
     if kind in _BOUNDS:
+        # "Enter 0 or more.", not "0.0": a float field's bound is a float.
+        bounds = {
+            k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()
+        }
         try:
-            return _BOUNDS[kind].format(**ctx)
+            return _BOUNDS[kind].format(**bounds)
         except (KeyError, IndexError):
             pass
     return _PLAIN.get(kind, str(error["msg"]))

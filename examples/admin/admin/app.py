@@ -45,33 +45,36 @@ async def home(request: Request) -> Response:
     return RedirectResponse("/products", status_code=303)
 
 
+def page(request: Request, template: str, status: int = 200, **context: object) -> Response:
+    # Live data: back and forward must not show the browser's cached copy of a page.
+    headers = {"Cache-Control": "no-store"}
+    return templates.TemplateResponse(request, template, context, status, headers)
+
+
 async def products(request: Request) -> Response:
-    return templates.TemplateResponse(request, "products.html", {"section": "list"})
+    return page(request, "products.html", section="list")
 
 
 async def new_product(request: Request) -> Response:
-    context = {
-        "section": "new",
-        "heading": "New product",
-        "product_id": None,
-        "back": back_url(request.query_params.get("back")),
-    }
-    return templates.TemplateResponse(request, "product_page.html", context)
+    back = back_url(request.query_params.get("back"))
+    context = {"section": "new", "heading": "New product", "product_id": None, "back": back}
+    return page(request, "product_page.html", **context)
 
 
 async def edit_product(request: Request) -> Response:
     product_id = request.path_params["product_id"]
     product = db.get(product_id)
     if product is None:
-        context = {"section": "list", "product_id": product_id}
-        return templates.TemplateResponse(request, "not_found.html", context, status_code=404)
-    context = {
-        "section": "list",
-        "heading": product.name,
-        "product_id": product_id,
-        "back": back_url(request.query_params.get("back")),
-    }
-    return templates.TemplateResponse(request, "product_page.html", context)
+        return page(request, "not_found.html", 404, section="list", product_id=product_id)
+    back = back_url(request.query_params.get("back"))
+    return page(
+        request,
+        "product_page.html",
+        section="list",
+        heading=product.name,
+        product_id=product_id,
+        back=back,
+    )
 
 
 static = StaticFiles(directory=Path(__file__).parent / "static")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from component_framework.core import FormComponent, registry
 from component_framework.core.exceptions import UnsafeUrlError
 from component_framework.core.navigation import safe_url
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from .. import db
 
@@ -23,11 +24,16 @@ class ProductIn(BaseModel):
     """What a product must be."""
 
     name: str = Field(min_length=2, max_length=80)
-    sku: str = Field(
-        pattern=r"^[A-Z]{3}-[0-9]{4}$", description="Three capitals, a dash, four digits"
-    )
+    sku: str
     price: float = Field(ge=0, le=100_000)
     stock: int = Field(ge=0, le=1_000_000)
+
+    @field_validator("sku")
+    @classmethod
+    def _sku(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}-[0-9]{4}", value.strip()):
+            raise ValueError("Use three capitals, a dash and four digits, like LAM-1234.")
+        return value.strip()
 
 
 def back_url(value: Any) -> str:
