@@ -133,7 +133,7 @@ def _check_target(name: str, event: str | None) -> None:
 def _result(reply: dict[str, Any]) -> dict[str, Any]:
     result = {key: reply[key] for key in _RESULT_KEYS}
     result["state"] = json.loads(reply["state"])
-    for key in ("stream_done", "optimistic"):
+    for key in ("effects", "stream_done", "optimistic"):
         if key in reply:
             result[key] = reply[key]
     return result
@@ -149,10 +149,11 @@ def _report(exc: Exception, project: Project, name: str, event: str | None) -> N
         NotAuthenticatedError,
         PermissionDeniedError,
         StateTooLargeError,
+        UnsafeUrlError,
     )
 
     root = str(project.root)
-    if isinstance(exc, InvalidPayloadError | MessageError | StateTooLargeError):
+    if isinstance(exc, InvalidPayloadError | MessageError | StateTooLargeError | UnsafeUrlError):
         fail(str(exc), USAGE)
     if isinstance(exc, EventNotFoundError):
         _check_target(name, event)
@@ -233,6 +234,16 @@ def dispatch(
         str | None,
         typer.Option("--id", metavar="ID", help=f"Component id (default: {DEFAULT_ID})."),
     ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            metavar="URL",
+            help="The page's URL (/products?page=2): the component's URL state is read from "
+            "its query string, as on a first render, or with --state as back and forward do.",
+            show_default=False,
+        ),
+    ] = None,
     app: AppOption = None,
 ) -> None:
     """Run a component offline: mount or hydrate, fire an event, render; show state and HTML.
@@ -249,6 +260,8 @@ def dispatch(
       cf dispatch counter increment --json | cf dispatch counter increment --state -
 
       cf dispatch countdown run --stream
+
+      cf dispatch product_list --url '/products?q=oak&page=2'
     """
     if payload is not None and event is None:
         fail(
@@ -260,6 +273,12 @@ def dispatch(
     piped_id = None
     if state is not None:
         initial, piped_id = read_state(state)
+    if url is not None and event is not None:
+        fail(
+            "--url renders the component from the URL, with no event; drop the event, or "
+            "drop --url (the state holds what the URL gave)",
+            USAGE,
+        )
     data = read_payload(payload) if payload is not None else {}
     with core_logs_as_lines():
         _dispatch_and_show(
@@ -272,6 +291,7 @@ def dispatch(
             component_id or piped_id or DEFAULT_ID,
             as_json=as_json,
             stream=stream,
+            url=url,
         )
 
 
@@ -286,6 +306,7 @@ def _dispatch_and_show(
     *,
     as_json: bool,
     stream: bool,
+    url: str | None = None,
 ) -> None:
     project, _ = load_project(ctx, app)
     name = registered_name(name)
@@ -310,6 +331,8 @@ def _dispatch_and_show(
         held = InMemoryStateStore(ttl=None)
     with _held_state.use_store(held):
         message = signed_message(name, event, data, initial, component_id=cid, config=config)
+    if url is not None:
+        message["url"] = url.partition("?")[2].partition("#")[0]
     printer = None if as_json else _Printer(name, event, data, initial)
 
     def show(reply: dict[str, Any]) -> None:
@@ -377,6 +400,23 @@ class _Printer:
             + "\n"
             + highlight_html(result["html"], style)
             + "\n"
+            + _effects(result.get("effects", ()), style)
         )
         sys.stdout.flush()
         self.previous = result["state"]
+
+
+def _effects(effects: Any, style: Any) -> str:
+    """The effects of a reply, one a line: its type, then its fields (a signed value: shown
+    as such, not as its text)."""
+    if not effects:
+        return ""
+    lines = [style("effects", "bold", "underline")]
+    for effect in effects:
+        fields = [
+            f"{key}=" + ("(signed)" if key == "flash" else json.dumps(value, ensure_ascii=False))
+            for key, value in effect.items()
+            if key != "type" and value is not None
+        ]
+        lines.append("  " + "  ".join([style(str(effect.get("type")), "bold", "yellow"), *fields]))
+    return "\n".join(lines) + "\n"

@@ -385,3 +385,71 @@ def test_server_held_state_runs_against_a_private_in_memory_store(
     assert result["html"] == "<ul><li>tea<li>jam</ul>"
     shown = cf("dispatch", "cart", "add", "-p", '{"item": "jam"}', "--state", '{"lines": []}')
     assert '~ lines: [] -> ["jam"]' in shown.stdout
+
+
+PAGES = """
+from component_framework.core import Component, registry
+from component_framework.core.url_state import UrlParam
+
+
+@registry.register("pages")
+class Pages(Component):
+    template_name = "pages.html"
+    url_state = {"page": UrlParam(int, default=1, history="push")}
+
+    def on_next(self) -> None:
+        self.state["page"] += 1
+
+    def on_save(self, to: str = "/done") -> None:
+        self.flash("success", "Saved.")
+        self.redirect(to)
+"""
+
+
+@pytest.fixture
+def pages(make_project: Callable[..., Path]) -> Path:
+    return make_project(
+        {
+            "app/__init__.py": "",
+            "app/components.py": PAGES,
+            "app/templates/pages.html": "<p>Page {{ state.page }}</p>",
+        }
+    )
+
+
+def test_effects_are_printed_and_in_the_json(cf: Callable[..., Result], pages: Path) -> None:
+    result = cf("dispatch", "pages", "save")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(
+        'effects\n  flash  level="success"  text="Saved."\n'
+        '  redirect  url="/done"  flash=(signed)\n'
+    )
+    data = json.loads(cf("dispatch", "pages", "next", "--state", '{"page": 2}', "--json").stdout)
+    assert data["effects"] == [
+        {"type": "patch_url", "url": None, "query": {"page": "3"}, "history": "push"}
+    ]
+    plain = json.loads(cf("dispatch", "pages", "--json").stdout)
+    assert "effects" not in plain
+
+
+def test_url_renders_from_the_query_string(cf: Callable[..., Result], pages: Path) -> None:
+    first = cf("dispatch", "pages", "--url", "/list?page=4", "--json")
+    assert json.loads(first.stdout)["state"] == {"page": 4}
+    back = cf("dispatch", "pages", "--state", '{"page": 9}', "--url", "/list", "--json")
+    assert json.loads(back.stdout)["state"] == {"page": 1}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--url", "/list?page=four"], "Invalid URL for Pages: page: Input should be a valid"),
+        (["next", "--url", "/list"], "--url renders the component from the URL, with no event"),
+        (["save", "--payload", '{"to": "https://evil.example"}'], "it leads to another site"),
+    ],
+)
+def test_bad_urls_are_usage_errors(
+    cf: Callable[..., Result], pages: Path, args: list[str], message: str
+) -> None:
+    result = cf("dispatch", "pages", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1

@@ -68,11 +68,18 @@ def _path() -> Path:
     return Path(os.environ.get("ADMIN_DB") or Path(__file__).resolve().parent.parent / "admin.db")
 
 
+_ready: set[Path] = set()
+
+
 @contextmanager
 def _connect() -> Iterator[sqlite3.Connection]:
     # One connection per call: the handlers run in worker threads, and two processes share
     # the file (SQLite's locking keeps them apart; the timeout waits for the other's write).
-    connection = sqlite3.connect(_path(), timeout=10)
+    path = _path()
+    if path not in _ready:  # cf dispatch and cf dev import the components, not the app
+        _ready.add(path)
+        init()
+    connection = sqlite3.connect(path, timeout=10)
     connection.row_factory = sqlite3.Row
     try:
         with connection:
@@ -83,6 +90,7 @@ def _connect() -> Iterator[sqlite3.Connection]:
 
 def init(*, sample: bool = True) -> None:
     """Create the table if needed and, when it is empty, fill it with sample products."""
+    _ready.add(_path())
     with _connect() as db:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(_SCHEMA)
