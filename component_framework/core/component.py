@@ -312,8 +312,11 @@ class Component(PageEffects):
             self.mount()
         spec = url_spec(type(self))
         if spec is not None:
-            if self._url_values is not None:
-                self.state.update(self._url_values)
+            values = self._url_values
+            if values is None and state is None:
+                values = spec.read("")  # mounted with no URL: as from a URL without them
+            if values is not None:
+                self.state.update(values)
             self._url_before = spec.values_of(self.state)
 
     def _result(self, html: str) -> dict[str, Any]:

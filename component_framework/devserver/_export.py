@@ -150,9 +150,27 @@ def export_session(
 
 def _checks(tester: ComponentTester) -> list[str]:
     lines = [f"    assert tester.state == {tester.state!r}"]
+    lines += _effect_checks(tester)
     texts = seen_texts(tester.html)
     if texts:
         lines.append(f"    tester.assert_see({', '.join(repr(t) for t in texts)})")
+    return lines
+
+
+def _effect_checks(tester: ComponentTester) -> list[str]:
+    """What the event asked the page to do: the effects in order, then each one's assertion."""
+    effects = tester.effects
+    if not effects:
+        return []
+    lines = [f"    assert [e['type'] for e in tester.effects] == {[e['type'] for e in effects]!r}"]
+    for effect in effects:
+        kind = effect["type"]
+        if kind in ("redirect", "navigate"):
+            lines.append(f"    tester.assert_{kind}({effect['url']!r})")
+        elif kind == "flash":
+            lines.append(f"    tester.assert_flash({effect['text']!r}, {effect['level']!r})")
+        elif kind == "patch_url":
+            lines.append(f"    tester.assert_url({tester.url!r})")
     return lines
 
 

@@ -2,7 +2,8 @@
 
 An ASGI middleware around the mounted ``ComponentApp``: for ``POST {prefix}/event`` and
 ``POST {prefix}/stream`` it keeps a copy of the request body and of the reply, measures the
-server time, and publishes an ``event`` message with the state before and after and their diff.
+server time, and publishes an ``event`` message with the state before and after, their diff,
+and the reply's effects.
 The transport itself is untouched: the bytes pass through as they are. For a component with
 server-held state (the page holds only a reference) the states logged are read from its store,
 once the request has arrived and again after the reply.
@@ -169,6 +170,11 @@ class EventRecorder:
             after = _state(reply.get("state"))
             entry["state_after"] = after
             entry["diff"] = state_diff(before or {}, after or {})
+        effects = [e for r in replies for e in r.get("effects", ()) if isinstance(e, dict)]
+        if effects:  # what the reply asked the page to do (a redirect, a flash, ...)
+            entry["effects"] = effects
+        if isinstance(message.get("url"), str):
+            entry["url"] = message["url"]  # a render from the URL (back or forward)
         return entry
 
 

@@ -286,3 +286,15 @@ def test_values_are_written_as_the_url_reads_them() -> None:
         "tags": ["x", "y"],
         "when": {"a": 1},
     }
+
+
+def test_a_mount_without_a_url_takes_the_defaults(config: AppConfig) -> None:
+    # A mount by an event message (or cf dispatch) with no URL: as a URL without the keys.
+    reply = asyncio.run(handle_message({"component": "products"}, config=config))
+    assert json.loads(reply["state"]) == {
+        "search": "",
+        "page": 1,
+        "sort": "name",
+        "tags": [],
+        "mode": "grid",
+    }

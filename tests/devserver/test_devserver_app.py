@@ -556,3 +556,71 @@ async def test_the_event_that_answers_a_push_is_marked_pushed() -> None:
     await post("refresh")  # the page's answer to the push
     await post("refresh")  # the user's own again
     assert [entry.get("pushed", False) for entry in published] == [False, True, False]
+
+
+MOVER = """
+from component_framework.core import Component, registry
+from component_framework.core.url_state import UrlParam
+
+
+@registry.register("NAME")
+class Mover(Component):
+    url_state = {"page": UrlParam(int, default=1, history="push")}
+
+    def on_next(self):
+        self.state["page"] += 1
+
+    def on_save(self):
+        self.flash("success", "Saved.")
+        self.redirect("/done")
+
+    def render(self):
+        return f"<p>Page {self.state['page']}</p>"
+"""
+
+
+def test_effects_reach_the_event_log_and_an_exported_test(package: PackageFactory) -> None:
+    name = f"{package.name}_mover"
+    package.write("mover.py", MOVER.replace("NAME", name))
+    project = Project(root=package.root, components=[package.name])
+    app = create_dev_app(project, reload=False, report=None)
+    with TestClient(app) as client:
+        channel: LiveChannel = client.app.state.dev.channel  # type: ignore[attr-defined]
+        queue = channel.subscribe()
+        body = {"component": name, "component_id": "m-1"}
+        first = client.post("/__cf__/render", json=body, headers=DEV).json()
+        assert "state" in first, first
+        event = {
+            "component": name,
+            "component_id": "m-1",
+            "event": "save",
+            "state": first["state"],
+            "checksum": first["checksum"],
+        }
+        client.post("/cf/event", json=event, headers=CF)
+        client.post("/cf/event", json={**event, "event": None, "url": "page=3"}, headers=CF)
+        logged = []
+        while not queue.empty():
+            message = queue.get_nowait()
+            if message is not None and message["type"] == "event":
+                logged.append(message)
+        flash, redirect = logged[0]["effects"]
+        assert flash == {"type": "flash", "level": "success", "text": "Saved."}
+        assert redirect["type"] == "redirect" and redirect["url"] == "/done"
+        assert logged[1]["url"] == "page=3" and logged[1]["state_after"] == {"page": 3}
+        channel.unsubscribe(queue)
+        events = [{"event": "next", "payload": {}}, {"event": "save", "payload": {}}]
+        written = _export(client, name, events)
+        assert written.status_code == 200, written.text
+    test = (package.root / written.json()["path"]).read_text()
+    assert (
+        "    tester.call('next')\n"
+        "    assert tester.state == {'page': 2}\n"
+        "    assert [e['type'] for e in tester.effects] == ['patch_url']\n"
+        "    tester.assert_url('/?page=2')\n"
+    ) in test
+    assert (
+        "    assert [e['type'] for e in tester.effects] == ['flash', 'redirect']\n"
+        "    tester.assert_flash('Saved.', 'success')\n"
+        "    tester.assert_redirect('/done')\n"
+    ) in test

@@ -200,6 +200,11 @@
       if (found === root && root) return;
       root = found;
       if (observer) observer.disconnect();
+      const frameCf = frame.contentWindow && frame.contentWindow.cf;
+      if (frameCf && frameCf.effects) {
+        // Shown in the event log instead: leaving the frame would leave the component.
+        ["redirect", "navigate"].forEach((type) => { frameCf.effects[type] = () => {}; });
+      }
       initial = root ? {
         state: root.getAttribute("data-cf-state"),
         checksum: root.getAttribute("data-cf-checksum"),
@@ -405,6 +410,7 @@
       });
       if (!(msg.diff || []).length && !msg.error) diff.appendChild(el("li", { "class": "cf-muted" }, "state unchanged"));
       item.appendChild(diff);
+      if ((msg.effects || []).length) item.appendChild(effectList(msg.effects));
       const command = dispatchCommand(info.name, msg);
       const button = el("button", { type: "button", "class": "cf-copy cf-secondary", "data-command": command, title: command },
         "Copy as cf dispatch command");
@@ -413,6 +419,19 @@
       log.appendChild(item);
       showPosition();
     };
+
+    // What the reply asked the page to do; a redirect or a navigation is shown, not followed
+    // (the preview frame stays on the component).
+    function effectList(effects) {
+      const list = el("ul", { "class": "cf-effects" });
+      effects.forEach((effect) => {
+        const fields = Object.keys(effect).filter((k) => k !== "type" && effect[k] !== null)
+          .map((k) => k + "=" + (k === "flash" ? "(signed)" : JSON.stringify(effect[k])));
+        const item = el("li", { "data-effect": effect.type }, "→ " + effect.type + " " + fields.join(" "));
+        list.appendChild(item);
+      });
+      return list;
+    }
 
     function stateAt(index) {
       if (index > 0) return entries[index - 1].state_after;
