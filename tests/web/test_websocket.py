@@ -216,3 +216,29 @@ async def test_a_reply_holding_a_lone_surrogate_is_still_sent() -> None:
     assert json.loads(sent[0]) == {"type": "component_update", "html": f"<p>{lone}é</p>"}
     await connection.send({"html": "<p>é</p>"})
     assert sent[1] == '{"html":"<p>é</p>"}'  # UTF-8 text as usual otherwise
+
+
+def test_effects_arrive_over_the_socket_as_over_http(
+    client: TestClient, components: ComponentApp, mounted: Mounted
+) -> None:
+    from component_framework.core import Component
+
+    @components.registry.register("leaver")
+    class Leaver(Component):
+        def render(self) -> str:
+            return "<p>leaving</p>"
+
+        def on_leave(self, to: str) -> None:
+            self.flash("info", "Bye.")
+            self.navigate(to)
+
+    first = mounted("leaver")
+    with client.websocket_connect("/cf/ws") as ws:
+        ws.send_json(event(first, "leaver", "leave", {"to": "/next"}))
+        flash, navigate = ws.receive_json()["effects"]
+        ws.send_json(event(first, "leaver", "leave", {"to": "https://evil.example/"}))
+        refused = ws.receive_json()
+    assert flash == {"type": "flash", "level": "info", "text": "Bye."}
+    assert navigate["type"] == "navigate" and navigate["url"] == "/next"
+    assert navigate["flash"]  # signed for the next page
+    assert refused["code"] == "unsafe_url"
