@@ -308,6 +308,14 @@
     // The previews are live components: cf.js handles the events inside their shadow roots.
     function live(host) { if (window.cf && host.shadowRoot) window.cf.scan(host.shadowRoot); }
     list.querySelectorAll(".cf-preview").forEach(live);
+    // A preview's redirect or navigation would leave the gallery: said, not followed.
+    if (window.cf && window.cf.effects) {
+      ["redirect", "navigate"].forEach((type) => {
+        window.cf.effects[type] = (root, effect) =>
+          console.info(`cf dev: ${root.getAttribute("data-cf-component")} asked for a ${type} ` +
+            `to ${effect.url}; the gallery stays (the playground's event log shows it too).`);
+      });
+    }
 
     search.addEventListener("input", filter);
     kind.addEventListener("change", filter);

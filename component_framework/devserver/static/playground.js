@@ -196,15 +196,15 @@
     function attach() {
       const doc = frame.contentDocument;
       if (!doc || doc.readyState === "loading") return;
-      const found = doc.querySelector("[data-cf-component][data-cf-id]");
-      if (found === root && root) return;
-      root = found;
-      if (observer) observer.disconnect();
       const frameCf = frame.contentWindow && frame.contentWindow.cf;
       if (frameCf && frameCf.effects) {
         // Shown in the event log instead: leaving the frame would leave the component.
         ["redirect", "navigate"].forEach((type) => { frameCf.effects[type] = () => {}; });
       }
+      const found = doc.querySelector("[data-cf-component][data-cf-id]");
+      if (found === root && root) return;
+      root = found;
+      if (observer) observer.disconnect();
       initial = root ? {
         state: root.getAttribute("data-cf-state"),
         checksum: root.getAttribute("data-cf-checksum"),

@@ -313,3 +313,48 @@ def test_the_docs_tab_describes_the_component_from_its_code(page: Page) -> None:
     expect(page.locator("#cf-docs")).to_be_visible()
     page.click("#cf-tab-preview")
     expect(stage(page).locator(".count")).to_have_text("0")
+
+
+MOVER = """from component_framework.core import Component, registry
+
+
+@registry.register("mover")
+class Mover(Component):
+    template_name = "mover.html"
+
+    def on_save(self):
+        self.flash("success", "Saved.")
+        self.redirect("/somewhere-else")
+"""
+
+
+def test_effects_show_in_the_log_and_a_redirect_stays_in_the_playground(
+    page: Page, dev: DevServer
+) -> None:
+    version = dev.status()["version"]
+    (dev.package / "templates" / "mover.html").write_text(
+        '<button class="save" cf-click="save">Save</button>\n'
+    )
+    (dev.package / "components" / "mover.py").write_text(MOVER)
+    dev.wait_until(lambda s: s["version"] > version and not s["errors"], "mover loaded")
+    open_playground(page, "mover")
+    frame = stage(page)
+    frame.locator("button.save").click()
+    entry = page.locator("#cf-log .cf-log-entry")
+    expect(entry.locator('[data-effect="flash"]')).to_have_text(
+        '→ flash level="success" text="Saved."'
+    )
+    expect(entry.locator('[data-effect="redirect"]')).to_have_text(
+        '→ redirect url="/somewhere-else" flash=(signed)'
+    )
+    # Shown, not followed: the frame still shows the component (and the flash, in a region
+    # cf.js made, since a component's preview has none).
+    expect(frame.locator("button.save")).to_be_visible()
+    expect(frame.get_by_role("status")).to_contain_text("Saved.")
+    # In the gallery too: the page stays the gallery.
+    page.goto("/")
+    preview = page.locator('.cf-preview[data-story="mover/default"]')
+    expect(preview.locator("[data-cf-component]")).to_have_attribute("data-cf-ready", "")
+    with page.expect_console_message(lambda m: "asked for a redirect" in m.text):
+        preview.locator("button.save").click()
+    expect(page).to_have_url(re.compile(r"/$"))
