@@ -10,7 +10,9 @@
  * without data-cf-endpoint).
  * DOM events fired on a root: cf:before-request (before each request, cancelable; detail:
  * transport, url, message, headers), cf:update (detail: reply, once per SSE frame), cf:error,
- * cf:offline and cf:online (live roots, when the WebSocket drops and comes back).
+ * cf:offline and cf:online (live roots, when the WebSocket drops and comes back), cf:recovered
+ * (detail: how, "remount" or "reload", and reason, the refusal's code: the server could not use
+ * the component's state and cf.js recovered it, keeping what the user typed).
  * Components inside an open shadow root come alive with cf.scan(shadowRoot): cf.js then listens
  * to that root's events (submit and change do not leave a shadow root) and finds its components
  * by id, for pushes and cf.send.
@@ -32,11 +34,17 @@
   // Every user change to a control takes the next number; a request remembers the number it
   // left at, so a reply can tell the changes the server saw from the ones made after.
   let inputSeq = 0;
+  // Requests sent or waiting, on every root: none means a reload loses nothing in flight.
+  let inFlight = 0;
 
   // ---------- Configuration from the <script> tag ----------
 
   const script = document.currentScript || document.querySelector('script[src*="cf.js"]');
   const config = { base: "/cf", headers: {} };
+  // Which cf.js this is: the hash the server put in the script's URL (?v=), if any.
+  let clientVersion = null;
+  try { clientVersion = script ? new URL(script.src, location.href).searchParams.get("v") : null; }
+  catch (e) { /* no URL: the version stays unknown */ }
   if (script) {
     config.base = script.getAttribute("data-cf-base") || config.base;
     const raw = script.getAttribute("data-cf-headers");
@@ -505,7 +513,10 @@
     const sent = post(root, "/event", msg, "http");
     if (!sent) return Promise.resolve(cancelledReply());
     return sent.then(
-      (response) => response.json().catch(unreadable(response)),
+      (response) => {
+        serverVersion(response.headers.get("X-CF-Version"));
+        return response.json().catch(unreadable(response));
+      },
       () => errorReply(NETWORK, "network_error"));
   }
 
@@ -526,6 +537,7 @@
     const sent = post(root, "/stream", msg, "sse");
     if (!sent) return Promise.resolve(cancelledReply());
     return sent.then((response) => {
+      serverVersion(response.headers.get("X-CF-Version"));
       if (!(response.headers.get("Content-Type") || "").includes("text/event-stream")) {
         // A refusal before the stream started (415, 400, 413) is one JSON reply.
         return response.json().catch(unreadable(response)).then((reply) => { frame(reply); return reply; });
@@ -591,6 +603,7 @@
       // to re-sync (see onPush).
       const resync = this.everConnected || this.offline;
       this.everConnected = true;
+      this.handshake();
       this.goOnline();
       all(ROOT + "[data-cf-live]").forEach((root) => this.subscribe(root, { resync }));
       const outbox = this.outbox;
@@ -641,6 +654,14 @@
       this.timer = setTimeout(() => { this.timer = null; this.connect(root); }, delay);
     }
 
+    // Tell the server which cf.js this is; its reply names the one it serves (see Recovery).
+    handshake() {
+      if (!clientVersion) return;
+      const ref = String(++this.ref);
+      this.pending.set(ref, (reply) => { if (reply.type === "handshake") serverVersion(reply.version); });
+      this.ws.send(JSON.stringify({ type: "handshake", version: clientVersion, ref }));
+    }
+
     // Send *msg* for *root*; resolves with its reply (the cancelled reply when the app
     // cancelled it in cf:before-request).
     send(root, msg) {
@@ -670,6 +691,10 @@
           // Each subscription renews the token (tokens expire).
           if (reply.subscribe_token) root.setAttribute("data-cf-token", reply.subscribe_token);
           root.setAttribute("data-cf-subscribed", "");
+        } else if (recoverable(reply)) {
+          // The token is not one the server can use (a key changed, it expired): a remount
+          // brings a new one, and subscribes again.
+          enqueue(root, () => recover(root, reply).then((ok) => { if (!ok) showError(root, reply); }));
         } else if (reply.code !== "network_error" && !cancelled(reply)) showError(root, reply);
       });
     }
@@ -733,28 +758,285 @@
     const undo = event ? optimistic(root, event, rawPayload) : null;
     busy(root, true);
     busy(source, true);
+    inFlight++;
     // A change after this moment is newer than the payload: the reply must not overwrite it.
     const seq = inputSeq;
     sent.forEach((el) => group(el).forEach((control) => { data(control).sent = seq; }));
     return enqueue(root, () => {
-      const msg = message(root, event, payload);
-      let done;
-      if (root.hasAttribute("data-cf-stream")) {
-        done = streamEvent(root, msg, (frame) => apply(root, frame, { seq }));
-      } else {
-        const viaSocket = root.getAttribute("data-cf-transport") === "ws" && socket.usable();
-        done = (viaSocket ? socket.send(root, msg) : httpEvent(root, msg))
-          .then((reply) => { apply(root, reply, { seq }); return reply; });
-      }
-      return done.then((reply) => {
-        if (undo && (!reply || reply.type === "error")) undo();
-        return reply;
-      });
+      const show = (reply) => apply(root, reply, { seq });
+      // A state the server cannot use is not an error to show: the page recovers (Recovery).
+      return transmit(root, message(root, event, payload), (reply) => recoverable(reply) || show(reply))
+        .then((reply) => (recoverable(reply) ? recoverAndResend(root, reply, { event, payload, source, show }) : reply))
+        .then((reply) => {
+          if (undo && (!reply || reply.type === "error")) undo();
+          return reply;
+        });
     }).then((reply) => {
       busy(root, false);
       busy(source, false);
+      inFlight--;
+      whenSafe();
       return reply;
     });
+  }
+
+  // Send *msg* for *root* on its transport (a stream, the socket or HTTP); *onReply* gets each
+  // reply (each frame of a stream). Resolves with the (last) reply.
+  function transmit(root, msg, onReply) {
+    if (root.hasAttribute("data-cf-stream")) return streamEvent(root, msg, onReply);
+    const viaSocket = root.getAttribute("data-cf-transport") === "ws" && socket.usable();
+    return (viaSocket ? socket.send(root, msg) : httpEvent(root, msg))
+      .then((reply) => { onReply(reply); return reply; });
+  }
+
+  // ---------- Recovery: pages that outlive the state the server gave them ----------
+  //
+  // The server refuses a page's state when it cannot use it: stale_state (a new release the
+  // component cannot carry the state into, a stored state that expired or vanished, a token
+  // that expired) or tampered_state (among others, a key the server no longer has: no key can
+  // tell that from an altered state; the server counts both). The page then recovers by itself:
+  //   1. remount: the component is mounted again from the parameters of its first render,
+  //      which the server signed with its id (data-cf-mount, data-cf-mount-checksum), under the
+  //      same id; the values the user gave its controls are sent again as their change events
+  //      (cf-model, cf-change, cf-input), and the refused event once more;
+  //   2. reload: when the server cannot verify those parameters either (its key changed), or
+  //      the root has none, the page reloads once, keeping what the user typed in
+  //      sessionStorage; after the reload the same controls get it back, and it is sent again.
+  // Reloads are at most one per RELOAD_GUARD_MS (after that, the error shows), a root
+  // remounts at most once per RELOAD_GUARD_MS, and no password is ever kept.
+  // A page whose cf.js is not the one the server serves (a deploy changed it: the handshake
+  // and every reply name the server's) reloads the same way at the first safe moment: no
+  // request in flight, and no control focused or the page hidden.
+
+  const RECOVERABLE = new Set(["stale_state", "tampered_state"]);
+  const recoverable = (reply) =>
+    Boolean(reply) && reply.type === "error" && RECOVERABLE.has(reply.code);
+  const SAVED = "cf:recovery"; // sessionStorage: what the user typed, across one reload
+  const RELOADED = "cf:reloaded"; // sessionStorage: when cf.js last reloaded to recover
+  const RELOAD_GUARD_MS = 30000;
+  const RESTORE_MS = 60000; // what was saved longer ago than this is not given back
+
+  function storage() {
+    try { return window.sessionStorage; } catch (e) { return null; } // storage disabled
+  }
+
+  // The controls of *root* (not of nested components) the user changed since the page loaded.
+  const changedControls = (root) => own(root, "input,select,textarea")
+    .filter((el) => data(el).changed !== undefined && el.type !== "file");
+
+  // The event that tells the server the value of control *el*, as its binding sends it, or null.
+  function replayOf(el) {
+    const model = el.getAttributeNames().find((n) => n === "cf-model" || n.startsWith("cf-model."));
+    if (model) {
+      const field = el.getAttribute(model);
+      return field ? { event: "field_change", payload: { field, value: controlValue(el) } } : null;
+    }
+    for (const type of ["change", "input"]) {
+      const binding = bindingOf(el, type, null);
+      if (!binding || !binding.event) continue;
+      let payload;
+      try { payload = JSON.parse(el.getAttribute("cf-payload") || "{}"); } catch (e) { return null; }
+      if (!("value" in payload)) payload.value = controlValue(el);
+      return { event: binding.event, payload };
+    }
+    return null;
+  }
+
+  // Send the changed controls' values of *root* again, in the order they were changed, each
+  // after the last one's reply (inside the root's queue).
+  function replay(root) {
+    const controls = changedControls(root)
+      .filter((el) => el.type !== "radio" || el.checked)
+      .sort((a, b) => data(a).changed - data(b).changed);
+    return controls.reduce((chain, el) => chain.then(() => {
+      const step = replayOf(el);
+      if (!step || !el.isConnected) return null;
+      const seq = inputSeq;
+      group(el).forEach((control) => { data(control).sent = seq; });
+      return transmit(root, message(root, step.event, step.payload),
+        (reply) => apply(root, reply, { seq }));
+    }), Promise.resolve());
+  }
+
+  function announce(root, how, reason) {
+    console.info(`cf.js: the server could not use the state of ${root.getAttribute("data-cf-component")} ` +
+      `(${reason}); recovered by ${how === "remount" ? "mounting it again" : "reloading the page"}, ` +
+      "keeping what was typed.");
+    root.dispatchEvent(new CustomEvent("cf:recovered", { bubbles: true, detail: { how, reason } }));
+  }
+
+  // Have *root*'s component mounted again (see above), in its queue slot. Resolves with the
+  // remount's reply, or null when the page could not recover (the caller shows *refused*).
+  function recover(root, refused) {
+    const d = data(root);
+    const mount = root.getAttribute("data-cf-mount");
+    const checksum = root.getAttribute("data-cf-mount-checksum");
+    if (d.remountedAt && Date.now() - d.remountedAt < RELOAD_GUARD_MS) return Promise.resolve(null);
+    if (mount === null || checksum === null) return reloadKeepingInput(refused.code);
+    d.remountedAt = Date.now();
+    // The fresh state has seen nothing the user typed: every changed control keeps its value.
+    changedControls(root).forEach((el) => { delete data(el).sent; });
+    const seq = inputSeq;
+    const msg = {
+      type: "component_event",
+      component: root.getAttribute("data-cf-component"),
+      component_id: root.getAttribute("data-cf-id"),
+      event: null,
+      payload: {},
+      state: null,
+      checksum: null,
+      mount,
+      mount_checksum: checksum,
+    };
+    const ok = (reply) => Boolean(reply) && reply.type !== "error";
+    return transmit(root, msg, (reply) => ok(reply) && apply(root, reply, { seq })).then((reply) => {
+      if (!ok(reply)) {
+        // Down (network_error): nothing to reload from. Refused: only a reload is left.
+        return reply && reply.code === "network_error" ? null : reloadKeepingInput(refused.code);
+      }
+      if (root.hasAttribute("data-cf-live") && socket.open) socket.subscribe(root);
+      return replay(root).then(() => { announce(root, "remount", refused.code); return reply; });
+    });
+  }
+
+  // request()'s way out of a *refused* state: recover, then send the event again, unless it
+  // came from a control whose value the replay just sent.
+  function recoverAndResend(root, refused, { event, payload, source, show }) {
+    return recover(root, refused).then((remounted) => {
+      if (!remounted) {
+        show(refused);
+        return refused;
+      }
+      if (!event || (source && isControl(source) && replayOf(source))) return remounted;
+      return transmit(root, message(root, event, payload), show);
+    });
+  }
+
+  // Reload the page, keeping what the user typed (restored after the reload); *reason*: why.
+  // Resolves with null only if the page is still here a while later (a guard, or an app kept it).
+  function reloadKeepingInput(reason) {
+    const store = storage();
+    const last = Number(store && store.getItem(RELOADED)) || 0;
+    if (!store || Math.abs(Date.now() - last) < RELOAD_GUARD_MS) return Promise.resolve(null);
+    store.setItem(RELOADED, String(Date.now()));
+    save(reason);
+    window.addEventListener("pagehide", () => save(reason)); // keystrokes until the page goes
+    location.reload();
+    return new Promise((resolve) => setTimeout(() => resolve(null), 10000));
+  }
+
+  // [key, control] for the controls of *root*: a key names the same control after a reload.
+  function keyedControls(root) {
+    const seen = new Map();
+    return own(root, "input,select,textarea").map((el, i) => {
+      const base = el.name ? "name:" + el.name + (el.type === "radio" || el.type === "checkbox" ? "=" + el.value : "")
+        : el.id ? "id:" + el.id : "at:" + i;
+      const n = seen.get(base) || 0;
+      seen.set(base, n + 1);
+      return [base + "#" + n, el];
+    });
+  }
+
+  const KEPT_TYPES = new Set(["password", "file", "hidden"]);
+  const checkable = (el) => el.type === "checkbox" || el.type === "radio";
+
+  // What the user typed on the page, into sessionStorage (roots by name and position).
+  function save(reason) {
+    const store = storage();
+    if (!store) return;
+    const roots = [], counts = new Map();
+    let focus = null;
+    document.querySelectorAll(ROOT).forEach((root) => {
+      const name = root.getAttribute("data-cf-component");
+      const index = counts.get(name) || 0;
+      counts.set(name, index + 1);
+      const controls = [];
+      keyedControls(root).forEach(([key, el]) => {
+        if (document.activeElement === el) {
+          focus = { component: name, index, key, start: el.selectionStart, end: el.selectionEnd };
+        }
+        if (data(el).changed === undefined || KEPT_TYPES.has(el.type)) return;
+        const value = checkable(el) ? el.checked : controlValue(el);
+        controls.push({ key, value, changed: data(el).changed });
+      });
+      if (controls.length) roots.push({ component: name, index, controls });
+    });
+    try {
+      store.setItem(SAVED, JSON.stringify({ v: 1, url: location.href, at: Date.now(), reason, roots, focus }));
+    } catch (e) { /* storage full: what was saved before stays */ }
+  }
+
+  // Whether the user changed *el* from what the server rendered (since this page loaded).
+  function edited(el) {
+    if (checkable(el)) return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") return Array.from(el.options).some((o) => o.selected !== o.defaultSelected);
+    return el.value !== el.defaultValue;
+  }
+
+  function setControl(el, value) {
+    if (checkable(el)) el.checked = Boolean(value);
+    else if (el.tagName === "SELECT" && el.multiple && Array.isArray(value)) {
+      Array.from(el.options).forEach((o) => { o.selected = value.includes(o.value); });
+    } else if (typeof value === "string") el.value = value;
+  }
+
+  // After a reload cf.js made: give the controls back what the user typed (unless the user
+  // changed them since), then send it to the server, root by root.
+  function restore() {
+    const store = storage();
+    let saved = null;
+    try {
+      saved = JSON.parse((store && store.getItem(SAVED)) || "null");
+      if (store) store.removeItem(SAVED);
+    } catch (e) { return; }
+    if (!saved || saved.v !== 1 || saved.url !== location.href) return;
+    if (!(Math.abs(Date.now() - saved.at) < RESTORE_MS) || !Array.isArray(saved.roots)) return;
+    const named = new Map();
+    document.querySelectorAll(ROOT).forEach((root) => {
+      const name = root.getAttribute("data-cf-component");
+      named.set(name, [...(named.get(name) || []), root]);
+    });
+    const rootAt = (record) => (record ? (named.get(record.component) || [])[record.index] : null);
+    saved.roots.forEach((record) => {
+      const root = rootAt(record);
+      if (!root || !Array.isArray(record.controls)) return;
+      const keyed = new Map(keyedControls(root));
+      record.controls.slice().sort((a, b) => a.changed - b.changed).forEach(({ key, value }) => {
+        const el = keyed.get(key);
+        if (!el || KEPT_TYPES.has(el.type) || edited(el)) return;
+        setControl(el, value);
+        inputSeq++;
+        group(el).forEach((control) => { data(control).changed = inputSeq; });
+      });
+      enqueue(root, () => replay(root).then(() => announce(root, "reload", String(saved.reason))));
+    });
+    const focus = saved.focus;
+    const el = focus && rootAt(focus) && new Map(keyedControls(rootAt(focus))).get(focus.key);
+    if (el) {
+      el.focus();
+      try { el.setSelectionRange(focus.start, focus.end); } catch (e) { /* no caret */ }
+    }
+  }
+
+  // The version of cf.js the server serves (a reply's header, the socket's handshake).
+  let outdated = false;
+  function serverVersion(version) {
+    if (outdated || !clientVersion || !version || version === clientVersion) return;
+    outdated = true;
+    console.info(`cf.js: the server serves another cf.js (${version}; this page runs ` +
+      `${clientVersion}): the page reloads at the first safe moment, keeping what was typed.`);
+    document.addEventListener("focusout", () => setTimeout(whenSafe, 0));
+    document.addEventListener("visibilitychange", whenSafe);
+    whenSafe();
+  }
+
+  // Reload an outdated page when nothing is in flight and the user is not in a control.
+  function whenSafe() {
+    if (!outdated || inFlight > 0) return;
+    const focused = document.activeElement;
+    if (!document.hidden && focused && isControl(focused)) return;
+    outdated = false; // one try: a guarded reload leaves the page as it is
+    reloadKeepingInput("client_outdated");
   }
 
   // ---------- Bindings ----------
@@ -942,9 +1224,10 @@
     scan(node) { scan(node || document); },
   };
 
+  const start = () => { scan(document); restore(); };
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", () => scan(document));
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    scan(document);
+    start();
   }
 })();

@@ -31,6 +31,7 @@ from tests.browser.conftest import TIMEOUT_MS
 CF_JS = Path(__file__).resolve().parents[3] / "component_framework" / "web" / "static" / "cf.js"
 ORIGIN = "http://cf.test"
 CHECKSUM = "test-checksum"  # cf.js sends it back as it got it; nothing checks it here
+MOUNT_CHECKSUM = "test-mount-checksum"
 
 
 def component(
@@ -43,8 +44,10 @@ def component(
     transport: str | None = None,
     stream: bool = False,
     optimistic: dict[str, Any] | None = None,
+    mount: dict[str, Any] | None = None,
 ) -> str:
-    """A component root holding *inner*, with the attributes cf.js reads (id: *name* by default)."""
+    """A component root holding *inner*, with the attributes cf.js reads (id: *name* by default;
+    *mount*: the mount parameters of its render, signed with ``MOUNT_CHECKSUM``)."""
     attributes = {
         "data-cf-component": name,
         "data-cf-id": id or name,
@@ -61,6 +64,9 @@ def component(
         attributes["data-cf-stream"] = ""
     if optimistic:
         attributes["data-cf-optimistic"] = json.dumps(optimistic)
+    if mount is not None:
+        attributes["data-cf-mount"] = json.dumps(mount)
+        attributes["data-cf-mount-checksum"] = MOUNT_CHECKSUM
     written = " ".join(f'{key}="{html.escape(value)}"' for key, value in attributes.items())
     return f"<div {written}>{inner}</div>"
 
@@ -91,13 +97,17 @@ class PendingRequest:
     def path(self) -> str:
         return self.url.removeprefix(ORIGIN)
 
-    def answer(self, reply: dict[str, Any], status: int = 200) -> None:
-        """Answer with *reply* (JSON; for a stream, one ``data:`` frame)."""
+    def answer(
+        self, reply: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+    ) -> None:
+        """Answer with *reply* (JSON; for a stream, one ``data:`` frame) and *headers*."""
         if self.path.endswith("/stream"):
             body = f"data: {json.dumps({**reply, 'stream_done': True})}\n\n"
-            self.route.fulfill(status=status, body=body, content_type="text/event-stream")
+            self.route.fulfill(
+                status=status, body=body, content_type="text/event-stream", headers=headers
+            )
         else:
-            self.route.fulfill(status=status, json=reply)
+            self.route.fulfill(status=status, json=reply, headers=headers)
 
     def render(self, inner: str, **fields: Any) -> None:
         """Answer with an update of the message's component rendering *inner*."""
@@ -119,13 +129,15 @@ class ClientPage:
         self.socket_messages: list[dict[str, Any]] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
-    def open(self, body: str, *, script: str = "") -> ClientPage:
-        """Show *body* (component roots), then load cf.js (*script*: extra attributes of its tag)
-        and wait until it has scanned every root."""
+    def open(self, body: str, *, script: str = "", version: str | None = None) -> ClientPage:
+        """Show *body* (component roots), then load cf.js (*script*: extra attributes of its tag;
+        *version*: its ``?v=``, as a server's script tag has) and wait until it has scanned every
+        root."""
         source = CF_JS.read_text(encoding="utf-8")
+        src = "/cf/cf.js" if version is None else f"/cf/cf.js?v={version}"
         document = (
             '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cf.js</title>'
-            f'</head><body>{body}<script src="/cf/cf.js" {script}></script></body></html>'
+            f'</head><body>{body}<script src="{src}" {script}></script></body></html>'
         )
 
         def serve(route: Route) -> None:
