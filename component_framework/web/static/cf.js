@@ -434,6 +434,7 @@
     if (reply.checksum) root.setAttribute("data-cf-checksum", reply.checksum);
     if (reply.subscribe_token) root.setAttribute("data-cf-token", reply.subscribe_token);
     if (reply.optimistic) root.setAttribute("data-cf-optimistic", JSON.stringify(reply.optimistic));
+    served(root);
     if (typeof reply.html === "string") morph(root, reply.html, seq);
     root.dispatchEvent(new CustomEvent("cf:update", { bubbles: true, detail: reply }));
     return true;
@@ -690,8 +691,9 @@
         if (reply.type !== "error") {
           // Each subscription renews the token (tokens expire).
           if (reply.subscribe_token) root.setAttribute("data-cf-token", reply.subscribe_token);
+          served(root);
           root.setAttribute("data-cf-subscribed", "");
-        } else if (recoverable(reply)) {
+        } else if (recoverable(reply, root)) {
           // The token is not one the server can use (a key changed, it expired): a remount
           // brings a new one, and subscribes again.
           enqueue(root, () => recover(root, reply).then((ok) => { if (!ok) showError(root, reply); }));
@@ -765,8 +767,9 @@
     return enqueue(root, () => {
       const show = (reply) => apply(root, reply, { seq });
       // A state the server cannot use is not an error to show: the page recovers (Recovery).
-      return transmit(root, message(root, event, payload), (reply) => recoverable(reply) || show(reply))
-        .then((reply) => (recoverable(reply) ? recoverAndResend(root, reply, { event, payload, source, show }) : reply))
+      const recovers = (reply) => recoverable(reply, root);
+      return transmit(root, message(root, event, payload), (reply) => recovers(reply) || show(reply))
+        .then((reply) => (recovers(reply) ? recoverAndResend(root, reply, { event, payload, source, show }) : reply))
         .then((reply) => {
           if (undo && (!reply || reply.type === "error")) undo();
           return reply;
@@ -793,8 +796,11 @@
   //
   // The server refuses a page's state when it cannot use it: stale_state (a new release the
   // component cannot carry the state into, a stored state that expired or vanished, a token
-  // that expired) or tampered_state (among others, a key the server no longer has: no key can
-  // tell that from an altered state; the server counts both). The page then recovers by itself:
+  // that expired) or tampered_state. The server cannot tell a state signed with a key it no
+  // longer has from an altered one (no key it holds matches either), but cf.js can tell whether
+  // the page sent back exactly what the server gave it: only then is tampered_state the
+  // server's own signature it cannot verify (its key changed), else a changed state, shown as
+  // the error it is. The page recovers by itself:
   //   1. remount: the component is mounted again from the parameters of its first render,
   //      which the server signed with its id (data-cf-mount, data-cf-mount-checksum), under the
   //      same id; the values the user gave its controls are sent again as their change events
@@ -808,9 +814,14 @@
   // and every reply name the server's) reloads the same way at the first safe moment: no
   // request in flight, and no control focused or the page hidden.
 
-  const RECOVERABLE = new Set(["stale_state", "tampered_state"]);
-  const recoverable = (reply) =>
-    Boolean(reply) && reply.type === "error" && RECOVERABLE.has(reply.code);
+  const SIGNED = ["data-cf-state", "data-cf-checksum", "data-cf-token"];
+  // Remember what the server gave *root* (its render, each reply, each subscription).
+  function served(root) {
+    data(root).served = SIGNED.map((name) => root.getAttribute(name)).join("\n");
+  }
+  const unaltered = (root) => data(root).served === SIGNED.map((n) => root.getAttribute(n)).join("\n");
+  const recoverable = (reply, root) => Boolean(reply) && reply.type === "error" &&
+    (reply.code === "stale_state" || (reply.code === "tampered_state" && unaltered(root)));
   const SAVED = "cf:recovery"; // sessionStorage: what the user typed, across one reload
   const RELOADED = "cf:reloaded"; // sessionStorage: when cf.js last reloaded to recover
   const RELOAD_GUARD_MS = 30000;
@@ -1185,6 +1196,7 @@
       const d = data(root);
       if (d.ready) return;
       d.ready = true;
+      served(root);
       root.setAttribute("data-cf-ready", "");
       // Live roots subscribe to pushes; roots on the "ws" transport send their events on
       // the socket, so it must be opened for them too, live or not.

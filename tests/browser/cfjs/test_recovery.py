@@ -223,3 +223,20 @@ def test_a_refused_subscription_remounts_and_subscribes_with_the_new_token(
     again = cf_page.next_socket_message()
     assert (again["type"], again["token"]) == ("subscribe", "fresh-token")
     expect(cf_page.page.get_by_role("alert")).to_have_count(0)
+
+
+def test_a_state_the_page_changed_is_refused_with_the_error_and_never_recovered(
+    cf_page: ClientPage,
+) -> None:
+    """The server cannot tell a changed state from one signed with a key it no longer has; cf.js
+    can: it recovers only when it sent back exactly what the server gave it."""
+    open_form(cf_page)
+    page = cf_page.page
+    page.eval_on_selector(
+        "[data-cf-id=f]", "root => root.setAttribute('data-cf-state', '{\"n\": 1000}')"
+    )
+    page.get_by_role("button", name="Save").click()
+    cf_page.next_request().refuse(*TAMPERED)
+    expect(page.get_by_role("alert")).to_have_text(TAMPERED[0])
+    page.get_by_role("button", name="Save").click()
+    assert "mount" not in cf_page.next_request().message  # the next event, not a remount
