@@ -793,116 +793,81 @@
   }
 
   // ---------- Recovery: pages that outlive the state the server gave them ----------
-  //
-  // The server refuses a page's state when it cannot use it: stale_state (a new release the
-  // component cannot carry the state into, a stored state that expired or vanished, a token
-  // that expired) or tampered_state. The server cannot tell a state signed with a key it no
-  // longer has from an altered one (no key it holds matches either), but cf.js can tell whether
-  // the page sent back exactly what the server gave it: only then is tampered_state the
-  // server's own signature it cannot verify (its key changed), else a changed state, shown as
-  // the error it is. The page recovers by itself:
-  //   1. remount: the component is mounted again from the parameters of its first render,
-  //      which the server signed with its id (data-cf-mount, data-cf-mount-checksum), under the
-  //      same id; the values the user gave its controls are sent again as their change events
-  //      (cf-model, cf-change, cf-input), and the refused event once more;
-  //   2. reload: when the server cannot verify those parameters either (its key changed), or
-  //      the root has none, the page reloads once, keeping what the user typed in
-  //      sessionStorage; after the reload the same controls get it back, and it is sent again.
-  // Reloads are at most one per RELOAD_GUARD_MS (after that, the error shows), a root
-  // remounts at most once per RELOAD_GUARD_MS, and no password is ever kept.
-  // A page whose cf.js is not the one the server serves (a deploy changed it: the handshake
-  // and every reply name the server's) reloads the same way at the first safe moment: no
-  // request in flight, and no control focused or the page hidden.
+  // When the server refuses a state the page sent back exactly as it got it (stale_state: a
+  // new release, an expired stored state; tampered_state then means a key the server lost),
+  // the component is mounted again from its signed mount parameters (data-cf-mount), the
+  // changed controls' values are sent again through their bindings, and so is the refused
+  // event. If the server refuses those parameters too, or there are none, the page reloads
+  // once, keeping what was typed (sessionStorage; never passwords). A page whose cf.js is not
+  // the server's reloads so when nothing is in flight and no control is focused.
+  // docs/core.md, "Pages that outlive their state", says why this is safe.
 
   const SIGNED = ["data-cf-state", "data-cf-checksum", "data-cf-token"];
-  // Remember what the server gave *root* (its render, each reply, each subscription).
-  function served(root) {
-    data(root).served = SIGNED.map((name) => root.getAttribute(name)).join("\n");
-  }
-  const unaltered = (root) => data(root).served === SIGNED.map((n) => root.getAttribute(n)).join("\n");
+  const signed = (root) => SIGNED.map((name) => root.getAttribute(name)).join("\n");
+  // What the server gave *root* (its render, each reply, each subscription).
+  function served(root) { data(root).served = signed(root); }
   const recoverable = (reply, root) => Boolean(reply) && reply.type === "error" &&
-    (reply.code === "stale_state" || (reply.code === "tampered_state" && unaltered(root)));
-  const SAVED = "cf:recovery"; // sessionStorage: what the user typed, across one reload
-  const RELOADED = "cf:reloaded"; // sessionStorage: when cf.js last reloaded to recover
-  const RELOAD_GUARD_MS = 30000;
-  const RESTORE_MS = 60000; // what was saved longer ago than this is not given back
+    (reply.code === "stale_state" || (reply.code === "tampered_state" && data(root).served === signed(root)));
+  const SAVED = "cf:recovery", RELOADED = "cf:reloaded"; // sessionStorage keys
+  const GUARD_MS = 30000; // at most one reload, and one remount per root, in this time
 
   function storage() {
-    try { return window.sessionStorage; } catch (e) { return null; } // storage disabled
+    try { return window.sessionStorage; } catch (e) { return null; }
   }
 
-  // The controls of *root* (not of nested components) the user changed since the page loaded.
   const changedControls = (root) => own(root, "input,select,textarea")
     .filter((el) => data(el).changed !== undefined && el.type !== "file");
 
-  // The event that tells the server the value of control *el*, as its binding sends it, or null.
+  // The event and payload the binding of control *el* sends for its value, or null.
   function replayOf(el) {
     const model = el.getAttributeNames().find((n) => n === "cf-model" || n.startsWith("cf-model."));
     if (model) {
       const field = el.getAttribute(model);
       return field ? { event: "field_change", payload: { field, value: controlValue(el) } } : null;
     }
-    for (const type of ["change", "input"]) {
-      const binding = bindingOf(el, type, null);
-      if (!binding || !binding.event) continue;
-      let payload;
-      try { payload = JSON.parse(el.getAttribute("cf-payload") || "{}"); } catch (e) { return null; }
-      if (!("value" in payload)) payload.value = controlValue(el);
-      return { event: binding.event, payload };
-    }
-    return null;
+    const binding = bindingOf(el, "change", null) || bindingOf(el, "input", null);
+    if (!binding || !binding.event) return null;
+    let payload;
+    try { payload = JSON.parse(el.getAttribute("cf-payload") || "{}"); } catch (e) { return null; }
+    if (!("value" in payload)) payload.value = controlValue(el);
+    return { event: binding.event, payload };
   }
 
-  // Send the changed controls' values of *root* again, in the order they were changed, each
-  // after the last one's reply (inside the root's queue).
+  // Send the values of *root*'s changed controls again, in the order they changed.
   function replay(root) {
-    const controls = changedControls(root)
+    return changedControls(root)
       .filter((el) => el.type !== "radio" || el.checked)
-      .sort((a, b) => data(a).changed - data(b).changed);
-    return controls.reduce((chain, el) => chain.then(() => {
-      const step = replayOf(el);
-      if (!step || !el.isConnected) return null;
-      const seq = inputSeq;
-      group(el).forEach((control) => { data(control).sent = seq; });
-      return transmit(root, message(root, step.event, step.payload),
-        (reply) => apply(root, reply, { seq }));
-    }), Promise.resolve());
+      .sort((a, b) => data(a).changed - data(b).changed)
+      .reduce((chain, el) => chain.then(() => {
+        const step = replayOf(el);
+        if (!step) return null;
+        const seq = inputSeq;
+        group(el).forEach((control) => { data(control).sent = seq; });
+        return transmit(root, message(root, step.event, step.payload), (r) => apply(root, r, { seq }));
+      }), Promise.resolve());
   }
 
   function announce(root, how, reason) {
-    console.info(`cf.js: the server could not use the state of ${root.getAttribute("data-cf-component")} ` +
-      `(${reason}); recovered by ${how === "remount" ? "mounting it again" : "reloading the page"}, ` +
-      "keeping what was typed.");
+    console.info(`cf.js: recovered ${root.getAttribute("data-cf-component")} from ${reason} by a ${how}.`);
     root.dispatchEvent(new CustomEvent("cf:recovered", { bubbles: true, detail: { how, reason } }));
   }
 
-  // Have *root*'s component mounted again (see above), in its queue slot. Resolves with the
-  // remount's reply, or null when the page could not recover (the caller shows *refused*).
+  // Mount *root*'s component again, in its queue slot: resolves with the remount's reply, or
+  // null when the page cannot recover (or reloads).
   function recover(root, refused) {
     const d = data(root);
     const mount = root.getAttribute("data-cf-mount");
-    const checksum = root.getAttribute("data-cf-mount-checksum");
-    if (d.remountedAt && Date.now() - d.remountedAt < RELOAD_GUARD_MS) return Promise.resolve(null);
-    if (mount === null || checksum === null) return reloadKeepingInput(refused.code);
+    if (Date.now() - (d.remountedAt || 0) < GUARD_MS) return Promise.resolve(null);
+    if (mount === null) return reloadKeepingInput(refused.code);
     d.remountedAt = Date.now();
     // The fresh state has seen nothing the user typed: every changed control keeps its value.
     changedControls(root).forEach((el) => { delete data(el).sent; });
     const seq = inputSeq;
-    const msg = {
-      type: "component_event",
-      component: root.getAttribute("data-cf-component"),
-      component_id: root.getAttribute("data-cf-id"),
-      event: null,
-      payload: {},
-      state: null,
-      checksum: null,
-      mount,
-      mount_checksum: checksum,
-    };
+    const msg = { ...message(root, null, {}), state: null, checksum: null,
+      mount, mount_checksum: root.getAttribute("data-cf-mount-checksum") };
     const ok = (reply) => Boolean(reply) && reply.type !== "error";
     return transmit(root, msg, (reply) => ok(reply) && apply(root, reply, { seq })).then((reply) => {
-      if (!ok(reply)) {
-        // Down (network_error): nothing to reload from. Refused: only a reload is left.
+      if (!ok(reply)) { // unreachable: nothing to reload from; refused: only a reload is left
         return reply && reply.code === "network_error" ? null : reloadKeepingInput(refused.code);
       }
       if (root.hasAttribute("data-cf-live") && socket.open) socket.subscribe(root);
@@ -910,142 +875,119 @@
     });
   }
 
-  // request()'s way out of a *refused* state: recover, then send the event again, unless it
-  // came from a control whose value the replay just sent.
+  // request()'s way out: recover, then send the event again (not a control's own change,
+  // which the replay sent).
   function recoverAndResend(root, refused, { event, payload, source, show }) {
     return recover(root, refused).then((remounted) => {
-      if (!remounted) {
-        show(refused);
-        return refused;
-      }
+      if (!remounted) { show(refused); return refused; }
       if (!event || (source && isControl(source) && replayOf(source))) return remounted;
       return transmit(root, message(root, event, payload), show);
     });
   }
 
-  // Reload the page, keeping what the user typed (restored after the reload); *reason*: why.
-  // Resolves with null only if the page is still here a while later (a guard, or an app kept it).
+  // Reload, keeping what was typed; resolves (null) only if the page is still here later.
   function reloadKeepingInput(reason) {
     const store = storage();
-    const last = Number(store && store.getItem(RELOADED)) || 0;
-    if (!store || Math.abs(Date.now() - last) < RELOAD_GUARD_MS) return Promise.resolve(null);
+    if (!store || Math.abs(Date.now() - Number(store.getItem(RELOADED))) < GUARD_MS) {
+      return Promise.resolve(null);
+    }
     store.setItem(RELOADED, String(Date.now()));
     save(reason);
-    window.addEventListener("pagehide", () => save(reason)); // keystrokes until the page goes
+    window.addEventListener("pagehide", () => save(reason)); // what is typed until it goes
     location.reload();
     return new Promise((resolve) => setTimeout(() => resolve(null), 10000));
   }
 
-  // [key, control] for the controls of *root*: a key names the same control after a reload.
+  // [key, control] of *root*'s controls: a key names the same control after a reload.
   function keyedControls(root) {
     const seen = new Map();
     return own(root, "input,select,textarea").map((el, i) => {
-      const base = el.name ? "name:" + el.name + (el.type === "radio" || el.type === "checkbox" ? "=" + el.value : "")
-        : el.id ? "id:" + el.id : "at:" + i;
-      const n = seen.get(base) || 0;
-      seen.set(base, n + 1);
-      return [base + "#" + n, el];
+      const base = el.name ? `${el.name}=${checkable(el) ? el.value : ""}` : el.id ? "#" + el.id : "@" + i;
+      seen.set(base, (seen.get(base) || 0) + 1);
+      return [base + "/" + seen.get(base), el];
     });
   }
 
-  const KEPT_TYPES = new Set(["password", "file", "hidden"]);
+  const KEPT_OUT = new Set(["password", "file", "hidden"]);
   const checkable = (el) => el.type === "checkbox" || el.type === "radio";
 
-  // What the user typed on the page, into sessionStorage (roots by name and position).
   function save(reason) {
-    const store = storage();
-    if (!store) return;
     const roots = [], counts = new Map();
     let focus = null;
     document.querySelectorAll(ROOT).forEach((root) => {
       const name = root.getAttribute("data-cf-component");
       const index = counts.get(name) || 0;
       counts.set(name, index + 1);
-      const controls = [];
-      keyedControls(root).forEach(([key, el]) => {
+      const controls = keyedControls(root).filter(([key, el]) => {
         if (document.activeElement === el) {
-          focus = { component: name, index, key, start: el.selectionStart, end: el.selectionEnd };
+          focus = { name, index, key, start: el.selectionStart, end: el.selectionEnd };
         }
-        if (data(el).changed === undefined || KEPT_TYPES.has(el.type)) return;
-        const value = checkable(el) ? el.checked : controlValue(el);
-        controls.push({ key, value, changed: data(el).changed });
-      });
-      if (controls.length) roots.push({ component: name, index, controls });
+        return data(el).changed !== undefined && !KEPT_OUT.has(el.type);
+      }).map(([key, el]) => [key, checkable(el) ? el.checked : controlValue(el), data(el).changed]);
+      if (controls.length) roots.push({ name, index, controls });
     });
-    try {
-      store.setItem(SAVED, JSON.stringify({ v: 1, url: location.href, at: Date.now(), reason, roots, focus }));
-    } catch (e) { /* storage full: what was saved before stays */ }
+    const saved = { url: location.href, at: Date.now(), reason, roots, focus };
+    try { storage().setItem(SAVED, JSON.stringify(saved)); } catch (e) { /* full */ }
   }
 
-  // Whether the user changed *el* from what the server rendered (since this page loaded).
+  // Whether the user changed *el* from what the server rendered.
   function edited(el) {
     if (checkable(el)) return el.checked !== el.defaultChecked;
     if (el.tagName === "SELECT") return Array.from(el.options).some((o) => o.selected !== o.defaultSelected);
     return el.value !== el.defaultValue;
   }
 
-  function setControl(el, value) {
-    if (checkable(el)) el.checked = Boolean(value);
-    else if (el.tagName === "SELECT" && el.multiple && Array.isArray(value)) {
-      Array.from(el.options).forEach((o) => { o.selected = value.includes(o.value); });
-    } else if (typeof value === "string") el.value = value;
-  }
-
-  // After a reload cf.js made: give the controls back what the user typed (unless the user
-  // changed them since), then send it to the server, root by root.
+  // After cf.js reloaded the page: the controls get back what was typed (unless the user
+  // changed them since), and it is sent to the server.
   function restore() {
     const store = storage();
     let saved = null;
     try {
-      saved = JSON.parse((store && store.getItem(SAVED)) || "null");
-      if (store) store.removeItem(SAVED);
+      saved = JSON.parse(store.getItem(SAVED));
+      store.removeItem(SAVED);
     } catch (e) { return; }
-    if (!saved || saved.v !== 1 || saved.url !== location.href) return;
-    if (!(Math.abs(Date.now() - saved.at) < RESTORE_MS) || !Array.isArray(saved.roots)) return;
-    const named = new Map();
-    document.querySelectorAll(ROOT).forEach((root) => {
-      const name = root.getAttribute("data-cf-component");
-      named.set(name, [...(named.get(name) || []), root]);
-    });
-    const rootAt = (record) => (record ? (named.get(record.component) || [])[record.index] : null);
+    if (!saved || saved.url !== location.href || !(Math.abs(Date.now() - saved.at) < 2 * GUARD_MS)) return;
+    const rootAt = ({ name, index }) =>
+      Array.from(document.querySelectorAll(ROOT)).filter((r) => r.getAttribute("data-cf-component") === name)[index];
     saved.roots.forEach((record) => {
       const root = rootAt(record);
-      if (!root || !Array.isArray(record.controls)) return;
+      if (!root) return;
       const keyed = new Map(keyedControls(root));
-      record.controls.slice().sort((a, b) => a.changed - b.changed).forEach(({ key, value }) => {
+      record.controls.forEach(([key, value]) => {
         const el = keyed.get(key);
-        if (!el || KEPT_TYPES.has(el.type) || edited(el)) return;
-        setControl(el, value);
+        if (!el || KEPT_OUT.has(el.type) || edited(el)) return;
+        if (checkable(el)) el.checked = Boolean(value);
+        else if (el.multiple && Array.isArray(value)) {
+          Array.from(el.options).forEach((o) => { o.selected = value.includes(o.value); });
+        } else el.value = String(value);
         inputSeq++;
         group(el).forEach((control) => { data(control).changed = inputSeq; });
       });
-      enqueue(root, () => replay(root).then(() => announce(root, "reload", String(saved.reason))));
+      enqueue(root, () => replay(root).then(() => announce(root, "reload", saved.reason)));
     });
-    const focus = saved.focus;
-    const el = focus && rootAt(focus) && new Map(keyedControls(rootAt(focus))).get(focus.key);
+    const at = saved.focus && rootAt(saved.focus);
+    const el = at && new Map(keyedControls(at)).get(saved.focus.key);
     if (el) {
       el.focus();
-      try { el.setSelectionRange(focus.start, focus.end); } catch (e) { /* no caret */ }
+      try { el.setSelectionRange(saved.focus.start, saved.focus.end); } catch (e) { /* no caret */ }
     }
   }
 
-  // The version of cf.js the server serves (a reply's header, the socket's handshake).
+  // A reply or the socket's handshake named the cf.js the server serves.
   let outdated = false;
   function serverVersion(version) {
     if (outdated || !clientVersion || !version || version === clientVersion) return;
     outdated = true;
-    console.info(`cf.js: the server serves another cf.js (${version}; this page runs ` +
-      `${clientVersion}): the page reloads at the first safe moment, keeping what was typed.`);
+    console.info(`cf.js: the server serves cf.js ${version}, this page runs ${clientVersion}: ` +
+      "it reloads at the first safe moment, keeping what was typed.");
     document.addEventListener("focusout", () => setTimeout(whenSafe, 0));
     document.addEventListener("visibilitychange", whenSafe);
     whenSafe();
   }
 
-  // Reload an outdated page when nothing is in flight and the user is not in a control.
   function whenSafe() {
-    if (!outdated || inFlight > 0) return;
     const focused = document.activeElement;
-    if (!document.hidden && focused && isControl(focused)) return;
+    if (!outdated || inFlight > 0 || (!document.hidden && focused && isControl(focused))) return;
     outdated = false; // one try: a guarded reload leaves the page as it is
     reloadKeepingInput("client_outdated");
   }
