@@ -149,10 +149,14 @@ def open_notes(page: Page, server: Server, component: str = "note") -> None:
     page.evaluate("() => { window.sameDocument = true; }")  # gone if the page reloads
 
 
-def type_before_the_restart(page: Page) -> None:
+def type_then_restart(page: Page, server: Server, component: str = "note", **new: str) -> None:
+    """Open the page, type into it, then restart the server with the *new* code and settings."""
+    open_notes(page, server, component)
     page.get_by_label("Title").fill("Groceries")
     expect(page.locator("[data-cf-component]")).not_to_have_attribute("data-cf-loading", "")
     page.get_by_label("Body").fill("milk")
+    server.stop()
+    server.start(**{"code": "2", **new})
 
 
 def save_and_check(page: Page) -> None:
@@ -166,10 +170,7 @@ def test_a_new_release_remounts_under_the_open_page_and_nothing_typed_is_lost(
     page: Page, server: Server
 ) -> None:
     server.start(code="1")
-    open_notes(page, server)
-    type_before_the_restart(page)
-    server.stop()
-    server.start(code="2", release="2")  # a deploy: new code, a new release, the same key
+    type_then_restart(page, server, release="2")  # a deploy: new code and release, same key
 
     page.get_by_label("Title").fill("Groceries for Sunday")  # refused: stale; recovered
     expect(page.get_by_test_id("code")).to_have_text("code 2, list 7")  # remounted, list=7 kept
@@ -182,12 +183,9 @@ def test_a_new_key_reloads_the_open_page_once_and_nothing_typed_is_lost(
     page: Page, server: Server
 ) -> None:
     server.start(code="1")
-    open_notes(page, server)
-    type_before_the_restart(page)
-    server.stop()
     # The key changed with no fallback (a development key deleted, a rotation done wrong):
     # the server can verify nothing the page holds, neither its state nor its mount parameters.
-    server.start(code="2", key="another-key-entirely-0123456789", release="2")
+    type_then_restart(page, server, key="another-key-entirely-0123456789", release="2")
 
     page.get_by_label("Title").fill("Groceries for Sunday")
     page.wait_for_function("() => window.cf && window.sameDocument === undefined")  # reloaded
@@ -201,10 +199,7 @@ def test_a_stored_state_gone_with_the_server_remounts_and_nothing_typed_is_lost(
     page: Page, server: Server
 ) -> None:
     server.start(code="1")
-    open_notes(page, server, "held_note")
-    type_before_the_restart(page)
-    server.stop()
-    server.start(code="2")  # same key, same release: only the stored state is gone
+    type_then_restart(page, server, "held_note")  # same key and release: the stored state is gone
 
     page.get_by_label("Title").fill("Groceries for Sunday")
     expect(page.get_by_test_id("code")).to_have_text("code 2, list 7")
@@ -217,10 +212,7 @@ def test_a_page_running_another_cf_js_reloads_when_the_user_leaves_the_control(
     page: Page, server: Server
 ) -> None:
     server.start(code="1", script=OLD_SCRIPT)  # the page an older deploy rendered
-    open_notes(page, server)
-    type_before_the_restart(page)
-    server.stop()
-    server.start(code="2")
+    type_then_restart(page, server)
 
     page.get_by_label("Title").fill("Groceries for Sunday")
     expect(page.locator("[data-cf-component]")).not_to_have_attribute("data-cf-loading", "")
