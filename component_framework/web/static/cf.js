@@ -1,7 +1,8 @@
 /*! cf.js - the component_framework browser runtime. No build step, no dependencies.
  *
  * Roots: elements with data-cf-component (rendered by {{ component(...) }}) carry the
- * component's name, id, signed state, checksum, subscribe token and endpoint.
+ * component's name, id, signed state, checksum, subscribe token, endpoint and signed mount
+ * parameters (data-cf-mount: to mount it again when the server cannot use its state).
  * Bindings: cf-click, cf-submit, cf-change, cf-input, cf-keydown[.key...] = "event";
  * cf-payload='{"json": 1}', cf-debounce="ms", cf-throttle="ms", cf-model[.lazy]="field",
  * cf-text="state_key" (target of optimistic patches).
