@@ -9,6 +9,8 @@ release and, in one test, another key, keeps typing and submits. Nothing typed i
 - a new key: the server can verify nothing the page holds, so the page reloads once and its
   controls get back what was typed;
 - a server-held state gone with the process: a remount, as for a new release;
+- a live page under a new key: its socket reconnects, its subscription is refused, and it
+  reloads by itself before the user does anything;
 - a new cf.js on the server: the page reloads when the user leaves the control.
 """
 
@@ -74,6 +76,11 @@ class Note(Component):
 @registry.register("held_note")
 class HeldNote(Note):
     state_store = InMemoryStateStore()  # gone with the process
+
+
+@registry.register("live_note")
+class LiveNote(Note):
+    live = True  # subscribes over the WebSocket, again after each reconnect
 
 
 components = ComponentApp(registry=registry)
@@ -220,6 +227,27 @@ def test_a_page_running_another_cf_js_reloads_when_the_user_leaves_the_control(
     page.get_by_label("Body").focus()
     page.get_by_label("Body").blur()
     page.wait_for_function("() => window.cf && window.sameDocument === undefined")
+    expect(page.get_by_label("Title")).to_have_value("Groceries for Sunday")
+    expect(page.get_by_label("Body")).to_have_value("milk")
+    page.get_by_label("Body").fill("milk, eggs")
+    save_and_check(page)
+
+
+def test_a_live_page_under_a_new_key_recovers_as_its_socket_reconnects(
+    page: Page, server: Server
+) -> None:
+    server.start(code="1")
+    open_notes(page, server, "live_note")
+    expect(page.locator("[data-cf-component]")).to_have_attribute("data-cf-subscribed", "")
+    page.get_by_label("Body").fill("milk")
+    page.get_by_label("Title").fill("Groceries for Sunday")
+    expect(page.locator("[data-cf-component]")).not_to_have_attribute("data-cf-loading", "")
+    server.stop()
+    server.start(code="2", key="another-key-entirely-0123456789")
+
+    # Nothing typed since: the reconnect's subscription is refused, and the page reloads.
+    page.wait_for_function("() => window.cf && window.sameDocument === undefined")
+    expect(page.locator("[data-cf-component]")).to_have_attribute("data-cf-subscribed", "")
     expect(page.get_by_label("Title")).to_have_value("Groceries for Sunday")
     expect(page.get_by_label("Body")).to_have_value("milk")
     page.get_by_label("Body").fill("milk, eggs")
