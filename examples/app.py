@@ -70,7 +70,8 @@ def _code(name: str) -> dict[str, str]:
 CODE = {name: _code(name) for _, _, name, _ in DEMOS + INTERACTIVITY}
 
 
-async def home(request: Request) -> Response:
+def home(request: Request) -> Response:
+    # A sync endpoint (run in a worker thread): the components' mounts read their stores.
     return templates.TemplateResponse(request, "index.html", {"demos": DEMOS, "code": CODE})
 
 

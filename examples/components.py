@@ -6,7 +6,6 @@ Importing this module registers them in the global registry.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -17,8 +16,9 @@ from component_framework.core import (
     FormComponent,
     StreamingComponent,
     registry,
-    ws_manager,
 )
+
+from . import board
 
 # Payload arguments come from the client: bound them (a handler doing "#" * n or 2 ** n with
 # an unbounded n stalls the whole process).
@@ -101,40 +101,32 @@ class Progress(StreamingComponent):
         self.state["done"] = True
 
 
-_messages: list[str] = []
-_lock = threading.Lock()
-
-
-def board_messages() -> list[str]:
-    """The live board's latest messages (shared by every page)."""
-    with _lock:
-        return list(_messages[-10:])
-
-
-async def post_to_board(text: str) -> None:
-    """Add a message and push the board to every open page (returns without waiting)."""
-    with _lock:
-        _messages.append(text)
-    await ws_manager.push_state("live_board", {"messages": board_messages()})
-
-
 @registry.register("live_board")
 class LiveBoard(Component):
-    """A message board every open page sees: posts reach the others by server push."""
+    """A message board every open page sees: a post reaches the others by server push.
+
+    The messages live in a store every process reaches (``examples/board.py``), so the board
+    is right with any number of workers: a push tells each page to read it again.
+    """
 
     template_name = "live_board.html"
     live = True  # the page subscribes over WebSocket for pushes
     transport = "ws"  # and sends its events on the same socket
+    resync_event = "refresh"  # after a reconnect or a broker outage, read the board again
 
-    def before_render(self) -> None:
-        self.state["messages"] = board_messages()
+    def mount(self) -> None:
+        super().mount()
+        self.state["messages"] = board.messages()
+
+    def on_refresh(self) -> None:
+        self.state["messages"] = board.messages()
 
     async def on_post(self, form_data: dict[str, str]) -> None:
         text = str(form_data.get("message", "")).strip()[:200]
         if not text:
             self.errors["message"] = "Write something first."
             return
-        await post_to_board(text)
+        self.state["messages"] = await board.post(text)
 
 
 @registry.register("todo")

@@ -51,6 +51,9 @@ def current_request() -> Any:
 
 
 def _instantiate(parsed: ParsedEvent, params: Mapping[str, Any] | None) -> Component:
+    # The server's parameters (a page's render), else a remount's signed ones.
+    if params is None:
+        params = parsed.params
     if parsed.component_id is not None:
         component = parsed.component_cls(**{**(params or {}), "component_id": parsed.component_id})
     else:

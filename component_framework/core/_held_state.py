@@ -33,6 +33,7 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from ._recovery import carry_forward
 from ._serializer import StateSerializer
 from .exceptions import StaleStateError, StateConflictError
 from .state import StateStore, StoredState
@@ -151,11 +152,14 @@ def _referenced(parsed: ParsedEvent) -> tuple[str, int]:
     return key, version
 
 
-def _checked(stored: StoredState | None, seen: int) -> StoredState:
-    # A version below the page's means the state was removed and written anew since.
+def _checked(parsed: ParsedEvent, stored: StoredState | None, seen: int) -> tuple[State, int]:
+    # A version below the page's means the state was removed and written anew since. A state
+    # stored by an earlier release (its reference says so) is carried forward, or refused.
     if stored is None or stored.version < seen:
         raise StaleStateError(_EXPIRED)
-    return stored
+    if parsed.release is None:
+        return stored.state, stored.version
+    return carry_forward(parsed, parsed.release, stored.state), stored.version
 
 
 def _sized(state: State) -> State:
@@ -250,8 +254,7 @@ async def run_held(
     for tries in range(RETRIES + 1):
         state = None
         if key is not None:
-            stored = _checked(await steps.load(store, key), seen)
-            state, expected = stored.state, stored.version
+            state, expected = _checked(parsed, await steps.load(store, key), seen)
         result = await steps.dispatch(instantiate(), parsed.event, parsed.payload, state)
         # A first render (mount) keeps its state under a key of its own, whatever its id.
         write_key = key if key is not None else new_key(parsed.name, result["component_id"])
@@ -285,8 +288,7 @@ async def run_stream(
     state, key, expected = None, None, 0
     if parsed.state is not None:
         key, seen = _referenced(parsed)
-        stored = _checked(await store.aload_versioned(key), seen)
-        state, expected = stored.state, stored.version
+        state, expected = _checked(parsed, await store.aload_versioned(key), seen)
     async for frame in frames(state):
         component_id = frame["component_id"]
         key = key if key is not None else new_key(parsed.name, component_id)

@@ -15,7 +15,9 @@ else happens here, the same way for every host:
   status with the error as the only frame; then the frame loop, which lets the event loop run
   between frames; for a WSGI host, the frames on an event loop of their own
   (``ThreadedFrames``);
-- uncached, never-sniffed replies; cf.js with its ETag, immutable when asked for by hash.
+- uncached, never-sniffed replies, each naming the cf.js this server serves (``X-CF-Version``,
+  its hash: a page running another one reloads at a safe moment); cf.js with its ETag,
+  immutable when asked for by hash.
 
 The refusals are one exception, ``Refused``, carrying its ``status`` and ``code``:
 
@@ -49,6 +51,7 @@ from .streaming import format_sse_frame
 __all__ = [
     "NO_STORE",
     "REQUEST_HEADER",
+    "VERSION_HEADER",
     "AsgiBody",
     "HttpReply",
     "Refused",
@@ -69,6 +72,8 @@ NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 """Headers of every reply, streamed or not: never cached, never content-sniffed."""
 
 _SSE_HEADERS = {**NO_STORE, "X-Accel-Buffering": "no"}
+VERSION_HEADER = "X-CF-Version"
+"""The header of every event and stream reply naming the served cf.js (``script_version``)."""
 _JSON = "application/json"
 _EVENT_STREAM = "text/event-stream"
 _SCRIPT_TYPE = "text/javascript; charset=utf-8"
@@ -146,7 +151,8 @@ class HttpReply:
 
 def json_reply(reply: dict[str, Any], status: int) -> HttpReply:
     """*reply* as an uncached JSON reply."""
-    return HttpReply(status, _JSON, dict(NO_STORE), wire_bytes(reply))
+    headers = {**NO_STORE, VERSION_HEADER: script_version()}
+    return HttpReply(status, _JSON, headers, wire_bytes(reply))
 
 
 # ---------- Reading a request ----------
@@ -260,7 +266,8 @@ async def stream_reply(
     else:
         first = await anext(frames)
         stream = _sse_body(first, frames)
-    return HttpReply(http_status(first), _EVENT_STREAM, dict(_SSE_HEADERS), stream=stream)
+    headers = {**_SSE_HEADERS, VERSION_HEADER: script_version()}
+    return HttpReply(http_status(first), _EVENT_STREAM, headers, stream=stream)
 
 
 def _sse(frame: dict[str, Any]) -> bytes:

@@ -4,7 +4,11 @@ One implementation for the Starlette transport, the Django and the Litestar adap
 root element has the shape cf.js reads on every transport:
 
     <div data-cf-component="counter" data-cf-id="..." data-cf-state="{...}"
-         data-cf-checksum="..." data-cf-token="..." data-cf-endpoint="/cf">...</div>
+         data-cf-checksum="..." data-cf-token="..." data-cf-endpoint="/cf"
+         data-cf-mount="{...}" data-cf-mount-checksum="...">...</div>
+
+The mount attributes let the page have the component mounted again when the server cannot use
+its state (``_recovery``).
 
 A permission refusal renders the root with the message (``role="alert"``), not the component.
 """
@@ -19,6 +23,7 @@ from markupsafe import Markup, escape
 
 from ._execution import current_request
 from ._held_state import store_for
+from ._recovery import mount_attributes
 from .config import AppConfig
 from .exceptions import InvalidUrlError, NotAuthenticatedError, PermissionDeniedError
 from .protocol import render_component
@@ -103,6 +108,8 @@ def component_root(
             "data-cf-endpoint": endpoint,
         }
     )
+    signer = config.signer
+    pairs.update(mount_attributes(component_cls, name, reply["component_id"], params, signer))
     if issubclass(component_cls, StreamingComponent):
         pairs["data-cf-stream"] = None
     if sockets and component_cls.live:

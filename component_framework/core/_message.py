@@ -3,9 +3,9 @@
 Checks run cheapest first, so a hostile message costs as little as possible: the raw size,
 strict JSON, the message shape, the component name and the event name (``read_message``,
 no user code: it runs on the event loop); then the permission classes, the payload's depth and
-integers, the state checksum and the payload against the handler's signature
-(``check_message``, which runs with the rest of the message: in the worker thread for a
-sync component). ``parse_message`` does both.
+integers, the state checksum (or, for a remount, the mount token: ``_recovery``) and the
+payload against the handler's signature (``check_message``, which runs with the rest of the
+message: in the worker thread for a sync component). ``parse_message`` does both.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._events import CheckedPayload, HandlerSpec, handler_spec
+from ._held_state import store_for
 from ._json import canonical_dumps, payload_problem
+from ._recovery import carry_forward, mount_params
 from .component import Component, StateSerializer
 from .config import DEFAULT_LIMITS, AppConfig, Limits, config_of
-from .exceptions import MessageError, StateTooLargeError
+from .exceptions import MessageError, StateIntegrityError, StateTooLargeError
 from .permissions import check_permissions
 from .registry import ComponentRegistry
 from .signing import Signer
@@ -60,6 +62,14 @@ class ParsedEvent:
     """The page's query string, sent for a render from the URL (back and forward)."""
     url_values: dict[str, Any] | None = None
     """The component's URL state read from ``url`` (checked), set after mount or hydrate."""
+    mount: str | None = None
+    """A remount's mount parameters (canonical JSON, signed by ``mount_checksum``)."""
+    mount_checksum: Any = None
+    params: dict[str, Any] | None = None
+    """The mount parameters of a remount, once checked."""
+    release: str | None = None
+    """The earlier release a page-held state was signed under, once carried forward; for a
+    server-held one, the release to carry its stored state forward from."""
 
     @property
     def runs_on_loop(self) -> bool:
@@ -154,6 +164,11 @@ def read_message(message: str | bytes | Mapping[str, Any], config: AppConfig) ->
     if state_json is not None and component_id is None:
         raise MessageError("Field 'component_id' is required when 'state' is sent.")
     url = _field(message, "url", str, "a string (the page's query string)")
+    mount = _field(message, "mount", str, "a JSON string")
+    if mount is not None and (state_json is not None or component_id is None):
+        raise MessageError(
+            "A message with 'mount' (a remount) needs 'component_id' and no 'state'."
+        )
 
     component_cls = config.registry.resolve(name)
     spec = handler_spec(component_cls, event) if event is not None else None
@@ -169,6 +184,8 @@ def read_message(message: str | bytes | Mapping[str, Any], config: AppConfig) ->
         checksum=message.get("checksum"),
         checked=False,
         url=url,
+        mount=mount,
+        mount_checksum=message.get("mount_checksum"),
     )
 
 
@@ -197,9 +214,9 @@ def check_message(parsed: ParsedEvent, request: Any, config: AppConfig) -> Parse
             except (TypeError, ValueError):
                 raise MessageError("Field 'state' must hold only JSON values.") from None
         StateSerializer.check_size(state_json)
-        parsed.state = config.signer.verify_state(
-            parsed.name, parsed.component_id, state_json, parsed.checksum
-        )
+        _check_state(parsed, state_json, config)
+    elif parsed.mount is not None:
+        parsed.params = mount_params(parsed, config.signer)
     if parsed.spec is not None and parsed.event is not None:
         parsed.payload = component_cls._check_payload(parsed.spec, parsed.event, parsed.payload)
     else:
@@ -210,9 +227,27 @@ def check_message(parsed: ParsedEvent, request: Any, config: AppConfig) -> Parse
     # signed for it back, which it can send again): a token for such an id would let one page
     # watch, or re-label, pushes meant for another. Pages keep the token of their first render
     # and renew it when they re-subscribe.
-    parsed.trusted_id = parsed.component_id is None
+    # A remount's id is signed with its parameters: the server chose it.
+    parsed.trusted_id = parsed.component_id is None or parsed.params is not None
     parsed.checked = True
     return parsed
+
+
+def _check_state(parsed: ParsedEvent, state_json: str, config: AppConfig) -> None:
+    # Signed under the current release: as sent. Under an earlier one: carried forward by the
+    # component's migrate_state (a page-held state here, a stored one once it is read).
+    signer = config.signer
+    component_id = parsed.component_id
+    assert component_id is not None  # read_message required it
+    release = signer.verify_signature(parsed.name, component_id, state_json, parsed.checksum)
+    state = json.loads(state_json)
+    if not isinstance(state, dict):
+        raise StateIntegrityError("Signed state is not a JSON object.")
+    if release != signer.release:
+        parsed.release = release
+        if store_for(parsed.component_cls, config) is None:
+            state = carry_forward(parsed, release, state)
+    parsed.state = state
 
 
 def parse_message(

@@ -87,6 +87,11 @@ class Component(PageEffects):
     (a bare type stands for ``UrlParam(type)``). See ``core.url_state``."""
     permission_required: ClassVar[str | Sequence[str]] = ""
     """The Django permission(s) ``DjangoModelPermission`` requires (all of them, if several)."""
+    remountable: ClassVar[bool] = True
+    """Whether a page may have it mounted again from the parameters of its first render when
+    the server cannot use the page's state (a new release, an expired stored state): the page
+    then holds those parameters, signed and readable like state. ``False`` keeps them out of
+    the page, which reloads instead."""
     state_store: ClassVar[StateStore | Literal[False] | None] = None
     """Where the state lives between events. ``None``: the project default store
     (``core.state.configure``, ``CF_STATE_STORE``), else in the page, signed. A
@@ -124,6 +129,26 @@ class Component(PageEffects):
         """Restore component from serialized state."""
         self.state.update(state)
         self._mounted = True
+
+    @classmethod
+    def migrate_state(cls, old_release: str, state: dict[str, Any]) -> dict[str, Any] | None:
+        """Carry *state*, which this server signed under *old_release* (``CF_RELEASE``), forward
+        to the current release; return None (the default) when it cannot be carried.
+
+        A page whose state cannot be carried has its component mounted again from its mount
+        parameters, keeping what its user typed; one whose state is carried keeps everything.
+        Runs before the component is created, on every event of such a page until its state is
+        signed anew: keep it quick and free of side effects.
+
+        Example:
+
+            @classmethod
+            def migrate_state(cls, old_release, state):
+                if old_release == "1":  # release 2 renamed "n" to "count"
+                    return {"count": state.get("n", 0)}
+                return None
+        """
+        return None
 
     def dehydrate(self) -> dict[str, Any]:
         """Serialize component state for persistence."""

@@ -1,18 +1,16 @@
-"""Signed state and subscription tokens: HMAC-SHA256 over canonical JSON.
+"""Signed state, subscription and mount tokens: HMAC-SHA256 over canonical JSON.
 
 State travels through the browser, so every state that leaves the server carries a checksum
 binding the component name, the component id, the release and the state itself:
 
     checksum = "<release>:" + hex(HMAC-SHA256(key, canonical_json([name, id, release, state])))
 
-The release in clear lets the server tell a page left open across a deploy ("reload the page")
-from a forged state. Keys rotate: the first key signs, every key verifies.
+The HMAC proves the release part, so the server tells a state it signed for an earlier release
+(a page left open across a deploy) from a forged one. It cannot tell a state signed with a key
+it no longer has from a forged or altered one: no key it holds matches either, so both are
+refused as tampered, and counted. Keys rotate: the first key signs, every key verifies.
 
-A subscription token binds the component name, the component id and the time it was issued:
-
-    token = "<component>:<issued, unix seconds>:" + hex(HMAC-SHA256(key, canonical_json(...)))
-
-and is refused once older than the signer's ``subscription_lifetime``.
+A signer also issues and checks subscription and mount tokens (``_tokens.PageTokens``).
 
 Nothing is remembered about a request before its signature is checked: a refused checksum costs
 its request's memory only while it is being refused.
@@ -31,13 +29,11 @@ Example:
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 import logging
 import os
-import re
 import secrets
 import threading
 import time
@@ -45,6 +41,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._json import canonical_dumps
+from ._tokens import DIGEST as _DIGEST
+from ._tokens import PageTokens
 from .exceptions import ConfigurationError, StaleStateError, StateIntegrityError
 
 __all__ = [
@@ -53,22 +51,16 @@ __all__ = [
     "configure",
     "get_signer",
     "integrity_failures",
+    "stale_state",
 ]
 
 logger = logging.getLogger("component_framework.security")
 
-_SUBSCRIBE_PURPOSE = "cf.subscribe"
 _MIN_KEY_LENGTH = 16
 DEFAULT_SUBSCRIPTION_LIFETIME = 86_400.0
 """Seconds a subscription token stays valid unless configured otherwise (one day)."""
 
-# A digest as hexdigest() writes it. Checked before compare_digest, which raises TypeError on
-# a non-ASCII str: a hostile checksum must be a refusal, not a server error.
-_DIGEST = re.compile(r"[0-9a-f]{64}")
-_ISSUED = re.compile(r"[0-9]{1,12}")
 _MAX_RELEASE = 128
-_MAX_VALUE_TOKEN = 8192
-_B64 = re.compile(r"[A-Za-z0-9_-]*")
 
 integrity_failures = 0
 """Number of refused checksums since start (tampered, foreign, missing or stale)."""
@@ -83,8 +75,8 @@ def _record_failure(reason: str, component: str, component_id: str) -> None:
     logger.warning("Refused state for component %r id %r: %s", component, component_id, reason)
 
 
-class Signer:
-    """Signs and verifies component state and subscription tokens.
+class Signer(PageTokens):
+    """Signs and verifies component state, subscription tokens and mount tokens.
 
     Args:
         keys: Secret keys, newest first. The first signs; all verify (key rotation).
@@ -189,11 +181,25 @@ class Signer:
         return found
 
     def verify(self, component: str, component_id: str, state_json: str, checksum: Any) -> None:
-        """Check *checksum* against *state_json*; return only if it is this server's signature.
+        """Check *checksum* against *state_json*; return only if it is this server's signature
+        under the current release.
 
         Raises:
             StateIntegrityError: The checksum is missing, malformed, forged or foreign.
             StaleStateError: The state was signed by this server for an earlier release.
+        """
+        release = self.verify_signature(component, component_id, state_json, checksum)
+        if release != self.release:
+            raise stale_state(component, component_id, release)
+
+    def verify_signature(
+        self, component: str, component_id: str, state_json: str, checksum: Any
+    ) -> str:
+        """Check that one of this server's keys signed *state_json* for this component, under
+        any release, and return that release.
+
+        Raises:
+            StateIntegrityError: The checksum is missing, malformed, forged or foreign.
         """
         if not isinstance(checksum, str) or not checksum:
             _record_failure("missing checksum", component, component_id)
@@ -205,14 +211,11 @@ class Signer:
             raise StateIntegrityError("State checksum is malformed; the state was refused.")
         envelope = self._envelope(component, component_id, release, state_json)
         if not self._matches(envelope, digest):
+            # Altered, forged, or signed with a key this server no longer has: no key can
+            # tell these apart, so all are one refusal.
             _record_failure("checksum mismatch", component, component_id)
             raise StateIntegrityError("State checksum does not match; the state was refused.")
-        if release != self.release:
-            _record_failure(f"signed by release {release!r}", component, component_id)
-            raise StaleStateError(
-                "This page was rendered by an earlier version of the application. "
-                "Reload the page to continue."
-            )
+        return release
 
     def verify_state(
         self, component: str, component_id: str, state_json: str, checksum: Any
@@ -228,90 +231,23 @@ class Signer:
             raise StateIntegrityError("Signed state is not a JSON object.")
         return state
 
-    # ---------- Subscriptions ----------
+    # ---------- What PageTokens needs ----------
 
-    def subscription_token(self, component: str, component_id: str) -> str:
-        """Return the token that lets a page subscribe to pushes for this component id.
+    def _refused(self, reason: str, component: str, component_id: str) -> None:
+        _record_failure(reason, component, component_id)
 
-        The token carries its issue time and is refused once older than
-        ``subscription_lifetime``; every render hands the page a fresh one.
-        """
-        now = self._clock()
-        cached = self._tokens.get((component, component_id))
-        if cached is not None and 0 <= now - cached[0] < self._token_refresh:
-            return cached[1]
-        issued = int(now)
-        digest = self._token_digest(self._keys[0], component, component_id, issued)
-        token = f"{component}:{issued}:{digest}"
+    def _remember_token(self, component: str, component_id: str, issued: int, token: str) -> None:
         if len(token) <= _MAX_REMEMBERED:
             _remember(self._tokens, (component, component_id), (issued, token))
-        return token
 
-    def _token_digest(self, key: bytes, component: str, component_id: str, issued: int) -> str:
-        envelope = canonical_dumps([_SUBSCRIBE_PURPOSE, component, component_id, issued])
-        return self._digest(key, envelope.encode())
 
-    def verify_subscription(self, component_id: str, token: Any) -> str:
-        """Return the component name bound into *token* for *component_id*.
-
-        Raises:
-            StateIntegrityError: The token is missing or was not issued for this id.
-            StaleStateError: The token was issued for this id but has expired.
-        """
-        if isinstance(token, str):
-            head, sep, digest = token.rpartition(":")
-            component, sep2, issued_text = head.rpartition(":")
-            if sep and sep2 and _DIGEST.fullmatch(digest) and _ISSUED.fullmatch(issued_text):
-                issued = int(issued_text)
-                found = False
-                for key in self._keys:
-                    expected = self._token_digest(key, component, component_id, issued)
-                    found |= hmac.compare_digest(expected, digest)
-                if found:
-                    if self._clock() - issued <= self.subscription_lifetime:
-                        return component
-                    _record_failure("expired subscription token", component, component_id)
-                    raise StaleStateError(
-                        "Subscription refused: the token expired (tokens last "
-                        f"{self.subscription_lifetime:,.0f} s). Reload the page to receive "
-                        "live updates again."
-                    )
-        _record_failure("bad subscription token", "?", component_id)
-        raise StateIntegrityError("Subscription refused: the token is missing or invalid.")
-
-    # ---------- Short-lived values the page carries (flash messages) ----------
-
-    def sign_value(self, purpose: str, value: Any) -> str:
-        """Return *value* (JSON) as a token bound to *purpose* and the time it is issued.
-
-        The token is cookie-safe (``<issued>.<base64url JSON>.<hex HMAC>``); only this server
-        can make one, and ``verify_value`` refuses it once it is too old.
-        """
-        issued = str(int(self._clock()))
-        body = base64.urlsafe_b64encode(canonical_dumps(value).encode()).decode().rstrip("=")
-        return f"{issued}.{body}.{self._value_digest(self._keys[0], purpose, issued, body)}"
-
-    def _value_digest(self, key: bytes, purpose: str, issued: str, body: str) -> str:
-        return self._digest(key, canonical_dumps([purpose, issued, body]).encode())
-
-    def verify_value(self, purpose: str, token: Any, max_age: float) -> Any:
-        """Return the value of a token ``sign_value`` made for *purpose* at most *max_age*
-        seconds ago; None for any other token (forged, foreign, expired, malformed)."""
-        if not isinstance(token, str) or len(token) > _MAX_VALUE_TOKEN:
-            return None
-        issued, _, rest = token.partition(".")
-        body, _, digest = rest.rpartition(".")
-        if not (_ISSUED.fullmatch(issued) and _DIGEST.fullmatch(digest) and _B64.fullmatch(body)):
-            return None
-        found = False
-        for key in self._keys:
-            found |= hmac.compare_digest(self._value_digest(key, purpose, issued, body), digest)
-        if not found or not 0 <= self._clock() - int(issued) <= max_age:
-            return None
-        try:
-            return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        except ValueError:  # pragma: no cover - signed by this server, so it decodes
-            return None
+def stale_state(component: str, component_id: str, release: str) -> StaleStateError:
+    """The refusal of a state this server signed for an earlier *release* (counted, logged)."""
+    _record_failure(f"signed by release {release!r}", component, component_id)
+    return StaleStateError(
+        "This page was rendered by an earlier version of the application. "
+        "Reload the page to continue."
+    )
 
 
 _CACHE_SIZE = 4096

@@ -245,8 +245,9 @@ class ComponentWebSocketManager:
 
         Message types: ``component_event`` (the protocol message; replies with
         ``component_update`` or ``error``), ``subscribe`` (needs ``component_id`` and the
-        ``token`` issued with the render; replies ``subscribed``) and ``unsubscribe``. The
-        *config* of the app the socket belongs to replaces the manager's own.
+        ``token`` issued with the render; replies ``subscribed``), ``unsubscribe``, and cf.js's
+        ``handshake`` (replies ``{"type": "handshake", "version"}``: the served cf.js's hash).
+        The *config* of the app the socket belongs to replaces the manager's own.
         """
         config = config or self.config
         try:
@@ -286,6 +287,12 @@ class ComponentWebSocketManager:
         msg_type = message.get("type")
         if msg_type == "component_event":
             return await handle_message(message, connection.request, config=config)
+        if msg_type == "handshake":
+            # The page's cf.js says which it is; the reply says which this server serves: a
+            # page running another one reloads at a safe moment.
+            from ._http import script_version  # here: _http imports asyncio
+
+            return {"type": "handshake", "version": script_version()}
         component_id = message.get("component_id")
         if msg_type not in ("subscribe", "unsubscribe"):
             raise MessageError(

@@ -280,7 +280,7 @@ CASES: dict[str, tuple[str, Any, dict[str, str], int]] = {
 }
 
 # A nested child gets a fresh random id, state signature and subscription token per render.
-_PER_RENDER = re.compile(r'(data-cf-(?:id|state|checksum|token))="[^"]*"')
+_PER_RENDER = re.compile(r'(data-cf-(?:id|state|checksum|token|mount-checksum))="[^"]*"')
 
 
 def _same_for_every_render(reply: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission, User
 from django.db.models.signals import pre_init
 from django.test import AsyncClient, Client
 
+from component_framework.core._http import script_version
 from examples.django_site.shop.models import Article
 
 from .conftest import csrf_header, message, roots
@@ -86,6 +87,7 @@ def test_event_with_the_csrf_token_runs_the_handler() -> None:
     assert reply["type"] == "component_update"
     assert json.loads(reply["state"]) == {"count": 5}
     assert response["Cache-Control"] == "no-store"
+    assert response["X-CF-Version"] == script_version()  # the cf.js this server serves
 
 
 def test_event_without_the_csrf_token_is_refused_by_django() -> None:

@@ -25,6 +25,7 @@ from component_framework.core import (
     IsAuthenticated,
     IsStaff,
 )
+from component_framework.core._http import script_version
 from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.protocol import signed_message
@@ -117,6 +118,7 @@ def test_page_and_event(client: TestClient[Litestar]) -> None:
     assert response.status_code == 200
     assert json.loads(response.json()["state"]) == {"count": 5}
     assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-cf-version"] == script_version()  # the cf.js this server serves
 
 
 def test_litestar_user_reaches_permission_classes(client: TestClient[Litestar]) -> None:

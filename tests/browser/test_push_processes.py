@@ -217,3 +217,36 @@ def test_the_example_app_runs_with_a_redis_broker(
             check=True,
         )
         assert reply.stdout.split() == ["cf:push", "1"]
+
+
+def test_the_example_live_board_is_right_with_two_workers(
+    browser: Browser, redis_server: RedisServer
+) -> None:
+    """Each worker renders the board from the shared store, not from its own memory: a post on
+    one worker shows on the pages of the other, and so does a page opened there later."""
+    broker = {"CF_BROKER_URL": redis_server.url}
+    contexts = [browser.new_context() for _ in range(3)]
+    try:
+        with serve_app(env=broker) as one, serve_app(env=broker) as two:
+            boards = []
+            for context, url in zip(contexts, (one, two), strict=False):
+                page = context.new_page()
+                page.goto(f"{url}/")
+                board = page.locator('[data-cf-component="live_board"]')
+                expect(board).to_have_attribute("data-cf-subscribed", "")
+                boards.append(board)
+            boards[0].get_by_placeholder("Say something").fill("posted on worker one")
+            boards[0].get_by_role("button", name="Post").click()
+            for board in boards:
+                expect(board.get_by_test_id("messages")).to_have_text("posted on worker one")
+            boards[1].get_by_placeholder("Say something").fill("and on worker two")
+            boards[1].get_by_role("button", name="Post").click()
+            both = ["posted on worker one", "and on worker two"]
+            for board in boards:
+                expect(board.get_by_test_id("messages").locator("li")).to_have_text(both)
+            later = contexts[2].new_page()
+            later.goto(f"{two}/")
+            expect(later.get_by_test_id("messages").locator("li")).to_have_text(both)
+    finally:
+        for context in contexts:
+            context.close()

@@ -30,7 +30,11 @@ def test_a_lone_surrogate_is_escaped_instead_of_crashing() -> None:
     assert json.loads(text) == {"error": "Component '\ud800' not found."}
     reply = json_reply({"x": "\ud800"}, 200)
     assert reply.body == b'{"x":"\\ud800"}'
-    assert reply.headers == {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    assert reply.headers == {
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "X-CF-Version": script_version(),  # the cf.js this server serves
+    }
 
 
 def test_the_asgi_head_is_read_in_one_pass_first_header_wins() -> None:

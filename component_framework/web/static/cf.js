@@ -1,7 +1,8 @@
 /*! cf.js - the component_framework browser runtime. No build step, no dependencies.
  *
  * Roots: elements with data-cf-component (rendered by {{ component(...) }}) carry the
- * component's name, id, signed state, checksum, subscribe token and endpoint.
+ * component's name, id, signed state, checksum, subscribe token, endpoint and signed mount
+ * parameters (data-cf-mount: to mount it again when the server cannot use its state).
  * Bindings: cf-click, cf-submit, cf-change, cf-input, cf-blur, cf-focus, cf-keydown[.key...],
  * cf-window-keydown[.key...], cf-click-away, cf-visible = "event"; cf-payload='{"json": 1}',
  * cf-debounce="ms", cf-throttle="ms", cf-confirm="question", cf-disable-with="text",
@@ -11,13 +12,20 @@
  * Morph: cf-key, cf-ignore[="children"], cf-transition, cf-view-transition.
  * JavaScript: cf-hook="Name" with cf.hooks.Name = {mounted, updated, destroyed,
  * disconnected, reconnected}; a reply's effects (cf.effects, by type) run after its HTML.
+ * Pages: cf-navigate (links, GET forms: live navigation), cf-persist, cf-prefetch; roots with
+ * data-cf-url keep their state in the URL and in the history entries cf.js makes; the flash
+ * region ([data-cf-flash]) shows flash messages.
  * The <script> tag that loads cf.js may carry data-cf-headers='{"X-CSRFToken": "..."}' (sent
  * with every HTTP event and stream request) and data-cf-base="/cf" (the endpoint of roots
  * without data-cf-endpoint).
  * DOM events fired on a root: cf:before-request (before each request, cancelable; detail:
  * transport, url, message, headers), cf:update (detail: reply, once per SSE frame), cf:error,
- * cf:offline and cf:online (live roots, when the WebSocket drops and comes back), and the
- * server's browser events. cf:confirm (cancelable) on an element with cf-confirm.
+ * cf:offline and cf:online (live roots, when the WebSocket drops and comes back), cf:recovered
+ * (detail: how, "remount" or "reload", and reason, the refusal's code: the server could not use
+ * the component's state and cf.js recovered it, keeping what the user typed), and the server's
+ * browser events; cf:restore when back or forward restored it from the history entry.
+ * cf:confirm (cancelable) on an element with cf-confirm. On the document: cf:navigate
+ * (cancelable) before a live navigation, cf:navigated after.
  * Components inside an open shadow root come alive with cf.scan(shadowRoot): cf.js then listens
  * to that root's events (submit and change do not leave a shadow root) and finds its components
  * by id, for pushes and cf.send.
@@ -39,11 +47,17 @@
   // Every user change to a control takes the next number; a request remembers the number it
   // left at, so a reply can tell the changes the server saw from the ones made after.
   let inputSeq = 0;
+  // Requests sent or waiting, on every root: none means a reload loses nothing in flight.
+  let inFlight = 0;
 
   // ---------- Configuration from the <script> tag ----------
 
   const script = document.currentScript || document.querySelector('script[src*="cf.js"]');
   const config = { base: "/cf", headers: {} };
+  // Which cf.js this is: the hash the server put in the script's URL (?v=), if any.
+  let clientVersion = null;
+  try { clientVersion = script ? new URL(script.src, location.href).searchParams.get("v") : null; }
+  catch (e) { /* no URL: the version stays unknown */ }
   if (script) {
     config.base = script.getAttribute("data-cf-base") || config.base;
     const raw = script.getAttribute("data-cf-headers");
@@ -682,6 +696,7 @@
     if (reply.checksum) root.setAttribute("data-cf-checksum", reply.checksum);
     if (reply.subscribe_token) root.setAttribute("data-cf-token", reply.subscribe_token);
     if (reply.optimistic) root.setAttribute("data-cf-optimistic", JSON.stringify(reply.optimistic));
+    served(root);
     const html = typeof reply.html === "string";
     const finish = () => {
       if (html) {
@@ -867,7 +882,10 @@
     const sent = post(root, "/event", msg, "http");
     if (!sent) return Promise.resolve(cancelledReply());
     return sent.then(
-      (response) => response.json().catch(unreadable(response)),
+      (response) => {
+        serverVersion(response.headers.get("X-CF-Version"));
+        return response.json().catch(unreadable(response));
+      },
       () => errorReply(NETWORK, "network_error"));
   }
 
@@ -888,6 +906,7 @@
     const sent = post(root, "/stream", msg, "sse");
     if (!sent) return Promise.resolve(cancelledReply());
     return sent.then((response) => {
+      serverVersion(response.headers.get("X-CF-Version"));
       if (!(response.headers.get("Content-Type") || "").includes("text/event-stream")) {
         // A refusal before the stream started (415, 400, 413) is one JSON reply.
         return response.json().catch(unreadable(response)).then((reply) => { frame(reply); return reply; });
@@ -953,6 +972,7 @@
       // to re-sync (see onPush).
       const resync = this.everConnected || this.offline;
       this.everConnected = true;
+      this.handshake();
       this.goOnline();
       all(ROOT + "[data-cf-live]").forEach((root) => this.subscribe(root, { resync }));
       const outbox = this.outbox;
@@ -1003,6 +1023,14 @@
       this.timer = setTimeout(() => { this.timer = null; this.connect(root); }, delay);
     }
 
+    // Tell the server which cf.js this is; its reply names the one it serves (see Recovery).
+    handshake() {
+      if (!clientVersion) return;
+      const ref = String(++this.ref);
+      this.pending.set(ref, (reply) => { if (reply.type === "handshake") serverVersion(reply.version); });
+      this.ws.send(JSON.stringify({ type: "handshake", version: clientVersion, ref }));
+    }
+
     // Send *msg* for *root*; resolves with its reply (the cancelled reply when the app
     // cancelled it in cf:before-request).
     send(root, msg) {
@@ -1031,7 +1059,12 @@
         if (reply.type !== "error") {
           // Each subscription renews the token (tokens expire).
           if (reply.subscribe_token) root.setAttribute("data-cf-token", reply.subscribe_token);
+          served(root);
           root.setAttribute("data-cf-subscribed", "");
+        } else if (recoverable(reply, root)) {
+          // The token is not one the server can use (a key changed, it expired): a remount
+          // brings a new one, and subscribes again.
+          enqueue(root, () => recover(root, reply).then((ok) => { if (!ok) showError(root, reply); }));
         } else if (reply.code !== "network_error" && !cancelled(reply)) showError(root, reply);
       });
     }
@@ -1103,29 +1136,28 @@
     (d.pending || (d.pending = [])).push(entry);
     showPending(root);
     if (source) hold(source, "busy", markLoading);
+    inFlight++;
     // A change after this moment is newer than the payload: the reply must not overwrite it.
     const seq = inputSeq;
     sent.forEach((el) => group(el).forEach((control) => { data(control).sent = seq; }));
     return enqueue(root, () => {
       entry.sent = true;
       showPending(root);
-      const msg = message(root, event, payload, url);
-      let done;
-      if (root.hasAttribute("data-cf-stream")) {
-        done = streamEvent(root, msg, (frame) => apply(root, frame, { seq, depth }));
-      } else {
-        const viaSocket = root.getAttribute("data-cf-transport") === "ws" && socket.usable();
-        done = (viaSocket ? socket.send(root, msg) : httpEvent(root, msg))
-          .then((reply) => Promise.resolve(apply(root, reply, { seq, depth })).then(() => reply));
-      }
-      return done.then((reply) => {
-        if (undo && (!reply || reply.type === "error")) undo();
-        return reply;
-      });
+      const show = (reply) => apply(root, reply, { seq, depth });
+      // A state the server cannot use is not an error to show: the page recovers (Recovery).
+      const recovers = (reply) => recoverable(reply, root);
+      return transmit(root, message(root, event, payload, url), (reply) => recovers(reply) || show(reply))
+        .then((reply) => (recovers(reply) ? recoverAndResend(root, reply, { event, payload, source, show }) : reply))
+        .then((reply) => {
+          if (undo && (!reply || reply.type === "error")) undo();
+          return reply;
+        });
     }).then((reply) => {
       d.pending.splice(d.pending.indexOf(entry), 1);
       showPending(root);
       if (source) release(source, "busy");
+      inFlight--;
+      whenSafe();
       return reply;
     });
   }
@@ -1136,6 +1168,218 @@
     const flying = list.find((p) => p.sent);
     const queued = list.filter((p) => !p.sent).map((p) => p.event);
     return { inFlight: flying ? flying.event : null, queued };
+  }
+
+  // Send *msg* for *root* on its transport (a stream, the socket or HTTP); *onReply* gets each
+  // reply (each frame of a stream). Resolves with the (last) reply.
+  function transmit(root, msg, onReply) {
+    if (root.hasAttribute("data-cf-stream")) return streamEvent(root, msg, onReply);
+    const viaSocket = root.getAttribute("data-cf-transport") === "ws" && socket.usable();
+    // Resolved once the reply is applied (a morph may wait for a view transition).
+    return (viaSocket ? socket.send(root, msg) : httpEvent(root, msg))
+      .then((reply) => Promise.resolve(onReply(reply)).then(() => reply));
+  }
+
+  // ---------- Recovery: pages that outlive the state the server gave them ----------
+  // When the server refuses a state the page sent back exactly as it got it (stale_state: a
+  // new release, an expired stored state; tampered_state then means a key the server lost),
+  // the component is mounted again from its signed mount parameters (data-cf-mount), the
+  // changed controls' values are sent again through their bindings, and so is the refused
+  // event. If the server refuses those parameters too, or there are none, the page reloads
+  // once, keeping what was typed (sessionStorage; never passwords). A page whose cf.js is not
+  // the server's reloads so when nothing is in flight and no control is focused.
+  // docs/core.md, "Pages that outlive their state", says why this is safe.
+
+  const SIGNED = ["data-cf-state", "data-cf-checksum", "data-cf-token"];
+  const signed = (root) => SIGNED.map((name) => root.getAttribute(name)).join("\n");
+  // What the server gave *root* (its render, each reply, each subscription).
+  function served(root) { data(root).served = signed(root); }
+  const recoverable = (reply, root) => Boolean(reply) && reply.type === "error" &&
+    (reply.code === "stale_state" || (reply.code === "tampered_state" && data(root).served === signed(root)));
+  const SAVED = "cf:recovery", RELOADED = "cf:reloaded"; // sessionStorage keys
+  const GUARD_MS = 30000; // at most one reload, and one remount per root, in this time
+
+  function storage() {
+    try { return window.sessionStorage; } catch (e) { return null; }
+  }
+
+  const changedControls = (root) => own(root, "input,select,textarea")
+    .filter((el) => data(el).changed !== undefined && el.type !== "file");
+
+  // The event and payload the binding of control *el* sends for its value, or null.
+  function replayOf(el) {
+    const model = el.getAttributeNames().find((n) => n === "cf-model" || n.startsWith("cf-model."));
+    if (model) {
+      const field = el.getAttribute(model);
+      return field ? { event: "field_change", payload: { field, value: controlValue(el) } } : null;
+    }
+    const binding = bindingOf(el, "change", null) || bindingOf(el, "input", null);
+    if (!binding || !binding.event) return null;
+    let payload;
+    try { payload = JSON.parse(el.getAttribute("cf-payload") || "{}"); } catch (e) { return null; }
+    if (!("value" in payload)) payload.value = controlValue(el);
+    return { event: binding.event, payload };
+  }
+
+  // Send the values of *root*'s changed controls again, in the order they changed.
+  function replay(root) {
+    return changedControls(root)
+      .filter((el) => el.type !== "radio" || el.checked)
+      .sort((a, b) => data(a).changed - data(b).changed)
+      .reduce((chain, el) => chain.then(() => {
+        const step = replayOf(el);
+        if (!step) return null;
+        const seq = inputSeq;
+        group(el).forEach((control) => { data(control).sent = seq; });
+        return transmit(root, message(root, step.event, step.payload), (r) => apply(root, r, { seq }));
+      }), Promise.resolve());
+  }
+
+  function announce(root, how, reason) {
+    console.info(`cf.js: recovered ${root.getAttribute("data-cf-component")} from ${reason} by a ${how}.`);
+    root.dispatchEvent(new CustomEvent("cf:recovered", { bubbles: true, detail: { how, reason } }));
+  }
+
+  // Mount *root*'s component again, in its queue slot: resolves with the remount's reply, or
+  // null when the page cannot recover (or reloads).
+  function recover(root, refused) {
+    const d = data(root);
+    const mount = root.getAttribute("data-cf-mount");
+    if (Date.now() - (d.remountedAt || 0) < GUARD_MS) return Promise.resolve(null);
+    if (mount === null) return reloadKeepingInput(refused.code);
+    d.remountedAt = Date.now();
+    // The fresh state has seen nothing the user typed: every changed control keeps its value.
+    changedControls(root).forEach((el) => { delete data(el).sent; });
+    const seq = inputSeq;
+    // A component with URL state mounts again from the URL the page shows.
+    const url = root.hasAttribute("data-cf-url") ? location.search : null;
+    const msg = { ...message(root, null, {}, url), state: null, checksum: null,
+      mount, mount_checksum: root.getAttribute("data-cf-mount-checksum") };
+    const ok = (reply) => Boolean(reply) && reply.type !== "error";
+    return transmit(root, msg, (reply) => ok(reply) && apply(root, reply, { seq })).then((reply) => {
+      if (!ok(reply)) { // unreachable: nothing to reload from; refused: only a reload is left
+        return reply && reply.code === "network_error" ? null : reloadKeepingInput(refused.code);
+      }
+      if (root.hasAttribute("data-cf-live") && socket.open) socket.subscribe(root);
+      return replay(root).then(() => { announce(root, "remount", refused.code); return reply; });
+    });
+  }
+
+  // request()'s way out: recover, then send the event again (not a control's own change,
+  // which the replay sent).
+  function recoverAndResend(root, refused, { event, payload, source, show }) {
+    return recover(root, refused).then((remounted) => {
+      if (!remounted) { show(refused); return refused; }
+      if (!event || (source && isControl(source) && replayOf(source))) return remounted;
+      return transmit(root, message(root, event, payload), show);
+    });
+  }
+
+  // Reload, keeping what was typed; resolves (null) only if the page is still here later.
+  function reloadKeepingInput(reason) {
+    const store = storage();
+    if (!store || Math.abs(Date.now() - Number(store.getItem(RELOADED))) < GUARD_MS) {
+      return Promise.resolve(null);
+    }
+    store.setItem(RELOADED, String(Date.now()));
+    save(reason);
+    window.addEventListener("pagehide", () => save(reason)); // what is typed until it goes
+    location.reload();
+    return new Promise((resolve) => setTimeout(() => resolve(null), 10000));
+  }
+
+  // [key, control] of *root*'s controls: a key names the same control after a reload.
+  function keyedControls(root) {
+    const seen = new Map();
+    return own(root, "input,select,textarea").map((el, i) => {
+      const base = el.name ? `${el.name}=${checkable(el) ? el.value : ""}` : el.id ? "#" + el.id : "@" + i;
+      seen.set(base, (seen.get(base) || 0) + 1);
+      return [base + "/" + seen.get(base), el];
+    });
+  }
+
+  const KEPT_OUT = new Set(["password", "file", "hidden"]);
+  const checkable = (el) => el.type === "checkbox" || el.type === "radio";
+
+  function save(reason) {
+    const roots = [], counts = new Map();
+    let focus = null;
+    document.querySelectorAll(ROOT).forEach((root) => {
+      const name = root.getAttribute("data-cf-component");
+      const index = counts.get(name) || 0;
+      counts.set(name, index + 1);
+      const controls = keyedControls(root).filter(([key, el]) => {
+        if (document.activeElement === el) {
+          focus = { name, index, key, start: el.selectionStart, end: el.selectionEnd };
+        }
+        return data(el).changed !== undefined && !KEPT_OUT.has(el.type);
+      }).map(([key, el]) => [key, checkable(el) ? el.checked : controlValue(el), data(el).changed]);
+      if (controls.length) roots.push({ name, index, controls });
+    });
+    const saved = { url: location.href, at: Date.now(), reason, roots, focus };
+    try { storage().setItem(SAVED, JSON.stringify(saved)); } catch (e) { /* full */ }
+  }
+
+  // Whether the user changed *el* from what the server rendered.
+  function edited(el) {
+    if (checkable(el)) return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") return Array.from(el.options).some((o) => o.selected !== o.defaultSelected);
+    return el.value !== el.defaultValue;
+  }
+
+  // After cf.js reloaded the page: the controls get back what was typed (unless the user
+  // changed them since), and it is sent to the server.
+  function restore() {
+    const store = storage();
+    let saved = null;
+    try {
+      saved = JSON.parse(store.getItem(SAVED));
+      store.removeItem(SAVED);
+    } catch (e) { return; }
+    if (!saved || saved.url !== location.href || !(Math.abs(Date.now() - saved.at) < 2 * GUARD_MS)) return;
+    const rootAt = ({ name, index }) =>
+      Array.from(document.querySelectorAll(ROOT)).filter((r) => r.getAttribute("data-cf-component") === name)[index];
+    saved.roots.forEach((record) => {
+      const root = rootAt(record);
+      if (!root) return;
+      const keyed = new Map(keyedControls(root));
+      record.controls.forEach(([key, value]) => {
+        const el = keyed.get(key);
+        if (!el || KEPT_OUT.has(el.type) || edited(el)) return;
+        if (checkable(el)) el.checked = Boolean(value);
+        else if (el.multiple && Array.isArray(value)) {
+          Array.from(el.options).forEach((o) => { o.selected = value.includes(o.value); });
+        } else el.value = String(value);
+        inputSeq++;
+        group(el).forEach((control) => { data(control).changed = inputSeq; });
+      });
+      enqueue(root, () => replay(root).then(() => announce(root, "reload", saved.reason)));
+    });
+    const at = saved.focus && rootAt(saved.focus);
+    const el = at && new Map(keyedControls(at)).get(saved.focus.key);
+    if (el) {
+      el.focus();
+      try { el.setSelectionRange(saved.focus.start, saved.focus.end); } catch (e) { /* no caret */ }
+    }
+  }
+
+  // A reply or the socket's handshake named the cf.js the server serves.
+  let outdated = false;
+  function serverVersion(version) {
+    if (outdated || !clientVersion || !version || version === clientVersion) return;
+    outdated = true;
+    console.info(`cf.js: the server serves cf.js ${version}, this page runs ${clientVersion}: ` +
+      "it reloads at the first safe moment, keeping what was typed.");
+    document.addEventListener("focusout", () => setTimeout(whenSafe, 0));
+    document.addEventListener("visibilitychange", whenSafe);
+    whenSafe();
+  }
+
+  function whenSafe() {
+    const focused = document.activeElement;
+    if (!outdated || inFlight > 0 || (!document.hidden && focused && isControl(focused))) return;
+    outdated = false; // one try: a guarded reload leaves the page as it is
+    reloadKeepingInput("client_outdated");
   }
 
   // ---------- Bindings ----------
@@ -1620,7 +1864,7 @@
 
   // Back or forward to an entry of this page: each component with URL state comes back from
   // the entry's snapshot (no request) when it is still valid, else renders from the URL.
-  function restore(state) {
+  function restoreEntry(state) {
     const snaps = (state && state.snaps) || {};
     urlRoots().forEach((root) => {
       const snap = snaps[root.getAttribute("data-cf-id")];
@@ -1633,6 +1877,7 @@
       }
       root.setAttribute("data-cf-state", snap.state);
       root.setAttribute("data-cf-checksum", snap.checksum);
+      served(root);
       data(root).snap = snap;
       morph(root, snap.html, inputSeq);
       rendered(root, { updated: true });
@@ -1649,7 +1894,7 @@
       return;
     }
     entryId = state.entry || entryId;
-    if (state.page === pageId) { restore(state); return; }
+    if (state.page === pageId) { restoreEntry(state); return; }
     visit(location.href, { history: "none", scroll: scrolls.get(state.entry) || state.scroll || null });
   });
 
@@ -1797,7 +2042,7 @@
   }
 
   // Screen readers hear the new page's title (a page swap is not a page load to them).
-  function announce(text) {
+  function announcePage(text) {
     let el = document.getElementById("cf-announcer");
     if (!el) {
       el = document.createElement("div");
@@ -1854,7 +2099,7 @@
         if (scroll) window.scrollTo(scroll[0], scroll[1]);
         else if (target) target.scrollIntoView();
         else window.scrollTo(0, 0);
-        announce(document.title);
+        announcePage(document.title);
         performance.measure("cf:navigate", "cf:navigate-start");
         document.dispatchEvent(new CustomEvent("cf:navigated", { detail: { url: final.href } }));
         return true;
@@ -2061,6 +2306,7 @@
       const d = data(root);
       if (d.ready) return;
       d.ready = true;
+      served(root);
       root.setAttribute("data-cf-ready", "");
       rendered(root, { updated: false });
       // Live roots subscribe to pushes; roots on the "ws" transport send their events on
@@ -2117,7 +2363,7 @@
   // Hooks defined before cf.js loaded: window.cfHooks = {Name: {...}}.
   if (window.cfHooks) Object.assign(hooks, window.cfHooks);
 
-  const start = () => { scan(document); startPages(); };
+  const start = () => { scan(document); restore(); startPages(); };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -31,6 +31,7 @@ from tests.browser.conftest import TIMEOUT_MS
 CF_JS = Path(__file__).resolve().parents[3] / "component_framework" / "web" / "static" / "cf.js"
 ORIGIN = "http://cf.test"
 CHECKSUM = "test-checksum"  # cf.js sends it back as it got it; nothing checks it here
+MOUNT_CHECKSUM = "test-mount-checksum"
 
 
 def component(
@@ -45,8 +46,10 @@ def component(
     optimistic: dict[str, Any] | None = None,
     url: str | None = None,
     checksum: str = CHECKSUM,
+    mount: dict[str, Any] | None = None,
 ) -> str:
-    """A component root holding *inner*, with the attributes cf.js reads (id: *name* by default)."""
+    """A component root holding *inner*, with the attributes cf.js reads (id: *name* by default;
+    *mount*: the mount parameters of its render, signed with ``MOUNT_CHECKSUM``)."""
     attributes = {
         "data-cf-component": name,
         "data-cf-id": id or name,
@@ -65,6 +68,9 @@ def component(
         attributes["data-cf-optimistic"] = json.dumps(optimistic)
     if url:
         attributes["data-cf-url"] = url  # "history" or "server", as component_root writes
+    if mount is not None:
+        attributes["data-cf-mount"] = json.dumps(mount)
+        attributes["data-cf-mount-checksum"] = MOUNT_CHECKSUM
     written = " ".join(f'{key}="{html.escape(value)}"' for key, value in attributes.items())
     return f"<div {written}>{inner}</div>"
 
@@ -95,13 +101,17 @@ class PendingRequest:
     def path(self) -> str:
         return self.url.removeprefix(ORIGIN)
 
-    def answer(self, reply: dict[str, Any], status: int = 200) -> None:
-        """Answer with *reply* (JSON; for a stream, one ``data:`` frame)."""
+    def answer(
+        self, reply: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+    ) -> None:
+        """Answer with *reply* (JSON; for a stream, one ``data:`` frame) and *headers*."""
         if self.path.endswith("/stream"):
             body = f"data: {json.dumps({**reply, 'stream_done': True})}\n\n"
-            self.route.fulfill(status=status, body=body, content_type="text/event-stream")
+            self.route.fulfill(
+                status=status, body=body, content_type="text/event-stream", headers=headers
+            )
         else:
-            self.route.fulfill(status=status, json=reply)
+            self.route.fulfill(status=status, json=reply, headers=headers)
 
     def render(self, inner: str, **fields: Any) -> None:
         """Answer with an update of the message's component rendering *inner*."""
@@ -130,11 +140,15 @@ class ClientPage:
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         self.page.on("console", lambda msg: self.console.append((msg.type, msg.text)))
 
-    def open(self, body: str, *, script: str = "", head: str = "") -> ClientPage:
-        """Show *body* (component roots), then load cf.js (*script*: extra attributes of its tag)
-        and wait until it has scanned every root."""
+    def open(
+        self, body: str, *, script: str = "", head: str = "", version: str | None = None
+    ) -> ClientPage:
+        """Show *body* (component roots), then load cf.js (*script*: extra attributes of its tag;
+        *version*: its ``?v=``, as a server's script tag has) and wait until it has scanned every
+        root."""
         source = CF_JS.read_text(encoding="utf-8")
-        self.pages.setdefault("/", document(body, script=script, head=head))
+        page = document(body, script=script, head=head, version=version)
+        self.pages.setdefault("/", page)
 
         def serve(route: Route) -> None:
             path = route.request.url.removeprefix(ORIGIN).split("?")[0]
@@ -234,11 +248,19 @@ class ClientPage:
         return inner
 
 
-def document(body: str, *, title: str = "cf.js", head: str = "", script: str = "") -> str:
+def document(
+    body: str,
+    *,
+    title: str = "cf.js",
+    head: str = "",
+    script: str = "",
+    version: str | None = None,
+) -> str:
     """A whole page loading cf.js as ``open()`` does: for pages served beside it."""
+    src = "/cf/cf.js" if version is None else f"/cf/cf.js?v={version}"
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-        f'{head}</head><body>{body}<script src="/cf/cf.js" {script}></script></body></html>'
+        f'{head}</head><body>{body}<script src="{src}" {script}></script></body></html>'
     )
 
 
