@@ -186,15 +186,31 @@ class ComponentTester:
         return self._url
 
     @property
-    def effects(self) -> list[dict[str, Any]]:
-        """The effects of the latest reply, in order (``[]`` when it has none)."""
-        effects: list[dict[str, Any]] = self._reply.get("effects", [])
-        return effects
-
-    @property
     def reply(self) -> dict[str, Any]:
         """The latest ``component_update`` reply, exactly as a transport would send it."""
         return self._reply
+
+    @property
+    def effects(self) -> list[dict[str, Any]]:
+        """The effects the page would apply after the latest event (or the first render), in
+        order: those of its reply, or of every frame of the latest ``stream``."""
+        replies = self.frames if self.frames else [self._reply]
+        return [effect for reply in replies for effect in reply.get("effects", ())]
+
+    @property
+    def browser_events(self) -> list[tuple[str, Any]]:
+        """The browser events of ``effects``, as ``(name, detail)`` pairs."""
+        return [(e["name"], e["detail"]) for e in self.effects if e["type"] == "browser_event"]
+
+    @property
+    def emitted(self) -> list[dict[str, Any]]:
+        """The ``emit`` effects: ``{"event", "payload"}`` and ``to``, ``component_id`` or
+        ``parent``."""
+        return [
+            {key: value for key, value in effect.items() if key != "type"}
+            for effect in self.effects
+            if effect["type"] == "emit"
+        ]
 
     # ---------- Events ----------
 
@@ -221,6 +237,7 @@ class ComponentTester:
     async def _send(self, message: dict[str, Any]) -> None:
         with self._store():
             self._reply = await dispatch_message(message, self.request, config=self._config)
+        self.frames = []
         self._follow(self._reply.get("effects", ()))
 
     def _follow(self, effects: Any) -> None:
@@ -267,6 +284,8 @@ class ComponentTester:
             return frames
 
         self.frames = _run_to_completion(collect())
+        for frame in self.frames:
+            self._follow(frame.get("effects", ()))
         return self.frames
 
     # ---------- Assertions ----------
@@ -358,6 +377,38 @@ class ComponentTester:
         """Assert the form holds no validation errors."""
         errors = self._field_errors()
         assert not errors, f"unexpected field errors: {errors}"
+        return self
+
+    def assert_browser_event(self, name: str, detail: Any = _MISSING) -> ComponentTester:
+        """Assert the latest event dispatched the browser event *name* (with *detail*)."""
+        details = [found for event, found in self.browser_events if event == name]
+        assert details, f"no browser event {name!r}; effects: {self.effects}"
+        if detail is not _MISSING:
+            assert detail in details, f"browser event {name!r} had detail {details}, not {detail!r}"
+        return self
+
+    def assert_emitted(
+        self,
+        event: str,
+        payload: Any = _MISSING,
+        *,
+        to: Any = _MISSING,
+        component_id: Any = _MISSING,
+        parent: Any = _MISSING,
+    ) -> ComponentTester:
+        """Assert the latest event emitted *event* (with *payload*, to the given target)."""
+        wanted = {"payload": payload, "to": to, "component_id": component_id, "parent": parent}
+        wanted = {key: value for key, value in wanted.items() if value is not _MISSING}
+        same = [e for e in self.emitted if e["event"] == event]
+        assert same, f"{event!r} was not emitted; effects: {self.effects}"
+        assert any(all(e.get(k) == v for k, v in wanted.items()) for e in same), (
+            f"{event!r} was emitted as {same}, not with {wanted}"
+        )
+        return self
+
+    def assert_no_effects(self) -> ComponentTester:
+        """Assert the latest event asked the page for nothing but its HTML and state."""
+        assert not self.effects, f"unexpected effects: {self.effects}"
         return self
 
     def _field_errors(self) -> dict[str, list[str]]:

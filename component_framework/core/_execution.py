@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextvars import ContextVar
 from typing import Any, cast
 
+from ._effects import check_effects
 from ._held_state import (
     ASYNC_STEPS,
     SYNC_STEPS,
@@ -82,6 +83,7 @@ async def run_message(
             result = await steps.dispatch(component, parsed.event, parsed.payload, parsed.state)
         else:
             result = await run_held(parsed, store, steps, lambda: _instantiate(parsed, params))
+        check_effects(result.get("effects"), config.registry, parsed.name, parsed.event)
         reply = update_reply(parsed.name, result, config.signer, parsed.trusted_id)
         return add_optimistic_patches(parsed.component_cls, reply, store is not None)
     finally:
@@ -145,6 +147,7 @@ async def stream_answers(
                 return
             finally:
                 _request.reset(token)
+            check_effects(frame.get("effects"), config.registry, parsed.name, parsed.event)
             reply = update_reply(parsed.name, frame, signer, parsed.trusted_id)
             if frame.get("stream_done"):
                 # Patches matter only for the state the page keeps: the last frame's.

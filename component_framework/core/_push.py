@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _held_state as held_state
+from ._effects import carry_flash
 from ._json import canonical_dumps
 from .component import Component, StateSerializer
 from .config import AppConfig
@@ -66,19 +67,23 @@ def signed_update(
     if sub.component is not None:
         update["checksum"] = sub.config.signer.sign(sub.component, sub.component_id, state_json)
     update.update(extra)
+    if update.get("effects"):
+        update["effects"] = carry_flash(update["effects"], sub.config.signer)
     return update
 
 
 def _render(
     cls: type[Component], component_id: str, state: dict[str, Any]
-) -> tuple[str, str, dict[str, Any]]:
+) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
     instance = cls(component_id=component_id)
     instance.hydrate(dict(state))
     html = instance.render()
     new_state = instance.dehydrate()
     state_json = StateSerializer.serialize_canonical(new_state)
     StateSerializer.check_size(state_json)
-    return html, state_json, new_state
+    # Effects hydrate or before_render asked for go with the update, as with any reply.
+    extra = {"effects": instance.effects} if instance.effects else {}
+    return html, state_json, new_state, extra
 
 
 def held_state_json(sub: Subscription, state: dict[str, Any], state_json: str) -> str:
@@ -99,16 +104,16 @@ def render_state_updates(
     render serves every page (only the signature differs per id).
     """
     probe = f"cf-probe-{secrets.token_hex(16)}"
-    html, state_json, new_state = _render(cls, probe, state)
-    shared = probe not in html and probe not in state_json
+    html, state_json, new_state, extra = _render(cls, probe, state)
+    shared = probe not in html and probe not in state_json and probe not in json.dumps(extra)
     updates = []
     held: dict[tuple[int, str | None, str], str] = {}  # one stored state per push and id
     for sub in subs:
         if not shared:
-            html, state_json, new_state = _render(cls, sub.component_id, state)
+            html, state_json, new_state, extra = _render(cls, sub.component_id, state)
         key = (id(sub.config), sub.component, sub.component_id)
         if key not in held:
             held[key] = held_state_json(sub, new_state, state_json)
         page_state = held[key]
-        updates.append((sub, signed_update(sub, html, page_state)))
+        updates.append((sub, signed_update(sub, html, page_state, extra)))
     return updates

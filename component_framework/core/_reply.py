@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _held_state as held_state
+from ._effects import carry_flash
 from .component import StateSerializer
 from .config import AppConfig, config_of
 from .exceptions import ComponentError
-from .navigation import carry_flash
 from .signing import Signer
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def update_reply(
         "slots": result["slots"],
         "subscribe_token": signer.subscription_token(name, component_id) if trusted_id else None,
     }
-    if "effects" in result:
+    if result.get("effects"):
         reply["effects"] = carry_flash(result["effects"], signer)
     if "stream_done" in result:
         reply["stream_done"] = result["stream_done"]

@@ -7,13 +7,14 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from ._effects import LEAVING, ComponentEffects
+from ._effects import patch_url as patch_url_effect
 from ._events import CheckedPayload, HandlerSpec, handler_spec, refuse_lone_surrogates
 from .exceptions import (
     ComponentError,
     EventNotFoundError,
     HandlerError,
 )
-from .navigation import PageEffects
 from .renderer import Renderer, get_default_renderer
 from .url_state import UrlParam, url_spec
 
@@ -30,10 +31,8 @@ __all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer
 
 logger = logging.getLogger("component_framework")
 
-_LEAVING = frozenset({"redirect", "navigate"})
 
-
-class Component(PageEffects):
+class Component(ComponentEffects):
     """
     Base component class with lifecycle management.
 
@@ -331,6 +330,7 @@ class Component(PageEffects):
 
     def _begin(self, state: dict[str, Any] | None) -> None:
         # mount() OR hydrate() (an empty state was sent too), then the URL state on top.
+        self._effects = []  # this dispatch's only
         if state is not None:
             self.hydrate(state)
         else:
@@ -357,7 +357,7 @@ class Component(PageEffects):
         self._effects = []
         url_effect = self._follow_url(result["state"])
         # A page about to be left keeps its address: the automatic patch would land on the next.
-        if url_effect is not None and not any(e["type"] in _LEAVING for e in effects):
+        if url_effect is not None and not any(e["type"] in LEAVING for e in effects):
             effects.insert(0, url_effect)
         if effects:
             result["effects"] = effects
@@ -376,7 +376,7 @@ class Component(PageEffects):
         if changed is None:
             return None
         query, history = changed
-        return {"type": "patch_url", "url": None, "query": query, "history": history}
+        return patch_url_effect(query=query, history=history)
 
     def dispatch(
         self,
@@ -391,7 +391,8 @@ class Component(PageEffects):
         ``async_dispatch`` instead.
 
         Returns:
-            Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys.
+            Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys, and
+            ``effects`` when the component asked for any.
         """
         try:
             self._begin(state)
@@ -415,7 +416,8 @@ class Component(PageEffects):
         adapters (Starlette, FastAPI, WebSocket) to support ``async def on_*``.
 
         Returns:
-            Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys.
+            Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys, and
+            ``effects`` when the component asked for any.
         """
         try:
             self._begin(state)

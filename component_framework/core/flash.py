@@ -16,14 +16,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from .navigation import FLASH_LEVELS, FLASH_MAX_AGE, FLASH_PURPOSE, MAX_FLASH_TEXT
-from .signing import Signer
+if TYPE_CHECKING:
+    from .signing import Signer
 
-__all__ = ["FLASH_COOKIE", "FlashMessage", "flash_region", "read_flash"]
+__all__ = [
+    "FLASH_COOKIE",
+    "FLASH_LEVELS",
+    "FLASH_MAX_AGE",
+    "FLASH_PURPOSE",
+    "MAX_FLASH_TEXT",
+    "FlashMessage",
+    "flash_region",
+    "read_flash",
+]
+
+FLASH_LEVELS = ("debug", "info", "success", "warning", "error")
+"""The levels of a flash message (Django's message levels)."""
+MAX_FLASH_TEXT = 500
+"""Longest flash text, in characters: it travels in a cookie to the next page."""
+FLASH_PURPOSE = "cf.flash"
+"""What flash tokens are signed for (``Signer.sign_value``)."""
+FLASH_MAX_AGE = 60.0
+"""Seconds flash messages carried to the next page stay valid."""
 
 FLASH_COOKIE = "cf_flash"
 """The cookie cf.js carries a reply's flash messages in to the next page."""

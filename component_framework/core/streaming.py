@@ -50,7 +50,8 @@ class StreamingComponent(Component):
 
         Yields one dict per intermediate render, plus a final frame with
         ``stream_done=True``. Each frame has the shape of ``dispatch()``'s
-        result with an added ``stream_done`` key.
+        result with an added ``stream_done`` key; a frame's ``effects`` are those asked for
+        since the frame before.
 
         Raises:
             EventNotFoundError: If handler not found (InvalidEventError for a bad name).

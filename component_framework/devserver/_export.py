@@ -4,9 +4,10 @@ The session (mount params, then each event with its payload) is replayed first, 
 same message path as the page, in a fresh Python process (``python -m`` this module): as the
 test will run, and without running the component's handlers again in the dev server, where
 they would change its data a second time (a shared list would double). The test asserts the
-state after every event and the text the user saw, as that replay produced them. When the
-replay's states differ from those the session recorded, the component depends on data outside
-its state (a store, a database, the clock) and nothing is written: the message says where.
+state after every event, the text the user saw and the reply's effects, as that replay
+produced them. When the replay's states differ from those the session recorded, the component
+depends on data outside its state (a store, a database, the clock) and nothing is written: the
+message says where.
 """
 
 from __future__ import annotations
@@ -171,6 +172,16 @@ def _effect_checks(tester: ComponentTester) -> list[str]:
             lines.append(f"    tester.assert_flash({effect['text']!r}, {effect['level']!r})")
         elif kind == "patch_url":
             lines.append(f"    tester.assert_url({tester.url!r})")
+        elif kind == "browser_event":
+            lines.append(
+                f"    tester.assert_browser_event({effect['name']!r}, {effect['detail']!r})"
+            )
+        elif kind == "emit":
+            target = {k: effect[k] for k in ("to", "component_id", "parent") if k in effect}
+            named = "".join(f", {k}={v!r}" for k, v in target.items())
+            lines.append(
+                f"    tester.assert_emitted({effect['event']!r}, {effect['payload']!r}{named})"
+            )
     return lines
 
 

@@ -22,8 +22,13 @@ from django.utils.safestring import SafeString, mark_safe
 from component_framework.core._execution import current_request
 from component_framework.core._http import script_version
 from component_framework.core._markup import component_root, page_request, script_tag
-from component_framework.core.flash import FLASH_COOKIE, FlashMessage, flash_region, read_flash
-from component_framework.core.navigation import FLASH_LEVELS
+from component_framework.core.flash import (
+    FLASH_COOKIE,
+    FLASH_LEVELS,
+    FlashMessage,
+    flash_region,
+    read_flash,
+)
 
 from ._config import config
 from ._websocket import websocket_enabled

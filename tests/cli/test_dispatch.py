@@ -46,6 +46,10 @@ class Liker(Component):
     def get_optimistic_patch(self, event, payload):
         return {"pings": self.state["pings"] + 1}
 
+    def on_share(self) -> None:
+        self.dispatch_browser_event("liker:shared", {"pings": self.state["pings"]})
+        self.emit("ping", {"times": 2}, to="pinger")
+
 
 @registry.register("steps")
 class Steps(StreamingComponent):
@@ -333,6 +337,26 @@ def test_json_shows_the_optimistic_patches(cf: Callable[..., Result], pinger: Pa
     assert json.loads(result.stdout)["optimistic"] == {"like|": {"pings": 2}}
     plain = cf("dispatch", "pinger", "--json")
     assert "optimistic" not in json.loads(plain.stdout)
+
+
+def test_effects_are_printed_and_in_json_only_when_there_are_any(
+    cf: Callable[..., Result], pinger: Path
+) -> None:
+    result = cf("dispatch", "liker", "share", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["effects"] == [
+        {"type": "browser_event", "name": "liker:shared", "detail": {"pings": 0}},
+        {"type": "emit", "event": "ping", "payload": {"times": 2}, "to": "pinger"},
+    ]
+    assert "effects" not in json.loads(cf("dispatch", "liker", "like", "--json").stdout)
+    shown = cf("dispatch", "liker", "share")
+    assert shown.exit_code == 0, shown.output
+    tail = shown.stdout.split("effects\n", 1)[1].splitlines()
+    assert tail == [
+        '  browser_event  name="liker:shared"  detail={"pings": 0}',
+        '  emit  event="ping"  payload={"times": 2}  to="pinger"',
+    ]
+    assert "effects" not in cf("dispatch", "liker", "like").stdout
 
 
 HELD = """

@@ -624,3 +624,94 @@ def test_effects_reach_the_event_log_and_an_exported_test(package: PackageFactor
         "    tester.assert_flash('Saved.', 'success')\n"
         "    tester.assert_redirect('/done')\n"
     ) in test
+
+
+def test_the_event_log_shows_what_the_reply_asked_the_page_to_do(
+    fresh_registry: Any, templates: Any
+) -> None:
+    from component_framework.core import Component, StreamingComponent
+    from component_framework.web import ComponentApp
+
+    templates(**{"shop.html": "<p>{{ state.n }}</p>"})
+
+    @fresh_registry.register("shop")
+    class Shop(Component):
+        template_name = "shop.html"
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["n"] = 0
+
+        def on_add(self) -> None:
+            self.dispatch_browser_event("shop:added", {"n": 1})
+            self.emit("add", to="shop")
+
+    @fresh_registry.register("steps")
+    class Steps(StreamingComponent):
+        template_name = "shop.html"
+
+        async def on_run(self) -> Any:
+            self.dispatch_browser_event("steps:one")
+            yield
+            self.dispatch_browser_event("steps:two")
+
+    published: list[dict[str, Any]] = []
+    app = ComponentApp(registry=fresh_registry, secret_key="recorder-test-key-0123456789")
+    recorder = EventRecorder(app, SimpleNamespace(publish=published.append))  # type: ignore[arg-type]
+    with TestClient(recorder, base_url="http://testserver/cf") as client:
+        for path, name, event in (("/event", "shop", "add"), ("/stream", "steps", "run")):
+            body = {"component": name, "event": event, "payload": {}, "state": None}
+            client.post(path, json=body, headers=CF).raise_for_status()
+    added, streamed = published
+    assert added["effects"] == [
+        {"type": "browser_event", "name": "shop:added", "detail": {"n": 1}},
+        {"type": "emit", "event": "add", "payload": {}, "to": "shop"},
+    ]
+    assert [effect["name"] for effect in streamed["effects"]] == ["steps:one", "steps:two"]
+
+
+EMITTER = """
+from component_framework.core import Component, registry
+
+
+@registry.register("NAME")
+class Emitter(Component):
+    def mount(self):
+        self.state["count"] = 0
+
+    def on_bump(self):
+        self.state["count"] += 1
+        self.dispatch_browser_event("count:changed", {"count": self.state["count"]})
+        self.emit("bump", to="NAME")
+
+    def render(self):
+        return f"<p>{self.state['count']} bumps</p>"
+"""
+
+
+def test_an_exported_session_asserts_the_effects_and_passes(package: PackageFactory) -> None:
+    import subprocess
+    import sys
+
+    name = f"{package.name}_emitter"
+    package.write("emitter.py", EMITTER.replace("NAME", name))
+    project = Project(root=package.root, components=[package.name])
+    app = create_dev_app(project, reload=False, report=None)
+    with TestClient(app) as client:
+        events = [{"event": "bump", "payload": {}, "state": {"count": 1}}]
+        written = _export(client, name, events)
+        assert written.status_code == 200, written.text
+    path = package.root / written.json()["path"]
+    (package.root / "pyproject.toml").write_text(f'[tool.cf]\ncomponents = ["{package.name}"]\n')
+    assert (
+        "    assert [e['type'] for e in tester.effects] == ['browser_event', 'emit']\n"
+        "    tester.assert_browser_event('count:changed', {'count': 1})\n"
+        f"    tester.assert_emitted('bump', {{}}, to={name!r})\n"
+    ) in path.read_text()
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
+        cwd=package.root,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -104,6 +104,25 @@ def test_mount_params_from_typed_inputs(page: Page) -> None:
     expect(stage(page).locator(".count")).to_have_text("12")
 
 
+def test_the_event_log_shows_browser_events_and_events_between_components(page: Page) -> None:
+    open_playground(page, "counter")
+    frame = stage(page)
+    frame.locator("button.increment").click()
+    expect(frame.locator(".count")).to_have_text("1")
+    fire(page, "reset", "{}")
+    entries = page.locator("#cf-log .cf-log-entry")
+    # reset, then the increment the page sent because reset emitted it to every counter.
+    expect(entries.locator(".cf-log-event")).to_have_text(["increment", "reset", "increment"])
+    expect(entries.nth(1).locator(".cf-effects li")).to_have_text(
+        [
+            '→ browser_event name="counter:reset" detail={"count":0}',
+            '→ emit event="increment" payload={"amount":0} to="counter"',
+        ]
+    )
+    expect(entries.nth(2).locator(".cf-effects")).to_have_count(0)
+    expect(frame.locator(".count")).to_have_text("0")
+
+
 def test_a_streaming_event_updates_frame_by_frame_and_is_logged(page: Page) -> None:
     open_playground(page, "countdown")
     fire(page, "run", "{}")

@@ -30,6 +30,9 @@ class Counter(Component):
 
     def on_reset(self) -> None:
         self.state["count"] = 0
+        # What the page is asked to do, for the event log: a browser event, an emitted event.
+        self.dispatch_browser_event("counter:reset", {"count": 0})
+        self.emit("increment", {"amount": 0}, to="counter")
 
     def get_context(self) -> dict[str, Any]:
         return {**super().get_context(), "label": LABEL}
