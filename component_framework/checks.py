@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._advice import only_changes_state
 from ._words import count
-from .core._events import handler_spec, is_event_name
+from .core._events import handler_spec, is_event_name, list_events
 from .core._json import find_lossy
 from .core.component import Component
 from .core.exceptions import RegistryConflictError
@@ -121,6 +121,7 @@ def _relative(where: str, root: Path) -> str:
 
 
 def _check_handlers(name: str, cls: type[Component], where: str, report: CheckReport) -> None:
+    listed = set(list_events(cls))  # not the built-in cf-model handler of a class binding nothing
     for attr in sorted(dir(cls)):
         if not attr.startswith("on_"):
             continue
@@ -135,7 +136,7 @@ def _check_handlers(name: str, cls: type[Component], where: str, report: CheckRe
                 f"{event!r} can never run; make it a method or rename it",
             )
             continue
-        if not is_event_name(event):
+        if not is_event_name(event) or event not in listed:
             continue
         report.events += 1
         try:
@@ -162,6 +163,27 @@ def _check_handlers(name: str, cls: type[Component], where: str, report: CheckRe
                     "thread hop",
                 )
             )
+
+
+def _check_declarations(name: str, cls: type[Component], where: str, report: CheckReport) -> None:
+    """What a class declares for the page: bindable keys, browser events, emitted events."""
+    import pydantic
+
+    from .core import _effects
+
+    for key, hint in cls.bindable.items():
+        try:
+            pydantic.TypeAdapter(hint)
+        except Exception as exc:
+            report.add(where, f"{name}: bindable[{key!r}] cannot be validated ({exc}); use a type")
+    for event_name in cls.browser_events:
+        try:
+            _effects.browser_event(event_name)
+        except ValueError as exc:
+            report.add(where, f"{name}: browser_events: {exc}")
+    for event in cls.emits:
+        if not is_event_name(event):
+            report.add(where, f"{name}: emits {event!r}, which is not an event name")
 
 
 def _not_from_json(func: Any) -> list[tuple[str, str]]:
@@ -308,6 +330,7 @@ def run_checks(
             report.components += 1
             where = _location(cls, project.root)
             _check_handlers(name, cls, where, report)
+            _check_declarations(name, cls, where, report)
             renderable = _check_template(name, cls, where, report, project.root)
             _check_mount(name, cls, where, report, renderable, project.root)
     return report

@@ -40,12 +40,14 @@ import json
 import re
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urljoin
 
 from .core import _held_state as held_state
 from .core import navigation, signing, state, threads
 from .core import renderer as renderer_module
+from .core._events import list_events
 from .core.component import Component
 from .core.config import AppConfig
 from .core.form import FormComponent
@@ -81,6 +83,17 @@ def _same_url(a: str, b: str) -> bool:
         return path, sorted(parse_qsl(query, keep_blank_values=True))
 
     return parts(a) == parts(b)
+
+
+class _LoadingTargets(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.events: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "cf-loading-for" and value:
+                self.events.update(e for e in re.split(r"[\s,]+", value) if e)
 
 
 def _snake(name: str) -> str:
@@ -211,6 +224,14 @@ class ComponentTester:
             for effect in self.effects
             if effect["type"] == "emit"
         ]
+
+    @property
+    def loading_targets(self) -> list[str]:
+        """The events the latest HTML's loading states watch (``cf-loading-for``), sorted."""
+        collector = _LoadingTargets()
+        collector.feed(self.html)
+        collector.close()
+        return sorted(collector.events)
 
     # ---------- Events ----------
 
@@ -409,6 +430,18 @@ class ComponentTester:
     def assert_no_effects(self) -> ComponentTester:
         """Assert the latest event asked the page for nothing but its HTML and state."""
         assert not self.effects, f"unexpected effects: {self.effects}"
+        return self
+
+    def assert_loading_targets(self, *events: str) -> ComponentTester:
+        """Assert every ``cf-loading-for`` event of the HTML is one the component handles (a
+        typo would never show its loading state); with *events*, that they are exactly those."""
+        handled = list_events(self._registry.resolve(self.name))
+        unknown = [event for event in self.loading_targets if event not in handled]
+        assert not unknown, f"cf-loading-for names {unknown}, not events of {self.name}: {handled}"
+        if events:
+            assert self.loading_targets == sorted(set(events)), (
+                f"loading targets are {self.loading_targets}, expected {sorted(set(events))}"
+            )
         return self
 
     def _field_errors(self) -> dict[str, list[str]]:

@@ -1,14 +1,15 @@
-"""ComponentTester and effects: browser events and emitted events."""
+"""ComponentTester and the server side of issue 22: effects (browser events, emitted events),
+two-way binding, and the loading states a template declares."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
 from component_framework.core import Component, ComponentRegistry, StreamingComponent
-from component_framework.core.exceptions import HandlerError
+from component_framework.core.exceptions import HandlerError, InvalidPayloadError
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.testing import ComponentTester
 
@@ -21,7 +22,9 @@ TEMPLATES = {
         "<i cf-loading-for='add'></i>"
     ),
     "cart.html": "<p>{{ state.count }} items</p>",
+    "typo.html": '<span cf-loading cf-loading-for="ad">...</span>',
     "steps.html": "<p>{{ state.step }}</p>",
+    "search.html": "<input cf-model.debounce.300='query' value='{{ state.query }}'>",
 }
 
 
@@ -51,6 +54,12 @@ def registry(fresh_registry: ComponentRegistry, templates: Templates) -> Compone
         def on_item_added(self, product: str) -> None:
             self.state["count"] += 1
 
+    @fresh_registry.register("typo")
+    class Typo(Component):
+        template_name = "typo.html"
+
+        def on_add(self) -> None: ...
+
     @fresh_registry.register("steps")
     class Steps(StreamingComponent):
         template_name = "steps.html"
@@ -61,6 +70,15 @@ def registry(fresh_registry: ComponentRegistry, templates: Templates) -> Compone
             yield
             self.state["step"] = 2
             self.dispatch_browser_event("steps:progress", 2)
+
+    @fresh_registry.register("search")
+    class Search(Component):
+        template_name = "search.html"
+        bindable: ClassVar[dict[str, Any]] = {"query": str}
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["query"] = ""
 
     return fresh_registry
 
@@ -112,3 +130,21 @@ def test_a_stream_gathers_the_effects_of_every_frame(registry: ComponentRegistry
     tester = ComponentTester("steps", registry=registry)
     tester.stream("run")
     assert tester.browser_events == [("steps:progress", 1), ("steps:progress", 2)]
+
+
+def test_loading_targets(registry: ComponentRegistry) -> None:
+    tester = ComponentTester("product", registry=registry)
+    assert tester.loading_targets == ["add", "remove"]
+    tester.assert_loading_targets().assert_loading_targets("add", "remove")
+    with pytest.raises(AssertionError, match=r"expected \['add'\]"):
+        tester.assert_loading_targets("add")
+    typo = ComponentTester("typo", registry=registry)
+    with pytest.raises(AssertionError, match=r"cf-loading-for names \['ad'\], not events of typo"):
+        typo.assert_loading_targets()
+
+
+def test_set_binds_any_component_with_its_declared_keys(registry: ComponentRegistry) -> None:
+    tester = ComponentTester("search", registry=registry)
+    tester.set("query", "tea").assert_set("query", "tea")
+    with pytest.raises(InvalidPayloadError, match="'secret' is not bindable on Search"):
+        tester.set("secret", "x")

@@ -51,9 +51,17 @@ def _bounds_shown(param: Any) -> Any:
     """``amount: Annotated[int, Field(ge=1, le=100)]`` shown as ``amount: int (ge=1, le=100)``."""
     import typing
 
-    hint = param.annotation
-    if typing.get_origin(hint) is not typing.Annotated:
+    if typing.get_origin(param.annotation) is not typing.Annotated:
         return param
+    return param.replace(annotation=_Shown(_type_shown(param.annotation)))
+
+
+def _type_shown(hint: Any) -> str:
+    """A type as ``cf registry show`` prints it: ``str``, ``int (ge=1, le=100)``."""
+    import typing
+
+    if typing.get_origin(hint) is not typing.Annotated:
+        return hint.__name__ if isinstance(hint, type) else repr(hint).replace("typing.", "")
     base, *extras = typing.get_args(hint)
     # Pydantic's Field(ge=1) holds annotated_types' Ge(ge=1): show what is in the parentheses.
     bounds = [
@@ -63,8 +71,7 @@ def _bounds_shown(param: Any) -> Any:
         if type(m).__module__.startswith("annotated_types")
     ]
     shown = getattr(base, "__name__", repr(base))
-    text = f"{shown} ({', '.join(bounds)})" if bounds else shown
-    return param.replace(annotation=_Shown(text))
+    return f"{shown} ({', '.join(bounds)})" if bounds else shown
 
 
 class _Shown(str):
@@ -151,7 +158,8 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
     app: AppOption = None,
 ) -> None:
-    """Show one component: class, kind, template, events with their payloads, source.
+    """Show one component: class, kind, template, events with their payloads, the browser
+    events it dispatches, the events it emits, its bindable state keys, source.
 
     The source file:line is a terminal hyperlink that opens the editor `cf dev` links to
     ([tool.cf] editor, else CF_EDITOR, else vscode).
@@ -176,6 +184,9 @@ def show(
     if cls is None:
         fail(registry.not_found_message(name), USAGE)
     info = registry.describe(name)
+    info["browser_events"] = list(cls.browser_events)
+    info["emits"] = list(cls.emits)
+    info["bindable"] = {key: _type_shown(hint) for key, hint in cls.bindable.items()}
     info["source"] = class_location(cls, Path.cwd())
     if as_json:
         sys.stdout.write(json.dumps(info, indent=2) + "\n")
@@ -189,6 +200,10 @@ def show(
     table.add_row("kind", info["kind"])
     table.add_row("template", info["template"] or "-")
     table.add_row("events", "\n".join(_signature(cls, e) for e in info["events"]) or "-")
+    table.add_row("browser events", _joined(info["browser_events"]))
+    table.add_row("emits", _joined(info["emits"]))
+    bindable = [f"{key}: {hint}" for key, hint in info["bindable"].items()]
+    table.add_row("bindable", "\n".join(bindable) or "-")
     table.add_row("permissions", _joined(info["permissions"]))
     table.add_row("slots", _joined(info["slots"]))
     table.add_row("source", _linked(info["source"], configured(project.editor)))

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CheckedPayload",
     "HandlerSpec",
+    "binding_handler",
+    "check_binding",
     "handler_spec",
     "is_event_name",
     "list_events",
@@ -214,6 +216,19 @@ def handler_spec(component_cls: type, event: Any) -> HandlerSpec:
     return spec
 
 
+def binding_handler(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark *func* as the built-in ``cf-model`` handler: its payload is checked against the
+    class's ``bindable`` declaration (:func:`check_binding`), and a class that binds nothing
+    does not list it."""
+    func._cf_binding = True  # type: ignore[attr-defined]
+    return func
+
+
+def _binds_nothing(component_cls: type, attr: str) -> bool:
+    handler = inspect.getattr_static(component_cls, attr, None)
+    return getattr(handler, "_cf_binding", False) and not getattr(component_cls, "bindable", None)
+
+
 def list_events(component_cls: type) -> list[str]:
     """Return the event names *component_cls* handles, sorted."""
     events = []
@@ -222,9 +237,51 @@ def list_events(component_cls: type) -> list[str]:
             attr.startswith("on_")
             and is_event_name(attr[3:])
             and inspect.isroutine(inspect.getattr_static(component_cls, attr, None))
+            and not _binds_nothing(component_cls, attr)
         ):
             events.append(attr[3:])
     return sorted(events)
+
+
+_binding_validators: dict[tuple[type, str], pydantic.TypeAdapter[Any]] = {}
+
+
+def check_binding(component_cls: type, payload: dict[str, Any]) -> dict[str, Any]:
+    """Check a ``cf-model`` payload (``{"field", "value"}``) against the class's
+    ``bindable`` declaration: the field must be declared, the value must fit its type (as a
+    handler's argument would, ``"3"`` becoming ``3`` for an ``int``). Returns the payload with
+    the validated value.
+
+    Raises:
+        InvalidPayloadError: The field is not bindable, or the value does not fit.
+    """
+    bindable: dict[str, Any] = getattr(component_cls, "bindable", None) or {}
+    field_name = payload.get("field")
+    name = component_cls.__name__
+    if not bindable:
+        raise InvalidPayloadError(
+            f"Invalid payload for field_change: {name} binds no state key; declare "
+            'bindable = {"key": type} on the class for cf-model to set it.'
+        )
+    if field_name not in bindable:
+        raise InvalidPayloadError(
+            f"Invalid payload for field_change: {field_name!r} is not bindable on {name}; "
+            f"bindable keys are {sorted(bindable)}."
+        )
+    import pydantic
+
+    key = (component_cls, str(field_name))
+    validator = _binding_validators.get(key)
+    if validator is None:
+        validator = _binding_validators[key] = pydantic.TypeAdapter(bindable[str(field_name)])
+    try:
+        value = validator.validate_python(payload.get("value"))
+    except pydantic.ValidationError as exc:
+        problem = "; ".join(error["msg"] for error in exc.errors())
+        raise InvalidPayloadError(
+            f"Invalid payload for field_change: {field_name}: {problem}"
+        ) from None
+    return {"field": field_name, "value": value}
 
 
 def refuse_lone_surrogates(event: str, payload: Any) -> None:

@@ -22,7 +22,20 @@ __all__ = ["add_optimistic_patches", "has_optimistic_patches", "optimistic_patch
 
 logger = logging.getLogger("component_framework")
 
-_EVENT_ATTRIBUTES = ("cf-click", "cf-submit", "cf-change", "cf-input", "cf-keydown")
+_EVENT_ATTRIBUTES = (
+    "cf-click",
+    "cf-submit",
+    "cf-change",
+    "cf-input",
+    "cf-keydown",
+    "cf-blur",
+    "cf-focus",
+    "cf-click-away",
+    "cf-visible",
+    "cf-window-keydown",
+)
+# Bindings with key filters and modifiers: cf-keydown.enter, cf-window-keydown.escape.
+_WITH_MODIFIERS = ("cf-keydown.", "cf-window-keydown.")
 
 
 class _BindingCollector(HTMLParser):
@@ -36,7 +49,7 @@ class _BindingCollector(HTMLParser):
         for name, value in attrs:
             if name == "cf-payload":
                 payload = value or ""
-            elif value and (name in _EVENT_ATTRIBUTES or name.startswith("cf-keydown.")):
+            elif value and (name in _EVENT_ATTRIBUTES or name.startswith(_WITH_MODIFIERS)):
                 events.append(value)
         for event in events:
             self.bindings[(event, payload)] = None

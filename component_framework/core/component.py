@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ._effects import LEAVING, ComponentEffects
 from ._effects import patch_url as patch_url_effect
-from ._events import CheckedPayload, HandlerSpec, handler_spec, refuse_lone_surrogates
+from ._events import (
+    CheckedPayload,
+    HandlerSpec,
+    binding_handler,
+    check_binding,
+    handler_spec,
+    refuse_lone_surrogates,
+)
 from .exceptions import (
     ComponentError,
     EventNotFoundError,
@@ -91,6 +98,9 @@ class Component(ComponentEffects):
     the server cannot use the page's state (a new release, an expired stored state): the page
     then holds those parameters, signed and readable like state. ``False`` keeps them out of
     the page, which reloads instead."""
+    bindable: ClassVar[Mapping[str, Any]] = {}
+    """The state keys a page may set with ``cf-model="key"``, each with its type, checked with
+    Pydantic before any component code runs (``{"query": str, "page": int}``). Empty: none."""
     state_store: ClassVar[StateStore | Literal[False] | None] = None
     """Where the state lives between events. ``None``: the project default store
     (``core.state.configure``, ``CF_STATE_STORE``), else in the page, signed. A
@@ -222,7 +232,16 @@ class Component(ComponentEffects):
         (``FormComponent.submit``) override it.
         """
         refuse_lone_surrogates(event, payload)
-        return CheckedPayload(spec.validate(event, payload))
+        checked = spec.validate(event, payload)
+        if event == "field_change" and cls.on_field_change is Component.on_field_change:
+            checked = check_binding(cls, checked)
+        return CheckedPayload(checked)
+
+    @binding_handler
+    def on_field_change(self, field: str, value: Any) -> None:
+        """Set the state key *field* to *value*: what ``cf-model="field"`` sends. Only the keys
+        of ``bindable`` are accepted, the value checked against its type before this runs."""
+        self.state[field] = value
 
     def _checked(self, event: str, payload: Any) -> tuple[HandlerSpec, CheckedPayload]:
         """The handler spec and checked payload: checked here unless the message path did."""

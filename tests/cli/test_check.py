@@ -161,6 +161,37 @@ class Odd(Component):
     assert "2 events checked" in result.stdout
 
 
+def test_declarations_for_the_page_are_checked(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    source = """
+from component_framework.core import Component, registry
+
+
+class Opaque:
+    pass
+
+
+@registry.register("odd")
+class Odd(Component):
+    template_name = "odd.html"
+    bindable = {"query": str, "thing": Opaque}
+    browser_events = ("chart:data", "cf:update", "two words")
+    emits = ("plotted", "_private")
+"""
+    make_project(
+        {"app/__init__.py": "", "app/components.py": source, "app/templates/odd.html": "x"}
+    )
+    result = cf("check")
+    assert result.exit_code == 1, result.output
+    problems = [line for line in result.stdout.splitlines() if "odd:" in line]
+    assert len(problems) == 4, result.stdout
+    assert any("bindable['thing'] cannot be validated" in line for line in problems)
+    assert any("'cf:update' is reserved" in line for line in problems)
+    assert any("'two words' is not valid" in line for line in problems)
+    assert any("emits '_private', which is not an event name" in line for line in problems)
+
+
 def test_a_handler_argument_no_json_value_can_fill_is_a_problem(
     cf: Callable[..., Result], make_project: Callable[..., Path]
 ) -> None:

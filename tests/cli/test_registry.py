@@ -43,6 +43,22 @@ class Ticker(StreamingComponent):
     template_name = "ticker.html"
 """
 
+CHART = """
+from typing import Annotated
+
+from pydantic import Field
+
+from component_framework.core import Component, registry
+
+
+@registry.register("chart")
+class Chart(Component):
+    template_name = "chart.html"
+    browser_events = ("chart:data", "chart:reset")
+    emits = ("plotted",)
+    bindable = {"title": str, "points": Annotated[int, Field(ge=1)]}
+"""
+
 
 def test_list_json_has_exactly_the_documented_keys(
     cf: Callable[..., Result], example: Path
@@ -93,7 +109,25 @@ def test_show_adds_the_source_location(cf: Callable[..., Result], example: Path)
 
     info = json.loads(cf("registry", "show", "counter", "--json").stdout)
     assert info["source"] == "cf_example/components/counter.py:15"
-    assert set(info) == KEYS | {"source"}
+    assert set(info) == KEYS | {"source", "browser_events", "emits", "bindable"}
+
+
+def test_show_lists_browser_events_emits_and_bindable_keys(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    make_project({"app/__init__.py": "", "app/components.py": FANCY + CHART})
+    info = json.loads(cf("registry", "show", "chart", "--json").stdout)
+    assert info["browser_events"] == ["chart:data", "chart:reset"]
+    assert info["emits"] == ["plotted"]
+    assert info["bindable"] == {"title": "str", "points": "int (ge=1)"}
+    assert info["events"] == ["field_change"]
+    shown = cf("registry", "show", "chart").stdout
+    assert "browser events  chart:data, chart:reset" in shown
+    assert "emits           plotted" in shown
+    assert "bindable        title: str" in shown
+    plain = json.loads(cf("registry", "show", "guarded", "--json").stdout)
+    assert (plain["browser_events"], plain["emits"], plain["bindable"]) == ([], [], {})
+    assert plain["events"] == ["ping"]
 
 
 def test_show_unknown_names_close_matches(cf: Callable[..., Result], example: Path) -> None:

@@ -38,6 +38,21 @@ def test_each_binding_gets_its_patch_keyed_by_event_and_raw_payload() -> None:
     assert patches(html) == {"like|": {"likes": 2}, 'like|{"by": 5}': {"likes": 6}}
 
 
+@pytest.mark.parametrize(
+    "binding",
+    [
+        'cf-blur="like"',
+        'cf-focus="like"',
+        'cf-click-away="like"',
+        'cf-visible="like"',
+        'cf-window-keydown.escape="like"',
+        'cf-window-keydown="like"',
+    ],
+)
+def test_every_kind_of_binding_gets_its_patch(binding: str) -> None:
+    assert patches(f"<div {binding}></div>") == {"like|": {"likes": 2}}
+
+
 def test_bad_payloads_and_broken_patches_are_skipped(caplog: pytest.LogCaptureFixture) -> None:
     html = (
         "<button cf-click=\"like\" cf-payload='not json'></button>"
