@@ -20,7 +20,8 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from component_framework.core import registry
@@ -55,6 +56,10 @@ INTERACTIVITY = [
     ("dialog", "Escape and click-away", "rename_dialog", {}),
     ("feed", "Infinite scroll (cf-visible)", "feed", {}),
     ("tasks", "Transitions and optimistic classes", "tasks", {}),
+    ("chart", "A hook fed by browser events", "bar_chart", {}),
+    ("shop", "Events between components: products", "product_list", {}),
+    ("cart", "Events between components: the cart", "cart", {}),
+    ("search", "Two-way binding on any component", "city_search", {}),
 ]
 
 
@@ -76,11 +81,19 @@ def home(request: Request) -> Response:
 
 
 async def interactivity_page(request: Request) -> Response:
-    context = {"demos": INTERACTIVITY, "code": CODE}
+    # The bar chart's hook: the page's own JavaScript, loaded after cf.js.
+    context = {"demos": INTERACTIVITY, "code": CODE, "scripts": ["/static/bars.js"]}
     return templates.TemplateResponse(request, "index.html", context)
 
 
-app = Starlette(routes=[Route("/", home), Route("/interactivity", interactivity_page), cf.mount()])
+app = Starlette(
+    routes=[
+        Route("/", home),
+        Route("/interactivity", interactivity_page),
+        Mount("/static", StaticFiles(directory=interactivity.STATIC)),
+        cf.mount(),
+    ]
+)
 
 
 def main() -> None:

@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import dialog, feed, note_editor, tasks
+from . import chart, dialog, feed, note_editor, search, shop, tasks
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
-__all__ = ["STATIC", "TEMPLATES", "dialog", "feed", "note_editor", "tasks"]
+__all__ = [
+    "STATIC",
+    "TEMPLATES",
+    "chart",
+    "dialog",
+    "feed",
+    "note_editor",
+    "search",
+    "shop",
+    "tasks",
+]

@@ -8,6 +8,7 @@ the test wants to watch in flight are held (``Held``) and let through when it sa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -74,9 +75,11 @@ def test_saving_shows_progress_and_sends_one_event_for_a_double_click(page: Page
     expect(note.get_by_role("button", name="Saving...")).to_be_disabled()
     expect(note.get_by_role("status")).to_have_text("Saving your note…")
     expect(note.get_by_role("status")).to_be_visible()
-    page.wait_for_timeout(100)
-    assert len(held.routes) == 1  # the second click met a disabled button
+    # Leaving the title sent check_title (cf-blur) first; one save waits behind it, not two.
+    expect(note).to_have_attribute("data-cf-in-flight", "check_title")
+    expect(note).to_have_attribute("data-cf-queued", "1")
     held.release()
+    expect(note).not_to_have_attribute("data-cf-loading", "")  # every request answered
     expect(note.get_by_text("Saved 1 time.")).to_be_visible()
     expect(note.get_by_role("button", name="Save")).to_be_enabled()
     expect(note.get_by_role("status")).to_be_hidden()
@@ -103,12 +106,13 @@ def test_leaving_with_unsaved_changes_asks_first(page: Page) -> None:
         seen.append(dialog.type)
         dialog.dismiss()
 
-    page.on("dialog", dismiss)
-    demo(page, "note_editor").get_by_label("Title").fill("Changed")
-    page.close(run_before_unload=True)
-    page.wait_for_timeout(200)
+    with page.expect_event("dialog"):
+        page.on("dialog", dismiss)
+        demo(page, "note_editor").get_by_label("Title").fill("Changed")
+        page.close(run_before_unload=True)
     assert seen == ["beforeunload"]
-    assert not page.is_closed()
+    # Dismissed: the page stays, with what was typed (this waits for the dialog to be gone).
+    expect(demo(page, "note_editor").get_by_label("Title")).to_have_value("Changed")
 
 
 def test_delete_asks_first(page: Page) -> None:
@@ -170,8 +174,8 @@ def test_the_feed_loads_more_as_its_end_scrolls_into_view(page: Page) -> None:
     for shown in (30, 40, 50):
         feed.locator("li").last.scroll_into_view_if_needed()
         expect(feed.get_by_text(f"{shown} of 50 posts.")).to_be_visible()
-    page.wait_for_timeout(200)
     expect(feed.locator("li")).to_have_count(50)
+    expect(feed.locator("[cf-visible]")).to_have_count(0)  # the last page asks for no more
 
 
 # ---------- Transitions and optimistic classes ----------
@@ -199,3 +203,157 @@ def test_tasks_tick_and_go_at_once_then_as_the_server_says(page: Page) -> None:
     held.release()
     expect(plants).to_have_count(0)
     expect(tasks.locator("li")).to_have_count(1)
+
+
+# ---------- A hook fed by browser events ----------
+
+
+def bar_labels(chart: Any) -> list[str]:
+    labels: list[str] = chart.locator(".bars button").evaluate_all(
+        "(bars) => bars.map((bar) => bar.getAttribute('aria-label'))"
+    )
+    return labels
+
+
+def test_a_hook_draws_sends_events_and_hears_the_servers_browser_events(page: Page) -> None:
+    chart = demo(page, "bar_chart")
+    expect(chart.locator(".bars button")).to_have_count(6)
+    assert bar_labels(chart)[:2] == ["Bar 1: 3", "Bar 2: 5"]
+    chart.get_by_role("button", name="Bar 4: 6").click()  # the hook's this.send("pick")
+    expect(chart.get_by_text("Bar 4 holds 6.")).to_be_visible()
+    page.evaluate(
+        """() => { window.heard = []; document.addEventListener("bars:data",
+        (event) => window.heard.push(event.detail.values)); }"""
+    )
+    chart.get_by_role("button", name="New numbers").click()
+    expect(chart.get_by_text("Click a bar.")).to_be_visible()
+    page.wait_for_function("window.heard.length === 1")
+    values = page.evaluate("window.heard[0]")
+    state = json.loads(chart.get_attribute("data-cf-state") or "{}")
+    assert values == state["values"]
+    expect(chart.locator(".bars button")).to_have_count(6)
+    assert bar_labels(chart) == [f"Bar {n + 1}: {v}" for n, v in enumerate(values)]
+    # cf-ignore: the morph left the hook's element as the hook made it.
+    assert chart.locator(".bars").get_attribute("data-values") == "[3, 5, 2, 6, 4, 1]"
+
+
+def test_a_hooks_event_is_checked_like_any_other(page: Page) -> None:
+    chart = demo(page, "bar_chart")
+    expect(chart.locator(".bars button")).to_have_count(6)
+    page.evaluate("() => cf.send(document.querySelector('.bars'), 'pick', {index: 99})")
+    expect(chart.get_by_role("alert")).to_contain_text("Invalid payload for pick: index")
+    chart.get_by_role("button", name="Bar 2: 5").click()  # the next event goes through
+    expect(chart.get_by_text("Bar 2 holds 5.")).to_be_visible()
+
+
+# ---------- Events between components ----------
+
+
+def test_adding_a_product_updates_the_cart_and_the_list(page: Page) -> None:
+    cart, products = demo(page, "cart"), demo(page, "product_list")
+    sent: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(json.loads(request.post_data or "{}"))
+            if request.url.endswith("/cf/event")
+            else None
+        ),
+    )
+    products.get_by_role("button", name="Add Tea").click()
+    expect(cart.get_by_role("status")).to_have_text("Cart: 1 items")
+    expect(cart.get_by_text("Tea: 1")).to_be_visible()
+    expect(products.get_by_text("Last added: Tea.")).to_be_visible()
+    # One event of the product, then one for each component it told (sibling and parent).
+    assert sorted((m["component"], m["event"]) for m in sent) == [
+        ("cart", "item_added"),
+        ("product", "add"),
+        ("product_list", "product_added"),
+    ]
+    products.get_by_role("button", name="Add Coffee").click()
+    products.get_by_role("button", name="Add Coffee").click()
+    expect(cart.get_by_role("status")).to_have_text("Cart: 3 items")
+    expect(cart.get_by_text("Coffee: 2")).to_be_visible()
+    expect(products.get_by_text("Last added: Coffee.")).to_be_visible()
+    cart.get_by_role("button", name="Empty the cart").click()
+    expect(cart.get_by_role("status")).to_have_text("Cart: 0 items")
+
+
+def test_an_emit_reaches_no_component_outside_the_page(browser: Browser, base_url: str) -> None:
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(base_url=base_url)
+        pages.append(context.new_page())
+        pages[-1].goto("/interactivity")
+        expect(demo(pages[-1], "cart")).to_have_attribute("data-cf-ready", "")
+    mine, theirs = pages
+    their_cart = demo(theirs, "cart")
+    their_id = their_cart.get_attribute("data-cf-id")
+    warnings: list[str] = []
+    mine.on("console", lambda msg: warnings.append(msg.text) if msg.type == "warning" else None)
+    # An emit naming their cart's id finds nothing on this page: nothing is sent.
+    mine.evaluate(
+        """(id) => cf.effects.emit(document.querySelector('[data-cf-component="product"]'),
+        {type: "emit", event: "item_added", payload: {product: "Tea"}, component_id: id},
+        {depth: 0})""",
+        their_id,
+    )
+    assert any("item_added was emitted to no component on this page" in w for w in warnings)
+    # Sending to their id with this page's own signed cart state is refused by the server.
+    reply = mine.evaluate(
+        """(id) => { const root = document.querySelector('[data-cf-component="cart"]');
+        const message = cf.message(root, "item_added", {product: "Tea"});
+        message.component_id = id;
+        return fetch("/cf/event", {method: "POST", body: JSON.stringify(message),
+          headers: {"Content-Type": "application/json", "X-CF-Request": "1"}})
+          .then((response) => response.json()); }""",
+        their_id,
+    )
+    assert reply["code"] == "tampered_state"
+    theirs.reload()
+    expect(demo(theirs, "cart").get_by_role("status")).to_have_text("Cart: 0 items")
+    for page in pages:
+        page.context.close()
+
+
+def test_an_emitted_payload_is_checked_by_its_target(page: Page) -> None:
+    cart = demo(page, "cart")
+    page.evaluate(
+        """() => cf.effects.emit(document.querySelector('[data-cf-component="product"]'),
+        {type: "emit", event: "item_added", payload: {product: "Gold"}, to: "cart"}, {depth: 0})"""
+    )
+    expect(cart.get_by_role("alert")).to_contain_text("Invalid payload for item_added: product")
+    expect(cart.get_by_role("status")).to_have_text("Cart: 0 items")
+
+
+# ---------- Two-way binding on any component ----------
+
+
+def test_cf_model_sets_the_declared_keys_of_a_plain_component(page: Page) -> None:
+    search = demo(page, "city_search")
+    cities = search.locator(".cities li")
+    expect(cities).to_have_count(5)
+    search.get_by_label("City").fill("lo")
+    expect(cities).to_have_text(["London", "Oslo"])
+    search.get_by_label("City").fill("a")
+    expect(cities).to_have_count(5)
+    search.get_by_label("Show").select_option("10")
+    expect(cities).to_have_count(8)  # of the 16 cities, 8 hold an "a"
+    state = json.loads(search.get_attribute("data-cf-state") or "{}")
+    assert state == {"query": "a", "limit": 10}  # "10" from the select, an int in the state
+    search.get_by_label("City").fill("zz")
+    expect(cities).to_have_text(["No city matches."])
+
+
+def test_cf_model_refuses_what_the_component_does_not_declare(page: Page) -> None:
+    search = demo(page, "city_search")
+    page.evaluate(
+        """() => cf.send(document.querySelector('[data-cf-component="city_search"]'),
+        "field_change", {field: "limit", value: 1000})"""
+    )
+    expect(search.get_by_role("alert")).to_contain_text("limit: Input should be less than")
+    page.evaluate(
+        """() => cf.send(document.querySelector('[data-cf-component="city_search"]'),
+        "field_change", {field: "template_name", value: "x"})"""
+    )
+    expect(search.get_by_role("alert")).to_contain_text("'template_name' is not bindable")

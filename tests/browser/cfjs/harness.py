@@ -222,6 +222,16 @@ class ClientPage:
         """What the promise of a ``send()`` resolved to (the reply), once it has."""
         return self.page.evaluate("(sent) => sent.done", sent)
 
+    def assert_nothing_sent(self, target: str) -> None:
+        """Assert *target* (a component) sent nothing so far: a ``sentinel`` event sent now
+        is its next request. Its requests leave in order, so anything an earlier action made
+        it send comes first; no waiting for something that should not happen."""
+        sent = self.send(target, "sentinel")
+        request = self.next_request()
+        assert request.message["event"] == "sentinel", f"it sent {request.message['event']!r}"
+        request.answer({"type": "error", "error": "Sentinel.", "code": "cancelled"})
+        self.settled(sent)
+
     def morph(self, target: str, inner: str, **fields: Any) -> None:
         """Send an event for *target* (a component id or name), answer it with *inner*, and
         return once cf.js applied the reply."""
