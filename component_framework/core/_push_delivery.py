@@ -3,9 +3,9 @@
 Two tasks per process, both on the loop the app runs on:
 
 - the publisher hands queued pushes to the broker in order; while the broker is down it keeps
-  them (up to a bound) and retries, so a push made during a short outage still arrives; if the
-  bound is passed, the oldest are dropped and every page is told to re-sync once the broker
-  is back;
+  them (up to 10,000 pushes and ``AppConfig.push_backlog_bytes``) and retries, so a push made
+  during a short outage still arrives; beyond either bound the oldest are dropped and every
+  page is told to re-sync once the broker is back;
 - the delivery task reads the broker's deliveries and puts each push into the queues of this
   process's subscribed pages (``Connections``, ``_outbox``); a push of
   a whole state is rendered in one worker-thread hop for all of them. It runs while pages are
@@ -36,6 +36,7 @@ from .threads import run_sync
 
 if TYPE_CHECKING:
     from ._connections import Connections
+    from .config import AppConfig
 
 __all__ = ["PushDelivery"]
 
@@ -53,13 +54,21 @@ class PushDelivery:
     Args:
         connections: The pages of this process (shared with the manager).
         broker: Returns the broker pushes go through (created by the manager on first use).
+        config: Returns the manager's config (its backlog bound and resync spread).
     """
 
-    def __init__(self, connections: Connections, broker: Callable[[], Broker]) -> None:
+    def __init__(
+        self,
+        connections: Connections,
+        broker: Callable[[], Broker],
+        config: Callable[[], AppConfig],
+    ) -> None:
         self._connections = connections
         self._broker = broker
+        self._config = config
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._pending: deque[str] = deque()
+        self._pending: deque[tuple[str, int]] = deque()  # (push, its size in bytes)
+        self._pending_bytes = 0
         self._publisher: asyncio.Task[None] | None = None
         self._pump: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
@@ -80,6 +89,7 @@ class PushDelivery:
                 self._loop.call_soon_threadsafe(task.cancel)
         self._loop, self._publisher, self._pump, self._ready = None, None, None, None
         self._pending.clear()
+        self._pending_bytes = 0
 
     # ---------- Publishing ----------
 
@@ -104,23 +114,40 @@ class PushDelivery:
 
     def _enqueue(self, text: str) -> None:
         loop = self._bind()
-        if len(self._pending) >= MAX_PENDING:
-            self._pending.popleft()
+        size = len(text.encode())
+        limit = self._config().push_backlog_bytes
+        # The oldest go first; a single push larger than the bound is still kept, alone.
+        while self._pending and (
+            len(self._pending) >= MAX_PENDING or self._pending_bytes + size > limit
+        ):
+            self._take()
             self._lost = True
-        self._pending.append(text)
+        self._put(text, size)
         if self._publisher is None:
             self._publisher = loop.create_task(self._publish_all())
+
+    def _put(self, text: str, size: int, *, first: bool = False) -> None:
+        if first:
+            self._pending.appendleft((text, size))
+        else:
+            self._pending.append((text, size))
+        self._pending_bytes += size
+
+    def _take(self) -> tuple[str, int]:
+        text, size = self._pending.popleft()
+        self._pending_bytes -= size
+        return text, size
 
     async def _publish_all(self) -> None:
         delay = _RETRY_FIRST
         broker = self._broker()
         try:
             while self._pending:
-                text = self._pending.popleft()
+                text, size = self._take()
                 try:
                     await broker.publish(text)
                 except BrokerUnavailable:
-                    self._pending.appendleft(text)  # kept, in order, until the broker is back
+                    self._put(text, size, first=True)  # kept, in order, until it is back
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, _RETRY_MAX)
                     continue
@@ -130,7 +157,8 @@ class PushDelivery:
                 delay = _RETRY_FIRST
                 if self._lost:
                     self._lost = False
-                    self._pending.appendleft(encode_push("resync"))
+                    resync = encode_push("resync")
+                    self._put(resync, len(resync), first=True)
         finally:
             if self._publisher is asyncio.current_task():
                 self._publisher = None

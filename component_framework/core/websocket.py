@@ -122,7 +122,9 @@ class ComponentWebSocketManager:
         if self._delivery_obj is None:
             from ._push_delivery import PushDelivery
 
-            self._delivery_obj = PushDelivery(self._connections, lambda: self.broker)
+            self._delivery_obj = PushDelivery(
+                self._connections, lambda: self.broker, lambda: self.config
+            )
         return self._delivery_obj
 
     @property
