@@ -81,34 +81,41 @@ def _render(
     return html, state_json, new_state
 
 
-def held_state_json(sub: Subscription, state: dict[str, Any], state_json: str) -> str:
+def held_state_json(
+    sub: Subscription, state: dict[str, Any], state_json: str, written: held_state.Written
+) -> str:
     """The state *sub*'s page holds: *state_json*, or for a server-held component the signed
-    reference to *state*, which is saved to its store here (sync: a worker thread)."""
+    reference to *state*, stored once per push (*written*; sync: a worker thread)."""
     if sub.component is None:
         return state_json
-    ref = held_state.reference_for(sub.config, sub.component, sub.component_id, state)
+    ref = held_state.shared_reference(
+        sub.config, sub.component, sub.component_id, state, written
+    )
     return state_json if ref is None else canonical_dumps(ref)
 
 
 def render_state_updates(
-    cls: type[Component], state: dict[str, Any], subs: Sequence[Subscription]
+    cls: type[Component],
+    state: dict[str, Any],
+    subs: Sequence[Subscription],
+    written: held_state.Written,
 ) -> list[tuple[Subscription, dict[str, Any]]]:
     """Render *state* for every subscription in *subs* (one class); runs user code (sync).
 
     Renders once with a probe id; if neither the HTML nor the state mentions the probe, that
-    render serves every page (only the signature differs per id).
+    render serves every page (only the signature differs per id). A server-held state is
+    stored once (*written*): the rendered state, or the pushed one when the rendered state
+    depends on the id.
     """
     probe = f"cf-probe-{secrets.token_hex(16)}"
     html, state_json, new_state = _render(cls, probe, state)
-    shared = probe not in html and probe not in state_json
+    shared_state = probe not in state_json
+    shared = shared_state and probe not in html
+    stored = new_state if shared_state else state
     updates = []
-    held: dict[tuple[int, str | None, str], str] = {}  # one stored state per push and id
     for sub in subs:
         if not shared:
-            html, state_json, new_state = _render(cls, sub.component_id, state)
-        key = (id(sub.config), sub.component, sub.component_id)
-        if key not in held:
-            held[key] = held_state_json(sub, new_state, state_json)
-        page_state = held[key]
+            html, state_json, _ = _render(cls, sub.component_id, state)
+        page_state = held_state_json(sub, stored, state_json, written)
         updates.append((sub, signed_update(sub, html, page_state)))
     return updates

@@ -31,6 +31,7 @@ from ._push import (
     render_state_updates,
     signed_update,
 )
+from ._held_state import Written
 from .broker import Broker, BrokerUnavailable, InMemoryBroker
 from .threads import run_sync
 
@@ -242,17 +243,18 @@ class PushDelivery:
             cls = sub.config.registry.get(component)
             if cls is not None:
                 groups.setdefault(cls, []).append(sub)
+        written: Written = {}  # a server-held state is stored once per push
         for cls, subs in groups.items():
             # One hop for every page: user code (hydrate, render) never runs on the loop.
-            updates = await run_sync(render_state_updates, cls, state, subs)
+            updates = await run_sync(render_state_updates, cls, state, subs, written)
             for sub, update in updates:
                 self._connections.put(sub, update)
 
     async def _deliver_update(self, component_id: str, html: str, state_json: str) -> None:
         subs = self._connections.of_id(component_id)
         if any(sub.component is not None for sub in subs):
-            # A server-held component's state goes to its store (once per component name);
-            # its pages get the signed reference. One hop for all of them.
+            # A server-held component's state goes to its store (once per push); its pages
+            # get the signed reference. One hop for all of them.
             state = json.loads(state_json)
             page_states = await run_sync(_page_states, subs, state, state_json)
         else:
@@ -307,9 +309,5 @@ class PushDelivery:
 
 
 def _page_states(subs: list[Subscription], state: dict[str, Any], state_json: str) -> list[str]:
-    done: dict[tuple[int, str | None], str] = {}
-    for sub in subs:
-        key = (id(sub.config), sub.component)
-        if key not in done:
-            done[key] = held_state_json(sub, state, state_json)
-    return [done[(id(sub.config), sub.component)] for sub in subs]
+    written: Written = {}
+    return [held_state_json(sub, state, state_json, written) for sub in subs]

@@ -64,7 +64,7 @@ _FIELDS = (
     "resync_spread",
 )
 
-DEFAULT_PUSH_BACKLOG_BYTES = 16 * 1024 * 1024
+_PUSH_BACKLOG_BYTES = 16 * 1024 * 1024
 
 
 class AppConfig:
@@ -114,7 +114,7 @@ class AppConfig:
         max_body_bytes: int | None = None,
         body_timeout: float | None = 30.0,
         allowed_origins: Iterable[str] = (),
-        push_backlog_bytes: int = DEFAULT_PUSH_BACKLOG_BYTES,
+        push_backlog_bytes: int = _PUSH_BACKLOG_BYTES,
         resync_spread: float = 5.0,
     ) -> None:
         if not isinstance(limits, Limits):
