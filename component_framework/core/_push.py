@@ -16,14 +16,17 @@ from typing import Any
 
 from . import _held_state as held_state
 from ._json import canonical_dumps
+from ._reply import error_reply
 from .component import Component, StateSerializer
 from .config import AppConfig
+from .permissions import check_permissions
 
 __all__ = [
     "Subscription",
     "decode_push",
     "encode_push",
     "held_state_json",
+    "refusal",
     "render_state_updates",
     "signed_update",
 ]
@@ -37,6 +40,8 @@ class Subscription:
     component_id: str
     component: str | None
     config: AppConfig
+    request: Any = None
+    """What the page's socket opened with: the permission classes see it at each push."""
 
 
 def encode_push(kind: str, **fields: Any) -> str:
@@ -69,6 +74,18 @@ def signed_update(
     return update
 
 
+def refusal(sub: Subscription, cls: type[Component]) -> dict[str, Any] | None:
+    """The message ending *sub* when *cls*'s permission classes no longer grant its page the
+    push, else None; runs user code (sync). Only for ``check_permissions_on_push``."""
+    if not (cls.permission_classes and cls.check_permissions_on_push):
+        return None
+    try:
+        check_permissions(cls, sub.request)
+    except Exception as exc:  # a permission class that fails refuses (logged by error_reply)
+        return {**error_reply(exc), "type": "unsubscribed", "component_id": sub.component_id}
+    return None
+
+
 def _render(
     cls: type[Component], component_id: str, state: dict[str, Any]
 ) -> tuple[str, str, dict[str, Any]]:
@@ -88,9 +105,7 @@ def held_state_json(
     reference to *state*, stored once per push (*written*; sync: a worker thread)."""
     if sub.component is None:
         return state_json
-    ref = held_state.shared_reference(
-        sub.config, sub.component, sub.component_id, state, written
-    )
+    ref = held_state.shared_reference(sub.config, sub.component, sub.component_id, state, written)
     return state_json if ref is None else canonical_dumps(ref)
 
 
@@ -105,15 +120,24 @@ def render_state_updates(
     Renders once with a probe id; if neither the HTML nor the state mentions the probe, that
     render serves every page (only the signature differs per id). A server-held state is
     stored once (*written*): the rendered state, or the pushed one when the rendered state
-    depends on the id.
+    depends on the id. A page its permission classes now refuse gets its ``refusal``.
     """
+    updates: list[tuple[Subscription, dict[str, Any]]] = []
+    allowed = []
+    for sub in subs:
+        refused = refusal(sub, cls)
+        if refused is None:
+            allowed.append(sub)
+        else:
+            updates.append((sub, refused))
+    if not allowed:
+        return updates
     probe = f"cf-probe-{secrets.token_hex(16)}"
     html, state_json, new_state = _render(cls, probe, state)
     shared_state = probe not in state_json
     shared = shared_state and probe not in html
     stored = new_state if shared_state else state
-    updates = []
-    for sub in subs:
+    for sub in allowed:
         if not shared:
             html, state_json, _ = _render(cls, sub.component_id, state)
         page_state = held_state_json(sub, stored, state_json, written)

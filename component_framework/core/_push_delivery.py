@@ -23,15 +23,16 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ._held_state import Written
 from ._push import (
     Subscription,
     decode_push,
     encode_push,
     held_state_json,
+    refusal,
     render_state_updates,
     signed_update,
 )
-from ._held_state import Written
 from .broker import Broker, BrokerUnavailable, InMemoryBroker
 from .threads import run_sync
 
@@ -47,6 +48,7 @@ MAX_PENDING = 10_000
 _RETRY_FIRST, _RETRY_MAX = 0.1, 2.0
 _READY_TIMEOUT = 5.0
 _CLOSE_TIMEOUT = 5.0
+_RESYNCS_PER_SECOND = 200  # what one process answers with room to spare (bench/README.md)
 
 
 class PushDelivery:
@@ -213,10 +215,15 @@ class PushDelivery:
         kind = push["k"]
         connections = self._connections
         if kind == "event":
+            subs = connections.of_component(push["c"])
+            refused = await _refusals(subs, push["c"])
             # One message object per component id, shared by its pages: the transport
             # encodes a shared object once (see web's StarletteConnection).
             messages: dict[str, dict[str, Any]] = {}
-            for sub in connections.of_component(push["c"]):
+            for n, sub in enumerate(subs):
+                if n in refused:
+                    self._send(sub, refused[n])
+                    continue
                 message = messages.get(sub.component_id)
                 if message is None:
                     message = messages[sub.component_id] = {
@@ -248,32 +255,45 @@ class PushDelivery:
             # One hop for every page: user code (hydrate, render) never runs on the loop.
             updates = await run_sync(render_state_updates, cls, state, subs, written)
             for sub, update in updates:
-                self._connections.put(sub, update)
+                self._send(sub, update)
 
     async def _deliver_update(self, component_id: str, html: str, state_json: str) -> None:
         subs = self._connections.of_id(component_id)
         if any(sub.component is not None for sub in subs):
-            # A server-held component's state goes to its store (once per push); its pages
-            # get the signed reference. One hop for all of them.
-            state = json.loads(state_json)
-            page_states = await run_sync(_page_states, subs, state, state_json)
+            # A server-held state goes to its store (once per push), and pages are checked
+            # against their permission classes: user code and IO, one hop for every page.
+            updates = await run_sync(_updates, subs, html, json.loads(state_json), state_json)
         else:
-            page_states = [state_json] * len(subs)
-        for sub, page_state in zip(subs, page_states, strict=True):
-            self._connections.put(sub, signed_update(sub, html, page_state))
+            updates = [signed_update(sub, html, state_json) for sub in subs]
+        for sub, update in zip(subs, updates, strict=True):
+            self._send(sub, update)
 
-    def resync(self, sub: Subscription) -> None:
-        """Tell *sub*'s page to bring itself back in step (it may have missed pushes)."""
+    def _send(self, sub: Subscription, message: dict[str, Any]) -> None:
+        # A page its permission classes now refuse is told so, then forgotten.
+        self._connections.put(sub, message)
+        if message["type"] == "unsubscribed":
+            self._connections.unsubscribe(sub.connection_id, sub.component_id)
+
+    def resync(self, sub: Subscription, *, jitter: int | None = None) -> None:
+        """Tell *sub*'s page to bring itself back in step (it may have missed pushes), at a
+        random moment within *jitter* milliseconds (by default, what ``jitter()`` says)."""
         cls = sub.config.registry.get(sub.component) if sub.component else None
         event = cls.resync_event if cls is not None else None
-        self._connections.put(
-            sub, {"type": "resync", "component_id": sub.component_id, "event": event}
-        )
+        jitter = self.jitter() if jitter is None else jitter
+        message = {"type": "resync", "component_id": sub.component_id, "event": event}
+        self._connections.put(sub, {**message, "jitter": jitter})
 
     def resync_all(self) -> None:
-        """Tell every subscribed page of this process to re-sync."""
+        """Tell every subscribed page of this process to re-sync, spread over ``jitter()``."""
+        jitter = self.jitter()
         for sub in self._connections.all():
-            self.resync(sub)
+            self.resync(sub, jitter=jitter)
+
+    def jitter(self) -> int:
+        """Milliseconds over which this process's pages spread their re-sync: enough for
+        about 200 a second, at most ``AppConfig.resync_spread``."""
+        pages = len(self._connections.sockets)
+        return int(min(self._config().resync_spread, pages / _RESYNCS_PER_SECOND) * 1000)
 
     # ---------- Barriers ----------
 
@@ -308,6 +328,41 @@ class PushDelivery:
         await self._broker().close()
 
 
-def _page_states(subs: list[Subscription], state: dict[str, Any], state_json: str) -> list[str]:
+def _updates(
+    subs: list[Subscription], html: str, state: dict[str, Any], state_json: str
+) -> list[dict[str, Any]]:
+    # push_update's messages, in the worker thread: a refusal, or the update with the state
+    # (a server-held one stored once for every page).
     written: Written = {}
-    return [held_state_json(sub, state, state_json, written) for sub in subs]
+    updates = []
+    for sub in subs:
+        cls = sub.config.registry.get(sub.component) if sub.component is not None else None
+        refused = refusal(sub, cls) if cls is not None else None
+        if refused is None:
+            page_state = held_state_json(sub, state, state_json, written)
+            refused = signed_update(sub, html, page_state)
+        updates.append(refused)
+    return updates
+
+
+def _check(subs: list[Subscription], classes: list[type[Any] | None]) -> dict[int, dict[str, Any]]:
+    # In the worker thread: the refusals of *subs*, by position.
+    found = {}
+    for n, (sub, cls) in enumerate(zip(subs, classes, strict=True)):
+        refused = refusal(sub, cls) if cls is not None else None
+        if refused is not None:
+            found[n] = refused
+    return found
+
+
+async def _refusals(subs: list[Subscription], component: str) -> dict[int, dict[str, Any]]:
+    """The pages of *subs* whose permission classes no longer grant them a push, by position.
+
+    One worker-thread hop for all of them, and none for a component without checks at push.
+    """
+    classes = [sub.config.registry.get(component) for sub in subs]
+    if not any(
+        c is not None and c.permission_classes and c.check_permissions_on_push for c in classes
+    ):
+        return {}
+    return await run_sync(_check, subs, classes)
