@@ -218,8 +218,11 @@ class ComponentWebSocketManager:
 
         Pushes to it are signed with *config*'s signer (the manager's config by default);
         the component's permission classes see *request* at each push
-        (``check_permissions_on_push``).
+        (``check_permissions_on_push``), by default the request of the connection's socket.
         """
+        if request is None:
+            sockets = self.connections.get(connection_id)
+            request = sockets[0].request if sockets else None
         sub = Subscription(connection_id, component_id, component, config or self.config, request)
         self._connections.subscribe(sub)
         logger.debug("Subscribed %s to component %s", connection_id, component_id)
