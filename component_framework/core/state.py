@@ -30,13 +30,15 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -52,6 +54,7 @@ __all__ = [
     "StateStore",
     "StoredState",
     "configure",
+    "for_served_pages",
     "get_default_store",
     "open_store",
 ]
@@ -68,6 +71,21 @@ NEW_STATE_SHARE = 0.9
 logger = logging.getLogger("component_framework")
 _FULL = "The server cannot keep more component state right now; try again in a few minutes."
 _FULL_LOG_EVERY = 60.0  # seconds between two warnings of one store that it is full
+_served: ContextVar[bool] = ContextVar("cf_state_served", default=False)
+
+
+@contextlib.contextmanager
+def for_served_pages() -> Iterator[None]:
+    """Within the block, a new key's state is written for pages already served, not for a new
+    page: it may use the whole budget, like a held state grows into.
+
+    The message path writes so a pushed state, and a page's own copy of it at its next event.
+    """
+    token = _served.set(True)
+    try:
+        yield
+    finally:
+        _served.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +169,13 @@ class StateStore(ABC):
         return StoreFullError(_FULL)
 
     def _limit(self, new: bool) -> int | None:
-        """The most bytes a write may bring the store to: a new state's, or a held one's."""
+        """The most bytes a write may bring the store to: a new page's state, or a held one's
+        (or one written for pages already served, see ``for_served_pages``)."""
         if self.max_bytes is None:
             return None
-        return int(self.max_bytes * NEW_STATE_SHARE) if new else self.max_bytes
+        if new and not _served.get():
+            return int(self.max_bytes * NEW_STATE_SHARE)
+        return self.max_bytes
 
     @staticmethod
     def _conflict(key: str, expected: int | None) -> StateConflictError:

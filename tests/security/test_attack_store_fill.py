@@ -25,11 +25,20 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from component_framework.core import (
+    Component,
+    ComponentRegistry,
+    ComponentWebSocketManager,
+)
 from component_framework.core import state as state_module
+from component_framework.core.exceptions import StoreFullError
+from component_framework.core.protocol import handle_message, render_component
 from component_framework.core.redis_store import RedisStateStore
+from component_framework.core.signing import Signer
 from component_framework.core.sqlite_store import SQLiteStateStore
 from component_framework.core.state import StateStore
 from tests._redis import RedisServer
+from tests.core._support import FakeConnection, Plain
 
 from ._hostile import HEADERS, STEPS_RUN, build_app, message
 
@@ -159,3 +168,41 @@ def test_a_redis_out_of_memory_is_a_clear_503_not_a_500(
         assert refused.json()["code"] == "store_full" and FULL in refused.json()["error"]
     finally:
         server.stop()
+
+
+async def test_a_page_that_got_a_push_goes_on_when_new_pages_filled_the_store(
+    tmp_path: Path, fresh_registry: ComponentRegistry, signer: Signer
+) -> None:
+    # After a push, a page's next event keeps its state under a key of its own: a write of a
+    # page already served, which the room kept for held states must take.
+    store = SQLiteStateStore(tmp_path / "state.db", max_bytes=100_000)
+
+    @fresh_registry.register("board")
+    class Board(Component):
+        template_name = "board.html"
+        renderer = Plain()
+        state_store = store
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["count"] = 0
+
+        def on_increment(self) -> None:
+            self.state["count"] += 1
+
+    page = render_component("board", registry=fresh_registry, signer=signer)
+    manager = ComponentWebSocketManager(registry=fresh_registry, signer=signer)
+    connection = FakeConnection()
+    await manager.connect(connection, "victim")
+    manager.subscribe("victim", page["component_id"], "board")
+    with pytest.raises(StoreFullError):
+        for _ in range(10_000):  # an anonymous flood of first renders
+            render_component("board", registry=fresh_registry, signer=signer)
+    await manager.push_state("board", {"count": 41, "padding": "x" * 2000})
+    await manager.flush()
+    pushed = connection.sent[-1]
+    event = {**message(pushed, "increment"), "component": "board"}
+    reply = await handle_message(event, registry=fresh_registry, signer=signer)
+    assert reply["type"] == "component_update", reply
+    assert reply["html"] == "<p>42</p>"
+    store.close()
