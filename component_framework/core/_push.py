@@ -23,12 +23,15 @@ from .permissions import check_permissions
 
 __all__ = [
     "Subscription",
+    "checks_at_push",
     "decode_push",
     "encode_push",
     "held_state_json",
     "refusal",
+    "refusals",
     "render_state_updates",
     "signed_update",
+    "update_messages",
 ]
 
 
@@ -74,10 +77,15 @@ def signed_update(
     return update
 
 
+def checks_at_push(cls: type[Component]) -> bool:
+    """Whether *cls*'s permission classes are checked for each page at each push."""
+    return bool(cls.permission_classes) and cls.check_permissions_on_push
+
+
 def refusal(sub: Subscription, cls: type[Component]) -> dict[str, Any] | None:
     """The message ending *sub* when *cls*'s permission classes no longer grant its page the
     push, else None; runs user code (sync). Only for ``check_permissions_on_push``."""
-    if not (cls.permission_classes and cls.check_permissions_on_push):
+    if not checks_at_push(cls):
         return None
     try:
         check_permissions(cls, sub.request)
@@ -143,3 +151,31 @@ def render_state_updates(
         page_state = held_state_json(sub, stored, state_json, written)
         updates.append((sub, signed_update(sub, html, page_state)))
     return updates
+
+
+def refusals(
+    subs: Sequence[Subscription], classes: Sequence[type[Component] | None]
+) -> dict[int, dict[str, Any]]:
+    """The ``refusal`` of each of *subs* that gets one, by position (sync: user code)."""
+    found = {}
+    for n, (sub, cls) in enumerate(zip(subs, classes, strict=True)):
+        refused = refusal(sub, cls) if cls is not None else None
+        if refused is not None:
+            found[n] = refused
+    return found
+
+
+def update_messages(
+    subs: Sequence[Subscription], html: str, state: dict[str, Any], state_json: str
+) -> list[dict[str, Any]]:
+    """``push_update``'s message for each of *subs*: its ``refusal``, or the signed update
+    (a server-held state stored once for all of them). Sync: user code and store IO."""
+    written: held_state.Written = {}
+    messages = []
+    for sub in subs:
+        cls = sub.config.registry.get(sub.component) if sub.component is not None else None
+        message = refusal(sub, cls) if cls is not None else None
+        if message is None:
+            message = signed_update(sub, html, held_state_json(sub, state, state_json, written))
+        messages.append(message)
+    return messages

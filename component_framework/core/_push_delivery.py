@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING, Any
 from ._held_state import Written
 from ._push import (
     Subscription,
+    checks_at_push,
     decode_push,
     encode_push,
-    held_state_json,
-    refusal,
+    refusals,
     render_state_updates,
     signed_update,
+    update_messages,
 )
 from .broker import Broker, BrokerUnavailable, InMemoryBroker
 from .threads import run_sync
@@ -262,7 +263,8 @@ class PushDelivery:
         if any(sub.component is not None for sub in subs):
             # A server-held state goes to its store (once per push), and pages are checked
             # against their permission classes: user code and IO, one hop for every page.
-            updates = await run_sync(_updates, subs, html, json.loads(state_json), state_json)
+            state = json.loads(state_json)
+            updates = await run_sync(update_messages, subs, html, state, state_json)
         else:
             updates = [signed_update(sub, html, state_json) for sub in subs]
         for sub, update in zip(subs, updates, strict=True):
@@ -328,41 +330,12 @@ class PushDelivery:
         await self._broker().close()
 
 
-def _updates(
-    subs: list[Subscription], html: str, state: dict[str, Any], state_json: str
-) -> list[dict[str, Any]]:
-    # push_update's messages, in the worker thread: a refusal, or the update with the state
-    # (a server-held one stored once for every page).
-    written: Written = {}
-    updates = []
-    for sub in subs:
-        cls = sub.config.registry.get(sub.component) if sub.component is not None else None
-        refused = refusal(sub, cls) if cls is not None else None
-        if refused is None:
-            page_state = held_state_json(sub, state, state_json, written)
-            refused = signed_update(sub, html, page_state)
-        updates.append(refused)
-    return updates
-
-
-def _check(subs: list[Subscription], classes: list[type[Any] | None]) -> dict[int, dict[str, Any]]:
-    # In the worker thread: the refusals of *subs*, by position.
-    found = {}
-    for n, (sub, cls) in enumerate(zip(subs, classes, strict=True)):
-        refused = refusal(sub, cls) if cls is not None else None
-        if refused is not None:
-            found[n] = refused
-    return found
-
-
 async def _refusals(subs: list[Subscription], component: str) -> dict[int, dict[str, Any]]:
     """The pages of *subs* whose permission classes no longer grant them a push, by position.
 
     One worker-thread hop for all of them, and none for a component without checks at push.
     """
     classes = [sub.config.registry.get(component) for sub in subs]
-    if not any(
-        c is not None and c.permission_classes and c.check_permissions_on_push for c in classes
-    ):
+    if not any(c is not None and checks_at_push(c) for c in classes):
         return {}
-    return await run_sync(_check, subs, classes)
+    return await run_sync(refusals, subs, classes)
