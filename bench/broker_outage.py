@@ -4,7 +4,8 @@ A real ``redis-server`` and one uvicorn process (``_outage_server.py``) with a l
 this process opens N ``websockets`` pages, each mounted by its own render and subscribed with
 its token, and behaving as cf.js does: a pushed update replaces its HTML and state; a
 ``resync`` is answered with the component's resync event after a random part of the message's
-``jitter`` (or at once, for the floor). Then, for each phase, Redis is stopped for
+``jitter``, and one told while another waits adds nothing (the floor: every resync answered
+at once). Then, for each phase, Redis is stopped for
 ``--outage`` seconds while the board is bumped every second and pushes nobody watches fill the
 backlog (``--noise-size`` bytes, ``--noise-rate`` a second), and started again.
 
@@ -83,6 +84,7 @@ class Page:
         self.ref = 0
         self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.tasks: set[asyncio.Task[None]] = set()
+        self.resync_waiting = False
 
     @property
     def html(self) -> str:
@@ -111,7 +113,11 @@ class Page:
 
     async def resync(self, message: dict[str, Any]) -> None:
         if self.honour_jitter:
+            if self.resync_waiting:
+                return  # as cf.js: the waiting answer covers this one
+            self.resync_waiting = True
             await asyncio.sleep(random.random() * message.get("jitter", 0) / 1000)
+            self.resync_waiting = False
         event = {
             "type": "component_event",
             "component": "board",

@@ -738,8 +738,10 @@
   // usual request: permissions, signing, per-page state). resync: the page may have missed
   // pushes; it sends the component's resync event, or renders its state again (event null),
   // at a random moment within the server's jitter (ms): after a broker outage every page is
-  // told at once, and their answers must not all arrive together. unsubscribed (with a code):
-  // the server stopped the pushes (the user lost access); the page shows why.
+  // told at once, and their answers must not all arrive together. A resync told while one
+  // waits is already covered by it (the answer reads the state when it is sent). unsubscribed
+  // (with a code): the server stopped the pushes (the user lost access); the page shows why.
+  const resyncing = new Set(); // ids whose resync waits for its moment
   function onPush(msg) {
     const id = msg.component_id || "";
     if (msg.type === "unsubscribed" && msg.code) {
@@ -756,8 +758,11 @@
       if (root) request(root, { event: msg.event || null, payload: msg.payload || {} });
     };
     const jitter = msg.type === "resync" ? Number(msg.jitter) || 0 : 0;
-    if (jitter > 0) setTimeout(send, Math.random() * jitter);
-    else send();
+    if (jitter <= 0) send();
+    else if (!resyncing.has(id)) {
+      resyncing.add(id);
+      setTimeout(() => { resyncing.delete(id); send(); }, Math.random() * jitter);
+    }
     return true;
   }
 

@@ -38,11 +38,23 @@ def test_a_resync_is_answered_at_a_random_moment_within_the_servers_jitter(
     cf_page.reply_on_socket({"type": "push_event", "component_id": "probe", "event": "ping"})
     probe = cf_page.next_request()
     assert (probe.message["component_id"], probe.message["event"]) == ("probe", "ping")
+    probe.render("<p>-</p>")
     page.clock.run_for(4_900)  # half the jitter (Math.random = 0.5), less 100 ms
     assert cf_page.requests == []
+    # A second resync while the first waits (a second wave after an outage) adds nothing: the
+    # waiting answer reads the state when it is sent.
+    cf_page.reply_on_socket(
+        {"type": "resync", "component_id": "board", "event": "refresh", "jitter": 10_000}
+    )
+    cf_page.reply_on_socket({"type": "push_event", "component_id": "probe", "event": "ping"})
+    cf_page.next_request().render("<p>-</p>")
     page.clock.run_for(200)
     resync = cf_page.next_request()
     assert (resync.message["component_id"], resync.message["event"]) == ("board", "refresh")
+    resync.render("<p>1</p>")
+    page.clock.run_for(20_000)
+    cf_page.reply_on_socket({"type": "push_event", "component_id": "probe", "event": "ping"})
+    assert cf_page.next_request().message["component_id"] == "probe"  # no second resync
 
 
 def test_a_resync_without_jitter_is_answered_at_once(cf_page: ClientPage) -> None:
