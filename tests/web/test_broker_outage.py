@@ -4,15 +4,17 @@ Pages (``websockets`` clients behaving as cf.js: a push replaces the HTML and st
 ``resync`` is answered with the resync event after a random part of its ``jitter``) stay
 subscribed while Redis is down and the board is bumped; once Redis is back every page is told
 to re-sync, spread over a window that grows with the pages of the process, and every page ends
-showing the server's counter. bench/broker_outage.py runs the same with 1,000 pages.
+showing the server's counter. bench/broker_outage.py runs the same server with 1,000 pages.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +24,7 @@ from tests._redis import RedisServer
 from tests.browser.conftest import serve_app
 
 PAGES = 50
+BENCH = Path(__file__).resolve().parents[2] / "bench"  # the soak's server: _outage_server.py
 
 
 class Page:
@@ -61,7 +64,11 @@ async def _in_step(pages: list[Page], n: int) -> bool:
 async def test_every_page_is_back_in_step_after_an_outage_with_its_resync_spread(
     redis_server: RedisServer,
 ) -> None:
-    with serve_app("tests.web.outage_app:app", env={"CF_BROKER_URL": redis_server.url}) as base:
+    env = {
+        "CF_BROKER_URL": redis_server.url,
+        "PYTHONPATH": os.pathsep.join([str(BENCH), os.environ.get("PYTHONPATH", "")]),
+    }
+    with serve_app("_outage_server:app", env=env) as base:
         ws_url = base.replace("http", "ws") + "/cf/ws"
         async with httpx.AsyncClient(base_url=base, headers={"X-CF-Request": "1"}) as http:
             pages, readers = [], []
