@@ -30,6 +30,8 @@ def test_a_resync_is_answered_at_a_random_moment_within_the_servers_jitter(
     page.clock.install()
     cf_page.open(component("board", "<p>0</p>", live=True) + component("probe", "<p>-</p>"))
     _subscribed(cf_page, "board")
+    # From here time moves only when the test moves it (a busy machine cannot fire a timer).
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
     page.evaluate("Math.random = () => 0.5")
     cf_page.reply_on_socket(
         {"type": "resync", "component_id": "board", "event": "refresh", "jitter": 10_000}
