@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sqlite3
 import statistics
 import tempfile
@@ -75,14 +76,14 @@ async def run(ids: int, pushes: int, folder: Path) -> tuple[list[float], float]:
     subscribe = {"type": "subscribe", "component_id": "victim-page", "token": token}
     await manager.handle_message(victim, "victim", subscribe)
     times = []
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         before = db.execute("SELECT count(*) FROM cf_state").fetchone()[0]
     for n in range(pushes):
         started = time.perf_counter()
         await manager.push_state("board", {"n": n})
         await manager.flush()
         times.append((time.perf_counter() - started) * 1000)
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         after = db.execute("SELECT count(*) FROM cf_state").fetchone()[0]
     await manager.close()
     store.close()

@@ -11,6 +11,7 @@ they can change.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from pathlib import Path
@@ -41,7 +42,7 @@ def _counter(registry: ComponentRegistry, store: SQLiteStateStore) -> None:
 
 
 def _rows(path: Path) -> int:
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         count: int = db.execute("SELECT count(*) FROM cf_state").fetchone()[0]
     return count
 

@@ -7,6 +7,7 @@ member whose access is revoked while the page stays subscribed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -32,7 +33,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def _rows(database: Path) -> int:
-    with sqlite3.connect(database) as db:
+    with contextlib.closing(sqlite3.connect(database)) as db:
         count: int = db.execute("SELECT count(*) FROM cf_state").fetchone()[0]
     return count
 
@@ -77,7 +78,7 @@ async def test_a_flood_of_first_renders_stops_at_the_budget_and_held_pages_go_on
                 if reply["type"] == "error":
                     break
         assert statuses[-1] == "store_full" and set(statuses[:-1]) == {"ok"}
-        with sqlite3.connect(database) as db:
+        with contextlib.closing(sqlite3.connect(database)) as db:
             held = db.execute("SELECT bytes FROM cf_state_usage").fetchone()[0]
         assert held <= BUDGET * 0.9
         for n in range(5):  # the page served before goes on, its state growing

@@ -16,6 +16,7 @@ mount fail with a 500 until the keys expired. Now:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -82,7 +83,7 @@ def _flood(client: TestClient, limit: int = 2000) -> Any:
 
 
 def _rows(path: Path) -> int:
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         count: int = db.execute("SELECT count(*) FROM cf_state").fetchone()[0]
     return count
 
@@ -115,7 +116,7 @@ def test_a_flood_fills_the_sqlite_budget_then_only_new_pages_are_refused(
     refused = _flood(client)
     assert refused.status_code == 503
     assert refused.json()["code"] == "store_full" and FULL in refused.json()["error"]
-    with sqlite3.connect(tmp_path / "state.db") as db:
+    with contextlib.closing(sqlite3.connect(tmp_path / "state.db")) as db:
         held = db.execute("SELECT sum(length(id) + length(state)) FROM cf_state").fetchone()[0]
     assert held <= 1_000_000
     again = _post(client, {"component": "counter"})
