@@ -1,8 +1,10 @@
 """The servers of ``push_fanout.py``: ``cf`` (a ComponentApp) or ``floor`` (raw Starlette).
 
-``cf``: a live component ``ticker``; pages subscribe with its token; pushes come through the
-Redis broker (``CF_BROKER_URL``). ``floor``: a raw WebSocket endpoint and a raw redis-py
-subscription that sends each published text to every socket, inline, one after another.
+``cf``: a live component ``ticker`` (and ``ticker_checked`` / ``ticker_subscribe_only``, the
+same with a permission class checked at each push / at subscribe only); pages subscribe with
+its token; pushes come through the Redis broker (``CF_BROKER_URL``). ``floor``: a raw
+WebSocket endpoint and a raw redis-py subscription that sends each published text to every
+socket, inline, one after another.
 
 Run: CF_BROKER_URL=redis://... BENCH_MODE=cf|floor uvicorn _push_server:app --port N
 """
@@ -13,13 +15,13 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from component_framework.core import Component, ComponentRegistry
+from component_framework.core import BasePermission, Component, ComponentRegistry
 from component_framework.core.renderer import Renderer
 from component_framework.web import ComponentApp
 
@@ -40,6 +42,27 @@ class Ticker(Component):
 
     async def on_tick(self, n: int = 0) -> None:
         self.state["n"] = n
+
+
+class Allowed(BasePermission):
+    """A permission class that reads the request, as a real one would (anyone may watch)."""
+
+    def has_permission(self, request: Any, component_cls: type) -> bool:
+        return request is not None
+
+
+@registry.register("ticker_checked")
+class CheckedTicker(Ticker):
+    """The ticker with a permission class, checked again at each push (the default)."""
+
+    permission_classes: ClassVar[list[type[BasePermission]]] = [Allowed]
+
+
+@registry.register("ticker_subscribe_only")
+class SubscribeOnlyTicker(CheckedTicker):
+    """The same permission class, checked when a page subscribes only."""
+
+    check_permissions_on_push = False
 
 
 sockets: set[WebSocket] = set()

@@ -7,7 +7,14 @@ each server of a pair. This process pushes (``ComponentWebSocketManager.push_eve
 Redis broker, as a background job would; the floor: a raw ``redis.publish``) and times from
 the call until the last page has the push. Rounds alternate between cf and floor.
 
+With ``--permissions`` both groups are ``cf`` servers and the cost of checking permission
+classes at each push delivery is measured instead: ``checked`` pages watch a component whose
+permission class runs for every page at every push (the default), ``subscribe-only`` pages the
+same component with ``check_permissions_on_push = False`` (the floor). ``--kind state`` pushes
+with ``push_state`` (a render for all pages) instead of ``push_event``.
+
 Run:  python bench/push_fanout.py [--connections 1000] [--pushes 30] [--rounds 2]
+                                  [--permissions] [--kind event|state]
 """
 
 from __future__ import annotations
@@ -79,9 +86,12 @@ class Pages:
     async def read(self, ws: ClientConnection) -> None:
         async for text in ws:
             message = json.loads(text)
-            if message.get("type") != "push_event":
+            if message.get("type") == "push_event":
+                n = message["payload"]["n"]
+            elif message.get("type") == "component_update":
+                n = int(message["html"][3:-4])  # <p>n</p>
+            else:
                 continue
-            n = message["payload"]["n"]
             count = self.counts[n] = self.counts.get(n, 0) + 1
             if count == self.total:
                 self.waiting.pop(n).set_result(time.perf_counter())
@@ -102,10 +112,21 @@ async def main() -> None:
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--pushes", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--permissions", action="store_true")
+    parser.add_argument("--kind", choices=("event", "state"), default="event")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
+    # group -> (its servers' BENCH_MODE, the component its pages watch; None: the raw floor)
+    if args.permissions:
+        groups = {
+            "checked": ("cf", "ticker_checked"),
+            "subscribe-only": ("cf", "ticker_subscribe_only"),
+        }
+    else:
+        groups = {"cf": ("cf", "ticker"), "floor": ("floor", None)}
+    measured, floor = list(groups)
     folder = tempfile.mkdtemp()
     redis_port = free_port()
     redis_cmd = [shutil.which("redis-server") or "redis-server", "--port", str(redis_port)]
@@ -114,12 +135,12 @@ async def main() -> None:
     url = f"redis://127.0.0.1:{redis_port}/0"
     os.environ["CF_BROKER_URL"] = url
     procs = []
-    ports = {"cf": [free_port(), free_port()], "floor": [free_port(), free_port()]}
+    ports = {group: [free_port(), free_port()] for group in groups}
     try:
         await wait_port(redis_port)
-        for mode, pair in ports.items():
+        for group, pair in ports.items():
             for port in pair:
-                env = {**os.environ, "CF_SECRET_KEY": KEY, "BENCH_MODE": mode}
+                env = {**os.environ, "CF_SECRET_KEY": KEY, "BENCH_MODE": groups[group][0]}
                 env["PYTHONPATH"] = os.pathsep.join([str(HERE), str(HERE.parent)])
                 cmd = [sys.executable, "-m", "uvicorn", "_push_server:app", "--port", str(port)]
                 cmd += ["--log-level", "warning", "--ws-ping-interval", "0"]
@@ -128,87 +149,99 @@ async def main() -> None:
             for port in pair:
                 await wait_port(port)
 
-        base = f"http://127.0.0.1:{ports['cf'][0]}"
+        subscribes: dict[str, dict[str, Any] | None] = {}
+        mounted_ids: dict[str, str] = {}
         async with httpx.AsyncClient() as http:
-            mounted = (
-                await http.post(
-                    f"{base}/cf/event", json={"component": "ticker"}, headers={"X-CF-Request": "1"}
-                )
-            ).json()
-        subscribe = {
-            "type": "subscribe",
-            "component_id": mounted["component_id"],
-            "token": mounted["subscribe_token"],
-        }
-        pages = {mode: Pages(args.connections) for mode in ports}
+            for group, (_, name) in groups.items():
+                if name is None:
+                    subscribes[group] = None
+                    continue
+                base = f"http://127.0.0.1:{ports[group][0]}"
+                mounted = (
+                    await http.post(
+                        f"{base}/cf/event", json={"component": name}, headers={"X-CF-Request": "1"}
+                    )
+                ).json()
+                mounted_ids[group] = mounted["component_id"]
+                subscribes[group] = {
+                    "type": "subscribe",
+                    "component_id": mounted["component_id"],
+                    "token": mounted["subscribe_token"],
+                }
+        pages = {group: Pages(args.connections) for group in groups}
         # Both groups open at once when the file limit allows (rounds then alternate);
         # otherwise (10,000 pages each) one group after the other.
         phased = 4 * args.connections + 1000 > resource.getrlimit(resource.RLIMIT_NOFILE)[0]
         manager = ComponentWebSocketManager(broker=url)
         raw = redis.asyncio.Redis.from_url(url)
-        times: dict[str, list[float]] = {"cf": [], "floor": []}
+        times: dict[str, list[float]] = {group: [] for group in groups}
         counter = [0]
 
-        async def connect_all(mode: str) -> None:
+        async def connect_all(group: str) -> None:
             started = time.perf_counter()
             for i in range(args.connections):
-                port = ports[mode][i % 2]
-                path, sub = ("/cf/ws", subscribe) if mode == "cf" else ("/floor", None)
-                await pages[mode].open(f"ws://127.0.0.1:{port}{path}", sub)
+                port = ports[group][i % 2]
+                sub = subscribes[group]
+                path = "/cf/ws" if sub is not None else "/floor"
+                await pages[group].open(f"ws://127.0.0.1:{port}{path}", sub)
             elapsed = time.perf_counter() - started
-            print(f"{mode}: {args.connections} pages connected in {elapsed:.1f}s")
+            print(f"{group}: {args.connections} pages connected in {elapsed:.1f}s")
 
-        async def measure(mode: str) -> None:
+        async def measure(group: str) -> None:
+            name = groups[group][1]
             for _ in range(args.pushes):
                 counter[0] += 1
                 n = counter[0]
-                arrived = pages[mode].expect(n)
+                arrived = pages[group].expect(n)
                 t0 = time.perf_counter()
-                if mode == "cf":
-                    await manager.push_event("ticker", "tick", {"n": n})
+                if name is not None and args.kind == "state":
+                    await manager.push_state(name, {"n": n})
+                elif name is not None:
+                    await manager.push_event(name, "tick", {"n": n})
                 else:
                     text = json.dumps(
                         {
                             "type": "push_event",
-                            "component_id": mounted["component_id"],
+                            "component_id": mounted_ids["cf"],
                             "event": "tick",
                             "payload": {"n": n},
                         }
                     )
                     await raw.publish("floor", text)
                 last = await asyncio.wait_for(arrived, 300)
-                times[mode].append((last - t0) * 1000)
+                times[group].append((last - t0) * 1000)
                 await asyncio.sleep(0.02)
 
-        async def close_all(mode: str) -> None:
-            for ws in pages[mode].sockets:
+        async def close_all(group: str) -> None:
+            for ws in pages[group].sockets:
                 await ws.close()
 
         if phased:
-            for mode in ("cf", "floor"):
-                await connect_all(mode)
+            for group in groups:
+                await connect_all(group)
                 for _ in range(args.rounds):
-                    await measure(mode)
-                await close_all(mode)
+                    await measure(group)
+                await close_all(group)
         else:
-            for mode in ("cf", "floor"):
-                await connect_all(mode)
+            for group in groups:
+                await connect_all(group)
             for _ in range(args.rounds):
-                for mode in ("cf", "floor"):
-                    await measure(mode)
-            for mode in ("cf", "floor"):
-                await close_all(mode)
+                for group in groups:
+                    await measure(group)
+            for group in groups:
+                await close_all(group)
         await manager.close()
         await raw.aclose()
-        for mode in ("cf", "floor"):
-            t = times[mode]
+        for group in groups:
+            t = times[group]
             print(
-                f"{mode:6} {args.connections} pages: p50 {pct(t, 0.5):7.1f} ms  "
+                f"{group:14} {args.connections} pages: p50 {pct(t, 0.5):7.1f} ms  "
                 f"p99 {pct(t, 0.99):7.1f} ms  mean {statistics.mean(t):7.1f} ms"
             )
-        ratio50 = pct(times["cf"], 0.5) / pct(times["floor"], 0.5)
-        ratio99 = pct(times["cf"], 0.99) / pct(times["floor"], 0.99)
-        print(f"cf/floor: p50 {ratio50:.2f}x  p99 {ratio99:.2f}x  (target <= 1.5x)")
+        ratio50 = pct(times[measured], 0.5) / pct(times[floor], 0.5)
+        ratio99 = pct(times[measured], 0.99) / pct(times[floor], 0.99)
+        target = "" if args.permissions else "  (target <= 1.5x)"
+        print(f"{measured}/{floor}: p50 {ratio50:.2f}x  p99 {ratio99:.2f}x{target}")
     finally:
         for proc in procs:
             proc.terminate()

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -33,10 +34,14 @@ def _require_redis_server() -> str:
 
 
 class RedisServer:
-    """One redis-server process on one port: :meth:`stop` then :meth:`start` is an outage."""
+    """One redis-server process on one port: :meth:`stop` then :meth:`start` is an outage.
 
-    def __init__(self, directory: Path) -> None:
+    *arguments* are added to its command line (``["--maxmemory", "8mb"]``).
+    """
+
+    def __init__(self, directory: Path, arguments: Sequence[str] = ()) -> None:
         self.executable = _require_redis_server()
+        self.arguments = list(arguments)
         self.directory = directory
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -53,7 +58,7 @@ class RedisServer:
         log = self.directory / "redis.log"
         command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1"]
         command += ["--save", "", "--appendonly", "no", "--dir", str(self.directory)]
-        command += ["--logfile", str(log)]
+        command += ["--logfile", str(log), *self.arguments]
         self.process = subprocess.Popen(
             command, cwd=self.directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

@@ -351,6 +351,12 @@ def _dispatch_and_show(
 
     try:
         with _held_state.use_store(held):
+            if held is not None and initial is None and event is not None:
+                # An event of a server-held component needs the reference of a render: mount
+                # it first, as a page's first render does.
+                mount = signed_message(name, component_id=cid, config=config)
+                mounted = dispatch_message_sync(mount, config=config)
+                message["state"], message["checksum"] = mounted["state"], mounted["checksum"]
             if stream:
                 import asyncio
 

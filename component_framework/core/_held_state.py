@@ -6,10 +6,12 @@ like any state (the checksum binds the component name, the id and the release):
 
     {"component": "cart", "id": "cart", "key": "cart:cart:<32 hex>", "version": 7}
 
-The id names the element, the key names the state: every first render (mount) and every push
-saves under a fresh key (``name:id:random``), so two renders of one page, even under a fixed
-id, never share a state. An event loads and saves under its reference's key, which must start
-with ``name:id:``.
+The id names the element, the key names the state: every first render (mount) saves under a
+fresh key (``name:id:random``), so two renders of one page, even under a fixed id, never share
+a state. An event loads and saves under its reference's key, which must start with
+``name:id:``. A push stores its state once, under a key shared by every page it reaches
+(``name:*:random``); such a key is only read: a page's next event keeps what it changes under
+a fresh key of its own.
 
 An event reads the state once (``load_versioned``) and writes it once, conditionally on the
 version read (``save_versioned``). When another worker wrote in between, the event runs again
@@ -36,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from ._recovery import carry_forward
 from ._serializer import StateSerializer
 from .exceptions import StaleStateError, StateConflictError
-from .state import StateStore, StoredState
+from .state import StateStore, StoredState, for_served_pages
 
 if TYPE_CHECKING:
     from ._message import ParsedEvent
@@ -55,6 +57,7 @@ __all__ = [
     "reference_for",
     "run_held",
     "run_stream",
+    "shared_reference",
     "store_for",
     "use_store",
 ]
@@ -109,8 +112,15 @@ def store_for(component_cls: type[Component], config: AppConfig) -> StateStore |
 
 
 def new_key(name: str, component_id: str) -> str:
-    """A fresh store key for one render of *name* at *component_id* (a mount or a push)."""
+    """A fresh store key for one render of *name* at *component_id* (a mount)."""
     return f"{name}:{component_id}:{secrets.token_hex(16)}"
+
+
+_SHARED = "*"  # in place of the id: no id matches it (see _message's id pattern)
+
+
+def _is_shared(key: str) -> bool:
+    return key.split(":")[-2] == _SHARED
 
 
 def reference(name: str, component_id: str, key: str, version: int) -> State:
@@ -121,8 +131,11 @@ def reference(name: str, component_id: str, key: str, version: int) -> State:
 def _valid_key(key: object, name: object, component_id: object) -> bool:
     if not isinstance(key, str) or not isinstance(name, str) or not isinstance(component_id, str):
         return False
-    prefix = f"{name}:{component_id}:"
-    return key.startswith(prefix) and _TOKEN.fullmatch(key[len(prefix) :]) is not None
+    for owner in (component_id, _SHARED):
+        prefix = f"{name}:{owner}:"
+        if key.startswith(prefix) and _TOKEN.fullmatch(key[len(prefix) :]) is not None:
+            return True
+    return False
 
 
 def key_of(ref: str | Mapping[str, Any] | None) -> str | None:
@@ -256,13 +269,15 @@ async def run_held(
         if key is not None:
             state, expected = _checked(parsed, await steps.load(store, key), seen)
         result = await steps.dispatch(instantiate(), parsed.event, parsed.payload, state)
-        # A first render (mount) keeps its state under a key of its own, whatever its id.
-        write_key = key if key is not None else new_key(parsed.name, result["component_id"])
+        write_key = _write_key(key, parsed.name, result["component_id"])
         try:
-            version = await steps.save(store, write_key, _sized(result["state"]), expected)
+            with _held_by(key):
+                version = await steps.save(
+                    store, write_key, _sized(result["state"]), expected if write_key == key else 0
+                )
         except StateConflictError:
             # A lost race runs again on the newer state; a new key cannot lose one.
-            if key is None or tries >= RETRIES:
+            if write_key != key or tries >= RETRIES:
                 raise
             continue
         result["state"] = reference(parsed.name, result["component_id"], write_key, version)
@@ -291,23 +306,66 @@ async def run_stream(
         state, expected = _checked(parsed, await store.aload_versioned(key), seen)
     async for frame in frames(state):
         component_id = frame["component_id"]
-        key = key if key is not None else new_key(parsed.name, component_id)
         version = expected
         if frame.get("stream_done"):
-            version = await store.asave_versioned(key, _sized(frame["state"]), expected)
+            write_key = _write_key(key, parsed.name, component_id)
+            written = expected if write_key == key else 0
+            with _held_by(key):
+                version = await store.asave_versioned(write_key, _sized(frame["state"]), written)
+            key = write_key
+        elif key is None:  # a mount's earlier frames refer to the key the last one writes
+            key = new_key(parsed.name, component_id)
         frame["state"] = reference(parsed.name, component_id, key, version)
         yield frame
 
 
-def reference_for(config: AppConfig, name: str, component_id: str, state: State) -> State | None:
-    """Store *state* under a new key for a trusted caller (``signed_message``, a push); return
-    the reference to sign, or None when the component keeps its state in the page.
+def _held_by(key: str | None) -> contextlib.AbstractContextManager[None]:
+    # A page that got a pushed state is a page already served: its copy may use the budget
+    # the store keeps for held states (see state.for_served_pages).
+    if key is not None and _is_shared(key):
+        return for_served_pages()
+    return contextlib.nullcontext()
 
-    Sync: a push calls it in the worker thread that renders for its pages.
-    """
+
+def _write_key(key: str | None, name: str, component_id: str) -> str:
+    # A first render (mount) keeps its state under a key of its own, whatever its id; so does
+    # a page's first event after a push (the pushed state is shared, never written).
+    if key is None or _is_shared(key):
+        return new_key(name, component_id)
+    return key
+
+
+def reference_for(config: AppConfig, name: str, component_id: str, state: State) -> State | None:
+    """Store *state* under a new key for a trusted caller (``signed_message``); return the
+    reference to sign, or None when the component keeps its state in the page."""
     component_cls = config.registry.get(name)
     store = store_for(component_cls, config) if component_cls is not None else None
     if store is None:
         return None
     key = new_key(name, component_id)
     return reference(name, component_id, key, store.save_versioned(key, state, 0))
+
+
+Written = dict[tuple[int, str], tuple[str, int]]
+"""What one push stored: (store, component name) -> (key, version)."""
+
+
+def shared_reference(
+    config: AppConfig, name: str, component_id: str, state: State, written: Written
+) -> State | None:
+    """The reference to a pushed *state* for one page at *component_id*, or None when the
+    component keeps its state in the page.
+
+    The state is stored once per push (and store): *written*, empty at the push's start,
+    keeps the key for the push's other pages. Sync: the push's worker thread calls it.
+    """
+    component_cls = config.registry.get(name)
+    store = store_for(component_cls, config) if component_cls is not None else None
+    if store is None:
+        return None
+    done = written.get((id(store), name))
+    if done is None:
+        key = f"{name}:{_SHARED}:{secrets.token_hex(16)}"
+        with for_served_pages():  # a push reaches pages already served
+            done = written[(id(store), name)] = (key, store.save_versioned(key, state, 0))
+    return reference(name, component_id, *done)

@@ -1,11 +1,12 @@
 """Reading and validating a ``component_event`` message, before any component code runs.
 
 Checks run cheapest first, so a hostile message costs as little as possible: the raw size,
-strict JSON, the message shape, the component name and the event name (``read_message``,
-no user code: it runs on the event loop); then the permission classes, the payload's depth and
-integers, the state checksum (or, for a remount, the mount token: ``_recovery``) and the
-payload against the handler's signature (``check_message``, which runs with the rest of the
-message: in the worker thread for a sync component). ``parse_message`` does both.
+strict JSON, the message shape, the component name and the event name, and that an event for
+a component with server-held state carries its reference (``read_message``, no user code: it
+runs on the event loop); then the permission classes, the payload's depth and integers, the
+state checksum (or, for a remount, the mount token: ``_recovery``) and the payload against
+the handler's signature (``check_message``, which runs with the rest of the message: in the
+worker thread for a sync component). ``parse_message`` does both.
 """
 
 from __future__ import annotations
@@ -171,6 +172,13 @@ def read_message(message: str | bytes | Mapping[str, Any], config: AppConfig) ->
         )
 
     component_cls = config.registry.resolve(name)
+    if event is not None and state_json is None and store_for(component_cls, config) is not None:
+        # A page always sends the reference of its render; without one, only a mount (a first
+        # render) may run, so no client's payload is kept in the store unasked.
+        raise MessageError(
+            f"Component {name!r} keeps its state on the server: an event must send the "
+            "'state' and 'checksum' of a render (a message without state may only mount it)."
+        )
     spec = handler_spec(component_cls, event) if event is not None else None
     return ParsedEvent(
         name,

@@ -17,16 +17,22 @@ from typing import Any
 from . import _held_state as held_state
 from ._effects import carry_flash
 from ._json import canonical_dumps
+from ._reply import error_reply
 from .component import Component, StateSerializer
 from .config import AppConfig
+from .permissions import check_permissions
 
 __all__ = [
     "Subscription",
+    "checks_at_push",
     "decode_push",
     "encode_push",
     "held_state_json",
+    "refusal",
+    "refusals",
     "render_state_updates",
     "signed_update",
+    "update_messages",
 ]
 
 
@@ -38,6 +44,8 @@ class Subscription:
     component_id: str
     component: str | None
     config: AppConfig
+    request: Any = None
+    """What the page's socket opened with: the permission classes see it at each push."""
 
 
 def encode_push(kind: str, **fields: Any) -> str:
@@ -72,6 +80,23 @@ def signed_update(
     return update
 
 
+def checks_at_push(cls: type[Component]) -> bool:
+    """Whether *cls*'s permission classes are checked for each page at each push."""
+    return bool(cls.permission_classes) and cls.check_permissions_on_push
+
+
+def refusal(sub: Subscription, cls: type[Component]) -> dict[str, Any] | None:
+    """The message ending *sub* when *cls*'s permission classes no longer grant its page the
+    push, else None; runs user code (sync). Only for ``check_permissions_on_push``."""
+    if not checks_at_push(cls):
+        return None
+    try:
+        check_permissions(cls, sub.request)
+    except Exception as exc:  # a permission class that fails refuses (logged by error_reply)
+        return {**error_reply(exc), "type": "unsubscribed", "component_id": sub.component_id}
+    return None
+
+
 def _render(
     cls: type[Component], component_id: str, state: dict[str, Any]
 ) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
@@ -86,34 +111,76 @@ def _render(
     return html, state_json, new_state, extra
 
 
-def held_state_json(sub: Subscription, state: dict[str, Any], state_json: str) -> str:
+def held_state_json(
+    sub: Subscription, state: dict[str, Any], state_json: str, written: held_state.Written
+) -> str:
     """The state *sub*'s page holds: *state_json*, or for a server-held component the signed
-    reference to *state*, which is saved to its store here (sync: a worker thread)."""
+    reference to *state*, stored once per push (*written*; sync: a worker thread)."""
     if sub.component is None:
         return state_json
-    ref = held_state.reference_for(sub.config, sub.component, sub.component_id, state)
+    ref = held_state.shared_reference(sub.config, sub.component, sub.component_id, state, written)
     return state_json if ref is None else canonical_dumps(ref)
 
 
 def render_state_updates(
-    cls: type[Component], state: dict[str, Any], subs: Sequence[Subscription]
+    cls: type[Component],
+    state: dict[str, Any],
+    subs: Sequence[Subscription],
+    written: held_state.Written,
 ) -> list[tuple[Subscription, dict[str, Any]]]:
     """Render *state* for every subscription in *subs* (one class); runs user code (sync).
 
     Renders once with a probe id; if neither the HTML nor the state mentions the probe, that
-    render serves every page (only the signature differs per id).
+    render serves every page (only the signature differs per id). A server-held state is
+    stored once (*written*): the rendered state, or the pushed one when the rendered state
+    depends on the id. A page its permission classes now refuse gets its ``refusal``.
     """
+    updates: list[tuple[Subscription, dict[str, Any]]] = []
+    allowed = []
+    for sub in subs:
+        refused = refusal(sub, cls)
+        if refused is None:
+            allowed.append(sub)
+        else:
+            updates.append((sub, refused))
+    if not allowed:
+        return updates
     probe = f"cf-probe-{secrets.token_hex(16)}"
     html, state_json, new_state, extra = _render(cls, probe, state)
-    shared = probe not in html and probe not in state_json and probe not in json.dumps(extra)
-    updates = []
-    held: dict[tuple[int, str | None, str], str] = {}  # one stored state per push and id
-    for sub in subs:
+    shared_state = probe not in state_json
+    shared = shared_state and probe not in html and probe not in json.dumps(extra)
+    stored = new_state if shared_state else state
+    for sub in allowed:
         if not shared:
-            html, state_json, new_state, extra = _render(cls, sub.component_id, state)
-        key = (id(sub.config), sub.component, sub.component_id)
-        if key not in held:
-            held[key] = held_state_json(sub, new_state, state_json)
-        page_state = held[key]
+            html, state_json, _, extra = _render(cls, sub.component_id, state)
+        page_state = held_state_json(sub, stored, state_json, written)
         updates.append((sub, signed_update(sub, html, page_state, extra)))
     return updates
+
+
+def refusals(
+    subs: Sequence[Subscription], classes: Sequence[type[Component] | None]
+) -> dict[int, dict[str, Any]]:
+    """The ``refusal`` of each of *subs* that gets one, by position (sync: user code)."""
+    found = {}
+    for n, (sub, cls) in enumerate(zip(subs, classes, strict=True)):
+        refused = refusal(sub, cls) if cls is not None else None
+        if refused is not None:
+            found[n] = refused
+    return found
+
+
+def update_messages(
+    subs: Sequence[Subscription], html: str, state: dict[str, Any], state_json: str
+) -> list[dict[str, Any]]:
+    """``push_update``'s message for each of *subs*: its ``refusal``, or the signed update
+    (a server-held state stored once for all of them). Sync: user code and store IO."""
+    written: held_state.Written = {}
+    messages = []
+    for sub in subs:
+        cls = sub.config.registry.get(sub.component) if sub.component is not None else None
+        message = refusal(sub, cls) if cls is not None else None
+        if message is None:
+            message = signed_update(sub, html, held_state_json(sub, state, state_json, written))
+        messages.append(message)
+    return messages

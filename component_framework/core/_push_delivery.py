@@ -3,9 +3,9 @@
 Two tasks per process, both on the loop the app runs on:
 
 - the publisher hands queued pushes to the broker in order; while the broker is down it keeps
-  them (up to a bound) and retries, so a push made during a short outage still arrives; if the
-  bound is passed, the oldest are dropped and every page is told to re-sync once the broker
-  is back;
+  them (up to 10,000 pushes and ``AppConfig.push_backlog_bytes``) and retries, so a push made
+  during a short outage still arrives; beyond either bound the oldest are dropped and every
+  page is told to re-sync once the broker is back;
 - the delivery task reads the broker's deliveries and puts each push into the queues of this
   process's subscribed pages (``Connections``, ``_outbox``); a push of
   a whole state is rendered in one worker-thread hop for all of them. It runs while pages are
@@ -23,19 +23,23 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ._held_state import Written
 from ._push import (
     Subscription,
+    checks_at_push,
     decode_push,
     encode_push,
-    held_state_json,
+    refusals,
     render_state_updates,
     signed_update,
+    update_messages,
 )
 from .broker import Broker, BrokerUnavailable, InMemoryBroker
 from .threads import run_sync
 
 if TYPE_CHECKING:
     from ._connections import Connections
+    from .config import AppConfig
 
 __all__ = ["PushDelivery"]
 
@@ -45,6 +49,7 @@ MAX_PENDING = 10_000
 _RETRY_FIRST, _RETRY_MAX = 0.1, 2.0
 _READY_TIMEOUT = 5.0
 _CLOSE_TIMEOUT = 5.0
+_RESYNCS_PER_SECOND = 200  # what one process answers with room to spare (bench/README.md)
 
 
 class PushDelivery:
@@ -53,13 +58,21 @@ class PushDelivery:
     Args:
         connections: The pages of this process (shared with the manager).
         broker: Returns the broker pushes go through (created by the manager on first use).
+        config: Returns the manager's config (its backlog bound and resync spread).
     """
 
-    def __init__(self, connections: Connections, broker: Callable[[], Broker]) -> None:
+    def __init__(
+        self,
+        connections: Connections,
+        broker: Callable[[], Broker],
+        config: Callable[[], AppConfig],
+    ) -> None:
         self._connections = connections
         self._broker = broker
+        self._config = config
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._pending: deque[str] = deque()
+        self._pending: deque[tuple[str, int]] = deque()  # (push, its size in bytes)
+        self._pending_bytes = 0
         self._publisher: asyncio.Task[None] | None = None
         self._pump: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
@@ -80,6 +93,7 @@ class PushDelivery:
                 self._loop.call_soon_threadsafe(task.cancel)
         self._loop, self._publisher, self._pump, self._ready = None, None, None, None
         self._pending.clear()
+        self._pending_bytes = 0
 
     # ---------- Publishing ----------
 
@@ -104,23 +118,40 @@ class PushDelivery:
 
     def _enqueue(self, text: str) -> None:
         loop = self._bind()
-        if len(self._pending) >= MAX_PENDING:
-            self._pending.popleft()
+        size = len(text.encode())
+        limit = self._config().push_backlog_bytes
+        # The oldest go first; a single push larger than the bound is still kept, alone.
+        while self._pending and (
+            len(self._pending) >= MAX_PENDING or self._pending_bytes + size > limit
+        ):
+            self._take()
             self._lost = True
-        self._pending.append(text)
+        self._put(text, size)
         if self._publisher is None:
             self._publisher = loop.create_task(self._publish_all())
+
+    def _put(self, text: str, size: int, *, first: bool = False) -> None:
+        if first:
+            self._pending.appendleft((text, size))
+        else:
+            self._pending.append((text, size))
+        self._pending_bytes += size
+
+    def _take(self) -> tuple[str, int]:
+        text, size = self._pending.popleft()
+        self._pending_bytes -= size
+        return text, size
 
     async def _publish_all(self) -> None:
         delay = _RETRY_FIRST
         broker = self._broker()
         try:
             while self._pending:
-                text = self._pending.popleft()
+                text, size = self._take()
                 try:
                     await broker.publish(text)
                 except BrokerUnavailable:
-                    self._pending.appendleft(text)  # kept, in order, until the broker is back
+                    self._put(text, size, first=True)  # kept, in order, until it is back
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, _RETRY_MAX)
                     continue
@@ -130,7 +161,8 @@ class PushDelivery:
                 delay = _RETRY_FIRST
                 if self._lost:
                     self._lost = False
-                    self._pending.appendleft(encode_push("resync"))
+                    resync = encode_push("resync")
+                    self._put(resync, len(resync), first=True)
         finally:
             if self._publisher is asyncio.current_task():
                 self._publisher = None
@@ -184,10 +216,15 @@ class PushDelivery:
         kind = push["k"]
         connections = self._connections
         if kind == "event":
+            subs = connections.of_component(push["c"])
+            refused = await _refusals(subs, push["c"])
             # One message object per component id, shared by its pages: the transport
             # encodes a shared object once (see web's StarletteConnection).
             messages: dict[str, dict[str, Any]] = {}
-            for sub in connections.of_component(push["c"]):
+            for n, sub in enumerate(subs):
+                if n in refused:
+                    self._send(sub, refused[n])
+                    continue
                 message = messages.get(sub.component_id)
                 if message is None:
                     message = messages[sub.component_id] = {
@@ -214,36 +251,51 @@ class PushDelivery:
             cls = sub.config.registry.get(component)
             if cls is not None:
                 groups.setdefault(cls, []).append(sub)
+        written: Written = {}  # a server-held state is stored once per push
         for cls, subs in groups.items():
             # One hop for every page: user code (hydrate, render) never runs on the loop.
-            updates = await run_sync(render_state_updates, cls, state, subs)
+            updates = await run_sync(render_state_updates, cls, state, subs, written)
             for sub, update in updates:
-                self._connections.put(sub, update)
+                self._send(sub, update)
 
     async def _deliver_update(self, component_id: str, html: str, state_json: str) -> None:
         subs = self._connections.of_id(component_id)
         if any(sub.component is not None for sub in subs):
-            # A server-held component's state goes to its store (once per component name);
-            # its pages get the signed reference. One hop for all of them.
+            # A server-held state goes to its store (once per push), and pages are checked
+            # against their permission classes: user code and IO, one hop for every page.
             state = json.loads(state_json)
-            page_states = await run_sync(_page_states, subs, state, state_json)
+            updates = await run_sync(update_messages, subs, html, state, state_json)
         else:
-            page_states = [state_json] * len(subs)
-        for sub, page_state in zip(subs, page_states, strict=True):
-            self._connections.put(sub, signed_update(sub, html, page_state))
+            updates = [signed_update(sub, html, state_json) for sub in subs]
+        for sub, update in zip(subs, updates, strict=True):
+            self._send(sub, update)
 
-    def resync(self, sub: Subscription) -> None:
-        """Tell *sub*'s page to bring itself back in step (it may have missed pushes)."""
+    def _send(self, sub: Subscription, message: dict[str, Any]) -> None:
+        # A page its permission classes now refuse is told so, then forgotten.
+        self._connections.put(sub, message)
+        if message["type"] == "unsubscribed":
+            self._connections.unsubscribe(sub.connection_id, sub.component_id)
+
+    def resync(self, sub: Subscription, *, jitter: int | None = None) -> None:
+        """Tell *sub*'s page to bring itself back in step (it may have missed pushes), at a
+        random moment within *jitter* milliseconds (by default, what ``jitter()`` says)."""
         cls = sub.config.registry.get(sub.component) if sub.component else None
         event = cls.resync_event if cls is not None else None
-        self._connections.put(
-            sub, {"type": "resync", "component_id": sub.component_id, "event": event}
-        )
+        jitter = self.jitter() if jitter is None else jitter
+        message = {"type": "resync", "component_id": sub.component_id, "event": event}
+        self._connections.put(sub, {**message, "jitter": jitter})
 
     def resync_all(self) -> None:
-        """Tell every subscribed page of this process to re-sync."""
+        """Tell every subscribed page of this process to re-sync, spread over ``jitter()``."""
+        jitter = self.jitter()
         for sub in self._connections.all():
-            self.resync(sub)
+            self.resync(sub, jitter=jitter)
+
+    def jitter(self) -> int:
+        """Milliseconds over which this process's pages spread their re-sync: enough for
+        about 200 a second, at most ``AppConfig.resync_spread``."""
+        pages = len(self._connections.sockets)
+        return int(min(self._config().resync_spread, pages / _RESYNCS_PER_SECOND) * 1000)
 
     # ---------- Barriers ----------
 
@@ -278,10 +330,12 @@ class PushDelivery:
         await self._broker().close()
 
 
-def _page_states(subs: list[Subscription], state: dict[str, Any], state_json: str) -> list[str]:
-    done: dict[tuple[int, str | None], str] = {}
-    for sub in subs:
-        key = (id(sub.config), sub.component)
-        if key not in done:
-            done[key] = held_state_json(sub, state, state_json)
-    return [done[(id(sub.config), sub.component)] for sub in subs]
+async def _refusals(subs: list[Subscription], component: str) -> dict[int, dict[str, Any]]:
+    """The pages of *subs* whose permission classes no longer grant them a push, by position.
+
+    One worker-thread hop for all of them, and none for a component without checks at push.
+    """
+    classes = [sub.config.registry.get(component) for sub in subs]
+    if not any(c is not None and checks_at_push(c) for c in classes):
+        return {}
+    return await run_sync(refusals, subs, classes)

@@ -73,6 +73,10 @@ class Component(ComponentEffects):
     template_name: str | None = None
     renderer: Renderer | None = None
     permission_classes: ClassVar[list[type[BasePermission]]] = []
+    check_permissions_on_push: ClassVar[bool] = True
+    """Whether ``permission_classes`` are checked again for each page at each push delivery
+    (with the request its socket opened with), so a page whose user lost access stops
+    receiving pushes; ``False`` checks them only when the page subscribes (no per-push cost)."""
     resync_event: ClassVar[str | None] = None
     """The event a live page sends when it may have missed pushes (after a reconnect or a
     broker outage), called with no payload; ``None`` re-renders from the page's own state."""

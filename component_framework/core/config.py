@@ -62,7 +62,11 @@ _FIELDS = (
     "max_body_bytes",
     "body_timeout",
     "allowed_origins",
+    "push_backlog_bytes",
+    "resync_spread",
 )
+
+_PUSH_BACKLOG_BYTES = 16 * 1024 * 1024
 
 
 class AppConfig:
@@ -81,6 +85,10 @@ class AppConfig:
         body_timeout: Seconds an HTTP body may take to arrive (408 beyond); ``None``: no limit.
         allowed_origins: Sites (``scheme://host[:port]``, or ``"*"``) besides the page's own
             host whose pages may open the WebSocket.
+        push_backlog_bytes: Bytes of pushes kept while the broker is unreachable (16 MiB);
+            beyond it the oldest are dropped, and every page re-syncs once it is back.
+        resync_spread: Longest time, in seconds, over which the pages of one process spread
+            their re-sync after a broker outage (a page waits a random part of it).
     """
 
     __slots__ = (
@@ -92,7 +100,9 @@ class AppConfig:
         "broker",
         "limits",
         "max_body_bytes",
+        "push_backlog_bytes",
         "registry",
+        "resync_spread",
     )
 
     def __init__(
@@ -106,10 +116,17 @@ class AppConfig:
         max_body_bytes: int | None = None,
         body_timeout: float | None = 30.0,
         allowed_origins: Iterable[str] = (),
+        push_backlog_bytes: int = _PUSH_BACKLOG_BYTES,
+        resync_spread: float = 5.0,
     ) -> None:
         if not isinstance(limits, Limits):
             raise ConfigurationError(
                 f"limits must be a component_framework.core.protocol.Limits, got {limits!r}."
+            )
+        if push_backlog_bytes < 1 or resync_spread < 0:
+            raise ConfigurationError(
+                f"push_backlog_bytes must be positive and resync_spread at least 0, got "
+                f"{push_backlog_bytes!r} and {resync_spread!r}."
             )
         self.registry = default_registry if registry is None else registry
         self._signer = signer
@@ -121,6 +138,8 @@ class AppConfig:
         """Largest HTTP body: the one given, else ``limits.max_message_bytes``."""
         self.body_timeout = body_timeout
         self.allowed_origins = tuple(allowed_origins)
+        self.push_backlog_bytes = push_backlog_bytes
+        self.resync_spread = resync_spread
 
     @classmethod
     def for_app(
@@ -197,6 +216,8 @@ class AppConfig:
             "max_body_bytes": self._max_body_bytes,
             "body_timeout": self.body_timeout,
             "allowed_origins": self.allowed_origins,
+            "push_backlog_bytes": self.push_backlog_bytes,
+            "resync_spread": self.resync_spread,
         }
         return AppConfig(**{**current, **changes})
 

@@ -22,6 +22,7 @@ Exception tree:
     ├── StateIntegrityError             403 tampered_state
     │   └── StaleStateError             409 stale_state
     ├── StateConflictError              409 state_conflict
+    ├── StoreFullError                  503 store_full
     └── ConfigurationError              500 server_misconfigured
 
     RegistryConflictError (a ValueError: two classes registered under one name; never a client's)
@@ -46,6 +47,7 @@ __all__ = [
     "StateConflictError",
     "StateIntegrityError",
     "StateTooLargeError",
+    "StoreFullError",
     "SubscriptionLimitError",
     "UnsafeUrlError",
 ]
@@ -171,6 +173,14 @@ class StateConflictError(ComponentError):
 
     code = "state_conflict"
     status = 409
+
+
+class StoreFullError(ComponentError):
+    """A state store holds its budget (``max_bytes``, or its server is out of memory): it
+    refuses a new state, or one that would grow past the budget. Nothing was written."""
+
+    code = "store_full"
+    status = 503
 
 
 class ConfigurationError(ComponentError):

@@ -1,10 +1,16 @@
 """``RedisStateStore``: server-held component state in Redis, shared by several hosts.
 
 Each state is one hash (``s``: the state's JSON, ``v``: its version) under
-``<prefix><key>``. A read is one ``HMGET``; a write is one ``EVAL`` of a short Lua
-script that compares the version, writes and sets the expiry atomically on the server. So an
-event costs one round trip to read and one to write, on the event loop for async components
-(``redis.asyncio``) and in the worker thread for sync ones.
+``<prefix><key>``. A read is one ``HMGET``; a write is one ``EVAL`` of a Lua script that
+compares the version, checks the byte budget, writes and sets the expiry atomically on the
+server. So an event costs one round trip to read and one to write, on the event loop for async
+components (``redis.asyncio``) and in the worker thread for sync ones.
+
+The bytes held are counted beside the states: ``<prefix>~bytes`` (the total),
+``<prefix>~size`` (each key's count) and ``<prefix>~expiry`` (each key's expiry time), which
+each write uses to forget the states Redis let expire. The keys of one store therefore live on
+one Redis server (not a cluster). A Redis that is itself out of memory (``maxmemory`` with
+``noeviction``) refuses writes: that is a ``StoreFullError`` too.
 
 Needs the ``redis`` package: ``pip install 'cf-components[redis]'``.
 
@@ -25,23 +31,62 @@ from typing import Any
 
 from ._serializer import stored_json
 from .exceptions import ConfigurationError
-from .state import DEFAULT_TTL, StateStore, StoredState
+from .state import DEFAULT_MAX_BYTES, DEFAULT_TTL, StateStore, StoredState
 
 __all__ = ["RedisStateStore"]
 
-# ARGV: expected version ('' = any), state JSON, expiry in ms ('' = none). Returns the new
-# version, or -1 when the stored version is not the expected one (absent counts as 0).
+# KEYS: the state's hash, then the store's expiry index, size index and byte total.
+# ARGV: expected version ('' = any), state JSON, expiry in ms ('' = none), the store key, the
+# most bytes a new state / a held one may bring the store to ('' = no bound). Returns the new
+# version, -1 when the stored version is not the expected one (absent counts as 0), -2 when
+# the budget refuses the write.
 _WRITE = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local function forget_expired(count)
+  local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, count)
+  if #gone == 0 then return end
+  local sizes = redis.call('HMGET', KEYS[3], unpack(gone))
+  local freed = 0
+  for i = 1, #gone do freed = freed + tonumber(sizes[i] or '0') end
+  redis.call('ZREM', KEYS[2], unpack(gone))
+  redis.call('HDEL', KEYS[3], unpack(gone))
+  redis.call('DECRBY', KEYS[4], freed)
+end
+forget_expired(100)
 local held = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] ~= '' and (held or '0') ~= ARGV[1] then return -1 end
+local size = #ARGV[4] + #ARGV[2]
+local old = tonumber(redis.call('HGET', KEYS[3], ARGV[4]) or '0')
+local limit = held and ARGV[6] or ARGV[5]
+if limit ~= '' and size > old then
+  local function used() return tonumber(redis.call('GET', KEYS[4]) or '0') end
+  if used() - old + size > tonumber(limit) then
+    forget_expired(10000)
+    if used() - old + size > tonumber(limit) then return -2 end
+  end
+end
 local version = tonumber(held or '0') + 1
 redis.call('HSET', KEYS[1], 'v', version, 's', ARGV[2])
 if ARGV[3] == '' then
   redis.call('PERSIST', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[4])
 else
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[4])
 end
+redis.call('HSET', KEYS[3], ARGV[4], size)
+redis.call('INCRBY', KEYS[4], size - old)
 return version
+"""
+
+# KEYS as for _WRITE; ARGV: the store key.
+_DELETE = """
+redis.call('DEL', KEYS[1])
+local old = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('DECRBY', KEYS[4], old)
 """
 
 
@@ -58,6 +103,8 @@ class RedisStateStore(StateStore):
         url: The server, as redis-py reads it (``redis://host:6379/0``, ``rediss://``,
             ``unix:///run/redis.sock``).
         ttl: Seconds a state lives after its last write (``None``: forever).
+        max_bytes: Most bytes of state kept (256 MiB; ``None``: no bound). Keep it well
+            below the server's ``maxmemory``: Redis needs room for its own bookkeeping.
         prefix: Put before every store key to make its Redis key.
 
     Raises:
@@ -65,15 +112,23 @@ class RedisStateStore(StateStore):
     """
 
     def __init__(
-        self, url: str, *, ttl: float | None = DEFAULT_TTL, prefix: str = "cf:state:"
+        self,
+        url: str,
+        *,
+        ttl: float | None = DEFAULT_TTL,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
+        prefix: str = "cf:state:",
     ) -> None:
         try:
             import redis
         except ImportError:
             raise _missing() from None
+        self._errors = redis.exceptions
         self.url = url
         self.ttl = ttl
+        self.max_bytes = max_bytes
         self.prefix = prefix
+        self._index = (prefix + "~expiry", prefix + "~size", prefix + "~bytes")
         self._client = redis.Redis.from_url(url)
         # redis.asyncio connections belong to the event loop that opened them.
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
@@ -92,10 +147,22 @@ class RedisStateStore(StateStore):
             client = self._async[loop] = redis.asyncio.Redis.from_url(self.url)
         return client
 
-    def _args(self, state: dict[str, Any], expected: int | None) -> tuple[str, str, str]:
-        text = stored_json(state)
+    def _write_call(self, key: str, state: dict[str, Any], expected: int | None) -> tuple[Any, ...]:
+        # The arguments of one EVAL of _WRITE.
         expiry = "" if self.ttl is None else str(max(1, int(self.ttl * 1000)))
-        return ("" if expected is None else str(expected)), text, expiry
+        new, held = self._limit(True), self._limit(False)
+        return (
+            _WRITE,
+            4,
+            self.prefix + key,
+            *self._index,
+            "" if expected is None else str(expected),
+            stored_json(state),
+            expiry,
+            key,
+            "" if new is None else str(new),
+            "" if held is None else str(held),
+        )
 
     @staticmethod
     def _stored(reply: list[Any]) -> StoredState | None:
@@ -105,9 +172,15 @@ class RedisStateStore(StateStore):
         return StoredState(json.loads(text), int(version))
 
     def _written(self, key: str, expected: int | None, version: Any) -> int:
+        if int(version) == -2:
+            raise self._full()
         if int(version) < 0:
             raise self._conflict(key, expected)
         return int(version)
+
+    def used_bytes(self) -> int:
+        """The bytes of state held (keys and JSON), as the budget counts them."""
+        return int(self._client.get(self._index[2]) or 0)
 
     # ---------- Sync: the worker thread of a sync component ----------
 
@@ -116,12 +189,14 @@ class RedisStateStore(StateStore):
 
     def save_versioned(self, key: str, state: dict[str, Any], expected_version: int | None) -> int:
         # EVAL, not EVALSHA: always one round trip (the server caches the compiled script).
-        args = self._args(state, expected_version)
-        version = self._client.eval(_WRITE, 1, self.prefix + key, *args)
+        try:
+            version = self._client.eval(*self._write_call(key, state, expected_version))
+        except self._errors.OutOfMemoryError:
+            raise self._full() from None
         return self._written(key, expected_version, version)
 
     def delete(self, key: str) -> None:
-        self._client.delete(self.prefix + key)
+        self._client.eval(_DELETE, 4, self.prefix + key, *self._index, key)
 
     # ---------- Async: on the event loop, through redis.asyncio ----------
 
@@ -132,12 +207,14 @@ class RedisStateStore(StateStore):
     async def asave_versioned(
         self, key: str, state: dict[str, Any], expected_version: int | None
     ) -> int:
-        args = self._args(state, expected_version)
-        version = await self._aclient().eval(_WRITE, 1, self.prefix + key, *args)
+        try:
+            version = await self._aclient().eval(*self._write_call(key, state, expected_version))
+        except self._errors.OutOfMemoryError:
+            raise self._full() from None
         return self._written(key, expected_version, version)
 
     async def adelete(self, key: str) -> None:
-        await self._aclient().delete(self.prefix + key)
+        await self._aclient().eval(_DELETE, 4, self.prefix + key, *self._index, key)
 
     def close(self) -> None:
         """Close the sync client's connections."""

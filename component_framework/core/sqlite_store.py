@@ -4,7 +4,9 @@ The embedded default for one host: every worker process of the host opens the sa
 The database runs in WAL mode (readers never wait for the writer) with a busy timeout (a
 writer waits for another instead of failing), and every write is one statement, so the
 version check and the write are one transaction: of two processes writing the same version,
-exactly one succeeds and the other gets ``StateConflictError``.
+exactly one succeeds and the other gets ``StateConflictError``. The bytes held (each row's key
+and state) are counted in a one-row table that triggers keep in step with every write, so the
+budget check (``max_bytes``) is part of the same statement.
 
 Example:
 
@@ -27,25 +29,53 @@ from typing import Any
 
 from ._serializer import stored_json
 from .exceptions import ConfigurationError
-from .state import DEFAULT_TTL, StateStore, StoredState
+from .state import DEFAULT_MAX_BYTES, DEFAULT_TTL, StateStore, StoredState
 
 __all__ = ["SQLiteStateStore"]
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS {table} (
+CREATE TABLE IF NOT EXISTS {t} (
     id TEXT PRIMARY KEY,
     state TEXT NOT NULL,
     version INTEGER NOT NULL,
     expires REAL
-) WITHOUT ROWID
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS {t}_usage (
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    bytes INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS {t}_added AFTER INSERT ON {t} BEGIN
+    UPDATE {t}_usage SET bytes = bytes + length(NEW.id) + length(CAST(NEW.state AS BLOB));
+END;
+CREATE TRIGGER IF NOT EXISTS {t}_changed AFTER UPDATE OF state ON {t} BEGIN
+    UPDATE {t}_usage
+    SET bytes = bytes + length(CAST(NEW.state AS BLOB)) - length(CAST(OLD.state AS BLOB));
+END;
+CREATE TRIGGER IF NOT EXISTS {t}_removed AFTER DELETE ON {t} BEGIN
+    UPDATE {t}_usage SET bytes = bytes - length(OLD.id) - length(CAST(OLD.state AS BLOB));
+END;
+INSERT OR IGNORE INTO {t}_usage (id, bytes)
+    SELECT 0, coalesce(sum(length(id) + length(CAST(state AS BLOB))), 0) FROM {t};
 """
 # An expired row counts as absent; a new write over it keeps counting versions, so a version
 # read before the expiry never matches the new row.
-_LIVE = "(expires IS NULL OR expires > ?)"
-_UPSERT = (
-    "INSERT INTO {table} (id, state, version, expires) VALUES (?, ?, 1, ?) "
-    "ON CONFLICT (id) DO UPDATE SET state = excluded.state, version = {table}.version + 1, "
-    "expires = excluded.expires"
+_LIVE = "(expires IS NULL OR expires > :now)"
+# Parameters: :key, :state, :size (the key's and state's bytes), :expires, :now, and :limit,
+# the most bytes the write may bring the store to (NULL: no bound).
+_FITS = "(:limit IS NULL OR (SELECT bytes FROM {t}_usage) + :size <= :limit)"
+_GROWS_WITHIN = (
+    "(:limit IS NULL OR :size <= length(id) + length(CAST(state AS BLOB)) "
+    "OR (SELECT bytes FROM {t}_usage) - length(id) - length(CAST(state AS BLOB)) + :size"
+    " <= :limit)"
+)
+_INSERT = (
+    "INSERT INTO {t} (id, state, version, expires) SELECT :key, :state, 1, :expires "
+    "WHERE " + _FITS + " ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
+    "version = {t}.version + 1, expires = excluded.expires"
+)
+_UPDATE = (
+    "UPDATE {t} SET state = :state, version = version + 1, expires = :expires "
+    "WHERE id = :key AND " + _LIVE + " AND " + _GROWS_WITHIN
 )
 
 
@@ -55,7 +85,8 @@ class SQLiteStateStore(StateStore):
     Args:
         path: The database file (created with its folder if missing).
         ttl: Seconds a state lives after its last write (``None``: forever).
-        table: The table's name.
+        max_bytes: Most bytes of state kept (256 MiB; ``None``: no bound).
+        table: The table's name (its byte count is in ``<table>_usage``).
         busy_timeout: Seconds a write waits for another process's write before failing.
         clock: Returns the wall-clock time in seconds (shared by every process).
 
@@ -70,6 +101,7 @@ class SQLiteStateStore(StateStore):
         path: str | os.PathLike[str],
         *,
         ttl: float | None = DEFAULT_TTL,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
         table: str = "cf_state",
         busy_timeout: float = 5.0,
         clock: Callable[[], float] = time.time,
@@ -78,6 +110,7 @@ class SQLiteStateStore(StateStore):
             raise ConfigurationError(f"SQLite table name {table!r} must be an identifier.")
         self.path = Path(path)
         self.ttl = ttl
+        self.max_bytes = max_bytes
         self.table = table
         self.busy_timeout = busy_timeout
         self._clock = clock
@@ -87,16 +120,14 @@ class SQLiteStateStore(StateStore):
         self._generation = 0  # bumped by close(): connections held by threads are stale
         self._writes = 0
         t = table
-        self._sql_read = f"SELECT state, version FROM {t} WHERE id = ? AND {_LIVE}"
-        self._sql_any = _UPSERT.format(table=t) + " RETURNING version"
+        self._sql_read = f"SELECT state, version FROM {t} WHERE id = :key AND {_LIVE}"
+        self._sql_any = _INSERT.format(t=t) + " RETURNING version"
         self._sql_create = (
-            _UPSERT.format(table=t)
-            + f" WHERE {t}.expires IS NOT NULL AND {t}.expires <= ? RETURNING version"
+            _INSERT.format(t=t) + f" WHERE {t}.expires IS NOT NULL AND {t}.expires <= :now"
+            " RETURNING version"
         )
-        self._sql_update = (
-            f"UPDATE {t} SET state = ?, version = version + 1, expires = ? "
-            f"WHERE id = ? AND version = ? AND {_LIVE} RETURNING version"
-        )
+        self._sql_update = _UPDATE.format(t=t) + " AND version = :expected RETURNING version"
+        self._sql_update_any = _UPDATE.format(t=t) + " RETURNING version"
         self._connection()  # fail now, not at the first event, if the file is unusable
 
     def __repr__(self) -> str:
@@ -119,7 +150,9 @@ class SQLiteStateStore(StateStore):
             conn.execute("PRAGMA journal_mode = WAL")
             # In WAL mode NORMAL loses no committed write when a process crashes.
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute(_SCHEMA.format(table=self.table))
+            # One transaction: a database written before the byte count existed is counted
+            # once, and no other process writes between the count and its triggers.
+            conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA.format(t=self.table)} COMMIT;")
         except (sqlite3.Error, OSError) as exc:
             if conn is not None:
                 conn.close()
@@ -136,31 +169,59 @@ class SQLiteStateStore(StateStore):
         return None if self.ttl is None else now + self.ttl
 
     def load_versioned(self, key: str) -> StoredState | None:
-        row = self._connection().execute(self._sql_read, (key, self._clock())).fetchone()
-        if row is None:
+        row = self._connection().execute(self._sql_read, {"key": key, "now": self._clock()})
+        found = row.fetchone()
+        if found is None:
             return None
-        return StoredState(json.loads(row[0]), int(row[1]))
+        return StoredState(json.loads(found[0]), int(found[1]))
 
     def save_versioned(self, key: str, state: dict[str, Any], expected_version: int | None) -> int:
         text = stored_json(state)
         now = self._clock()
-        expires = self._expires(now)
+        params: dict[str, Any] = {
+            "key": key,
+            "state": text,
+            "size": len(key) + len(text.encode()),
+            "expires": self._expires(now),
+            "now": now,
+            "expected": expected_version,
+        }
         conn = self._connection()
-        if expected_version is None:
-            rows = conn.execute(self._sql_any, (key, text, expires)).fetchall()
-        elif expected_version == 0:
-            rows = conn.execute(self._sql_create, (key, text, expires, now)).fetchall()
-        else:
-            params = (text, expires, key, expected_version, now)
-            rows = conn.execute(self._sql_update, params).fetchall()
-        # fetchall(), not fetchone(): the statement (and its write lock) ends only when stepped
-        # to completion.
+        rows = self._write(conn, params, expected_version)
         if not rows:
-            raise self._conflict(key, expected_version)
+            held = conn.execute(self._sql_read, params).fetchone()
+            held_version = 0 if held is None else int(held[1])
+            if expected_version is not None and held_version != expected_version:
+                raise self._conflict(key, expected_version)
+            # Refused for the budget: expired states free their bytes, then try once more.
+            if self.purge_expired():
+                rows = self._write(conn, params, expected_version)
+            if not rows:
+                raise self._full(self.used_bytes())
         self._writes += 1
         if self._writes % self._PURGE_EVERY == 0:
             self.purge_expired()
         return int(rows[0][0])
+
+    def _write(
+        self, conn: sqlite3.Connection, params: dict[str, Any], expected: int | None
+    ) -> list[Any]:
+        # fetchall(), not fetchone(): the statement (and its write lock) ends only when stepped
+        # to completion.
+        if expected is None:
+            rows = conn.execute(self._sql_update_any, {**params, "limit": self._limit(False)})
+            found = rows.fetchall()
+            if found:
+                return found
+            return conn.execute(self._sql_any, {**params, "limit": self._limit(True)}).fetchall()
+        if expected == 0:
+            return conn.execute(self._sql_create, {**params, "limit": self._limit(True)}).fetchall()
+        return conn.execute(self._sql_update, {**params, "limit": self._limit(False)}).fetchall()
+
+    def used_bytes(self) -> int:
+        """The bytes of state held (keys and JSON), as the budget counts them."""
+        row = self._connection().execute(f"SELECT bytes FROM {self.table}_usage").fetchone()
+        return int(row[0]) if row is not None else 0
 
     def delete(self, key: str) -> None:
         self._connection().execute(f"DELETE FROM {self.table} WHERE id = ?", (key,))

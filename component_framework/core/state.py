@@ -9,6 +9,12 @@ silently), plus ``StateStore.delete``. ``save`` and ``load`` derive from the pai
 ``a*`` methods are the async forms, by default the sync ones in a worker thread. Stored state
 expires after ``ttl`` idle seconds (every write starts the clock again).
 
+The built-in stores keep at most ``max_bytes`` of state (each state's key and JSON, counted
+by the store): new states may fill ``NEW_STATE_SHARE`` of it, the rest is kept for the states
+already held to grow; a write beyond is refused with ``StoreFullError``. So anonymous traffic
+(every first render stores a state) cannot make a store keep more than the budget, and when
+it is full only new pages are refused, not the pages already holding a state.
+
 Stores: ``InMemoryStateStore`` (one process: tests, ``cf dev``),
 ``SQLiteStateStore`` (one host, any number of
 worker processes) and ``RedisStateStore`` (several
@@ -24,29 +30,62 @@ Example:
 
 from __future__ import annotations
 
-import copy
+import contextlib
+import json
+import logging
 import os
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .exceptions import ConfigurationError, StateConflictError
+from ._serializer import stored_json
+from .exceptions import ConfigurationError, StateConflictError, StoreFullError
 
 __all__ = [
+    "DEFAULT_MAX_BYTES",
     "DEFAULT_TTL",
+    "MEMORY_MAX_BYTES",
+    "NEW_STATE_SHARE",
     "InMemoryStateStore",
     "StateStore",
     "StoredState",
     "configure",
+    "for_served_pages",
     "get_default_store",
     "open_store",
 ]
 
 DEFAULT_TTL = 24 * 3600.0
 """Seconds a stored state lives after its last write, unless a store is given another ``ttl``."""
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+"""The byte budget of the SQLite and Redis stores unless given another ``max_bytes``."""
+MEMORY_MAX_BYTES = 64 * 1024 * 1024
+"""The byte budget of ``InMemoryStateStore`` unless given another ``max_bytes``."""
+NEW_STATE_SHARE = 0.9
+"""The part of ``max_bytes`` new states may fill; the rest is for held states to grow."""
+
+logger = logging.getLogger("component_framework")
+_FULL = "The server cannot keep more component state right now; try again in a few minutes."
+_FULL_LOG_EVERY = 60.0  # seconds between two warnings of one store that it is full
+_served: ContextVar[bool] = ContextVar("cf_state_served", default=False)
+
+
+@contextlib.contextmanager
+def for_served_pages() -> Iterator[None]:
+    """Within the block, a new key's state is written for pages already served, not for a new
+    page: it may use the whole budget, like a held state grows into.
+
+    The message path writes so a pushed state, and a page's own copy of it at its next event.
+    """
+    token = _served.set(True)
+    try:
+        yield
+    finally:
+        _served.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +108,12 @@ class StateStore(ABC):
 
     ttl: float | None = None
     """Seconds a state lives after its last write (``None``: forever)."""
+    max_bytes: int | None = None
+    """Most bytes of state (keys and JSON) the store keeps; ``None``: no bound. Only stores
+    that count their bytes honour it (the built-in ones do)."""
     blocking: ClassVar[bool] = True
     """Whether the methods wait on IO: the async forms then run them in a worker thread."""
+    _full_logged = 0.0  # when the store may next warn that it is full (time.monotonic)
 
     @abstractmethod
     def load_versioned(self, key: str) -> StoredState | None:
@@ -109,6 +152,30 @@ class StateStore(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional: most stores hold nothing to release
         """Release what the store holds (connections, files); nothing by default."""
+
+    def _full(self, used: int | None = None) -> StoreFullError:
+        """The error a write refused for the budget raises; logged at most once a minute."""
+        now = time.monotonic()
+        if now >= self._full_logged:
+            self._full_logged = now + _FULL_LOG_EVERY
+            held = "" if used is None else f" ({used:,} bytes held)"
+            logger.warning(
+                "%r is full%s: new component states are refused until some expire. "
+                "Raise its max_bytes, lower its ttl, or limit the requests that mount "
+                "server-held components.",
+                self,
+                held,
+            )
+        return StoreFullError(_FULL)
+
+    def _limit(self, new: bool) -> int | None:
+        """The most bytes a write may bring the store to: a new page's state, or a held one's
+        (or one written for pages already served, see ``for_served_pages``)."""
+        if self.max_bytes is None:
+            return None
+        if new and not _served.get():
+            return int(self.max_bytes * NEW_STATE_SHARE)
+        return self.max_bytes
 
     @staticmethod
     def _conflict(key: str, expected: int | None) -> StateConflictError:
@@ -163,11 +230,12 @@ class StateStore(ABC):
 class InMemoryStateStore(StateStore):
     """In-memory state storage for one process: development, ``cf dev`` and tests.
 
-    Saved and loaded states are deep copies, so later changes to a component's
-    state never alter what was stored. Safe to share between threads.
+    States are kept as their JSON text, as the other stores keep them, so later changes to a
+    component's state never alter what was stored. Safe to share between threads.
 
     Args:
         ttl: Seconds a state lives after its last write (``None``: forever).
+        max_bytes: Most bytes of state kept (64 MiB; ``None``: no bound).
         clock: Returns the current time in seconds (tests pass a fake one).
     """
 
@@ -175,65 +243,93 @@ class InMemoryStateStore(StateStore):
     _SWEEP_EVERY = 1000
 
     def __init__(
-        self, *, ttl: float | None = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        ttl: float | None = DEFAULT_TTL,
+        max_bytes: int | None = MEMORY_MAX_BYTES,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ttl = ttl
+        self.max_bytes = max_bytes
         self._clock = clock
         self._lock = threading.Lock()
-        # key -> (state, version, expires at or None)
-        self._store: dict[str, tuple[dict[str, Any], int, float | None]] = {}
+        # key -> (state JSON, version, expires at or None, bytes counted)
+        self._store: dict[str, tuple[str, int, float | None, int]] = {}
+        self._bytes = 0
         self._writes = 0
 
     def __repr__(self) -> str:
-        return f"<InMemoryStateStore states={len(self._store)}>"
+        return f"<InMemoryStateStore states={len(self._store)} bytes={self._bytes}>"
 
-    def _live(self, key: str, now: float) -> tuple[dict[str, Any], int] | None:
+    def _live(self, key: str, now: float) -> tuple[str, int] | None:
         entry = self._store.get(key)
         if entry is None:
             return None
-        state, version, expires = entry
+        text, version, expires, _ = entry
         if expires is not None and expires <= now:
             return None
-        return state, version
+        return text, version
 
     def load_versioned(self, key: str) -> StoredState | None:
         with self._lock:
             live = self._live(key, self._clock())
         if live is None:
             return None
-        return StoredState(copy.deepcopy(live[0]), live[1])
+        return StoredState(json.loads(live[0]), live[1])
 
     def save_versioned(self, key: str, state: dict[str, Any], expected_version: int | None) -> int:
-        copied = copy.deepcopy(state)
+        text = stored_json(state)
+        size = len(key) + len(text.encode())
         with self._lock:
             now = self._clock()
             live = self._live(key, now)
             held = live[1] if live is not None else 0
             if expected_version is not None and expected_version != held:
                 raise self._conflict(key, expected_version)
+            if not self._fits(key, size, live is None, now):
+                raise self._full(self._bytes)
             # Versions keep counting over an expired entry, so an old read never matches anew.
             previous = self._store.get(key)
             version = max(held, previous[1] if previous else 0) + 1
             expires = None if self.ttl is None else now + self.ttl
-            self._store[key] = (copied, version, expires)
+            self._bytes += size - (previous[3] if previous else 0)
+            self._store[key] = (text, version, expires, size)
             self._writes += 1
             if self._writes % self._SWEEP_EVERY == 0:
                 self._sweep(now)
         return version
 
+    def _fits(self, key: str, size: int, new: bool, now: float) -> bool:
+        limit = self._limit(new)
+        if limit is None:
+            return True
+        for sweep in (False, True):
+            if sweep:
+                self._sweep(now)  # expired states free their bytes, then look again
+            previous = self._store.get(key)
+            old = previous[3] if previous else 0
+            if size <= old or self._bytes - old + size <= limit:
+                return True
+        return False
+
     def _sweep(self, now: float) -> None:
-        expired = [k for k, (_, _, exp) in self._store.items() if exp is not None and exp <= now]
+        expired = [
+            k for k, entry in self._store.items() if entry[2] is not None and entry[2] <= now
+        ]
         for key in expired:
-            del self._store[key]
+            self._bytes -= self._store.pop(key)[3]
 
     def delete(self, key: str) -> None:
         with self._lock:
-            self._store.pop(key, None)
+            entry = self._store.pop(key, None)
+            if entry is not None:
+                self._bytes -= entry[3]
 
     def clear(self) -> None:
         """Clear all stored state (useful for testing)."""
         with self._lock:
             self._store.clear()
+            self._bytes = 0
 
 
 # ---------- The project default ----------
@@ -248,10 +344,11 @@ def open_store(url: str, *, ttl: float | None = DEFAULT_TTL) -> StateStore:
     """Open the store a URL names: ``memory:``, ``sqlite:///state.db`` or ``redis://host/0``.
 
     ``sqlite:///state.db`` is relative to the working directory, ``sqlite:////var/cf/state.db``
-    absolute (as SQLAlchemy reads them). A ``?ttl=SECONDS`` query sets the idle time.
+    absolute (as SQLAlchemy reads them). A ``?ttl=SECONDS`` query sets the idle time,
+    ``?max_bytes=N`` the byte budget (``none``: no bound).
 
     Raises:
-        ConfigurationError: The URL names no known store.
+        ConfigurationError: The URL names no known store, or a query value is not a number.
     """
     from urllib.parse import parse_qs, urlsplit
 
@@ -262,8 +359,20 @@ def open_store(url: str, *, ttl: float | None = DEFAULT_TTL) -> StateStore:
             ttl = float(query["ttl"][-1])
         except ValueError:
             raise ConfigurationError(f"State store URL {url!r}: ttl must be seconds.") from None
+    budget = query["max_bytes"][-1] if "max_bytes" in query else None
+
+    def max_bytes(default: int) -> int | None:
+        if budget is None:
+            return default
+        try:
+            return None if budget.lower() == "none" else int(budget)
+        except ValueError:
+            raise ConfigurationError(
+                f"State store URL {url!r}: max_bytes must be a number of bytes, or none."
+            ) from None
+
     if parts.scheme == "memory":
-        return InMemoryStateStore(ttl=ttl)
+        return InMemoryStateStore(ttl=ttl, max_bytes=max_bytes(MEMORY_MAX_BYTES))
     if parts.scheme == "sqlite":
         path = url.split("?", 1)[0][len("sqlite:///") :] if url.startswith("sqlite:///") else ""
         if not path:
@@ -273,12 +382,12 @@ def open_store(url: str, *, ttl: float | None = DEFAULT_TTL) -> StateStore:
             )
         from .sqlite_store import SQLiteStateStore
 
-        return SQLiteStateStore(path, ttl=ttl)
+        return SQLiteStateStore(path, ttl=ttl, max_bytes=max_bytes(DEFAULT_MAX_BYTES))
     if parts.scheme in ("redis", "rediss", "unix"):
         from .redis_store import RedisStateStore
 
         base = url.split("?", 1)[0]
-        return RedisStateStore(base, ttl=ttl)
+        return RedisStateStore(base, ttl=ttl, max_bytes=max_bytes(DEFAULT_MAX_BYTES))
     raise ConfigurationError(
         f"State store URL {url!r} is not memory:, sqlite:///PATH or redis://HOST:PORT/DB."
     )

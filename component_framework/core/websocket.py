@@ -122,7 +122,9 @@ class ComponentWebSocketManager:
         if self._delivery_obj is None:
             from ._push_delivery import PushDelivery
 
-            self._delivery_obj = PushDelivery(self._connections, lambda: self.broker)
+            self._delivery_obj = PushDelivery(
+                self._connections, lambda: self.broker, lambda: self.config
+            )
         return self._delivery_obj
 
     @property
@@ -210,12 +212,18 @@ class ComponentWebSocketManager:
         component: str | None = None,
         *,
         config: AppConfig | None = None,
+        request: Any = None,
     ) -> None:
         """Subscribe a connection to a component's pushes (a trusted server-side call).
 
-        Pushes to it are signed with *config*'s signer (the manager's config by default).
+        Pushes to it are signed with *config*'s signer (the manager's config by default);
+        the component's permission classes see *request* at each push
+        (``check_permissions_on_push``), by default the request of the connection's socket.
         """
-        sub = Subscription(connection_id, component_id, component, config or self.config)
+        if request is None:
+            sockets = self.connections.get(connection_id)
+            request = sockets[0].request if sockets else None
+        sub = Subscription(connection_id, component_id, component, config or self.config, request)
         self._connections.subscribe(sub)
         logger.debug("Subscribed %s to component %s", connection_id, component_id)
 
@@ -317,7 +325,7 @@ class ComponentWebSocketManager:
                 f"This connection already holds {len(held)} subscriptions (the limit); "
                 "unsubscribe from one first, or raise max_subscriptions on the manager."
             )
-        self.subscribe(connection_id, component_id, name, config=config)
+        self.subscribe(connection_id, component_id, name, config=config, request=connection.request)
         await self._delivery.wait_ready()
         if message.get("resync") is True:
             # The page reconnected: it may have missed pushes, so it re-syncs now.

@@ -9,6 +9,8 @@ Settings (all optional):
     CF_TEMPLATE_DIRS = []           # searched before every app's ``jinja2`` folder
     CF_LIMITS = Limits()            # size and nesting limits on messages
     CF_REGISTRY = "shop.ui.registry"  # a ComponentRegistry to serve instead of the global one
+    CF_ALLOWED_ORIGINS = []         # other sites ("https://app.example") whose pages may open
+                                    # the WebSocket (the page's own host always may)
 """
 
 from __future__ import annotations
@@ -139,7 +141,12 @@ def setup() -> AppConfig:
     _install_renderer()
     set_url_resolver(_reverse)
     _import_components()
-    _config = AppConfig(signer=_signer(), limits=_limits(), registry=_registry())
+    _config = AppConfig(
+        signer=_signer(),
+        limits=_limits(),
+        registry=_registry(),
+        allowed_origins=getattr(settings, "CF_ALLOWED_ORIGINS", ()),
+    )
     open_backends(ws_manager)  # a broker or store that cannot work stops start-up here
     return _config
 

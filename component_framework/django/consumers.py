@@ -16,7 +16,8 @@ Two lines in your ASGI routing (``pip install 'cf-components[channels]'``):
 
 The user is loaded from the session when the socket opens, with its permissions, and its
 language is chosen as ``LocaleMiddleware`` would (language cookie, ``Accept-Language``) and is
-active while handlers run. Every
+active while handlers run. The consumer checks the handshake's Origin itself (the page's own
+host, or a site listed in ``CF_ALLOWED_ORIGINS``); the validator above is a second check. Every
 message goes through core's WebSocket manager (permission checks, signed state and
 subscriptions included). Pushes (``manager().push_state(...)``) reach every subscribed page.
 """
@@ -40,7 +41,12 @@ from component_framework.core import (  # noqa: E402
     WebSocketConnection,
     ws_manager,
 )
-from component_framework.core._websocket_host import answer_raw, encode_text  # noqa: E402
+from component_framework.core._websocket_host import (  # noqa: E402
+    POLICY_VIOLATION,
+    answer_raw,
+    encode_text,
+    origin_refused,
+)
 from component_framework.core.registry import registry as default_registry  # noqa: E402
 
 from ._config import config  # noqa: E402
@@ -110,7 +116,21 @@ class ComponentConsumer(AsyncWebsocketConsumer):
     """The component socket: ``path("cf/ws", ComponentConsumer.as_asgi())``."""
 
     async def connect(self) -> None:
-        """Accept, load the user, and register with the manager."""
+        """Check the Origin, accept, load the user, and register with the manager.
+
+        A handshake from a page on another site (not the request's host, nor in
+        ``CF_ALLOWED_ORIGINS``) is refused (HTTP 403), with or without Channels'
+        ``AllowedHostsOriginValidator`` around the consumer.
+        """
+        headers = {name.lower(): value for name, value in self.scope.get("headers", [])}
+        origin, host = headers.get(b"origin"), headers.get(b"host")
+        if origin_refused(
+            origin.decode("latin-1") if origin is not None else None,
+            host.decode("latin-1") if host is not None else None,
+            config(),
+        ):
+            await self.close(code=POLICY_VIOLATION)
+            return
         user = await sync_to_async(_load_user)(self.scope)
         self.request = SocketRequest(self.scope, user, self.scope.get("session"))
         self.connection = ChannelsConnection(self, self.request)

@@ -11,6 +11,7 @@ import pytest
 
 from component_framework.core import Component, ComponentRegistry, ComponentWebSocketManager
 from component_framework.core.broker import InMemoryBroker, broker_from_url
+from component_framework.core.config import AppConfig
 from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.redis_broker import RedisBroker
 from component_framework.core.signing import Signer
@@ -202,3 +203,25 @@ async def test_a_broker_outage_is_logged_once_and_pages_resync_when_it_is_back(
     await manager.flush()
     assert events(connection)[-1] == ("push_event", "refresh", {"count": 99})
     await manager.close()
+
+
+async def test_after_an_outage_pages_are_told_to_spread_their_resync(
+    board: ComponentRegistry, signer: Signer, redis_server: RedisServer
+) -> None:
+    config = AppConfig(registry=board, signer=signer, resync_spread=1.5)
+    manager = ComponentWebSocketManager(config=config, broker=redis_server.url)
+    pages = [await page(manager, signer, f"b-{n}") for n in range(400)]
+    redis_server.restart()
+    await manager.push_event("board", "refresh", {"count": 1})  # published once it is back
+    await manager.flush()
+    resyncs = [m for p in pages for m in p.sent if m["type"] == "resync"]
+    # 400 pages: two seconds at about 200 a second, capped by resync_spread.
+    assert len(resyncs) == 400 and {m["jitter"] for m in resyncs} == {1500}
+    lone = ComponentWebSocketManager(config=config, broker=redis_server.url)
+    one = await page(lone, signer, "b-lone")
+    redis_server.restart()
+    await lone.push_event("board", "refresh", {"count": 1})
+    await lone.flush()
+    assert [m["jitter"] for m in one.sent if m["type"] == "resync"] == [5]
+    await manager.close()
+    await lone.close()

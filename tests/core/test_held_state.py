@@ -279,13 +279,14 @@ def test_a_server_push_stores_the_state_and_sends_the_reference(signer: Signer) 
     pushed = connection.sent[0]
     assert pushed["html"] == "<p>42</p>"
     ref = json.loads(pushed["state"])
-    # A push replaces the page's whole state: a new key, saved as new.
+    # A push replaces the page's whole state: a new key shared by the pages it reaches.
     assert ref == {"component": "counter", "id": cid, "key": ref["key"], "version": 1}
-    assert ref["key"] != key(first) and ref["key"].startswith(f"counter:{cid}:")
+    assert ref["key"] != key(first) and ref["key"].startswith("counter:*:")
     assert store.load(ref["key"]) == {"count": 42}
-    # The page goes on from the pushed reference.
+    # The page goes on from the pushed reference, under a key of its own again.
     reply = dispatch_message_sync(event(pushed), registry=registry, signer=signer)
     assert reply["html"] == "<p>43</p>"
+    assert key(reply).startswith(f"counter:{cid}:") and store.load(ref["key"]) == {"count": 42}
 
 
 def test_a_sync_component_reads_and_writes_in_its_one_worker_thread_hop(
@@ -390,8 +391,10 @@ def test_a_push_stores_once_for_every_page_at_one_id(signer: Signer) -> None:
 
     asyncio.run(push())
     pushed = [connection.sent[0] for connection in connections]
-    # push_state replaces every page's whole state: one stored state, one key for both pages.
+    # push_state replaces every page's whole state: one stored state, one key for both pages;
+    # each page's next event goes on from it with a state of its own.
     assert key(pushed[0]) == key(pushed[1]) not in {key(page) for page in pages}
     assert store.load(key(pushed[0])) == {"count": 42}
     replies = [dispatch_message_sync(event(p), registry=registry, signer=signer) for p in pushed]
-    assert [r["html"] for r in replies] == ["<p>43</p>", "<p>44</p>"]
+    assert [r["html"] for r in replies] == ["<p>43</p>", "<p>43</p>"]
+    assert key(replies[0]) != key(replies[1])

@@ -36,7 +36,15 @@ def test_one_hash_per_state_with_a_server_expiry_a_write_starts_again(redis_url:
     store = RedisStateStore(redis_url, ttl=3600)
     client = redis.Redis.from_url(redis_url)
     store.save_versioned("cart:c1:00ff", {"n": 1, "s": "é"}, 0)
-    assert client.keys("*") == [b"cf:state:cart:c1:00ff"]
+    # Beside the state, the store's byte count: total, each key's bytes, each key's expiry.
+    assert sorted(client.keys("*")) == [
+        b"cf:state:cart:c1:00ff",
+        b"cf:state:~bytes",
+        b"cf:state:~expiry",
+        b"cf:state:~size",
+    ]
+    size = len("cart:c1:00ff") + len('{"n":1,"s":"é"}'.encode())
+    assert client.get("cf:state:~bytes") == str(size).encode() and store.used_bytes() == size
     assert client.hgetall("cf:state:cart:c1:00ff") == {
         b"s": '{"n":1,"s":"é"}'.encode(),
         b"v": b"1",

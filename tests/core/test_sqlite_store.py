@@ -87,3 +87,23 @@ def test_two_processes_racing_on_one_database_lose_no_update(
 ) -> None:
     path = tmp_path / "race.db"
     race_two_processes(closing(SQLiteStateStore(path)), f"sqlite:///{path}")
+
+
+def test_a_database_written_before_the_byte_count_is_counted_when_opened(
+    tmp_path: Path, closing: Closing
+) -> None:
+    path = tmp_path / "state.db"
+    with contextlib.closing(sqlite3.connect(path)) as conn:  # as an earlier release left it
+        conn.execute(
+            "CREATE TABLE cf_state (id TEXT PRIMARY KEY, state TEXT NOT NULL, "
+            "version INTEGER NOT NULL, expires REAL) WITHOUT ROWID"
+        )
+        conn.execute("INSERT INTO cf_state VALUES ('a:b:00', '{\"s\":\"é\"}', 3, NULL)")
+        conn.commit()
+    store = closing(SQLiteStateStore(path))
+    assert store.used_bytes() == len("a:b:00") + len('{"s":"é"}'.encode())
+    assert store.save_versioned("a:b:00", {"s": "ok"}, 3) == 4
+    assert store.used_bytes() == len("a:b:00") + len('{"s":"ok"}')
+    closing(SQLiteStateStore(path))  # a second opening counts nothing twice
+    store.delete("a:b:00")
+    assert store.used_bytes() == 0

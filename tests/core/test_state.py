@@ -21,10 +21,10 @@ def test_clear_and_repr() -> None:
     store = InMemoryStateStore()
     store.save("a", {})
     store.save("b", {})
-    assert repr(store) == "<InMemoryStateStore states=2>"
+    assert repr(store) == "<InMemoryStateStore states=2 bytes=6>"  # "a" + "{}", "b" + "{}"
     store.clear()
     assert store.load("a") is None
-    assert repr(store) == "<InMemoryStateStore states=0>"
+    assert repr(store) == "<InMemoryStateStore states=0 bytes=0>"
 
 
 def test_the_versioned_pair_and_delete_are_the_contract() -> None:

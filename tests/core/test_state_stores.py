@@ -21,7 +21,7 @@ import pytest
 import redis
 
 from component_framework.core import Component
-from component_framework.core.exceptions import StateConflictError
+from component_framework.core.exceptions import StateConflictError, StoreFullError
 from component_framework.core.protocol import handle_message, render_component
 from component_framework.core.redis_store import RedisStateStore
 from component_framework.core.signing import Signer
@@ -94,7 +94,12 @@ def _redis(redis_server: RedisServer) -> Iterator[Case]:
 
     def advance(seconds: float) -> None:
         # The server's clock cannot move: each key's remaining time shrinks instead (a key
-        # whose time is up expires at once, as when the time really passed).
+        # whose time is up expires at once, as when the time really passed), and so do the
+        # expiry times the store's byte count keeps.
+        index = "cf:state:~expiry"
+        moved = {m: score - seconds * 1000 for m, score in client.zscan_iter(index)}
+        if moved:
+            client.zadd(index, moved)
         for name in client.scan_iter("cf:state:*"):
             remaining = client.pttl(name)
             if remaining < 0:
@@ -123,6 +128,7 @@ def _docs(tmp_path: Path) -> Iterator[Case]:
 
 KINDS = ["memory", "sqlite", "redis", "docs"]
 EXPIRING = ["memory", "sqlite", "redis"]
+BOUNDED = EXPIRING  # the built-in stores keep a byte budget (docs/state.md's does not)
 
 
 @pytest.fixture
@@ -138,6 +144,7 @@ def case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Case]:
 
 every_store = pytest.mark.parametrize("case", KINDS, indirect=True)
 expiring_stores = pytest.mark.parametrize("case", EXPIRING, indirect=True)
+bounded_stores = pytest.mark.parametrize("case", BOUNDED, indirect=True)
 
 
 # ---------- The versioned pair and what derives from it ----------
@@ -304,3 +311,70 @@ def test_an_expired_state_is_a_reload_the_page_reply(case: Case, signer: Signer)
         "This component's state is no longer held on the server (it expired or was removed). "
         "Reload the page to continue.",
     )
+
+
+# ---------- The byte budget: what a store keeps at most ----------
+
+ROW = {"text": "x" * 90}
+ROW_BYTES = len("s-00") + len(json.dumps(ROW, separators=(",", ":")))  # key and JSON: 105
+
+
+def _fill(store: StateStore, prefix: str = "s") -> list[str]:
+    keys = []
+    with pytest.raises(StoreFullError):
+        for n in range(1000):
+            key = f"{prefix}-{n:02d}"
+            store.save_versioned(key, ROW, 0)
+            keys.append(key)
+    return keys
+
+
+@bounded_stores
+def test_a_full_store_refuses_new_states_and_lets_held_ones_go_on(case: Case) -> None:
+    store = case.store(max_bytes=2000)
+    keys = _fill(store)
+    # New states may fill 90% of the budget; the rest is kept for held states to grow.
+    assert len(keys) == 1800 // ROW_BYTES
+    with pytest.raises(StoreFullError, match="cannot keep more component state"):
+        store.save_versioned("late", ROW, 0)
+    assert store.load("late") is None
+    # The states already held go on: an event that keeps or shrinks its state, or grows it a
+    # little, is written.
+    assert store.save_versioned(keys[0], {"text": "y" * 90}, 1) == 2
+    assert store.save_versioned(keys[1], {"text": "y"}, 1) == 2
+    assert store.save_versioned(keys[2], {"text": "z" * 150}, 1) == 2
+    with pytest.raises(StoreFullError):
+        store.save_versioned(keys[3], {"text": "z" * 1000}, 1)  # beyond the whole budget
+    assert store.load(keys[3]) == ROW
+    # A deleted state frees its bytes for a new one.
+    store.delete(keys[4])
+    store.save_versioned("late", ROW, 0)
+    assert store.load("late") == ROW
+
+
+@bounded_stores
+def test_expired_states_free_their_bytes(case: Case) -> None:
+    store = case.store(max_bytes=2000, ttl=60)
+    _fill(store)
+    case.advance(61)
+    assert len(_fill(store, "t")) == 1800 // ROW_BYTES
+
+
+@bounded_stores
+def test_a_store_without_a_budget_keeps_what_it_is_given(case: Case) -> None:
+    store = case.store(max_bytes=None)
+    for n in range(100):
+        store.save_versioned(f"s-{n}", {"text": "x" * 10_000}, 0)
+    assert store.load("s-99") == {"text": "x" * 10_000}
+
+
+def test_the_budgets_by_default_and_by_url(tmp_path: Path) -> None:
+    from component_framework.core.state import open_store
+
+    assert InMemoryStateStore().max_bytes == 64 * 1024 * 1024
+    sqlite = SQLiteStateStore(tmp_path / "s.db")
+    assert sqlite.max_bytes == 256 * 1024 * 1024
+    sqlite.close()
+    assert RedisStateStore("redis://127.0.0.1:1/0").max_bytes == 256 * 1024 * 1024
+    assert open_store("memory:?max_bytes=5000").max_bytes == 5000
+    assert open_store("memory:?max_bytes=none").max_bytes is None

@@ -1102,14 +1102,36 @@
     root.dispatchEvent(new CustomEvent(on ? "cf:offline" : "cf:online", { bubbles: true }));
   }
 
-  // ---------- Server pushes: push_event and resync ----------
+  // ---------- Server pushes: push_event, resync, unsubscribed ----------
   // push_event: the page handles the event with its own state, as if it had fired it (the
   // usual request: permissions, signing, per-page state). resync: the page may have missed
-  // pushes; it sends the component's resync event, or renders its state again (event null).
+  // pushes; it sends the component's resync event, or renders its state again (event null),
+  // at a random moment within the server's jitter (ms): after a broker outage every page is
+  // told at once, and their answers must not all arrive together. A resync told while one
+  // waits is already covered by it (the answer reads the state when it is sent). unsubscribed
+  // (with a code): the server stopped the pushes (the user lost access); the page shows why.
+  const resyncing = new Set(); // ids whose resync waits for its moment
   function onPush(msg) {
+    const id = msg.component_id || "";
+    if (msg.type === "unsubscribed" && msg.code) {
+      const root = byId(id);
+      if (root) {
+        root.removeAttribute("data-cf-subscribed");
+        showError(root, msg);
+      }
+      return true;
+    }
     if (msg.type !== "push_event" && msg.type !== "resync") return false;
-    const root = byId(msg.component_id || "");
-    if (root) request(root, { event: msg.event || null, payload: msg.payload || {} });
+    const send = () => {
+      const root = byId(id);
+      if (root) request(root, { event: msg.event || null, payload: msg.payload || {} });
+    };
+    const jitter = msg.type === "resync" ? Number(msg.jitter) || 0 : 0;
+    if (jitter <= 0) send();
+    else if (!resyncing.has(id)) {
+      resyncing.add(id);
+      setTimeout(() => { resyncing.delete(id); send(); }, Math.random() * jitter);
+    }
     return true;
   }
 
