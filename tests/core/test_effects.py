@@ -282,11 +282,26 @@ def test_a_pushed_state_carries_the_effects_of_its_render(config: AppConfig) -> 
             self.dispatch_browser_event("board:pushed", {"count": self.state["count"]})
 
     subs = [Subscription(f"conn-{n}", f"board-{n}", "board", config) for n in range(2)]
-    updates = render_state_updates(Board, {"count": 7}, subs)
+    updates = render_state_updates(Board, {"count": 7}, subs, {})
     for _, update in updates:
         assert update["effects"] == [
             {"type": "browser_event", "name": "board:pushed", "detail": {"count": 7}}
         ]
+
+
+def test_a_push_that_leaves_the_page_carries_its_flash_signed(config: AppConfig) -> None:
+    class Closed(Chart):
+        def before_render(self) -> None:
+            self.flash("info", "The board was closed.")
+            self.redirect("/boards")
+
+    subs = [Subscription("conn-0", "board-0", "board", config)]
+    [(_, update)] = render_state_updates(Closed, {"count": 1}, subs, {})
+    flash, redirect = update["effects"]
+    assert flash == {"type": "flash", "level": "info", "text": "The board was closed."}
+    assert redirect["url"] == "/boards"
+    carried = config.signer.verify_value("cf.flash", redirect["flash"], 60)
+    assert carried == [["info", "The board was closed."]]
 
 
 def test_a_push_whose_effects_name_the_page_renders_for_each_page(config: AppConfig) -> None:
@@ -295,5 +310,5 @@ def test_a_push_whose_effects_name_the_page_renders_for_each_page(config: AppCon
             self.emit("refresh", component_id=self.id)
 
     subs = [Subscription(f"conn-{n}", f"self-{n}", "self", config) for n in range(2)]
-    updates = render_state_updates(Self, {"count": 1}, subs)
+    updates = render_state_updates(Self, {"count": 1}, subs, {})
     assert [u["effects"][0]["component_id"] for _, u in updates] == ["self-0", "self-1"]
