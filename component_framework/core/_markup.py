@@ -116,6 +116,9 @@ def component_root(
         pairs["data-cf-live"] = None
     if sockets and component_cls.transport == "ws":
         pairs["data-cf-transport"] = "ws"
+    if "effects" in reply:
+        # Asked for by mount or before_render: the page runs them once cf.js starts the root.
+        pairs["data-cf-effects"] = json.dumps(reply["effects"], separators=(",", ":"))
     if "optimistic" in reply:
         pairs["data-cf-optimistic"] = json.dumps(reply["optimistic"], separators=(",", ":"))
     if url_spec(component_cls) is not None:

@@ -4,6 +4,7 @@ signed ``cf_flash`` cookie), and under Django the messages framework's too."""
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from typing import Any
@@ -41,6 +42,9 @@ class Pager(Component):
     url_state = {"page": UrlParam(int, default=1)}
 
     def render(self) -> str:
+        if self.state["page"] > 99:  # asked on the first render too: the page runs them
+            self.flash("warning", "There are only 99 pages.")
+            self.redirect("/?page=99")
         return f"<p>Page {self.state['page']}</p>"
 
 
@@ -94,6 +98,21 @@ def test_the_first_render_reads_the_query_string(name: str) -> None:
         bad = client.get("/?page=three").text
     assert "<p>Page 1</p>" in bad
     assert "Invalid URL for Pager: page: Input should be a valid integer" in bad
+
+
+@pytest.mark.parametrize("name", list(CLIENTS))
+def test_effects_of_the_first_render_go_to_the_page_with_the_root(name: str) -> None:
+    with CLIENTS[name]() as client:
+        page = client.get("/?page=120").text
+        plain = client.get("/?page=3").text
+    found = re.search(r'data-cf-effects="([^"]*)"', page)
+    assert found is not None, page
+    flash, redirect = json.loads(unescape(found.group(1)))
+    assert flash == {"type": "flash", "level": "warning", "text": "There are only 99 pages."}
+    assert redirect["type"] == "redirect" and redirect["url"] == "/?page=99"
+    carried = SIGNER.verify_value("cf.flash", redirect["flash"], 60)
+    assert carried == [["warning", "There are only 99 pages."]]
+    assert "data-cf-effects" not in plain
 
 
 @pytest.mark.parametrize("name", list(CLIENTS))

@@ -2,7 +2,8 @@
  *
  * Roots: elements with data-cf-component (rendered by {{ component(...) }}) carry the
  * component's name, id, signed state, checksum, subscribe token, endpoint and signed mount
- * parameters (data-cf-mount: to mount it again when the server cannot use its state).
+ * parameters (data-cf-mount: to mount it again when the server cannot use its state), and the
+ * effects its first render asked for (data-cf-effects: run once it is started).
  * Bindings: cf-click, cf-submit, cf-change, cf-input, cf-blur, cf-focus, cf-keydown[.key...],
  * cf-window-keydown[.key...], cf-click-away, cf-visible = "event"; cf-payload='{"json": 1}',
  * cf-debounce="ms", cf-throttle="ms", cf-confirm="question", cf-disable-with="text",
@@ -2324,6 +2325,7 @@
     if (node instanceof ShadowRoot) listen(node);
     const roots = node.matches && node.matches(ROOT) ? [node] : [];
     roots.push(...(node.querySelectorAll ? node : document).querySelectorAll(ROOT));
+    const asked = []; // the effects of first renders, run once every root is started
     roots.forEach((root) => {
       const d = data(root);
       if (d.ready) return;
@@ -2331,6 +2333,11 @@
       served(root);
       root.setAttribute("data-cf-ready", "");
       rendered(root, { updated: false });
+      if (root.hasAttribute("data-cf-effects")) {
+        try { asked.push([root, JSON.parse(root.getAttribute("data-cf-effects"))]); }
+        catch (e) { console.warn("cf.js: data-cf-effects is not JSON; ignored.", e); }
+        root.removeAttribute("data-cf-effects");
+      }
       // Live roots subscribe to pushes; roots on the "ws" transport send their events on
       // the socket, so it must be opened for them too, live or not.
       if (!usesSocket(root)) return;
@@ -2338,6 +2345,7 @@
       if (!socket.open) socket.connect(root);
       else if (root.hasAttribute("data-cf-live")) socket.subscribe(root);
     });
+    asked.forEach(([root, list]) => runEffects(root, list, 0));
   }
 
   const byId = (id) => all(ROOT + '[data-cf-id="' + CSS.escape(id) + '"]')[0] || null;

@@ -8,11 +8,17 @@ with one console warning; an effect that fails does not stop the next. The types
 
 from __future__ import annotations
 
+import html
+import json
+
 import pytest
+from playwright.sync_api import expect
 
 from .harness import ClientPage, component
 
 pytestmark = pytest.mark.browser
+
+REGION = '<div id="cf-flash" class="cf-flash" data-cf-flash role="status" aria-live="polite"></div>'
 
 NOTE = """() => {
   window.notes = [];
@@ -97,3 +103,21 @@ def test_a_reply_without_effects_runs_none(cf_page: ClientPage) -> None:
     cf_page.morph("c", "<p>New</p>")
     assert notes(cf_page) == []
     assert not [text for kind, text in cf_page.console if kind == "warning"]
+
+
+def test_the_effects_of_a_first_render_run_once_the_root_is_started(cf_page: ClientPage) -> None:
+    asked = [
+        {"type": "browser_event", "name": "board:shown", "detail": {"n": 1}},
+        {"type": "flash", "level": "info", "text": "Welcome <b>back</b>"},
+    ]
+    root = component("c", "<p>C</p>").replace(
+        "<div ", f"<div data-cf-effects='{html.escape(json.dumps(asked), quote=False)}' ", 1
+    )
+    listen = (
+        "<script>window.heard = []; document.addEventListener('board:shown', "
+        "(e) => window.heard.push([e.target.getAttribute('data-cf-id'), e.detail]));</script>"
+    )
+    cf_page.open(REGION + root, head=listen)
+    expect(cf_page.page.get_by_role("status")).to_contain_text("Welcome <b>back</b>")
+    assert cf_page.page.evaluate("window.heard") == [["c", {"n": 1}]]
+    assert cf_page.page.locator("[data-cf-effects]").count() == 0  # run once, not again
