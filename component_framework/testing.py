@@ -42,8 +42,8 @@ from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urljoin
 
+from ._effect_assertions import EffectAssertions
 from .core import _held_state as held_state
 from .core import navigation, signing, state, threads
 from .core import renderer as renderer_module
@@ -55,7 +55,6 @@ from .core.protocol import dispatch_message, render_component, signed_message, s
 from .core.registry import ComponentRegistry, registry
 from .core.signing import Signer
 from .core.state import InMemoryStateStore, StateStore
-from .core.url_state import merge_query
 
 __all__ = ["ComponentTester", "cf_defaults", "isolated_defaults"]
 
@@ -77,14 +76,6 @@ def _query(url: str) -> str:
     return url.partition("?")[2].partition("#")[0]
 
 
-def _same_url(a: str, b: str) -> bool:
-    def parts(url: str) -> tuple[str, list[tuple[str, str]]]:
-        path, _, query = url.partition("#")[0].partition("?")
-        return path, sorted(parse_qsl(query, keep_blank_values=True))
-
-    return parts(a) == parts(b)
-
-
 class _LoadingTargets(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -100,7 +91,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-class ComponentTester:
+class ComponentTester(EffectAssertions):
     """Drive one component instance as a page would.
 
     Args:
@@ -193,37 +184,9 @@ class ComponentTester:
         return patches
 
     @property
-    def url(self) -> str:
-        """The page's URL as the address bar shows it after the events so far (each reply's
-        ``patch_url`` effects applied; a redirect or a navigation leaves it as it was)."""
-        return self._url
-
-    @property
     def reply(self) -> dict[str, Any]:
         """The latest ``component_update`` reply, exactly as a transport would send it."""
         return self._reply
-
-    @property
-    def effects(self) -> list[dict[str, Any]]:
-        """The effects the page would apply after the latest event (or the first render), in
-        order: those of its reply, or of every frame of the latest ``stream``."""
-        replies = self.frames if self.frames else [self._reply]
-        return [effect for reply in replies for effect in reply.get("effects", ())]
-
-    @property
-    def browser_events(self) -> list[tuple[str, Any]]:
-        """The browser events of ``effects``, as ``(name, detail)`` pairs."""
-        return [(e["name"], e["detail"]) for e in self.effects if e["type"] == "browser_event"]
-
-    @property
-    def emitted(self) -> list[dict[str, Any]]:
-        """The ``emit`` effects: ``{"event", "payload"}`` and ``to``, ``component_id`` or
-        ``parent``."""
-        return [
-            {key: value for key, value in effect.items() if key != "type"}
-            for effect in self.effects
-            if effect["type"] == "emit"
-        ]
 
     @property
     def loading_targets(self) -> list[str]:
@@ -260,15 +223,6 @@ class ComponentTester:
             self._reply = await dispatch_message(message, self.request, config=self._config)
         self.frames = []
         self._follow(self._reply.get("effects", ()))
-
-    def _follow(self, effects: Any) -> None:
-        # The address bar after a reply: its patch_url effects, in order.
-        for effect in effects:
-            if effect.get("type") == "patch_url":
-                url = urljoin(self._url, effect["url"]) if effect.get("url") else self._url
-                path, _, query = url.partition("?")
-                query = merge_query(query, effect.get("query") or {})
-                self._url = f"{path}?{query}" if query else path
 
     def visit(self, url: str) -> ComponentTester:
         """Go back or forward to *url*, as the page does when the history entry's state cannot
@@ -339,48 +293,6 @@ class ComponentTester:
             self.assert_set(key, value)
         return self
 
-    def _effects_of(self, kind: str) -> list[dict[str, Any]]:
-        return [e for e in self.effects if e.get("type") == kind]
-
-    def assert_redirect(self, url: str | None = None) -> ComponentTester:
-        """Assert the latest reply redirects (to *url*, when given)."""
-        return self._assert_leaves("redirect", url)
-
-    def assert_navigate(self, url: str | None = None) -> ComponentTester:
-        """Assert the latest reply navigates live (to *url*, when given)."""
-        return self._assert_leaves("navigate", url)
-
-    def _assert_leaves(self, kind: str, url: str | None) -> ComponentTester:
-        found = self._effects_of(kind)
-        assert found, f"no {kind} in the reply; its effects: {self.effects}"
-        if url is not None:
-            assert found[0]["url"] == url, f"{kind} to {found[0]['url']!r}, expected {url!r}"
-        return self
-
-    def assert_no_redirect(self) -> ComponentTester:
-        """Assert the latest reply neither redirects nor navigates."""
-        leaving = [e for e in self.effects if e.get("type") in ("redirect", "navigate")]
-        assert not leaving, f"the reply leaves the page: {leaving}"
-        return self
-
-    def assert_url(self, expected: str) -> ComponentTester:
-        """Assert the page's URL is *expected* (query parameters in any order)."""
-        assert _same_url(self._url, expected), f"the URL is {self._url!r}, expected {expected!r}"
-        return self
-
-    def assert_flash(self, text: str | None = None, level: str | None = None) -> ComponentTester:
-        """Assert the latest reply flashes a message (with this *text* and *level*, if given)."""
-        flashes = self._effects_of("flash")
-        assert flashes, f"no flash message in the reply; its effects: {self.effects}"
-        matching = [
-            f
-            for f in flashes
-            if (text is None or f["text"] == text) and (level is None or f["level"] == level)
-        ]
-        shown = [(f["level"], f["text"]) for f in flashes]
-        assert matching, f"no flash {level or ''} {text!r}; flashed: {shown}"
-        return self
-
     def assert_field_error(self, field: str, contains: str | None = None) -> ComponentTester:
         """Assert a form's last submit reported an error for *field* (optionally containing text).
 
@@ -398,38 +310,6 @@ class ComponentTester:
         """Assert the form holds no validation errors."""
         errors = self._field_errors()
         assert not errors, f"unexpected field errors: {errors}"
-        return self
-
-    def assert_browser_event(self, name: str, detail: Any = _MISSING) -> ComponentTester:
-        """Assert the latest event dispatched the browser event *name* (with *detail*)."""
-        details = [found for event, found in self.browser_events if event == name]
-        assert details, f"no browser event {name!r}; effects: {self.effects}"
-        if detail is not _MISSING:
-            assert detail in details, f"browser event {name!r} had detail {details}, not {detail!r}"
-        return self
-
-    def assert_emitted(
-        self,
-        event: str,
-        payload: Any = _MISSING,
-        *,
-        to: Any = _MISSING,
-        component_id: Any = _MISSING,
-        parent: Any = _MISSING,
-    ) -> ComponentTester:
-        """Assert the latest event emitted *event* (with *payload*, to the given target)."""
-        wanted = {"payload": payload, "to": to, "component_id": component_id, "parent": parent}
-        wanted = {key: value for key, value in wanted.items() if value is not _MISSING}
-        same = [e for e in self.emitted if e["event"] == event]
-        assert same, f"{event!r} was not emitted; effects: {self.effects}"
-        assert any(all(e.get(k) == v for k, v in wanted.items()) for e in same), (
-            f"{event!r} was emitted as {same}, not with {wanted}"
-        )
-        return self
-
-    def assert_no_effects(self) -> ComponentTester:
-        """Assert the latest event asked the page for nothing but its HTML and state."""
-        assert not self.effects, f"unexpected effects: {self.effects}"
         return self
 
     def assert_loading_targets(self, *events: str) -> ComponentTester:
