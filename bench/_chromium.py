@@ -41,7 +41,9 @@ window.fetch = (url, init) => {
   if (text === undefined) return Promise.reject(new TypeError("no reply prepared"));
   // Each reply is handled in a task of its own, as one from the network would be (a real
   // Response's body is read in tasks Chromium may share between many replies).
-  const response = { status: 200, json: () => Promise.resolve(JSON.parse(text)) };
+  const response = {
+    status: 200, headers: new Headers(), json: () => Promise.resolve(JSON.parse(text)),
+  };
   return new Promise((resolve) => setTimeout(() => resolve(response), 0));
 };
 """
