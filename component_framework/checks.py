@@ -332,14 +332,16 @@ def _web_globals() -> Iterator[None]:
         yield
         return
     env_globals = renderer.environment.globals
-    added = [name for name in ("component", "cf_scripts") if name not in env_globals]
-    for name in added:
-        env_globals[name] = _nested
+    replaced = {name: env_globals.get(name) for name in ("component", "cf_scripts")}
+    env_globals.update(dict.fromkeys(replaced, _nested))
     # As under cf dev: an undefined name ({{ state.cnt }}) is a problem, not empty text.
     strict, renderer.strict = renderer.strict, True
     try:
         yield
     finally:
         renderer.strict = strict
-        for name in added:
-            env_globals.pop(name, None)
+        for name, value in replaced.items():
+            if value is None:
+                env_globals.pop(name, None)
+            else:
+                env_globals[name] = value

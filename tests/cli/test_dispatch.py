@@ -385,3 +385,15 @@ def test_server_held_state_runs_against_a_private_in_memory_store(
     assert result["html"] == "<ul><li>tea<li>jam</ul>"
     shown = cf("dispatch", "cart", "add", "-p", '{"item": "jam"}', "--state", '{"lines": []}')
     assert '~ lines: [] -> ["jam"]' in shown.stdout
+
+
+def test_a_component_nesting_another_renders_it(
+    cf: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, project_state: None
+) -> None:
+    # The repository root's examples: profile_card's template nests {{ component("counter") }}.
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    monkeypatch.delenv("CF_APP", raising=False)
+    result = cf("dispatch", "profile_card", "--json")
+    assert result.exit_code == 0, result.output
+    html = json.loads(result.stdout)["html"]
+    assert 'data-cf-component="counter"' in html and "100" in html
