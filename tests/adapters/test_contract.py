@@ -1,11 +1,11 @@
 """One contract, every adapter: the same messages get the same replies and statuses.
 
 Starlette (``ComponentApp``), FastAPI (``ComponentApp`` mounted), Django under WSGI (its test
-``Client``) and ASGI (``AsyncClient``) and Litestar (``create_router``) all serve the example
-Django site's components with the same signer; each case is sent through each of them, as an
-anonymous visitor and as a logged-in user (each framework's own authentication: a header
-backend for Starlette and Litestar, Django's session for Django), so an adapter that drifts
-from the others fails here.
+``Client``) and ASGI (``AsyncClient``), Litestar (``create_router``) and Flask (``Components``)
+all serve the example Django site's components with the same signer; each case is sent through
+each of them, as an anonymous visitor and as a logged-in user (each framework's own
+authentication: a header backend for Starlette and Litestar, Django's session for Django,
+Flask-Login's request loader for Flask), so an adapter that drifts from the others fails here.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
 from fastapi import FastAPI
 from fastapi.testclient import TestClient as FastAPIClient
+from flask import Flask
+from flask import Request as FlaskRequest
+from flask_login import LoginManager, UserMixin
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.middleware import (
@@ -47,7 +50,9 @@ from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.protocol import signed_message
 from component_framework.django._config import config
 from component_framework.django._render import jinja_globals
+from component_framework.flask import Components
 from component_framework.litestar import create_router
+from component_framework.testing import isolated_defaults
 from component_framework.web import ComponentApp
 
 # The logged-in user and her session are made once for the module (committed); the marker asks
@@ -73,6 +78,27 @@ class HeaderAuth(AbstractAuthenticationMiddleware):
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
         name = connection.headers.get("x-user")
         return AuthenticationResult(user=SimpleUser(name) if name else None, auth=None)
+
+
+class FlaskUser(UserMixin):
+    """Flask-Login's user."""
+
+    def __init__(self, name: str) -> None:
+        self.id = name
+
+
+def flask_app(options: dict[str, Any]) -> Flask:
+    """Flask: Flask-Login's request loader logs ``X-User: name`` in."""
+    app = Flask("contract")
+    login = LoginManager(app)
+
+    @login.request_loader
+    def load(request: FlaskRequest) -> FlaskUser | None:
+        name = request.headers.get("X-User")
+        return FlaskUser(name) if name else None
+
+    Components(app, **options)
+    return app
 
 
 NESTING = jinja2.DictLoader(
@@ -148,6 +174,8 @@ def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[
             middleware=[DefineMiddleware(HeaderAuth)],
         )
     )
+    with isolated_defaults():  # Components installs a default renderer when none is set
+        flask = flask_app(options).test_client()
     wsgi_clients = {False: Client(), True: alice[0]}
     asgi_clients = {False: AsyncClient(), True: alice[1]}
 
@@ -183,6 +211,10 @@ def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[
 
         return asyncio.run(send())
 
+    def flask_post(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        response = flask.post(path, data=body, headers=headers)
+        return response.status_code, response.get_data()
+
     with starlette, fastapi, litestar:
         yield {
             "starlette": over(starlette),
@@ -190,6 +222,7 @@ def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[
             "django-wsgi": wsgi,
             "django-asgi": asgi,
             "litestar": over(litestar),
+            "flask": flask_post,
         }
 
 
