@@ -39,6 +39,7 @@ from ._optimistic import add_optimistic_patches
 from ._reply import update_reply
 from .component import Component
 from .config import AppConfig
+from .rate_limit import check_rate, limited
 from .streaming import StreamingComponent
 from .threads import run_sync
 
@@ -87,6 +88,8 @@ async def run_message(
     """
     token, config_token = _request.set(request), _config.set(config)
     try:
+        if limited(parsed, config):
+            await check_rate(parsed, request, config, steps)
         check_message(parsed, request, config)
         store = store_for(parsed.component_cls, config)
         if store is None:  # the page holds the state: one run on it
@@ -137,6 +140,8 @@ async def stream_answers(
         return
     token, config_token = _request.set(request), _config.set(config)
     try:
+        if limited(parsed, config):
+            await check_rate(parsed, request, config, ASYNC_STEPS)
         check_message(parsed, request, config)
         component = cast(StreamingComponent, _instantiate(parsed, None))
     finally:

@@ -150,8 +150,10 @@ class HttpReply:
 
 
 def json_reply(reply: dict[str, Any], status: int) -> HttpReply:
-    """*reply* as an uncached JSON reply."""
+    """*reply* as an uncached JSON reply (with ``Retry-After`` when it says when to retry)."""
     headers = {**NO_STORE, VERSION_HEADER: script_version()}
+    if "retry_after" in reply:
+        headers["Retry-After"] = str(reply["retry_after"])
     return HttpReply(status, _JSON, headers, wire_bytes(reply))
 
 
@@ -267,6 +269,8 @@ async def stream_reply(
         first = await anext(frames)
         stream = _sse_body(first, frames)
     headers = {**_SSE_HEADERS, VERSION_HEADER: script_version()}
+    if "retry_after" in first:
+        headers["Retry-After"] = str(first["retry_after"])
     return HttpReply(http_status(first), _EVENT_STREAM, headers, stream=stream)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ._events import CheckedPayload, HandlerSpec, handler_spec, refuse_lone_surrogates
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from .permissions import BasePermission
+    from .rate_limit import RateLimit
     from .state import StateStore
 
 __all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer"]
@@ -82,6 +83,10 @@ class Component:
     """Named examples for ``cf dev``'s gallery and ``cf snapshot``, each
     ``{"params": {...}, "state": {...}, "doc": "..."}`` (all optional); ``None`` shows one
     default story, the component mounted without parameters."""
+    rate_limits: ClassVar[Mapping[str, RateLimit | str]] = {}
+    """Rate limits on its messages, per user (visitors by address): ``"*"`` for every message,
+    an event name for that event's, as ``"5/min"`` or a ``RateLimit``
+    (``core.rate_limit``). Over a limit a message is refused (429) before any code runs."""
     permission_required: ClassVar[str | Sequence[str]] = ""
     """The Django permission(s) ``DjangoModelPermission`` requires (all of them, if several)."""
     remountable: ClassVar[bool] = True

@@ -21,6 +21,7 @@ Exception tree:
     │   └── StaleStateError             409 stale_state
     ├── StateConflictError              409 state_conflict
     ├── StoreFullError                  503 store_full
+    ├── RateLimitedError                429 rate_limited
     └── ConfigurationError              500 server_misconfigured
 
     RegistryConflictError (a ValueError: two classes registered under one name; never a client's)
@@ -39,6 +40,7 @@ __all__ = [
     "MessageError",
     "NotAuthenticatedError",
     "PermissionDeniedError",
+    "RateLimitedError",
     "RegistryConflictError",
     "StaleStateError",
     "StateConflictError",
@@ -150,6 +152,21 @@ class StoreFullError(ComponentError):
 
     code = "store_full"
     status = 503
+
+
+class RateLimitedError(ComponentError):
+    """Too many messages: a rate limit of the component or the app was reached.
+
+    ``retry_after`` is the number of seconds after which the next message is accepted; replies
+    carry it (``"retry_after"``, and HTTP's ``Retry-After`` header).
+    """
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ConfigurationError(ComponentError):

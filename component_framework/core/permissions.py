@@ -22,10 +22,12 @@ __all__ = [
     "IsStaff",
     "IsSuperuser",
     "check_permissions",
+    "user_of",
 ]
 
 
-def _user(request: Any) -> Any:
+def user_of(request: Any) -> Any:
+    """*request*'s ``user``, or None (also where the host has no authentication set up)."""
     # Starlette raises AssertionError from request.user without AuthenticationMiddleware.
     try:
         return getattr(request, "user", None)
@@ -62,7 +64,7 @@ class IsAuthenticated(BasePermission):
     """Allow access only to authenticated users."""
 
     def has_permission(self, request: Any, component_cls: type) -> bool:
-        user = _user(request)
+        user = user_of(request)
         return bool(user and user.is_authenticated)
 
 
@@ -70,7 +72,7 @@ class IsStaff(BasePermission):
     """Allow access only to staff users."""
 
     def has_permission(self, request: Any, component_cls: type) -> bool:
-        user = _user(request)
+        user = user_of(request)
         return bool(user and getattr(user, "is_staff", False))
 
 
@@ -78,7 +80,7 @@ class IsSuperuser(BasePermission):
     """Allow access only to superusers."""
 
     def has_permission(self, request: Any, component_cls: type) -> bool:
-        user = _user(request)
+        user = user_of(request)
         return bool(user and getattr(user, "is_superuser", False))
 
 
@@ -98,7 +100,7 @@ class DjangoModelPermission(BasePermission):
         permission = getattr(component_cls, "permission_required", "")
         if not permission:
             return True
-        user = _user(request)
+        user = user_of(request)
         if not user:
             return False
         if isinstance(permission, str):
@@ -116,7 +118,7 @@ def check_permissions(component_cls: type[Component], request: Any) -> None:
     """
     for permission_cls in component_cls.permission_classes:
         if not permission_cls().has_permission(request, component_cls):
-            user = _user(request)
+            user = user_of(request)
             if not (user and getattr(user, "is_authenticated", False)):
                 raise NotAuthenticatedError("Authentication required.")
             raise PermissionDeniedError("Permission denied.")

@@ -14,7 +14,7 @@ import asyncio
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 import pytest
@@ -134,12 +134,24 @@ def nesting() -> Iterator[None]:
                 self.state["step"] = step
                 yield
 
-    Nest.renderer = NestSteps.renderer = renderer
+    class Limited(Component):
+        template_name = "nest.html"
+        rate_limits: ClassVar[dict[str, str]] = {"touch": "1/day", "poke": "1/day"}
+
+        def on_touch(self) -> None:
+            pass
+
+        def on_poke(self) -> None:
+            pass
+
+    Nest.renderer = NestSteps.renderer = Limited.renderer = renderer
     registry.register("nest")(Nest)
     registry.register("nest_steps")(NestSteps)
+    registry.register("limited")(Limited)
     yield
     registry.unregister("nest")
     registry.unregister("nest_steps")
+    registry.unregister("limited")
 
 
 @pytest.fixture(scope="module")
@@ -347,6 +359,29 @@ def test_a_nested_child_with_permissions_refuses_an_anonymous_visitor(
     for name, (_, reply) in _replies(case, adapters).items():
         html = _html(reply)
         assert 'role="alert"' in html and "Waves" not in html, f"{name}: {html}"
+
+
+@pytest.mark.parametrize(("path", "event"), [("event", "touch"), ("stream", "poke")])
+def test_every_adapter_refuses_a_message_over_a_rate_limit_alike(
+    path: str, event: str, adapters: dict[str, Post]
+) -> None:
+    # One touch a day per user, counted per app: Django's WSGI and ASGI clients serve one
+    # Django app, so its ASGI client finds alice's touch already counted.
+    body = json.dumps({"component": "limited", "event": event}).encode()
+    replies = {}
+    for name, post in adapters.items():
+        first = post(f"/cf/{path}", body, ALICE)
+        second = post(f"/cf/{path}", body, ALICE)
+        assert first[0] == (429 if name == "django-asgi" else 200), (name, first)
+        replies[name] = (second[0], _decode(path, second[1]))
+    status, reply = replies["starlette"]
+    error = reply[0] if path == "stream" else reply
+    assert status == 429 and error["code"] == "rate_limited", reply
+    assert error["error"].startswith(f"Too many requests: at most 1 '{event}' event per day.")
+    for name, (other_status, other) in replies.items():
+        other_error = other[0] if path == "stream" else other
+        assert other_status == 429 and other_error["code"] == "rate_limited", name
+        assert abs(other_error["retry_after"] - error["retry_after"]) <= 5, name
 
 
 def test_every_frame_of_a_stream_renders_nested_children_for_the_user(
