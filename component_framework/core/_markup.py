@@ -94,6 +94,10 @@ def component_root(
         return Markup(f"<div{attributes(pairs)}>{error}</div>")
     finally:
         _host.reset(host)
+    if component_cls.transport == "htmx":
+        from .htmx import root_html
+
+        return root_html(name, reply)
     pairs.update(
         {
             "data-cf-id": reply["component_id"],

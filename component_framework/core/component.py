@@ -75,8 +75,9 @@ class Component:
     """Slot names this component accepts. Empty list means *any* slot name is accepted."""
     live: ClassVar[bool] = False
     """Whether its pages subscribe over WebSocket to the server's pushes for it."""
-    transport: ClassVar[Literal["http", "ws"]] = "http"
-    """How its pages send events: ``"http"`` (``POST /event``) or ``"ws"`` (the socket)."""
+    transport: ClassVar[Literal["http", "ws", "htmx"]] = "http"
+    """How its pages send events: ``"http"`` (``POST /event``), ``"ws"`` (the socket) or
+    ``"htmx"`` (its template's htmx attributes, to ``POST /htmx``; see ``core.htmx``)."""
     params_schema: ClassVar[type[BaseModel] | None] = None
     """A Pydantic model of its mount parameters, shown by ``cf dev``'s playground (optional)."""
     stories: ClassVar[dict[str, dict[str, Any]] | None] = None

@@ -25,6 +25,7 @@ from component_framework.core._wsgi_host import (
 )
 from component_framework.core.config import AppConfig, Limits
 from component_framework.core.exceptions import ConfigurationError
+from component_framework.core.htmx import htmx_reply_sync
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.renderer import get_default_renderer, set_default_renderer
 from component_framework.core.signing import Signer
@@ -46,13 +47,14 @@ def _head() -> RequestHead:
         request.headers.get("Content-Type"),
         bool(request.headers.get("X-CF-Request")),
         request.headers.get("Content-Length"),
+        bool(request.headers.get("HX-Request")),
     )
 
 
 class Components:
     """Components in a Flask app: ``POST {prefix}/event``, ``POST {prefix}/stream`` (SSE),
-    ``GET {prefix}/cf.js``, the ``{prefix}/ws`` WebSocket, and the ``component`` and
-    ``cf_scripts`` template globals.
+    ``POST {prefix}/htmx`` (htmx requests), ``GET {prefix}/cf.js``, the ``{prefix}/ws``
+    WebSocket, and the ``component`` and ``cf_scripts`` template globals.
 
     Args:
         app: The Flask app (or call ``init_app`` later, the Flask extension pattern).
@@ -130,6 +132,7 @@ class Components:
         blueprint = Blueprint("cf", __name__, url_prefix=self.prefix)
         blueprint.add_url_rule("/event", "event", self._event, methods=["POST"])
         blueprint.add_url_rule("/stream", "stream", self._stream, methods=["POST"])
+        blueprint.add_url_rule("/htmx", "htmx", self._htmx, methods=["POST"])
         blueprint.add_url_rule("/cf.js", "script", self._script, methods=["GET"])
         if self.sockets:
             blueprint.add_url_rule("/ws", "ws", self._socket, websocket=True)
@@ -211,6 +214,9 @@ class Components:
     def _stream(self) -> Response:
         reply = stream_reply_sync(self.config, self.request(), _head(), self._body)
         return _response(reply)
+
+    def _htmx(self) -> Response:
+        return _response(htmx_reply_sync(self.config, self.request(), _head(), self._body))
 
     def _script(self) -> Response:
         return _response(script_reply(request.args.get("v"), request.headers.get("If-None-Match")))

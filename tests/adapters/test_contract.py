@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import jinja2
 import pytest
@@ -382,6 +383,48 @@ def test_every_adapter_refuses_a_message_over_a_rate_limit_alike(
         other_error = other[0] if path == "stream" else other
         assert other_status == 429 and other_error["code"] == "rate_limited", name
         assert abs(other_error["retry_after"] - error["retry_after"]) <= 5, name
+
+
+HTMX = {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}
+
+
+def _htmx_form(**changes: str) -> bytes:
+    message = _counter()
+    fields = {
+        "cf-component": "counter",
+        "cf-id": message["component_id"],
+        "cf-state": message["state"],
+        "cf-checksum": message["checksum"],
+        "cf-event": "increment",
+        "amount": "2",
+        **changes,
+    }
+    return urlencode(fields).encode()
+
+
+HTMX_CASES: dict[str, tuple[bytes, dict[str, str], int]] = {
+    "valid event": (_htmx_form(), HTMX, 200),
+    "tampered state": (_htmx_form(**{"cf-state": '{"count":1000}'}), HTMX, 403),
+    "bad payload": (_htmx_form(amount="many"), HTMX, 400),
+    "unknown component": (_htmx_form(**{"cf-component": "nope"}), HTMX, 404),
+    "no component": (b"cf-event=increment", HTMX, 400),
+    "no HX-Request": (_htmx_form(), {"Content-Type": HTMX["Content-Type"]}, 400),
+    "JSON body": (b"{}", {**HTMX, "Content-Type": "application/json"}, 415),
+}
+
+
+@pytest.mark.parametrize("case", list(HTMX_CASES))
+def test_every_adapter_answers_htmx_alike(case: str, adapters: dict[str, Post]) -> None:
+    body, headers, status = HTMX_CASES[case]
+    replies = {name: post("/cf/htmx", body, headers) for name, post in adapters.items()}
+    assert replies["starlette"][0] == status, replies["starlette"]
+    for name, reply in replies.items():
+        assert reply == replies["starlette"], f"{name} differs from starlette on {case!r}"
+    if status == 200:
+        assert b'data-testid="count">5</strong>' in replies["starlette"][1]
+        assert b"hx-vals=" in replies["starlette"][1]  # the signed state for the next request
+    else:
+        assert b'role="alert"' in replies["starlette"][1]
 
 
 def test_every_frame_of_a_stream_renders_nested_children_for_the_user(

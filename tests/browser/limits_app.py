@@ -1,14 +1,17 @@
 """A small app for the browser tests of rate limits and htmx: served by uvicorn
-(``--app-dir tests/browser limits_app:app``)."""
+(``--app-dir tests/browser limits_app:app``); ``CF_TEST_HTMX`` names the htmx script it serves
+at ``/htmx.min.js`` (htmx.org from npm)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import ClassVar, Literal
 
 import jinja2
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from component_framework.core import Component, registry
@@ -24,6 +27,19 @@ TEMPLATES = {
 <section id="http">{{ component("vote_http") }}</section>
 <section id="ws">{{ component("vote_ws") }}</section>
 {{ cf_scripts() }}</body></html>""",
+    "notes.html": """<output data-testid="count">{{ state.notes | length }} notes</output>
+<ul>{% for note in state.notes %}<li>{{ note }}</li>{% endfor %}</ul>
+<form hx-post="/cf/htmx" hx-vals='{"cf-event": "add"}'>
+  <input name="text" aria-label="Note" autocomplete="off"><button>Add</button>
+</form>
+{% if errors.text %}<p class="field-error">{{ errors.text }}</p>{% endif %}
+<button hx-post="/cf/htmx" name="cf-event" value="clear">Clear</button>""",
+    "htmx_page.html": """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>htmx</title><script src="/htmx.min.js"></script></head><body>
+<h1>An htmx page</h1>
+{{ component("notes") }}
+<button hx-get="/plain" hx-target="#plain">Plain htmx</button><div id="plain"></div>
+</body></html>""",
 }
 
 
@@ -53,6 +69,28 @@ class SocketVote(Vote):
     transport: ClassVar[Literal["http", "ws"]] = "ws"
 
 
+@registry.register("notes")
+class Notes(Component):
+    """Driven by htmx attributes: three notes a minute, none empty."""
+
+    template_name = "notes.html"
+    transport: ClassVar[Literal["http", "ws", "htmx"]] = "htmx"
+    rate_limits: ClassVar[dict[str, str]] = {"add": "3/min"}
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["notes"] = []
+
+    def on_add(self, text: str = "") -> None:
+        if not text.strip():
+            self.errors["text"] = "Write a note first."
+            return
+        self.state["notes"].append(text.strip())
+
+    def on_clear(self) -> None:
+        self.state["notes"] = []
+
+
 renderer = JinjaRenderer(loader=jinja2.DictLoader(TEMPLATES))
 set_default_renderer(renderer)
 components = ComponentApp()
@@ -63,4 +101,25 @@ async def page(request: Request) -> HTMLResponse:
     return HTMLResponse(renderer.render("page.html", {"request": request}))
 
 
-app = Starlette(routes=[Route("/", page), components.mount()])
+async def htmx_page(request: Request) -> HTMLResponse:
+    return HTMLResponse(renderer.render("htmx_page.html", {"request": request}))
+
+
+async def plain(request: Request) -> HTMLResponse:
+    return HTMLResponse("<p>Plain htmx still works.</p>")
+
+
+async def htmx_script(request: Request) -> Response:
+    script = Path(os.environ["CF_TEST_HTMX"]).read_bytes()
+    return Response(script, media_type="text/javascript")
+
+
+app = Starlette(
+    routes=[
+        Route("/", page),
+        Route("/htmx", htmx_page),
+        Route("/plain", plain),
+        Route("/htmx.min.js", htmx_script),
+        components.mount(),
+    ]
+)
