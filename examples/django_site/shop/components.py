@@ -78,6 +78,22 @@ class ArticleForm(DjangoModelMixin, ModelFormComponent):
         self.state["saved"] = self.state.get("is_valid", False)
 
 
+@registry.register("new_article")
+class NewArticle(DjangoModelMixin, ModelFormComponent):
+    """Creates articles, one per valid submit: mounted without ``pk``, it stays a create form.
+
+    No Pydantic schema: the model's own rules (required title, ``max_length``, the status
+    ``choices``) validate the fields, through a Django ``ModelForm`` of ``state_fields``.
+    """
+
+    model = Article
+    state_fields: ClassVar[list[str]] = ["title", "body", "status"]
+    template_name = "new_article.html"
+    renderer = renderer
+    permission_classes: ClassVar[list[Any]] = [DjangoModelPermission]
+    permission_required = "shop.add_article"
+
+
 @registry.register("steps")
 class Steps(StreamingComponent):
     """Streams three steps."""
