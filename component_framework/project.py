@@ -11,8 +11,9 @@ nearest ``pyproject.toml`` with a ``[tool.cf]`` table, walking up from the worki
     editor = "vscode"                   # what `cf dev`'s file:line links open (optional)
 
 ``--app MODULE`` (``apps=``) or ``CF_APP`` (comma-separated) replace ``components``. In a Django
-project (``django_settings``, or ``DJANGO_SETTINGS_MODULE`` in the environment) Django is set
-up first, so components may use the ORM, and the app imports every app's components.
+project (``django_settings``, else ``DJANGO_SETTINGS_MODULE`` in the environment, else the one
+``manage.py`` sets) Django is set up first, so components may use the ORM, and the app imports
+every app's components: a plain ``django-admin startproject`` project needs no ``[tool.cf]``.
 
 Exception tree:
 
@@ -215,6 +216,13 @@ class Project:
 
     def _import_error(self, name: str, exc: BaseException) -> ProjectImportError:
         detail = f"{type(exc).__name__}: {exc}"
+        django_unset = type(exc).__name__ in ("ImproperlyConfigured", "AppRegistryNotReady")
+        if django_unset and type(exc).__module__.startswith("django.") and not self.django_settings:
+            detail += (
+                "; this is a Django project and cf has not set Django up: add "
+                'django_settings = "mysite.settings" (your settings module) to [tool.cf], '
+                "run cf where manage.py is, or export DJANGO_SETTINGS_MODULE"
+            )
         if isinstance(exc, SyntaxError) and exc.filename:
             detail = f"SyntaxError: {exc.msg}"
             return ProjectImportError(
@@ -392,6 +400,44 @@ def _env_apps(env: Mapping[str, str]) -> list[str]:
     return [part.strip() for part in env.get("CF_APP", "").split(",") if part.strip()]
 
 
+_SETDEFAULT = "DJANGO_SETTINGS_MODULE"
+
+
+def find_manage_py(start: Path) -> Path | None:
+    """The nearest ``manage.py`` in *start* or above (a Django project's root), or None."""
+    for folder in (start, *start.parents):
+        candidate = folder / "manage.py"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def manage_py_settings(manage: Path) -> str | None:
+    """The settings module *manage* sets: ``os.environ.setdefault("DJANGO_SETTINGS_MODULE",
+    "mysite.settings")``, as ``startproject`` writes it; None if it sets none cf can read."""
+    import ast
+
+    try:
+        tree = ast.parse(manage.read_text(encoding="utf-8"), filename=str(manage))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in ("setdefault", "__setitem__") or len(node.args) != 2:
+            continue
+        key, value = node.args
+        if (
+            isinstance(key, ast.Constant)
+            and key.value == _SETDEFAULT
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and value.value
+        ):
+            return value.value
+    return None
+
+
 def load_project(
     start: str | os.PathLike[str] | None = None,
     *,
@@ -409,18 +455,28 @@ def load_project(
     environ = os.environ if env is None else env
     overrides = list(apps) or _env_apps(environ)
     project = find_project(start)
+    base = Path(start if start is not None else os.getcwd()).resolve()
+    base = base.parent if base.is_file() else base
     django_settings = environ.get("DJANGO_SETTINGS_MODULE")
+    manage = None if django_settings else find_manage_py(base)
+    if manage is not None and (project is None or not project.django_settings):
+        django_settings = manage_py_settings(manage)
+        if django_settings is None:
+            raise ProjectConfigError(
+                f"{manage} does not set DJANGO_SETTINGS_MODULE in a way cf can read: add "
+                '[tool.cf] with django_settings = "mysite.settings" (your settings module) '
+                f"to {manage.parent / 'pyproject.toml'}, or export DJANGO_SETTINGS_MODULE"
+            )
     if project is None:
         if not overrides and not django_settings:
-            where = Path(start if start is not None else os.getcwd()).resolve()
             raise ProjectNotFoundError(
-                f"no pyproject.toml with a [tool.cf] table in {str(where)!r} or above; add "
+                f"no pyproject.toml with a [tool.cf] table in {str(base)!r} or above; add "
                 '[tool.cf] with components = ["myapp.components"] and '
                 'templates = ["myapp/templates"] to your pyproject.toml, '
-                "or name the modules with --app MODULE (or CF_APP=module1,module2)"
+                "or name the modules with --app MODULE (or CF_APP=module1,module2); "
+                'in a Django project, [tool.cf] with django_settings = "mysite.settings"'
             )
-        base = Path(start if start is not None else os.getcwd()).resolve()
-        project = Project(base.parent if base.is_file() else base)
+        project = Project(manage.parent if manage is not None else base)
     if overrides:
         project.components = overrides
     if not project.django_settings and django_settings:

@@ -101,17 +101,26 @@ class HandlerError(ComponentError):
 
 
 class NotAuthenticatedError(ComponentError):
-    """A permission class refused a request that carries no authenticated user."""
+    """A permission class refused a request that carries no authenticated user.
+
+    ``refused_by`` names the class; ``missing`` the permissions a ``DjangoModelPermission``
+    found lacking (for logs and ``cf dev``; never sent to the client).
+    """
 
     code = "not_authenticated"
     status = 401
+    refused_by: str = ""
+    missing: tuple[str, ...] = ()
 
 
 class PermissionDeniedError(ComponentError):
-    """A permission class refused the request."""
+    """A permission class refused the request (see ``NotAuthenticatedError`` for the
+    attributes)."""
 
     code = "permission_denied"
     status = 403
+    refused_by: str = ""
+    missing: tuple[str, ...] = ()
 
 
 class StateTooLargeError(ComponentError):
