@@ -9,6 +9,7 @@ nearest ``pyproject.toml`` with a ``[tool.cf]`` table, walking up from the worki
     django_settings = "mysite.settings" # a Django project: django.setup() before the imports
     styles = ["static/app.css"]         # the app's CSS, loaded by `cf dev` previews (optional)
     editor = "vscode"                   # what `cf dev`'s file:line links open (optional)
+    users = "myapp.dev:user_named"      # dev tools acting as a user: name -> user (optional)
 
 ``--app MODULE`` (``apps=``) or ``CF_APP`` (comma-separated) replace ``components``. In a Django
 project (``django_settings``, else ``DJANGO_SETTINGS_MODULE`` in the environment, else the one
@@ -107,6 +108,8 @@ class Project:
         templates: Template folders, absolute.
         styles: The app's stylesheets (absolute), loaded by the dev server's previews.
         editor: What the dev server's file:line links open (None: ``CF_EDITOR`` or vscode).
+        users: ``module:function`` returning the user of a name, for the dev tools acting as
+            a user (``cf dispatch --user``, stories' ``user``); a Django project needs none.
     """
 
     root: Path
@@ -118,6 +121,7 @@ class Project:
     """The Django settings module (``[tool.cf] django_settings`` or ``DJANGO_SETTINGS_MODULE``)."""
     styles: list[Path] = field(default_factory=list)
     editor: str | None = None
+    users: str | None = None
 
     def __repr__(self) -> str:
         return f"<Project root={str(self.root)!r} components={self.components!r}>"
@@ -390,8 +394,15 @@ def find_project(start: str | os.PathLike[str] | None = None) -> Project | None:
                 f'{candidate}: [tool.cf] editor must be a string such as "vscode", "pycharm" '
                 f'or "code -g {{file}}:{{line}}", got {editor!r}'
             )
+        users = table.get("users")
+        if users is not None and not (isinstance(users, str) and ":" in users):
+            raise ProjectConfigError(
+                f'{candidate}: [tool.cf] users must name a function as "module:function", '
+                f'like users = "myapp.dev:user_named", got {users!r}'
+            )
         project = Project(folder, candidate, components, templates, styles=styles, editor=editor)
         project.django_settings = django_settings
+        project.users = users
         return project
     return None
 

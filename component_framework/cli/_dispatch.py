@@ -139,7 +139,9 @@ def _result(reply: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _report(exc: Exception, project: Project, name: str, event: str | None) -> None:
+def _report(
+    exc: Exception, project: Project, name: str, event: str | None, user: str | None = None
+) -> None:
     from component_framework.core.exceptions import (
         ComponentError,
         EventNotFoundError,
@@ -163,10 +165,9 @@ def _report(exc: Exception, project: Project, name: str, event: str | None) -> N
     if isinstance(exc, HandlerError):
         fail(f"on_{event} of {name!r} failed: {type(cause).__name__}: {cause}{at}")
     if isinstance(exc, NotAuthenticatedError | PermissionDeniedError):
-        fail(
-            f"{name!r}: {exc} cf dispatch runs without a request or user, and the component's "
-            "permission_classes refuse that"
-        )
+        lacks = f", which needs {', '.join(exc.missing)}" if exc.missing else ""
+        who = f"user {user!r}" if user else "no user (run as one with --user NAME)"
+        fail(f"{name!r}: {exc} {exc.refused_by} refused {who}{lacks}")
     if isinstance(exc, ComponentError):
         fail(f"{name!r}: {exc}{at}")
     import jinja2
@@ -233,6 +234,16 @@ def dispatch(
         str | None,
         typer.Option("--id", metavar="ID", help=f"Component id (default: {DEFAULT_ID})."),
     ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            metavar="NAME",
+            help="Run as this user (a Django username, or [tool.cf] users), for components "
+            "with permissions. Development only.",
+            show_default=False,
+        ),
+    ] = None,
     app: AppOption = None,
 ) -> None:
     """Run a component offline: mount or hydrate, fire an event, render; show state and HTML.
@@ -249,6 +260,8 @@ def dispatch(
       cf dispatch counter increment --json | cf dispatch counter increment --state -
 
       cf dispatch countdown run --stream
+
+      cf dispatch article_form --user editor
     """
     if payload is not None and event is None:
         fail(
@@ -272,6 +285,7 @@ def dispatch(
             component_id or piped_id or DEFAULT_ID,
             as_json=as_json,
             stream=stream,
+            user=user,
         )
 
 
@@ -286,10 +300,17 @@ def _dispatch_and_show(
     *,
     as_json: bool,
     stream: bool,
+    user: str | None = None,
 ) -> None:
     project, _ = load_project(ctx, app)
     name = registered_name(name)
     _check_target(name, event)
+    from component_framework._dev_users import UserNotFoundError, request_as
+
+    try:
+        request = request_as(project, user)
+    except UserNotFoundError as exc:
+        fail(f"--user: {exc}", USAGE)
 
     import secrets
 
@@ -323,7 +344,7 @@ def _dispatch_and_show(
             printer.show(result, framed=stream)
 
     async def run_stream() -> None:
-        async for reply in stream_frames(message, config=config):
+        async for reply in stream_frames(message, request, config=config):
             show(reply)
 
     try:
@@ -339,9 +360,9 @@ def _dispatch_and_show(
 
                 asyncio.run(run_stream())
             else:
-                show(dispatch_message_sync(message, config=config))
+                show(dispatch_message_sync(message, request, config=config))
     except Exception as exc:
-        _report(exc, project, name, event)
+        _report(exc, project, name, event, user)
 
 
 class _Printer:

@@ -82,6 +82,10 @@ class DevProject(Protocol):
     """The app's stylesheets, loaded by every preview (watched)."""
     editor: str | None
     """What file:line links open (``vscode``, ``pycharm``, a URL pattern; None: CF_EDITOR)."""
+    users: str | None
+    """``module:function`` finding the user of a name, for stories run as a user."""
+    django_settings: str | None
+    """The Django settings module of a Django project (stories then find Django's users)."""
 
     def setup_framework(self) -> None:
         """Set up the project's web framework before its components import (Django)."""

@@ -83,7 +83,7 @@ def test_a_new_django_project_works_with_cf(tmp_path: Path) -> None:
 
 
 SHOP_COMPONENTS = """
-from component_framework.core import Component, registry
+from component_framework.core import Component, IsAuthenticated, registry
 
 from .models import Note
 
@@ -98,6 +98,12 @@ class Notes(Component):
 
     def on_bump(self) -> None:
         self.state["count"] += 1
+
+
+@registry.register("private")
+class Private(Component):
+    template_name = "notes.html"
+    permission_classes = [IsAuthenticated]
 """
 
 
@@ -133,7 +139,7 @@ def test_cf_finds_a_plain_startproject_projects_settings_from_manage_py(tmp_path
     env = ("DJANGO_SETTINGS_MODULE",)
     listed = _run(_cf(), "registry", "list", "--json", cwd=root, unset=env)
     assert listed.returncode == 0, listed.stderr
-    assert [entry["name"] for entry in json.loads(listed.stdout)] == ["notes"]
+    assert [entry["name"] for entry in json.loads(listed.stdout)] == ["notes", "private"]
     # From a subfolder too, as from anywhere inside the project.
     dispatched = _run(
         _cf(), "dispatch", "notes", "bump", "--state", '{"count": 1}', "--json",
@@ -141,6 +147,28 @@ def test_cf_finds_a_plain_startproject_projects_settings_from_manage_py(tmp_path
     )  # fmt: skip
     assert dispatched.returncode == 0, dispatched.stderr
     assert json.loads(dispatched.stdout)["state"] == {"count": 2}
+
+    # As a user: Django's, by username (the settings startproject writes have DEBUG = True).
+    manage = [sys.executable, "manage.py"]
+    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    for command in (
+        ["migrate", "-v", "0"],
+        [
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import User; User.objects.create_user('ann')",
+        ],
+    ):
+        done = subprocess.run([*manage, *command], cwd=root, env=environ, capture_output=True,
+                              text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    refused = _run(_cf(), "dispatch", "private", cwd=root, unset=env)
+    assert refused.returncode == 1
+    assert "IsAuthenticated refused no user (run as one with --user NAME)" in refused.stderr
+    as_ann = _run(_cf(), "dispatch", "private", "--user", "ann", "--json", cwd=root, unset=env)
+    assert as_ann.returncode == 0, as_ann.stderr
+    nobody = _run(_cf(), "dispatch", "private", "--user", "nobody", cwd=root, unset=env)
+    assert nobody.returncode == 2 and "no user 'nobody' in the database" in nobody.stderr
 
 
 def test_a_django_project_cf_cannot_set_up_gets_the_django_fix(tmp_path: Path) -> None:

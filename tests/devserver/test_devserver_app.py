@@ -556,3 +556,49 @@ async def test_the_event_that_answers_a_push_is_marked_pushed() -> None:
     await post("refresh")  # the page's answer to the push
     await post("refresh")  # the user's own again
     assert [entry.get("pushed", False) for entry in published] == [False, True, False]
+
+
+STAFF_REPORT = """
+from component_framework.core import Component, IsAuthenticated, IsStaff, registry
+
+
+@registry.register("report")
+class Report(Component):
+    template_name = "report.html"
+    permission_classes = [IsAuthenticated, IsStaff]
+    stories = {"anonymous": {}, "as-ann": {"user": "ann"}, "as-boss": {"user": "boss"}}
+"""
+
+DEV_USERS = """
+from types import SimpleNamespace
+
+
+def user_named(name):
+    staff = {"ann": False, "boss": True}
+    if name in staff:
+        return SimpleNamespace(username=name, is_staff=staff[name], is_authenticated=True)
+    return None
+"""
+
+
+def test_stories_and_the_playground_run_as_a_user_and_say_what_refused(
+    package: PackageFactory,
+) -> None:
+    package.write("components.py", STAFF_REPORT)
+    package.write("dev.py", DEV_USERS)
+    package.write("templates/report.html", "<p>The staff report</p>")
+    templates = [package.folder / "templates"]
+    project = Project(package.root, components=[f"{package.name}.components"], templates=templates)
+    project.users = f"{package.name}.dev:user_named"
+    app = create_dev_app(project, reload=False, report=None)
+    with TestClient(app) as client:
+        previews = client.get("/__cf__/previews", params={"component": "report"}).json()
+        assert "The staff report" in previews["report/as-boss"]["html"]
+        assert "Authentication required." in previews["report/anonymous"]["html"]
+        assert "Permission denied." in previews["report/as-ann"]["html"]
+        frame = client.get("/__cf__/frame/report", params={"story": "as-ann"}).text
+        assert "IsStaff refused user &#39;ann&#39;. Preview it as a user" in frame
+        playground = client.get("/__cf__/frame/report", params={"user": "boss"}).text
+        assert "The staff report" in playground and "data-cf-refusal" not in playground
+        unknown = client.get("/__cf__/frame/report", params={"user": "nobody"}).text
+        assert "no user &#39;nobody&#39;" in unknown
