@@ -30,7 +30,7 @@ from .core._json import find_lossy
 from .core.component import Component
 from .core.exceptions import RegistryConflictError
 from .core.registry import ComponentRegistry, registry
-from .core.renderer import get_default_renderer
+from .core.renderer import Renderer, get_default_renderer
 
 if TYPE_CHECKING:
     from .core.jinja import JinjaRenderer
@@ -216,6 +216,18 @@ def _check_template(
             return False
         except jinja2.TemplateError:
             return False  # reported when compiling the templates
+        return True
+    # Another template language (Django templates, django-cotton, JinjaX): its own errors.
+    try:
+        renderer.compile_template(cls.template_name)
+    except Exception as exc:
+        report.add(
+            where,
+            f"{name}: template {cls.template_name!r} cannot be loaded by "
+            f"{type(renderer).__name__}: {type(exc).__name__}: {exc}",
+        )
+        return False
+    report.templates += 1
     return True
 
 
@@ -303,7 +315,7 @@ def run_checks(
             )
         report.add(where, detail)
     _compile_templates(project, report)
-    with _web_globals():
+    with _web_globals(), _strict(registry):
         for name, cls in sorted(registry.items()):
             report.components += 1
             where = _location(cls, project.root)
@@ -317,6 +329,23 @@ def _nested(*_: Any, **__: Any) -> str:
     from markupsafe import Markup
 
     return Markup("<!-- component -->")
+
+
+@contextlib.contextmanager
+def _strict(registry: ComponentRegistry) -> Iterator[None]:
+    """Every renderer the components use, strict (an undefined name is a problem)."""
+    renderers: list[Renderer] = []
+    for renderer in [get_default_renderer(), *(cls.renderer for _, cls in registry.items())]:
+        if renderer is not None and all(renderer is not r for r in renderers):
+            renderers.append(renderer)
+    previous = [renderer.strict for renderer in renderers]
+    for renderer in renderers:
+        renderer.strict = True
+    try:
+        yield
+    finally:
+        for renderer, strict in zip(renderers, previous, strict=True):
+            renderer.strict = strict
 
 
 @contextlib.contextmanager

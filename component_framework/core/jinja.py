@@ -108,6 +108,15 @@ class JinjaRenderer(SlotRenderer, Renderer):
             context = {**context, "slots": {k: Markup(v) for k, v in slots.items()}}
         return self.environment.get_template(template_name).render(context)
 
+    def compile_template(self, template_name: str) -> None:
+        """Load and compile *template_name*.
+
+        Raises:
+            jinja2.TemplateNotFound: Not in the search paths.
+            jinja2.TemplateSyntaxError: It does not compile.
+        """
+        self.environment.get_template(template_name)
+
     def render_string(self, source: str, context: dict[str, Any]) -> str:
         """Render template *source* given inline, with the same environment."""
         return self.environment.from_string(source).render(context)

@@ -20,7 +20,7 @@ import jinja2
 
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.registry import ComponentRegistry, registry
-from component_framework.core.renderer import get_default_renderer
+from component_framework.core.renderer import Renderer, get_default_renderer
 
 from ._channel import LiveChannel
 from ._errors import DevError, describe_error
@@ -172,8 +172,12 @@ class DevReloader:
         return found
 
     def _clear_template_caches(self) -> None:
-        for renderer in self._renderers():
-            renderer.clear_cache()
+        cleared: list[Renderer] = []
+        candidates = [get_default_renderer(), *(cls.renderer for _, cls in self.registry.items())]
+        for renderer in candidates:  # every template language's, not only Jinja2's
+            if renderer is not None and all(renderer is not r for r in cleared):
+                renderer.clear_cache()
+                cleared.append(renderer)
 
     def _check_templates(self, paths: Iterable[Path]) -> None:
         renderers = self._renderers()

@@ -248,13 +248,13 @@ def _announce(message: dict[str, Any]) -> None:
 
 
 def _install_renderer(project: DevProject) -> None:
-    from component_framework.core.jinja import JinjaRenderer
     from component_framework.core.renderer import get_default_renderer
 
     project.install_renderer()
-    # A typo such as {{ state.cnt }} is an error shown in the page, not empty text.
+    # A typo such as {{ state.cnt }} is an error shown in the page, not empty text, in every
+    # template language (Jinja2, Django templates, JinjaX).
     renderer = get_default_renderer()
-    if isinstance(renderer, JinjaRenderer):
+    if renderer is not None:
         renderer.strict = True
 
 
