@@ -251,6 +251,10 @@ def _template_line(exc: BaseException, root: Path) -> str | None:
     Jinja rewrites a render error's traceback so that template frames carry the template's
     file and line; the first such frame from the inside out is where the template failed.
     """
+    # Django's template engine (debug on) marks its errors with the template and the line.
+    debug = getattr(exc, "template_debug", None)
+    if isinstance(debug, dict) and debug.get("name") and debug.get("line"):
+        return f"{_relative(str(debug['name']), root)}:{debug['line']}"
     from .core.jinja import TEMPLATE_SUFFIXES
 
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
@@ -314,8 +318,12 @@ def run_checks(
                 "rename one of them"
             )
         report.add(where, detail)
+    from .core._execution import using_config
+    from .core.config import AppConfig
+
     _compile_templates(project, report)
-    with _web_globals(), _strict(registry):
+    # Nested components render from the registry being checked, in every template language.
+    with _web_globals(), _strict(registry), using_config(AppConfig(registry=registry)):
         for name, cls in sorted(registry.items()):
             report.components += 1
             where = _location(cls, project.root)

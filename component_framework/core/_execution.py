@@ -21,7 +21,8 @@ component with it on every path (``cf dispatch``, ``ComponentTester``, every hos
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, cast
 
@@ -50,6 +51,7 @@ __all__ = [
     "current_request",
     "run_message",
     "stream_answers",
+    "using_config",
 ]
 
 _request: ContextVar[Any] = ContextVar("component_framework_request", default=None)
@@ -64,6 +66,16 @@ def current_request() -> Any:
 def current_config() -> AppConfig | None:
     """Return the config of the message being run in this context, or None."""
     return _config.get()
+
+
+@contextmanager
+def using_config(config: AppConfig) -> Iterator[None]:
+    """Make *config* current within the block, outside any message (``cf check``'s renders)."""
+    token = _config.set(config)
+    try:
+        yield
+    finally:
+        _config.reset(token)
 
 
 def _instantiate(parsed: ParsedEvent, params: Mapping[str, Any] | None) -> Component:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["django.md", "fastapi.md", "flask.md", "litestar.md"]
+PAGES = ["django.md", "fastapi.md", "flask.md", "litestar.md", "templates.md"]
 
 
 def python_blocks(text: str) -> list[str]:

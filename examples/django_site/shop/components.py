@@ -18,6 +18,7 @@ from component_framework.core import (
 )
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.django import DjangoModelMixin
+from component_framework.django.renderers import DjangoCottonRenderer
 
 from .models import Article
 
@@ -92,6 +93,22 @@ class NewArticle(DjangoModelMixin, ModelFormComponent):
     renderer = renderer
     permission_classes: ClassVar[list[Any]] = [DjangoModelPermission]
     permission_required = "shop.add_article"
+
+
+@registry.register("tally")
+class Tally(Component):
+    """Written in Django's template language with a django-cotton button: filters, the
+    request's context (``user``) and ``<c-tally-button>`` in a component template."""
+
+    template_name = "shop/components/tally.html"
+    renderer = DjangoCottonRenderer()
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["count"] = 0
+
+    def on_add(self) -> None:
+        self.state["count"] += 1
 
 
 @registry.register("steps")
