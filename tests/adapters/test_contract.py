@@ -273,6 +273,14 @@ CASES: dict[str, tuple[str, Any, dict[str, str], int]] = {
         ALICE,
         200,
     ),
+    # A component written in Django templates with a django-cotton button (the shop's tally).
+    "Django templates": ("event", {"component": "tally", "component_id": "t-1"}, HEADERS, 200),
+    "Django templates event": (
+        "event",
+        {**signed_message("tally", "add", {}, {"count": 1}, component_id="t-1")},
+        HEADERS,
+        200,
+    ),
     "bad JSON": ("event", b'{"component": ', HEADERS, 400),
     "oversize body": ("event", OVERSIZE, HEADERS, 413),
     "wrong content type": ("event", _counter(), {**HEADERS, "Content-Type": "text/plain"}, 415),

@@ -1,4 +1,4 @@
-"""A small app for the browser tests of rate limits and htmx: served by uvicorn
+"""A small app for the browser tests of rate limits, htmx and JinjaX: served by uvicorn
 (``--app-dir tests/browser limits_app:app``); ``CF_TEST_HTMX`` names the htmx script it serves
 at ``/htmx.min.js`` (htmx.org from npm)."""
 
@@ -17,6 +17,7 @@ from starlette.routing import Route
 from component_framework.core import Component, registry
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.renderer import set_default_renderer
+from component_framework.jinjax import JinjaXRenderer
 from component_framework.web import ComponentApp
 
 TEMPLATES = {
@@ -26,6 +27,7 @@ TEMPLATES = {
 <title>Rate limits</title></head><body>
 <section id="http">{{ component("vote_http") }}</section>
 <section id="ws">{{ component("vote_ws") }}</section>
+<section id="jinjax">{{ component("jx_tally") }}</section>
 {{ cf_scripts() }}</body></html>""",
     "notes.html": """<output data-testid="count">{{ state.notes | length }} notes</output>
 <ul>{% for note in state.notes %}<li>{{ note }}</li>{% endfor %}</ul>
@@ -89,6 +91,21 @@ class Notes(Component):
 
     def on_clear(self) -> None:
         self.state["notes"] = []
+
+
+@registry.register("jx_tally")
+class JinjaXTally(Component):
+    """Its template is a JinjaX component (jinjax_components/Tally.jinja) using another."""
+
+    template_name = "Tally"
+    renderer = JinjaXRenderer([Path(__file__).parent / "jinjax_components"])
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["count"] = 0
+
+    def on_add(self) -> None:
+        self.state["count"] += 1
 
 
 renderer = JinjaRenderer(loader=jinja2.DictLoader(TEMPLATES))

@@ -167,3 +167,11 @@ def test_a_create_form_creates_a_row_on_every_submit(editor: Page) -> None:
     expect(titles).to_have_count(3)
     expect(titles.nth(1)).to_have_text("Second article")
     expect(titles.nth(2)).to_have_text("Third article")
+
+
+def test_a_component_in_django_templates_with_a_cotton_button(editor: Page) -> None:
+    # shop/templates/shop/components/tally.html: a filter, the request's user, <c-tally-button>.
+    tally = editor.locator('[data-cf-component="tally"]')
+    expect(tally.get_by_test_id("tally")).to_have_text("Tally: 000 (by editor)")
+    tally.get_by_role("button", name="Add one").click()
+    expect(tally.get_by_test_id("tally")).to_have_text("Tally: 001 (by editor)")

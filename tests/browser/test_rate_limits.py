@@ -1,4 +1,5 @@
-"""Rate limits in Chromium: the refusal shows in the component, over HTTP and the WebSocket."""
+"""Rate limits in Chromium (the refusal shows in the component, over HTTP and the WebSocket),
+and a JinjaX-rendered component in the same page."""
 
 from __future__ import annotations
 
@@ -41,3 +42,11 @@ def test_the_third_vote_a_minute_shows_the_refusal(page: Page, transport: str) -
     expect(alert).to_contain_text("Too many requests: at most 2 'up' events per minute.")
     expect(root).to_have_attribute("data-cf-error-code", "rate_limited")
     expect(root.get_by_test_id("votes")).to_have_text("2")
+
+
+def test_a_jinjax_component_is_live_in_the_page(page: Page) -> None:
+    # A component whose template is a JinjaX component (with a JinjaX <Button> inside).
+    tally = page.locator('[data-cf-component="jx_tally"]')
+    for count in ("1", "2"):
+        tally.get_by_role("button", name="Add").click()
+        expect(tally.get_by_test_id("jx-count")).to_have_text(count)
