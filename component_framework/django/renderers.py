@@ -120,8 +120,10 @@ class DjangoTemplateRenderer(Renderer):
         dirs = [*self._dirs, *options.pop("dirs", [])]
         app_dirs = options.pop("app_dirs", False)
         if self.extra_loaders:
-            # Cotton's loader compiles <c-...> tags before Django's own loaders read a file.
-            loaders = [*self.extra_loaders, *(_plain(loaders) or _APP_LOADERS)]
+            # Cotton's loader compiles <c-...> tags before Django's own loaders read a file;
+            # cached, as Django caches its default loaders (clear_cache resets it).
+            plain = [*self.extra_loaders, *(_plain(loaders) or _APP_LOADERS)]
+            loaders = [("django.template.loaders.cached.Loader", plain)]
             app_dirs = False
         options.pop("string_if_invalid", None)
         options.pop("autoescape", None)
