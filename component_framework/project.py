@@ -414,7 +414,7 @@ def _env_apps(env: Mapping[str, str]) -> list[str]:
 _SETDEFAULT = "DJANGO_SETTINGS_MODULE"
 
 
-def find_manage_py(start: Path) -> Path | None:
+def _find_manage_py(start: Path) -> Path | None:
     """The nearest ``manage.py`` in *start* or above (a Django project's root), or None."""
     for folder in (start, *start.parents):
         candidate = folder / "manage.py"
@@ -423,7 +423,7 @@ def find_manage_py(start: Path) -> Path | None:
     return None
 
 
-def manage_py_settings(manage: Path) -> str | None:
+def _manage_py_settings(manage: Path) -> str | None:
     """The settings module *manage* sets: ``os.environ.setdefault("DJANGO_SETTINGS_MODULE",
     "mysite.settings")``, as ``startproject`` writes it; None if it sets none cf can read."""
     import ast
@@ -469,9 +469,9 @@ def load_project(
     base = Path(start if start is not None else os.getcwd()).resolve()
     base = base.parent if base.is_file() else base
     django_settings = environ.get("DJANGO_SETTINGS_MODULE")
-    manage = None if django_settings else find_manage_py(base)
+    manage = None if django_settings else _find_manage_py(base)
     if manage is not None and (project is None or not project.django_settings):
-        django_settings = manage_py_settings(manage)
+        django_settings = _manage_py_settings(manage)
         if django_settings is None:
             raise ProjectConfigError(
                 f"{manage} does not set DJANGO_SETTINGS_MODULE in a way cf can read: add "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -393,7 +394,18 @@ def test_a_component_nesting_another_renders_it(
     # The repository root's examples: profile_card's template nests {{ component("counter") }}.
     monkeypatch.chdir(Path(__file__).resolve().parents[2])
     monkeypatch.delenv("CF_APP", raising=False)
-    result = cf("dispatch", "profile_card", "--json")
+    modules = set(sys.modules)
+    try:
+        result = cf("dispatch", "profile_card", "--json")
+    finally:
+        # The examples' components are unregistered afterwards (project_state): their modules
+        # must go too, or a later import would find them and register nothing.
+        for name in set(sys.modules) - modules:
+            if name.startswith("examples."):
+                del sys.modules[name]
+                parent, _, child = name.rpartition(".")
+                if hasattr(sys.modules.get(parent), child):
+                    delattr(sys.modules[parent], child)
     assert result.exit_code == 0, result.output
     html = json.loads(result.stdout)["html"]
     assert 'data-cf-component="counter"' in html and "100" in html

@@ -206,7 +206,8 @@ def test_a_flask_project_runs_its_tests_and_serves_its_page_with_flask_run(
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "4 passed" in tests.stdout
     port = _free_port()
-    args = [_script("flask"), "--app", "mysite.app", "run", "--debug", "--port", str(port)]
+    # Without --debug's reloader, which restarts the server in a second process.
+    args = [_script("flask"), "--app", "mysite.app", "run", "--port", str(port)]
     with _serving(args, flask_site, _env(), port) as base:
         page = _get(base + "/")
         script = _get(base + "/cf/cf.js")
