@@ -602,3 +602,36 @@ def test_stories_and_the_playground_run_as_a_user_and_say_what_refused(
         assert "The staff report" in playground and "data-cf-refusal" not in playground
         unknown = client.get("/__cf__/frame/report", params={"user": "nobody"}).text
         assert "no user &#39;nobody&#39;" in unknown
+
+
+JINJAX_TYPO = """
+from pathlib import Path
+
+from component_framework.core import Component, registry
+from component_framework.jinjax import JinjaXRenderer
+
+
+@registry.register("jx_typo")
+class Typo(Component):
+    template_name = "Typo"
+    renderer = JinjaXRenderer([Path(__file__).parent / "jx"])
+
+    def mount(self):
+        super().mount()
+        self.state["count"] = 1
+"""
+
+
+def test_cf_dev_makes_every_renderer_strict_not_only_the_default(
+    package: PackageFactory,
+) -> None:
+    # A component naming its own renderer (here JinjaX, lenient by default) still gets its
+    # undefined names reported in cf dev's previews.
+    package.write("components.py", JINJAX_TYPO)
+    package.write("jx/Typo.jinja", "{#def state #}<p>{{ state.cnt }}</p>")
+    project = Project(package.root, components=[f"{package.name}.components"])
+    app = create_dev_app(project, reload=False, report=None)
+    with TestClient(app) as client:
+        previews = client.get("/__cf__/previews", params={"component": "jx_typo"}).json()
+    (story,) = previews.values()
+    assert story["html"] == "" and "cnt" in story["error"]
