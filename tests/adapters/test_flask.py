@@ -185,7 +185,7 @@ def _subscribed(base: str, http: httpx.Client) -> Iterator[tuple[ClientConnectio
 def test_a_view_pushes_to_a_page_over_the_socket_under_werkzeug(
     werkzeug_url: str, app: Flask
 ) -> None:
-    with httpx.Client() as http, _subscribed(werkzeug_url, http) as (socket, root):
+    with httpx.Client(timeout=60) as http, _subscribed(werkzeug_url, http) as (socket, root):
         app.extensions["component_framework"].push_event("announcement", "show", {"text": "Hello"})
         push = json.loads(socket.recv(timeout=10))
         assert push == {
@@ -213,8 +213,10 @@ def test_a_push_reaches_pages_on_another_gunicorn_process_through_redis(
     with (
         serve_gunicorn("examples.flask_app:app", env=env) as first,
         serve_gunicorn("examples.flask_app:app", env=env) as second,
-        httpx.Client() as reader,
-        httpx.Client() as writer,
+        # Generous: gunicorn listens before its worker has imported the app, and a busy machine
+        # (the suite on other Pythons runs at low priority) may take long to import it.
+        httpx.Client(timeout=60) as reader,
+        httpx.Client(timeout=60) as writer,
         _subscribed(second, reader) as (socket, _),
     ):
         html = writer.get(f"{first}/").text
