@@ -10,9 +10,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.test import RequestFactory
+from starlette.testclient import TestClient
 
 from component_framework.checks import run_checks
 from component_framework.core import Component, ComponentRegistry
+from component_framework.devserver import create_dev_app
 from component_framework.django._config import config
 from component_framework.django.renderers import (
     DjangoCottonRenderer,
@@ -134,3 +136,22 @@ def test_cf_check_reports_a_missing_django_template(folder: Path, tmp_path: Path
     (problem,) = [str(p) for p in report.problems]
     assert "template 'cf_tests/missing.html' cannot be loaded by DjangoTemplateRenderer" in problem
     assert "TemplateDoesNotExist" in problem
+
+
+def test_the_workbench_previews_django_template_and_cotton_components(
+    project_state: None, registry: ComponentRegistry, tmp_path: Path
+) -> None:
+    # cf dev's gallery and playground, as a Django project's developer opens them.
+    app = create_dev_app(Project(tmp_path), registry=registry, reload=False, report=None)
+    with TestClient(app) as client:
+        (card,) = client.get("/__cf__/previews", params={"component": "dj_card"}).json().values()
+        (cotton,) = (
+            client.get("/__cf__/previews", params={"component": "dj_cotton"}).json().values()
+        )
+        (typo,) = client.get("/__cf__/previews", params={"component": "dj_typo"}).json().values()
+        frame = client.get("/__cf__/frame/dj_cotton").text
+    assert "Hello World" in card["html"] and 'data-cf-component="counter"' in card["html"]
+    assert '<button type="button" cf-click="add">hello world</button>' in cotton["html"]
+    assert '<button type="button" cf-click="add">hello world</button>' in frame
+    # Strict in dev: a misspelt name is an error in the preview, not an empty paragraph.
+    assert typo["html"] == "" and "'state.cnt' is not defined" in typo["error"]
