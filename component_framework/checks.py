@@ -30,7 +30,7 @@ from .core._json import find_lossy
 from .core.component import Component
 from .core.exceptions import RegistryConflictError
 from .core.registry import ComponentRegistry, registry
-from .core.renderer import get_default_renderer
+from .core.renderer import Renderer, get_default_renderer
 
 if TYPE_CHECKING:
     from .core.jinja import JinjaRenderer
@@ -238,6 +238,18 @@ def _check_template(
             return False
         except jinja2.TemplateError:
             return False  # reported when compiling the templates
+        return True
+    # Another template language (Django templates, django-cotton, JinjaX): its own errors.
+    try:
+        renderer.compile_template(cls.template_name)
+    except Exception as exc:
+        report.add(
+            where,
+            f"{name}: template {cls.template_name!r} cannot be loaded by "
+            f"{type(renderer).__name__}: {type(exc).__name__}: {exc}",
+        )
+        return False
+    report.templates += 1
     return True
 
 
@@ -261,6 +273,10 @@ def _template_line(exc: BaseException, root: Path) -> str | None:
     Jinja rewrites a render error's traceback so that template frames carry the template's
     file and line; the first such frame from the inside out is where the template failed.
     """
+    # Django's template engine (debug on) marks its errors with the template and the line.
+    debug = getattr(exc, "template_debug", None)
+    if isinstance(debug, dict) and debug.get("name") and debug.get("line"):
+        return f"{_relative(str(debug['name']), root)}:{debug['line']}"
     from .core.jinja import TEMPLATE_SUFFIXES
 
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
@@ -324,8 +340,12 @@ def run_checks(
                 "rename one of them"
             )
         report.add(where, detail)
+    from .core._execution import using_config
+    from .core.config import AppConfig
+
     _compile_templates(project, report)
-    with _web_globals():
+    # Nested components render from the registry being checked, in every template language.
+    with _web_globals(), _strict(registry), using_config(AppConfig(registry=registry)):
         for name, cls in sorted(registry.items()):
             report.components += 1
             where = _location(cls, project.root)
@@ -343,6 +363,23 @@ def _nested(*_: Any, **__: Any) -> str:
 
 
 @contextlib.contextmanager
+def _strict(registry: ComponentRegistry) -> Iterator[None]:
+    """Every renderer the components use, strict (an undefined name is a problem)."""
+    renderers: list[Renderer] = []
+    for renderer in [get_default_renderer(), *(cls.renderer for _, cls in registry.items())]:
+        if renderer is not None and all(renderer is not r for r in renderers):
+            renderers.append(renderer)
+    previous = [renderer.strict for renderer in renderers]
+    for renderer in renderers:
+        renderer.strict = True
+    try:
+        yield
+    finally:
+        for renderer, strict in zip(renderers, previous, strict=True):
+            renderer.strict = strict
+
+
+@contextlib.contextmanager
 def _web_globals() -> Iterator[None]:
     """Strict undefined names, and stand-ins for the web layer's globals (``component``, ...).
 
@@ -355,14 +392,16 @@ def _web_globals() -> Iterator[None]:
         yield
         return
     env_globals = renderer.environment.globals
-    added = [name for name in ("component", "cf_scripts") if name not in env_globals]
-    for name in added:
-        env_globals[name] = _nested
+    replaced = {name: env_globals.get(name) for name in ("component", "cf_scripts")}
+    env_globals.update(dict.fromkeys(replaced, _nested))
     # As under cf dev: an undefined name ({{ state.cnt }}) is a problem, not empty text.
     strict, renderer.strict = renderer.strict, True
     try:
         yield
     finally:
         renderer.strict = strict
-        for name in added:
-            env_globals.pop(name, None)
+        for name, value in replaced.items():
+            if value is None:
+                env_globals.pop(name, None)
+            else:
+                env_globals[name] = value

@@ -9,10 +9,12 @@ nearest ``pyproject.toml`` with a ``[tool.cf]`` table, walking up from the worki
     django_settings = "mysite.settings" # a Django project: django.setup() before the imports
     styles = ["static/app.css"]         # the app's CSS, loaded by `cf dev` previews (optional)
     editor = "vscode"                   # what `cf dev`'s file:line links open (optional)
+    users = "myapp.dev:user_named"      # dev tools acting as a user: name -> user (optional)
 
 ``--app MODULE`` (``apps=``) or ``CF_APP`` (comma-separated) replace ``components``. In a Django
-project (``django_settings``, or ``DJANGO_SETTINGS_MODULE`` in the environment) Django is set
-up first, so components may use the ORM, and the app imports every app's components.
+project (``django_settings``, else ``DJANGO_SETTINGS_MODULE`` in the environment, else the one
+``manage.py`` sets) Django is set up first, so components may use the ORM, and the app imports
+every app's components: a plain ``django-admin startproject`` project needs no ``[tool.cf]``.
 
 Exception tree:
 
@@ -106,6 +108,8 @@ class Project:
         templates: Template folders, absolute.
         styles: The app's stylesheets (absolute), loaded by the dev server's previews.
         editor: What the dev server's file:line links open (None: ``CF_EDITOR`` or vscode).
+        users: ``module:function`` returning the user of a name, for the dev tools acting as
+            a user (``cf dispatch --user``, stories' ``user``); a Django project needs none.
     """
 
     root: Path
@@ -117,6 +121,7 @@ class Project:
     """The Django settings module (``[tool.cf] django_settings`` or ``DJANGO_SETTINGS_MODULE``)."""
     styles: list[Path] = field(default_factory=list)
     editor: str | None = None
+    users: str | None = None
 
     def __repr__(self) -> str:
         return f"<Project root={str(self.root)!r} components={self.components!r}>"
@@ -215,6 +220,13 @@ class Project:
 
     def _import_error(self, name: str, exc: BaseException) -> ProjectImportError:
         detail = f"{type(exc).__name__}: {exc}"
+        django_unset = type(exc).__name__ in ("ImproperlyConfigured", "AppRegistryNotReady")
+        if django_unset and type(exc).__module__.startswith("django.") and not self.django_settings:
+            detail += (
+                "; this is a Django project and cf has not set Django up: add "
+                'django_settings = "mysite.settings" (your settings module) to [tool.cf], '
+                "run cf where manage.py is, or export DJANGO_SETTINGS_MODULE"
+            )
         if isinstance(exc, SyntaxError) and exc.filename:
             detail = f"SyntaxError: {exc.msg}"
             return ProjectImportError(
@@ -382,14 +394,59 @@ def find_project(start: str | os.PathLike[str] | None = None) -> Project | None:
                 f'{candidate}: [tool.cf] editor must be a string such as "vscode", "pycharm" '
                 f'or "code -g {{file}}:{{line}}", got {editor!r}'
             )
+        users = table.get("users")
+        if users is not None and not (isinstance(users, str) and ":" in users):
+            raise ProjectConfigError(
+                f'{candidate}: [tool.cf] users must name a function as "module:function", '
+                f'like users = "myapp.dev:user_named", got {users!r}'
+            )
         project = Project(folder, candidate, components, templates, styles=styles, editor=editor)
         project.django_settings = django_settings
+        project.users = users
         return project
     return None
 
 
 def _env_apps(env: Mapping[str, str]) -> list[str]:
     return [part.strip() for part in env.get("CF_APP", "").split(",") if part.strip()]
+
+
+_SETDEFAULT = "DJANGO_SETTINGS_MODULE"
+
+
+def _find_manage_py(start: Path) -> Path | None:
+    """The nearest ``manage.py`` in *start* or above (a Django project's root), or None."""
+    for folder in (start, *start.parents):
+        candidate = folder / "manage.py"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _manage_py_settings(manage: Path) -> str | None:
+    """The settings module *manage* sets: ``os.environ.setdefault("DJANGO_SETTINGS_MODULE",
+    "mysite.settings")``, as ``startproject`` writes it; None if it sets none cf can read."""
+    import ast
+
+    try:
+        tree = ast.parse(manage.read_text(encoding="utf-8"), filename=str(manage))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in ("setdefault", "__setitem__") or len(node.args) != 2:
+            continue
+        key, value = node.args
+        if (
+            isinstance(key, ast.Constant)
+            and key.value == _SETDEFAULT
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and value.value
+        ):
+            return value.value
+    return None
 
 
 def load_project(
@@ -409,18 +466,28 @@ def load_project(
     environ = os.environ if env is None else env
     overrides = list(apps) or _env_apps(environ)
     project = find_project(start)
+    base = Path(start if start is not None else os.getcwd()).resolve()
+    base = base.parent if base.is_file() else base
     django_settings = environ.get("DJANGO_SETTINGS_MODULE")
+    manage = None if django_settings else _find_manage_py(base)
+    if manage is not None and (project is None or not project.django_settings):
+        django_settings = _manage_py_settings(manage)
+        if django_settings is None:
+            raise ProjectConfigError(
+                f"{manage} does not set DJANGO_SETTINGS_MODULE in a way cf can read: add "
+                '[tool.cf] with django_settings = "mysite.settings" (your settings module) '
+                f"to {manage.parent / 'pyproject.toml'}, or export DJANGO_SETTINGS_MODULE"
+            )
     if project is None:
         if not overrides and not django_settings:
-            where = Path(start if start is not None else os.getcwd()).resolve()
             raise ProjectNotFoundError(
-                f"no pyproject.toml with a [tool.cf] table in {str(where)!r} or above; add "
+                f"no pyproject.toml with a [tool.cf] table in {str(base)!r} or above; add "
                 '[tool.cf] with components = ["myapp.components"] and '
                 'templates = ["myapp/templates"] to your pyproject.toml, '
-                "or name the modules with --app MODULE (or CF_APP=module1,module2)"
+                "or name the modules with --app MODULE (or CF_APP=module1,module2); "
+                'in a Django project, [tool.cf] with django_settings = "mysite.settings"'
             )
-        base = Path(start if start is not None else os.getcwd()).resolve()
-        project = Project(base.parent if base.is_file() else base)
+        project = Project(manage.parent if manage is not None else base)
     if overrides:
         project.components = overrides
     if not project.django_settings and django_settings:

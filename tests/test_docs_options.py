@@ -90,6 +90,12 @@ def test_litestar_options(function: str) -> None:
     assert _call("litestar.md", function) == _parameters(getattr(litestar, function))
 
 
+def test_flask_options() -> None:
+    from component_framework.flask import Components
+
+    assert _call("flask.md", "Components") == _parameters(Components)
+
+
 def _commands(command: Any, path: tuple[str, ...] = ()) -> dict[str, set[str]]:
     """Every leaf command of the CLI -> its long options (``--help`` and ``--app`` left out).
 

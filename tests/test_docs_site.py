@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,22 @@ def test_the_readme_says_where_the_site_starts_and_how_to_serve_it() -> None:
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     assert config["docs_dir"] == "docs"
     assert 'python3 -m pip install -e ".[docs]" && python3 -m mkdocs serve' in readme
+
+
+def test_the_site_bears_the_name_users_install() -> None:
+    name = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"]
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["site_name"] == name  # every page's title and header: "Tutorial - cf-components"
+
+
+def test_the_site_is_served_beside_the_apps_the_tutorial_runs() -> None:
+    # The tutorial's app listens on 8000 and its `cf dev` on 8001, both left running while the
+    # reader reads: serving the site on one of them ends in "Address already in use".
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    address = config.get("dev_addr", "127.0.0.1:8000")
+    tutorial = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    taken = set(re.findall(r"http://127\.0\.0\.1:(\d+)/", tutorial))
+    assert {"8000", "8001"} <= taken
+    assert address.rpartition(":")[2] not in taken
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"<http://{address}/>" in readme

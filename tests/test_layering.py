@@ -1,8 +1,8 @@
 """The package's import layering (docs/architecture.md), checked over the source with ``ast``.
 
 ``core`` <- ``web`` <- ``devserver`` <- ``cli``, ``core`` <- ``scaffolds`` <- ``cli`` and
-``core`` <- ``django`` / ``litestar`` (the adapters import no web, and their frameworks stay
-inside them):
+``core`` <- ``django`` / ``litestar`` / ``flask`` / ``jinjax`` (the adapters and renderers import
+no web, and their libraries stay inside them):
 core imports nothing above it and no web server, watcher or scaffolding library; web imports
 no devserver, cli, uvicorn, watchfiles or copier; devserver imports no cli; nothing imports
 cli. Starlette lives only in web/ and devserver/, uvicorn and watchfiles only in devserver/,
@@ -13,13 +13,30 @@ copier only in scaffolds/. Imports inside functions count (they still run); impo
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 import component_framework
 
 PACKAGE = "component_framework"
-LAYERS = ("core", "web", "devserver", "cli", "scaffolds", "django", "litestar")
+ADAPTERS = ("django", "litestar", "flask", "jinjax")
+LAYERS = ("core", "web", "devserver", "cli", "scaffolds", *ADAPTERS)
+# Each optional library and the one layer it may be imported in.
+OPTIONAL = {
+    "django": "django",
+    "channels": "django",
+    "django_cotton": "django",
+    "litestar": "litestar",
+    "flask": "flask",
+    "flask_login": "flask",
+    "flask_wtf": "flask",
+    "simple_websocket": "flask",
+    "jinjax": "jinjax",
+}
 
 
 @dataclass(frozen=True)
@@ -51,15 +68,12 @@ RULES = [
     # The framework adapters sit on core alone, and their frameworks stay inside them.
     *(
         Rule((adapter,), _pkg(upper))
-        for adapter in ("django", "litestar")
-        for upper in ("web", "devserver", "cli", "scaffolds", "django", "litestar")
+        for adapter in ADAPTERS
+        for upper in ("web", "devserver", "cli", "scaffolds", *ADAPTERS)
         if upper != adapter
     ),
-    Rule(("core",), _pkg("django")),
-    Rule(("core",), _pkg("litestar")),
-    Rule(("*",), "django", unless=("django",)),
-    Rule(("*",), "channels", unless=("django",)),
-    Rule(("*",), "litestar", unless=("litestar",)),
+    *(Rule(("core",), _pkg(adapter)) for adapter in ADAPTERS),
+    *(Rule(("*",), library, unless=(layer,)) for library, layer in OPTIONAL.items()),
 ]
 
 
@@ -161,6 +175,9 @@ def test_the_check_fires_on_a_synthetic_package(tmp_path: Path) -> None:
     _write(root, "django/views.py", "import django.http\nfrom ..web import ComponentApp\n")
     _write(root, "litestar/ok.py", "import litestar\nfrom ..core import protocol\n")
     _write(root, "core/adapter.py", "import django\n")
+    _write(root, "flask/ok.py", "import flask, flask_login, simple_websocket\n")
+    _write(root, "flask/bad.py", "import jinjax\nfrom ..django import views\n")
+    _write(root, "web/bad.py", "from flask import Flask\n")
     assert find_violations(root) == [
         "component_framework/core/adapter.py:1: core imports django",
         "component_framework/core/bad.py:2: core imports starlette",
@@ -168,6 +185,39 @@ def test_the_check_fires_on_a_synthetic_package(tmp_path: Path) -> None:
         "component_framework/core/bad.py:7: core imports copier",
         "component_framework/devserver/app.py:2: devserver imports component_framework.cli",
         "component_framework/django/views.py:2: django imports component_framework.web",
+        "component_framework/flask/bad.py:1: flask imports jinjax",
+        "component_framework/flask/bad.py:2: flask imports component_framework.django",
         "component_framework/testing.py:1: other imports watchfiles",
         "component_framework/web/__init__.py:2: web imports uvicorn",
+        "component_framework/web/bad.py:1: web imports flask",
     ]
+
+
+@pytest.mark.parametrize(("library", "home"), sorted(OPTIONAL.items()))
+def test_ruff_bans_each_optional_library_outside_its_layer(library: str, home: str) -> None:
+    # The editor's view of the same rule: ruff's banned-api (pyproject.toml).
+    project = Path(component_framework.__file__).parents[1]
+
+    def banned(where: str) -> bool:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                "check",
+                "--select",
+                "TID251",
+                "--stdin-filename",
+                f"component_framework/{where}/probe.py",
+                "-",
+            ],
+            input=f"import {library}\n",
+            capture_output=True,
+            text=True,
+            cwd=project,
+            check=False,
+        )
+        return "TID251" in result.stdout
+
+    assert banned("core") and banned("cli")
+    assert not banned(home)

@@ -342,3 +342,32 @@ def test_isolated_defaults_restores_every_process_wide_default(tmp_path: Any) ->
     assert opened is not None and opened._opened == []  # type: ignore[attr-defined]
     assert thread_limit() == limit
     assert ws_manager.broker is broker
+
+
+def test_a_template_nesting_a_component_renders_it_from_the_testers_registry(
+    fresh_registry: ComponentRegistry, templates: Templates
+) -> None:
+    templates(
+        **TEMPLATES, **{"card.html": '<article>{{ component("members", start=7) }}</article>'}
+    )
+
+    @dataclass
+    class User:
+        is_authenticated: bool
+
+    @dataclass
+    class Request:
+        user: User
+
+    @fresh_registry.register("card")
+    class Card(Component):
+        template_name = "card.html"
+
+    @fresh_registry.register("members")
+    class MembersCounter(Counter):
+        permission_classes: ClassVar[list[type[BasePermission]]] = [IsAuthenticated]
+
+    # Looked up in the tester's registry (not the global one), for the tester's request.
+    ComponentTester(Card, registry=fresh_registry).assert_see("Authentication required.")
+    member = ComponentTester(Card, registry=fresh_registry, request=Request(User(True)))
+    member.assert_see('data-cf-component="members"', "<p>Count: 7</p>", escape=False)

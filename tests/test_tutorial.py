@@ -7,7 +7,9 @@ page promises. The project it ends with is examples/todo, file for file.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 from tests._wheel import ROOT, TutorialRun
@@ -51,3 +53,21 @@ def test_the_tutorial_ends_with_examples_todo(tutorial: TutorialRun) -> None:
 def test_the_development_key_is_kept_where_git_ignores_it(tutorial: TutorialRun) -> None:
     # The page's tests created an app in debug mode: its key is in the project's .cf folder.
     assert (tutorial.project / ".cf" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_the_finished_project_keeps_passing_with_snapshots(
+    tutorial: TutorialRun, tmp_path: Path
+) -> None:
+    # `cf snapshot` (README, docs/cli.md) renders the list empty; its test must see it empty too,
+    # whatever the tutorial's own tests left in the shared list before it runs.
+    assert tutorial.returncode == 0, tutorial.output[-3000:]
+    project = tmp_path / "todo"
+    shutil.copytree(tutorial.project, project, ignore=shutil.ignore_patterns(*SKIPPED))
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    snapshot = tutorial.venv.run("cf", "snapshot", cwd=project, env=env)
+    assert snapshot.returncode == 0, snapshot.stdout + snapshot.stderr
+    tests = tutorial.venv.run(
+        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project, env=env
+    )
+    assert tests.returncode == 0, tests.stdout[-3000:]
+    assert "7 passed" in tests.stdout

@@ -139,7 +139,9 @@ def _result(reply: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _report(exc: Exception, project: Project, name: str, event: str | None) -> None:
+def _report(
+    exc: Exception, project: Project, name: str, event: str | None, user: str | None = None
+) -> None:
     from component_framework.core.exceptions import (
         ComponentError,
         EventNotFoundError,
@@ -164,10 +166,9 @@ def _report(exc: Exception, project: Project, name: str, event: str | None) -> N
     if isinstance(exc, HandlerError):
         fail(f"on_{event} of {name!r} failed: {type(cause).__name__}: {cause}{at}")
     if isinstance(exc, NotAuthenticatedError | PermissionDeniedError):
-        fail(
-            f"{name!r}: {exc} cf dispatch runs without a request or user, and the component's "
-            "permission_classes refuse that"
-        )
+        lacks = f", which needs {', '.join(exc.missing)}" if exc.missing else ""
+        who = f"user {user!r}" if user else "no user (run as one with --user NAME)"
+        fail(f"{name!r}: {exc} {exc.refused_by} refused {who}{lacks}")
     if isinstance(exc, ComponentError):
         fail(f"{name!r}: {exc}{at}")
     import jinja2
@@ -244,6 +245,16 @@ def dispatch(
             show_default=False,
         ),
     ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            metavar="NAME",
+            help="Run as this user (a Django username, or [tool.cf] users), for components "
+            "with permissions. Development only.",
+            show_default=False,
+        ),
+    ] = None,
     app: AppOption = None,
 ) -> None:
     """Run a component offline: mount or hydrate, fire an event, render; show state and HTML.
@@ -262,6 +273,8 @@ def dispatch(
       cf dispatch countdown run --stream
 
       cf dispatch product_list --url '/products?q=oak&page=2'
+
+      cf dispatch article_form --user editor
     """
     if payload is not None and event is None:
         fail(
@@ -292,6 +305,7 @@ def dispatch(
             as_json=as_json,
             stream=stream,
             url=url,
+            user=user,
         )
 
 
@@ -307,10 +321,17 @@ def _dispatch_and_show(
     as_json: bool,
     stream: bool,
     url: str | None = None,
+    user: str | None = None,
 ) -> None:
     project, _ = load_project(ctx, app)
     name = registered_name(name)
     _check_target(name, event)
+    from component_framework._dev_users import UserNotFoundError, request_as
+
+    try:
+        request = request_as(project, user)
+    except UserNotFoundError as exc:
+        fail(f"--user: {exc}", USAGE)
 
     import secrets
 
@@ -346,7 +367,7 @@ def _dispatch_and_show(
             printer.show(result, framed=stream)
 
     async def run_stream() -> None:
-        async for reply in stream_frames(message, config=config):
+        async for reply in stream_frames(message, request, config=config):
             show(reply)
 
     try:
@@ -362,9 +383,9 @@ def _dispatch_and_show(
 
                 asyncio.run(run_stream())
             else:
-                show(dispatch_message_sync(message, config=config))
+                show(dispatch_message_sync(message, request, config=config))
     except Exception as exc:
-        _report(exc, project, name, event)
+        _report(exc, project, name, event, user)
 
 
 class _Printer:

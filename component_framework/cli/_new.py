@@ -39,6 +39,7 @@ class Kind(StrEnum):
 
 class Framework(StrEnum):
     starlette = "starlette"
+    flask = "flask"
     django = "django"
 
 
@@ -156,21 +157,27 @@ def new_project(
     ] = None,
     framework: Annotated[
         Framework,
-        typer.Option("--framework", help="starlette, or django: a Django project with one app."),
+        typer.Option(
+            "--framework",
+            help="starlette, flask (a Flask app), or django (a Django project with one app).",
+        ),
     ] = Framework.starlette,
     force: Force = False,
     dry_run: DryRun = False,
 ) -> None:
     """Start a project: a runnable web app with [tool.cf], a counter on its page, and tests.
 
-    The app (uvicorn NAME.app:app --reload), cf dev, cf registry list and the project's tests
-    work in it straight away; its README starts with the install and run commands.
+    The app (uvicorn NAME.app:app --reload, or flask --app NAME.app run), cf dev, cf registry
+    list and the project's tests work in it straight away; its README starts with the install
+    and run commands.
 
     Examples:
 
       cf new project mysite
 
       cf new project mysite --framework django
+
+      cf new project mysite --framework flask
 
       cd mysite && cf registry list && python -m pytest
     """
@@ -202,6 +209,8 @@ def new_project(
         install = 'python -m pip install -e ".[test]"'
         if framework == Framework.django:
             run = "python manage.py migrate && python manage.py runserver"
+        elif framework == Framework.flask:
+            run = f"flask --app {plans[0].data['package']}.app run --debug"
         else:
             run = f"uvicorn {plans[0].data['package']}.app:app --reload"
         sys.stdout.write(

@@ -14,12 +14,15 @@ picks the place, and ``answer_here`` runs it in the calling thread.
 While a message runs, its request is the current request (``current_request``): a nested
 ``{{ component(...) }}`` in a template sees only the template context, and every host's
 ``component`` global falls back to it for the permission checks (the worker-thread pool copies
-context variables, so a sync component's hop sees it too).
+context variables, so a sync component's hop sees it too). The message's ``AppConfig`` is
+current the same way (``current_config``): core's own ``component`` global renders a nested
+component with it on every path (``cf dispatch``, ``ComponentTester``, every host).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, cast
 
@@ -38,17 +41,42 @@ from ._optimistic import add_optimistic_patches
 from ._reply import update_reply
 from .component import Component
 from .config import AppConfig
+from .rate_limit import check_rate, limited
 from .streaming import StreamingComponent
 from .threads import run_sync
 
-__all__ = ["answer", "answer_here", "current_request", "run_message", "stream_answers"]
+__all__ = [
+    "answer",
+    "answer_here",
+    "current_config",
+    "current_request",
+    "run_message",
+    "stream_answers",
+    "using_config",
+]
 
 _request: ContextVar[Any] = ContextVar("component_framework_request", default=None)
+_config: ContextVar[AppConfig | None] = ContextVar("component_framework_config", default=None)
 
 
 def current_request() -> Any:
     """Return the request of the message being run in this context, or None."""
     return _request.get()
+
+
+def current_config() -> AppConfig | None:
+    """Return the config of the message being run in this context, or None."""
+    return _config.get()
+
+
+@contextmanager
+def using_config(config: AppConfig) -> Iterator[None]:
+    """Make *config* current within the block, outside any message (``cf check``'s renders)."""
+    token = _config.set(config)
+    try:
+        yield
+    finally:
+        _config.reset(token)
 
 
 def _instantiate(parsed: ParsedEvent, params: Mapping[str, Any] | None) -> Component:
@@ -74,8 +102,10 @@ async def run_message(
 
     *request* is the current request meanwhile, for the nested components a render mounts.
     """
-    token = _request.set(request)
+    token, config_token = _request.set(request), _config.set(config)
     try:
+        if limited(parsed, config):
+            await check_rate(parsed, request, config, steps)
         check_message(parsed, request, config)
         store = store_for(parsed.component_cls, config)
         if store is None:  # the page holds the state: one run on it
@@ -88,6 +118,7 @@ async def run_message(
         return add_optimistic_patches(parsed.component_cls, reply, store is not None)
     finally:
         _request.reset(token)
+        _config.reset(config_token)
 
 
 def answer_here(
@@ -124,12 +155,15 @@ async def stream_answers(
         reply["stream_done"] = True
         yield reply
         return
-    token = _request.set(request)
+    token, config_token = _request.set(request), _config.set(config)
     try:
+        if limited(parsed, config):
+            await check_rate(parsed, request, config, ASYNC_STEPS)
         check_message(parsed, request, config)
         component = cast(StreamingComponent, _instantiate(parsed, None))
     finally:
         _request.reset(token)
+        _config.reset(config_token)
 
     def frames(state: dict[str, Any] | None) -> AsyncIterator[dict[str, Any]]:
         return component.async_stream_dispatch(parsed.event, parsed.payload, state)
@@ -140,13 +174,14 @@ async def stream_answers(
     try:
         while True:
             # Set around each step, not across yields: the frames may be read by other tasks.
-            token = _request.set(request)
+            token, config_token = _request.set(request), _config.set(config)
             try:
                 frame = await anext(stream)
             except StopAsyncIteration:
                 return
             finally:
                 _request.reset(token)
+                _config.reset(config_token)
             check_effects(frame.get("effects"), config.registry, parsed.name, parsed.event)
             reply = update_reply(parsed.name, frame, signer, parsed.trusted_id)
             if frame.get("stream_done"):

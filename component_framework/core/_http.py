@@ -23,10 +23,10 @@ The refusals are one exception, ``Refused``, carrying its ``status`` and ``code`
 
 | status | code | why |
 | --- | --- | --- |
-| 400 | missing_header | no X-CF-Request header (not sent by cf.js) |
+| 400 | missing_header | no X-CF-Request header (not sent by cf.js; htmx: no HX-Request) |
 | 408 | request_timeout | the body took longer than the body timeout |
 | 413 | too_large | a body larger than the limit |
-| 415 | unsupported_media_type | not application/json |
+| 415 | unsupported_media_type | not application/json (the htmx endpoint: not form-encoded) |
 
 Everything else (bad JSON, unknown component, permissions, tampered state) is decided by the
 message path and mapped with ``http_status``.
@@ -49,6 +49,7 @@ from .protocol import handle_message, http_status, stream_message
 from .streaming import format_sse_frame
 
 __all__ = [
+    "HTMX_HEADER",
     "NO_STORE",
     "REQUEST_HEADER",
     "VERSION_HEADER",
@@ -68,6 +69,9 @@ __all__ = [
 REQUEST_HEADER = "x-cf-request"
 """The header cf.js sends with every request; a cross-site form cannot send it."""
 
+HTMX_HEADER = "hx-request"
+"""The header htmx sends with every request; a cross-site form cannot send it either."""
+
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 """Headers of every reply, streamed or not: never cached, never content-sniffed."""
 
@@ -77,7 +81,10 @@ VERSION_HEADER = "X-CF-Version"
 _JSON = "application/json"
 _EVENT_STREAM = "text/event-stream"
 _SCRIPT_TYPE = "text/javascript; charset=utf-8"
-_CHECKED = frozenset({b"content-type", b"content-length", REQUEST_HEADER.encode()})
+_FORM = "application/x-www-form-urlencoded"
+_CHECKED = frozenset(
+    {b"content-type", b"content-length", REQUEST_HEADER.encode(), HTMX_HEADER.encode()}
+)
 
 
 class Refused(Exception):
@@ -107,6 +114,8 @@ class RequestHead:
     marked: bool
     """Whether the ``X-CF-Request`` header is set (to anything but an empty value)."""
     content_length: str | None
+    htmx: bool = False
+    """Whether the ``HX-Request`` header is set (an htmx request)."""
 
     @classmethod
     def from_asgi(cls, headers: Iterable[tuple[bytes, bytes]]) -> RequestHead:
@@ -120,6 +129,7 @@ class RequestHead:
             found.get(b"content-type", b"").decode("latin-1"),
             bool(found.get(b"x-cf-request")),
             found.get(b"content-length", b"").decode("latin-1"),
+            bool(found.get(b"hx-request")),
         )
 
 
@@ -150,8 +160,10 @@ class HttpReply:
 
 
 def json_reply(reply: dict[str, Any], status: int) -> HttpReply:
-    """*reply* as an uncached JSON reply."""
+    """*reply* as an uncached JSON reply (with ``Retry-After`` when it says when to retry)."""
     headers = {**NO_STORE, VERSION_HEADER: script_version()}
+    if "retry_after" in reply:
+        headers["Retry-After"] = str(reply["retry_after"])
     return HttpReply(status, _JSON, headers, wire_bytes(reply))
 
 
@@ -163,15 +175,22 @@ def _check_size(size: int, limit: int) -> None:
         raise Refused(413, "too_large", f"Request body is {size:,} bytes (limit: {limit:,}).")
 
 
-def _check_head(head: RequestHead, limit: int) -> None:
+def _check_head(head: RequestHead, limit: int, *, htmx: bool = False) -> None:
     media_type = (head.content_type or "").split(";", 1)[0].strip().lower()
-    if media_type != _JSON:
+    expected = _FORM if htmx else _JSON
+    if media_type != expected:
         raise Refused(
             415,
             "unsupported_media_type",
-            f"Content-Type must be application/json, got {media_type or 'none'!r}.",
+            f"Content-Type must be {expected}, got {media_type or 'none'!r}.",
         )
-    if not head.marked:
+    if htmx and not head.htmx:
+        raise Refused(
+            400,
+            "missing_header",
+            "Missing the HX-Request header: the htmx endpoint answers requests htmx sends.",
+        )
+    if not htmx and not head.marked:
         raise Refused(
             400,
             "missing_header",
@@ -199,11 +218,13 @@ async def _read_asgi(receive: Callable[[], Awaitable[Any]], limit: int) -> bytes
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-async def _read(config: AppConfig, head: RequestHead, body: Body) -> bytes | HttpReply:
+async def _read(
+    config: AppConfig, head: RequestHead, body: Body, *, htmx: bool = False
+) -> bytes | HttpReply:
     # The raw body (the message path decodes it: the same errors on every transport), or the
     # reply that refuses the request.
     try:
-        return await _read_checked(config, head, body)
+        return await _read_checked(config, head, body, htmx=htmx)
     except Refused as exc:
         return json_reply(exc.reply, exc.status)
     except _Gone:
@@ -211,9 +232,11 @@ async def _read(config: AppConfig, head: RequestHead, body: Body) -> bytes | Htt
         return HttpReply(499, None)
 
 
-async def _read_checked(config: AppConfig, head: RequestHead, body: Body) -> bytes:
+async def _read_checked(
+    config: AppConfig, head: RequestHead, body: Body, *, htmx: bool = False
+) -> bytes:
     limit = config.max_body_bytes
-    _check_head(head, limit)
+    _check_head(head, limit, htmx=htmx)
     if isinstance(body, AsgiBody):
         timeout = config.body_timeout
         try:
@@ -267,6 +290,8 @@ async def stream_reply(
         first = await anext(frames)
         stream = _sse_body(first, frames)
     headers = {**_SSE_HEADERS, VERSION_HEADER: script_version()}
+    if "retry_after" in first:
+        headers["Retry-After"] = str(first["retry_after"])
     return HttpReply(http_status(first), _EVENT_STREAM, headers, stream=stream)
 
 

@@ -11,26 +11,44 @@ The mount attributes let the page have the component mounted again when the serv
 its state (``_recovery``).
 
 A permission refusal renders the root with the message (``role="alert"``), not the component.
+
+``nested_component`` is core's own ``component`` template global (every ``JinjaRenderer`` has
+it): a component template that nests ``{{ component("child") }}`` renders on every path, with
+the config of the message being run and the endpoint of the page being rendered; a host's own
+global (a page's templates) replaces it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from markupsafe import Markup, escape
 
-from ._execution import current_request
+from ._execution import current_config, current_request
 from ._held_state import store_for
 from ._recovery import mount_attributes
-from .config import AppConfig
+from .config import DEFAULT_CONFIG, AppConfig
 from .exceptions import InvalidUrlError, NotAuthenticatedError, PermissionDeniedError
 from .protocol import render_component
 from .streaming import StreamingComponent
 from .url_state import url_spec, without
 
-__all__ = ["asgi_query", "attributes", "component_root", "page_request", "script_tag"]
+__all__ = [
+    "asgi_query",
+    "attributes",
+    "component_root",
+    "nested_component",
+    "page_request",
+    "script_tag",
+]
+
+# The endpoint and socket choice of the page being rendered, for the components it nests.
+_host: ContextVar[tuple[str | None, bool]] = ContextVar(
+    "component_framework_host", default=(None, True)
+)
 
 
 def attributes(pairs: Mapping[str, str | None]) -> str:
@@ -63,7 +81,7 @@ def component_root(
     *,
     params: Mapping[str, Any],
     config: AppConfig,
-    endpoint: str,
+    endpoint: str | None,
     sockets: bool = True,
     query: str | None = None,
 ) -> Markup:
@@ -75,7 +93,8 @@ def component_root(
             request).
         params: Mount parameters (from the template: trusted).
         config: The app's registry (where *name* is looked up), signer and stores.
-        endpoint: Where the page sends the component's events (``data-cf-endpoint``).
+        endpoint: Where the page sends the component's events (``data-cf-endpoint``); None
+            leaves it to cf.js (the script tag's ``data-cf-base``).
         sockets: Whether the host serves the WebSocket; without it a live component's root
             asks for no socket (its events go over HTTP).
         query: The page's query string, where the component reads its URL state. Values
@@ -87,6 +106,7 @@ def component_root(
     component_cls = config.registry.resolve(name)
     pairs: dict[str, str | None] = {"data-cf-component": name}
     notice = ""
+    host = _host.set((endpoint, sockets))
     try:
         try:
             reply = render_component(name, request, params=params, config=config, url=query)
@@ -96,18 +116,26 @@ def component_root(
             query = "" if "" in exc.problems else without(query or "", exc.problems)
             reply = render_component(name, request, params=params, config=config, url=query)
     except (NotAuthenticatedError, PermissionDeniedError) as exc:
-        pairs["data-cf-endpoint"] = endpoint
+        if endpoint is not None:
+            pairs["data-cf-endpoint"] = endpoint
         error = f'<div role="alert" data-cf-error>{escape(str(exc))}</div>'
         return Markup(f"<div{attributes(pairs)}>{error}</div>")
+    finally:
+        _host.reset(host)
+    if component_cls.transport == "htmx":
+        from .htmx import root_html
+
+        return root_html(name, reply)
     pairs.update(
         {
             "data-cf-id": reply["component_id"],
             "data-cf-state": reply["state"],
             "data-cf-checksum": reply["checksum"],
             "data-cf-token": reply["subscribe_token"],
-            "data-cf-endpoint": endpoint,
         }
     )
+    if endpoint is not None:
+        pairs["data-cf-endpoint"] = endpoint
     signer = config.signer
     pairs.update(mount_attributes(component_cls, name, reply["component_id"], params, signer))
     if issubclass(component_cls, StreamingComponent):
@@ -128,6 +156,25 @@ def component_root(
         pairs["data-cf-url"] = "server" if held else "history"
     # reply["html"] was rendered by the component's (autoescaping) renderer.
     return Markup(f"<div{attributes(pairs)}>{notice}{reply['html']}</div>")
+
+
+def nested_component(context: Any, name: str, /, **params: Any) -> Markup:
+    """``{{ component(name, **params) }}`` in a component template, on any path.
+
+    Rendered for the request being served, with the config of the message being run (the
+    process-wide defaults outside one) and the endpoint of the page being rendered (outside a
+    page render, none: cf.js sends to its script tag's ``data-cf-base``).
+    """
+    endpoint, sockets = _host.get()
+    config = current_config() or DEFAULT_CONFIG
+    return component_root(
+        name,
+        page_request(context),
+        params=params,
+        config=config,
+        endpoint=endpoint,
+        sockets=sockets,
+    )
 
 
 def script_tag(base: str, version: str, headers: Mapping[str, str] | None = None) -> Markup:

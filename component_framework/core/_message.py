@@ -56,6 +56,8 @@ class ParsedEvent:
     spec: HandlerSpec | None
     trusted_id: bool = True
     """Whether the server chose or signed the component id (only then is a push token issued)."""
+    server_render: bool = False
+    """A page's first render on the server (``render_component``): never rate-limited."""
     state_json: str | dict[str, Any] | None = None
     checksum: Any = None
     checked: bool = True

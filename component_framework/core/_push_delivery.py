@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ._background import background_loop
 from ._held_state import Written
 from ._push import (
     Subscription,
@@ -98,7 +99,8 @@ class PushDelivery:
     # ---------- Publishing ----------
 
     def publish(self, text: str) -> None:
-        """Queue *text* for the broker; callable from any thread, never waits."""
+        """Queue *text* for the broker; callable from any thread. It never waits, but where no
+        app loop runs in the process it waits until the broker has the push."""
         try:
             running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -109,12 +111,15 @@ class PushDelivery:
         elif running is not None:
             self._enqueue(text)
         elif not isinstance(self._broker(), InMemoryBroker):
-            raise RuntimeError(
-                "No event loop to publish the push from: push from the app (a handler, a "
-                "background task), or in a script run it inside asyncio.run(...) and await "
-                "manager.close() before exiting."
-            )
+            # No app loop in this process (a management command, a job, a WSGI worker before
+            # its first socket): publish from the background loop, and wait until the broker
+            # has it, so a process that exits next does not lose it.
+            background_loop().run(self._publish_now(text))
         # Else: one process, no loop running, so no page is connected: nobody to reach.
+
+    async def _publish_now(self, text: str) -> None:
+        self._enqueue(text)
+        await self._published(_CLOSE_TIMEOUT)
 
     def _enqueue(self, text: str) -> None:
         loop = self._bind()

@@ -15,7 +15,8 @@ without trusting the client for anything it could not already do by loading the 
   keys, not older than the signer's ``subscription_lifetime``) and mounts the component afresh
   under the same id, as the page's render did. Parameters that JSON cannot carry exactly (a
   model instance, a date) or a component with ``remountable = False`` get no token: the page
-  then reloads to recover.
+  then reloads to recover. A token issued before a release made its component unremountable
+  is refused the same way (the page reloads).
 
 A mount token the server cannot verify (its key changed, or forged) is refused as tampered, like
 a state: the client never chooses mount parameters.
@@ -29,7 +30,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._json import canonical_dumps, find_lossy
-from .exceptions import ComponentError, MessageError
+from .exceptions import ComponentError, MessageError, StaleStateError
 from .signing import Signer, stale_state
 
 if TYPE_CHECKING:
@@ -69,12 +70,22 @@ def mount_params(parsed: ParsedEvent, signer: Signer) -> dict[str, Any]:
     Raises:
         StateIntegrityError: The token is missing, forged, foreign, or for another component,
             id or parameters.
-        StaleStateError: The token expired (older than ``subscription_lifetime``).
+        StaleStateError: The token expired (older than ``subscription_lifetime``), or the
+            component is no longer ``remountable`` (a release declared it so after the page's
+            render): the page reloads.
         MessageError: The signed text is not a JSON object (a bug: the server signs objects).
     """
     mount, component_id = parsed.mount, parsed.component_id
     assert isinstance(mount, str) and component_id is not None  # read_message checked both
     signer.verify_mount(parsed.name, component_id, mount, parsed.mount_checksum)
+    if not parsed.component_cls.remountable:
+        # A token outlives releases: one issued before the component became unremountable
+        # is authentic, and still refused (counted, like any refusal).
+        signer._refused("remount of a component that is not remountable", parsed.name, component_id)
+        raise StaleStateError(
+            "This page was rendered by an earlier version of the application. "
+            "Reload the page to continue."
+        )
     params = json.loads(mount)
     if not isinstance(params, dict):
         raise MessageError("Field 'mount' must hold a JSON object.")

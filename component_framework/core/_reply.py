@@ -14,7 +14,7 @@ from . import _held_state as held_state
 from ._effects import carry_flash
 from .component import StateSerializer
 from .config import AppConfig, config_of
-from .exceptions import ComponentError
+from .exceptions import ComponentError, RateLimitedError
 from .signing import Signer
 
 if TYPE_CHECKING:
@@ -55,6 +55,13 @@ def update_reply(
 
 def error_reply(exc: BaseException) -> dict[str, Any]:
     """Return the wire reply for *exc*: its safe message for a ComponentError, else generic."""
+    if isinstance(exc, RateLimitedError):
+        return {
+            "type": "error",
+            "error": str(exc),
+            "code": exc.code,
+            "retry_after": exc.retry_after,
+        }
     if isinstance(exc, ComponentError):
         return {"type": "error", "error": str(exc), "code": exc.code}
     logger.error("Unexpected error while handling a component message", exc_info=exc)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from .permissions import BasePermission
+    from .rate_limit import RateLimit
     from .state import StateStore
 
 __all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer"]
@@ -84,8 +85,9 @@ class Component(ComponentEffects):
     """Slot names this component accepts. Empty list means *any* slot name is accepted."""
     live: ClassVar[bool] = False
     """Whether its pages subscribe over WebSocket to the server's pushes for it."""
-    transport: ClassVar[Literal["http", "ws"]] = "http"
-    """How its pages send events: ``"http"`` (``POST /event``) or ``"ws"`` (the socket)."""
+    transport: ClassVar[Literal["http", "ws", "htmx"]] = "http"
+    """How its pages send events: ``"http"`` (``POST /event``), ``"ws"`` (the socket) or
+    ``"htmx"`` (its template's htmx attributes, to ``POST /htmx``; see ``core.htmx``)."""
     params_schema: ClassVar[type[BaseModel] | None] = None
     """A Pydantic model of its mount parameters, shown by ``cf dev``'s playground (optional)."""
     stories: ClassVar[dict[str, dict[str, Any]] | None] = None
@@ -95,6 +97,10 @@ class Component(ComponentEffects):
     url_state: ClassVar[Mapping[str, UrlParam | Any]] = {}
     """State keys kept in the page's query string: ``{"page": UrlParam(int, default=1)}``
     (a bare type stands for ``UrlParam(type)``). See ``core.url_state``."""
+    rate_limits: ClassVar[Mapping[str, RateLimit | str]] = {}
+    """Rate limits on its messages, per user (visitors by address): ``"*"`` for every message,
+    an event name for that event's, as ``"5/min"`` or a ``RateLimit``
+    (``core.rate_limit``). Over a limit a message is refused (429) before any code runs."""
     permission_required: ClassVar[str | Sequence[str]] = ""
     """The Django permission(s) ``DjangoModelPermission`` requires (all of them, if several)."""
     remountable: ClassVar[bool] = True

@@ -29,6 +29,7 @@ from .state import StateStore, get_default_store, open_store
 
 if TYPE_CHECKING:
     from .broker import Broker
+    from .rate_limit import RateLimit, RateLimiter
 
 __all__ = ["DEFAULT_CONFIG", "DEFAULT_LIMITS", "AppConfig", "Limits", "config_of"]
 
@@ -64,6 +65,8 @@ _FIELDS = (
     "allowed_origins",
     "push_backlog_bytes",
     "resync_spread",
+    "rate_limit",
+    "rate_limiter",
 )
 
 _PUSH_BACKLOG_BYTES = 16 * 1024 * 1024
@@ -89,10 +92,18 @@ class AppConfig:
             beyond it the oldest are dropped, and every page re-syncs once it is back.
         resync_spread: Longest time, in seconds, over which the pages of one process spread
             their re-sync after a broker outage (a page waits a random part of it).
+        rate_limit: A limit on every component's messages, per user (visitors by address):
+            ``"600/min"`` or a ``core.rate_limit.RateLimit``; components add their own
+            (``rate_limits``).
+        rate_limiter: Where the counts live: a ``RateLimiter``, a ``StateStore`` or its URL
+            (``"redis://..."``: every worker process counts together), ``"store"`` (the app's
+            state store); by default in this process.
     """
 
     __slots__ = (
+        "_limiter",
         "_max_body_bytes",
+        "_rate_limiter",
         "_signer",
         "_store",
         "allowed_origins",
@@ -101,6 +112,7 @@ class AppConfig:
         "limits",
         "max_body_bytes",
         "push_backlog_bytes",
+        "rate_limit",
         "registry",
         "resync_spread",
     )
@@ -118,6 +130,8 @@ class AppConfig:
         allowed_origins: Iterable[str] = (),
         push_backlog_bytes: int = _PUSH_BACKLOG_BYTES,
         resync_spread: float = 5.0,
+        rate_limit: RateLimit | str | None = None,
+        rate_limiter: RateLimiter | StateStore | str | None = None,
     ) -> None:
         if not isinstance(limits, Limits):
             raise ConfigurationError(
@@ -140,6 +154,14 @@ class AppConfig:
         self.allowed_origins = tuple(allowed_origins)
         self.push_backlog_bytes = push_backlog_bytes
         self.resync_spread = resync_spread
+        self.rate_limit: RateLimit | None = None
+        """The limit on every component's messages, or None."""
+        if rate_limit is not None:
+            from .rate_limit import RateLimit
+
+            self.rate_limit = RateLimit.of(rate_limit)
+        self._rate_limiter = rate_limiter
+        self._limiter: RateLimiter | None = None
 
     @classmethod
     def for_app(
@@ -198,6 +220,26 @@ class AppConfig:
         """The store of components that name none: the one given, else the process default."""
         return self._store if self._store is not None else get_default_store()
 
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        """Where rate-limit counts live (made on first use from the ``rate_limiter`` option)."""
+        if self._limiter is None:
+            from .rate_limit import RateLimiter
+
+            given = self._rate_limiter
+            if isinstance(given, RateLimiter):
+                self._limiter = given
+            elif given == "store":
+                if self.store is None:
+                    raise ConfigurationError(
+                        "rate_limiter='store' needs a state store: give the app one (store=...) "
+                        "or set CF_STATE_STORE."
+                    )
+                self._limiter = RateLimiter(self.store)
+            else:
+                self._limiter = RateLimiter(given)
+        return self._limiter
+
     def replace(self, **changes: Any) -> AppConfig:
         """A copy with *changes* (the constructor's arguments) applied.
 
@@ -218,6 +260,9 @@ class AppConfig:
             "allowed_origins": self.allowed_origins,
             "push_backlog_bytes": self.push_backlog_bytes,
             "resync_spread": self.resync_spread,
+            "rate_limit": self.rate_limit,
+            # Counts already kept go on being shared by the copy.
+            "rate_limiter": self._limiter if self._limiter is not None else self._rate_limiter,
         }
         return AppConfig(**{**current, **changes})
 

@@ -23,6 +23,7 @@ Exception tree:
     │   └── StaleStateError             409 stale_state
     ├── StateConflictError              409 state_conflict
     ├── StoreFullError                  503 store_full
+    ├── RateLimitedError                429 rate_limited
     └── ConfigurationError              500 server_misconfigured
 
     RegistryConflictError (a ValueError: two classes registered under one name; never a client's)
@@ -42,6 +43,7 @@ __all__ = [
     "MessageError",
     "NotAuthenticatedError",
     "PermissionDeniedError",
+    "RateLimitedError",
     "RegistryConflictError",
     "StaleStateError",
     "StateConflictError",
@@ -130,17 +132,26 @@ class HandlerError(ComponentError):
 
 
 class NotAuthenticatedError(ComponentError):
-    """A permission class refused a request that carries no authenticated user."""
+    """A permission class refused a request that carries no authenticated user.
+
+    ``refused_by`` names the class; ``missing`` the permissions a ``DjangoModelPermission``
+    found lacking (for logs and ``cf dev``; never sent to the client).
+    """
 
     code = "not_authenticated"
     status = 401
+    refused_by: str = ""
+    missing: tuple[str, ...] = ()
 
 
 class PermissionDeniedError(ComponentError):
-    """A permission class refused the request."""
+    """A permission class refused the request (see ``NotAuthenticatedError`` for the
+    attributes)."""
 
     code = "permission_denied"
     status = 403
+    refused_by: str = ""
+    missing: tuple[str, ...] = ()
 
 
 class StateTooLargeError(ComponentError):
@@ -181,6 +192,21 @@ class StoreFullError(ComponentError):
 
     code = "store_full"
     status = 503
+
+
+class RateLimitedError(ComponentError):
+    """Too many messages: a rate limit of the component or the app was reached.
+
+    ``retry_after`` is the number of seconds after which the next message is accepted; replies
+    carry it (``"retry_after"``, and HTTP's ``Retry-After`` header).
+    """
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ConfigurationError(ComponentError):

@@ -18,11 +18,20 @@ TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".tx
 """Suffixes of template files (``cf check`` compiles them; ``cf dev`` shows their errors)."""
 
 
+@jinja2.pass_context
+def _nested_component(context: jinja2.runtime.Context, name: str, /, **params: Any) -> Markup:
+    # Imported here: the markup module reaches the message path, which imports renderers.
+    from ._markup import nested_component
+
+    return nested_component(context, name, **params)
+
+
 class JinjaRenderer(SlotRenderer, Renderer):
     """Render component templates with Jinja2.
 
     Autoescaping is always on; compiled templates are cached. Slot HTML in the context
     (``slots``) is trusted markup rendered by child components and is not escaped again.
+    ``{{ component("name", **params) }}`` nests a component, on every path.
 
     Args:
         search_paths: Folders searched for templates, in order.
@@ -59,6 +68,9 @@ class JinjaRenderer(SlotRenderer, Renderer):
             cache_size=-1,
             undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
         )
+        # A component template may nest {{ component("child") }} on every path (cf dispatch,
+        # ComponentTester, every host); a host's own global, installed later, replaces it.
+        self.environment.globals["component"] = _nested_component
         if globals:
             self.environment.globals.update(globals)
 
@@ -95,6 +107,15 @@ class JinjaRenderer(SlotRenderer, Renderer):
         if slots:
             context = {**context, "slots": {k: Markup(v) for k, v in slots.items()}}
         return self.environment.get_template(template_name).render(context)
+
+    def compile_template(self, template_name: str) -> None:
+        """Load and compile *template_name*.
+
+        Raises:
+            jinja2.TemplateNotFound: Not in the search paths.
+            jinja2.TemplateSyntaxError: It does not compile.
+        """
+        self.environment.get_template(template_name)
 
     def render_string(self, source: str, context: dict[str, Any]) -> str:
         """Render template *source* given inline, with the same environment."""

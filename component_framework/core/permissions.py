@@ -22,10 +22,12 @@ __all__ = [
     "IsStaff",
     "IsSuperuser",
     "check_permissions",
+    "user_of",
 ]
 
 
-def _user(request: Any) -> Any:
+def user_of(request: Any) -> Any:
+    """*request*'s ``user``, or None (also where the host has no authentication set up)."""
     # Starlette raises AssertionError from request.user without AuthenticationMiddleware.
     try:
         return getattr(request, "user", None)
@@ -37,8 +39,13 @@ class BasePermission:
     """
     Base permission class. All permission classes must inherit from this.
 
-    Subclasses must implement ``has_permission``.
+    Subclasses must implement ``has_permission``. A refusal says ``message`` when the class
+    sets one (``"Only editors may change articles."``), else "Authentication required." (no
+    logged-in user) or "Permission denied.".
     """
+
+    message: str | None = None
+    """What a refused user reads (in the page, in the error reply); None: the default."""
 
     def has_permission(self, request: Any, component_cls: type) -> bool:
         """
@@ -62,7 +69,7 @@ class IsAuthenticated(BasePermission):
     """Allow access only to authenticated users."""
 
     def has_permission(self, request: Any, component_cls: type) -> bool:
-        user = _user(request)
+        user = user_of(request)
         return bool(user and user.is_authenticated)
 
 
@@ -70,7 +77,7 @@ class IsStaff(BasePermission):
     """Allow access only to staff users."""
 
     def has_permission(self, request: Any, component_cls: type) -> bool:
-        user = _user(request)
+        user = user_of(request)
         return bool(user and getattr(user, "is_staff", False))
 
 
@@ -78,7 +85,7 @@ class IsSuperuser(BasePermission):
     """Allow access only to superusers."""
 
     def has_permission(self, request: Any, component_cls: type) -> bool:
-        user = _user(request)
+        user = user_of(request)
         return bool(user and getattr(user, "is_superuser", False))
 
 
@@ -95,28 +102,41 @@ class DjangoModelPermission(BasePermission):
     """
 
     def has_permission(self, request: Any, component_cls: type) -> bool:
+        return not self.missing(request, component_cls)
+
+    def missing(self, request: Any, component_cls: type) -> list[str]:
+        """The permissions of ``permission_required`` the request's user lacks."""
         permission = getattr(component_cls, "permission_required", "")
-        if not permission:
-            return True
-        user = _user(request)
+        required = [permission] if isinstance(permission, str) else list(permission)
+        required = [p for p in required if p]
+        user = user_of(request)
         if not user:
-            return False
-        if isinstance(permission, str):
-            return bool(user.has_perm(permission))
-        # Iterable of permission strings: all must be held.
-        return all(user.has_perm(p) for p in permission)
+            return required
+        return [p for p in required if not user.has_perm(p)]
 
 
 def check_permissions(component_cls: type[Component], request: Any) -> None:
     """Run every permission class of *component_cls* against *request*.
+
+    The error names the class that refused (``refused_by``) and, for
+    ``DjangoModelPermission``, the permissions the user lacks (``missing``): for the log and
+    ``cf dev``, never sent to the client.
 
     Raises:
         NotAuthenticatedError: A permission refused and the request has no authenticated user.
         PermissionDeniedError: A permission refused an authenticated user.
     """
     for permission_cls in component_cls.permission_classes:
-        if not permission_cls().has_permission(request, component_cls):
-            user = _user(request)
+        permission = permission_cls()
+        if not permission.has_permission(request, component_cls):
+            user = user_of(request)
+            missing: list[str] = []
+            if isinstance(permission, DjangoModelPermission):
+                missing = permission.missing(request, component_cls)
+            error: PermissionDeniedError | NotAuthenticatedError
             if not (user and getattr(user, "is_authenticated", False)):
-                raise NotAuthenticatedError("Authentication required.")
-            raise PermissionDeniedError("Permission denied.")
+                error = NotAuthenticatedError(permission.message or "Authentication required.")
+            else:
+                error = PermissionDeniedError(permission.message or "Permission denied.")
+            error.refused_by, error.missing = permission_cls.__name__, tuple(missing)
+            raise error

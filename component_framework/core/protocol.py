@@ -220,4 +220,5 @@ def render_component(
     parsed = read_message(message, config)
     check_message(parsed, request, config)
     parsed.trusted_id = True  # the server chose this id
+    parsed.server_render = True
     return answer_here(parsed, request, params, config)

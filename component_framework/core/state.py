@@ -13,7 +13,8 @@ The built-in stores keep at most ``max_bytes`` of state (each state's key and JS
 by the store): new states may fill ``NEW_STATE_SHARE`` of it, the rest is kept for the states
 already held to grow; a write beyond is refused with ``StoreFullError``. So anonymous traffic
 (every first render stores a state) cannot make a store keep more than the budget, and when
-it is full only new pages are refused, not the pages already holding a state.
+it is full only new pages are refused, not the pages already holding a state. The rest is shared
+by every page already served, an anonymous client's too: one growing its own states fills it.
 
 Stores: ``InMemoryStateStore`` (one process: tests, ``cf dev``),
 ``SQLiteStateStore`` (one host, any number of

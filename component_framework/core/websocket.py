@@ -356,7 +356,12 @@ class ComponentWebSocketManager:
     def push_event_nowait(
         self, component: str, event: str, payload: Mapping[str, Any] | None = None
     ) -> None:
-        """``push_event`` for sync code; safe from any thread, returns at once."""
+        """``push_event`` for sync code: a view, a ``def`` handler, a management command, a job.
+
+        Safe from any thread and returns at once; in a process where no app loop runs (a
+        command, a script) it waits until the broker has the push, so exiting next loses
+        nothing.
+        """
         if not is_event_name(event):
             raise ValueError(
                 f"Event {event!r} is not a handler name: use the part after 'on_', "

@@ -21,6 +21,10 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
+from component_framework._dev_users import request_as
+from component_framework.core.exceptions import NotAuthenticatedError, PermissionDeniedError
+from component_framework.core.permissions import check_permissions
+
 from ._errors import describe_error
 from ._inspect import describe_component
 from ._preview import render_root, scope_css, served_file, style_urls
@@ -46,11 +50,31 @@ def _styles(dev: DevState) -> list[Path]:
 
 def _render_story(dev: DevState, story: Story, request: Any) -> dict[str, Any]:
     try:
+        if story.user is not None:
+            request = request_as(dev.project, story.user)
         html = render_root(dev.components, story.component, request, story.params, story.state)
     except Exception as exc:  # a broken story shows its error in its own box
         error = describe_error(exc, [dev.project.root], components=dev.registry)
         return {**story.to_json(), "html": "", "error": error.message, "where": error.location}
-    return {**story.to_json(), "html": html, "error": None, "where": ""}
+    refusal = _refusal(dev, story, request)
+    return {**story.to_json(), "html": html, "error": None, "where": "", "refusal": refusal}
+
+
+def _refusal(dev: DevState, story: Story, request: Any) -> str | None:
+    """What refused the preview, for its developer: the class, the missing permissions."""
+    cls = dev.registry.get(story.component)
+    if cls is None or not cls.permission_classes:
+        return None
+    try:
+        check_permissions(cls, request)
+    except (NotAuthenticatedError, PermissionDeniedError) as exc:
+        who = f"user {story.user!r}" if story.user else "no user"
+        lacks = f", which needs {', '.join(exc.missing)}" if exc.missing else ""
+        return (
+            f"{exc.refused_by} refused {who}{lacks}. Preview it as a user: a story with "
+            '"user": "NAME", or ?user=NAME in the playground.'
+        )
+    return None
 
 
 # A class is described once: a Python reload registers new class objects, so a stale entry is
@@ -138,6 +162,7 @@ def story_request(request: Request, name: str, cls: Any) -> tuple[Story, str | N
         known = ", ".join(s.name for s in stories)
         error = f"No story {wanted!r} for {name}; its stories: {known}."
     params, state = story.params, story.state
+    user = query.get("user") or story.user
     for key in ("params", "state"):
         raw = query.get(key)
         if not raw:
@@ -153,7 +178,7 @@ def story_request(request: Request, name: str, cls: Any) -> tuple[Story, str | N
             params = value
         else:
             state = value
-    return Story(name, story.name, params, state, story.doc), error
+    return Story(name, story.name, params, state, story.doc, user), error
 
 
 async def frame(request: Request) -> Response:
@@ -172,6 +197,7 @@ async def frame(request: Request) -> Response:
     html = template.render(
         story=rendered or story.to_json(),
         error=error or (rendered or {}).get("error"),
+        refusal=(rendered or {}).get("refusal"),
         where=(rendered or {}).get("where", ""),
         theme=theme if theme in _THEMES else "light",
         styles=style_urls(dev.project.root, _styles(dev)),

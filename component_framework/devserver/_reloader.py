@@ -20,7 +20,7 @@ import jinja2
 
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.registry import ComponentRegistry, registry
-from component_framework.core.renderer import get_default_renderer
+from component_framework.core.renderer import Renderer, get_default_renderer
 
 from ._channel import LiveChannel
 from ._errors import DevError, describe_error
@@ -94,6 +94,7 @@ class DevReloader:
     def load(self) -> ReloadResult:
         """Import the components and check every template; report what is broken."""
         result = self.modules.load()
+        self._strict_renderers()
         for path in self._python_files():
             self.cache.prime([path])
         templates = list(self._template_files())
@@ -131,6 +132,7 @@ class DevReloader:
         if changes.python or changes.removed_python:
             result = self.modules.reload(changes.python, changes.removed_python)
         # Python reloads may change what templates see, and templates may have changed too.
+        self._strict_renderers()
         self._clear_template_caches()
         self._check_templates(changes.templates)
         self.version += 1
@@ -171,8 +173,23 @@ class DevReloader:
                 found.append(renderer)
         return found
 
+    def _all_renderers(self) -> list[Renderer]:
+        # Every template language's (Jinja2, Django templates, JinjaX), each once.
+        found: list[Renderer] = []
+        candidates = [get_default_renderer(), *(cls.renderer for _, cls in self.registry.items())]
+        for renderer in candidates:
+            if renderer is not None and all(renderer is not r for r in found):
+                found.append(renderer)
+        return found
+
+    def _strict_renderers(self) -> None:
+        # A typo such as {{ state.cnt }} is an error in the page, not empty text, whatever
+        # renderer a component names (the default one is made strict at start-up).
+        for renderer in self._all_renderers():
+            renderer.strict = True
+
     def _clear_template_caches(self) -> None:
-        for renderer in self._renderers():
+        for renderer in self._all_renderers():
             renderer.clear_cache()
 
     def _check_templates(self, paths: Iterable[Path]) -> None:

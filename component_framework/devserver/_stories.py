@@ -1,14 +1,16 @@
 """Stories: named variants of a component, declared on its class, shown by the gallery.
 
 A component lists its variants in a ``stories`` mapping: each names the mount ``params``
-and/or the ``state`` to render with (a state replaces what ``mount`` produced), and an optional
-``doc``:
+and/or the ``state`` to render with (a state replaces what ``mount`` produced), an optional
+``doc``, and the ``user`` to render it as (a Django username, or a name the project's
+``[tool.cf] users`` function knows), for components with permissions:
 
     class Counter(Component):
         stories = {
             "empty": {"params": {"start": 0}},
             "busy": {"params": {"start": 99}, "doc": "A large count."},
             "stepped": {"state": {"count": 3, "step": 5}},
+            "as editor": {"user": "editor"},
         }
 
 A component without ``stories`` gets one story, ``default``, mounted without params, so
@@ -29,7 +31,7 @@ from ._prose import inline_html
 __all__ = ["DEFAULT_STORY", "Story", "StoryError", "stories_of"]
 
 DEFAULT_STORY = "default"
-_KEYS = frozenset({"params", "state", "doc"})
+_KEYS = frozenset({"params", "state", "doc", "user"})
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
@@ -46,6 +48,7 @@ class Story:
     params: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] | None = None
     doc: str = ""
+    user: str | None = None
 
     @property
     def id(self) -> str:
@@ -62,6 +65,7 @@ class Story:
             "state": self.state,
             "doc": self.doc,
             "doc_html": inline_html(self.doc),
+            "user": self.user,
         }
 
 
@@ -99,7 +103,7 @@ def _story(component: str, name: Any, spec: Any, where: str) -> Story:
     if unknown:
         raise StoryError(
             f"{where}[{name!r}] has unknown key(s) {', '.join(map(repr, unknown))}; "
-            "a story takes 'params', 'state' and 'doc'."
+            "a story takes 'params', 'state', 'doc' and 'user'."
         )
     params = spec.get("params") or {}
     state = spec.get("state")
@@ -110,6 +114,9 @@ def _story(component: str, name: Any, spec: Any, where: str) -> Story:
         raise StoryError(f"{where}[{name!r}]['state'] must be a dict (the component's state).")
     if not isinstance(doc, str):
         raise StoryError(f"{where}[{name!r}]['doc'] must be a string.")
+    user = spec.get("user")
+    if user is not None and not (isinstance(user, str) and user):
+        raise StoryError(f"{where}[{name!r}]['user'] must be a user's name, like 'editor'.")
     for what, value in (("params", params), ("state", state)):
         try:
             json.dumps(value)
@@ -117,4 +124,4 @@ def _story(component: str, name: Any, spec: Any, where: str) -> Story:
             raise StoryError(
                 f"{where}[{name!r}]['{what}'] must be JSON data (it goes into URLs): {exc}"
             ) from None
-    return Story(component, name, dict(params), None if state is None else dict(state), doc)
+    return Story(component, name, dict(params), None if state is None else dict(state), doc, user)

@@ -82,6 +82,10 @@ class DevProject(Protocol):
     """The app's stylesheets, loaded by every preview (watched)."""
     editor: str | None
     """What file:line links open (``vscode``, ``pycharm``, a URL pattern; None: CF_EDITOR)."""
+    users: str | None
+    """``module:function`` finding the user of a name, for stories run as a user."""
+    django_settings: str | None
+    """The Django settings module of a Django project (stories then find Django's users)."""
 
     def setup_framework(self) -> None:
         """Set up the project's web framework before its components import (Django)."""
@@ -244,13 +248,13 @@ def _announce(message: dict[str, Any]) -> None:
 
 
 def _install_renderer(project: DevProject) -> None:
-    from component_framework.core.jinja import JinjaRenderer
     from component_framework.core.renderer import get_default_renderer
 
     project.install_renderer()
-    # A typo such as {{ state.cnt }} is an error shown in the page, not empty text.
+    # A typo such as {{ state.cnt }} is an error shown in the page, not empty text, in every
+    # template language (Jinja2, Django templates, JinjaX).
     renderer = get_default_renderer()
-    if isinstance(renderer, JinjaRenderer):
+    if renderer is not None:
         renderer.strict = True
 
 

@@ -19,12 +19,14 @@ from component_framework.core._require import require as _require
 _require("django", "django", "component_framework.django")
 
 from ._model import DjangoModelMixin, InstanceNotFoundError  # noqa: E402
+from ._push import push_event  # noqa: E402
 from ._render import current_request, render_component_html, render_scripts_html  # noqa: E402
 
 __all__ = [
     "DjangoModelMixin",
     "InstanceNotFoundError",
     "current_request",
+    "push_event",
     "render_component_html",
     "render_scripts_html",
 ]

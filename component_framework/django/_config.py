@@ -11,6 +11,8 @@ Settings (all optional):
     CF_REGISTRY = "shop.ui.registry"  # a ComponentRegistry to serve instead of the global one
     CF_ALLOWED_ORIGINS = []         # other sites ("https://app.example") whose pages may open
                                     # the WebSocket (the page's own host always may)
+    CF_RATE_LIMIT = "600/min"       # a limit on every component's messages, per user or address
+    CF_RATE_LIMITER = "redis://..." # where the counts live (a store URL, "store"); else in-process
 """
 
 from __future__ import annotations
@@ -146,6 +148,8 @@ def setup() -> AppConfig:
         limits=_limits(),
         registry=_registry(),
         allowed_origins=getattr(settings, "CF_ALLOWED_ORIGINS", ()),
+        rate_limit=getattr(settings, "CF_RATE_LIMIT", None),
+        rate_limiter=getattr(settings, "CF_RATE_LIMITER", None),
     )
     open_backends(ws_manager)  # a broker or store that cannot work stops start-up here
     return _config

@@ -4,10 +4,17 @@ The state carries the primary key, never the model; the instance is loaded from 
 when first used in a message (sync code: ``self.instance``; async handlers: ``await
 self.aget_instance()``) and saved with ``save_instance`` (or ``await asave_instance()``).
 Model validation (``full_clean``) errors become the form's per-field errors.
+
+A form mounted without a primary key creates: every valid submit saves a new row and leaves
+the form ready for the next one ("save and add another"); mounted with ``pk=`` it edits that
+row. Without a Pydantic ``schema`` the submitted fields are validated by a Django ``ModelForm``
+of the model (``form_class``, by default one over ``state_fields``): the model's own rules
+(``max_length``, ``choices``, required fields, validators) in Django's own words, written once.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -16,6 +23,7 @@ from component_framework.core.exceptions import ComponentNotFoundError, Configur
 
 if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
+    from django.forms import BaseModelForm
 
 __all__ = ["DjangoModelMixin", "InstanceNotFoundError"]
 
@@ -47,10 +55,18 @@ class DjangoModelMixin:
     model: ClassVar[type[Model] | None] = None
     """The model class; required."""
     pk_key: ClassVar[str] = "pk"
-    """The state key holding the instance's primary key."""
+    """The state key holding the instance's primary key (None: a form that creates)."""
+    created_key: ClassVar[str] = "created_pk"
+    """The state key a create form puts the primary key of the row it just saved under."""
+    form_class: ClassVar[type[BaseModelForm] | None] = None
+    """The Django ``ModelForm`` that validates a submit when the component has no Pydantic
+    ``schema``; by default one of ``model`` over ``state_fields``."""
 
     state: dict[str, Any]
     params: dict[str, Any]
+    field_errors: dict[str, list[str]]
+    validated_data: dict[str, Any] | None
+    errors: dict[str, str]
     _instance: Any = _UNLOADED
 
     # ---------- Loading ----------
@@ -127,6 +143,40 @@ class DjangoModelMixin:
         self.state[self.pk_key] = instance.pk
         super().mount()  # type: ignore[misc]
 
+    # ---------- Validating with the model's rules ----------
+
+    def get_form_class(self) -> type[BaseModelForm]:
+        """The ``ModelForm`` validating a submit: ``form_class``, else one over the model's
+        ``state_fields``."""
+        if self.form_class is not None:
+            return self.form_class
+        from django.forms import modelform_factory
+
+        fields = list(getattr(self, "state_fields", ())) or "__all__"
+        model = self.get_queryset().model
+        form_class: type[BaseModelForm] = modelform_factory(
+            model, form=_fields_only_form(), fields=fields
+        )
+        return form_class
+
+    def validate(self, data: dict[str, Any]) -> bool:
+        """Validate *data* with the Pydantic ``schema`` if the component has one, else with
+        the model's ``ModelForm``; messages per field in ``field_errors``."""
+        if getattr(self, "schema", None) is not None:
+            return bool(super().validate(data))  # type: ignore[misc]
+        form = self.get_form_class()(data=data)
+        if form.is_valid():
+            self.validated_data = dict(form.cleaned_data)
+            self.errors, self.field_errors = {}, {}
+            return True
+        self.validated_data = None
+        self.errors = {"form": "Validation failed"}
+        self.field_errors = {
+            ("form" if field == "__all__" else field): [str(m) for m in messages]
+            for field, messages in form.errors.items()
+        }
+        return False
+
     # ---------- Saving ----------
 
     def _clean(self, instance: Any) -> bool:
@@ -150,7 +200,7 @@ class DjangoModelMixin:
         if not self._clean(instance):
             return False
         instance.save()
-        self.state[self.pk_key] = instance.pk
+        self._saved(instance)
         return True
 
     async def asave_instance(self) -> bool:
@@ -162,5 +212,28 @@ class DjangoModelMixin:
         if not await sync_to_async(self._clean)(instance):
             return False
         await instance.asave()
-        self.state[self.pk_key] = instance.pk
+        self._saved(instance)
         return True
+
+    def _saved(self, instance: Any) -> None:
+        if self.state.get(self.pk_key) is not None:
+            return  # an edit form: it goes on editing its row
+        # A create form stays one: the next valid submit creates another row, from an empty
+        # form; the row just made is named in the state (for a link, a message).
+        self.state[self.created_key] = instance.pk
+        self.state["form_data"] = {}
+        self._instance = self._new()
+
+
+@functools.cache
+def _fields_only_form() -> type[BaseModelForm]:
+    from django.forms import ModelForm
+
+    class FieldsOnlyForm(ModelForm):
+        """Checks the submitted fields alone: ``save_instance`` checks the instance whole
+        (``full_clean``, uniqueness included) against the row it saves."""
+
+        def validate_unique(self) -> None:
+            pass
+
+    return FieldsOnlyForm

@@ -19,7 +19,8 @@ language is chosen as ``LocaleMiddleware`` would (language cookie, ``Accept-Lang
 active while handlers run. The consumer checks the handshake's Origin itself (the page's own
 host, or a site listed in ``CF_ALLOWED_ORIGINS``); the validator above is a second check. Every
 message goes through core's WebSocket manager (permission checks, signed state and
-subscriptions included). Pushes (``manager().push_state(...)``) reach every subscribed page.
+subscriptions included). Pushes (``component_framework.django.push_event(...)``) reach every
+subscribed page.
 """
 
 from __future__ import annotations
@@ -37,9 +38,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 from component_framework.core import (  # noqa: E402
-    ComponentWebSocketManager,
     WebSocketConnection,
-    ws_manager,
 )
 from component_framework.core._websocket_host import (  # noqa: E402
     POLICY_VIOLATION,
@@ -47,25 +46,12 @@ from component_framework.core._websocket_host import (  # noqa: E402
     encode_text,
     origin_refused,
 )
-from component_framework.core.registry import registry as default_registry  # noqa: E402
 
 from ._config import config  # noqa: E402
 from ._hops import socket_language, wrap_hops  # noqa: E402
+from ._push import manager  # noqa: E402
 
 __all__ = ["ChannelsConnection", "ComponentConsumer", "SocketRequest", "manager"]
-
-_manager: ComponentWebSocketManager | None = None
-
-
-def manager() -> ComponentWebSocketManager:
-    """The WebSocket manager pushes go through: ``ws_manager``, or one for ``CF_REGISTRY``."""
-    global _manager
-    settings = config()
-    if settings.registry is default_registry:
-        return ws_manager
-    if _manager is None:
-        _manager = ComponentWebSocketManager(config=settings)
-    return _manager
 
 
 @dataclass

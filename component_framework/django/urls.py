@@ -1,7 +1,7 @@
 """The component endpoints: ``path("cf/", include("component_framework.django.urls"))``.
 
-Served under the include's prefix: ``event`` and ``stream`` (POST) and ``cf.js`` (GET). The
-names live in the ``cf`` namespace (``reverse("cf:event")``).
+Served under the include's prefix: ``event``, ``stream`` and ``htmx`` (POST) and ``cf.js``
+(GET). The names live in the ``cf`` namespace (``reverse("cf:event")``).
 """
 
 from __future__ import annotations
@@ -17,5 +17,6 @@ app_name = "cf"
 urlpatterns = [
     path("event", views.event, name="event"),
     path("stream", views.stream, name="stream"),
+    path("htmx", views.htmx, name="htmx"),
     path("cf.js", views.script, name="script"),
 ]

@@ -1,4 +1,5 @@
-"""The component endpoints as Django views: ``event``, ``stream`` (Server-Sent Events), ``cf.js``.
+"""The component endpoints as Django views: ``event``, ``stream`` (Server-Sent Events), ``htmx``
+(htmx requests, ``core.htmx``), ``cf.js``.
 
 A translation of Django's request and response types around core's HTTP layer. They are async
 views, so they run on the event loop under ASGI (uvicorn, daphne) and through Django's adapter
@@ -22,12 +23,13 @@ from component_framework.core._http import (
     script_reply,
     stream_reply,
 )
+from component_framework.core.htmx import htmx_reply
 
 from ._config import config
 from ._hops import wrap_hops
 from ._user import load_user
 
-__all__ = ["event", "script", "stream"]
+__all__ = ["event", "htmx", "script", "stream"]
 
 
 def _response(reply: HttpReply) -> HttpResponse:
@@ -49,6 +51,7 @@ def _head(request: HttpRequest) -> RequestHead:
         request.content_type,
         bool(request.headers.get("X-CF-Request")),
         request.META.get("CONTENT_LENGTH"),
+        bool(request.headers.get("HX-Request")),
     )
 
 
@@ -67,6 +70,19 @@ async def event(request: HttpRequest) -> HttpResponse:
     finally:
         # Under WSGI, asgiref copies context changes back to the thread: a later request on
         # it must not run its hops in this one's language.
+        hops.var.reset(hops)
+    return _response(reply)
+
+
+async def htmx(request: HttpRequest) -> HttpResponse:
+    """``POST <prefix>htmx``: an htmx request in, the component's htmx root out."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    await load_user(request)
+    hops = wrap_hops(translation.get_language())
+    try:
+        reply = await htmx_reply(config(), request, _head(request), _body(request))
+    finally:
         hops.var.reset(hops)
     return _response(reply)
 

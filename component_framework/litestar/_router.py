@@ -1,5 +1,5 @@
 """The component endpoints as a Litestar ``Router``: ``POST event``, ``POST stream``,
-``GET cf.js`` and the ``ws`` WebSocket.
+``POST htmx``, ``GET cf.js`` and the ``ws`` WebSocket.
 
 A translation of Litestar's request and response types around core's HTTP and WebSocket
 layers; Litestar's own guards, middleware and authentication apply as to any router, and
@@ -25,6 +25,7 @@ from component_framework.core._http import (
     stream_reply,
 )
 from component_framework.core.config import AppConfig, Limits
+from component_framework.core.htmx import htmx_reply
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.signing import Signer
 
@@ -108,11 +109,16 @@ def create_router(
         body = AsgiBody(request.receive)
         return _response(await stream_reply(app_config, request, _head(request), body))
 
+    @post("/htmx", status_code=200)
+    async def htmx(request: Request[Any, Any, Any]) -> Response[Any]:
+        body = AsgiBody(request.receive)
+        return _response(await htmx_reply(app_config, request, _head(request), body))
+
     @get("/cf.js")
     async def script(request: Request[Any, Any, Any]) -> Response[Any]:
         reply = script_reply(request.query_params.get("v"), request.headers.get("if-none-match"))
         return _response(reply)
 
     socket = socket_handler(manager=manager, config=app_config)
-    handlers = [event, stream, script, socket]
+    handlers = [event, stream, htmx, script, socket]
     return Router(path=path, route_handlers=handlers, guards=list(guards), **options)

@@ -296,13 +296,16 @@ def _requirement(extra: str = "") -> str:
 def plan_project(name: str, parent: Path, framework: str = "starlette") -> Plan:
     """Plan a starter project in ``parent/NAME``: [tool.cf], a web app, a counter, tests.
 
-    *framework* ``"django"`` plans a Django project instead: settings, URLs, ``manage.py`` and
-    a ``pages`` app holding the counter and a page that shows it.
+    *framework* ``"flask"`` makes the web app a Flask app; ``"django"`` plans a Django project
+    instead: settings, URLs, ``manage.py`` and a ``pages`` app holding the counter and a page
+    that shows it.
     """
     if framework == "django":
         return _plan_django_project(name, parent)
-    if framework != "starlette":
-        raise InvalidNameError(f"unknown framework {framework!r}; choose 'starlette' or 'django'")
+    if framework not in ("starlette", "flask"):
+        raise InvalidNameError(
+            f"unknown framework {framework!r}; choose 'starlette', 'flask' or 'django'"
+        )
     names = normalize_name(name)
     _refuse_shadowing(name, names.module)
     folder_name = (
@@ -313,7 +316,8 @@ def plan_project(name: str, parent: Path, framework: str = "starlette") -> Plan:
         "package": names.module,
         "dist_name": names.kebab,
         "title": names.title,
-        "requirement": _requirement(),
+        "requirement": _requirement("flask" if framework == "flask" else ""),
+        "framework": framework,
     }
     relative = [
         "pyproject.toml",

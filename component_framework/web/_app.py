@@ -25,6 +25,7 @@ from component_framework.core._http import (
 from component_framework.core.broker import Broker
 from component_framework.core.config import AppConfig, Limits
 from component_framework.core.exceptions import ConfigurationError
+from component_framework.core.htmx import htmx_reply
 from component_framework.core.signing import Signer
 from component_framework.core.state import StateStore
 
@@ -50,7 +51,8 @@ class ComponentApp:
     """The component endpoints as one ASGI app, to mount in any Starlette or FastAPI app.
 
     Routes, under *prefix*: ``POST /event`` (JSON), ``POST /stream`` (Server-Sent Events),
-    ``WS /ws`` (events, subscriptions, pushes) and ``GET /cf.js``. Outside debug mode it refuses
+    ``POST /htmx`` (htmx requests, ``core.htmx``), ``WS /ws`` (events, subscriptions, pushes)
+    and ``GET /cf.js``. Outside debug mode it refuses
     to start without a secret key.
 
     Example:
@@ -147,6 +149,7 @@ class ComponentApp:
             routes += [
                 Route(f"{base}/event", self._event, methods=["POST"], name=f"event{base}"),
                 Route(f"{base}/stream", self._stream, methods=["POST"], name=f"stream{base}"),
+                Route(f"{base}/htmx", self._htmx, methods=["POST"], name=f"htmx{base}"),
                 WebSocketRoute(f"{base}/ws", self._websocket, name=f"ws{base}"),
                 Route(f"{base}/cf.js", self._script, methods=["GET", "HEAD"], name=f"js{base}"),
             ]
@@ -247,6 +250,10 @@ class ComponentApp:
         head = RequestHead.from_asgi(request.scope["headers"])
         reply = await stream_reply(self.config, request, head, AsgiBody(request.receive))
         return _response(reply)
+
+    async def _htmx(self, request: Request) -> Response:
+        head = RequestHead.from_asgi(request.scope["headers"])
+        return _response(await htmx_reply(self.config, request, head, AsgiBody(request.receive)))
 
     async def _websocket(self, websocket: WebSocket) -> None:
         await websocket_endpoint(self, websocket)

@@ -6,10 +6,13 @@ every ``cf`` subprocess of the rest of the suite.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
 import re
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ import pytest
 from django.conf import settings
 
 import examples.django_site.settings as site_settings
+from component_framework.core import registry
 from component_framework.core.renderer import get_default_renderer, set_default_renderer
 
 if not settings.configured:
@@ -78,3 +82,20 @@ def post_json() -> Callable[..., Any]:
         )
 
     return post
+
+
+@contextlib.contextmanager
+def example_app(module: str) -> Iterator[Any]:
+    """``examples.<module>``'s ``app``; what importing it registered and set is undone after."""
+    names, renderer, modules = set(registry), get_default_renderer(), set(sys.modules)
+    yield importlib.import_module(f"examples.{module}").app
+    for name in set(registry) - names:
+        registry.unregister(name)
+    set_default_renderer(renderer)
+    for name in set(sys.modules) - modules:
+        if name.startswith("examples."):
+            del sys.modules[name]
+            # The package keeps its submodule as an attribute: `from . import x` would reuse it.
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules and hasattr(sys.modules[parent], child):
+                delattr(sys.modules[parent], child)

@@ -1,11 +1,11 @@
 """One contract, every adapter: the same messages get the same replies and statuses.
 
 Starlette (``ComponentApp``), FastAPI (``ComponentApp`` mounted), Django under WSGI (its test
-``Client``) and ASGI (``AsyncClient``) and Litestar (``create_router``) all serve the example
-Django site's components with the same signer; each case is sent through each of them, as an
-anonymous visitor and as a logged-in user (each framework's own authentication: a header
-backend for Starlette and Litestar, Django's session for Django), so an adapter that drifts
-from the others fails here.
+``Client``) and ASGI (``AsyncClient``), Litestar (``create_router``) and Flask (``Components``)
+all serve the example Django site's components with the same signer; each case is sent through
+each of them, as an anonymous visitor and as a logged-in user (each framework's own
+authentication: a header backend for Starlette and Litestar, Django's session for Django,
+Flask-Login's request loader for Flask), so an adapter that drifts from the others fails here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import asyncio
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import jinja2
 import pytest
@@ -22,6 +23,9 @@ from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
 from fastapi import FastAPI
 from fastapi.testclient import TestClient as FastAPIClient
+from flask import Flask
+from flask import Request as FlaskRequest
+from flask_login import LoginManager, UserMixin
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.middleware import (
@@ -47,7 +51,9 @@ from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.protocol import signed_message
 from component_framework.django._config import config
 from component_framework.django._render import jinja_globals
+from component_framework.flask import Components
 from component_framework.litestar import create_router
+from component_framework.testing import isolated_defaults
 from component_framework.web import ComponentApp
 
 # The logged-in user and her session are made once for the module (committed); the marker asks
@@ -73,6 +79,27 @@ class HeaderAuth(AbstractAuthenticationMiddleware):
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
         name = connection.headers.get("x-user")
         return AuthenticationResult(user=SimpleUser(name) if name else None, auth=None)
+
+
+class FlaskUser(UserMixin):
+    """Flask-Login's user."""
+
+    def __init__(self, name: str) -> None:
+        self.id = name
+
+
+def flask_app(options: dict[str, Any]) -> Flask:
+    """Flask: Flask-Login's request loader logs ``X-User: name`` in."""
+    app = Flask("contract")
+    login = LoginManager(app)
+
+    @login.request_loader
+    def load(request: FlaskRequest) -> FlaskUser | None:
+        name = request.headers.get("X-User")
+        return FlaskUser(name) if name else None
+
+    Components(app, **options)
+    return app
 
 
 NESTING = jinja2.DictLoader(
@@ -117,14 +144,26 @@ def nesting() -> Iterator[None]:
             self.flash("success", "Moved.")
             self.redirect(to)
 
-    Nest.renderer = NestSteps.renderer = renderer
+    class Limited(Component):
+        template_name = "nest.html"
+        rate_limits: ClassVar[dict[str, str]] = {"touch": "1/day", "poke": "1/day"}
+
+        def on_touch(self) -> None:
+            pass
+
+        def on_poke(self) -> None:
+            pass
+
+    Nest.renderer = NestSteps.renderer = Limited.renderer = renderer
     registry.register("nest")(Nest)
     registry.register("nest_steps")(NestSteps)
     registry.register("navigator")(Navigator)
+    registry.register("limited")(Limited)
     yield
     registry.unregister("nest")
     registry.unregister("nest_steps")
     registry.unregister("navigator")
+    registry.unregister("limited")
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +198,8 @@ def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[
             middleware=[DefineMiddleware(HeaderAuth)],
         )
     )
+    with isolated_defaults():  # Components installs a default renderer when none is set
+        flask = flask_app(options).test_client()
     wsgi_clients = {False: Client(), True: alice[0]}
     asgi_clients = {False: AsyncClient(), True: alice[1]}
 
@@ -194,6 +235,10 @@ def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[
 
         return asyncio.run(send())
 
+    def flask_post(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        response = flask.post(path, data=body, headers=headers)
+        return response.status_code, response.get_data()
+
     with starlette, fastapi, litestar:
         yield {
             "starlette": over(starlette),
@@ -201,6 +246,7 @@ def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[
             "django-wsgi": wsgi,
             "django-asgi": asgi,
             "litestar": over(litestar),
+            "flask": flask_post,
         }
 
 
@@ -245,6 +291,14 @@ CASES: dict[str, tuple[str, Any, dict[str, str], int]] = {
         "event",
         {"component": "nest", "component_id": "n-1", "event": "touch"},
         ALICE,
+        200,
+    ),
+    # A component written in Django templates with a django-cotton button (the shop's tally).
+    "Django templates": ("event", {"component": "tally", "component_id": "t-1"}, HEADERS, 200),
+    "Django templates event": (
+        "event",
+        {**signed_message("tally", "add", {}, {"count": 1}, component_id="t-1")},
+        HEADERS,
         200,
     ),
     "bad JSON": ("event", b'{"component": ', HEADERS, 400),
@@ -343,6 +397,71 @@ def test_a_nested_child_with_permissions_refuses_an_anonymous_visitor(
     for name, (_, reply) in _replies(case, adapters).items():
         html = _html(reply)
         assert 'role="alert"' in html and "Waves" not in html, f"{name}: {html}"
+
+
+@pytest.mark.parametrize(("path", "event"), [("event", "touch"), ("stream", "poke")])
+def test_every_adapter_refuses_a_message_over_a_rate_limit_alike(
+    path: str, event: str, adapters: dict[str, Post]
+) -> None:
+    # One touch a day per user, counted per app: Django's WSGI and ASGI clients serve one
+    # Django app, so its ASGI client finds alice's touch already counted.
+    body = json.dumps({"component": "limited", "event": event}).encode()
+    replies = {}
+    for name, post in adapters.items():
+        first = post(f"/cf/{path}", body, ALICE)
+        second = post(f"/cf/{path}", body, ALICE)
+        assert first[0] == (429 if name == "django-asgi" else 200), (name, first)
+        replies[name] = (second[0], _decode(path, second[1]))
+    status, reply = replies["starlette"]
+    error = reply[0] if path == "stream" else reply
+    assert status == 429 and error["code"] == "rate_limited", reply
+    assert error["error"].startswith(f"Too many requests: at most 1 '{event}' event per day.")
+    for name, (other_status, other) in replies.items():
+        other_error = other[0] if path == "stream" else other
+        assert other_status == 429 and other_error["code"] == "rate_limited", name
+        assert abs(other_error["retry_after"] - error["retry_after"]) <= 5, name
+
+
+HTMX = {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}
+
+
+def _htmx_form(**changes: str) -> bytes:
+    message = _counter()
+    fields = {
+        "cf-component": "counter",
+        "cf-id": message["component_id"],
+        "cf-state": message["state"],
+        "cf-checksum": message["checksum"],
+        "cf-event": "increment",
+        "amount": "2",
+        **changes,
+    }
+    return urlencode(fields).encode()
+
+
+HTMX_CASES: dict[str, tuple[bytes, dict[str, str], int]] = {
+    "valid event": (_htmx_form(), HTMX, 200),
+    "tampered state": (_htmx_form(**{"cf-state": '{"count":1000}'}), HTMX, 403),
+    "bad payload": (_htmx_form(amount="many"), HTMX, 400),
+    "unknown component": (_htmx_form(**{"cf-component": "nope"}), HTMX, 404),
+    "no component": (b"cf-event=increment", HTMX, 400),
+    "no HX-Request": (_htmx_form(), {"Content-Type": HTMX["Content-Type"]}, 400),
+    "JSON body": (b"{}", {**HTMX, "Content-Type": "application/json"}, 415),
+}
+
+
+@pytest.mark.parametrize("case", list(HTMX_CASES))
+def test_every_adapter_answers_htmx_alike(case: str, adapters: dict[str, Post]) -> None:
+    body, headers, status = HTMX_CASES[case]
+    replies = {name: post("/cf/htmx", body, headers) for name, post in adapters.items()}
+    assert replies["starlette"][0] == status, replies["starlette"]
+    for name, reply in replies.items():
+        assert reply == replies["starlette"], f"{name} differs from starlette on {case!r}"
+    if status == 200:
+        assert b'data-testid="count">5</strong>' in replies["starlette"][1]
+        assert b"hx-vals=" in replies["starlette"][1]  # the signed state for the next request
+    else:
+        assert b'role="alert"' in replies["starlette"][1]
 
 
 def test_every_frame_of_a_stream_renders_nested_children_for_the_user(

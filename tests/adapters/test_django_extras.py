@@ -121,3 +121,18 @@ async def test_async_handlers_use_the_async_orm(register: Any) -> None:
     )
     assert refused.status_code == 200
     assert (await Article.objects.aget(pk=pk)).title == "New title"
+
+
+def test_runserver_without_an_asgi_server_app_is_a_check_warning(settings: Any) -> None:
+    from component_framework.django._checks import check_runserver_serves_the_socket
+
+    assert check_runserver_serves_the_socket() == []  # no ASGI_APPLICATION: no socket
+    settings.ASGI_APPLICATION = "mysite.asgi.application"
+    (warning,) = check_runserver_serves_the_socket()
+    assert warning.id == "cf.W002" and "runserver' serves WSGI only" in warning.msg
+    assert "Add 'daphne' at the top of INSTALLED_APPS" in (warning.hint or "")
+    settings.INSTALLED_APPS = ["daphne", *settings.INSTALLED_APPS]
+    assert check_runserver_serves_the_socket() == []
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != "daphne"]
+    settings.CF_WEBSOCKET = False  # HTTP on purpose: no socket, nothing to warn about
+    assert check_runserver_serves_the_socket() == []

@@ -1,4 +1,4 @@
-"""docs/django.md, docs/fastapi.md and docs/litestar.md are runnable as written.
+"""docs/django.md, docs/fastapi.md, docs/flask.md and docs/litestar.md run as written.
 
 Each page's ``python`` blocks run in order as one script, in a fresh interpreter from the
 repository root (a page may build a one-file project, which configures Django once).
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["django.md", "fastapi.md", "litestar.md"]
+PAGES = ["django.md", "fastapi.md", "flask.md", "litestar.md", "templates.md"]
 
 
 def python_blocks(text: str) -> list[str]:

@@ -11,31 +11,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from .conftest import example_app
+
 HEADERS = {"Content-Type": "application/json", "X-CF-Request": "1"}
 
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Any]:
     """The example app; what importing it registers and sets is undone afterwards."""
-    import sys
-
-    from component_framework.core import registry
-    from component_framework.core.renderer import get_default_renderer, set_default_renderer
-
-    names, renderer, modules = set(registry), get_default_renderer(), set(sys.modules)
-    from examples.fastapi_app import app
-
-    yield app
-    for name in set(registry) - names:
-        registry.unregister(name)
-    set_default_renderer(renderer)
-    for name in set(sys.modules) - modules:
-        if name.startswith("examples."):
-            del sys.modules[name]
-            # The package keeps its submodule as an attribute: `from . import x` would reuse it.
-            parent, _, child = name.rpartition(".")
-            if parent in sys.modules and hasattr(sys.modules[parent], child):
-                delattr(sys.modules[parent], child)
+    with example_app("fastapi_app") as app:
+        yield app
 
 
 @pytest.fixture

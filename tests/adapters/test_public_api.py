@@ -9,10 +9,14 @@ import types
 import pytest
 
 import component_framework.django as django_adapter
+import component_framework.flask as flask_adapter
+import component_framework.jinjax as jinjax_renderer
 import component_framework.litestar as litestar_adapter
 
 
-@pytest.mark.parametrize("module", [django_adapter, litestar_adapter])
+@pytest.mark.parametrize(
+    "module", [django_adapter, litestar_adapter, flask_adapter, jinjax_renderer]
+)
 def test_all_lists_every_public_name(module: object) -> None:
     public = {
         name
@@ -26,7 +30,8 @@ def test_core_and_web_import_no_framework() -> None:
     code = (
         "import sys, component_framework.core, component_framework.core.protocol, "
         "component_framework.web; "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'litestar', 'channels'}))"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'django', 'litestar', 'channels', 'flask', 'jinjax', 'django_cotton'}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

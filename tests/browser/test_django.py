@@ -147,3 +147,31 @@ def test_editor_saves_the_article_and_sees_it_again(editor: Page) -> None:
     expect(
         editor.locator('[data-cf-component="article_form"]').get_by_label("Title")
     ).to_have_value("Edited in the browser")
+
+
+def test_a_create_form_creates_a_row_on_every_submit(editor: Page) -> None:
+    # Mounted without pk: every valid submit is a new article ("save and add another"),
+    # validated by the model's own rules (no Pydantic schema).
+    form = editor.locator('[data-cf-component="new_article"]')
+    form.get_by_role("button", name="Create").click()
+    expect(form.get_by_test_id("new-title-error")).to_have_text("This field is required.")
+    created = []
+    for title in ("Second article", "Third article"):
+        form.get_by_label("New title").fill(title)
+        form.get_by_role("button", name="Create").click()
+        expect(form.get_by_test_id("created")).not_to_have_text(created[-1] if created else "")
+        created.append(form.get_by_test_id("created").inner_text())
+    assert created[0] != created[1]
+    editor.reload()
+    titles = editor.locator("#articles li")
+    expect(titles).to_have_count(3)
+    expect(titles.nth(1)).to_have_text("Second article")
+    expect(titles.nth(2)).to_have_text("Third article")
+
+
+def test_a_component_in_django_templates_with_a_cotton_button(editor: Page) -> None:
+    # shop/templates/shop/components/tally.html: a filter, the request's user, <c-tally-button>.
+    tally = editor.locator('[data-cf-component="tally"]')
+    expect(tally.get_by_test_id("tally")).to_have_text("Tally: 000 (by editor)")
+    tally.get_by_role("button", name="Add one").click()
+    expect(tally.get_by_test_id("tally")).to_have_text("Tally: 001 (by editor)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -306,8 +307,8 @@ def edges(make_project: Callable[..., Path]) -> Path:
         (
             ["guarded"],
             1,
-            "Error: 'guarded': Authentication required. cf dispatch runs without a request or "
-            "user, and the component's permission_classes refuse that\n",
+            "Error: 'guarded': Authentication required. IsAuthenticated refused no user (run "
+            "as one with --user NAME)\n",
         ),
         (
             ["lossy", "--state", '{"n": NaN}'],
@@ -477,3 +478,82 @@ def test_bad_urls_are_usage_errors(
     result = cf("dispatch", "pages", *args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_component_nesting_another_renders_it(
+    cf: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, project_state: None
+) -> None:
+    # The repository root's examples: profile_card's template nests {{ component("counter") }}.
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    monkeypatch.delenv("CF_APP", raising=False)
+    modules = set(sys.modules)
+    try:
+        result = cf("dispatch", "profile_card", "--json")
+    finally:
+        # The examples' components are unregistered afterwards (project_state): their modules
+        # must go too, or a later import would find them and register nothing.
+        for name in set(sys.modules) - modules:
+            if name.startswith("examples."):
+                del sys.modules[name]
+                parent, _, child = name.rpartition(".")
+                if hasattr(sys.modules.get(parent), child):
+                    delattr(sys.modules[parent], child)
+    assert result.exit_code == 0, result.output
+    html = json.loads(result.stdout)["html"]
+    assert 'data-cf-component="counter"' in html and "100" in html
+
+
+USERS = """
+from dataclasses import dataclass
+
+
+@dataclass
+class User:
+    username: str
+    is_staff: bool
+    is_authenticated: bool = True
+
+
+def user_named(name):
+    return {"ann": User("ann", False), "boss": User("boss", True)}.get(name)
+"""
+
+STAFF_ONLY = """
+from component_framework.core import Component, IsAuthenticated, IsStaff, registry
+
+
+@registry.register("report")
+class Report(Component):
+    template_name = "report.html"
+    permission_classes = [IsAuthenticated, IsStaff]
+"""
+
+
+def test_dispatch_runs_as_a_user_from_the_projects_users_function(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    make_project(
+        {
+            "app/__init__.py": "",
+            "app/components.py": STAFF_ONLY,
+            "app/dev.py": USERS,
+            "app/templates/report.html": "<p>The report</p>",
+        },
+        pyproject='[tool.cf]\ncomponents = ["app.components"]\ntemplates = ["app/templates"]\n'
+        'users = "app.dev:user_named"\n',
+    )
+    assert cf("dispatch", "report", "--user", "boss").exit_code == 0
+    refused = cf("dispatch", "report", "--user", "ann")
+    assert refused.exit_code == 1
+    assert refused.stderr == "Error: 'report': Permission denied. IsStaff refused user 'ann'\n"
+    unknown = cf("dispatch", "report", "--user", "nobody")
+    assert unknown.exit_code == 2
+    assert "no user 'nobody': app.dev:user_named returned None for it" in unknown.stderr
+
+
+def test_dispatch_as_a_user_without_a_way_to_find_users_says_what_to_add(
+    cf: Callable[..., Result], edges: Path
+) -> None:
+    result = cf("dispatch", "guarded", "--user", "ann")
+    assert result.exit_code == 2
+    assert '[tool.cf] users = "myapp.dev:user_named"' in result.stderr

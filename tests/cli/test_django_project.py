@@ -80,3 +80,115 @@ def test_a_new_django_project_works_with_cf(tmp_path: Path) -> None:
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "2 passed" in tests.stdout
+
+
+SHOP_COMPONENTS = """
+from component_framework.core import Component, IsAuthenticated, registry
+
+from .models import Note
+
+
+@registry.register("notes")
+class Notes(Component):
+    template_name = "notes.html"
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["count"] = Note.objects.count()
+
+    def on_bump(self) -> None:
+        self.state["count"] += 1
+
+
+@registry.register("private")
+class Private(Component):
+    template_name = "notes.html"
+    permission_classes = [IsAuthenticated]
+"""
+
+
+def _startproject(root: Path) -> None:
+    """``django-admin startproject mysite .`` and an app ``shop`` with a component: no
+    pyproject.toml, no [tool.cf], as a Django developer has it."""
+    made = subprocess.run(
+        [sys.executable, "-m", "django", "startproject", "mysite", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    settings = root / "mysite" / "settings.py"
+    settings.write_text(
+        settings.read_text() + '\nINSTALLED_APPS += ["component_framework.django", "shop"]\n'
+    )
+    shop = root / "shop"
+    (shop / "jinja2").mkdir(parents=True)
+    (shop / "__init__.py").write_text("")
+    (shop / "models.py").write_text(
+        "from django.db import models\n\n\nclass Note(models.Model):\n"
+        "    text = models.CharField(max_length=20)\n"
+    )
+    (shop / "components.py").write_text(SHOP_COMPONENTS)
+    (shop / "jinja2" / "notes.html").write_text("<p>{{ state.count }} notes</p>")
+
+
+def test_cf_finds_a_plain_startproject_projects_settings_from_manage_py(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    root.mkdir()
+    _startproject(root)
+    env = ("DJANGO_SETTINGS_MODULE",)
+    listed = _run(_cf(), "registry", "list", "--json", cwd=root, unset=env)
+    assert listed.returncode == 0, listed.stderr
+    assert [entry["name"] for entry in json.loads(listed.stdout)] == ["notes", "private"]
+    # From a subfolder too, as from anywhere inside the project.
+    dispatched = _run(
+        _cf(), "dispatch", "notes", "bump", "--state", '{"count": 1}', "--json",
+        cwd=root / "shop", unset=env,
+    )  # fmt: skip
+    assert dispatched.returncode == 0, dispatched.stderr
+    assert json.loads(dispatched.stdout)["state"] == {"count": 2}
+
+    # As a user: Django's, by username (the settings startproject writes have DEBUG = True).
+    manage = [sys.executable, "manage.py"]
+    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    for command in (
+        ["migrate", "-v", "0"],
+        [
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import User; User.objects.create_user('ann')",
+        ],
+    ):
+        done = subprocess.run([*manage, *command], cwd=root, env=environ, capture_output=True,
+                              text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    refused = _run(_cf(), "dispatch", "private", cwd=root, unset=env)
+    assert refused.returncode == 1
+    assert "IsAuthenticated refused no user (run as one with --user NAME)" in refused.stderr
+    as_ann = _run(_cf(), "dispatch", "private", "--user", "ann", "--json", cwd=root, unset=env)
+    assert as_ann.returncode == 0, as_ann.stderr
+    nobody = _run(_cf(), "dispatch", "private", "--user", "nobody", cwd=root, unset=env)
+    assert nobody.returncode == 2 and "no user 'nobody' in the database" in nobody.stderr
+
+
+def test_a_django_project_cf_cannot_set_up_gets_the_django_fix(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    root.mkdir()
+    _startproject(root)
+    # A manage.py cf cannot read, and [tool.cf] naming the components alone.
+    (root / "manage.py").write_text("import sys\nfrom mysite import boot\nboot(sys.argv)\n")
+    env = ("DJANGO_SETTINGS_MODULE",)
+    refused = _run(_cf(), "registry", "list", cwd=root, unset=env)
+    assert refused.returncode != 0
+    assert 'django_settings = "mysite.settings"' in refused.stderr
+    (root / "manage.py").unlink()
+    (root / "pyproject.toml").write_text('[tool.cf]\ncomponents = ["shop.components"]\n')
+    refused = _run(_cf(), "registry", "list", cwd=root, unset=env)
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured" in refused.stderr
+    assert 'add django_settings = "mysite.settings"' in refused.stderr
+    (root / "pyproject.toml").write_text(
+        '[tool.cf]\ncomponents = ["shop.components"]\ndjango_settings = "mysite.settings"\n'
+    )
+    listed = _run(_cf(), "registry", "list", "--json", cwd=root, unset=env)
+    assert listed.returncode == 0, listed.stderr

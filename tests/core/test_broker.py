@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from typing import Any
 
@@ -225,3 +226,32 @@ async def test_after_an_outage_pages_are_told_to_spread_their_resync(
     assert [m["jitter"] for m in one.sent if m["type"] == "resync"] == [5]
     await manager.close()
     await lone.close()
+
+
+SYNC_PUSH = """
+from component_framework.core import ComponentWebSocketManager
+
+manager = ComponentWebSocketManager()  # CF_BROKER_URL: the app's Redis; no event loop here
+manager.push_event_nowait("board", "refresh", {"count": 7})
+"""  # then the process exits: the push must have been published
+
+
+async def test_a_sync_push_from_a_process_without_a_loop_is_published_before_it_exits(
+    board: ComponentRegistry, signer: Signer, redis_server: RedisServer
+) -> None:
+    manager = ComponentWebSocketManager(registry=board, signer=signer)
+    manager.use_broker(RedisBroker(redis_server.url))
+    connection = await page(manager, signer, "b-1")
+    await manager.flush()  # subscribed to the broker
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", SYNC_PUSH, env={**os.environ, "CF_BROKER_URL": redis_server.url}
+    )
+    assert await process.wait() == 0
+
+    async def delivered() -> None:
+        while not connection.sent:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(delivered(), 30)  # a generous bound, not a timing
+    assert events(connection) == [("push_event", "refresh", {"count": 7})]
+    await manager.close()

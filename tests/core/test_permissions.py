@@ -172,3 +172,48 @@ async def test_the_message_path_checks_permissions_before_any_component_code(
         assert reply == {"type": "error", "error": error, "code": code}
         assert http_status(reply) == status
     assert ran == []
+
+
+class EditorsOnly(BasePermission):
+    message = "Only editors may change articles."
+
+    def has_permission(self, request: Any, component_cls: type) -> bool:
+        return "editor" in getattr(request.user, "perms", set())
+
+
+class SignInFirst(IsAuthenticated):
+    message = "Sign in to see your basket."
+
+
+class Guarded(Component):
+    template_name = "x.html"
+    permission_classes: ClassVar[list[type[BasePermission]]] = [EditorsOnly]
+
+
+class Basket(Component):
+    template_name = "x.html"
+    permission_classes: ClassVar[list[type[BasePermission]]] = [SignInFirst]
+
+
+class Needs(Component):
+    template_name = "x.html"
+    permission_classes: ClassVar[list[type[BasePermission]]] = [DjangoModelPermission]
+    permission_required: ClassVar[list[str]] = ["shop.view_article", "shop.change_article"]
+
+
+def test_a_permission_class_gives_its_own_message() -> None:
+    with pytest.raises(PermissionDeniedError, match=r"^Only editors may change articles\.$"):
+        check_permissions(Guarded, Request(User()))
+    with pytest.raises(NotAuthenticatedError, match=r"^Sign in to see your basket\.$"):
+        check_permissions(Basket, Request(None))
+
+
+def test_the_refusal_names_the_class_and_the_missing_permissions_but_the_client_sees_neither() -> (
+    None
+):
+    user = User(perms={"shop.view_article"})
+    with pytest.raises(PermissionDeniedError) as refused:
+        check_permissions(Needs, Request(user))
+    assert refused.value.refused_by == "DjangoModelPermission"
+    assert refused.value.missing == ("shop.change_article",)
+    assert str(refused.value) == "Permission denied."  # what the reply carries

@@ -715,3 +715,82 @@ def test_an_exported_session_asserts_the_effects_and_passes(package: PackageFact
         text=True,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+STAFF_REPORT = """
+from component_framework.core import Component, IsAuthenticated, IsStaff, registry
+
+
+@registry.register("report")
+class Report(Component):
+    template_name = "report.html"
+    permission_classes = [IsAuthenticated, IsStaff]
+    stories = {"anonymous": {}, "as-ann": {"user": "ann"}, "as-boss": {"user": "boss"}}
+"""
+
+DEV_USERS = """
+from types import SimpleNamespace
+
+
+def user_named(name):
+    staff = {"ann": False, "boss": True}
+    if name in staff:
+        return SimpleNamespace(username=name, is_staff=staff[name], is_authenticated=True)
+    return None
+"""
+
+
+def test_stories_and_the_playground_run_as_a_user_and_say_what_refused(
+    package: PackageFactory,
+) -> None:
+    package.write("components.py", STAFF_REPORT)
+    package.write("dev.py", DEV_USERS)
+    package.write("templates/report.html", "<p>The staff report</p>")
+    templates = [package.folder / "templates"]
+    project = Project(package.root, components=[f"{package.name}.components"], templates=templates)
+    project.users = f"{package.name}.dev:user_named"
+    app = create_dev_app(project, reload=False, report=None)
+    with TestClient(app) as client:
+        previews = client.get("/__cf__/previews", params={"component": "report"}).json()
+        assert "The staff report" in previews["report/as-boss"]["html"]
+        assert "Authentication required." in previews["report/anonymous"]["html"]
+        assert "Permission denied." in previews["report/as-ann"]["html"]
+        frame = client.get("/__cf__/frame/report", params={"story": "as-ann"}).text
+        assert "IsStaff refused user &#39;ann&#39;. Preview it as a user" in frame
+        playground = client.get("/__cf__/frame/report", params={"user": "boss"}).text
+        assert "The staff report" in playground and "data-cf-refusal" not in playground
+        unknown = client.get("/__cf__/frame/report", params={"user": "nobody"}).text
+        assert "no user &#39;nobody&#39;" in unknown
+
+
+JINJAX_TYPO = """
+from pathlib import Path
+
+from component_framework.core import Component, registry
+from component_framework.jinjax import JinjaXRenderer
+
+
+@registry.register("jx_typo")
+class Typo(Component):
+    template_name = "Typo"
+    renderer = JinjaXRenderer([Path(__file__).parent / "jx"])
+
+    def mount(self):
+        super().mount()
+        self.state["count"] = 1
+"""
+
+
+def test_cf_dev_makes_every_renderer_strict_not_only_the_default(
+    package: PackageFactory,
+) -> None:
+    # A component naming its own renderer (here JinjaX, lenient by default) still gets its
+    # undefined names reported in cf dev's previews.
+    package.write("components.py", JINJAX_TYPO)
+    package.write("jx/Typo.jinja", "{#def state #}<p>{{ state.cnt }}</p>")
+    project = Project(package.root, components=[f"{package.name}.components"])
+    app = create_dev_app(project, reload=False, report=None)
+    with TestClient(app) as client:
+        previews = client.get("/__cf__/previews", params={"component": "jx_typo"}).json()
+    (story,) = previews.values()
+    assert story["html"] == "" and "cnt" in story["error"]

@@ -170,3 +170,48 @@ def test_cf_dev_serves_the_new_projects_components(mysite: Path) -> None:
     with _serving(args, mysite, _env(), port) as base:
         gallery = _get(base + "/")
     assert "counter" in gallery
+
+
+@pytest.fixture(scope="module")
+def flask_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    parent = tmp_path_factory.mktemp("new-flask")
+    made = subprocess.run(
+        [_script("cf"), "new", "project", "mysite", "--framework", "flask"],
+        cwd=parent,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    assert "flask --app mysite.app run --debug" in made.stdout
+    return parent / "mysite"
+
+
+def test_a_flask_project_runs_its_tests_and_serves_its_page_with_flask_run(
+    flask_site: Path,
+) -> None:
+    readme = (flask_site / "README.md").read_text()
+    block = readme.split("```bash\n", 1)[1].split("```", 1)[0].splitlines()
+    assert block[1].startswith("flask --app mysite.app run --debug")
+    assert "cf-components[flask]>=" in (flask_site / "pyproject.toml").read_text()
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=flask_site,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "4 passed" in tests.stdout
+    port = _free_port()
+    # Without --debug's reloader, which restarts the server in a second process.
+    args = [_script("flask"), "--app", "mysite.app", "run", "--port", str(port)]
+    with _serving(args, flask_site, _env(), port) as base:
+        page = _get(base + "/")
+        script = _get(base + "/cf/cf.js")
+        stylesheet = _get(base + "/static/app.css")
+    assert "<h1>Mysite</h1>" in page and 'data-cf-component="counter"' in page
+    assert "Count: 0" in page and "/cf/cf.js?v=" in page
+    assert "morph" in script and "system-ui" in stylesheet

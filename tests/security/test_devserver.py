@@ -32,7 +32,7 @@ from component_framework.devserver.server import allowed_hosts
 from component_framework.project import Project
 from component_framework.web import ComponentApp
 
-from ._hostile import HEADERS, build_registry, message
+from ._hostile import HEADERS, RENDERER, build_registry, message
 
 DEV = {"Content-Type": "application/json", "X-CF-Dev": "1"}
 PRODUCTION_KEY = os.environ["CF_SECRET_KEY"]  # set by tests/conftest.py, as in production
@@ -47,9 +47,13 @@ def restore_signer(cf_defaults: None) -> None:
 @pytest.fixture
 def dev(tmp_path: Path, restore_signer: None) -> Iterator[TestClient]:
     project = Project(root=tmp_path)
+    strict = RENDERER.strict
     app = create_dev_app(project, registry=build_registry(), reload=False, report=None)
-    with TestClient(app) as client:
-        yield client
+    try:
+        with TestClient(app) as client:
+            yield client
+    finally:
+        RENDERER.strict = strict  # cf dev made the components' renderer strict
 
 
 def production() -> TestClient:
@@ -62,7 +66,9 @@ def production() -> TestClient:
 
 
 def test_state_signed_by_the_dev_server_is_refused_in_production(dev: TestClient) -> None:
-    signed = dev.post("/__cf__/render", json=_render_body({"count": 10**9}), headers=DEV)
+    # A whole state: cf dev renders strictly, every name the template uses must be there.
+    state = {"count": 10**9, "label": ""}
+    signed = dev.post("/__cf__/render", json=_render_body(state), headers=DEV)
     assert signed.status_code == 200, signed.text
     reply = signed.json()
     assert json.loads(reply["state"])["count"] == 10**9

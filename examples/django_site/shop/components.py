@@ -19,6 +19,7 @@ from component_framework.core import (
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.url_state import UrlParam
 from component_framework.django import DjangoModelMixin
+from component_framework.django.renderers import DjangoCottonRenderer
 
 from .models import Article
 
@@ -77,6 +78,38 @@ class ArticleForm(DjangoModelMixin, ModelFormComponent):
     def on_submit(self) -> None:
         super().on_submit()
         self.state["saved"] = self.state.get("is_valid", False)
+
+
+@registry.register("new_article")
+class NewArticle(DjangoModelMixin, ModelFormComponent):
+    """Creates articles, one per valid submit: mounted without ``pk``, it stays a create form.
+
+    No Pydantic schema: the model's own rules (required title, ``max_length``, the status
+    ``choices``) validate the fields, through a Django ``ModelForm`` of ``state_fields``.
+    """
+
+    model = Article
+    state_fields: ClassVar[list[str]] = ["title", "body", "status"]
+    template_name = "new_article.html"
+    renderer = renderer
+    permission_classes: ClassVar[list[Any]] = [DjangoModelPermission]
+    permission_required = "shop.add_article"
+
+
+@registry.register("tally")
+class Tally(Component):
+    """Written in Django's template language with a django-cotton button: filters, the
+    request's context (``user``) and ``<c-tally-button>`` in a component template."""
+
+    template_name = "shop/components/tally.html"
+    renderer = DjangoCottonRenderer()
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["count"] = 0
+
+    def on_add(self) -> None:
+        self.state["count"] += 1
 
 
 @registry.register("steps")

@@ -8,9 +8,11 @@ from .models import Article
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """A page with a counter, a greeting and the first article's form."""
-    article = Article.objects.order_by("pk").first()
-    return render(request, "shop/page.html", {"article": article})
+    """A page with a counter, a greeting, the first article's form, a form creating articles
+    and the list of them."""
+    articles = list(Article.objects.order_by("pk"))
+    context = {"article": articles[0] if articles else None, "articles": articles}
+    return render(request, "shop/page.html", context)
 
 
 def articles(request: HttpRequest) -> HttpResponse:

@@ -19,7 +19,6 @@ def _attribute(html: str, name: str) -> str:
 
 
 def test_the_page_shows_the_list() -> None:
-    store.clear()
     with TestClient(app) as client:
         page = client.get("/")
     assert page.status_code == 200
@@ -28,7 +27,6 @@ def test_the_page_shows_the_list() -> None:
 
 
 def test_an_item_added_on_the_page_is_kept() -> None:
-    store.clear()
     with TestClient(app) as client:
         page = client.get("/").text
         message = {

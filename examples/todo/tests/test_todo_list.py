@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from component_framework.project import load_project
 from component_framework.testing import ComponentTester
 
@@ -10,11 +9,6 @@ from todo import store
 
 # Import the [tool.cf] components and use its template folders, as `cf` does.
 load_project(__file__).setup()
-
-
-@pytest.fixture(autouse=True)
-def empty_list() -> None:
-    store.clear()
 
 
 def _add(tester: ComponentTester, *texts: str) -> ComponentTester:

@@ -16,7 +16,9 @@ class Command(BaseCommand):
         editor, _ = User.objects.get_or_create(username="editor")
         editor.set_password("demo-pass")
         editor.save()
-        editor.user_permissions.add(Permission.objects.get(codename="change_article"))
+        editor.user_permissions.add(
+            *Permission.objects.filter(codename__in=["change_article", "add_article"])
+        )
         reader, _ = User.objects.get_or_create(username="reader")
         reader.set_password("demo-pass")
         reader.save()
