@@ -25,6 +25,7 @@ from component_framework.core._wsgi_host import (
 )
 from component_framework.core.config import AppConfig, Limits
 from component_framework.core.exceptions import ConfigurationError
+from component_framework.core.flash import FLASH_COOKIE, flash_region, read_flash
 from component_framework.core.htmx import htmx_reply_sync
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.renderer import get_default_renderer, set_default_renderer
@@ -150,8 +151,8 @@ class Components:
             set_default_renderer(renderer)
 
     def template_globals(self) -> dict[str, Any]:
-        """The ``component`` and ``cf_scripts`` template globals."""
-        return {"component": self.render, "cf_scripts": self.scripts}
+        """The ``component``, ``cf_scripts`` and ``cf_flash`` template globals."""
+        return {"component": self.render, "cf_scripts": self.scripts, "cf_flash": self.flash}
 
     def request(self) -> Any:
         """What the components see of the request being served (``ComponentRequest``: the
@@ -178,7 +179,14 @@ class Components:
             config=self.config,
             endpoint=self.endpoint(),
             sockets=self.sockets,
+            query=request.query_string.decode("latin-1") if request else None,
         )
+
+    def flash(self) -> Markup:
+        """The page's flash region (docs/navigation.md), with the messages a redirect or a
+        navigation carried here (signed by this app's key; any other is ignored)."""
+        token = request.cookies.get(FLASH_COOKIE) if request else None
+        return flash_region(read_flash(token, self.config.signer))
 
     def scripts(self, headers: Mapping[str, str] | None = None) -> Markup:
         """The cf.js ``<script>`` tag; Flask-WTF's CSRF token (and *headers*) sent by cf.js."""

@@ -12,6 +12,8 @@ from typing import Any
 import jinja2
 import pytest
 from django.test import Client
+from flask import Flask, render_template_string
+from flask.testing import FlaskClient
 from litestar import Litestar, Request, get
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -28,6 +30,7 @@ from component_framework.core import Component, ComponentRegistry
 from component_framework.core.signing import Signer
 from component_framework.core.url_state import UrlParam
 from component_framework.django._config import config
+from component_framework.flask import Components
 from component_framework.litestar import create_router, template_globals
 from component_framework.web import ComponentApp
 from examples.django_site.shop.models import Article
@@ -81,7 +84,25 @@ def litestar_client() -> LitestarClient[Litestar]:
     return LitestarClient(app)
 
 
-CLIENTS = {"starlette": starlette_client, "litestar": litestar_client}
+def flask_client() -> FlaskClient:
+    app = Flask(__name__)
+    Components(app, registry=registry(), signer=SIGNER)
+
+    @app.get("/")
+    def home() -> str:
+        return render_template_string(PAGE)
+
+    return app.test_client()
+
+
+CLIENTS = {"starlette": starlette_client, "litestar": litestar_client, "flask": flask_client}
+
+
+def set_cookie(client: Any, name: str, value: str) -> None:
+    if isinstance(client, FlaskClient):
+        client.set_cookie(name, value)
+    else:
+        client.cookies.set(name, value)
 
 
 def flashes(html: str) -> list[tuple[str, str]]:
@@ -120,9 +141,9 @@ def test_the_flash_region_shows_signed_messages_only(name: str) -> None:
     token = SIGNER.sign_value("cf.flash", [["success", "Saved <b>!</b>"]])
     forged = Signer(["someone-elses-key-0123456789"]).sign_value("cf.flash", [["error", "Pay!"]])
     with CLIENTS[name]() as client:
-        client.cookies.set("cf_flash", token)
+        set_cookie(client, "cf_flash", token)
         shown = client.get("/").text
-        client.cookies.set("cf_flash", forged)
+        set_cookie(client, "cf_flash", forged)
         refused = client.get("/").text
     assert flashes(shown) == [("success", "Saved <b>!</b>")]
     assert "Saved &lt;b&gt;!&lt;/b&gt;" in shown
