@@ -130,3 +130,9 @@ def test_the_site_is_served_beside_the_apps_the_tutorial_runs() -> None:
     assert address.rpartition(":")[2] not in taken
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"<http://{address}/>" in readme
+
+
+def test_the_site_reads_offline(site: Path) -> None:
+    # Read behind a firewall or on a train, a page must not wait on a font server.
+    pages = [page for page in site.rglob("*.html") if "fonts.googleapis" in page.read_text()]
+    assert pages == []
