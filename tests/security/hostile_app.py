@@ -8,7 +8,7 @@
 
 Users log in with the header ``X-User: NAME`` (as a session cookie would, for this test).
 
-Run: CF_TEST_STATE_DB=... (or CF_TEST_STATE_URL=redis://...) CF_TEST_MAX_BYTES=... uvicorn tests.security.hostile_app:app
+Run: CF_TEST_STATE_DB=... CF_TEST_MAX_BYTES=... uvicorn tests.security.hostile_app:app
 """
 
 from __future__ import annotations
