@@ -188,9 +188,7 @@ class RedisStateStore(StateStore):
             return None
         return StoredState(json.loads(text), int(version))
 
-    def _written(
-        self, key: str, state: dict[str, Any], expected: int | None, version: Any
-    ) -> int:
+    def _written(self, key: str, state: dict[str, Any], expected: int | None, version: Any) -> int:
         if int(version) == -2:
             raise self._full(len(key) + len(stored_json(state).encode()))
         if int(version) < 0:
