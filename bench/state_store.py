@@ -12,7 +12,12 @@ Sync handlers (one worker-thread hop per message; the store IO goes into that sa
 client-held, SQLite, Redis. Async handlers (on the loop): client-held, SQLite (the async store
 methods run in a worker thread), Redis (``redis.asyncio`` on the loop).
 
-Run:  python bench/state_store.py [--rounds 2000] [--redis redis://127.0.0.1:6379/0]
+With ``--evict``: the cost of eviction instead. For each store (memory, SQLite, Redis), a save
+of a new state (what a first render writes) into a store with room, against the same save into
+a full store, where each write first evicts the state written longest ago; interleaved, median
+per save and the ratio.
+
+Run:  python bench/state_store.py [--rounds 2000] [--redis redis://127.0.0.1:6379/0] [--evict]
 (without --redis a redis-server is started on a free port in a temporary folder).
 """
 
@@ -42,7 +47,7 @@ from component_framework.core.protocol import handle_message, render_component
 from component_framework.core.redis_store import RedisStateStore
 from component_framework.core.signing import Signer
 from component_framework.core.sqlite_store import SQLiteStateStore
-from component_framework.core.state import StateStore, StoredState
+from component_framework.core.state import InMemoryStateStore, StateStore, StoredState
 
 renderer = JinjaRenderer(loader=jinja2.DictLoader({"counter.html": TEMPLATE}))
 
@@ -210,6 +215,55 @@ async def run(rounds: int, redis_url: str) -> None:
     print(f"\nRedis server: {commands / redis_events:.2f} client commands per event (commandstats)")
 
 
+def evict_rounds(rounds: int, redis_url: str) -> None:
+    """Median save of a new state into a store with room and into a full one (one eviction)."""
+    folder = tempfile.mkdtemp()
+    state = {"count": 0, "items": [f"item {n}" for n in range(50)]}
+    size = len("new:000000") + len(json.dumps(state, separators=(",", ":")))
+    full_bytes = 1000 * size  # a full store holds 1,000 states: each new one evicts one
+    room_bytes = 1000 * full_bytes  # the same checks, far from the budget
+
+    def pair(kind: str) -> tuple[StateStore, StateStore]:
+        if kind == "memory":
+            return InMemoryStateStore(max_bytes=room_bytes), InMemoryStateStore(
+                max_bytes=full_bytes
+            )
+        if kind == "SQLite":
+            return (
+                SQLiteStateStore(os.path.join(folder, "room.db"), max_bytes=room_bytes),
+                SQLiteStateStore(os.path.join(folder, "full.db"), max_bytes=full_bytes),
+            )
+        return (
+            RedisStateStore(redis_url, max_bytes=room_bytes, prefix="room:"),
+            RedisStateStore(redis_url, max_bytes=full_bytes, prefix="full:"),
+        )
+
+    stores = {kind: pair(kind) for kind in ("memory", "SQLite", "Redis")}
+    for room, full in stores.values():
+        for n in range(1000):  # both hold 1,000 states; the full one is at its budget
+            room.save_versioned(f"old:{n:06d}", state, 0)
+            full.save_versioned(f"old:{n:06d}", state, 0)
+    samples: dict[tuple[str, str], list[float]] = {}
+    for index in range(rounds + 200):
+        for kind, (room, full) in stores.items():
+            for label, store in (("room", room), ("full", full)):
+                key = f"new:{index:06d}"
+                start = time.perf_counter_ns()
+                store.save_versioned(key, state, 0)
+                elapsed = (time.perf_counter_ns() - start) / 1000
+                if index >= 200:
+                    samples.setdefault((kind, label), []).append(elapsed)
+    print(f"{rounds} interleaved saves of a new {size}-byte state per variant\n")
+    print("| store | with room | full (evicts one) | ratio |")
+    print("| --- | ---: | ---: | ---: |")
+    for kind, (room, full) in stores.items():
+        assert full.load("old:000000") is None and room.load("old:000000") is not None
+        spare, evicting = (statistics.median(samples[kind, label]) for label in ("room", "full"))
+        print(f"| {kind} | {spare:.1f} us | {evicting:.1f} us | {evicting / spare:.2f} |")
+        room.close()
+        full.close()
+
+
 def _client_commands(info: Any) -> int:
     """HMGET and EVAL calls the server counted (what the store sends; not the script's calls)."""
     stats = info.info("commandstats")
@@ -220,9 +274,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2000)
     parser.add_argument("--redis", default=None, help="an existing server's URL")
+    parser.add_argument("--evict", action="store_true", help="measure eviction instead")
     args = parser.parse_args()
     with redis_server(args.redis) as url:
-        asyncio.run(run(args.rounds, url))
+        if args.evict:
+            evict_rounds(args.rounds, url)
+        else:
+            asyncio.run(run(args.rounds, url))
 
 
 if __name__ == "__main__":

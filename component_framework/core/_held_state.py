@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from ._recovery import carry_forward
 from ._serializer import StateSerializer
 from .exceptions import StaleStateError, StateConflictError
-from .state import StateStore, StoredState, for_served_pages
+from .state import StateStore, StoredState
 
 if TYPE_CHECKING:
     from ._message import ParsedEvent
@@ -271,10 +271,9 @@ async def run_held(
         result = await steps.dispatch(instantiate(), parsed.event, parsed.payload, state)
         write_key = _write_key(key, parsed.name, result["component_id"])
         try:
-            with _held_by(key):
-                version = await steps.save(
-                    store, write_key, _sized(result["state"]), expected if write_key == key else 0
-                )
+            version = await steps.save(
+                store, write_key, _sized(result["state"]), expected if write_key == key else 0
+            )
         except StateConflictError:
             # A lost race runs again on the newer state; a new key cannot lose one.
             if write_key != key or tries >= RETRIES:
@@ -310,21 +309,12 @@ async def run_stream(
         if frame.get("stream_done"):
             write_key = _write_key(key, parsed.name, component_id)
             written = expected if write_key == key else 0
-            with _held_by(key):
-                version = await store.asave_versioned(write_key, _sized(frame["state"]), written)
+            version = await store.asave_versioned(write_key, _sized(frame["state"]), written)
             key = write_key
         elif key is None:  # a mount's earlier frames refer to the key the last one writes
             key = new_key(parsed.name, component_id)
         frame["state"] = reference(parsed.name, component_id, key, version)
         yield frame
-
-
-def _held_by(key: str | None) -> contextlib.AbstractContextManager[None]:
-    # A page that got a pushed state is a page already served: its copy may use the budget
-    # the store keeps for held states (see state.for_served_pages).
-    if key is not None and _is_shared(key):
-        return for_served_pages()
-    return contextlib.nullcontext()
 
 
 def _write_key(key: str | None, name: str, component_id: str) -> str:
@@ -366,6 +356,5 @@ def shared_reference(
     done = written.get((id(store), name))
     if done is None:
         key = f"{name}:{_SHARED}:{secrets.token_hex(16)}"
-        with for_served_pages():  # a push reaches pages already served
-            done = written[(id(store), name)] = (key, store.save_versioned(key, state, 0))
+        done = written[(id(store), name)] = (key, store.save_versioned(key, state, 0))
     return reference(name, component_id, *done)

@@ -10,7 +10,8 @@ root element has the shape cf.js reads on every transport:
 The mount attributes let the page have the component mounted again when the server cannot use
 its state (``_recovery``).
 
-A permission refusal renders the root with the message (``role="alert"``), not the component.
+A permission refusal, or a store that cannot take the component's state, renders the root with
+the message (``role="alert"``), not the component: the rest of the page is served.
 
 ``nested_component`` is core's own ``component`` template global (every ``JinjaRenderer`` has
 it): a component template that nests ``{{ component("child") }}`` renders on every path, with
@@ -31,7 +32,12 @@ from ._execution import current_config, current_request
 from ._held_state import store_for
 from ._recovery import mount_attributes
 from .config import DEFAULT_CONFIG, AppConfig
-from .exceptions import InvalidUrlError, NotAuthenticatedError, PermissionDeniedError
+from .exceptions import (
+    InvalidUrlError,
+    NotAuthenticatedError,
+    PermissionDeniedError,
+    StoreFullError,
+)
 from .protocol import render_component
 from .streaming import StreamingComponent
 from .url_state import url_spec, without
@@ -115,7 +121,7 @@ def component_root(
             notice = f'<div role="alert" data-cf-error="url">{escape(str(exc))}</div>'
             query = "" if "" in exc.problems else without(query or "", exc.problems)
             reply = render_component(name, request, params=params, config=config, url=query)
-    except (NotAuthenticatedError, PermissionDeniedError) as exc:
+    except (NotAuthenticatedError, PermissionDeniedError, StoreFullError) as exc:
         if endpoint is not None:
             pairs["data-cf-endpoint"] = endpoint
         error = f'<div role="alert" data-cf-error>{escape(str(exc))}</div>'

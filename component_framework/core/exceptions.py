@@ -187,8 +187,9 @@ class StateConflictError(ComponentError):
 
 
 class StoreFullError(ComponentError):
-    """A state store holds its budget (``max_bytes``, or its server is out of memory): it
-    refuses a new state, or one that would grow past the budget. Nothing was written."""
+    """A state store cannot take a state: it alone is larger than the store's whole budget
+    (``max_bytes``; smaller ones evict the oldest states instead), or the store's server is out
+    of memory. Nothing was written."""
 
     code = "store_full"
     status = 503

@@ -8,9 +8,10 @@ components (``redis.asyncio``) and in the worker thread for sync ones.
 
 The bytes held are counted beside the states: ``<prefix>~bytes`` (the total),
 ``<prefix>~size`` (each key's count) and ``<prefix>~expiry`` (each key's expiry time), which
-each write uses to forget the states Redis let expire. The keys of one store therefore live on
-one Redis server (not a cluster). A Redis that is itself out of memory (``maxmemory`` with
-``noeviction``) refuses writes: that is a ``StoreFullError`` too.
+each write uses to forget the states Redis let expire, and a write the budget cannot take to
+evict the states nearest to expiry (the ones written longest ago) in the same script. The keys
+of one store therefore live on one Redis server (not a cluster). A Redis that is itself out of
+memory (``maxmemory`` with ``noeviction``) refuses writes: that is a ``StoreFullError`` too.
 
 Needs the ``redis`` package: ``pip install 'cf-components[redis]'``.
 
@@ -31,46 +32,62 @@ from typing import Any
 
 from ._serializer import stored_json
 from .exceptions import ConfigurationError
-from .state import DEFAULT_MAX_BYTES, DEFAULT_TTL, StateStore, StoredState
+from .state import _FOREVER, DEFAULT_MAX_BYTES, DEFAULT_TTL, StateStore, StoredState
 
 __all__ = ["RedisStateStore"]
 
+_NEVER_MS = str(int(_FOREVER * 1000))
+
 # KEYS: the state's hash, then the store's expiry index, size index and byte total.
 # ARGV: expected version ('' = any), state JSON, expiry in ms ('' = none), the store key, the
-# most bytes a new state / a held one may bring the store to ('' = no bound). Returns the new
-# version, -1 when the stored version is not the expected one (absent counts as 0), -2 when
-# the budget refuses the write.
+# most bytes the store may hold ('' = no bound), the index score of a state without expiry
+# (ms from now). Returns the new version, -1 when the stored version is not the expected one
+# (absent counts as 0), -2 when the budget cannot take the state (it alone is larger).
 _WRITE = """
 local now = redis.call('TIME')
 now = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local function forget_expired(count)
-  local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, count)
-  if #gone == 0 then return end
+local function forget(gone)
   local sizes = redis.call('HMGET', KEYS[3], unpack(gone))
   local freed = 0
   for i = 1, #gone do freed = freed + tonumber(sizes[i] or '0') end
   redis.call('ZREM', KEYS[2], unpack(gone))
   redis.call('HDEL', KEYS[3], unpack(gone))
   redis.call('DECRBY', KEYS[4], freed)
+  return freed
 end
-forget_expired(100)
+local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
+if #gone > 0 then forget(gone) end
 local held = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] ~= '' and (held or '0') ~= ARGV[1] then return -1 end
 local size = #ARGV[4] + #ARGV[2]
 local old = tonumber(redis.call('HGET', KEYS[3], ARGV[4]) or '0')
-local limit = held and ARGV[6] or ARGV[5]
-if limit ~= '' and size > old then
-  local function used() return tonumber(redis.call('GET', KEYS[4]) or '0') end
-  if used() - old + size > tonumber(limit) then
-    forget_expired(10000)
-    if used() - old + size > tonumber(limit) then return -2 end
+if ARGV[5] ~= '' and size > old then
+  local limit = tonumber(ARGV[5])
+  if size > limit then return -2 end
+  local excess = tonumber(redis.call('GET', KEYS[4]) or '0') - old + size - limit
+  -- Evict the states nearest to expiry (written longest ago), never the one being written.
+  local prefix = string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[4])
+  while excess > 0 do
+    local oldest = redis.call('ZRANGE', KEYS[2], 0, 64)
+    local doomed, hashes = {}, {}
+    for i = 1, #oldest do
+      if oldest[i] ~= ARGV[4] then
+        doomed[#doomed + 1] = oldest[i]
+        hashes[#hashes + 1] = prefix .. oldest[i]
+        excess = excess - tonumber(redis.call('HGET', KEYS[3], oldest[i]) or '0')
+        if excess <= 0 then break end
+      end
+    end
+    if #doomed == 0 then return -2 end
+    redis.call('DEL', unpack(hashes))
+    forget(doomed)
   end
 end
 local version = tonumber(held or '0') + 1
 redis.call('HSET', KEYS[1], 'v', version, 's', ARGV[2])
 if ARGV[3] == '' then
   redis.call('PERSIST', KEYS[1])
-  redis.call('ZREM', KEYS[2], ARGV[4])
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[6]), ARGV[4])
 else
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
   redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[4])
@@ -103,7 +120,8 @@ class RedisStateStore(StateStore):
         url: The server, as redis-py reads it (``redis://host:6379/0``, ``rediss://``,
             ``unix:///run/redis.sock``).
         ttl: Seconds a state lives after its last write (``None``: forever).
-        max_bytes: Most bytes of state kept (256 MiB; ``None``: no bound). Keep it well
+        max_bytes: Most bytes of state kept (256 MiB; ``None``: no bound); beyond, the
+            states written longest ago are evicted. Keep it well
             below the server's ``maxmemory``: Redis needs room for its own bookkeeping.
         prefix: Put before every store key to make its Redis key.
 
@@ -150,7 +168,6 @@ class RedisStateStore(StateStore):
     def _write_call(self, key: str, state: dict[str, Any], expected: int | None) -> tuple[Any, ...]:
         # The arguments of one EVAL of _WRITE.
         expiry = "" if self.ttl is None else str(max(1, int(self.ttl * 1000)))
-        new, held = self._limit(True), self._limit(False)
         return (
             _WRITE,
             4,
@@ -160,8 +177,8 @@ class RedisStateStore(StateStore):
             stored_json(state),
             expiry,
             key,
-            "" if new is None else str(new),
-            "" if held is None else str(held),
+            "" if self.max_bytes is None else str(self.max_bytes),
+            _NEVER_MS,
         )
 
     @staticmethod
@@ -171,9 +188,9 @@ class RedisStateStore(StateStore):
             return None
         return StoredState(json.loads(text), int(version))
 
-    def _written(self, key: str, expected: int | None, version: Any) -> int:
+    def _written(self, key: str, state: dict[str, Any], expected: int | None, version: Any) -> int:
         if int(version) == -2:
-            raise self._full()
+            raise self._full(len(key) + len(stored_json(state).encode()))
         if int(version) < 0:
             raise self._conflict(key, expected)
         return int(version)
@@ -193,7 +210,7 @@ class RedisStateStore(StateStore):
             version = self._client.eval(*self._write_call(key, state, expected_version))
         except self._errors.OutOfMemoryError:
             raise self._full() from None
-        return self._written(key, expected_version, version)
+        return self._written(key, state, expected_version, version)
 
     def delete(self, key: str) -> None:
         self._client.eval(_DELETE, 4, self.prefix + key, *self._index, key)
@@ -211,7 +228,7 @@ class RedisStateStore(StateStore):
             version = await self._aclient().eval(*self._write_call(key, state, expected_version))
         except self._errors.OutOfMemoryError:
             raise self._full() from None
-        return self._written(key, expected_version, version)
+        return self._written(key, state, expected_version, version)
 
     async def adelete(self, key: str) -> None:
         await self._aclient().eval(_DELETE, 4, self.prefix + key, *self._index, key)

@@ -6,7 +6,9 @@ writer waits for another instead of failing), and every write is one statement, 
 version check and the write are one transaction: of two processes writing the same version,
 exactly one succeeds and the other gets ``StateConflictError``. The bytes held (each row's key
 and state) are counted in a one-row table that triggers keep in step with every write, so the
-budget check (``max_bytes``) is part of the same statement.
+budget check (``max_bytes``) is part of the same statement. A write the budget refuses is
+done again in one transaction that first deletes the states nearest to expiry (the ones
+written longest ago: ``expires`` is indexed) until it fits.
 
 Example:
 
@@ -29,7 +31,7 @@ from typing import Any
 
 from ._serializer import stored_json
 from .exceptions import ConfigurationError
-from .state import DEFAULT_MAX_BYTES, DEFAULT_TTL, StateStore, StoredState
+from .state import _FOREVER, DEFAULT_MAX_BYTES, DEFAULT_TTL, StateStore, StoredState
 
 __all__ = ["SQLiteStateStore"]
 
@@ -40,6 +42,7 @@ CREATE TABLE IF NOT EXISTS {t} (
     version INTEGER NOT NULL,
     expires REAL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS {t}_expires ON {t} (expires);
 CREATE TABLE IF NOT EXISTS {t}_usage (
     id INTEGER PRIMARY KEY CHECK (id = 0),
     bytes INTEGER NOT NULL
@@ -62,7 +65,10 @@ INSERT OR IGNORE INTO {t}_usage (id, bytes)
 _LIVE = "(expires IS NULL OR expires > :now)"
 # Parameters: :key, :state, :size (the key's and state's bytes), :expires, :now, and :limit,
 # the most bytes the write may bring the store to (NULL: no bound).
-_FITS = "(:limit IS NULL OR (SELECT bytes FROM {t}_usage) + :size <= :limit)"
+_FITS = (
+    "(:limit IS NULL OR (SELECT bytes FROM {t}_usage) + :size - coalesce((SELECT"
+    " length(id) + length(CAST(state AS BLOB)) FROM {t} WHERE id = :key), 0) <= :limit)"
+)
 _GROWS_WITHIN = (
     "(:limit IS NULL OR :size <= length(id) + length(CAST(state AS BLOB)) "
     "OR (SELECT bytes FROM {t}_usage) - length(id) - length(CAST(state AS BLOB)) + :size"
@@ -85,7 +91,8 @@ class SQLiteStateStore(StateStore):
     Args:
         path: The database file (created with its folder if missing).
         ttl: Seconds a state lives after its last write (``None``: forever).
-        max_bytes: Most bytes of state kept (256 MiB; ``None``: no bound).
+        max_bytes: Most bytes of state kept (256 MiB; ``None``: no bound); beyond, the
+            states written longest ago are evicted.
         table: The table's name (its byte count is in ``<table>_usage``).
         busy_timeout: Seconds a write waits for another process's write before failing.
         clock: Returns the wall-clock time in seconds (shared by every process).
@@ -128,6 +135,11 @@ class SQLiteStateStore(StateStore):
         )
         self._sql_update = _UPDATE.format(t=t) + " AND version = :expected RETURNING version"
         self._sql_update_any = _UPDATE.format(t=t) + " RETURNING version"
+        self._sql_size = f"SELECT length(id) + length(CAST(state AS BLOB)) FROM {t} WHERE id = ?"
+        self._sql_oldest = (
+            f"SELECT id, length(id) + length(CAST(state AS BLOB)) FROM {t} "
+            "WHERE id != ? ORDER BY expires LIMIT 64"
+        )
         self._connection()  # fail now, not at the first event, if the file is unusable
 
     def __repr__(self) -> str:
@@ -165,8 +177,9 @@ class SQLiteStateStore(StateStore):
             self._local.held = (pid, self._generation, conn)
         return conn
 
-    def _expires(self, now: float) -> float | None:
-        return None if self.ttl is None else now + self.ttl
+    def _expires(self, now: float) -> float:
+        # Without ttl the expiry is far away but still orders the states by their writes.
+        return now + (_FOREVER if self.ttl is None else self.ttl)
 
     def load_versioned(self, key: str) -> StoredState | None:
         row = self._connection().execute(self._sql_read, {"key": key, "now": self._clock()})
@@ -185,6 +198,7 @@ class SQLiteStateStore(StateStore):
             "expires": self._expires(now),
             "now": now,
             "expected": expected_version,
+            "limit": self.max_bytes,
         }
         conn = self._connection()
         rows = self._write(conn, params, expected_version)
@@ -193,15 +207,43 @@ class SQLiteStateStore(StateStore):
             held_version = 0 if held is None else int(held[1])
             if expected_version is not None and held_version != expected_version:
                 raise self._conflict(key, expected_version)
-            # Refused for the budget: expired states free their bytes, then try once more.
-            if self.purge_expired():
-                rows = self._write(conn, params, expected_version)
-            if not rows:
-                raise self._full(self.used_bytes())
+            if self.max_bytes is not None and params["size"] > self.max_bytes:
+                raise self._full(params["size"])
+            if self.max_bytes is not None:  # refused for the budget
+                rows = self._evict_and_write(conn, params, expected_version)
+            if not rows:  # another process wrote the state in between
+                raise self._conflict(key, expected_version)
         self._writes += 1
         if self._writes % self._PURGE_EVERY == 0:
             self.purge_expired()
         return int(rows[0][0])
+
+    def _evict_and_write(
+        self, conn: sqlite3.Connection, params: dict[str, Any], expected: int | None
+    ) -> list[Any]:
+        # One transaction: no other process writes between the evictions and the write.
+        key, budget = params["key"], params["limit"]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute(self._sql_size, (key,)).fetchone()
+            excess = self.used_bytes() - (row[0] if row else 0) + params["size"] - budget
+            while excess > 0:
+                oldest = conn.execute(self._sql_oldest, (key,)).fetchall()
+                if not oldest:
+                    break
+                doomed = []
+                for doomed_key, size in oldest:
+                    if excess <= 0:
+                        break
+                    doomed.append((doomed_key,))
+                    excess -= size
+                conn.executemany(f"DELETE FROM {self.table} WHERE id = ?", doomed)
+            rows = self._write(conn, params, expected)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return rows
 
     def _write(
         self, conn: sqlite3.Connection, params: dict[str, Any], expected: int | None
@@ -209,14 +251,11 @@ class SQLiteStateStore(StateStore):
         # fetchall(), not fetchone(): the statement (and its write lock) ends only when stepped
         # to completion.
         if expected is None:
-            rows = conn.execute(self._sql_update_any, {**params, "limit": self._limit(False)})
-            found = rows.fetchall()
-            if found:
-                return found
-            return conn.execute(self._sql_any, {**params, "limit": self._limit(True)}).fetchall()
+            found = conn.execute(self._sql_update_any, params).fetchall()
+            return found or conn.execute(self._sql_any, params).fetchall()
         if expected == 0:
-            return conn.execute(self._sql_create, {**params, "limit": self._limit(True)}).fetchall()
-        return conn.execute(self._sql_update, {**params, "limit": self._limit(False)}).fetchall()
+            return conn.execute(self._sql_create, params).fetchall()
+        return conn.execute(self._sql_update, params).fetchall()
 
     def used_bytes(self) -> int:
         """The bytes of state held (keys and JSON), as the budget counts them."""

@@ -10,11 +10,11 @@ silently), plus ``StateStore.delete``. ``save`` and ``load`` derive from the pai
 expires after ``ttl`` idle seconds (every write starts the clock again).
 
 The built-in stores keep at most ``max_bytes`` of state (each state's key and JSON, counted
-by the store): new states may fill ``NEW_STATE_SHARE`` of it, the rest is kept for the states
-already held to grow; a write beyond is refused with ``StoreFullError``. So anonymous traffic
-(every first render stores a state) cannot make a store keep more than the budget, and when
-it is full only new pages are refused, not the pages already holding a state. The rest is shared
-by every page already served, an anonymous client's too: one growing its own states fills it.
+by the store). A write the budget cannot take evicts the states written longest ago (never the
+one being written) until it fits, in the same atomic step as the write: a full store serves
+every request, and a page whose state was evicted recovers at its next event as after an
+expiry (it is mounted again from its signed parameters, see docs/state.md). Only a state
+larger than the whole budget is refused, with ``StoreFullError``.
 
 Stores: ``InMemoryStateStore`` (one process: tests, ``cf dev``),
 ``SQLiteStateStore`` (one host, any number of
@@ -31,15 +31,13 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -50,12 +48,10 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TTL",
     "MEMORY_MAX_BYTES",
-    "NEW_STATE_SHARE",
     "InMemoryStateStore",
     "StateStore",
     "StoredState",
     "configure",
-    "for_served_pages",
     "get_default_store",
     "open_store",
 ]
@@ -66,27 +62,13 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 """The byte budget of the SQLite and Redis stores unless given another ``max_bytes``."""
 MEMORY_MAX_BYTES = 64 * 1024 * 1024
 """The byte budget of ``InMemoryStateStore`` unless given another ``max_bytes``."""
-NEW_STATE_SHARE = 0.9
-"""The part of ``max_bytes`` new states may fill; the rest is for held states to grow."""
 
 logger = logging.getLogger("component_framework")
 _FULL = "The server cannot keep more component state right now; try again in a few minutes."
+_FOREVER = 100 * 365 * 24 * 3600.0
+# The expiry an index of a store without ttl gives a state: far enough never to come, and in
+# the order of writes, which is the order a full store evicts in.
 _FULL_LOG_EVERY = 60.0  # seconds between two warnings of one store that it is full
-_served: ContextVar[bool] = ContextVar("cf_state_served", default=False)
-
-
-@contextlib.contextmanager
-def for_served_pages() -> Iterator[None]:
-    """Within the block, a new key's state is written for pages already served, not for a new
-    page: it may use the whole budget, like a held state grows into.
-
-    The message path writes so a pushed state, and a page's own copy of it at its next event.
-    """
-    token = _served.set(True)
-    try:
-        yield
-    finally:
-        _served.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +92,9 @@ class StateStore(ABC):
     ttl: float | None = None
     """Seconds a state lives after its last write (``None``: forever)."""
     max_bytes: int | None = None
-    """Most bytes of state (keys and JSON) the store keeps; ``None``: no bound. Only stores
-    that count their bytes honour it (the built-in ones do)."""
+    """Most bytes of state (keys and JSON) the store keeps, evicting the states written
+    longest ago to stay within it; ``None``: no bound. Only stores that count their bytes
+    honour it (the built-in ones do)."""
     blocking: ClassVar[bool] = True
     """Whether the methods wait on IO: the async forms then run them in a worker thread."""
     _full_logged = 0.0  # when the store may next warn that it is full (time.monotonic)
@@ -154,29 +137,19 @@ class StateStore(ABC):
     def close(self) -> None:  # noqa: B027 - optional: most stores hold nothing to release
         """Release what the store holds (connections, files); nothing by default."""
 
-    def _full(self, used: int | None = None) -> StoreFullError:
-        """The error a write refused for the budget raises; logged at most once a minute."""
+    def _full(self, size: int | None = None) -> StoreFullError:
+        """The error of a write the store cannot take: a state of *size* bytes larger than the
+        whole budget, or (``None``) a server out of memory. Logged at most once a minute."""
         now = time.monotonic()
         if now >= self._full_logged:
             self._full_logged = now + _FULL_LOG_EVERY
-            held = "" if used is None else f" ({used:,} bytes held)"
-            logger.warning(
-                "%r is full%s: new component states are refused until some expire. "
-                "Raise its max_bytes, lower its ttl, or limit the requests that mount "
-                "server-held components.",
-                self,
-                held,
-            )
+            if size is None:
+                why, advice = "its server is out of memory", "give it more memory than max_bytes"
+            else:
+                why = f"a state of {size:,} bytes is larger than max_bytes={self.max_bytes!r}"
+                advice = "raise max_bytes or keep less in the component's state"
+            logger.warning("%r refused a write: %s. To fix it, %s.", self, why, advice)
         return StoreFullError(_FULL)
-
-    def _limit(self, new: bool) -> int | None:
-        """The most bytes a write may bring the store to: a new page's state, or a held one's
-        (or one written for pages already served, see ``for_served_pages``)."""
-        if self.max_bytes is None:
-            return None
-        if new and not _served.get():
-            return int(self.max_bytes * NEW_STATE_SHARE)
-        return self.max_bytes
 
     @staticmethod
     def _conflict(key: str, expected: int | None) -> StateConflictError:
@@ -232,7 +205,8 @@ class InMemoryStateStore(StateStore):
     """In-memory state storage for one process: development, ``cf dev`` and tests.
 
     States are kept as their JSON text, as the other stores keep them, so later changes to a
-    component's state never alter what was stored. Safe to share between threads.
+    component's state never alter what was stored, in the order they were written (the
+    first is the one a full store evicts). Safe to share between threads.
 
     Args:
         ttl: Seconds a state lives after its last write (``None``: forever).
@@ -254,7 +228,7 @@ class InMemoryStateStore(StateStore):
         self.max_bytes = max_bytes
         self._clock = clock
         self._lock = threading.Lock()
-        # key -> (state JSON, version, expires at or None, bytes counted)
+        # key -> (state JSON, version, expires at or None, bytes counted), oldest write first
         self._store: dict[str, tuple[str, int, float | None, int]] = {}
         self._bytes = 0
         self._writes = 0
@@ -287,31 +261,26 @@ class InMemoryStateStore(StateStore):
             held = live[1] if live is not None else 0
             if expected_version is not None and expected_version != held:
                 raise self._conflict(key, expected_version)
-            if not self._fits(key, size, live is None, now):
-                raise self._full(self._bytes)
+            if self.max_bytes is not None and size > self.max_bytes:
+                raise self._full(size)
             # Versions keep counting over an expired entry, so an old read never matches anew.
-            previous = self._store.get(key)
+            previous = self._store.pop(key, None)  # written again: it moves to the end
             version = max(held, previous[1] if previous else 0) + 1
             expires = None if self.ttl is None else now + self.ttl
             self._bytes += size - (previous[3] if previous else 0)
             self._store[key] = (text, version, expires, size)
+            self._evict()
             self._writes += 1
             if self._writes % self._SWEEP_EVERY == 0:
                 self._sweep(now)
         return version
 
-    def _fits(self, key: str, size: int, new: bool, now: float) -> bool:
-        limit = self._limit(new)
-        if limit is None:
-            return True
-        for sweep in (False, True):
-            if sweep:
-                self._sweep(now)  # expired states free their bytes, then look again
-            previous = self._store.get(key)
-            old = previous[3] if previous else 0
-            if size <= old or self._bytes - old + size <= limit:
-                return True
-        return False
+    def _evict(self) -> None:
+        # The states written longest ago go first; the last one (just written) fits alone.
+        if self.max_bytes is None:
+            return
+        while self._bytes > self.max_bytes:
+            self._bytes -= self._store.pop(next(iter(self._store)))[3]
 
     def _sweep(self, now: float) -> None:
         expired = [

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -317,47 +319,101 @@ def test_an_expired_state_is_a_reload_the_page_reply(case: Case, signer: Signer)
 
 ROW = {"text": "x" * 90}
 ROW_BYTES = len("s-00") + len(json.dumps(ROW, separators=(",", ":")))  # key and JSON: 105
+BUDGET = 2000  # 19 rows
 
 
-def _fill(store: StateStore, prefix: str = "s") -> list[str]:
-    keys = []
-    with pytest.raises(StoreFullError):
-        for n in range(1000):
-            key = f"{prefix}-{n:02d}"
-            store.save_versioned(key, ROW, 0)
-            keys.append(key)
+def _held(store: StateStore, keys: list[str]) -> dict[str, int]:
+    """The bytes each of *keys* still holds (key and JSON), for the keys still stored."""
+    held = {}
+    for name in keys:
+        state = store.load(name)
+        if state is not None:
+            held[name] = len(name) + len(json.dumps(state, separators=(",", ":")))
+    return held
+
+
+def _fill(case: Case, store: StateStore, count: int, prefix: str = "s") -> list[str]:
+    """Write *count* rows, one a second (so each was written after the one before)."""
+    keys = [f"{prefix}-{n:02d}" for n in range(count)]
+    for name in keys:
+        store.save_versioned(name, ROW, 0)
+        case.advance(1)
     return keys
 
 
 @bounded_stores
-def test_a_full_store_refuses_new_states_and_lets_held_ones_go_on(case: Case) -> None:
-    store = case.store(max_bytes=2000)
-    keys = _fill(store)
-    # New states may fill 90% of the budget; the rest is kept for held states to grow.
-    assert len(keys) == 1800 // ROW_BYTES
-    with pytest.raises(StoreFullError, match="cannot keep more component state"):
-        store.save_versioned("late", ROW, 0)
-    assert store.load("late") is None
-    # The states already held go on: an event that keeps or shrinks its state, or grows it a
-    # little, is written.
-    assert store.save_versioned(keys[0], {"text": "y" * 90}, 1) == 2
-    assert store.save_versioned(keys[1], {"text": "y"}, 1) == 2
-    assert store.save_versioned(keys[2], {"text": "z" * 150}, 1) == 2
-    with pytest.raises(StoreFullError):
-        store.save_versioned(keys[3], {"text": "z" * 1000}, 1)  # beyond the whole budget
-    assert store.load(keys[3]) == ROW
-    # A deleted state frees its bytes for a new one.
-    store.delete(keys[4])
-    store.save_versioned("late", ROW, 0)
+@pytest.mark.parametrize("ttl", [3600.0, None])
+def test_a_full_store_evicts_the_states_written_longest_ago(case: Case, ttl: float | None) -> None:
+    store = case.store(max_bytes=BUDGET, ttl=ttl)
+    keys = _fill(case, store, BUDGET // ROW_BYTES)
+    assert len(_held(store, keys)) == 19  # the budget is full
+    assert store.save_versioned(keys[0], ROW, 1) == 2  # written again: now the newest
+    case.advance(1)
+    # A new state is written: the state written longest ago goes, not the one written again.
+    assert store.save_versioned("late", ROW, 0) == 1
+    assert store.load(keys[1]) is None and store.load(keys[0]) == ROW
     assert store.load("late") == ROW
+    case.advance(1)
+    # A held state grows: the oldest go until it fits, never the state being written.
+    grown = {"text": "z" * 600}
+    assert store.save_versioned(keys[2], grown, 1) == 2
+    held = _held(store, [*keys, "late"])
+    assert store.load(keys[2]) == grown
+    assert sum(held.values()) <= BUDGET
+    # 505 bytes over: five rows of 105 go, the oldest after the one already evicted.
+    assert [key for key in keys if key not in held] == keys[1:2] + keys[3:8]
+    # A deleted state frees its bytes: the next write evicts nothing.
+    store.delete("late")
+    store.save_versioned("later", ROW, 0)
+    assert set(_held(store, [*keys, "later"])) == (set(held) - {"late"}) | {"later"}
 
 
 @bounded_stores
-def test_expired_states_free_their_bytes(case: Case) -> None:
-    store = case.store(max_bytes=2000, ttl=60)
-    _fill(store)
-    case.advance(61)
-    assert len(_fill(store, "t")) == 1800 // ROW_BYTES
+def test_only_a_state_larger_than_the_whole_budget_is_refused(case: Case) -> None:
+    store = case.store(max_bytes=BUDGET)
+    keys = _fill(case, store, 10)
+    with pytest.raises(StoreFullError, match="cannot keep more component state"):
+        store.save_versioned("huge", {"text": "x" * BUDGET}, 0)
+    with pytest.raises(StoreFullError):
+        store.save_versioned(keys[0], {"text": "x" * BUDGET}, 1)
+    assert store.load("huge") is None and store.load(keys[0]) == ROW
+    assert len(_held(store, keys)) == 10  # nothing was evicted for it
+
+
+@bounded_stores
+def test_expired_states_go_before_live_ones(case: Case) -> None:
+    store = case.store(max_bytes=BUDGET, ttl=60)
+    old = _fill(case, store, 10, "o")
+    case.advance(61)  # the ten expire
+    live = _fill(case, store, 9, "l")
+    _fill(case, store, 10, "n")
+    assert len(_held(store, live)) == 9 and _held(store, old) == {}
+
+
+@bounded_stores
+def test_racing_writes_to_a_full_store_keep_compare_and_set(case: Case) -> None:
+    store = case.store(max_bytes=BUDGET)
+    _fill(case, store, 19)
+    store.save_versioned("held", ROW, 0)
+    barrier = threading.Barrier(2)  # the two writers start together, each round
+    for version in range(1, 6):
+        grown = [{"text": f"{writer}" * (100 + 50 * version)} for writer in "ab"]
+
+        def write(state: dict[str, Any], version: int = version) -> str:
+            barrier.wait()
+            try:
+                store.save_versioned("held", state, version)
+            except StateConflictError:
+                return "lost"
+            return "won"
+
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = list(pool.map(write, grown))
+        assert sorted(outcomes) == ["lost", "won"]  # both needed evictions; one write won
+        stored = store.load_versioned("held")
+        assert stored is not None and stored.version == version + 1
+        assert stored.state == grown[outcomes.index("won")]
+        case.advance(1)
 
 
 @bounded_stores

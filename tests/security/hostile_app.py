@@ -1,7 +1,8 @@
 """The app the real-server attacks of ``test_attack_real_server.py`` run against (uvicorn).
 
-- ``notes``: keeps its state in an SQLite store (``CF_TEST_STATE_DB``) with a small budget
-  (``CF_TEST_MAX_BYTES``), and keeps what a client sends (``on_add``);
+- ``notes``: keeps its state in an SQLite store (``CF_TEST_STATE_DB``), or the store
+  ``CF_TEST_STATE_URL`` names (Redis), with a small budget (``CF_TEST_MAX_BYTES``), and keeps
+  what a client sends (``on_add``); ``GET /page`` is a page embedding it;
 - ``news``: a live component only members may watch (``MEMBERS``, the server's live record);
   ``POST /revoke?user=NAME`` takes a member out, ``POST /push`` pushes a state to every page.
 
@@ -26,17 +27,21 @@ from starlette.authentication import (
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from component_framework.core import BasePermission, Component, ComponentRegistry
 from component_framework.core.renderer import Renderer
 from component_framework.core.sqlite_store import SQLiteStateStore
+from component_framework.core.state import open_store
 from component_framework.web import ComponentApp
 
 MEMBERS = {"alice", "bob"}
-store = SQLiteStateStore(
-    os.environ["CF_TEST_STATE_DB"], max_bytes=int(os.environ["CF_TEST_MAX_BYTES"])
+BUDGET = int(os.environ["CF_TEST_MAX_BYTES"])
+store = (
+    open_store(f"{os.environ['CF_TEST_STATE_URL']}?max_bytes={BUDGET}")
+    if os.environ.get("CF_TEST_STATE_URL")
+    else SQLiteStateStore(os.environ["CF_TEST_STATE_DB"], max_bytes=BUDGET)
 )
 
 
@@ -93,6 +98,10 @@ async def revoke(request: Request) -> JSONResponse:
     return JSONResponse(sorted(MEMBERS))
 
 
+async def page(request: Request) -> HTMLResponse:
+    return HTMLResponse(f"<main>{components.render('notes', request)}</main>")
+
+
 async def push(request: Request) -> JSONResponse:
     await components.push_state("news", {"text": request.query_params["text"]})
     await components.manager.flush()
@@ -103,6 +112,7 @@ app = Starlette(
     routes=[
         Route("/revoke", revoke, methods=["POST"]),
         Route("/push", push, methods=["POST"]),
+        Route("/page", page),
         components.mount(),
     ],
     middleware=[Middleware(AuthenticationMiddleware, backend=HeaderAuth())],

@@ -17,6 +17,7 @@ from starlette.templating import Jinja2Templates
 from starlette.testclient import TestClient
 
 from component_framework.core import ComponentError
+from component_framework.core.state import InMemoryStateStore
 from component_framework.web import ComponentApp
 
 from .conftest import HEADERS
@@ -67,6 +68,20 @@ def test_refused_permission_renders_a_visible_error(components: ComponentApp) ->
     assert 'role="alert"' in markup
     assert "Authentication required." in markup
     assert "data-cf-state" not in markup
+
+
+def test_a_store_that_cannot_take_the_state_renders_a_visible_error(
+    components: ComponentApp,
+) -> None:
+    # A state larger than the store's whole budget (or a Redis out of memory): the page is
+    # served, its component's root tells why, as a permission refusal does (no 500).
+    counter = components.registry.resolve("counter")
+    cramped = type("Cramped", (counter,), {"state_store": InMemoryStateStore(max_bytes=40)})
+    components.registry.register("cramped")(cramped)
+    markup = components.render("cramped", None, start=1)
+    assert attributes(markup)["data-cf-component"] == "cramped"
+    assert 'role="alert"' in markup and "data-cf-state" not in markup
+    assert "The server cannot keep more component state right now" in markup
 
 
 def test_page_renders_without_javascript(components: ComponentApp) -> None:
