@@ -341,8 +341,8 @@ def _same_for_every_render(reply: dict[str, Any]) -> dict[str, Any]:
     if "html" in reply:
         reply["html"] = _PER_RENDER.sub(r'\1="..."', reply["html"])
     for effect in reply.get("effects", ()):
-        if "flash" in effect:  # signed with the second it was issued in
-            effect["flash"] = effect["flash"].partition(".")[2]
+        if "flash" in effect:  # "<issued>.<messages>.<digest>": issued (and signed) per second
+            effect["flash"] = effect["flash"].split(".")[1]
     return reply
 
 
