@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from ._coroutines import finish
 from ._events import CheckedPayload, HandlerSpec, handler_spec, refuse_lone_surrogates
 from .exceptions import (
     ComponentError,
@@ -37,7 +38,7 @@ class Component:
     Lifecycle:
         1. __init__(**params)
         2. mount() OR hydrate(state)
-        3. handle_event(event, payload)
+        3. handle_event(event, payload)   (``resolve()`` stops here and returns the state)
         4. before_render()
         5. render()
         6. dehydrate()
@@ -327,7 +328,27 @@ class Component:
         self._slot_html = None
         return renderer.render(self.template_name, self.get_context())
 
-    # ---------- Dispatch ----------
+    # ---------- Resolve and dispatch ----------
+
+    # The lifecycle is written once, as a coroutine over how the handler is called: the sync
+    # entry points pass a call that returns at once and run it with ``finish``.
+
+    async def _handle_here(self, event: str, payload: dict[str, Any]) -> None:
+        self.handle_event(event, payload)
+
+    async def _lifecycle(
+        self,
+        event: str | None,
+        payload: dict[str, Any] | None,
+        state: dict[str, Any] | None,
+        handle: Callable[[str, dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        if state is not None:  # an empty state was sent too: mount() OR hydrate()
+            self.hydrate(state)
+        else:
+            self.mount()
+        if event is not None:
+            await handle(event, {} if payload is None else payload)
 
     def _result(self, html: str) -> dict[str, Any]:
         # The slot HTML of the render that produced *html*: children render once per dispatch.
@@ -339,6 +360,65 @@ class Component:
             "slots": slots,
         }
 
+    def resolve(
+        self,
+        event: str | None = None,
+        payload: dict[str, Any] | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """
+        Mount or hydrate, run the event's handler, and return the state without rendering.
+
+        For server-side work that depends on the new state (a query driven by a new filter,
+        say) before deciding what to render: ``dispatch()`` renders whether or not the
+        HTML is wanted. ``before_render()`` runs only as part of ``render()``, so what it
+        sets is not in the returned state; call ``render()`` afterwards if you need it.
+        For components with ``async def on_*`` handlers, use ``async_resolve``.
+
+        Example:
+
+            state = ProductList().resolve("filter", {"category": "books"}, state=saved)
+            products = search(state["category"])
+
+        Returns:
+            The state, as ``dehydrate()`` returns it.
+
+        Raises:
+            EventNotFoundError: If the event has no handler.
+            InvalidPayloadError: If the payload does not fit the handler's signature.
+            ComponentError: If the handler raises, or is async.
+        """
+        try:
+            finish(self._lifecycle(event, payload, state, self._handle_here))
+            return self.dehydrate()
+        except Exception:
+            logger.debug("Error in %s.resolve()", type(self).__name__, exc_info=True)
+            raise
+
+    async def async_resolve(
+        self,
+        event: str | None = None,
+        payload: dict[str, Any] | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """
+        Async ``resolve``: works with both sync and async event handlers.
+
+        Returns:
+            The state, as ``dehydrate()`` returns it.
+
+        Raises:
+            EventNotFoundError: If the event has no handler.
+            InvalidPayloadError: If the payload does not fit the handler's signature.
+            ComponentError: If the handler raises.
+        """
+        try:
+            await self._lifecycle(event, payload, state, self.async_handle_event)
+            return self.dehydrate()
+        except Exception:
+            logger.debug("Error in %s.async_resolve()", type(self).__name__, exc_info=True)
+            raise
+
     def dispatch(
         self,
         event: str | None = None,
@@ -346,7 +426,7 @@ class Component:
         state: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """
-        Synchronous entry point for component execution.
+        Synchronous entry point for component execution: ``resolve`` and render.
 
         For components with ``async def on_*`` handlers, use
         ``async_dispatch`` instead.
@@ -355,12 +435,7 @@ class Component:
             Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys.
         """
         try:
-            if state is not None:  # an empty state was sent too: mount() OR hydrate()
-                self.hydrate(state)
-            else:
-                self.mount()
-            if event is not None:
-                self.handle_event(event, {} if payload is None else payload)
+            finish(self._lifecycle(event, payload, state, self._handle_here))
             return self._result(self.render())
         except Exception:
             logger.debug("Error in %s.dispatch()", type(self).__name__, exc_info=True)
@@ -373,7 +448,7 @@ class Component:
         state: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """
-        Async entry point for component execution.
+        Async entry point for component execution: ``async_resolve`` and render.
 
         Works with both sync and async event handlers. Use this from async
         adapters (Starlette, FastAPI, WebSocket) to support ``async def on_*``.
@@ -382,12 +457,7 @@ class Component:
             Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys.
         """
         try:
-            if state is not None:  # an empty state was sent too: mount() OR hydrate()
-                self.hydrate(state)
-            else:
-                self.mount()
-            if event is not None:
-                await self.async_handle_event(event, {} if payload is None else payload)
+            await self._lifecycle(event, payload, state, self.async_handle_event)
             return self._result(self.render())
         except Exception:
             logger.debug("Error in %s.async_dispatch()", type(self).__name__, exc_info=True)

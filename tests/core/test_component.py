@@ -185,6 +185,57 @@ async def test_async_dispatch_runs_sync_handlers_too() -> None:
     assert result["state"] == {"count": 3}
 
 
+# ---------- resolve: the lifecycle without rendering ----------
+
+
+def test_resolve_mounts_handles_and_returns_the_state_without_rendering() -> None:
+    recorder, log = make_recorder()
+    assert recorder().resolve("increment", {"amount": 2}) == {"count": 2}
+    assert log == ["init", "mount", "handler", "dehydrate"]
+
+
+def test_resolve_hydrates_a_given_state_and_without_event_only_returns_it() -> None:
+    recorder, log = make_recorder()
+    assert recorder().resolve(state={"count": 5}) == {"count": 5}
+    assert log == ["init", "hydrate", "dehydrate"]
+
+
+def test_resolve_raises_what_handle_event_raises() -> None:
+    recorder, _ = make_recorder()
+    with pytest.raises(EventNotFoundError):
+        recorder().resolve("missing", state={"count": 0})
+    with pytest.raises(InvalidPayloadError):
+        recorder().resolve("increment", {"amount": "many"}, state={"count": 0})
+    with pytest.raises(ComponentError, match="async_dispatch"):
+        recorder().resolve("async_increment", state={"count": 0})
+
+
+async def test_async_resolve_runs_sync_and_async_handlers_without_rendering() -> None:
+    recorder, log = make_recorder()
+    assert await recorder().async_resolve("async_increment", {"amount": 3}) == {"count": 3}
+    assert await recorder().async_resolve("increment", state={"count": 1}) == {"count": 2}
+    assert log == ["init", "mount", "async handler", "dehydrate"] + [
+        "init",
+        "hydrate",
+        "handler",
+        "dehydrate",
+    ]
+    with pytest.raises(EventNotFoundError):
+        await recorder().async_resolve("missing")
+
+
+async def test_async_resolve_runs_a_streaming_handler_to_its_end() -> None:
+    from component_framework.core import StreamingComponent
+
+    class Words(StreamingComponent):
+        async def on_spell(self, word: str) -> Any:
+            for letter in word:
+                self.state["text"] = self.state.get("text", "") + letter
+                yield
+
+    assert await Words().async_resolve("spell", {"word": "abc"}) == {"text": "abc"}
+
+
 def test_dehydrate_returns_a_copy() -> None:
     component = Component()
     component.state["a"] = 1
