@@ -47,7 +47,9 @@ from .exceptions import ConfigurationError, StaleStateError, StateIntegrityError
 
 __all__ = [
     "DEFAULT_SUBSCRIPTION_LIFETIME",
+    "CorruptStateError",
     "Signer",
+    "StateSigner",
     "configure",
     "get_signer",
     "integrity_failures",
@@ -239,6 +241,12 @@ class Signer(PageTokens):
     def _remember_token(self, component: str, component_id: str, issued: int, token: str) -> None:
         if len(token) <= _MAX_REMEMBERED:
             _remember(self._tokens, (component, component_id), (issued, token))
+
+
+# The names component-framework 0.6.0 gave them (docs/migrating.md): the same meaning, this
+# project's checksum and configuration.
+StateSigner = Signer
+CorruptStateError = StateIntegrityError
 
 
 def stale_state(component: str, component_id: str, release: str) -> StaleStateError:
