@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ._coroutines import finish
@@ -102,6 +102,11 @@ class Component:
     ``StateStore``: on the server; the page holds only a
     signed reference. ``False``: always in the page, whatever the project default."""
 
+    locked_fields: ClassVar[Collection[str]] = frozenset()
+    """State keys only the server sets: never sent to the page (left out of ``dehydrate()``)
+    and dropped, with a warning, from a state that comes back holding them. Set them again
+    in ``hydrate()`` or ``before_render()`` on every request."""
+
     def __init__(self, **params: Any) -> None:
         self.params = params
         self.state: dict[str, Any] = {}
@@ -127,7 +132,11 @@ class Component:
         self._mounted = True
 
     def hydrate(self, state: dict[str, Any]) -> None:
-        """Restore component from serialized state."""
+        """Restore component from serialized state (less its ``locked_fields``)."""
+        locked = set(self.locked_fields).intersection(state)
+        if locked:
+            logger.warning("Dropped locked fields %s from %s's state", sorted(locked), self)
+            state = {key: value for key, value in state.items() if key not in locked}
         self.state.update(state)
         self._mounted = True
 
@@ -152,8 +161,10 @@ class Component:
         return None
 
     def dehydrate(self) -> dict[str, Any]:
-        """Serialize component state for persistence."""
-        return self.state.copy()
+        """Serialize component state for persistence (less its ``locked_fields``)."""
+        if not self.locked_fields:
+            return self.state.copy()
+        return {key: value for key, value in self.state.items() if key not in self.locked_fields}
 
     def before_render(self) -> None:
         """Called before rendering. Use for derived state computation."""

@@ -245,8 +245,26 @@ class Signer(PageTokens):
 
 # The names component-framework 0.6.0 gave them (docs/migrating.md): the same meaning, this
 # project's checksum and configuration.
-StateSigner = Signer
 CorruptStateError = StateIntegrityError
+
+
+class StateSigner(Signer):
+    """A ``Signer``, with 0.6.0's class-level configuration calls."""
+
+    @classmethod
+    def configure(cls, *keys: str | bytes) -> Signer:
+        """Sign with the first of *keys*, accept all of them: ``signing.configure``."""
+        if not keys or not all(keys):
+            raise ConfigurationError(
+                "StateSigner.configure() needs a key: state is always signed here "
+                "(docs/migrating.md)."
+            )
+        return configure(keys[0], fallback_keys=keys[1:])
+
+    @classmethod
+    def reset(cls) -> None:
+        """Forget the configured signer: the next use reads the environment again."""
+        _restore(None)
 
 
 def stale_state(component: str, component_id: str, release: str) -> StaleStateError:

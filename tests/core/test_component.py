@@ -573,3 +573,29 @@ def test_a_get_context_without_slots_still_gets_its_slots_rendered_once(
     own.fill_slot("main", CountingChild(text="a"))
     assert own.dispatch()["slots"] == {"main": "<b>a</b>"}
     assert CountingChild.renders == 1
+
+
+# ---------- locked_fields: state only the server sets ----------
+
+
+class Account(Component):
+    template_name = "account.html"
+    renderer = RecordingRenderer()
+    locked_fields = ("is_admin",)
+
+    def hydrate(self, state: dict[str, Any]) -> None:
+        super().hydrate(state)
+        self.state["is_admin"] = False  # the server decides, on every request
+
+    def on_rename(self, name: str) -> None:
+        self.state["name"] = name
+
+
+def test_locked_fields_never_leave_the_server_nor_come_back_from_the_page(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    result = Account().dispatch("rename", {"name": "ada"}, state={"is_admin": True})
+    assert result["state"] == {"name": "ada"}
+    assert "'is_admin': False" in result["html"]  # the server's value rendered
+    assert "Dropped locked fields ['is_admin']" in caplog.text
+    assert Component.locked_fields == frozenset()
