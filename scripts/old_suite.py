@@ -44,8 +44,10 @@ filterwarnings = ignore
 def download(directory: Path) -> Path:
     """Download and unpack the old sdist; returns its tests directory."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", OLD, "--no-deps", "--no-binary", ":all:"]
-        + ["--quiet", "--disable-pip-version-check", "-d", str(directory)],
+        [
+            *(sys.executable, "-m", "pip", "download", OLD, "--no-deps", "--no-binary", ":all:"),
+            *("--quiet", "--disable-pip-version-check", "-d", str(directory)),
+        ],
         check=True,
     )
     (archive,) = directory.glob("component_framework-*.tar.gz")
@@ -60,7 +62,9 @@ def named_differences() -> set[str]:
     """Old test names docs/migrating.md gives as covered by a deliberate difference."""
     if not MIGRATING.exists():
         return set()
-    return set(re.findall(r"`(test_\w+\.py::[\w:]+)`", MIGRATING.read_text(encoding="utf-8")))
+    text = MIGRATING.read_text(encoding="utf-8")
+    section = text.partition("\n## Deliberate differences\n")[2].split("\n## ")[0]
+    return set(re.findall(r"`(test_\w+\.py::[\w:\[\].-]+)`", section))
 
 
 def test_functions(path: Path) -> list[str]:
@@ -84,9 +88,11 @@ def run(tests: Path, pytest_args: list[str]) -> list[tuple[str, str]]:
     (root / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
     report = root / "report.xml"
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
-        + ["--no-header", "--tb=no", "-rN", "--continue-on-collection-errors"]
-        + [f"--junitxml={report}", *pytest_args],
+        [
+            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"),
+            *("--no-header", "--tb=no", "-rN", "--continue-on-collection-errors"),
+            *(f"--junitxml={report}", *pytest_args),
+        ],
         cwd=root,
         stdout=subprocess.DEVNULL,
         check=False,
@@ -120,8 +126,7 @@ def main() -> int:
     named = named_differences()
     per_file: dict[str, Counter[str]] = {}
     for test_id, outcome in outcomes:
-        base = re.sub(r"\[.*\]$", "", test_id)
-        if outcome != "passed" and base in named:
+        if outcome != "passed" and test_id in named:
             outcome = "named"
         per_file.setdefault(test_id.split("::")[0], Counter())[outcome] += 1
     total: Counter[str] = Counter()
@@ -130,8 +135,10 @@ def main() -> int:
     for file, counts in sorted(per_file.items()):
         total.update(counts)
         print(f"{file:32}" + "".join(f"{counts[c]:>9}" for c in columns))
-    print(f"{'all ' + str(len(outcomes)) + ' tests':32}" + "".join(f"{total[c]:>9}" for c in columns))
-    left = [t for t, o in outcomes if o != "passed" and re.sub(r"\[.*\]$", "", t) not in named]
+    print(
+        f"{'all ' + str(len(outcomes)) + ' tests':32}" + "".join(f"{total[c]:>9}" for c in columns)
+    )
+    left = [t for t, o in outcomes if o != "passed" and t not in named]
     if options.failures:
         print("\n".join(left))
     print(

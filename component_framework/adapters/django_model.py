@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ..django import DjangoModelMixin, InstanceNotFoundError
+from component_framework.django import DjangoModelMixin, InstanceNotFoundError
 
 __all__ = ["DjangoModelMixin", "InstanceNotFoundError"]

@@ -7,7 +7,7 @@ New code sets ``permission_classes = [IsAuthenticated]`` (or ``DjangoModelPermis
 
 from __future__ import annotations
 
-from ..core.permissions import (
+from component_framework.core.permissions import (
     AllowAny,
     BasePermission,
     DjangoModelPermission,

@@ -5,6 +5,6 @@ New code: ``path("cf/", include("component_framework.django.urls"))`` (docs/djan
 
 from __future__ import annotations
 
-from ..django.views import event, script, stream
+from component_framework.django.views import event, script, stream
 
 __all__ = ["event", "script", "stream"]

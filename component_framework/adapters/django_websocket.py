@@ -5,6 +5,6 @@ New code: ``component_framework.django.routing`` (docs/django.md).
 
 from __future__ import annotations
 
-from ..django.consumers import ComponentConsumer
+from component_framework.django.consumers import ComponentConsumer
 
 __all__ = ["ComponentConsumer"]

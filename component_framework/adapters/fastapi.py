@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..web import ComponentApp
+from component_framework.web import ComponentApp
 
 __all__ = ["ComponentApp", "create_component_routes"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..litestar import create_router, template_globals
+from component_framework.litestar import create_router, template_globals
 
 __all__ = ["create_component_routes", "create_router", "template_globals"]
 

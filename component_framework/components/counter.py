@@ -11,8 +11,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ..core.component import Component
-from ..core.registry import registry
+from component_framework.core.component import Component
+from component_framework.core.registry import registry
 
 __all__ = ["Counter"]
 

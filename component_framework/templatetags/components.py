@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-from ..django.templatetags.cf import cf_scripts, component, register
+from component_framework.django.templatetags.cf import cf_scripts, component, register
 
 __all__ = ["cf_scripts", "component", "register"]

@@ -214,11 +214,9 @@ async def test_async_resolve_runs_sync_and_async_handlers_without_rendering() ->
     recorder, log = make_recorder()
     assert await recorder().async_resolve("async_increment", {"amount": 3}) == {"count": 3}
     assert await recorder().async_resolve("increment", state={"count": 1}) == {"count": 2}
-    assert log == ["init", "mount", "async handler", "dehydrate"] + [
-        "init",
-        "hydrate",
-        "handler",
-        "dehydrate",
+    assert log == [
+        *("init", "mount", "async handler", "dehydrate"),
+        *("init", "hydrate", "handler", "dehydrate"),
     ]
     with pytest.raises(EventNotFoundError):
         await recorder().async_resolve("missing")
