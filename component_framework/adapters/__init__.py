@@ -12,4 +12,7 @@ differs. New code imports the new paths:
 | `adapters.django_model` | `component_framework.django.DjangoModelMixin` |
 | `adapters.django_permissions` | `component_framework.core.permissions` |
 | `adapters.django_websocket` | `component_framework.django.consumers.ComponentConsumer` |
+| `adapters.flask` | `component_framework.flask.Components` |
+| `adapters.django_renderer` | `component_framework.django.renderers` |
+| `adapters.jinjax_renderer` | `component_framework.jinjax.JinjaXRenderer` |
 """

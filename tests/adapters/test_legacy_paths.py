@@ -26,13 +26,17 @@ HEADERS = {"Content-Type": "application/json", "X-CF-Request": "1"}
         ("adapters.django_permissions", {"IsAuthenticated": "core.permissions"}),
         ("adapters.django_websocket", {"ComponentConsumer": "django.consumers"}),
         ("templatetags.components", {"register": "django.templatetags.cf"}),
+        ("adapters.flask", {"Components": "flask"}),
+        ("adapters.django_renderer", {"DjangoRenderer": "django.renderers"}),
+        ("adapters.jinjax_renderer", {"JinjaxRenderer": "jinjax"}),
     ],
 )
 def test_old_paths_re_export_this_projects_objects(path: str, names: dict[str, str]) -> None:
     shim = importlib.import_module(f"component_framework.{path}")
+    renamed = {"DjangoRenderer": "DjangoTemplateRenderer", "JinjaxRenderer": "JinjaXRenderer"}
     for name, home in names.items():
         assert getattr(shim, name) is getattr(
-            importlib.import_module(f"component_framework.{home}"), name
+            importlib.import_module(f"component_framework.{home}"), renamed.get(name, name)
         )
 
 
