@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._advice import only_changes_state
+from ._host import served_by_flask
 from ._words import count
 from .core._events import handler_spec, is_event_name, list_events
 from .core._json import find_lossy
@@ -120,7 +121,9 @@ def _relative(where: str, root: Path) -> str:
     return where
 
 
-def _check_handlers(name: str, cls: type[Component], where: str, report: CheckReport) -> None:
+def _check_handlers(
+    name: str, cls: type[Component], where: str, report: CheckReport, *, flask: bool = False
+) -> None:
     listed = set(list_events(cls))  # not the built-in cf-model handler of a class binding nothing
     for attr in sorted(dir(cls)):
         if not attr.startswith("on_"):
@@ -155,7 +158,8 @@ def _check_handlers(name: str, cls: type[Component], where: str, report: CheckRe
                 "cannot carry that type (only an instance of it would pass); use "
                 "JSON-compatible type hints (int, str, a Pydantic model, ...)",
             )
-        if not (spec.is_async or spec.is_generator) and only_changes_state(value):
+        # Under Flask a `def` handler already runs on the server's thread: no hop to skip.
+        if not (flask or spec.is_async or spec.is_generator) and only_changes_state(value):
             report.warnings.append(
                 Problem(
                     where,
@@ -344,12 +348,13 @@ def run_checks(
     from .core.config import AppConfig
 
     _compile_templates(project, report)
+    flask = served_by_flask(project.root, project.pyproject)
     # Nested components render from the registry being checked, in every template language.
     with _web_globals(), _strict(registry), using_config(AppConfig(registry=registry)):
         for name, cls in sorted(registry.items()):
             report.components += 1
             where = _location(cls, project.root)
-            _check_handlers(name, cls, where, report)
+            _check_handlers(name, cls, where, report, flask=flask)
             _check_declarations(name, cls, where, report)
             renderable = _check_template(name, cls, where, report, project.root)
             _check_mount(name, cls, where, report, renderable, project.root)

@@ -186,6 +186,20 @@ class Project:
         except (Exception, SystemExit) as exc:
             yield self._import_error(settings, exc)
 
+    def watched_sources(self) -> tuple[list[str], list[Path]]:
+        """The component modules and template folders ``cf dev`` reloads when they change.
+
+        ``[tool.cf]``'s ``components`` and ``templates``; in a Django project that lists no
+        components, those of its own apps (the installed apps inside ``root``), once
+        ``setup_framework`` has run.
+        """
+        if self.components or not self.django_settings:
+            return list(self.components), list(self.templates)
+        from component_framework.django._config import project_sources
+
+        modules, folders = project_sources(self.root)
+        return modules, [*self.templates, *(f for f in folders if f not in self.templates)]
+
     def _src_folder(self) -> str | None:
         """``root/src`` when a configured package lives there (a src layout, not installed)."""
         src = self.root / "src"

@@ -56,7 +56,18 @@ from .core.registry import ComponentRegistry, registry
 from .core.signing import Signer
 from .core.state import InMemoryStateStore, StateStore
 
-__all__ = ["ComponentTester", "cf_defaults", "isolated_defaults"]
+__all__ = [
+    "ComponentTestCase",
+    "ComponentTester",
+    "IsolatedRegistry",
+    "MockRenderer",
+    "cf_defaults",
+    "isolated_defaults",
+    "isolated_registry",
+    "make_component",
+    "mock_renderer",
+    "register_test_component",
+]
 
 T = TypeVar("T")
 _MISSING = object()
@@ -237,6 +248,16 @@ class ComponentTester(EffectAssertions):
         self._url = url
         return self
 
+    def hold(self, state: dict[str, Any]) -> ComponentTester:
+        """Make the page hold *state*, signed as the server signs it: the next event hydrates
+        from it (a page saved in that state, say)."""
+        with self._store():
+            message = signed_message(
+                self.name, state=state, component_id=self.component_id, config=self._config
+            )
+        self._reply = {**self._reply, "state": message["state"], "checksum": message["checksum"]}
+        return self
+
     def set(self, field: str, value: Any) -> ComponentTester:
         """Change one form field, as typing into a bound input does (``field_change``)."""
         return self.call("field_change", field=field, value=value)
@@ -351,7 +372,6 @@ def isolated_defaults() -> Iterator[None]:
     """
     from .core.websocket import ws_manager
 
-    names = registry.items()
     renderer = renderer_module.get_default_renderer()
     signer = signing._snapshot()
     store = state._snapshot()
@@ -359,7 +379,8 @@ def isolated_defaults() -> Iterator[None]:
     limit = threads._snapshot()
     resolver = navigation._snapshot()
     try:
-        yield
+        with _registry_restored():
+            yield
     finally:
         navigation.set_url_resolver(resolver)
         threads._restore(limit)
@@ -367,6 +388,19 @@ def isolated_defaults() -> Iterator[None]:
         state._restore(store)
         signing._restore(signer)
         renderer_module.set_default_renderer(renderer)
+
+
+@contextmanager
+def _registry_restored(*, empty: bool = False) -> Iterator[ComponentRegistry]:
+    """Within the block the global ``registry`` may change (*empty* at the start if asked);
+    afterwards it holds the names it held before."""
+    names = registry.items()
+    if empty:
+        for name, _ in names:
+            registry.unregister(name)
+    try:
+        yield registry
+    finally:
         for name in list(registry):
             registry.unregister(name)
         for name, cls in names:
@@ -384,3 +418,14 @@ if importlib.util.find_spec("pytest") is not None:
     import pytest
 
     cf_defaults = pytest.fixture(_cf_defaults, name="cf_defaults")
+
+# The helpers of component-framework 0.6.0, thin layers over the above (docs/migrating.md).
+from ._legacy_testing import (  # noqa: E402
+    ComponentTestCase,
+    IsolatedRegistry,
+    MockRenderer,
+    isolated_registry,
+    make_component,
+    mock_renderer,
+    register_test_component,
+)

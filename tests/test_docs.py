@@ -142,3 +142,19 @@ def test_pages_run_elsewhere_are_run_there() -> None:
     from tests.adapters.test_docs import PAGES
 
     assert set(PAGES) >= RUN_ELSEWHERE
+
+
+def test_the_htmx_pages_template_renders_strictly_as_cf_check_does() -> None:
+    """cf check and cf dev render with undefined names as errors: the page's template passes."""
+    import jinja2
+
+    from component_framework.core.jinja import JinjaRenderer
+
+    (template,) = (
+        b for b in blocks(ROOT / "docs" / "htmx.md") if _option(b, "file") == "templates/notes.html"
+    )
+    strict = JinjaRenderer(loader=jinja2.DictLoader({"notes.html": template.source}), strict=True)
+    context = {"state": {"notes": ["milk"]}, "component_id": "notes-1", "slots": {}}
+    assert "<li>milk</li>" in strict.render("notes.html", {**context, "errors": {}})
+    refused = strict.render("notes.html", {**context, "errors": {"text": "Write a note first."}})
+    assert '<p class="error">Write a note first.</p>' in refused

@@ -35,6 +35,10 @@ app = typer.Typer(
 def _signature(cls: type, event: str) -> str:
     import inspect
 
+    from component_framework.core.form import FormComponent
+
+    if event == "submit" and issubclass(cls, FormComponent):
+        return _form_submit(cls)
     handler = getattr(cls, f"on_{event}")
     try:
         signature = inspect.signature(handler, eval_str=True)
@@ -45,6 +49,19 @@ def _signature(cls: type, event: str) -> str:
             return f"{event}(...)"
     params = [_bounds_shown(p) for p in list(signature.parameters.values())[1:]]
     return f"{event}({', '.join(str(p) for p in params)})"
+
+
+def _form_submit(cls: type[Any]) -> str:
+    """A form's submit as sent: ``form_data`` holding the schema's fields (on_submit takes none)."""
+    schema = cls.schema
+    if schema is None:
+        return "submit(form_data: dict)"
+    fields = ", ".join(
+        f"{name}: {getattr(field.annotation, '__name__', None) or field.annotation}"
+        + ("" if field.is_required() else " = ...")
+        for name, field in schema.model_fields.items()
+    )
+    return f"submit(form_data: {{{fields}}})"
 
 
 def _bounds_shown(param: Any) -> Any:

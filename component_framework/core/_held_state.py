@@ -32,9 +32,10 @@ import contextvars
 import json
 import re
 import secrets
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
+from ._coroutines import finish
 from ._recovery import carry_forward
 from ._serializer import StateSerializer
 from .exceptions import StaleStateError, StateConflictError
@@ -67,7 +68,6 @@ RETRIES = 3
 
 State = dict[str, Any]
 Result = dict[str, Any]
-T = TypeVar("T")
 
 _REFERENCE_FIELDS = {"component", "id", "key", "version"}
 _TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -231,20 +231,6 @@ SYNC_STEPS: Steps = _SyncSteps()
 """Steps for the calling thread (a ``def`` handler's worker thread, ``cf dispatch``)."""
 ASYNC_STEPS: Steps = _AsyncSteps()
 """Steps for the event loop (an ``async def`` handler)."""
-
-
-def finish(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine over ``SYNC_STEPS`` to its end in the calling thread.
-
-    Raises:
-        RuntimeError: The coroutine waited on something (a bug: sync steps never wait).
-    """
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
-    coroutine.close()
-    raise RuntimeError("A sync message step suspended: it must not await anything that waits.")
 
 
 # ---------- One event, one stream, one trusted write ----------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from ._coroutines import finish
 from ._effects import LEAVING, ComponentEffects
 from ._effects import patch_url as patch_url_effect
 from ._events import (
@@ -47,7 +48,7 @@ class Component(ComponentEffects):
     Lifecycle:
         1. __init__(**params)
         2. mount() OR hydrate(state)
-        3. handle_event(event, payload)
+        3. handle_event(event, payload)   (``resolve()`` stops here and returns the state)
         4. before_render()
         5. render()
         6. dehydrate()
@@ -117,6 +118,11 @@ class Component(ComponentEffects):
     ``StateStore``: on the server; the page holds only a
     signed reference. ``False``: always in the page, whatever the project default."""
 
+    locked_fields: ClassVar[Collection[str]] = frozenset()
+    """State keys only the server sets: never sent to the page (left out of ``dehydrate()``)
+    and dropped, with a warning, from a state that comes back holding them. Set them again
+    in ``hydrate()`` or ``before_render()`` on every request."""
+
     def __init__(self, **params: Any) -> None:
         self.params = params
         self.state: dict[str, Any] = {}
@@ -145,7 +151,11 @@ class Component(ComponentEffects):
         self._mounted = True
 
     def hydrate(self, state: dict[str, Any]) -> None:
-        """Restore component from serialized state."""
+        """Restore component from serialized state (less its ``locked_fields``)."""
+        locked = set(self.locked_fields).intersection(state)
+        if locked:
+            logger.warning("Dropped locked fields %s from %s's state", sorted(locked), self)
+            state = {key: value for key, value in state.items() if key not in locked}
         self.state.update(state)
         self._mounted = True
 
@@ -170,8 +180,10 @@ class Component(ComponentEffects):
         return None
 
     def dehydrate(self) -> dict[str, Any]:
-        """Serialize component state for persistence."""
-        return self.state.copy()
+        """Serialize component state for persistence (less its ``locked_fields``)."""
+        if not self.locked_fields:
+            return self.state.copy()
+        return {key: value for key, value in self.state.items() if key not in self.locked_fields}
 
     def before_render(self) -> None:
         """Called before rendering. Use for derived state computation."""
@@ -355,7 +367,24 @@ class Component(ComponentEffects):
         self._slot_html = None
         return renderer.render(self.template_name, self.get_context())
 
-    # ---------- Dispatch ----------
+    # ---------- Resolve and dispatch ----------
+
+    # The lifecycle is written once, as a coroutine over how the handler is called: the sync
+    # entry points pass a call that returns at once and run it with ``finish``.
+
+    async def _handle_here(self, event: str, payload: dict[str, Any]) -> None:
+        self.handle_event(event, payload)
+
+    async def _lifecycle(
+        self,
+        event: str | None,
+        payload: dict[str, Any] | None,
+        state: dict[str, Any] | None,
+        handle: Callable[[str, dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        self._begin(state)
+        if event is not None:
+            await handle(event, {} if payload is None else payload)
 
     def _begin(self, state: dict[str, Any] | None) -> None:
         # mount() OR hydrate() (an empty state was sent too), then the URL state on top.
@@ -407,6 +436,65 @@ class Component(ComponentEffects):
         query, history = changed
         return patch_url_effect(query=query, history=history)
 
+    def resolve(
+        self,
+        event: str | None = None,
+        payload: dict[str, Any] | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """
+        Mount or hydrate, run the event's handler, and return the state without rendering.
+
+        For server-side work that depends on the new state (a query driven by a new filter,
+        say) before deciding what to render: ``dispatch()`` renders whether or not the
+        HTML is wanted. ``before_render()`` runs only as part of ``render()``, so what it
+        sets is not in the returned state; call ``render()`` afterwards if you need it.
+        For components with ``async def on_*`` handlers, use ``async_resolve``.
+
+        Example:
+
+            state = ProductList().resolve("filter", {"category": "books"}, state=saved)
+            products = search(state["category"])
+
+        Returns:
+            The state, as ``dehydrate()`` returns it.
+
+        Raises:
+            EventNotFoundError: If the event has no handler.
+            InvalidPayloadError: If the payload does not fit the handler's signature.
+            ComponentError: If the handler raises, or is async.
+        """
+        try:
+            finish(self._lifecycle(event, payload, state, self._handle_here))
+            return self.dehydrate()
+        except Exception:
+            logger.debug("Error in %s.resolve()", type(self).__name__, exc_info=True)
+            raise
+
+    async def async_resolve(
+        self,
+        event: str | None = None,
+        payload: dict[str, Any] | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """
+        Async ``resolve``: works with both sync and async event handlers.
+
+        Returns:
+            The state, as ``dehydrate()`` returns it.
+
+        Raises:
+            EventNotFoundError: If the event has no handler.
+            InvalidPayloadError: If the payload does not fit the handler's signature.
+            ComponentError: If the handler raises.
+        """
+        try:
+            await self._lifecycle(event, payload, state, self.async_handle_event)
+            return self.dehydrate()
+        except Exception:
+            logger.debug("Error in %s.async_resolve()", type(self).__name__, exc_info=True)
+            raise
+
     def dispatch(
         self,
         event: str | None = None,
@@ -414,7 +502,7 @@ class Component(ComponentEffects):
         state: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """
-        Synchronous entry point for component execution.
+        Synchronous entry point for component execution: ``resolve`` and render.
 
         For components with ``async def on_*`` handlers, use
         ``async_dispatch`` instead.
@@ -424,9 +512,7 @@ class Component(ComponentEffects):
             ``effects`` when the component asked for any.
         """
         try:
-            self._begin(state)
-            if event is not None:
-                self.handle_event(event, {} if payload is None else payload)
+            finish(self._lifecycle(event, payload, state, self._handle_here))
             return self._result(self.render())
         except Exception:
             logger.debug("Error in %s.dispatch()", type(self).__name__, exc_info=True)
@@ -439,7 +525,7 @@ class Component(ComponentEffects):
         state: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """
-        Async entry point for component execution.
+        Async entry point for component execution: ``async_resolve`` and render.
 
         Works with both sync and async event handlers. Use this from async
         adapters (Starlette, FastAPI, WebSocket) to support ``async def on_*``.
@@ -449,9 +535,7 @@ class Component(ComponentEffects):
             ``effects`` when the component asked for any.
         """
         try:
-            self._begin(state)
-            if event is not None:
-                await self.async_handle_event(event, {} if payload is None else payload)
+            await self._lifecycle(event, payload, state, self.async_handle_event)
             return self._result(self.render())
         except Exception:
             logger.debug("Error in %s.async_dispatch()", type(self).__name__, exc_info=True)

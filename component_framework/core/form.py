@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._events import CheckedPayload, HandlerSpec, refuse_lone_surrogates
 from .component import Component
-from .exceptions import InvalidPayloadError
+from .exceptions import ConfigurationError, InvalidPayloadError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -22,6 +23,29 @@ def _check_submit_payload(payload: Any) -> None:
         raise InvalidPayloadError(
             f"Invalid payload for submit: form_data must be an object, "
             f"got {type(form_data).__name__}."
+        )
+
+
+def _refuse_submit_arguments(cls: type) -> None:
+    """A form's ``on_submit`` takes no arguments: say so where the class is defined."""
+    handler = cls.__dict__.get("on_submit")
+    if handler is None or not inspect.isroutine(handler):
+        return
+    try:
+        params = list(inspect.signature(handler).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return
+    required = [
+        p.name
+        for p in params
+        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if required:
+        raise ConfigurationError(
+            f"{cls.__qualname__}.on_submit(self, {', '.join(required)}) takes arguments, but a "
+            "form's on_submit takes none: it runs after the form validated, with the data in "
+            "self.validated_data. To act after a ModelFormComponent saves, override "
+            "save_instance() and call super().save_instance() first."
         )
 
 
@@ -51,6 +75,10 @@ class FormComponent(Component):
     """
 
     schema: ClassVar[type[BaseModel] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _refuse_submit_arguments(cls)
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)

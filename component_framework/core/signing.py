@@ -47,7 +47,9 @@ from .exceptions import ConfigurationError, StaleStateError, StateIntegrityError
 
 __all__ = [
     "DEFAULT_SUBSCRIPTION_LIFETIME",
+    "CorruptStateError",
     "Signer",
+    "StateSigner",
     "configure",
     "get_signer",
     "integrity_failures",
@@ -239,6 +241,30 @@ class Signer(PageTokens):
     def _remember_token(self, component: str, component_id: str, issued: int, token: str) -> None:
         if len(token) <= _MAX_REMEMBERED:
             _remember(self._tokens, (component, component_id), (issued, token))
+
+
+# The names component-framework 0.6.0 gave them (docs/migrating.md): the same meaning, this
+# project's checksum and configuration.
+CorruptStateError = StateIntegrityError
+
+
+class StateSigner(Signer):
+    """A ``Signer``, with 0.6.0's class-level configuration calls."""
+
+    @classmethod
+    def configure(cls, *keys: str | bytes) -> Signer:
+        """Sign with the first of *keys*, accept all of them: ``signing.configure``."""
+        if not keys or not all(keys):
+            raise ConfigurationError(
+                "StateSigner.configure() needs a key: state is always signed here "
+                "(docs/migrating.md)."
+            )
+        return configure(keys[0], fallback_keys=keys[1:])
+
+    @classmethod
+    def reset(cls) -> None:
+        """Forget the configured signer: the next use reads the environment again."""
+        _restore(None)
 
 
 def stale_state(component: str, component_id: str, release: str) -> StaleStateError:

@@ -27,12 +27,23 @@ def print_banner(
     lines = [
         f"[bold]Gallery[/]   [link={url}]{url}[/link]",
         f"[bold]Components[/] {components} registered",
-        "[bold]Reload[/]    "
-        + (("watching " + ", ".join(watched)) if reload and watched else "off (--no-reload)"),
+        "[bold]Reload[/]    " + _reload_line(watched, reload),
         *([f"[bold]Signing[/]   {signing}"] if signing else []),
         "[dim]Press Ctrl+C to stop.[/]",
     ]
     _console().print(Panel("\n".join(lines), title="cf dev", border_style="cyan", expand=False))
+
+
+def _reload_line(watched: list[str], reload: bool) -> str:
+    if not reload:
+        return "off (--no-reload)"
+    if not watched:
+        return (  # rich markup: \\[ is a literal bracket
+            "off: no component module or template folder to watch; list\n"
+            "          them in \\[tool.cf] components and templates (or, in a\n"
+            "          Django project, add a components.py to one of its apps)"
+        )
+    return "watching " + ", ".join(watched)
 
 
 def print_error(error: DevError) -> None:

@@ -90,6 +90,9 @@ class DevProject(Protocol):
     def setup_framework(self) -> None:
         """Set up the project's web framework before its components import (Django)."""
 
+    def watched_sources(self) -> tuple[list[str], list[Path]]:
+        """The component modules and template folders to reload (a Django project: its apps')."""
+
     def install_renderer(self) -> None:
         """Make the template folders the default renderer's search path."""
 
@@ -149,9 +152,10 @@ def create_dev_app(
     project.setup_framework()  # a Django project: django.setup() before its components import
     _install_renderer(project)
     channel = LiveChannel()
+    modules, template_dirs = project.watched_sources()
     reloader = DevReloader(
-        project.components,
-        project.templates,
+        modules,
+        template_dirs,
         channel,
         registry=registry,
         report=report or (lambda error: None),

@@ -36,7 +36,7 @@ from component_framework.core.registry import ComponentRegistry, registry
 from component_framework.core.renderer import get_default_renderer, set_default_renderer
 from component_framework.core.signing import Signer, configure
 
-__all__ = ["config", "derive_key", "setup"]
+__all__ = ["config", "derive_key", "project_sources", "setup"]
 
 _SALT = b"component_framework.django.signing"
 
@@ -103,6 +103,37 @@ def _template_dirs() -> list[Path]:
         if folder.is_dir():
             folders.append(folder)
     return folders
+
+
+def project_sources(root: Path) -> tuple[list[str], list[Path]]:
+    """The component modules and template folders of the apps inside *root* (``cf dev`` watches).
+
+    Apps installed from elsewhere (Django's own, third-party packages) are left out: only the
+    project's own code changes while it is developed.
+    """
+    root = root.resolve()
+    modules = [name for name in _component_modules() if _inside(name, root)]
+    folders: list[Path] = []
+    for app in apps.get_app_configs():
+        for kind in ("jinja2", "templates"):
+            folder = Path(app.path).resolve() / kind
+            if folder.is_dir() and folder.is_relative_to(root):
+                folders.append(folder)
+    for folder in map(Path, getattr(settings, "CF_TEMPLATE_DIRS", ())):
+        if folder.resolve().is_dir() and folder.resolve().is_relative_to(root):
+            folders.append(folder.resolve())
+    return modules, folders
+
+
+def _inside(module: str, root: Path) -> bool:
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return False
+    origin = spec.origin if spec is not None else None
+    return origin is not None and Path(origin).resolve().is_relative_to(root)
 
 
 def _install_renderer() -> None:

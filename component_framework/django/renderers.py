@@ -161,6 +161,10 @@ class DjangoTemplateRenderer(Renderer):
             context = {**context, "slots": {k: mark_safe(v) for k, v in slots.items()}}
         template = self.engine.get_template(template_name)
         request = current_request()
+        if not isinstance(request, HttpRequest) and self._strict:
+            # cf check and cf dev render strictly with no page request: give the context
+            # processors an anonymous visitor's, or `{{ user.username }}` would be an error.
+            request = _anonymous_request()
         if isinstance(request, HttpRequest):
             html: str = template.render(RequestContext(request, context))
         else:
@@ -177,6 +181,15 @@ class DjangoTemplateRenderer(Renderer):
             reset = getattr(loader, "reset", None)
             if reset is not None:
                 reset()
+
+
+def _anonymous_request() -> HttpRequest:
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    return request
 
 
 def _plain(loaders: Any) -> list[Any] | None:

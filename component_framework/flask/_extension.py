@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, request
 from markupsafe import Markup
@@ -223,8 +224,16 @@ class Components:
         reply = stream_reply_sync(self.config, self.request(), _head(), self._body)
         return _response(reply)
 
+    def _form_body(self) -> bytes:
+        raw = self._body()
+        if raw or not request.form:
+            return raw
+        # Something read request.form first (Flask-WTF's CSRF check does), which spent the
+        # stream: the fields come from the parsed form instead.
+        return urlencode(list(request.form.items(multi=True))).encode()
+
     def _htmx(self) -> Response:
-        return _response(htmx_reply_sync(self.config, self.request(), _head(), self._body))
+        return _response(htmx_reply_sync(self.config, self.request(), _head(), self._form_body))
 
     def _script(self) -> Response:
         return _response(script_reply(request.args.get("v"), request.headers.get("If-None-Match")))

@@ -27,7 +27,8 @@ from component_framework.testing import ComponentTester
 TEMPLATES = {
     "cf_tests/card.html": (
         "<article>{{ state.title|title }} {% component 'counter' start=7 %}"
-        "{% if user.is_authenticated %}for {{ user.username }}{% endif %}</article>"
+        "{% if user.is_authenticated %}for {{ user.username }}{% endif %}"
+        "<i>{{ user.get_username }}</i></article>"
     ),
     "cf_tests/typo.html": "<p>{{ state.cnt }}</p>",
     "cf_tests/broken.html": "{% if %}",
@@ -100,6 +101,20 @@ def test_undefined_variables_are_errors_only_when_strict(folder: Path) -> None:
     renderer.strict = True
     with pytest.raises(UndefinedVariable, match=r"'state\.cnt' is not defined"):
         renderer.render("cf_tests/typo.html", {"state": {}})
+
+
+def test_a_strict_render_without_a_request_sees_an_anonymous_visitors_context(
+    folder: Path,
+) -> None:
+    # cf check and cf dev previews render strictly with no page request: the names the
+    # context processors add (user, perms, request) are those of an anonymous visitor.
+    (folder / "cf_tests/visitor.html").write_text(
+        "<p>{{ user.username|default:'anon' }} {{ perms.shop.add_article }} {{ request.path }}</p>"
+    )
+    strict = DjangoTemplateRenderer(dirs=[str(folder)], strict=True)
+    assert strict.render("cf_tests/visitor.html", {"state": {}}) == "<p>anon False /</p>"
+    with pytest.raises(UndefinedVariable, match=r"'state\.cnt' is not defined"):
+        strict.render("cf_tests/typo.html", {"state": {}})
 
 
 def test_compile_template_and_clear_cache(folder: Path) -> None:

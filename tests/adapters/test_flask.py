@@ -16,14 +16,19 @@ from typing import Any
 
 import httpx
 import pytest
-from flask import Flask
+from flask import Flask, render_template_string
 from flask.testing import FlaskClient
+from flask_wtf.csrf import CSRFProtect
+from jinja2 import DictLoader
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 from werkzeug.serving import make_server
 
+from component_framework.core import Component, ComponentRegistry
 from component_framework.core._wsgi_host import background_loop
+from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.renderer import set_default_renderer
+from component_framework.flask import Components
 from component_framework.testing import isolated_defaults
 from tests._gunicorn import ROOT, serve_gunicorn
 
@@ -143,6 +148,46 @@ def test_cf_js_is_served_and_revalidated(client: FlaskClient) -> None:
     assert script.status_code == 200 and script.mimetype == "text/javascript"
     again = client.get("/cf/cf.js", headers={"If-None-Match": script.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_htmx_events_pass_flask_wtfs_csrf_check() -> None:
+    # Flask-WTF's check reads request.form before the view runs, which spends the body.
+    notes = ComponentRegistry()
+
+    @notes.register("notes")
+    class Notes(Component):
+        template_name = "notes.html"
+        transport = "htmx"
+        renderer = JinjaRenderer(loader=DictLoader({"notes.html": "{{ state.notes|join(',') }}"}))
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["notes"] = []
+
+        def on_add(self, text: str = "") -> None:
+            self.state["notes"].append(text)
+
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = "a-long-random-secret-for-flask-sessions"
+    CSRFProtect(app)
+    Components(app, registry=notes, secret_key="a-long-random-secret-kept-out-of-git")
+    app.add_url_rule(
+        "/",
+        "home",
+        lambda: render_template_string(
+            '<body hx-headers=\'{"X-CSRFToken": "{{ csrf_token() }}"}\'>{{ component("notes") }}'
+        ),
+    )
+    with app.test_client() as browser:
+        page = browser.get("/").get_data(as_text=True)
+        token = json.loads(unescape(re.search(r"hx-headers='([^']*)'", page)[1]))
+        fields = json.loads(unescape(re.search(r'hx-vals="([^"]*)"', page)[1]))
+        form = {**fields, "cf-event": "add", "text": "milk"}
+        refused = browser.post("/cf/htmx", data=form, headers={"HX-Request": "true"})
+        assert refused.status_code == 400 and b"CSRF token is missing" in refused.data
+        reply = browser.post("/cf/htmx", data=form, headers={"HX-Request": "true", **token})
+        assert reply.status_code == 200, reply.get_data(as_text=True)
+        assert "milk" in reply.get_data(as_text=True)
 
 
 # ---------- The WebSocket under real servers ----------

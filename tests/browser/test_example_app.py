@@ -115,6 +115,12 @@ def test_optimistic_update_then_rollback_on_failure(page: Page) -> None:
     expect(count).to_have_text("4")
     expect(counter).to_have_attribute("data-cf-loading", "")
     expect(flaky).to_have_attribute("data-cf-loading", "")
+    # The page marks itself before the request leaves; route handlers run while Playwright
+    # waits, so wait in short steps for this one to hold the request.
+    for _ in range(400):
+        if held:
+            break
+        page.wait_for_timeout(25)
     assert len(held) == 1
     held[0].continue_()
     page.unroute("**/cf/event")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import Result
 
 
@@ -57,6 +58,32 @@ def test_a_sync_handler_that_only_changes_state_gets_a_warning(
         "`async def` to skip the thread hop"
         for handler in ("on_increment", "on_tag")
     ]
+
+
+@pytest.mark.parametrize(
+    "dependencies",
+    [
+        '[project]\nname = "app"\nversion = "0"\ndependencies = ["cf-components[flask]>=0.1"]\n',
+        None,  # requirements.txt names Flask
+    ],
+)
+def test_a_flask_project_gets_no_advice_to_make_handlers_async(
+    cf: Callable[..., Result], make_project: Callable[..., Path], dependencies: str | None
+) -> None:
+    # Under Flask a `def` handler runs on the server's own thread and `async def` hops to a
+    # background loop: "declare it async def to skip the thread hop" would be wrong there.
+    tool = '[tool.cf]\ncomponents = ["app.components"]\ntemplates = ["app/templates"]\n'
+    files = {
+        "app/__init__.py": "",
+        "app/components.py": STATE_ONLY,
+        "app/templates/tally.html": "x",
+    }
+    if dependencies is None:
+        files["requirements.txt"] = "Flask>=3\ncf-components\n"
+    make_project(files, pyproject=(dependencies or "") + tool)
+    result = cf("check")
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
 
 
 BROKEN = """

@@ -171,6 +171,28 @@ def test_cf_finds_a_plain_startproject_projects_settings_from_manage_py(tmp_path
     assert nobody.returncode == 2 and "no user 'nobody' in the database" in nobody.stderr
 
 
+WATCHED = (
+    "from component_framework.devserver.app import create_dev_app\n"
+    "from component_framework.project import load_project\n"
+    "app = create_dev_app(load_project(), reload=True, report=None)\n"
+    "for path in app.state.dev.reloader.watch_paths:\n"
+    "    print(path.as_posix())\n"
+)
+
+
+def test_cf_dev_watches_a_plain_startproject_projects_own_apps(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    root.mkdir()
+    _startproject(root)
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "CF_APP")}
+    done = subprocess.run([sys.executable, "-c", WATCHED], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # The app's package (its components and the code they use), with its jinja2/ folder
+    # inside it; nothing of Django's own or of installed packages.
+    assert done.stdout.split() == [(root / "shop").resolve().as_posix()]
+
+
 def test_a_django_project_cf_cannot_set_up_gets_the_django_fix(tmp_path: Path) -> None:
     root = tmp_path / "site"
     root.mkdir()

@@ -100,6 +100,16 @@ def test_kinds_permissions_and_slots(
     assert rows["ticker"]["kind"] == "streaming"
 
 
+def test_show_gives_a_forms_submit_as_it_is_sent(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    make_project({"app/__init__.py": "", "app/components.py": FANCY})
+    result = cf("registry", "show", "signup")
+    assert result.exit_code == 0, result.output
+    # on_submit takes no arguments; the message carries the schema's fields in form_data.
+    assert "submit(form_data: {name: str})" in result.stdout
+
+
 def test_show_adds_the_source_location(cf: Callable[..., Result], example: Path) -> None:
     result = cf("registry", "show", "counter")
     assert result.exit_code == 0

@@ -185,6 +185,55 @@ async def test_async_dispatch_runs_sync_handlers_too() -> None:
     assert result["state"] == {"count": 3}
 
 
+# ---------- resolve: the lifecycle without rendering ----------
+
+
+def test_resolve_mounts_handles_and_returns_the_state_without_rendering() -> None:
+    recorder, log = make_recorder()
+    assert recorder().resolve("increment", {"amount": 2}) == {"count": 2}
+    assert log == ["init", "mount", "handler", "dehydrate"]
+
+
+def test_resolve_hydrates_a_given_state_and_without_event_only_returns_it() -> None:
+    recorder, log = make_recorder()
+    assert recorder().resolve(state={"count": 5}) == {"count": 5}
+    assert log == ["init", "hydrate", "dehydrate"]
+
+
+def test_resolve_raises_what_handle_event_raises() -> None:
+    recorder, _ = make_recorder()
+    with pytest.raises(EventNotFoundError):
+        recorder().resolve("missing", state={"count": 0})
+    with pytest.raises(InvalidPayloadError):
+        recorder().resolve("increment", {"amount": "many"}, state={"count": 0})
+    with pytest.raises(ComponentError, match="async_dispatch"):
+        recorder().resolve("async_increment", state={"count": 0})
+
+
+async def test_async_resolve_runs_sync_and_async_handlers_without_rendering() -> None:
+    recorder, log = make_recorder()
+    assert await recorder().async_resolve("async_increment", {"amount": 3}) == {"count": 3}
+    assert await recorder().async_resolve("increment", state={"count": 1}) == {"count": 2}
+    assert log == [
+        *("init", "mount", "async handler", "dehydrate"),
+        *("init", "hydrate", "handler", "dehydrate"),
+    ]
+    with pytest.raises(EventNotFoundError):
+        await recorder().async_resolve("missing")
+
+
+async def test_async_resolve_runs_a_streaming_handler_to_its_end() -> None:
+    from component_framework.core import StreamingComponent
+
+    class Words(StreamingComponent):
+        async def on_spell(self, word: str) -> Any:
+            for letter in word:
+                self.state["text"] = self.state.get("text", "") + letter
+                yield
+
+    assert await Words().async_resolve("spell", {"word": "abc"}) == {"text": "abc"}
+
+
 def test_dehydrate_returns_a_copy() -> None:
     component = Component()
     component.state["a"] = 1
@@ -522,3 +571,29 @@ def test_a_get_context_without_slots_still_gets_its_slots_rendered_once(
     own.fill_slot("main", CountingChild(text="a"))
     assert own.dispatch()["slots"] == {"main": "<b>a</b>"}
     assert CountingChild.renders == 1
+
+
+# ---------- locked_fields: state only the server sets ----------
+
+
+class Account(Component):
+    template_name = "account.html"
+    renderer = RecordingRenderer()
+    locked_fields = ("is_admin",)
+
+    def hydrate(self, state: dict[str, Any]) -> None:
+        super().hydrate(state)
+        self.state["is_admin"] = False  # the server decides, on every request
+
+    def on_rename(self, name: str) -> None:
+        self.state["name"] = name
+
+
+def test_locked_fields_never_leave_the_server_nor_come_back_from_the_page(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    result = Account().dispatch("rename", {"name": "ada"}, state={"is_admin": True})
+    assert result["state"] == {"name": "ada"}
+    assert "'is_admin': False" in result["html"]  # the server's value rendered
+    assert "Dropped locked fields ['is_admin']" in caplog.text
+    assert Component.locked_fields == frozenset()

@@ -406,3 +406,22 @@ def test_field_errors_read_as_messages_for_people() -> None:
         "email": ["Enter an email address like ada@example.com."],  # not "Value error, ..."
         "age": ["Enter a whole number."],
     }
+
+
+def test_an_on_submit_taking_the_form_data_is_refused_where_the_class_is_defined() -> None:
+    from component_framework.core.exceptions import ConfigurationError
+    from component_framework.core.form import ModelFormComponent
+
+    with pytest.raises(ConfigurationError) as refused:
+
+        class TaskForm(ModelFormComponent):
+            def on_submit(self, form_data: dict[str, Any]) -> None:  # type: ignore[override]
+                pass
+
+    message = str(refused.value)
+    assert "TaskForm.on_submit(self, form_data) takes arguments" in message
+    assert "self.validated_data" in message and "super().save_instance()" in message
+
+    class Extended(ModelFormComponent):  # optional arguments and super() are fine
+        def on_submit(self, note: str = "") -> None:
+            super().on_submit()

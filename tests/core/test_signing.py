@@ -387,3 +387,20 @@ async def test_state_without_a_component_id_is_refused(
         "code": "bad_message",
     }
     assert ran == []
+
+
+def test_0_6_0_names_configure_the_process_wide_signer_and_name_refusals(
+    cf_defaults: None,
+) -> None:
+    from component_framework.core.signing import CorruptStateError, StateSigner
+
+    assert CorruptStateError is StateIntegrityError
+    signer = StateSigner.configure("n" * 32, "o" * 32)
+    assert get_signer() is signer
+    old = Signer(["o" * 32])
+    state_json, checksum = old.sign_state("counter", "c-1", {"count": 1})
+    assert signer.verify_state("counter", "c-1", state_json, checksum) == {"count": 1}
+    with pytest.raises(ConfigurationError, match="always signed"):
+        StateSigner.configure()
+    StateSigner.reset()
+    assert get_signer() is not signer

@@ -96,3 +96,15 @@ def test_a_host_that_cannot_be_listened_on_is_one_clear_line(
     assert result.stderr.startswith("Error: cannot listen on 999.1.1.1:0: ")
     assert result.stderr.endswith("; check --host\n")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_the_banner_says_why_nothing_reloads(capsys: pytest.CaptureFixture[str]) -> None:
+    from component_framework.devserver._console import print_banner
+
+    print_banner("http://127.0.0.1:8000/", 0, [], reload=True)
+    shown = " ".join(capsys.readouterr().err.replace("│", " ").split())
+    assert "--no-reload" not in shown  # reload was asked for: the flag is not the reason
+    assert "no component module or template folder to watch" in shown
+    assert "[tool.cf] components" in shown
+    print_banner("http://127.0.0.1:8000/", 1, ["app"], reload=False)
+    assert "off (--no-reload)" in capsys.readouterr().err

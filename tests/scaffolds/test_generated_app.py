@@ -188,6 +188,16 @@ def flask_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return parent / "mysite"
 
 
+def test_a_flask_projects_handlers_and_cf_check_follow_flasks_threads(flask_site: Path) -> None:
+    # Under Flask `def` runs on the server's own thread, `async def` on a background loop.
+    counter = (flask_site / "mysite" / "components" / "counter.py").read_text()
+    assert "async def on_" not in counter and "runs on the server's own thread" in counter
+    checked = subprocess.run([_script("cf"), "check"], cwd=flask_site, env=_env(),
+                             capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "warning" not in checked.stderr and "thread hop" not in checked.stderr
+
+
 def test_a_flask_project_runs_its_tests_and_serves_its_page_with_flask_run(
     flask_site: Path,
 ) -> None:

@@ -1,0 +1,18 @@
+"""The adapter module paths of component-framework 0.6.0, as thin shims over this project's.
+
+Each module re-exports (or wraps in one call) what this project offers for the same job, so
+code written against 0.6.0 imports; docs/migrating.md gives the new path of each and what
+differs. New code imports the new paths:
+
+| 0.6.0 path | this project |
+| --- | --- |
+| `adapters.fastapi` | `component_framework.web.ComponentApp` |
+| `adapters.litestar` | `component_framework.litestar.create_router` |
+| `adapters.django_views` | `component_framework.django.urls` (views in `django.views`) |
+| `adapters.django_model` | `component_framework.django.DjangoModelMixin` |
+| `adapters.django_permissions` | `component_framework.core.permissions` |
+| `adapters.django_websocket` | `component_framework.django.consumers.ComponentConsumer` |
+| `adapters.flask` | `component_framework.flask.Components` |
+| `adapters.django_renderer` | `component_framework.django.renderers` |
+| `adapters.jinjax_renderer` | `component_framework.jinjax.JinjaXRenderer` |
+"""

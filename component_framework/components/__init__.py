@@ -1,0 +1,1 @@
+"""Ready-made components, for 0.6.0's ``component_framework.components`` path."""
