@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests._net import free_port
+from tests._net import free_port, wait_for_server
 
 __all__ = ["ROOT", "serve_gunicorn"]
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _wait_for(port: int, server: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {server.returncode}.")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"gunicorn did not listen on 127.0.0.1:{port} in {timeout}s.")
 
 
 @contextmanager
@@ -46,7 +31,7 @@ def serve_gunicorn(
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
-        _wait_for(port, server, timeout)
+        wait_for_server(port, server, "gunicorn", timeout)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()

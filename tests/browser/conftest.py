@@ -11,10 +11,8 @@ that cannot start is an error, never a skip: CI must not pass without running th
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
-from tests._net import free_port
+from tests._net import free_port, wait_for_server
 
 _free_port = free_port  # the name test_django.py and test_fastapi.py import
 
@@ -44,16 +42,8 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 
 def _wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"The example app exited with code {server.returncode}.")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"The example app did not listen on 127.0.0.1:{port} in {timeout}s.")
+    # The name the browser tests that start their own app import.
+    wait_for_server(port, server, "The example app", timeout)
 
 
 @contextmanager
@@ -70,7 +60,7 @@ def serve_app(
     command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen([*command, "--log-level", "warning", *options], cwd=ROOT, env=env)
     try:
-        _wait_for(port, server, timeout)
+        wait_for_server(port, server, "The example app", timeout)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from .helpers import DEMO, DevServer, _free_port, _wait_for
+from tests._net import wait_for_server
+
+from .helpers import DEMO, DevServer, _free_port
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +29,7 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
     command = [sys.executable, "-c", "from component_framework.cli import main; main()"]
     server = subprocess.Popen([*command, "dev", "--port", str(port)], cwd=project)
     try:
-        _wait_for(port, server)
+        wait_for_server(port, server, "The dev server")
         yield DevServer(f"http://127.0.0.1:{port}", project)
     finally:
         server.terminate()
