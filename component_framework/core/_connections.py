@@ -4,10 +4,17 @@ One class keeps the three consistent, for both users: the manager (connect, disc
 subscribe) and the push delivery (which pages get a push, and their outboxes). Subscriptions
 are indexed three ways: by connection (what a page holds; dropped with it), by component id (a
 push to one id) and by component name (a push to every instance of a component).
+
+For each subscription it may also know the state the page holds: the last state the server
+signed and sent it on this socket (a reply, a push) or verified when it subscribed. A pushed
+event then runs on the server from that state (``_push_events``). What one connection knows is
+bounded in bytes (``max_known_bytes``); past it the least recently sent is forgotten, and that
+page answers its pushes itself, as a page the server knows nothing about.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from ._push import Subscription
@@ -16,7 +23,10 @@ if TYPE_CHECKING:
     from ._outbox import Outbox
     from .websocket import WebSocketConnection
 
-__all__ = ["Connections"]
+__all__ = ["Connections", "Known"]
+
+Known = tuple[str, str]
+"""What a page holds for one component id, as the server signed it: (state JSON, checksum)."""
 
 
 class Connections:
@@ -26,9 +36,12 @@ class Connections:
         max_queued: Pushes waiting for one page, beyond one per subscription it holds, before
             it is dropped as fallen behind.
         send_timeout: Seconds one send may take before the page is dropped.
+        max_known_bytes: Bytes of page states one connection's socket remembers.
     """
 
-    def __init__(self, *, max_queued: int, send_timeout: float) -> None:
+    def __init__(
+        self, *, max_queued: int, send_timeout: float, max_known_bytes: int = 1 << 20
+    ) -> None:
         self.sockets: dict[str, list[WebSocketConnection]] = {}
         """Connection id -> its sockets (the documented ``manager.connections``)."""
         self.max_queued = max_queued
@@ -37,6 +50,9 @@ class Connections:
         self._by_connection: dict[str, dict[str, Subscription]] = {}
         self._by_id: dict[str, dict[str, Subscription]] = {}
         self._by_name: dict[str, set[str]] = {}
+        self.max_known_bytes = max_known_bytes
+        self._known: dict[str, OrderedDict[str, Known]] = {}
+        self._known_bytes: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"<Connections connections={len(self.sockets)} components={len(self._by_id)}>"
@@ -77,7 +93,11 @@ class Connections:
         return list(self._outboxes.values())
 
     def put(self, sub: Subscription, message: dict[str, Any]) -> None:
-        """Queue *message* for every socket of *sub*'s connection (never waits)."""
+        """Queue *message* for every socket of *sub*'s connection (never waits); a signed
+        ``component_update`` is what the page holds from then on."""
+        update = message if message.get("type") == "component_update" else message.get("update")
+        if isinstance(update, dict) and "checksum" in update:
+            self.remember(sub.connection_id, sub.component_id, update["state"], update["checksum"])
         for connection in self.sockets.get(sub.connection_id, ()):
             outbox = self._outboxes.get(id(connection))
             if outbox is not None:
@@ -98,6 +118,7 @@ class Connections:
         sub = self._by_connection.get(connection_id, {}).pop(component_id, None)
         if sub is None:
             return
+        self.forget(connection_id, component_id)
         if not self._by_connection[connection_id]:
             del self._by_connection[connection_id]
         by_id = self._by_id[component_id]
@@ -116,6 +137,48 @@ class Connections:
         """Remove every subscription *connection_id* holds."""
         for component_id in list(self._by_connection.get(connection_id, ())):
             self.unsubscribe(connection_id, component_id)
+
+    # ---------- What the pages hold ----------
+
+    def remember(
+        self, connection_id: str, component_id: str, state_json: Any, checksum: Any
+    ) -> None:
+        """Note that *connection_id*'s page holds *state_json* (signed *checksum*) for a
+        component id it subscribed to; anything else is ignored."""
+        if component_id not in self._by_connection.get(connection_id, ()):
+            return
+        if not isinstance(state_json, str) or not isinstance(checksum, str):
+            return
+        self.forget(connection_id, component_id)
+        size = len(state_json) + len(checksum)
+        if size > self.max_known_bytes:
+            return
+        known = self._known.setdefault(connection_id, OrderedDict())
+        used = self._known_bytes.get(connection_id, 0) + size
+        while known and used > self.max_known_bytes:
+            _, (old_state, old_checksum) = known.popitem(last=False)
+            used -= len(old_state) + len(old_checksum)
+        known[component_id] = (state_json, checksum)
+        self._known_bytes[connection_id] = used
+
+    def forget(self, connection_id: str, component_id: str) -> None:
+        """Forget what *connection_id*'s page holds for *component_id*."""
+        known = self._known.get(connection_id)
+        if known is None or component_id not in known:
+            return
+        state_json, checksum = known.pop(component_id)
+        self._known_bytes[connection_id] -= len(state_json) + len(checksum)
+        if not known:
+            del self._known[connection_id], self._known_bytes[connection_id]
+
+    def known(self, sub: Subscription) -> Known | None:
+        """The state *sub*'s page holds, as the server signed it, or None if unknown."""
+        known = self._known.get(sub.connection_id)
+        return None if known is None else known.get(sub.component_id)
+
+    def known_bytes(self) -> int:
+        """Bytes of page states remembered, over every connection."""
+        return sum(self._known_bytes.values())
 
     def held(self, connection_id: str) -> dict[str, Subscription]:
         """Component id -> subscription, for what *connection_id* holds (do not change it)."""

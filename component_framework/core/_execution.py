@@ -48,6 +48,7 @@ from .threads import run_sync
 __all__ = [
     "answer",
     "answer_here",
+    "bind_request",
     "current_config",
     "current_request",
     "run_message",
@@ -77,6 +78,16 @@ def using_config(config: AppConfig) -> Iterator[None]:
         yield
     finally:
         _config.reset(token)
+
+
+@contextmanager
+def bind_request(request: Any) -> Iterator[None]:
+    """Make *request* the current request within the block (a pushed event's run)."""
+    token = _request.set(request)
+    try:
+        yield
+    finally:
+        _request.reset(token)
 
 
 def _instantiate(parsed: ParsedEvent, params: Mapping[str, Any] | None) -> Component:

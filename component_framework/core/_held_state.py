@@ -53,11 +53,13 @@ __all__ = [
     "Steps",
     "finish",
     "key_of",
+    "loaded_for_push",
     "new_key",
     "reference",
     "reference_for",
     "run_held",
     "run_stream",
+    "save_pushed",
     "shared_reference",
     "store_for",
     "use_store",
@@ -344,3 +346,30 @@ def shared_reference(
         key = f"{name}:{_SHARED}:{secrets.token_hex(16)}"
         done = written[(id(store), name)] = (key, store.save_versioned(key, state, 0))
     return reference(name, component_id, *done)
+
+
+async def loaded_for_push(
+    steps: Steps, store: StateStore, name: str, ref: Mapping[str, Any]
+) -> State:
+    """The stored state a page's reference *ref* (signed by this server) names, for a pushed
+    event run on the server.
+
+    Raises:
+        StaleStateError: It expired, was removed, or is not a reference.
+    """
+    key = key_of(ref)
+    version = ref.get("version")
+    if key is None or ref.get("component") != name or not isinstance(version, int):
+        raise StaleStateError(_NOT_A_REFERENCE)
+    stored = await steps.load(store, key)
+    if stored is None or stored.version < version:
+        raise StaleStateError(_EXPIRED)
+    return stored.state
+
+
+async def save_pushed(steps: Steps, store: StateStore, name: str, state: State) -> tuple[str, int]:
+    """Store the state a pushed event made for many pages once, under a new shared key;
+    return (key, version) for their references."""
+    key = f"{name}:{_SHARED}:{secrets.token_hex(16)}"
+    with for_served_pages():  # a push reaches pages already served
+        return key, await steps.save(store, key, _sized(state), 0)

@@ -23,6 +23,7 @@ from .config import AppConfig
 from .permissions import check_permissions
 
 __all__ = [
+    "Encoded",
     "Subscription",
     "checks_at_push",
     "decode_push",
@@ -46,6 +47,14 @@ class Subscription:
     config: AppConfig
     request: Any = None
     """What the page's socket opened with: the permission classes see it at each push."""
+
+
+class Encoded(dict[str, Any]):
+    """A message whose JSON text is already built (``text``): pages of one push share most of
+    it, so it is written once and only each page's own fields are added. Hosts send ``text``
+    (``encode_text``); the dict holds the same message for everything else."""
+
+    text: str = ""
 
 
 def encode_push(kind: str, **fields: Any) -> str:

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._background import background_loop
-from ._held_state import Written
+from ._events import handler_spec
+from ._held_state import ASYNC_STEPS, SYNC_STEPS, Written, finish
 from ._push import (
     Subscription,
     checks_at_push,
@@ -35,6 +36,7 @@ from ._push import (
     signed_update,
     update_messages,
 )
+from ._push_events import Page, event_messages, plain_message
 from .broker import Broker, BrokerUnavailable, InMemoryBroker
 from .threads import run_sync
 
@@ -219,26 +221,8 @@ class PushDelivery:
         if push is None:
             return
         kind = push["k"]
-        connections = self._connections
         if kind == "event":
-            subs = connections.of_component(push["c"])
-            refused = await _refusals(subs, push["c"])
-            # One message object per component id, shared by its pages: the transport
-            # encodes a shared object once (see web's StarletteConnection).
-            messages: dict[str, dict[str, Any]] = {}
-            for n, sub in enumerate(subs):
-                if n in refused:
-                    self._send(sub, refused[n])
-                    continue
-                message = messages.get(sub.component_id)
-                if message is None:
-                    message = messages[sub.component_id] = {
-                        "type": "push_event",
-                        "component_id": sub.component_id,
-                        "event": push["e"],
-                        "payload": push["p"],
-                    }
-                connections.put(sub, message)
+            await self._deliver_event(push["c"], push["e"], push["p"])
         elif kind == "state":
             await self._deliver_state(push["c"], push["s"])
         elif kind == "update":
@@ -249,6 +233,33 @@ class PushDelivery:
             future = self._flushes.pop(push.get("t", ""), None)
             if future is not None and not future.done():
                 future.set_result(None)
+
+    async def _deliver_event(self, component: str, event: str, payload: dict[str, Any]) -> None:
+        connections = self._connections
+        plain: list[Subscription] = []
+        runs: dict[tuple[type[Any], int], list[Page]] = {}
+        for sub in connections.of_component(component):
+            cls = sub.config.registry.get(component)
+            known = connections.known(sub) if cls is not None else None
+            if cls is None or known is None or _answered_by_page(cls, event):
+                plain.append(sub)
+            else:
+                runs.setdefault((cls, id(sub.config)), []).append((sub, known))
+        refused = await _refusals(plain, component)
+        # One message object per component id, shared by its pages: the transport
+        # encodes a shared object once (see web's StarletteConnection).
+        messages: dict[str, dict[str, Any]] = {}
+        for n, sub in enumerate(plain):
+            if n in refused:
+                self._send(sub, refused[n])
+                continue
+            message = messages.get(sub.component_id)
+            if message is None:
+                message = messages[sub.component_id] = plain_message(sub, event, payload)
+            connections.put(sub, message)
+        for (cls, _), pages in runs.items():
+            for sub, reply in await _run_event(cls, component, event, payload, pages):
+                self._send(sub, reply)
 
     async def _deliver_state(self, component: str, state: dict[str, Any]) -> None:
         groups: dict[type[Any], list[Subscription]] = {}
@@ -344,3 +355,31 @@ async def _refusals(subs: list[Subscription], component: str) -> dict[int, dict[
     if not any(c is not None and checks_at_push(c) for c in classes):
         return {}
     return await run_sync(refusals, subs, classes)
+
+
+def _answered_by_page(cls: type[Any], event: str) -> bool:
+    # A streaming handler's frames go to the page that asked: it answers such a push itself.
+    try:
+        return handler_spec(cls, event).is_generator
+    except Exception:
+        return False  # the run reports the unknown event to every page
+
+
+def _run_here(
+    cls: type[Any], component: str, event: str, payload: dict[str, Any], pages: list[Page]
+) -> list[tuple[Subscription, dict[str, Any]]]:
+    return finish(event_messages(cls, component, event, payload, pages, SYNC_STEPS))
+
+
+async def _run_event(
+    cls: type[Any], component: str, event: str, payload: dict[str, Any], pages: list[Page]
+) -> list[tuple[Subscription, dict[str, Any]]]:
+    """Run a pushed event for the *pages* whose state is known: where the rule says (an
+    ``async def`` handler on the loop, else one worker-thread hop for all of them)."""
+    try:
+        on_loop = handler_spec(cls, event).is_async
+    except Exception:
+        on_loop = True  # no handler: nothing runs but the error reply
+    if on_loop:
+        return await event_messages(cls, component, event, payload, pages, ASYNC_STEPS)
+    return await run_sync(_run_here, cls, component, event, payload, pages)

@@ -19,6 +19,7 @@ from uuid import uuid4
 
 from ._json import wire_json
 from ._message import load_message
+from ._push import Encoded
 from .config import AppConfig
 from .exceptions import ComponentError
 from .websocket import ComponentWebSocketManager, WebSocketConnection
@@ -79,6 +80,8 @@ def encode_text(data: dict[str, Any]) -> str:
     Pushes are sent from one event loop, so one remembered (object, text) pair is enough.
     """
     global _last_encoded
+    if isinstance(data, Encoded):
+        return data.text
     if _last_encoded[0] is data:
         return _last_encoded[1]
     text = wire_json(data)

@@ -89,6 +89,11 @@ class Component(ComponentEffects):
     transport: ClassVar[Literal["http", "ws", "htmx"]] = "http"
     """How its pages send events: ``"http"`` (``POST /event``), ``"ws"`` (the socket) or
     ``"htmx"`` (its template's htmx attributes, to ``POST /htmx``; see ``core.htmx``)."""
+    push_runs_per: ClassVar[Literal["state", "user", "page"]] = "state"
+    """How a pushed event (``push_event``) runs on the server for a live component's pages:
+    ``"state"``, once per distinct page state, seeing no request (as ``push_state``'s render);
+    ``"user"``, once per state and user (``request.user``), seeing that user's request;
+    ``"page"``, once per page, with its own request. Its side effects run as often."""
     params_schema: ClassVar[type[BaseModel] | None] = None
     """A Pydantic model of its mount parameters, shown by ``cf dev``'s playground (optional)."""
     stories: ClassVar[dict[str, dict[str, Any]] | None] = None

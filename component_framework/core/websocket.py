@@ -84,6 +84,10 @@ class ComponentWebSocketManager:
             fallen behind.
         send_timeout: Seconds one send (a push, or the reply to the page's own message) may
             take before the page is dropped.
+        max_known_bytes: Bytes of page states one connection remembers (the last state the
+            server signed and sent each subscribed id), so a pushed event runs on the server
+            for them; beyond it the least recently sent are forgotten (those pages answer
+            their pushes themselves).
 
     Example:
 
@@ -101,11 +105,14 @@ class ComponentWebSocketManager:
         max_subscriptions: int = 1000,
         max_queued: int = 256,
         send_timeout: float = 10.0,
+        max_known_bytes: int = 1 << 20,
     ) -> None:
         config = config or AppConfig()
         changes = {"registry": registry, "signer": signer, "limits": limits, "broker": broker}
         self.config = config.replace(**{k: v for k, v in changes.items() if v is not None})
-        self._connections = Connections(max_queued=max_queued, send_timeout=send_timeout)
+        self._connections = Connections(
+            max_queued=max_queued, send_timeout=send_timeout, max_known_bytes=max_known_bytes
+        )
         self._broker: Broker | None = None
         self.max_subscriptions = max_subscriptions
         self._delivery_obj: PushDelivery | None = None
@@ -267,6 +274,11 @@ class ComponentWebSocketManager:
             reply = await self._route(connection, connection_id, message, config)
         except Exception as exc:
             reply = error_reply(exc)
+        if reply.get("type") == "component_update":
+            # Signed here and sent on this socket: what the page holds from now on.
+            self._connections.remember(
+                connection_id, reply.get("component_id", ""), reply["state"], reply["checksum"]
+            )
         await self._reply(connection, reply)
 
     async def _reply(self, connection: WebSocketConnection, reply: dict[str, Any]) -> None:
@@ -326,6 +338,7 @@ class ComponentWebSocketManager:
                 "unsubscribe from one first, or raise max_subscriptions on the manager."
             )
         self.subscribe(connection_id, component_id, name, config=config, request=connection.request)
+        self._remember_sent(connection_id, component_id, name, message, signer)
         await self._delivery.wait_ready()
         if message.get("resync") is True:
             # The page reconnected: it may have missed pushes, so it re-syncs now.
@@ -335,6 +348,26 @@ class ComponentWebSocketManager:
             "component_id": component_id,
             "subscribe_token": signer.subscription_token(name, component_id),
         }
+
+    def _remember_sent(
+        self,
+        connection_id: str,
+        component_id: str,
+        name: str,
+        message: Mapping[str, Any],
+        signer: Signer,
+    ) -> None:
+        # A subscribe may carry the state the page holds: if this server signed it (under
+        # this release), pushed events run on the server from it. Anything else is ignored:
+        # the page then answers its pushes itself, and its own request is checked as usual.
+        state, checksum = message.get("state"), message.get("checksum")
+        if not isinstance(state, str) or not isinstance(checksum, str):
+            return
+        try:
+            signer.verify(name, component_id, state, checksum)
+        except Exception:
+            return
+        self._connections.remember(connection_id, component_id, state, checksum)
 
     # ---------- Server pushes (each returns at once; delivery is asynchronous) ----------
 

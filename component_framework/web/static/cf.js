@@ -1054,6 +1054,9 @@
         component_id: root.getAttribute("data-cf-id"),
         token: root.getAttribute("data-cf-token"),
         resync,
+        // The state it holds, as the server signed it: the server runs pushed events from it.
+        state: root.getAttribute("data-cf-state"),
+        checksum: root.getAttribute("data-cf-checksum"),
       };
       this.send(root, msg).then((reply) => {
         // A lost connection shows as the offline mark; it resubscribes when it reconnects.
@@ -1111,9 +1114,22 @@
   // told at once, and their answers must not all arrive together. A resync told while one
   // waits is already covered by it (the answer reads the state when it is sent). unsubscribed
   // (with a code): the server stopped the pushes (the user lost access); the page shows why.
+  // A push_event the server already ran for the state this page holds carries its update and
+  // that state's checksum (base): it is applied when the page still holds that state and has
+  // no request in flight; otherwise the page sends the event itself, over the socket when it
+  // is live there, so the server learns the state it holds. One with an error shows it.
   const resyncing = new Set(); // ids whose resync waits for its moment
   function onPush(msg) {
     const id = msg.component_id || "";
+    if (msg.type === "push_event" && (msg.update || msg.error)) {
+      const root = byId(id);
+      if (!root) return true;
+      if (msg.error) { showError(root, msg.error); return true; }
+      if (!(data(root).pending || []).length && root.getAttribute("data-cf-checksum") === msg.base) {
+        apply(root, msg.update);
+        return true;
+      }
+    }
     if (msg.type === "unsubscribed" && msg.code) {
       const root = byId(id);
       if (root) {
@@ -1125,7 +1141,8 @@
     if (msg.type !== "push_event" && msg.type !== "resync") return false;
     const send = () => {
       const root = byId(id);
-      if (root) request(root, { event: msg.event || null, payload: msg.payload || {} });
+      const viaSocket = msg.type === "push_event" && root && root.hasAttribute("data-cf-subscribed");
+      if (root) request(root, { event: msg.event || null, payload: msg.payload || {}, viaSocket });
     };
     const jitter = msg.type === "resync" ? Number(msg.jitter) || 0 : 0;
     if (jitter <= 0) send();
@@ -1149,9 +1166,11 @@
   //   event: the handler's event (none: render the state again); payload: its arguments;
   //   source: the element that fired it (it shows the loading state); sent: the controls
   //   whose values the payload carries; rawPayload: the cf-payload text (optimistic patches);
-  //   depth: how many emitted events led to it; url: the query string to render from.
+  //   depth: how many emitted events led to it; url: the query string to render from;
+  //   viaSocket: over the socket whenever it is open (a push's answer).
   function request(root, {
     event = null, payload = {}, source = null, sent = [], rawPayload = null, depth = 0, url = null,
+    viaSocket = false,
   } = {}) {
     const undo = event ? optimistic(root, event, rawPayload) : null;
     const d = data(root);
@@ -1169,7 +1188,7 @@
       const show = (reply) => apply(root, reply, { seq, depth });
       // A state the server cannot use is not an error to show: the page recovers (Recovery).
       const recovers = (reply) => recoverable(reply, root);
-      return transmit(root, message(root, event, payload, url), (reply) => recovers(reply) || show(reply))
+      return transmit(root, message(root, event, payload, url), (reply) => recovers(reply) || show(reply), viaSocket)
         .then((reply) => (recovers(reply) ? recoverAndResend(root, reply, { event, payload, source, show }) : reply))
         .then((reply) => {
           if (undo && (!reply || reply.type === "error")) undo();
@@ -1195,9 +1214,11 @@
 
   // Send *msg* for *root* on its transport (a stream, the socket or HTTP); *onReply* gets each
   // reply (each frame of a stream). Resolves with the (last) reply.
-  function transmit(root, msg, onReply) {
+  // socketFirst: over the socket whenever it is open (a push's answer).
+  function transmit(root, msg, onReply, socketFirst = false) {
     if (root.hasAttribute("data-cf-stream")) return streamEvent(root, msg, onReply);
-    const viaSocket = root.getAttribute("data-cf-transport") === "ws" && socket.usable();
+    const viaSocket = (socketFirst && socket.open) ||
+      (root.getAttribute("data-cf-transport") === "ws" && socket.usable());
     // Resolved once the reply is applied (a morph may wait for a view transition).
     return (viaSocket ? socket.send(root, msg) : httpEvent(root, msg))
       .then((reply) => Promise.resolve(onReply(reply)).then(() => reply));
