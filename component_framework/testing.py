@@ -50,6 +50,7 @@ from .core import renderer as renderer_module
 from .core._events import list_events
 from .core.component import Component
 from .core.config import AppConfig
+from .core.exceptions import ComponentError
 from .core.form import FormComponent
 from .core.protocol import dispatch_message, render_component, signed_message, stream_frames
 from .core.registry import ComponentRegistry, registry
@@ -256,6 +257,35 @@ class ComponentTester(EffectAssertions):
                 self.name, state=state, component_id=self.component_id, config=self._config
             )
         self._reply = {**self._reply, "state": message["state"], "checksum": message["checksum"]}
+        return self
+
+    def push(self, event: str, **payload: Any) -> ComponentTester:
+        """Run *event* as ``push_event`` runs it for this page, and keep what the page gets.
+
+        The server runs it from the state the page holds, once for every page in that state
+        (seeing no request unless ``push_runs_per`` says ``"user"`` or ``"page"``).
+
+        Raises:
+            ComponentError: The push's run failed, or the permission classes refuse the page.
+        """
+        return _run_to_completion(self.apush(event, **payload))
+
+    async def apush(self, event: str, **payload: Any) -> ComponentTester:
+        """Async twin of ``push``, for tests running on an event loop."""
+        from .core._push import Subscription
+        from .core._push_events import run_event
+
+        sub = Subscription("tester", self.component_id, self.name, self._config, self.request)
+        known = (self._reply["state"], self._reply["checksum"])
+        cls = self._registry.resolve(self.name)
+        with self._store():
+            [(_, message)] = await run_event(cls, self.name, event, payload, [(sub, known)])
+        if "update" not in message:
+            error = message.get("error") or message
+            failure = ComponentError(error.get("error", "The push was refused."))
+            failure.code = error.get("code", failure.code)
+            raise failure
+        self._reply = message["update"]
         return self
 
     def set(self, field: str, value: Any) -> ComponentTester:

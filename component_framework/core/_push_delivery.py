@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._background import background_loop
 from ._events import handler_spec
-from ._held_state import ASYNC_STEPS, SYNC_STEPS, Written, finish
+from ._held_state import Written
 from ._push import (
     Subscription,
     checks_at_push,
@@ -36,7 +36,7 @@ from ._push import (
     signed_update,
     update_messages,
 )
-from ._push_events import Page, event_messages, plain_message
+from ._push_events import Page, plain_message, run_event
 from .broker import Broker, BrokerUnavailable, InMemoryBroker
 from .threads import run_sync
 
@@ -258,7 +258,7 @@ class PushDelivery:
                 message = messages[sub.component_id] = plain_message(sub, event, payload)
             connections.put(sub, message)
         for (cls, _), pages in runs.items():
-            for sub, reply in await _run_event(cls, component, event, payload, pages):
+            for sub, reply in await run_event(cls, component, event, payload, pages):
                 self._send(sub, reply)
 
     async def _deliver_state(self, component: str, state: dict[str, Any]) -> None:
@@ -363,23 +363,3 @@ def _answered_by_page(cls: type[Any], event: str) -> bool:
         return handler_spec(cls, event).is_generator
     except Exception:
         return False  # the run reports the unknown event to every page
-
-
-def _run_here(
-    cls: type[Any], component: str, event: str, payload: dict[str, Any], pages: list[Page]
-) -> list[tuple[Subscription, dict[str, Any]]]:
-    return finish(event_messages(cls, component, event, payload, pages, SYNC_STEPS))
-
-
-async def _run_event(
-    cls: type[Any], component: str, event: str, payload: dict[str, Any], pages: list[Page]
-) -> list[tuple[Subscription, dict[str, Any]]]:
-    """Run a pushed event for the *pages* whose state is known: where the rule says (an
-    ``async def`` handler on the loop, else one worker-thread hop for all of them)."""
-    try:
-        on_loop = handler_spec(cls, event).is_async
-    except Exception:
-        on_loop = True  # no handler: nothing runs but the error reply
-    if on_loop:
-        return await event_messages(cls, component, event, payload, pages, ASYNC_STEPS)
-    return await run_sync(_run_here, cls, component, event, payload, pages)

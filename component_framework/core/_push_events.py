@@ -25,14 +25,24 @@ from typing import Any
 from ._connections import Known
 from ._events import CheckedPayload, handler_spec
 from ._execution import bind_request
-from ._held_state import Steps, loaded_for_push, reference, save_pushed, store_for
+from ._held_state import (
+    ASYNC_STEPS,
+    SYNC_STEPS,
+    Steps,
+    finish,
+    loaded_for_push,
+    reference,
+    save_pushed,
+    store_for,
+)
 from ._json import canonical_dumps, wire_json
 from ._push import Encoded, Subscription, checks_at_push, refusal
 from ._reply import error_reply
 from .component import Component, StateSerializer
 from .permissions import _user, check_permissions
+from .threads import run_sync
 
-__all__ = ["Page", "event_messages", "plain_message"]
+__all__ = ["Page", "event_messages", "plain_message", "run_event"]
 
 Page = tuple[Subscription, Known]
 """A subscription and the state its page holds, as the server signed it."""
@@ -118,6 +128,26 @@ async def event_messages(
             continue
         messages.extend(texts)
     return messages
+
+
+def _run_here(
+    cls: type[Component], name: str, event: str, payload: dict[str, Any], pages: list[Page]
+) -> list[tuple[Subscription, dict[str, Any]]]:
+    return finish(event_messages(cls, name, event, payload, pages, SYNC_STEPS))
+
+
+async def run_event(
+    cls: type[Component], name: str, event: str, payload: dict[str, Any], pages: list[Page]
+) -> list[tuple[Subscription, dict[str, Any]]]:
+    """``event_messages`` where the rule says: an ``async def`` handler on the loop, any
+    other in one worker-thread hop for all of *pages*."""
+    try:
+        on_loop = handler_spec(cls, event).is_async
+    except Exception:
+        on_loop = True  # no handler: nothing runs but the error reply
+    if on_loop:
+        return await event_messages(cls, name, event, payload, pages, ASYNC_STEPS)
+    return await run_sync(_run_here, cls, name, event, payload, pages)
 
 
 def _refused(
