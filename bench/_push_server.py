@@ -65,6 +65,37 @@ class SubscribeOnlyTicker(CheckedTicker):
     check_permissions_on_push = False
 
 
+class _List(Renderer):
+    """A 20-item list, filtered by the page's own text: the issue's dashboard."""
+
+    def render(self, template_name: str, context: dict[str, Any]) -> str:
+        state = context["state"]
+        items = [f"item {i} of push {state['n']}" for i in range(20)]
+        shown = "".join(f"<li>{item}</li>" for item in items if state["filter"] in item)
+        return f'<ul data-n="{state["n"]}">{shown}</ul>'
+
+
+@registry.register("board")
+class Board(Component):
+    """A live list each page filters on its own (``push_event`` keeps the filter)."""
+
+    template_name = "board.html"
+    renderer = _List()
+    live = True
+    transport = "ws"
+
+    def mount(self) -> None:
+        super().mount()
+        self.state = {"filter": "", "n": 0, "draft": 0}
+
+    async def on_filter(self, text: str = "", draft: int = 0) -> None:
+        self.state["filter"] = text
+        self.state["draft"] = draft  # per page, not shown: what a page is typing
+
+    async def on_refresh(self, n: int = 0) -> None:
+        self.state["n"] = n
+
+
 sockets: set[WebSocket] = set()
 
 

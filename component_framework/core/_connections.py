@@ -149,11 +149,15 @@ class Connections:
             return
         if not isinstance(state_json, str) or not isinstance(checksum, str):
             return
-        self.forget(connection_id, component_id)
+        known = self._known.get(connection_id)
         size = len(state_json) + len(checksum)
+        if known is not None and component_id in known:
+            old_state, old_checksum = known.pop(component_id)
+            self._known_bytes[connection_id] -= len(old_state) + len(old_checksum)
         if size > self.max_known_bytes:
             return
-        known = self._known.setdefault(connection_id, OrderedDict())
+        if known is None:
+            known = self._known[connection_id] = OrderedDict()
         used = self._known_bytes.get(connection_id, 0) + size
         while known and used > self.max_known_bytes:
             _, (old_state, old_checksum) = known.popitem(last=False)

@@ -18,6 +18,7 @@ as a page the server knows nothing about does. A run that fails gives its pages 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
@@ -44,8 +45,14 @@ from .threads import run_sync
 
 __all__ = ["Page", "event_messages", "plain_message", "run_event"]
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.:-]*")  # needs no escaping in JSON (ids, checksums)
+
 Page = tuple[Subscription, Known]
 """A subscription and the state its page holds, as the server signed it."""
+
+
+def _text(value: str) -> str:
+    return f'"{value}"' if _PLAIN.fullmatch(value) else wire_json(value)
 
 
 def plain_message(sub: Subscription, event: str, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -245,7 +252,7 @@ class _Run:
                 page_state = canonical_dumps(reference(self.name, cid, *written))
                 state_field = wire_json(page_state)
             checksum = sub.config.signer.sign(self.name, cid, page_state)
-            cid_json = wire_json(cid)
+            cid_json = _text(cid)
             update = {
                 "type": "component_update",
                 "component_id": cid,
@@ -265,9 +272,9 @@ class _Run:
             )
             message.text = (
                 f'{{"type":"push_event","component_id":{cid_json},"event":{event_json},'
-                f'"payload":{payload_json},"base":{wire_json(known[1])},"update":'
+                f'"payload":{payload_json},"base":{_text(known[1])},"update":'
                 f'{{"type":"component_update","component_id":{cid_json},"html":{html_field},'
-                f'"state":{state_field},"checksum":{wire_json(checksum)}}}}}'
+                f'"state":{state_field},"checksum":{_text(checksum)}}}}}'
             )
             out.append((sub, message))
         return out
