@@ -189,20 +189,24 @@ async def main() -> None:
     if args.before is not None:
         trees["before"] = args.before.resolve()
     folder = tempfile.mkdtemp()
-    redis_port = free_port()
-    redis_cmd = [shutil.which("redis-server") or "redis-server", "--port", str(redis_port)]
-    redis_proc = subprocess.Popen(
-        [*redis_cmd, "--save", "", "--appendonly", "no", "--dir", folder], stdout=subprocess.DEVNULL
-    )
-    url = f"redis://127.0.0.1:{redis_port}/0"
+    # One redis-server per group: a push for one group's pages must not reach the other's.
+    redis_ports = {name: free_port() for name in trees}
+    server = shutil.which("redis-server") or "redis-server"
+    options = ["--save", "", "--appendonly", "no", "--dir", folder]
+    redis_procs = [
+        subprocess.Popen([server, "--port", str(port), *options], stdout=subprocess.DEVNULL)
+        for port in redis_ports.values()
+    ]
+    urls = {name: f"redis://127.0.0.1:{port}/0" for name, port in redis_ports.items()}
     groups = {name: Group(name, args.pages) for name in trees}
     ports = {name: [free_port(), free_port()] for name in trees}
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        await wait_port(redis_port)
+        for port in redis_ports.values():
+            await wait_port(port)
         for name, tree in trees.items():
             for port in ports[name]:
-                env = {**os.environ, "CF_SECRET_KEY": KEY, "CF_BROKER_URL": url}
+                env = {**os.environ, "CF_SECRET_KEY": KEY, "CF_BROKER_URL": urls[name]}
                 env["BENCH_MODE"] = "floor" if name == "floor" else "cf"
                 env["PYTHONPATH"] = os.pathsep.join([str(HERE), str(tree)])
                 cmd = [sys.executable, "-m", "uvicorn", "_push_server:app", "--port", str(port)]
@@ -221,8 +225,8 @@ async def main() -> None:
                 else:
                     await open_cf(group, ports[name], args.states, http)
                 print(f"{name}: {args.pages} pages open in {time.perf_counter() - started:.1f}s")
-        manager = ComponentWebSocketManager(broker=url)
-        raw = redis.asyncio.Redis.from_url(url)
+        managers = {name: ComponentWebSocketManager(broker=url) for name, url in urls.items()}
+        raw = redis.asyncio.Redis.from_url(urls["floor"])
         # The floor sends each page as many bytes as a cf page gets for one push.
         sample = groups["cf"].pages[0]
         size = len(json.dumps({"type": "push_event", "update": {"html": "x" * 900}}))
@@ -240,12 +244,13 @@ async def main() -> None:
                         text = json.dumps({"k": "floor", "n": n, "pad": "x" * size})
                         await raw.publish("floor", text)
                     else:
-                        await manager.push_event("board", "refresh", {"n": n})
+                        await managers[group.name].push_event("board", "refresh", {"n": n})
                     last = await asyncio.wait_for(arrived, 600)
                     group.times.append((last - t0) * 1000)
                     await asyncio.sleep(0.05)
                 group.cpu.append((cpu_seconds(group.pids) - cpu0) / args.pushes * 1000)
-        await manager.close()
+        for manager in managers.values():
+            await manager.close()
         await raw.aclose()
         print(f"{args.pages} pages in {args.states} states, {args.pushes * args.rounds} pushes:")
         for group in groups.values():
@@ -269,8 +274,9 @@ async def main() -> None:
             proc.terminate()
         for proc in procs:
             proc.wait(10)
-        redis_proc.terminate()
-        redis_proc.wait(10)
+        for redis_proc in redis_procs:
+            redis_proc.terminate()
+            redis_proc.wait(10)
         shutil.rmtree(folder, ignore_errors=True)
 
 
