@@ -82,3 +82,63 @@ def test_a_page_the_server_unsubscribes_shows_why(cf_page: ClientPage) -> None:
     expect(root).to_have_attribute("data-cf-error-code", "permission_denied")
     expect(root).not_to_have_attribute("data-cf-subscribed", "")
     expect(cf_page.page.get_by_role("alert")).to_have_text("Permission denied.")
+
+
+def test_a_push_the_server_ran_is_applied_when_the_page_holds_its_base_state(
+    cf_page: ClientPage,
+) -> None:
+    cf_page.open(component("board", "<p>0</p>", live=True))
+    subscribe = cf_page.next_socket_message()
+    # The page tells the server the state it holds, as the server signed it.
+    assert (subscribe["state"], subscribe["checksum"]) == ("{}", "test-checksum")
+    cf_page.reply_on_socket(
+        {"type": "subscribed", "component_id": "board", "ref": subscribe["ref"]}
+    )
+    update = {
+        "type": "component_update",
+        "component_id": "board",
+        "html": "<p>1</p>",
+        "state": '{"n":1}',
+        "checksum": "c-1",
+    }
+    cf_page.reply_on_socket(
+        {
+            "type": "push_event",
+            "component_id": "board",
+            "event": "refresh",
+            "payload": {},
+            "base": "test-checksum",
+            "update": update,
+        }
+    )
+    board = cf_page.page.locator("[data-cf-id=board]")
+    expect(board.locator("p")).to_have_text("1")
+    expect(board).to_have_attribute("data-cf-checksum", "c-1")
+    # A run from a state the page no longer holds: it sends the event itself, on the socket.
+    stale = {**update, "html": "<p>stale</p>", "checksum": "c-x"}
+    cf_page.reply_on_socket(
+        {
+            "type": "push_event",
+            "component_id": "board",
+            "event": "refresh",
+            "payload": {"k": 2},
+            "base": "test-checksum",
+            "update": stale,
+        }
+    )
+    answer = cf_page.next_socket_message()
+    assert answer["type"] == "component_event"
+    assert (answer["event"], answer["payload"], answer["checksum"]) == ("refresh", {"k": 2}, "c-1")
+    cf_page.reply_on_socket({**update, "html": "<p>2</p>", "checksum": "c-2", "ref": answer["ref"]})
+    expect(board.locator("p")).to_have_text("2")
+    # A run that failed shows its error.
+    cf_page.reply_on_socket(
+        {
+            "type": "push_event",
+            "component_id": "board",
+            "event": "refresh",
+            "payload": {},
+            "error": {"type": "error", "error": "The handler failed.", "code": "handler_error"},
+        }
+    )
+    expect(board).to_have_attribute("data-cf-error-code", "handler_error")
