@@ -81,13 +81,15 @@ def using_config(config: AppConfig) -> Iterator[None]:
 
 
 @contextmanager
-def bind_request(request: Any) -> Iterator[None]:
-    """Make *request* the current request within the block (a pushed event's run)."""
-    token = _request.set(request)
+def bind_request(request: Any, config: AppConfig) -> Iterator[None]:
+    """Make *request* and *config* current within the block, as a message's run does (a
+    pushed event run on the server: its nested components render with the app's config)."""
+    token, config_token = _request.set(request), _config.set(config)
     try:
         yield
     finally:
         _request.reset(token)
+        _config.reset(config_token)
 
 
 def _instantiate(parsed: ParsedEvent, params: Mapping[str, Any] | None) -> Component:

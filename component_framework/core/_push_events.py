@@ -40,7 +40,7 @@ from ._json import canonical_dumps, wire_json
 from ._push import Encoded, Subscription, checks_at_push, refusal
 from ._reply import error_reply
 from .component import Component, StateSerializer
-from .permissions import _user, check_permissions
+from .permissions import check_permissions, user_of
 from .threads import run_sync
 
 __all__ = ["Page", "event_messages", "plain_message", "run_event"]
@@ -85,7 +85,7 @@ def _share_key(cls: type[Component], sub: Subscription) -> Hashable:
     if cls.push_runs_per == "page":
         return (sub.connection_id, sub.component_id)
     if cls.push_runs_per == "user":
-        user = _user(sub.request)
+        user = user_of(sub.request)
         try:
             hash(user)
         except TypeError:
@@ -196,12 +196,12 @@ class _Run:
         self.own_id = False  # the probe is the page's own id: no sharing to detect
 
     async def _dispatch(self, component_id: str, state: dict[str, Any]) -> dict[str, Any]:
-        with bind_request(self.request):
+        with bind_request(self.request, self.config):
             component = self.cls(component_id=component_id)
             return await self.steps.dispatch(component, self.event, self.payload, dict(state))
 
     def _render(self, component_id: str, state: dict[str, Any]) -> str:
-        with bind_request(self.request):
+        with bind_request(self.request, self.config):
             component = self.cls(component_id=component_id)
             component.hydrate(dict(state))
             return component.render()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
+from collections.abc import Callable
+from html import unescape as html_unescape
 from typing import Any, ClassVar
 
 import pytest
@@ -252,6 +255,47 @@ async def test_a_shared_run_sees_no_request(
     await manager.push_event("anon", "refresh", {})
     await manager.flush()
     assert seen == [(None, True)]  # async def: on the loop; shared: no user's request
+
+
+async def test_a_nested_component_in_a_run_is_the_apps_own(
+    fresh_registry: ComponentRegistry,
+    manager: ComponentWebSocketManager,
+    signer: Signer,
+    templates: Callable[..., Any],
+) -> None:
+    templates(
+        **{
+            "board.html": '<section>{{ component("badge", n=state.n) }}</section>',
+            "badge.html": "<b>{{ state.n }}</b>",
+        }
+    )
+
+    @fresh_registry.register("board")
+    class Board(Component):
+        template_name = "board.html"
+
+        def on_set(self, n: int) -> None:
+            self.state["n"] = n
+
+    @fresh_registry.register("badge")  # in the app's registry only, not the process default
+    class Badge(Component):
+        template_name = "badge.html"
+
+        def mount(self) -> None:
+            super().mount()
+            self.state["n"] = self.params.get("n", 0)
+
+    page = await _page(manager, signer, 0, canonical_dumps({"n": 0}), name="board")
+    await manager.push_event("board", "set", {"n": 5})
+    await manager.flush()
+    html = page.sent[-1]["update"]["html"]
+    assert 'data-cf-component="badge"' in html and "<b>5</b>" in html
+    # Signed with the app's signer: the page can send the badge's own events.
+    cid = re.search(r'data-cf-id="([^"]+)"', html)
+    state = re.search(r'data-cf-state="([^"]+)"', html)
+    checksum = re.search(r'data-cf-checksum="([^"]+)"', html)
+    assert cid and state and checksum
+    signer.verify("badge", cid[1], html_unescape(state[1]), checksum[1])
 
 
 async def test_permission_classes_are_checked_for_each_user(
