@@ -371,5 +371,4 @@ async def save_pushed(steps: Steps, store: StateStore, name: str, state: State) 
     """Store the state a pushed event made for many pages once, under a new shared key;
     return (key, version) for their references."""
     key = f"{name}:{_SHARED}:{secrets.token_hex(16)}"
-    with for_served_pages():  # a push reaches pages already served
-        return key, await steps.save(store, key, _sized(state), 0)
+    return key, await steps.save(store, key, _sized(state), 0)
