@@ -260,7 +260,8 @@ class ComponentTester(EffectAssertions):
         return self
 
     def push(self, event: str, **payload: Any) -> ComponentTester:
-        """Run *event* as ``push_event`` runs it for this page, and keep what the page gets.
+        """Run *event* as ``push_event`` runs it for this page, and keep what the page gets:
+        its HTML, state and effects (``effects``, ``assert_flash``, ...).
 
         The server runs it from the state the page holds, once for every page in that state
         (seeing no request unless ``push_runs_per`` says ``"user"`` or ``"page"``).
@@ -286,6 +287,8 @@ class ComponentTester(EffectAssertions):
             failure.code = error.get("code", failure.code)
             raise failure
         self._reply = message["update"]
+        self.frames = []
+        self._follow(self._reply.get("effects", ()))
         return self
 
     def set(self, field: str, value: Any) -> ComponentTester:

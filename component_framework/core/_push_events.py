@@ -24,6 +24,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 from ._connections import Known
+from ._effects import carry_flash, check_effects
 from ._events import CheckedPayload, handler_spec
 from ._execution import bind_request
 from ._held_state import (
@@ -219,8 +220,13 @@ class _Run:
         new_state = result["state"]
         new_json = StateSerializer.serialize_canonical(new_state)
         StateSerializer.check_size(new_json)
-        if not self.own_id and self.probe in new_json:
-            # The handler wrote the id into the state: it runs once per page instead.
+        # Checked and carried as a message's effects are; they go to every page of the run.
+        check_effects(result.get("effects"), self.config.registry, self.name, self.event)
+        effects = carry_flash(result.get("effects") or [], self.config.signer)
+        effects_json = wire_json(effects) if effects else ""
+        if not self.own_id and (self.probe in new_json or self.probe in effects_json):
+            # The handler wrote the id into the state or an effect (an emit to its own id, a
+            # browser event naming it): it runs once per page instead.
             out: list[tuple[Subscription, dict[str, Any]]] = []
             for page in self.pages:
                 payloads = (self.payload, self.raw_payload)
@@ -236,6 +242,7 @@ class _Run:
             written = await save_pushed(self.steps, self.store, self.name, new_state)
         shared_state = wire_json(new_json) if written is None else ""
         html_json = "" if by_id else wire_json(html)
+        effects_field = f',"effects":{effects_json}' if effects_json else ""
         out = []
         for sub, known in self.pages:
             cid = sub.component_id
@@ -253,13 +260,15 @@ class _Run:
                 state_field = wire_json(page_state)
             checksum = sub.config.signer.sign(self.name, cid, page_state)
             cid_json = _text(cid)
-            update = {
+            update: dict[str, Any] = {
                 "type": "component_update",
                 "component_id": cid,
                 "html": page_html,
                 "state": page_state,
                 "checksum": checksum,
             }
+            if effects:
+                update["effects"] = effects
             message = Encoded(
                 {
                     "type": "push_event",
@@ -274,7 +283,7 @@ class _Run:
                 f'{{"type":"push_event","component_id":{cid_json},"event":{event_json},'
                 f'"payload":{payload_json},"base":{_text(known[1])},"update":'
                 f'{{"type":"component_update","component_id":{cid_json},"html":{html_field},'
-                f'"state":{state_field},"checksum":{_text(checksum)}}}}}'
+                f'"state":{state_field},"checksum":{_text(checksum)}{effects_field}}}}}'
             )
             out.append((sub, message))
         return out

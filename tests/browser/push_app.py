@@ -2,7 +2,8 @@
 
 Each page keeps its own filter (client-held state); the list lives in a database every worker
 reads, and a change anywhere is announced with ``ws_manager.push_event("shared_list",
-"refresh")``, which every page handles with its own state. Run as ``uvicorn
+"refresh")``, which every page handles with its own state; ``/announce?text=`` pushes
+``announce``, whose handler asks for a flash and a browser event. Run as ``uvicorn
 tests.browser.push_app:app`` with ``PUSH_APP_DB`` (the SQLite file) and ``CF_BROKER_URL``.
 """
 
@@ -31,7 +32,7 @@ TEMPLATE = """<div>
 </div>"""
 
 PAGE = """<!doctype html><html><body>
-{{ component("shared_list") }}{{ cf_scripts() }}
+{{ cf_flash() }}{{ component("shared_list") }}{{ cf_scripts() }}
 </body></html>"""
 
 
@@ -74,6 +75,11 @@ class SharedList(Component):
     async def on_only_a(self) -> None:
         self.state["filter"] = "a"
 
+    def on_announce(self, text: str) -> None:
+        # A pushed event's effects: shown on every page, as a page's own event's would be.
+        self.flash("info", text)
+        self.dispatch_browser_event("list:announced", {"text": text})
+
     async def on_add(self, form_data: dict[str, str]) -> None:
         add_item(form_data.get("text", ""))
         self.state["items"] = load_items()
@@ -88,4 +94,10 @@ async def home(request: Request) -> HTMLResponse:
     return HTMLResponse(environment.from_string(PAGE).render())
 
 
-app = Starlette(routes=[Route("/", home), components.mount()])
+async def announce(request: Request) -> HTMLResponse:
+    """Push ``announce`` to every page (what a background job would do)."""
+    await ws_manager.push_event("shared_list", "announce", {"text": request.query_params["text"]})
+    return HTMLResponse("pushed")
+
+
+app = Starlette(routes=[Route("/", home), Route("/announce", announce), components.mount()])

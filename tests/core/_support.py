@@ -7,7 +7,8 @@ import threading
 from typing import Any
 
 from component_framework.core.renderer import Renderer
-from component_framework.core.websocket import WebSocketConnection
+from component_framework.core.signing import Signer
+from component_framework.core.websocket import ComponentWebSocketManager, WebSocketConnection
 
 
 class Plain(Renderer):
@@ -51,3 +52,29 @@ class FakeConnection(WebSocketConnection):
     @property
     def request(self) -> Any:
         return self._request
+
+
+async def subscribed_page(
+    manager: ComponentWebSocketManager,
+    signer: Signer,
+    n: int,
+    state: str | None,
+    name: str = "todo",
+    request: Any = None,
+) -> FakeConnection:
+    """A page (``conn-<n>``) subscribed to ``<name>-<n>``, holding *state* as signed (none:
+    a state the server does not know); its ``sent`` starts empty."""
+    page = FakeConnection(request)
+    cid = f"{name}-{n}"
+    await manager.connect(page, f"conn-{n}")
+    message: dict[str, Any] = {
+        "type": "subscribe",
+        "component_id": cid,
+        "token": signer.subscription_token(name, cid),
+    }
+    if state is not None:
+        message.update(state=state, checksum=signer.sign(name, cid, state))
+    await manager.handle_message(page, f"conn-{n}", message)
+    assert page.sent[-1]["type"] == "subscribed"
+    page.sent.clear()
+    return page

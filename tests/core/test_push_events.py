@@ -27,6 +27,7 @@ from component_framework.core.state import InMemoryStateStore
 from component_framework.testing import ComponentTester
 
 from ._support import FakeConnection
+from ._support import subscribed_page as _page
 
 
 class ListRenderer(Renderer):
@@ -79,30 +80,6 @@ def runs(fresh_registry: ComponentRegistry) -> list[Any]:
 
 def _state(filter_: str, items: list[str] | None = None) -> str:
     return canonical_dumps({"filter": filter_, "items": items or []})
-
-
-async def _page(
-    manager: ComponentWebSocketManager,
-    signer: Signer,
-    n: int,
-    state: str | None,
-    name: str = "todo",
-    request: Any = None,
-) -> FakeConnection:
-    page = FakeConnection(request)
-    cid = f"{name}-{n}"
-    await manager.connect(page, f"conn-{n}")
-    message: dict[str, Any] = {
-        "type": "subscribe",
-        "component_id": cid,
-        "token": signer.subscription_token(name, cid),
-    }
-    if state is not None:
-        message.update(state=state, checksum=signer.sign(name, cid, state))
-    await manager.handle_message(page, f"conn-{n}", message)
-    assert page.sent[-1]["type"] == "subscribed"
-    page.sent.clear()
-    return page
 
 
 @pytest.fixture
