@@ -8,9 +8,15 @@ The transport itself is untouched: the bytes pass through as they are. For a com
 server-held state (the page holds only a reference) the states logged are read from its store,
 once the request has arrived and again after the reply.
 
-A server push reaches a page over its WebSocket, and the page answers it with an event of its
-own: the recorder watches the pushes sent and marks the event that answers one as ``pushed``,
-so the playground can tell what came from outside the session (an exported test cannot).
+Events a page sends over its WebSocket (a ``"ws"`` component's, or a page's answer to a push)
+are logged the same way, from the ``component_event`` received and the reply sent with its
+``ref``. A server push reaches a page over its WebSocket: either the page answers it with an
+event of its own, which the recorder marks ``pushed``, or the server ran the pushed event from
+the state the page holds and sends the update itself, which is logged as a ``pushed`` entry of
+its own (the state before is the last one the page was seen to hold). The playground can so
+tell what came from outside the session (an exported test cannot). A page that set such an
+update aside (it had a request in flight) answers the push itself: that answer's entry
+``replaces`` the run's.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from ._channel import LiveChannel
 __all__ = ["EventRecorder", "state_diff"]
 
 _MAX_RECORDED_BYTES = 2 * 1024 * 1024
+_MAX_PAGES = 1000  # the pages whose name and last state the log keeps
 
 
 class EventRecorder:
@@ -44,11 +51,14 @@ class EventRecorder:
         self.registry = registry
         self.sequence = 0
         self.pushed: dict[str, str | None] = {}  # component id -> the event last pushed to it
+        self.pages: dict[str, dict[str, Any]] = {}  # component id -> its name and last state
+        self.ran: dict[str, dict[str, Any]] = {}  # component id -> the push the server ran
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] == "websocket":
-            await self.app(scope, receive, self._watching_pushes(send))
+            socket = _SocketLog(self)
+            await self.app(scope, socket.watch_receive(receive), socket.watch_send(send))
             return
         if (
             scope["type"] != "http"
@@ -82,29 +92,88 @@ class EventRecorder:
             await send(message)
 
         await self.app(scope, receive_and_keep, send_and_keep)
+        streamed = path.endswith("/stream")
+        body, reply = bytes(request_body), bytes(response_body)
+        await self.record(body, reply, streamed, status, started, held)
+
+    async def record(
+        self,
+        request: bytes,
+        response: bytes,
+        streamed: bool,
+        status: int,
+        started: float,
+        held: dict[str, Any],
+    ) -> None:
+        """Publish the entry of one event: its message, its reply (or stream), how long."""
         elapsed = (time.perf_counter() - started) * 1000
         if "store" in held:
             held["after"] = await held["store"].aload(held["id"])
-        streamed = path.endswith("/stream")
-        entry = self._entry(bytes(request_body), bytes(response_body), streamed, status, elapsed)
+        entry = self._entry(request, response, streamed, status, elapsed)
         if entry is not None:
             if "store" in held:
                 self._use_held(entry, held)
             self.channel.publish(entry)
 
-    def _watching_pushes(self, send: Send) -> Send:
-        async def send_and_note(message: Message) -> None:
-            text = message.get("text") if message["type"] == "websocket.send" else None
-            if text and ('"push_event"' in text or '"resync"' in text):
-                try:
-                    push = json.loads(text)
-                except ValueError:
-                    push = None
-                if isinstance(push, dict) and isinstance(push.get("component_id"), str):
-                    self.pushed[push["component_id"]] = push.get("event")
-            await send(message)
+    def note_push(self, push: dict[str, Any]) -> None:
+        """A push sent to a page: the page's answer to it is ``pushed``; an update the server
+        ran for it is an entry of its own."""
+        component_id = push["component_id"]
+        update = push.get("update")
+        if not isinstance(update, dict) and "error" not in push:
+            self.pushed[component_id] = push.get("event")
+            return
+        page = self.pages.get(component_id, {})
+        before = _state(page.get("state"))
+        self.sequence += 1
+        entry: dict[str, Any] = {
+            "type": "event",
+            "seq": self.sequence,
+            "at": time.time(),
+            "component": page.get("component"),
+            "component_id": component_id,
+            "event": push.get("event"),
+            "payload": push.get("payload") or {},
+            "state_before": before,
+            "status": 200,
+            "server_ms": None,  # run once for every page in that state, not for this one
+            "frames": 1,
+            "pushed": True,
+        }
+        if not isinstance(update, dict):
+            error = push["error"] if isinstance(push.get("error"), dict) else {}
+            entry.update(error=error.get("error"), code=error.get("code"))
+            entry.update(state_after=before, diff=[])
+        else:
+            after = _state(update.get("state"))
+            entry.update(state_after=after, diff=state_diff(before or {}, after or {}))
+            if update.get("effects"):
+                entry["effects"] = update["effects"]
+            self.note_page(component_id, state=update.get("state"))
+            # Until the page's next event shows whether it applied the update or answered
+            # the push itself (see _entry).
+            self.pushed[component_id] = push.get("event")
+            self.ran[component_id] = {
+                "seq": entry["seq"],
+                "event": push.get("event"),
+                "state": update.get("state"),
+            }
+            while len(self.ran) > _MAX_PAGES:
+                del self.ran[next(iter(self.ran))]
+        self.channel.publish(entry)
 
-        return send_and_note
+    def note_page(self, component_id: Any, *, component: Any = None, state: Any = None) -> None:
+        """Remember the name and the state a page was last seen to hold (a bounded number)."""
+        if not isinstance(component_id, str):
+            return
+        page = self.pages.pop(component_id, {})
+        if isinstance(component, str):
+            page["component"] = component
+        if isinstance(state, str):
+            page["state"] = state
+        self.pages[component_id] = page
+        while len(self.pages) > _MAX_PAGES:
+            del self.pages[next(iter(self.pages))]
 
     async def _read_held(self, body: bytes, held: dict[str, Any]) -> None:
         try:
@@ -157,6 +226,16 @@ class EventRecorder:
             "frames": len(replies),
         }
         component_id = entry["component_id"]
+        ran = self.ran.get(component_id) if isinstance(component_id, str) else None
+        if ran is not None and message.get("state") == ran["state"]:
+            # The page applied the update the server ran: this event is its own.
+            del self.ran[component_id]
+            self.pushed.pop(component_id, None)
+        elif ran is not None and entry["event"] == ran["event"]:
+            # The page set the server's update aside (it had a request in flight, or held
+            # another state) and answered the push itself: this entry takes the run's place.
+            del self.ran[component_id]
+            entry["replaces"] = ran["seq"]
         pushed = self.pushed.get(component_id) if isinstance(component_id, str) else False
         if pushed == entry["event"] and component_id in self.pushed:
             entry["pushed"] = True  # the page's answer to a server push
@@ -170,6 +249,8 @@ class EventRecorder:
             after = _state(reply.get("state"))
             entry["state_after"] = after
             entry["diff"] = state_diff(before or {}, after or {})
+        if reply.get("type") == "component_update":
+            self.note_page(component_id, component=entry["component"], state=reply.get("state"))
         effects = [e for r in replies for e in r.get("effects", ()) if isinstance(e, dict)]
         if effects:  # what the reply asked the page to do (a redirect, a flash, ...)
             entry["effects"] = effects
@@ -209,3 +290,64 @@ def _state(value: Any) -> dict[str, Any] | None:
             return None
         return parsed if isinstance(parsed, dict) else None
     return None
+
+
+class _SocketLog:
+    """What one WebSocket carries that the log shows: the events a page sends on it (with
+    their replies), the pages it subscribes (their names and states) and the pushes."""
+
+    def __init__(self, recorder: EventRecorder) -> None:
+        self.recorder = recorder
+        self.asked: dict[str, tuple[float, bytes, dict[str, Any]]] = {}  # ref -> the event
+
+    def watch_receive(self, receive: Receive) -> Receive:
+        async def receive_and_note() -> Message:
+            message = await receive()
+            text = message.get("text") if message["type"] == "websocket.receive" else None
+            incoming = _object(text)
+            kind = incoming.get("type")
+            if kind == "component_event" and isinstance(incoming.get("ref"), str):
+                held: dict[str, Any] = {}
+                body = text.encode() if isinstance(text, str) else b""
+                await self.recorder._read_held(body, held)  # before the event runs
+                self.asked[incoming["ref"]] = (time.perf_counter(), body, held)
+            elif kind == "subscribe":
+                token = incoming.get("token")
+                name = token.split(":", 1)[0] if isinstance(token, str) else None
+                self.recorder.note_page(
+                    incoming.get("component_id"), component=name, state=incoming.get("state")
+                )
+            return message
+
+        return receive_and_note
+
+    def watch_send(self, send: Send) -> Send:
+        async def send_and_note(message: Message) -> None:
+            text = message.get("text") if message["type"] == "websocket.send" else None
+            await send(message)
+            if not text:
+                return
+            if '"push_event"' in text or '"resync"' in text:
+                push = _object(text)
+                if push.get("type") in ("push_event", "resync") and isinstance(
+                    push.get("component_id"), str
+                ):
+                    self.recorder.note_push(push)
+            elif self.asked and '"ref"' in text:
+                reply = _object(text)
+                asked = self.asked.pop(str(reply.get("ref")), None)
+                if asked is not None:
+                    started, body, held = asked
+                    await self.recorder.record(body, text.encode(), False, 200, started, held)
+
+        return send_and_note
+
+
+def _object(text: Any) -> dict[str, Any]:
+    if not isinstance(text, str) or len(text) > _MAX_RECORDED_BYTES:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

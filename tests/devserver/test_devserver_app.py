@@ -558,6 +558,114 @@ async def test_the_event_that_answers_a_push_is_marked_pushed() -> None:
     assert [entry.get("pushed", False) for entry in published] == [False, True, False]
 
 
+async def test_events_on_the_socket_and_pushes_the_server_ran_are_logged() -> None:
+    published: list[dict[str, Any]] = []
+    state = {"n": 1}
+
+    async def transport(scope: Any, receive: Any, send: Any) -> None:
+        while (message := await receive())["type"] == "websocket.receive":
+            incoming = json.loads(message["text"])
+            if incoming["type"] == "component_event":  # answered on the socket, with its ref
+                state["n"] += 1
+                reply = {
+                    "type": "component_update",
+                    "component_id": "c-1",
+                    "html": "",
+                    "state": json.dumps(state),
+                    "ref": incoming["ref"],
+                }
+            elif incoming["type"] == "push":  # stands for a push the server ran for the page
+                state["n"] *= 10
+                update = {
+                    "type": "component_update",
+                    "component_id": "c-1",
+                    "html": "",
+                    "state": json.dumps(state),
+                    "checksum": "c",
+                    "effects": [{"type": "flash", "level": "info", "text": "Ten times."}],
+                }
+                reply = {
+                    "type": "push_event",
+                    "component_id": "c-1",
+                    "event": "grow",
+                    "payload": {"by": 10},
+                    "base": "b",
+                    "update": update,
+                }
+            else:
+                reply = {"type": "subscribed", "component_id": "c-1", "ref": incoming["ref"]}
+            await send({"type": "websocket.send", "text": json.dumps(reply)})
+
+    channel = SimpleNamespace(publish=published.append)
+    recorder = EventRecorder(transport, channel)  # type: ignore[arg-type]
+    inbox = [
+        {
+            "type": "subscribe",
+            "component_id": "c-1",
+            "token": "todo:1:sig",
+            "state": '{"n": 1}',
+            "ref": "1",
+        },
+        {
+            "type": "component_event",
+            "component": "todo",
+            "component_id": "c-1",
+            "event": "bump",
+            "payload": {},
+            "state": '{"n": 1}',
+            "ref": "2",
+        },
+        {"type": "push"},
+        # The page had set the update aside: it answers the push itself, from its old state.
+        {
+            "type": "component_event",
+            "component": "todo",
+            "component_id": "c-1",
+            "event": "grow",
+            "payload": {"by": 10},
+            "state": '{"n": 2}',
+            "ref": "3",
+        },
+        # Its next event is its own.
+        {
+            "type": "component_event",
+            "component": "todo",
+            "component_id": "c-1",
+            "event": "grow",
+            "payload": {},
+            "state": '{"n": 21}',
+            "ref": "4",
+        },
+    ]
+
+    async def receive() -> Any:
+        if inbox:
+            return {"type": "websocket.receive", "text": json.dumps(inbox.pop(0))}
+        return {"type": "websocket.disconnect"}
+
+    async def ignore(message: Any) -> None:
+        pass
+
+    await recorder({"type": "websocket", "path": "/cf/ws"}, receive, ignore)
+    bump, grow, answer, own = published
+    assert (bump["event"], bump["state_before"], bump["state_after"]) == (
+        "bump",
+        {"n": 1},
+        {"n": 2},
+    )
+    assert not bump.get("pushed")
+    assert (grow["component"], grow["event"], grow["payload"]) == ("todo", "grow", {"by": 10})
+    assert (grow["state_before"], grow["state_after"], grow["pushed"]) == (
+        {"n": 2},
+        {"n": 20},
+        True,
+    )
+    assert grow["diff"] == [{"op": "changed", "path": "n", "old": 2, "new": 20}]
+    assert grow["effects"] == [{"type": "flash", "level": "info", "text": "Ten times."}]
+    assert (answer["replaces"], answer["pushed"]) == (grow["seq"], True)
+    assert "replaces" not in own and not own.get("pushed")
+
+
 MOVER = """
 from component_framework.core import Component, registry
 from component_framework.core.url_state import UrlParam

@@ -385,6 +385,14 @@
 
     this.logEvent = function (msg) {
       if (!root || !msg.event || msg.component_id !== root.getAttribute("data-cf-id")) return;
+      // The page answered a push itself instead of applying the server's run of it.
+      const replaced = msg.replaces ? entries.findIndex((m) => m.seq === msg.replaces) : -1;
+      if (replaced >= 0) {
+        entries[replaced] = msg;
+        log.children[replaced].replaceWith(logItem(msg));
+        showPosition();
+        return;
+      }
       if (position < entries.length) {
         // An event fired after stepping back starts a new branch: the later events are dropped.
         entries = entries.slice(0, position);
@@ -392,12 +400,18 @@
       }
       entries.push(msg);
       position = entries.length;
+      log.appendChild(logItem(msg));
+      showPosition();
+    };
+
+    function logItem(msg) {
       const item = el("li", { "class": "cf-log-entry" + (msg.error ? " cf-failed" : ""), "data-seq": msg.seq });
       const head = el("div", { "class": "cf-log-head" });
       head.appendChild(el("span", { "class": "cf-log-event" }, msg.event));
-      if (msg.pushed) head.appendChild(el("span", { "class": "cf-badge cf-log-pushed", title: "the page's answer to a server push" }, "push"));
+      if (msg.pushed) head.appendChild(el("span", { "class": "cf-badge cf-log-pushed", title: "a server push (the server ran it, or the page answered it)" }, "push"));
       head.appendChild(el("code", { "class": "cf-log-payload" }, JSON.stringify(msg.payload || {})));
-      head.appendChild(el("span", { "class": "cf-log-ms", title: "server time" }, msg.server_ms + " ms"));
+      // A push the server ran once for every page in this state has no time of this page's.
+      if (typeof msg.server_ms === "number") head.appendChild(el("span", { "class": "cf-log-ms", title: "server time" }, msg.server_ms + " ms"));
       head.appendChild(el("span", { "class": "cf-log-time" }, new Date(msg.at * 1000).toLocaleTimeString()));
       item.appendChild(head);
       if (msg.error) item.appendChild(el("div", { "class": "cf-error" }, msg.error + " (" + msg.code + ")"));
@@ -416,9 +430,8 @@
         "Copy as cf dispatch command");
       button.addEventListener("click", () => copyText(command).then(() => { button.textContent = "Copied"; }));
       item.appendChild(button);
-      log.appendChild(item);
-      showPosition();
-    };
+      return item;
+    }
 
     // What the reply asked the page to do; a redirect or a navigation is shown, not followed
     // (the preview frame stays on the component).

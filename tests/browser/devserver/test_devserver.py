@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from .helpers import DevServer, edit, fire, open_playground, stage
 
@@ -267,3 +267,68 @@ def test_state_inspector_shows_and_edits_server_held_state(page: Page, dev: DevS
     expect(page.locator("body")).to_have_attribute("data-dev-replayed", "2")
     expect(frame.locator(".count")).to_have_text("2")
     expect(state).to_have_value('{\n  "count": 2,\n  "step": 1\n}')
+
+
+TICKER = '''
+from component_framework.core import Component, registry, ws_manager
+
+
+@registry.register("ticker")
+class Ticker(Component):
+    """Ticks on every page when one of them announces."""
+
+    template_name = "ticker.html"
+    live = True
+
+    def mount(self):
+        super().mount()
+        self.state["ticks"] = 0
+
+    async def on_announce(self):
+        await ws_manager.push_event("ticker", "tick", {"by": 1})
+
+    def on_tick(self, by: int = 1):
+        self.state["ticks"] += by
+        self.flash("info", "Ticked.")
+'''
+
+
+def test_a_push_event_under_cf_dev_reaches_the_page_and_the_event_log(
+    page: Page, browser: Browser, dev: DevServer
+) -> None:
+    version = dev.status()["version"]
+    (dev.package / "templates" / "ticker.html").write_text(
+        '<div class="ticker"><b class="ticks">{{ state.ticks }}</b></div>'
+    )
+    (dev.package / "components" / "ticker.py").write_text(TICKER)
+    dev.wait_until(lambda s: s["version"] > version and not s["errors"], "ticker loaded")
+    open_playground(page, "ticker")
+    frame = stage(page)
+    expect(frame.locator("[data-cf-component][data-cf-subscribed]")).to_have_count(1)
+    fire(page, "announce", "{}")
+    expect(frame.locator(".ticks")).to_have_text("1")
+    expect(frame.get_by_role("status")).to_contain_text("Ticked.")
+    entries = page.locator("#cf-log .cf-log-entry")
+    # The push, in whichever order it arrived beside the event that made it: one entry, though
+    # the page (its own request in flight) answered it instead of taking the server's run.
+    expect(entries).to_have_count(2)
+    tick = entries.filter(has=page.locator(".cf-log-pushed"))
+    expect(tick.locator(".cf-log-event")).to_have_text("tick")
+    expect(tick.locator(".cf-diff")).to_have_text("~ ticks: 0 → 1")
+    expect(tick.locator(".cf-effects li")).to_have_text(['→ flash level="info" text="Ticked."'])
+    announce = entries.filter(has_not=page.locator(".cf-log-pushed"))
+    expect(announce.locator(".cf-log-event")).to_have_text("announce")
+    expect(announce.locator(".cf-diff")).to_have_text("state unchanged")
+
+    # Another session announces: this page, idle, takes the update the server ran for it.
+    other = browser.new_context(base_url=dev.url).new_page()
+    open_playground(other, "ticker")
+    fire(other, "announce", "{}")
+    expect(frame.locator(".ticks")).to_have_text("2")
+    expect(entries).to_have_count(3)
+    expect(entries.nth(2).locator(".cf-log-event")).to_have_text("tick")
+    expect(entries.nth(2).locator(".cf-log-pushed")).to_have_count(1)
+    expect(entries.nth(2).locator(".cf-diff")).to_have_text("~ ticks: 1 → 2")
+    # Run by the server for every page in that state: no time of this page's.
+    expect(entries.nth(2).locator(".cf-log-ms")).to_have_count(0)
+    other.context.close()
