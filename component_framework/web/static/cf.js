@@ -486,11 +486,9 @@
   // Take *node* out of the page: at once, or after its leave transition (cf-transition).
   function remove(node) {
     if (node.nodeType === 1 && node.hasAttribute("cf-transition")) {
-      data(node).leaving = true;
-      transition(node, "leave", () => { node.remove(); sweepHooks(); });
-    } else {
-      node.remove();
+      if (each("leave", node)) return; // cf-transitions.js removes it after its transition
     }
+    node.remove();
   }
 
   function syncAttributes(el, next) {
@@ -610,72 +608,88 @@
     ctx.added.forEach((node) => {
       if (node.nodeType !== 1) return;
       scan(node);
-      if (node.hasAttribute("cf-transition")) transition(node, "enter");
-      node.querySelectorAll("[cf-transition]").forEach((el) => transition(el, "enter"));
+      each("enter", node);
     });
   }
 
-  // ---------- Transitions ----------
+  // ---------- Extensions: the optional scripts ----------
+  // cf.js is the core. cf-navigate.js, cf-hooks.js and cf-transitions.js (and an app's own
+  // scripts) add features with cf.extend(name, setup), loaded after cf.js (cf_scripts() writes
+  // their tags). setup(core) receives the runtime's parts below and returns what the extension
+  // adds, each part optional:
+  //   effects: {type: (root, effect, {depth}) => ...}  reply effects it applies
+  //   api: {name: value}          added to window.cf (cf.navigate, cf.hooks, ...)
+  //   selector: "[cf-upload]"     elements it works on: rendered() runs for roots holding one
+  //   rendered(root, {updated})   a root was started (updated: false) or morphed (true)
+  //   swept()                     elements may have left the page (a morph, a navigation)
+  //   connection(step)            the WebSocket is "disconnected" or "reconnected"
+  //   start()                     the page's components are started (at once if they are)
+  //   enter(el)                   el was added by a morph
+  //   leave(el) -> true           it takes el out of the page itself (later)
+  //   show(el, shown) -> true     it shows or hides el itself (optimistic cf-show)
+  //   around(root, finish) -> promise   it runs the morph, finish(), itself
+  // A part that throws is logged; the page goes on.
 
-  // How long *el*'s CSS transitions and animations run, in ms (0: none).
-  function duration(el) {
-    const style = getComputedStyle(el);
-    const longest = (durations, delays) => {
-      const d = durations.split(",").map(parseFloat), l = delays.split(",").map(parseFloat);
-      return Math.max(0, ...d.map((x, i) => (x || 0) + (l[i % l.length] || 0)));
-    };
-    return 1000 * Math.max(longest(style.transitionDuration, style.transitionDelay),
-      longest(style.animationDuration, style.animationDelay));
-  }
+  // The optional scripts of this release, and what shows that a page uses one.
+  const OPTIONAL = {
+    navigate: { uses: "[cf-navigate],[cf-prefetch],[data-cf-url]" },
+    hooks: { uses: "[cf-hook]" },
+    transitions: { uses: "[cf-transition],[cf-view-transition]" },
+  };
+  const extensions = new Map(); // name -> what its setup returned
+  let started = false;
 
-  // cf-transition="fade": while it enters (or leaves) the element has the classes
-  // fade-enter-active and fade-enter-from, then fade-enter-to from the next frame on, until
-  // its CSS transition or animation ends; then *done*. Bare cf-transition: "cf-enter-...".
-  function transition(el, phase, done) {
-    const name = el.getAttribute("cf-transition") || "cf";
-    const d = data(el);
-    if (d.transition) d.transition(); // the one still running ends first
-    const active = `${name}-${phase}-active`, from = `${name}-${phase}-from`;
-    const to = `${name}-${phase}-to`;
-    // Held: a render meanwhile does not cut the transition short.
-    d.classes = [active, from];
-    hold(el, "transition", () => { el.classList.add(...d.classes); });
-    const ms = duration(el);
-    let timer = null;
-    const end = () => {
-      clearTimeout(timer);
-      d.transition = null;
-      release(el, "transition");
-      el.classList.remove(active, from, to);
-      if (done) done();
-    };
-    if (!ms) return end();
-    d.transition = end;
-    void el.offsetWidth; // the start style is computed: the change below transitions
-    el.classList.remove(from);
-    el.classList.add(to);
-    d.classes = [active, to];
-    timer = setTimeout(end, ms);
-  }
-
-  // Show or hide *el* (cf-show), through its transition if it has one.
-  function setShown(el, shown) {
-    const d = data(el);
-    d.shown = shown;
-    if (!el.hasAttribute("cf-transition")) { el.hidden = !shown; return; }
-    if (shown) {
-      if (!el.hidden && !d.transition) return;
-      el.hidden = false;
-      transition(el, "enter");
-    } else if (!el.hidden) {
-      transition(el, "leave", () => { if (d.shown === false) el.hidden = true; });
+  // Run *step* of each extension that has it, in the order they came; the first truthy result
+  // (a step that takes something over) ends the round and is returned.
+  function each(step, ...args) {
+    for (const [name, ext] of extensions) {
+      if (typeof ext[step] !== "function") continue;
+      try {
+        const taken = ext[step](...args);
+        if (taken) return taken;
+      } catch (e) {
+        console.error(`cf.js: the ${name} extension's ${step}() failed; the page goes on.`, e);
+      }
     }
+    return null;
   }
 
-  // Whether *root*'s render asks for the View Transitions API (where the browser has it).
-  const viewTransition = (root) =>
-    typeof document.startViewTransition === "function" &&
-    own(root, "[cf-view-transition]").length > 0;
+  const swept = () => each("swept");
+
+  function extend(name, setup) {
+    if (typeof name !== "string" || !name || typeof setup !== "function") {
+      throw new TypeError("cf.extend(name, setup): a name and a function setup(core) => {...}");
+    }
+    if (extensions.has(name)) return false; // its script ran twice: the first one stays
+    const ext = setup(core) || {};
+    extensions.set(name, ext);
+    Object.assign(effects, ext.effects);
+    Object.assign(window.cf, ext.api);
+    if (ext.selector) features += "," + ext.selector;
+    if (started && ext.start) ext.start();
+    return true;
+  }
+
+  // A page that uses an optional script it did not load: one error naming it, per script.
+  const reported = new Set();
+  function missing(name, what) {
+    if (extensions.has(name) || reported.has(name)) return;
+    reported.add(name);
+    console.error(`cf.js: this page uses ${what}, which needs cf-${name}.js, not loaded on this ` +
+      `page: ${what} does nothing here. Load it with cf.js: {{ cf_scripts("${name}") }} ` +
+      `(Django: {% cf_scripts "${name}" %}).`);
+  }
+
+  // Report the optional scripts the elements of *scope* use and the page did not load.
+  function checkUses(scope) {
+    Object.keys(OPTIONAL).forEach((name) => {
+      if (extensions.has(name) || reported.has(name)) return;
+      const el = scope.querySelector(OPTIONAL[name].uses);
+      if (!el) return;
+      const attribute = OPTIONAL[name].uses.split(",").find((s) => el.matches(s));
+      missing(name, attribute.slice(1, -1));
+    });
+  }
 
   // ---------- Replies ----------
 
@@ -707,24 +721,24 @@
       root.dispatchEvent(new CustomEvent("cf:update", { bubbles: true, detail: reply }));
       runEffects(root, reply.effects, depth);
     };
-    if (html && viewTransition(root)) {
-      return document.startViewTransition(finish).updateCallbackDone.catch((e) => console.error(e));
-    }
-    finish();
+    // cf-transitions.js may run the morph inside a view transition: then its promise.
+    return (html && each("around", root, finish)) || finish();
   }
 
-  // What depends on a root's elements after it was rendered (scanned, or morphed: updated).
-  // One query finds whether it has any: most components have none.
-  const FEATURES = LOADERS + ",[cf-dirty],[cf-dirty-warn],[cf-visible],[cf-hook]";
+  // What depends on a root's elements after it was rendered (scanned, or morphed: updated),
+  // the core's and the extensions'. One query finds whether it has any: most have none.
+  let features = LOADERS + ",[cf-dirty],[cf-dirty-warn],[cf-visible]," +
+    Object.values(OPTIONAL).map((o) => o.uses).join(",");
 
   function rendered(root, { updated }) {
-    if (root.querySelector(FEATURES)) {
+    if (root.querySelector(features)) {
       showLoading(root);
       showDirty(root);
       watchVisible(root);
-      startHooks(root, { updated });
+      each("rendered", root, { updated });
+      if (started) checkUses(root);
     }
-    sweepHooks();
+    swept();
   }
 
   // ---------- Effects: what a reply asks the page to do, in order, after its HTML ----------
@@ -781,6 +795,11 @@
   };
 
   // ---------- Optimistic UI ----------
+
+  // Show or hide *el* (cf-show): at once, or through its transition (cf-transitions.js).
+  function setShown(el, shown) {
+    if (!each("show", el, shown)) el.hidden = !shown;
+  }
 
   // Apply the patch the server computed for *event* with *rawPayload*: cf-text="key" shows the
   // value, cf-show="key" (or "!key") shows the element while it is true (false), cf-class=
@@ -1084,7 +1103,7 @@
           "until it reconnects. Retrying with backoff.");
       }
       all(ROOT).forEach((root) => { if (usesSocket(root)) markOffline(root, true); });
-      tellHooks("disconnected");
+      each("connection", "disconnected");
     }
 
     goOnline() {
@@ -1092,7 +1111,7 @@
       this.offline = false;
       console.info("cf.js: live updates are back online.");
       all(ROOT + "[" + OFFLINE + "]").forEach((root) => markOffline(root, false));
-      tellHooks("reconnected");
+      each("connection", "reconnected");
     }
   }
 
@@ -1719,509 +1738,18 @@
     ev.returnValue = "";
   }
 
-  // ---------- Hooks: the page's own JavaScript for an element (cf-hook="Name") ----------
-
-  const hookDefinitions = Object.create(null);
-  const hooked = new Set(); // elements whose hook is mounted
-  const awaitingHooks = new Set(); // elements whose hook is not defined yet
-
-  // cf.hooks.Name = {...} (before or after cf.js loads) mounts the elements waiting for it.
-  const hooks = new Proxy(hookDefinitions, {
-    set(target, name, definition) {
-      target[name] = definition;
-      awaitingHooks.forEach((el) => {
-        if (el.getAttribute("cf-hook") !== name) return;
-        awaitingHooks.delete(el);
-        if (el.isConnected) mountHook(el);
-      });
-      return true;
-    },
-  });
-
-  function callHook(el, step) {
-    const hook = data(el).hook;
-    const fn = hook && hook.instance[step];
-    if (typeof fn !== "function") return;
-    try { fn.call(hook.instance); }
-    catch (e) { console.error(`cf.js: the ${hook.name} hook's ${step}() threw; the page goes on.`, e); }
-  }
-
-  function mountHook(el) {
-    const name = el.getAttribute("cf-hook");
-    const definition = hookDefinitions[name];
-    if (!definition) { awaitingHooks.add(el); return; }
-    const stops = [];
-    const instance = Object.create(definition);
-    Object.assign(instance, {
-      el,
-      // Send an event to the hook's component: checked by the server like any event.
-      send: (event, payload) => window.cf.send(el, event, payload),
-      // Receive the component's browser events: fn(detail, event), until the hook is destroyed.
-      on(type, fn) {
-        const root = rootOf(el);
-        const listener = (e) => { if (e.target === root) fn.call(instance, e.detail, e); };
-        root.addEventListener(type, listener);
-        stops.push(() => root.removeEventListener(type, listener));
-      },
-    });
-    data(el).hook = { name, instance, stops };
-    hooked.add(el);
-    callHook(el, "mounted");
-  }
-
-  function unmountHook(el) {
-    const hook = data(el).hook;
-    hooked.delete(el);
-    if (!hook) return;
-    callHook(el, "destroyed");
-    hook.stops.forEach((stop) => stop());
-    data(el).hook = null;
-  }
-
-  // The hooks of *root*'s elements: new ones mounted, kept ones told (updated), gone ones
-  // destroyed.
-  function startHooks(root, { updated }) {
-    own(root, "[cf-hook]").forEach((el) => {
-      const hook = data(el).hook;
-      if (hook && hook.name === el.getAttribute("cf-hook")) {
-        if (updated) callHook(el, "updated");
-        return;
-      }
-      if (hook) unmountHook(el);
-      mountHook(el);
-    });
-  }
-
-  function sweepHooks() {
-    hooked.forEach((el) => { if (!el.isConnected || !el.hasAttribute("cf-hook")) unmountHook(el); });
-    awaitingHooks.forEach((el) => { if (!el.isConnected) awaitingHooks.delete(el); });
-  }
-
-  // The WebSocket dropped (disconnected) or came back (reconnected): hooks of its components.
-  function tellHooks(step) {
-    hooked.forEach((el) => { const root = rootOf(el); if (root && usesSocket(root)) callHook(el, step); });
-  }
-
-  // ---------- Pages: live navigation, the URL's state, history, flash messages ----------
-  //
-  // A link inside cf-navigate (or a GET form with it, or the server's navigate effect) loads
-  // its page by fetch and morphs the body into it: the socket, the elements marked cf-persist
-  // and the components kept under the same id stay. A page that is not compatible (another
-  // cf.js, other [data-cf-track] head elements, <meta name="cf-navigate" content="reload">)
-  // is loaded normally. Each history entry cf.js makes holds {cf: {page, entry, snaps}}: the
-  // page it belongs to and, for its components with URL state, their signed state and HTML,
-  // so back and forward restore them without a request while that state is still valid.
+  // ---------- Redirect and flash effects ----------
 
   const FLASH_COOKIE = "cf_flash";
-  const newId = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
-  let pageId = newId(); // this page, until the next live navigation
-  let entryId = null; // the history entry shown
-  let documentUrl = location.href; // the URL the body was rendered for
-  const scrolls = new Map(); // history entry -> [x, y], for back and forward
-  let navigation = 0; // the latest navigation: an earlier one finishing late is dropped
-  const page = { navigating: false };
+  let flashCarried = false;
+  const flashQueue = [];
 
-  const samePage = (a, b) => {
-    const x = new URL(a, location.href), y = new URL(b, location.href);
-    return x.origin === y.origin && x.pathname === y.pathname && x.search === y.search;
-  };
-
-  // The snapshot of a component with URL state: what restores it without a request.
-  const urlRoots = () => Array.from(document.querySelectorAll(ROOT + "[data-cf-url]"));
-  const snapshotOf = (root) => data(root).snap || null;
-  function snapshots(overrides = null) {
-    const snaps = {};
-    urlRoots().forEach((root) => {
-      const snap = (overrides && overrides.get(root)) || snapshotOf(root);
-      if (snap) snaps[root.getAttribute("data-cf-id")] = snap;
-    });
-    return snaps;
-  }
-
-  // Write the current history entry ("replace") or a new one ("push") with cf's part.
-  function writeEntry(mode, fields, url = null) {
-    if (history.state !== null && typeof history.state !== "object") return; // the app's own
-    const base = history.state || {};
-    const mine = { ...(mode === "replace" && base.cf ? base.cf : {}), page: pageId, ...fields };
-    const state = { ...(mode === "replace" ? base : {}), cf: mine };
-    const write = (value) => history[mode === "push" ? "pushState" : "replaceState"](value, "", url);
-    try {
-      write(state);
-    } catch (e) {
-      // Too large for a history entry: back and forward then render from the URL.
-      delete mine.snaps;
-      write(state);
-    }
-  }
-
-  // Add a history entry; from then on cf.js restores the scroll positions of its entries.
-  function pushEntry(url, fields = {}) {
-    scrolls.set(entryId, [window.scrollX, window.scrollY]);
-    history.scrollRestoration = "manual";
-    entryId = newId();
-    writeEntry("push", { entry: entryId, ...fields }, url);
-  }
-
-  // A reply to a component with URL state: its snapshot follows (the entry is rewritten once
-  // the reply's effects ran, so a patch_url that pushes can first store the one before).
-  let entryWrite = false;
-  document.addEventListener("cf:update", (ev) => {
-    const root = ev.target, reply = ev.detail;
-    if (!root.hasAttribute || !root.hasAttribute("data-cf-url") || !reply || typeof reply.html !== "string") return;
-    const d = data(root);
-    d.snapBefore = d.snap || null;
-    d.snap = { html: reply.html, state: reply.state, checksum: reply.checksum };
-    if (entryWrite) return;
-    entryWrite = true;
-    queueMicrotask(() => {
-      entryWrite = false;
-      urlRoots().forEach((r) => { data(r).snapBefore = null; });
-      writeEntry("replace", { snaps: snapshots() });
-    });
-  });
-
-  effects.patch_url = (root, { url = null, query = null, history: mode = "push" }) => {
-    const next = new URL(url === null ? location.href : url, location.href);
-    if (next.origin !== location.origin) {
-      console.error(`cf.js: patch_url to ${next.href} refused: it is another site.`);
-      return;
-    }
-    if (query && typeof query === "object") {
-      Object.keys(query).forEach((name) => {
-        const value = query[name];
-        next.searchParams.delete(name);
-        (Array.isArray(value) ? value : value === null ? [] : [value])
-          .forEach((v) => next.searchParams.append(name, String(v)));
-      });
-    }
-    if (next.href === location.href) return;
-    if (mode === "replace") { writeEntry("replace", { snaps: snapshots() }, next.href); return; }
-    // The entry left behind keeps the components as they were before this reply.
-    const before = new Map();
-    urlRoots().forEach((r) => { if (data(r).snapBefore) before.set(r, data(r).snapBefore); });
-    writeEntry("replace", { snaps: snapshots(before) });
-    pushEntry(next.href, { snaps: snapshots() });
-  };
-
-  // The release a checksum was signed by: a snapshot of another release is not restored.
-  const releaseOf = (checksum) => (checksum || "").slice(0, (checksum || "").lastIndexOf(":"));
-
-  // Back or forward to an entry of this page: each component with URL state comes back from
-  // the entry's snapshot (no request) when it is still valid, else renders from the URL.
-  function restoreEntry(state) {
-    const snaps = (state && state.snaps) || {};
-    urlRoots().forEach((root) => {
-      const snap = snaps[root.getAttribute("data-cf-id")];
-      const valid = snap && typeof snap.html === "string" && typeof snap.state === "string" &&
-        root.getAttribute("data-cf-url") === "history" &&
-        releaseOf(snap.checksum) === releaseOf(root.getAttribute("data-cf-checksum"));
-      if (!valid) {
-        request(root, { url: location.search });
-        return;
-      }
-      root.setAttribute("data-cf-state", snap.state);
-      root.setAttribute("data-cf-checksum", snap.checksum);
-      served(root);
-      data(root).snap = snap;
-      morph(root, snap.html, inputSeq);
-      rendered(root, { updated: true });
-      root.dispatchEvent(new CustomEvent("cf:restore", { bubbles: true, detail: { url: location.href } }));
-    });
-  }
-
-  window.addEventListener("popstate", (ev) => {
-    const state = ev.state && ev.state.cf;
-    if (entryId) scrolls.set(entryId, [window.scrollX, window.scrollY]);
-    if (!state) {
-      // Not an entry of cf.js: an anchor (#section) of this page, or the app's own history.
-      if (location.pathname !== new URL(documentUrl).pathname) visit(location.href, { history: "none" });
-      return;
-    }
-    entryId = state.entry || entryId;
-    if (state.page === pageId) { restoreEntry(state); return; }
-    visit(location.href, { history: "none", scroll: scrolls.get(state.entry) || state.scroll || null });
-  });
-
-  // ---------- Live navigation ----------
-
-  const cfScript = (doc) => {
-    const el = doc.querySelector('script[src*="cf.js"]');
-    return el ? new URL(el.getAttribute("src"), location.href).href : null;
-  };
-  const tracked = (doc) =>
-    Array.from(doc.head ? doc.head.querySelectorAll("[data-cf-track]") : []).map((el) => el.outerHTML).sort().join("\n");
-
-  // Whether *doc* can replace this page's body: same cf.js, same tracked head elements.
-  const compatiblePage = (doc) =>
-    cfScript(doc) === cfScript(document) && tracked(doc) === tracked(document) &&
-    !doc.querySelector('meta[name="cf-navigate"][content="reload"]');
-
-  const prefetched = new Map(); // URL -> {at, promise}, for 10 s
-  const PREFETCH_MS = 10000;
-
-  function fetchPage(url) {
-    return fetch(url, {
-      headers: { "X-CF-Navigate": "1", Accept: "text/html,application/xhtml+xml" },
-      credentials: "same-origin",
-    }).then((response) => {
-      const type = response.headers.get("Content-Type") || "";
-      if (!type.includes("html")) throw new Error("not a page: " + type);
-      return response.text().then((html) => ({ url: response.url || url, html }));
-    });
-  }
-
-  function prefetch(href) {
-    const url = new URL(href, location.href);
-    url.hash = "";
-    const found = prefetched.get(url.href);
-    if (found && Date.now() - found.at < PREFETCH_MS) return found.promise;
-    const promise = fetchPage(url.href);
-    promise.catch(() => prefetched.delete(url.href));
-    prefetched.set(url.href, { at: Date.now(), promise });
-    if (prefetched.size > 20) prefetched.delete(prefetched.keys().next().value);
-    return promise;
-  }
-
-  function takePrefetched(href) {
-    const url = new URL(href, location.href);
-    url.hash = "";
-    const found = prefetched.get(url.href);
-    prefetched.delete(url.href);
-    return found && Date.now() - found.at < PREFETCH_MS ? found.promise : null;
-  }
-
-  // A thin bar at the top while a page takes more than 150 ms to arrive.
-  function startProgress() {
-    let bar = null;
-    const timer = setTimeout(() => {
-      bar = document.createElement("div");
-      bar.className = "cf-progress";
-      bar.setAttribute("role", "progressbar");
-      bar.setAttribute("aria-label", "Loading the page");
-      bar.style.cssText = "position:fixed;top:0;left:0;height:3px;width:0;z-index:2147483647;" +
-        "background:var(--cf-progress-color,#2563eb);transition:width 2s cubic-bezier(.1,.7,.3,1)";
-      document.documentElement.appendChild(bar);
-      void bar.offsetWidth;
-      bar.style.width = "80%";
-    }, 150);
-    return () => {
-      clearTimeout(timer);
-      if (!bar) return;
-      bar.style.transition = "width .15s";
-      bar.style.width = "100%";
-      setTimeout(() => bar.remove(), 200);
-    };
-  }
-
-  // The head's title and meta follow the next page; its new styles and scripts are added
-  // (the styles loaded before the body is shown).
-  function mergeHead(head) {
-    if (!head) return Promise.resolve();
-    const title = head.querySelector("title");
-    if (title) document.title = title.textContent;
-    const metaKey = (el) => el.getAttribute("name") || el.getAttribute("property") || el.getAttribute("http-equiv");
-    const metas = (parent) => Array.from(parent.querySelectorAll("meta")).filter(metaKey);
-    const wanted = new Map(metas(head).map((el) => [metaKey(el), el]));
-    metas(document.head).forEach((el) => {
-      const next = wanted.get(metaKey(el));
-      if (!next) el.remove();
-      else { syncAttributes(el, next); wanted.delete(metaKey(el)); }
-    });
-    wanted.forEach((el) => document.head.appendChild(document.importNode(el, true)));
-    const present = new Set(Array.from(document.head.children).map((el) => el.outerHTML));
-    const loads = [];
-    head.querySelectorAll('link[rel="stylesheet"],style,script').forEach((el) => {
-      if (present.has(el.outerHTML)) return;
-      const added = el.tagName === "SCRIPT" ? runnable(el) : document.importNode(el, true);
-      if (added.tagName === "LINK") {
-        loads.push(new Promise((resolve) => { added.onload = added.onerror = resolve; setTimeout(resolve, 3000); }));
-      }
-      document.head.appendChild(added);
-    });
-    return Promise.all(loads);
-  }
-
-  // A copy of *el* the browser runs (a parsed <script> never runs once inserted).
-  function runnable(el) {
-    const copy = document.createElement("script");
-    Array.from(el.attributes).forEach(({ name, value }) => copy.setAttribute(name, value));
-    copy.textContent = el.textContent;
-    return copy;
-  }
-
-  // The body becomes *body*'s: morphed, persistent elements kept, new scripts run, new
-  // components started, components that left unsubscribed.
-  function swapBody(body) {
-    const before = Array.from(document.querySelectorAll(ROOT));
-    const persistent = new Map();
-    document.querySelectorAll("[cf-persist][id]").forEach((el) => persistent.set(el.id, el));
-    const active = document.activeElement;
-    const ctx = { seq: inputSeq, added: [], ids: new WeakMap(), page: true };
-    syncAttributes(document.body, body);
-    morphInto(document.body, body, ctx);
-    // An element kept across pages that the next page placed elsewhere moves there whole.
-    persistent.forEach((old, id) => {
-      if (old.isConnected) return;
-      const spot = document.getElementById(id);
-      if (spot && spot.hasAttribute("cf-persist")) spot.replaceWith(old);
-    });
-    ctx.added.forEach((node) => {
-      if (node.nodeType !== 1) return;
-      const scripts = node.tagName === "SCRIPT" ? [node] : Array.from(node.querySelectorAll("script"));
-      scripts.forEach((el) => el.replaceWith(runnable(el)));
-    });
-    before.forEach((root) => { if (!root.isConnected) left(root); });
-    sweepHooks();
-    if (active && !active.isConnected) document.body.focus({ preventScroll: true });
-    const auto = document.querySelector("[autofocus]");
-    if (auto) auto.focus({ preventScroll: true });
-    startUrlRoots();
-  }
-
-  // A component no longer on the page gets no more pushes.
-  function left(root) {
-    if (root.hasAttribute("data-cf-subscribed") && socket.open) {
-      socket.send(root, { type: "unsubscribe", component_id: root.getAttribute("data-cf-id") });
-    }
-  }
-
-  // Screen readers hear the new page's title (a page swap is not a page load to them).
-  function announcePage(text) {
-    let el = document.getElementById("cf-announcer");
-    if (!el) {
-      el = document.createElement("div");
-      el.id = "cf-announcer";
-      el.setAttribute("aria-live", "assertive");
-      el.setAttribute("aria-atomic", "true");
-      el.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap";
-      document.documentElement.appendChild(el);
-    }
-    el.textContent = text;
-  }
-
-  // A normal page load instead; back and forward (the entry is there) replace it.
+  // A normal page load; "replace" (or "none": back and forward, the entry is there) replaces
+  // the current history entry.
   function leaveWithLoad(href, mode = "push") {
-    page.navigating = false;
     if (mode === "none" || mode === "replace") location.replace(href);
     else location.assign(href);
   }
-
-  // Go to *href* by live navigation. history: "push" (a link), "replace", or "none" (back
-  // and forward: the entry is there); scroll: [x, y] to restore (else the top, or #hash).
-  function visit(href, { history: mode = "push", scroll = null, flash = null } = {}) {
-    const url = new URL(href, location.href);
-    if (url.origin !== location.origin || !/^https?:$/.test(url.protocol)) return leaveWithLoad(url.href, mode);
-    const ask = new CustomEvent("cf:navigate", { cancelable: true, detail: { url: url.href, history: mode } });
-    if (!document.dispatchEvent(ask)) return Promise.resolve(false);
-    if (mode !== "none" && warning && all("[cf-dirty-warn]").some(dirty) &&
-      !window.confirm("Leave this page? Changes you made may not be saved.")) return Promise.resolve(false);
-    if (flash) carryFlash(flash);
-    const n = ++navigation;
-    page.navigating = true;
-    const done = startProgress();
-    performance.mark("cf:navigate-start");
-    const load = (mode === "push" && takePrefetched(url.href)) || fetchPage(url.href);
-    return load.then((loaded) => {
-      if (n !== navigation) return false;
-      const doc = new DOMParser().parseFromString(loaded.html, "text/html");
-      const final = new URL(loaded.url, location.href);
-      if (!final.hash) final.hash = url.hash;
-      if (final.origin !== location.origin || !compatiblePage(doc)) { leaveWithLoad(final.href, mode); return false; }
-      return mergeHead(doc.head).then(() => {
-        if (n !== navigation) return false;
-        if (mode === "push") pushEntry(final.href);
-        else if (mode === "replace") {
-          history.scrollRestoration = "manual";
-          writeEntry("replace", { entry: entryId = newId() }, final.href);
-        }
-        pageId = newId();
-        documentUrl = final.href;
-        swapBody(doc.body);
-        writeEntry("replace", { entry: entryId, snaps: snapshots() });
-        forgetFlash();
-        const target = final.hash && document.getElementById(decodeURIComponent(final.hash.slice(1)));
-        if (scroll) window.scrollTo(scroll[0], scroll[1]);
-        else if (target) target.scrollIntoView();
-        else window.scrollTo(0, 0);
-        announcePage(document.title);
-        performance.measure("cf:navigate", "cf:navigate-start");
-        document.dispatchEvent(new CustomEvent("cf:navigated", { detail: { url: final.href } }));
-        return true;
-      });
-    }).catch((e) => {
-      if (n !== navigation) return false;
-      console.warn(`cf.js: live navigation to ${url.href} failed (${e && e.message}); loading it.`);
-      leaveWithLoad(url.href, mode);
-      return false;
-    }).finally(() => {
-      done();
-      if (n === navigation) page.navigating = false;
-    });
-  }
-
-  // The URL a click on *ev* goes to by live navigation, or null (left to the browser).
-  function navigableLink(ev) {
-    if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return null;
-    const a = elementsOf(ev).find((el) => el.tagName === "A" && el.hasAttribute("href"));
-    if (!a || !navigates(a)) return null;
-    if ((a.target && a.target !== "_self") || a.hasAttribute("download")) return null;
-    const url = new URL(a.href, location.href);
-    if (url.origin !== location.origin) return null;
-    if (url.hash && samePage(url.href, location.href)) return null; // an anchor of this page
-    return url;
-  }
-
-  // Whether cf-navigate applies to *el* (on it or an ancestor; cf-navigate="false" opts out).
-  const navigates = (el) => {
-    const scope = el.closest("[cf-navigate]");
-    return Boolean(scope) && scope.getAttribute("cf-navigate") !== "false";
-  };
-
-  document.addEventListener("click", (ev) => {
-    const dismiss = ev.target.closest && ev.target.closest("[data-cf-flash] [data-cf-dismiss]");
-    if (dismiss) { dismissFlash(dismiss); return; }
-    const url = navigableLink(ev);
-    if (!url) return;
-    ev.preventDefault();
-    visit(url.href);
-  });
-
-  // <form method="get" cf-navigate>: its query goes by live navigation.
-  document.addEventListener("submit", (ev) => {
-    const form = ev.target;
-    if (ev.defaultPrevented || !form || form.tagName !== "FORM" || !navigates(form)) return;
-    if ((form.getAttribute("method") || "get").toLowerCase() !== "get") return;
-    const url = new URL(form.getAttribute("action") || location.href, location.href);
-    url.search = new URLSearchParams(new FormData(form, ev.submitter)).toString();
-    ev.preventDefault();
-    visit(url.href);
-  });
-
-  // cf-prefetch (on a cf-navigate link or an ancestor): fetched on hover intent (65 ms) or
-  // touch, kept 10 s for the click.
-  let intent = null;
-  function prefetchable(ev) {
-    const a = ev.target.closest && ev.target.closest("a[href]");
-    if (!a || !navigates(a) || !a.closest("[cf-prefetch]")) return null;
-    const url = new URL(a.href, location.href);
-    return url.origin === location.origin && !samePage(url.href, location.href) ? url.href : null;
-  }
-  document.addEventListener("mouseover", (ev) => {
-    const href = prefetchable(ev);
-    if (!href) return;
-    clearTimeout(intent);
-    intent = setTimeout(() => prefetch(href), 65);
-  });
-  document.addEventListener("mouseout", () => clearTimeout(intent));
-  document.addEventListener("touchstart", (ev) => {
-    const href = prefetchable(ev);
-    if (href) prefetch(href);
-  }, { passive: true });
-
-  // ---------- Redirect, navigate and flash effects ----------
-
-  let flashCarried = false;
-  const flashQueue = [];
 
   effects.redirect = (root, { url, flash = null }) => {
     const target = new URL(url, location.href);
@@ -2229,14 +1757,17 @@
       console.error(`cf.js: redirect to ${url} refused: not a web address.`);
       return;
     }
-    if (flash) { carryFlash(flash); flashCarried = true; }
+    if (flash) carryFlash(flash);
     leaveWithLoad(target.href);
   };
 
+  // Without cf-navigate.js: the next page loads normally, after an error naming the script.
   effects.navigate = (root, { url, replace = false, flash = null }) => {
-    if (flash) flashCarried = true;
-    visit(url, { history: replace ? "replace" : "push", flash });
+    missing("navigate", "live navigation (a navigate effect)");
+    effects.redirect(root, { url, flash });
+    if (replace) leaveWithLoad(new URL(url, location.href).href, "replace");
   };
+  effects.patch_url = () => missing("navigate", "state in the URL (a patch_url effect)");
 
   // Shown once the reply's effects ran, unless a redirect or navigation carries them on.
   effects.flash = (root, { level, text }) => {
@@ -2290,6 +1821,7 @@
   // The next page's server shows the messages (signed, a minute at most); its cf.js deletes
   // the cookie: shown once.
   function carryFlash(token) {
+    flashCarried = true;
     if (!/^[0-9A-Za-z._-]+$/.test(token)) return;
     const secure = location.protocol === "https:" ? "; secure" : "";
     document.cookie = `${FLASH_COOKIE}=${token}; path=/; max-age=60; samesite=strict${secure}`;
@@ -2311,33 +1843,10 @@
     });
   }
 
-  // The components with URL state present now: their snapshot is their first render.
-  function startUrlRoots() {
-    urlRoots().forEach((root) => {
-      const d = data(root);
-      if (d.snap) return;
-      d.snap = {
-        html: root.innerHTML,
-        state: root.getAttribute("data-cf-state"),
-        checksum: root.getAttribute("data-cf-checksum"),
-      };
-    });
-  }
-
-  function startPages() {
-    forgetFlash();
-    announceFlash();
-    startUrlRoots();
-    const state = history.state && history.state.cf;
-    entryId = (state && state.entry) || newId();
-    const scroll = state && state.scroll;
-    writeEntry("replace", { entry: entryId, snaps: snapshots(), scroll: null });
-    if (scroll) window.scrollTo(scroll[0], scroll[1]); // a reload of an entry cf.js made
-    // A reload restores the scroll position of the entry as it was left.
-    window.addEventListener("pagehide", () => {
-      try { writeEntry("replace", { scroll: [window.scrollX, window.scrollY] }); } catch (e) { /* closing */ }
-    });
-  }
+  document.addEventListener("click", (ev) => {
+    const dismiss = ev.target.closest && ev.target.closest("[data-cf-flash] [data-cf-dismiss]");
+    if (dismiss) dismissFlash(dismiss);
+  });
 
   // ---------- Start ----------
 
@@ -2402,19 +1911,45 @@
       if (!root) throw new Error("cf.pending: no component " + target);
       return pending(root);
     },
-    /** Hooks by name, for cf-hook="Name": {mounted, updated, destroyed, disconnected, reconnected}. */
-    hooks,
+    /** Hooks by name, for cf-hook="Name" (cf-hooks.js runs them): {mounted, updated, ...}. */
+    hooks: window.cfHooks || {},
     /** What each effect type of a reply does: effects[type](root, effect). */
     effects,
-    /** Go to *url* by live navigation ({replace: true} rewrites the current history entry). */
-    navigate(url, { replace = false } = {}) { return visit(url, { history: replace ? "replace" : "push" }); },
-    /** Fetch *url* now for a live navigation within 10 s. */
-    prefetch(url) { return prefetch(url).then(() => undefined); },
+    /** Add an optional script's features: setup(core) returns them (see "Extensions"). */
+    extend,
+    /** Live navigation, with cf-navigate.js; without it, a normal page load. */
+    navigate(url, { replace = false } = {}) {
+      missing("navigate", "cf.navigate()");
+      leaveWithLoad(new URL(url, location.href).href, replace ? "replace" : "push");
+      return Promise.resolve(false);
+    },
+    /** Fetch *url* for a live navigation, with cf-navigate.js; without it, nothing to do. */
+    prefetch() {
+      missing("navigate", "cf.prefetch()");
+      return Promise.resolve();
+    },
   };
-  // Hooks defined before cf.js loaded: window.cfHooks = {Name: {...}}.
-  if (window.cfHooks) Object.assign(hooks, window.cfHooks);
 
-  const start = () => { scan(document); restore(); startPages(); };
+  // What an extension's setup(core) builds on: the runtime's parts, as they are in this file.
+  const core = {
+    ROOT, all, data, own, rootOf, byId, usesSocket, hold, release, request, served, morph,
+    morphInto, rendered, swept, syncAttributes, elementsOf, socket, carryFlash, forgetFlash,
+    leaveWithLoad, missing,
+    /** The number of the latest user change to a control (a morph's seq: keep newer values). */
+    seq: () => inputSeq,
+    /** Whether an element with cf-dirty-warn has changes the server has not seen. */
+    unsaved: () => warning && all("[cf-dirty-warn]").some(dirty),
+  };
+
+  const start = () => {
+    scan(document);
+    restore();
+    forgetFlash();
+    announceFlash();
+    checkUses(document);
+    started = true;
+    each("start");
+  };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

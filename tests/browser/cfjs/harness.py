@@ -28,7 +28,10 @@ from playwright.sync_api import Browser, BrowserContext, JSHandle, Page, Route, 
 
 from tests.browser.conftest import TIMEOUT_MS
 
-CF_JS = Path(__file__).resolve().parents[3] / "component_framework" / "web" / "static" / "cf.js"
+STATIC = Path(__file__).resolve().parents[3] / "component_framework" / "web" / "static"
+CF_JS = STATIC / "cf.js"
+# The optional scripts (cf-navigate.js, ...): a page opened here loads every one unless told.
+FEATURES = ("navigate", "hooks", "transitions")
 ORIGIN = "http://cf.test"
 CHECKSUM = "test-checksum"  # cf.js sends it back as it got it; nothing checks it here
 MOUNT_CHECKSUM = "test-mount-checksum"
@@ -141,18 +144,25 @@ class ClientPage:
         self.page.on("console", lambda msg: self.console.append((msg.type, msg.text)))
 
     def open(
-        self, body: str, *, script: str = "", head: str = "", version: str | None = None
+        self,
+        body: str,
+        *,
+        script: str = "",
+        head: str = "",
+        version: str | None = None,
+        features: tuple[str, ...] = FEATURES,
     ) -> ClientPage:
         """Show *body* (component roots), then load cf.js (*script*: extra attributes of its tag;
-        *version*: its ``?v=``, as a server's script tag has) and wait until it has scanned every
-        root."""
-        source = CF_JS.read_text(encoding="utf-8")
-        page = document(body, script=script, head=head, version=version)
+        *version*: its ``?v=``, as a server's script tag has) and the optional scripts of
+        *features*, and wait until cf.js has scanned every root."""
+        page = document(body, script=script, head=head, version=version, features=features)
         self.pages.setdefault("/", page)
 
         def serve(route: Route) -> None:
             path = route.request.url.removeprefix(ORIGIN).split("?")[0]
-            if path == "/cf/cf.js":
+            name = path.removeprefix("/cf/")
+            if path.startswith("/cf/") and name.endswith(".js") and (STATIC / name).is_file():
+                source = (STATIC / name).read_text(encoding="utf-8")
                 route.fulfill(body=source, content_type="text/javascript")
             elif path in ("/cf/event", "/cf/stream"):
                 self.requests.append(PendingRequest(route))
@@ -265,12 +275,19 @@ def document(
     head: str = "",
     script: str = "",
     version: str | None = None,
+    features: tuple[str, ...] = FEATURES,
 ) -> str:
-    """A whole page loading cf.js as ``open()`` does: for pages served beside it."""
-    src = "/cf/cf.js" if version is None else f"/cf/cf.js?v={version}"
+    """A whole page loading cf.js (and the optional scripts of *features*) as ``open()`` does:
+    for pages served beside it."""
+    query = "" if version is None else f"?v={version}"
+    optional = "".join(
+        f'<script src="/cf/cf-{name}.js{query}" data-cf-script="{name}"></script>'
+        for name in features
+    )
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-        f'{head}</head><body>{body}<script src="{src}" {script}></script></body></html>'
+        f'{head}</head><body>{body}<script src="/cf/cf.js{query}" {script}></script>'
+        f"{optional}</body></html>"
     )
 
 
