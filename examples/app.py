@@ -81,8 +81,14 @@ def home(request: Request) -> Response:
 
 
 async def interactivity_page(request: Request) -> Response:
-    # The bar chart's hook: the page's own JavaScript, loaded after cf.js.
-    context = {"demos": INTERACTIVITY, "code": CODE, "scripts": ["/static/bars.js"]}
+    # The bar chart's hook (cf-hooks.js runs it: the page's own JavaScript, loaded after cf.js)
+    # and the task list's transitions (cf-transitions.js).
+    context = {
+        "demos": INTERACTIVITY,
+        "code": CODE,
+        "features": ["hooks", "transitions"],
+        "scripts": ["/static/bars.js"],
+    }
     return templates.TemplateResponse(request, "index.html", context)
 
 

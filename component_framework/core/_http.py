@@ -35,15 +35,13 @@ message path and mapped with ``http_status``.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any, cast
 
 from ._json import wire_bytes
+from ._scripts import CORE_SCRIPT, SCRIPT_FILES, script_bytes, script_version
 from .config import AppConfig
 from .protocol import handle_message, http_status, stream_message
 from .streaming import format_sse_frame
@@ -390,27 +388,22 @@ class ThreadedFrames:
 # ---------- cf.js ----------
 
 
-@cache
-def script_bytes() -> bytes:
-    """The browser runtime, ``component_framework/web/static/cf.js`` (package data)."""
-    return (resources.files("component_framework") / "web" / "static" / "cf.js").read_bytes()
-
-
-@cache
-def script_version() -> str:
-    """Content hash of cf.js, for cache busting."""
-    return hashlib.sha256(script_bytes()).hexdigest()[:16]
-
-
-def script_reply(version: str | None, if_none_match: str | None) -> HttpReply:
-    """``GET {prefix}/cf.js``: immutable when asked for by its hash (``?v=``), else revalidated.
+def script_reply(
+    version: str | None, if_none_match: str | None, name: str = CORE_SCRIPT
+) -> HttpReply:
+    """``GET {prefix}/cf.js`` (or an optional script, *name*): immutable when asked for by the
+    runtime's hash (``?v=``), else revalidated; 404 for a name that is not one of its scripts.
 
     Args:
         version: The ``v`` query parameter.
         if_none_match: The ``If-None-Match`` header.
+        name: The file asked for (``cf-navigate.js``, ...).
     """
+    if name not in SCRIPT_FILES:
+        return HttpReply(404, "text/plain; charset=utf-8", {}, b"Not a script of cf.js.")
     current = script_version()
-    etag = f'"{current}"'
+    # The release's hash names cf.js; an optional script's name is added to it.
+    etag = f'"{current}"' if name == CORE_SCRIPT else f'"{current}-{name}"'
     headers = {
         "ETag": etag,
         "Cache-Control": "public, max-age=31536000, immutable"
@@ -420,4 +413,4 @@ def script_reply(version: str | None, if_none_match: str | None) -> HttpReply:
     }
     if etag in (if_none_match or ""):
         return HttpReply(304, None, headers)
-    return HttpReply(200, _SCRIPT_TYPE, headers, script_bytes())
+    return HttpReply(200, _SCRIPT_TYPE, headers, script_bytes(name))

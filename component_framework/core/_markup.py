@@ -1,4 +1,4 @@
-"""The HTML every host puts into pages: a component's root element and cf.js's script tag.
+"""The HTML every host puts into pages: a component's root element and cf.js's script tags.
 
 One implementation for the Starlette transport, the Django and the Litestar adapters. The
 root element has the shape cf.js reads on every transport:
@@ -22,7 +22,7 @@ global (a page's templates) replaces it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 from ._execution import current_config, current_request
 from ._held_state import store_for
 from ._recovery import mount_attributes
+from ._scripts import script_file
 from .config import DEFAULT_CONFIG, AppConfig
 from .exceptions import (
     InvalidUrlError,
@@ -183,10 +184,19 @@ def nested_component(context: Any, name: str, /, **params: Any) -> Markup:
     )
 
 
-def script_tag(base: str, version: str, headers: Mapping[str, str] | None = None) -> Markup:
-    """The deferred ``<script>`` loading cf.js from *base*, cache-busted by *version*.
+def script_tag(
+    base: str,
+    version: str,
+    headers: Mapping[str, str] | None = None,
+    scripts: Iterable[str] = (),
+) -> Markup:
+    """The deferred ``<script>`` loading cf.js from *base*, cache-busted by *version*, then one
+    for each optional script of *scripts* (``"navigate"``: ``cf-navigate.js``), in that order.
 
     *headers* (``data-cf-headers``) are sent by cf.js with every request: a CSRF token.
+
+    Raises:
+        ConfigurationError: An unknown optional script.
     """
     pairs: dict[str, str | None] = {
         "src": f"{base}/cf.js?v={version}",
@@ -195,4 +205,8 @@ def script_tag(base: str, version: str, headers: Mapping[str, str] | None = None
     }
     if headers:
         pairs["data-cf-headers"] = json.dumps(dict(headers), separators=(",", ":"))
-    return Markup(f"<script{attributes(pairs)}></script>")
+    tags = [f"<script{attributes(pairs)}></script>"]
+    for name in scripts:
+        optional = {"src": f"{base}/{script_file(name)}?v={version}", "defer": None}
+        tags.append(f'<script{attributes(optional)} data-cf-script="{escape(name)}"></script>')
+    return Markup("".join(tags))

@@ -10,6 +10,7 @@ The root element has the shape cf.js reads on every transport:
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
@@ -22,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from component_framework.core._execution import current_request
 from component_framework.core._http import script_version
 from component_framework.core._markup import component_root, page_request, script_tag
+from component_framework.core._scripts import page_scripts
 from component_framework.core.flash import (
     FLASH_COOKIE,
     FLASH_LEVELS,
@@ -85,8 +87,13 @@ def render_component_html(name: str, request: Any = None, /, **params: Any) -> S
     return mark_safe(str(html))
 
 
-def render_scripts_html(request: Any = None) -> SafeString:
-    """The ``<script>`` tag loading cf.js, carrying the page's CSRF token for cf.js to send."""
+def render_scripts_html(request: Any = None, scripts: Iterable[str] = ()) -> SafeString:
+    """The ``<script>`` tags loading cf.js, carrying the page's CSRF token for cf.js to send,
+    and the optional *scripts* (``"navigate"``, ...) with those the app's components need.
+
+    Raises:
+        ConfigurationError: An unknown optional script.
+    """
     request = request if request is not None else current_request()
     if request is None and _CSRF_MIDDLEWARE in getattr(django_settings, "MIDDLEWARE", []):
         raise ImproperlyConfigured(
@@ -96,7 +103,8 @@ def render_scripts_html(request: Any = None) -> SafeString:
             "'django.template.context_processors.request' in TEMPLATES' context_processors."
         )
     headers = {"X-CSRFToken": get_token(request)} if request is not None else None
-    return mark_safe(str(script_tag(endpoint(), script_version(), headers)))
+    optional = page_scripts(scripts, config().registry)
+    return mark_safe(str(script_tag(endpoint(), script_version(), headers, optional)))
 
 
 def render_flash_html(request: Any = None) -> SafeString:
@@ -125,8 +133,8 @@ def jinja_globals() -> dict[str, Any]:
         return render_component_html(name, page_request(context), **params)
 
     @jinja2.pass_context
-    def cf_scripts(context: Any) -> SafeString:
-        return render_scripts_html(page_request(context))
+    def cf_scripts(context: Any, *scripts: str) -> SafeString:
+        return render_scripts_html(page_request(context), scripts)
 
     @jinja2.pass_context
     def cf_flash(context: Any) -> SafeString:

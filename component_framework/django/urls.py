@@ -1,12 +1,15 @@
 """The component endpoints: ``path("cf/", include("component_framework.django.urls"))``.
 
-Served under the include's prefix: ``event``, ``stream`` and ``htmx`` (POST) and ``cf.js``
-(GET). The names live in the ``cf`` namespace (``reverse("cf:event")``).
+Served under the include's prefix: ``event``, ``stream`` and ``htmx`` (POST), ``cf.js`` and
+its optional scripts (GET: ``cf-navigate.js``, ...). The names live in the ``cf`` namespace
+(``reverse("cf:event")``).
 """
 
 from __future__ import annotations
 
 from django.urls import path
+
+from component_framework.core._scripts import OPTIONAL_SCRIPTS
 
 from . import views
 
@@ -19,4 +22,5 @@ urlpatterns = [
     path("stream", views.stream, name="stream"),
     path("htmx", views.htmx, name="htmx"),
     path("cf.js", views.script, name="script"),
+    *(path(file, views.script, {"name": file}, name=file) for file in OPTIONAL_SCRIPTS.values()),
 ]

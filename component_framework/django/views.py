@@ -103,8 +103,10 @@ async def stream(request: HttpRequest) -> HttpResponse:
     return _response(reply)
 
 
-def script(request: HttpRequest) -> HttpResponse:
-    """``GET <prefix>cf.js``: the client script, immutable when asked for by content hash."""
+def script(request: HttpRequest, name: str = "cf.js") -> HttpResponse:
+    """``GET <prefix>cf.js`` (or an optional script, *name*): immutable when asked for by the
+    runtime's content hash."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    return _response(script_reply(request.GET.get("v"), request.headers.get("If-None-Match")))
+    etag = request.headers.get("If-None-Match")
+    return _response(script_reply(request.GET.get("v"), etag, name))

@@ -19,6 +19,7 @@ from component_framework.core._backends import open_backends
 from component_framework.core._execution import current_request
 from component_framework.core._http import HttpReply, RequestHead, script_reply, script_version
 from component_framework.core._markup import component_root, script_tag
+from component_framework.core._scripts import OPTIONAL_SCRIPTS, page_scripts
 from component_framework.core._wsgi_host import (
     background_loop,
     event_reply_sync,
@@ -136,6 +137,9 @@ class Components:
         blueprint.add_url_rule("/stream", "stream", self._stream, methods=["POST"])
         blueprint.add_url_rule("/htmx", "htmx", self._htmx, methods=["POST"])
         blueprint.add_url_rule("/cf.js", "script", self._script, methods=["GET"])
+        for file in OPTIONAL_SCRIPTS.values():
+            endpoint = "script_" + file.removesuffix(".js").replace("-", "_")
+            blueprint.add_url_rule(f"/{file}", endpoint, self._script, methods=["GET"])
         if self.sockets:
             blueprint.add_url_rule("/ws", "ws", self._socket, websocket=True)
         app.register_blueprint(blueprint)
@@ -189,9 +193,12 @@ class Components:
         token = request.cookies.get(FLASH_COOKIE) if request else None
         return flash_region(read_flash(token, self.config.signer))
 
-    def scripts(self, headers: Mapping[str, str] | None = None) -> Markup:
-        """The cf.js ``<script>`` tag; Flask-WTF's CSRF token (and *headers*) sent by cf.js."""
-        return script_tag(self.endpoint(), script_version(), {**csrf_headers(), **(headers or {})})
+    def scripts(self, *scripts: str, headers: Mapping[str, str] | None = None) -> Markup:
+        """The cf.js ``<script>`` tag and those of the optional *scripts* the page uses
+        (``cf_scripts("navigate")``); Flask-WTF's CSRF token (and *headers*) sent by cf.js."""
+        sent = {**csrf_headers(), **(headers or {})}
+        optional = page_scripts(scripts, self.config.registry)
+        return script_tag(self.endpoint(), script_version(), sent, optional)
 
     # ---------- Server pushes, from any thread ----------
 
@@ -236,7 +243,9 @@ class Components:
         return _response(htmx_reply_sync(self.config, self.request(), _head(), self._form_body))
 
     def _script(self) -> Response:
-        return _response(script_reply(request.args.get("v"), request.headers.get("If-None-Match")))
+        name = request.path.rsplit("/", 1)[-1]
+        version, etag = request.args.get("v"), request.headers.get("If-None-Match")
+        return _response(script_reply(version, etag, name))
 
     def _socket(self) -> Response:
         return serve_flask_socket(self.manager, self.config, self.request())

@@ -24,6 +24,7 @@ from component_framework.core._http import (
     script_reply,
     stream_reply,
 )
+from component_framework.core._scripts import OPTIONAL_SCRIPTS
 from component_framework.core.config import AppConfig, Limits
 from component_framework.core.htmx import htmx_reply
 from component_framework.core.registry import ComponentRegistry
@@ -114,10 +115,11 @@ def create_router(
         body = AsgiBody(request.receive)
         return _response(await htmx_reply(app_config, request, _head(request), body))
 
-    @get("/cf.js")
+    @get(["/cf.js", *(f"/{file}" for file in OPTIONAL_SCRIPTS.values())])
     async def script(request: Request[Any, Any, Any]) -> Response[Any]:
-        reply = script_reply(request.query_params.get("v"), request.headers.get("if-none-match"))
-        return _response(reply)
+        name = request.url.path.rsplit("/", 1)[-1]
+        version, etag = request.query_params.get("v"), request.headers.get("if-none-match")
+        return _response(script_reply(version, etag, name))
 
     socket = socket_handler(manager=manager, config=app_config)
     handlers = [event, stream, htmx, script, socket]

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from component_framework.core._http import script_version
 from component_framework.core._markup import asgi_query, component_root, page_request, script_tag
+from component_framework.core._scripts import page_scripts
 from component_framework.core.config import AppConfig, config_of
 from component_framework.core.flash import FLASH_COOKIE, flash_region, read_flash
 from component_framework.core.registry import ComponentRegistry
@@ -76,10 +77,12 @@ def template_globals(
         )
 
     @jinja2.pass_context
-    def cf_scripts(context: Any, headers: Mapping[str, str] | None = None) -> Markup:
-        """The cf.js tag; *headers* (and the CSRF token, with a CSRFConfig) sent by cf.js."""
+    def cf_scripts(context: Any, *scripts: str, headers: Mapping[str, str] | None = None) -> Markup:
+        """The cf.js tag and those of the optional *scripts* (``cf_scripts("navigate")``);
+        *headers* (and the CSRF token, with a CSRFConfig) sent by cf.js."""
         sent = {**csrf_headers(context.get("request")), **(headers or {})}
-        return script_tag(path, script_version(), sent)
+        optional = page_scripts(scripts, app_config.registry)
+        return script_tag(path, script_version(), sent, optional)
 
     @jinja2.pass_context
     def cf_flash(context: Any) -> Markup:

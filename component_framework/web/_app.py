@@ -22,6 +22,7 @@ from component_framework.core._http import (
     script_version,
     stream_reply,
 )
+from component_framework.core._scripts import OPTIONAL_SCRIPTS
 from component_framework.core.broker import Broker
 from component_framework.core.config import AppConfig, Limits
 from component_framework.core.exceptions import ConfigurationError
@@ -153,6 +154,10 @@ class ComponentApp:
                 WebSocketRoute(f"{base}/ws", self._websocket, name=f"ws{base}"),
                 Route(f"{base}/cf.js", self._script, methods=["GET", "HEAD"], name=f"js{base}"),
             ]
+            routes += [
+                Route(f"{base}/{file}", self._script, methods=["GET", "HEAD"], name=f"{file}{base}")
+                for file in OPTIONAL_SCRIPTS.values()
+            ]
         self.router = Router(routes=routes)
         warn_without_websocket()
 
@@ -259,5 +264,5 @@ class ComponentApp:
         await websocket_endpoint(self, websocket)
 
     async def _script(self, request: Request) -> Response:
-        version = request.query_params.get("v")
-        return _response(script_reply(version, request.headers.get("if-none-match")))
+        version, name = request.query_params.get("v"), request.url.path.rsplit("/", 1)[-1]
+        return _response(script_reply(version, request.headers.get("if-none-match"), name))

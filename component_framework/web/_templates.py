@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from component_framework.core._markup import asgi_query, component_root, page_request, script_tag
+from component_framework.core._scripts import page_scripts
 from component_framework.core.flash import FLASH_COOKIE, flash_region, read_flash
 
 if TYPE_CHECKING:
@@ -82,6 +83,14 @@ class TemplateHelpers:
         return flash_region(read_flash(cookies.get(FLASH_COOKIE), self._app.signer))
 
     @jinja2.pass_context
-    def cf_scripts(self, context: jinja2.runtime.Context) -> Markup:
-        """The ``<script>`` tag that loads cf.js (deferred, cache-busted by content hash)."""
-        return script_tag(self.endpoint(page_request(context)), self._app.script_version)
+    def cf_scripts(self, context: jinja2.runtime.Context, *scripts: str) -> Markup:
+        """The ``<script>`` tags that load cf.js and the optional *scripts* the page uses
+        (``cf_scripts("navigate")``), with those the app's components need (deferred,
+        cache-busted by content hash).
+
+        Raises:
+            ConfigurationError: An unknown optional script.
+        """
+        optional = page_scripts(scripts, self._app.config.registry)
+        endpoint = self.endpoint(page_request(context))
+        return script_tag(endpoint, self._app.script_version, None, optional)

@@ -11,7 +11,8 @@ from typing import Any
 
 import jinja2
 import pytest
-from django.test import Client
+from django.template import engines
+from django.test import Client, RequestFactory
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from litestar import Litestar, Request, get
@@ -27,6 +28,7 @@ from starlette.templating import Jinja2Templates
 from starlette.testclient import TestClient as StarletteClient
 
 from component_framework.core import Component, ComponentRegistry
+from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.signing import Signer
 from component_framework.core.url_state import UrlParam
 from component_framework.django._config import config
@@ -184,3 +186,40 @@ def test_django_messages_show_in_the_same_region() -> None:
     client.get("/welcome/")  # a message waits in the session; the cookie brings another
     both = client.get("/articles/").content.decode()
     assert flashes(both) == [("success", "Welcome to the shop."), ("info", "Also this.")]
+
+
+def script_sources(html: str) -> list[str]:
+    return re.findall(r'<script src="([^"]+)"', html)
+
+
+@pytest.mark.parametrize("name", list(CLIENTS))
+def test_a_page_of_an_app_with_url_state_loads_cf_navigate_js_after_cf_js(name: str) -> None:
+    with CLIENTS[name]() as client:
+        sources = script_sources(client.get("/").text)
+        assert [src.split("?")[0] for src in sources] == ["/cf/cf.js", "/cf/cf-navigate.js"]
+        served = client.get(sources[1])
+        unknown = client.get("/cf/cf-nothing.js")
+    assert served.status_code == 200 and "javascript" in served.headers["content-type"]
+    assert 'window.cf.extend("navigate"' in served.text
+    assert "immutable" in served.headers["cache-control"]
+    assert unknown.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_django_pages_load_the_optional_scripts_they_name() -> None:
+    client = Client()
+    sources = script_sources(client.get("/articles/").content.decode())
+    assert [src.split("?")[0] for src in sources] == ["/cf/cf.js", "/cf/cf-navigate.js"]
+    served = client.get(sources[1])
+    assert served.status_code == 200 and b'window.cf.extend("navigate"' in served.content
+    request = RequestFactory().get("/")
+    page = engines["django"].from_string('{% load cf %}{% cf_scripts "hooks" "navigate" %}')
+    named = script_sources(page.render({}, request))
+    assert [src.split("?")[0] for src in named] == [
+        "/cf/cf.js",
+        "/cf/cf-navigate.js",
+        "/cf/cf-hooks.js",
+    ]
+    wrong = engines["django"].from_string('{% load cf %}{% cf_scripts "hook" %}')
+    with pytest.raises(ConfigurationError, match="no optional script 'hook'"):
+        wrong.render({}, request)

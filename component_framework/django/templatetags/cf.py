@@ -26,9 +26,10 @@ def component(context: Any, name: str, **params: Any) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def cf_scripts(context: Any) -> SafeString:
-    """The ``<script>`` tag loading cf.js, with the CSRF token cf.js sends."""
-    return render_scripts_html(context.get("request"))
+def cf_scripts(context: Any, *scripts: str) -> SafeString:
+    """The ``<script>`` tags loading cf.js, with the CSRF token cf.js sends, and the optional
+    *scripts* the page uses (``{% cf_scripts "navigate" "hooks" %}``)."""
+    return render_scripts_html(context.get("request"), scripts)
 
 
 @register.simple_tag(takes_context=True)

@@ -21,17 +21,15 @@ import html
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, JSHandle, Page, Route, WebSocketRoute
 
+from component_framework.core._scripts import OPTIONAL_SCRIPTS, SCRIPT_FILES, script_bytes
 from tests.browser.conftest import TIMEOUT_MS
 
-STATIC = Path(__file__).resolve().parents[3] / "component_framework" / "web" / "static"
-CF_JS = STATIC / "cf.js"
 # The optional scripts (cf-navigate.js, ...): a page opened here loads every one unless told.
-FEATURES = ("navigate", "hooks", "transitions")
+FEATURES = tuple(OPTIONAL_SCRIPTS)
 ORIGIN = "http://cf.test"
 CHECKSUM = "test-checksum"  # cf.js sends it back as it got it; nothing checks it here
 MOUNT_CHECKSUM = "test-mount-checksum"
@@ -161,9 +159,8 @@ class ClientPage:
         def serve(route: Route) -> None:
             path = route.request.url.removeprefix(ORIGIN).split("?")[0]
             name = path.removeprefix("/cf/")
-            if path.startswith("/cf/") and name.endswith(".js") and (STATIC / name).is_file():
-                source = (STATIC / name).read_text(encoding="utf-8")
-                route.fulfill(body=source, content_type="text/javascript")
+            if path.startswith("/cf/") and name in SCRIPT_FILES:  # as a server serves them
+                route.fulfill(body=script_bytes(name), content_type="text/javascript")
             elif path in ("/cf/event", "/cf/stream"):
                 self.requests.append(PendingRequest(route))
             elif path in self.held_pages:
@@ -214,6 +211,15 @@ class ClientPage:
         """The oldest WebSocket message cf.js sent that no test took yet (waiting for one)."""
         self._wait_until(lambda: bool(self.socket_messages), "WebSocket message")
         return self.socket_messages.pop(0)
+
+    def console_messages(self, kind: str, text: str) -> list[str]:
+        """The console messages of *kind* ("error", "warning", ...) holding *text* so far."""
+        return [said for was, said in self.console if was == kind and text in said]
+
+    def wait_for_console(self, kind: str, text: str) -> str:
+        """The first console message of *kind* holding *text* (waiting for one)."""
+        self._wait_until(lambda: bool(self.console_messages(kind, text)), f"{kind} {text!r}")
+        return self.console_messages(kind, text)[0]
 
     def reply_on_socket(self, reply: dict[str, Any]) -> None:
         assert self.socket is not None, "cf.js opened no WebSocket"
