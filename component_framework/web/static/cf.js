@@ -10,12 +10,16 @@
  * cf-model[.lazy|.blur|.debounce.ms]="field".
  * Feedback: cf-loading[="hide"], cf-loading-class, cf-loading-attr, cf-loading-for,
  * cf-loading-delay; cf-dirty, cf-dirty-warn; optimistic cf-text, cf-show, cf-class.
- * Morph: cf-key, cf-ignore[="children"], cf-transition, cf-view-transition.
- * JavaScript: cf-hook="Name" with cf.hooks.Name = {mounted, updated, destroyed,
- * disconnected, reconnected}; a reply's effects (cf.effects, by type) run after its HTML.
- * Pages: cf-navigate (links, GET forms: live navigation), cf-persist, cf-prefetch; roots with
- * data-cf-url keep their state in the URL and in the history entries cf.js makes; the flash
- * region ([data-cf-flash]) shows flash messages.
+ * Morph: cf-key, cf-ignore[="children"]. Effects: a reply's effects (cf.effects, by type) run
+ * after its HTML; redirect and flash are the core's; the flash region ([data-cf-flash]) shows
+ * flash messages.
+ * Optional scripts, each loaded after cf.js by the pages that use it (cf_scripts("name")), add
+ * the rest through cf.extend (see "Extensions"): cf-navigate.js (cf-navigate links and GET
+ * forms, cf-persist, cf-prefetch, cf.navigate, the navigate and patch_url effects, roots with
+ * data-cf-url and the history entries that restore them), cf-hooks.js (cf-hook="Name" with
+ * cf.hooks.Name = {mounted, updated, destroyed, disconnected, reconnected}), cf-transitions.js
+ * (cf-transition, cf-view-transition). A page that uses one without loading it gets one
+ * console error naming it.
  * The <script> tag that loads cf.js may carry data-cf-headers='{"X-CSRFToken": "..."}' (sent
  * with every HTTP event and stream request) and data-cf-base="/cf" (the endpoint of roots
  * without data-cf-endpoint).

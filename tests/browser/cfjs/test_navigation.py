@@ -224,3 +224,11 @@ def test_a_navigation_can_be_cancelled(cf_page: ClientPage) -> None:
     cf_page.page.wait_for_function("window.asked !== undefined")
     assert cf_page.page.evaluate("window.asked").endswith("/two")
     expect(cf_page.page.locator("#where")).to_have_text("Page one")
+
+
+def test_navigation_to_a_script_address_is_refused(cf_page: ClientPage) -> None:
+    cf_page.open(f'{NAV}<main><p id="where">Page one</p></main>')
+    went = cf_page.page.evaluate("cf.navigate('javascript:window.pwned = 1')")
+    assert went is False
+    assert cf_page.page.evaluate("window.pwned === undefined")
+    cf_page.wait_for_console("error", "refused: not a web address")
