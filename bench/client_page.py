@@ -17,7 +17,12 @@ another revision's (``--baseline``, default ``main``), a fresh page per side and
 
 Also the size of cf.js, raw and gzipped (level 9), for both revisions.
 
+``--scripts navigate,hooks,transitions``: this tree's optional scripts run after its cf.js (in the
+same inline script), as on a page that loads them; by default the core alone, as on a page that
+uses none of them.
+
 Run:  python bench/client_page.py [--components 500] [--rounds 7] [--baseline main] [--features]
+          [--scripts navigate,hooks,transitions]
 """
 
 from __future__ import annotations
@@ -129,10 +134,14 @@ def main() -> None:
         action="store_true",
         help="cards also use cf-loading, cf-disable-with and cf-dirty",
     )
+    parser.add_argument(
+        "--scripts", default="", help="optional scripts after this tree's cf.js (comma-separated)"
+    )
     args = parser.parse_args()
     body = page_body(args.components, args.features)
     answers = replies(args.components, args.features)
-    sides = {"baseline": cf_source(args.baseline), "this tree": cf_source()}
+    scripts = tuple(name for name in args.scripts.split(",") if name)
+    sides = {"baseline": cf_source(args.baseline), "this tree": cf_source(scripts=scripts)}
     found: dict[str, dict[str, list[float]]] = {side: {} for side in [*sides, "floor"]}
     over_50: dict[str, list[float]] = {side: [] for side in sides}
 
@@ -170,6 +179,7 @@ def main() -> None:
     print(
         f"{args.components} components, {bound_elements} bound elements, {args.rounds} rounds, "
         f"medians (ms); baseline {args.baseline}{'; --features' if args.features else ''}"
+        f"; this tree: cf.js{''.join(f' + cf-{name}.js' for name in scripts)}"
     )
     print("| step | floor | baseline | this tree |")
     print("| --- | ---: | ---: | ---: |")
