@@ -47,10 +47,17 @@
     }
 
     // Write the current history entry ("replace") or a new one ("push") with cf's part.
+    // The page's own entry is first written when something needs it (a push, a reply to a
+    // component with URL state, leaving), not when the page starts: each write makes the
+    // browser save the state of every form control on the page (20 ms for 1,000 of them).
+    let written = false;
+
     function writeEntry(mode, fields, url = null) {
       if (history.state !== null && typeof history.state !== "object") return; // the app's own
       const base = history.state || {};
-      const mine = { ...(mode === "replace" && base.cf ? base.cf : {}), page: pageId, ...fields };
+      const first = mode === "replace" && !written ? { entry: entryId, snaps: snapshots(), scroll: null } : {};
+      written = true;
+      const mine = { ...(mode === "replace" && base.cf ? base.cf : {}), ...first, page: pageId, ...fields };
       const state = { ...(mode === "replace" ? base : {}), cf: mine };
       const write = (value) => history[mode === "push" ? "pushState" : "replaceState"](value, "", url);
       try {
@@ -64,6 +71,7 @@
 
     // Add a history entry; from then on cf.js restores the scroll positions of its entries.
     function pushEntry(url, fields = {}) {
+      if (!written) writeEntry("replace", {}); // the entry back returns to
       scrolls.set(entryId, [window.scrollX, window.scrollY]);
       history.scrollRestoration = "manual";
       entryId = newId();
@@ -448,7 +456,6 @@
       const state = history.state && history.state.cf;
       entryId = (state && state.entry) || newId();
       const scroll = state && state.scroll;
-      writeEntry("replace", { entry: entryId, snaps: snapshots(), scroll: null });
       if (scroll) window.scrollTo(scroll[0], scroll[1]); // a reload of an entry cf.js made
       // A reload restores the scroll position of the entry as it was left.
       window.addEventListener("pagehide", () => {
