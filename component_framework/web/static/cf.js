@@ -670,7 +670,9 @@
     Object.assign(effects, ext.effects);
     Object.assign(window.cf, ext.api);
     if (ext.selector) features += "," + ext.selector;
-    if (started && ext.start) ext.start();
+    if (started && typeof ext.start === "function") {
+      try { ext.start(); } catch (e) { console.error(`cf.js: the ${name} extension's start() failed.`, e); }
+    }
     return true;
   }
 
