@@ -43,10 +43,14 @@ def test_the_navigate_effect_without_its_script_loads_the_page_and_says_so(
     cf_page.open(component("c", "<p>Here</p>"), features=())
     assert cf_page.console_messages("error", "cf-navigate.js") == []  # it uses nothing yet
     cf_page.page.evaluate("window.sameDocument = true")
-    cf_page.morph("c", "<p>Saved</p>", effects=[{"type": "navigate", "url": "/two"}])
+    sent = cf_page.send("c")
+    with cf_page.page.expect_request("**/two"):
+        cf_page.next_request().render("<p>Saved</p>", effects=[{"type": "navigate", "url": "/two"}])
     expect(cf_page.page.locator("#where")).to_have_text("Two")
     assert not same_document(cf_page)
     assert cf_page.page.url.endswith("/two")
+    assert '{{ cf_scripts("navigate") }}' in cf_page.wait_for_console("error", MISSING_NAVIGATE)
+    del sent  # its page is gone: the promise never settles there
 
 
 def test_state_in_the_url_without_its_script_is_an_error_not_silence(cf_page: ClientPage) -> None:
