@@ -146,6 +146,7 @@ def _report(
         ComponentError,
         EventNotFoundError,
         HandlerError,
+        InvalidEffectError,
         InvalidPayloadError,
         MessageError,
         NotAuthenticatedError,
@@ -155,7 +156,10 @@ def _report(
     )
 
     root = str(project.root)
-    if isinstance(exc, InvalidPayloadError | MessageError | StateTooLargeError | UnsafeUrlError):
+    # What the input (payload, state, URL) caused; an effect's refusal of it (a redirect
+    # target, a flash text built from a field) included.
+    usage = InvalidPayloadError | MessageError | StateTooLargeError
+    if isinstance(exc, usage | UnsafeUrlError | InvalidEffectError):
         fail(str(exc), USAGE)
     if isinstance(exc, EventNotFoundError):
         _check_target(name, event)

@@ -14,7 +14,7 @@ from . import _held_state as held_state
 from ._effects import carry_flash
 from .component import StateSerializer
 from .config import AppConfig, config_of
-from .exceptions import ComponentError, RateLimitedError
+from .exceptions import ComponentError, EffectError, RateLimitedError
 from .signing import Signer
 
 if TYPE_CHECKING:
@@ -54,7 +54,11 @@ def update_reply(
 
 
 def error_reply(exc: BaseException) -> dict[str, Any]:
-    """Return the wire reply for *exc*: its safe message for a ComponentError, else generic."""
+    """Return the wire reply for *exc*: its safe message for a ComponentError, else generic.
+
+    An ``EffectError`` with a 5xx status is the code's own mistake: its message goes to the
+    log (with the traceback: ``cf dev`` shows it), the client gets the generic message.
+    """
     if isinstance(exc, RateLimitedError):
         return {
             "type": "error",
@@ -62,6 +66,9 @@ def error_reply(exc: BaseException) -> dict[str, Any]:
             "code": exc.code,
             "retry_after": exc.retry_after,
         }
+    if isinstance(exc, EffectError) and exc.status >= 500:
+        logger.error("A bad effect failed the message: %s", exc, exc_info=exc)
+        return {"type": "error", "error": _INTERNAL_ERROR, "code": exc.code}
     if isinstance(exc, ComponentError):
         return {"type": "error", "error": str(exc), "code": exc.code}
     logger.error("Unexpected error while handling a component message", exc_info=exc)

@@ -7,8 +7,9 @@ import secrets
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from ._component_effects import ComponentEffects
 from ._coroutines import finish
-from ._effects import LEAVING, ComponentEffects
+from ._effects import LEAVING
 from ._effects import patch_url as patch_url_effect
 from ._events import (
     CheckedPayload,

@@ -12,7 +12,9 @@ Exception tree:
     ├── ComponentNotFoundError          404 unknown_component
     ├── InvalidPayloadError             400 invalid_payload
     │   └── InvalidUrlError             400 invalid_url
-    ├── UnsafeUrlError                  400 unsafe_url
+    ├── EffectError                     500 bad_effect
+    │   ├── UnsafeUrlError              400 unsafe_url
+    │   └── InvalidEffectError          400 invalid_effect
     ├── MessageError                    400 bad_message
     │   └── SubscriptionLimitError      429 too_many_subscriptions
     ├── HandlerError                    500 handler_error
@@ -35,8 +37,10 @@ __all__ = [
     "ComponentError",
     "ComponentNotFoundError",
     "ConfigurationError",
+    "EffectError",
     "EventNotFoundError",
     "HandlerError",
+    "InvalidEffectError",
     "InvalidEventError",
     "InvalidPayloadError",
     "InvalidUrlError",
@@ -106,14 +110,37 @@ class InvalidUrlError(InvalidPayloadError):
         self.problems: dict[str, str] = dict(problems or {})
 
 
-class UnsafeUrlError(ComponentError):
-    """A redirect or navigation target leaves the site (or is no web URL at all).
+class EffectError(ComponentError):
+    """An effect method (``redirect``, ``flash``, ``emit``, ...) was called the wrong way.
+
+    Raised where the handler (or ``mount``, ``before_render``) calls the method, with what was
+    wrong and what to do. The 500s are the code's own mistakes (an unknown flash level, an
+    undeclared browser event, an emit to no registered component): the client gets a generic
+    error, the server log, ``cf dev``'s overlay and ``cf dispatch`` the message. The 4xx
+    subclasses are about values that may come from a client (a redirect target, a flash text
+    built from a field): the client gets the message, which is safe to show.
+    """
+
+    code = "bad_effect"
+    status = 500
+
+
+class UnsafeUrlError(EffectError):
+    """A redirect or navigation target leaves the site, is no web URL at all, or names no route.
 
     Handlers often take targets from the client (``?next=...``): an open redirect is refused
     unless the handler allows other sites explicitly.
     """
 
     code = "unsafe_url"
+    status = 400
+
+
+class InvalidEffectError(EffectError):
+    """A value an effect carries does not fit, as one built from a client's input may not: a
+    flash text empty or too long, an emit's ``component_id`` that no page could hold."""
+
+    code = "invalid_effect"
     status = 400
 
 

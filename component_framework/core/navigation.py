@@ -4,7 +4,9 @@
 path on this site (``/products?page=2``, ``?page=2``, ``edit``), or a URL name (Django's
 ``reverse()``, Starlette's and Litestar's ``url_for``). A URL on another site is refused
 (``UnsafeUrlError``: handlers often take targets from the client, and an open redirect is a
-defect) unless ``redirect`` is told ``external=True``.
+defect) unless ``redirect`` is told ``external=True``; so is a bare name that names no route
+(a 400 too). A target that is not a string, or a route name given arguments that names none, is
+the code's mistake: ``EffectError``, a 500.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from .exceptions import ComponentError, UnsafeUrlError
+from .exceptions import EffectError, UnsafeUrlError
 
 __all__ = ["UrlResolver", "resolve_url", "safe_url", "set_url_resolver"]
 
@@ -49,11 +51,16 @@ def resolve_url(to: str, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | No
     and *kwargs*).
 
     Raises:
-        ComponentError: *to* is neither a URL path nor a route's name.
+        EffectError: *to* is not a string, or a name given *args* or *kwargs* names no route
+            (the code's mistake).
+        UnsafeUrlError: *to* alone is neither a URL path nor a route's name (it may come from
+            the client: ``?next=...``).
     """
     kwargs = kwargs or {}
     if not isinstance(to, str):
-        raise ComponentError(f"A redirect target must be a URL path or a URL name, got {to!r}.")
+        raise EffectError(
+            f"A target must be a URL path or a URL name (a str), got {type(to).__name__}: {to!r}."
+        )
     if _looks_like_url(to) and not args and not kwargs:
         return to
     if _resolver is not None:
@@ -74,11 +81,10 @@ def resolve_url(to: str, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | No
                 return parts.path + (f"?{parts.query}" if parts.query else "")
     if _looks_like_url(to) or (":" in to and not args and not kwargs):
         return to  # "javascript:..." and the like: refused by safe_url
-    raise ComponentError(
-        f"{to!r} is not a URL path (write '/{to}') and names no route"
-        + (" with these arguments" if args or kwargs else "")
-        + "."
-    )
+    if args or kwargs:
+        raise EffectError(f"{to!r} names no route with these arguments: check the route's name.")
+    shown = to if len(to) <= 80 else to[:77] + "..."
+    raise UnsafeUrlError(f"{shown!r} is not a URL path (write '/{shown}') and names no route.")
 
 
 def safe_url(url: str, *, external: bool = False) -> str:

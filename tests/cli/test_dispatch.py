@@ -60,6 +60,18 @@ class Steps(StreamingComponent):
         for n in range(2):
             self.state["pings"] = n
             yield
+
+
+@registry.register("saver")
+class Saver(Component):
+    template_name = "pinger.html"
+
+    def on_save(self, then: str = "/done") -> None:
+        self.flash("saved", "Saved.")
+        self.redirect(then)
+
+    def on_leave(self, then: str) -> None:
+        self.redirect(then)
 """
 
 
@@ -156,6 +168,26 @@ def test_a_failing_handler_exits_1_with_one_line(cf: Callable[..., Result], ping
     assert result.stderr == (
         "Error: on_crash of 'pinger' failed: RuntimeError: boom (at app/components.py:20)\n"
     )
+
+
+def test_a_bad_effect_call_exits_1_with_what_and_where(
+    cf: Callable[..., Result], pinger: Path
+) -> None:
+    result = cf("dispatch", "saver", "save")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: 'saver': Saver.flash(): Flash level must be one of debug, info, success, "
+        "warning, error; got 'saved'. Write flash('success', 'Saved.'). "
+        "(at app/components.py:57)\n"
+    )
+
+
+def test_an_effect_refused_for_its_input_is_a_usage_error(
+    cf: Callable[..., Result], pinger: Path
+) -> None:
+    result = cf("dispatch", "saver", "leave", "--payload", '{"then": "https://evil.example/"}')
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: Refused URL 'https://evil.example/': it leads to")
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ they are made; an emit to a component the app does not know fails the message.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
@@ -17,10 +18,12 @@ import pytest
 from component_framework.core import Component, ComponentRegistry, StreamingComponent
 from component_framework.core import exceptions as exc
 from component_framework.core._push import Subscription, render_state_updates
+from component_framework.core._reply import http_status
 from component_framework.core.config import AppConfig
 from component_framework.core.protocol import (
     dispatch_message,
     dispatch_message_sync,
+    handle_message,
     render_component,
     signed_message,
     stream_frames,
@@ -138,21 +141,21 @@ def test_mount_and_before_render_may_ask_for_effects(fresh_registry: ComponentRe
 
 
 @pytest.mark.parametrize(
-    ("name", "detail", "error", "match"),
+    ("name", "detail", "match"),
     [
-        ("", None, ValueError, "is not valid"),
-        ("has space", None, ValueError, "is not valid"),
-        ("1st", None, ValueError, "starting with a letter"),
-        ("cf:update", None, ValueError, "reserved"),
-        ("chart:data", {1, 2}, TypeError, "detail must be JSON"),
-        ("chart:data", float("nan"), TypeError, "detail must be JSON"),
+        ("", None, "is not valid"),
+        ("has space", None, "is not valid"),
+        ("1st", None, "starting with a letter"),
+        ("cf:update", None, "reserved"),
+        ("chart:data", {1, 2}, "detail must be JSON"),
+        ("chart:data", float("nan"), "detail must be JSON"),
     ],
 )
-def test_bad_browser_events_are_refused_at_the_call(
-    name: str, detail: Any, error: type[Exception], match: str
-) -> None:
-    with pytest.raises(error, match=match):
+def test_bad_browser_events_are_refused_at_the_call(name: str, detail: Any, match: str) -> None:
+    with pytest.raises(exc.EffectError, match=match) as raised:
         Chart().dispatch_browser_event(name, detail)
+    assert str(raised.value).startswith("Chart.dispatch_browser_event(): ")
+    assert raised.value.status == 500
 
 
 def test_a_declared_component_dispatches_only_its_declared_browser_events() -> None:
@@ -160,21 +163,23 @@ def test_a_declared_component_dispatches_only_its_declared_browser_events() -> N
         browser_events: ClassVar[tuple[str, ...]] = ("chart:data",)
 
     Declared().dispatch_browser_event("chart:data")
-    with pytest.raises(ValueError, match=r"'chart:other' is not declared in browser_events"):
+    with pytest.raises(exc.EffectError, match=r"'chart:other' is not declared in browser_events"):
         Declared().dispatch_browser_event("chart:other")
 
 
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "match"),
     [
-        (("plotted",), {}, ValueError, "exactly one target"),
-        (("plotted",), {"to": "legend", "parent": True}, ValueError, "exactly one target"),
-        (("_private",), {"to": "legend"}, ValueError, "not an event name"),
-        (("on-x",), {"to": "legend"}, ValueError, "not an event name"),
-        (("plotted", [1]), {"to": "legend"}, TypeError, "must be a dict"),
-        (("plotted", {"when": object()}), {"to": "legend"}, TypeError, "must be JSON"),
-        (("plotted",), {"to": ""}, ValueError, "needs a component name"),
-        (("plotted",), {"component_id": ""}, ValueError, "needs an id"),
+        (("plotted",), {}, exc.EffectError, "exactly one target"),
+        (("plotted",), {"to": "legend", "parent": True}, exc.EffectError, "exactly one target"),
+        (("_private",), {"to": "legend"}, exc.EffectError, "not an event name"),
+        (("on-x",), {"to": "legend"}, exc.EffectError, "not an event name"),
+        (("plotted", [1]), {"to": "legend"}, exc.EffectError, "must be a dict"),
+        (("plotted", {"when": object()}), {"to": "legend"}, exc.EffectError, "must be JSON"),
+        (("plotted",), {"to": ""}, exc.EffectError, "needs a registered component name"),
+        (("plotted",), {"component_id": 3}, exc.EffectError, "needs a string id"),
+        (("plotted",), {"component_id": ""}, exc.InvalidEffectError, "is no component id"),
+        (("plotted",), {"component_id": "a b"}, exc.InvalidEffectError, "is no component id"),
     ],
 )
 def test_bad_emits_are_refused_at_the_call(
@@ -189,11 +194,11 @@ def test_a_declared_component_emits_only_its_declared_events() -> None:
         emits: ClassVar[tuple[str, ...]] = ("plotted",)
 
     Declared().emit("plotted", to="legend")
-    with pytest.raises(ValueError, match=r"'cleared' is not declared in emits"):
+    with pytest.raises(exc.EffectError, match=r"'cleared' is not declared in emits"):
         Declared().emit("cleared", to="legend")
 
 
-def test_a_bad_call_in_a_handler_fails_the_event_with_the_cause_logged(
+def test_a_bad_call_in_a_handler_fails_the_event_where_it_is_made(
     config: AppConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
     class Broken(Chart):
@@ -201,10 +206,20 @@ def test_a_bad_call_in_a_handler_fails_the_event_with_the_cause_logged(
             self.dispatch_browser_event("cf:update")
 
     config.registry.register("broken")(Broken)
-    with pytest.raises(exc.HandlerError, match="Error handling quiet") as raised:
+    with pytest.raises(exc.EffectError, match=r"^Broken.dispatch_browser_event\(\): .*reserved"):
         dispatch_message_sync(event(config, "broken", "quiet"), config=config)
-    assert "reserved" in str(raised.value.__cause__)
-    assert "Error handling quiet in Broken" in caplog.text
+    # Over the wire: a 500 with the generic message; the log has what was wrong, and where.
+    reply = asyncio.run(handle_message(event(config, "broken", "quiet"), config=config))
+    assert reply == {
+        "type": "error",
+        "error": "Internal error while handling the event; it has been logged.",
+        "code": "bad_effect",
+    }
+    assert http_status(reply) == 500
+    assert "Broken.dispatch_browser_event(): Browser event name 'cf:update' is reserved" in (
+        caplog.text
+    )
+    assert "on_quiet" in caplog.text  # the traceback leads to the handler's line
 
 
 # ---------- What only the app's registry knows ----------
@@ -218,12 +233,16 @@ def test_an_emit_to_an_unknown_component_fails_the_message(
             self.emit("plotted", {"count": 1}, to="legnd")
 
     config.registry.register("typo")(Typo)
-    with caplog.at_level(logging.ERROR), pytest.raises(exc.HandlerError) as raised:
+    with pytest.raises(exc.EffectError) as raised:
         dispatch_message_sync(event(config, "typo", "quiet"), config=config)
-    assert str(raised.value) == "Error handling quiet"
-    detail = "typo emitted 'plotted' to 'legnd', which is not a registered component; did "
-    assert detail + "you mean 'legend'?" in caplog.text
-    assert "did you mean 'legend'?" in str(raised.value.__cause__)
+    assert str(raised.value) == (
+        "typo emitted 'plotted' to 'legnd', which is not a registered component: did you mean "
+        "'legend'? (in on_quiet)"
+    )
+    with caplog.at_level(logging.ERROR):
+        reply = asyncio.run(handle_message(event(config, "typo", "quiet"), config=config))
+    assert reply["code"] == "bad_effect" and "legnd" not in reply["error"]
+    assert "did you mean 'legend'?" in caplog.text
 
 
 def test_an_emit_of_an_event_the_target_does_not_handle_fails_the_message(
@@ -234,9 +253,8 @@ def test_an_emit_of_an_event_the_target_does_not_handle_fails_the_message(
             self.emit("cleared", to="legend")
 
     config.registry.register("unheard")(Unheard)
-    with pytest.raises(exc.HandlerError):
+    with pytest.raises(exc.EffectError, match="which has no handler on_cleared: add it"):
         dispatch_message_sync(event(config, "unheard", "quiet"), config=config)
-    assert "emitted 'cleared' to 'legend', which has no handler on_cleared" in caplog.text
 
 
 def test_emits_by_id_or_to_the_parent_are_checked_by_the_page(config: AppConfig) -> None:

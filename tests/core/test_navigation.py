@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from component_framework.core import Component, ComponentRegistry
 from component_framework.core.config import AppConfig
-from component_framework.core.exceptions import ComponentError, UnsafeUrlError
+from component_framework.core.exceptions import EffectError, InvalidEffectError, UnsafeUrlError
 from component_framework.core.flash import FlashMessage, flash_region, read_flash
 from component_framework.core.navigation import safe_url, set_url_resolver
 from component_framework.core.protocol import handle_message, render_component
@@ -153,17 +153,17 @@ def test_relative_targets_stay_on_the_site() -> None:
 
 
 @pytest.mark.parametrize(
-    ("level", "text", "message"),
+    ("level", "text", "error", "message"),
     [
-        ("fatal", "x", "Flash level must be one of"),
-        ("info", "", "Flash text must be 1-500 characters"),
-        ("info", "x" * 501, "Flash text must be 1-500 characters"),
+        ("fatal", "x", EffectError, "Flash level must be one of"),
+        ("info", "", InvalidEffectError, "Flash text must be 1-500 characters"),
+        ("info", "x" * 501, InvalidEffectError, "Flash text must be 1-500 characters"),
     ],
 )
 def test_bad_flash_messages_are_refused(
-    editor: ComponentTester, level: str, text: str, message: str
+    editor: ComponentTester, level: str, text: str, error: type[EffectError], message: str
 ) -> None:
-    with pytest.raises(ComponentError, match=message):
+    with pytest.raises(error, match=message):
         editor.call("note", level=level, text=text)
 
 
@@ -178,7 +178,7 @@ def test_url_names_resolve_through_the_installed_resolver(
     set_url_resolver(resolve)
     editor.call("named", name="product", pk=3).assert_redirect("/products/3")
     editor.call("named", name="products").assert_redirect("/products")
-    with pytest.raises(ComponentError, match="'nowhere' is not a URL path"):
+    with pytest.raises(UnsafeUrlError, match="'nowhere' is not a URL path"):
         editor.call("named", name="nowhere")
 
 
@@ -207,7 +207,7 @@ def test_without_a_resolver_the_current_requests_url_for_is_asked(
     )
     tester = ComponentTester("editor", registry=fresh_registry, request=request)
     tester.call("named", name="product", pk=7).assert_redirect("/products/7")
-    with pytest.raises(ComponentError, match="names no route with these arguments"):
+    with pytest.raises(EffectError, match="names no route with these arguments"):
         tester.call("named", name="nothing", pk=1)
 
 

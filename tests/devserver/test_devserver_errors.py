@@ -8,7 +8,7 @@ import jinja2
 import pytest
 
 from component_framework.core import Component
-from component_framework.core.exceptions import HandlerError
+from component_framework.core.exceptions import EffectError, HandlerError
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.devserver import DevError
 from component_framework.devserver._errors import describe_error
@@ -50,6 +50,20 @@ def test_a_handler_error_points_at_the_handler_line(tmp_path: Path) -> None:
     assert error.message == "HandlerError: Error handling go"
     assert "raise ValueError" in dict(error.source)[error.line]
     assert "ValueError: no way" in error.traceback
+
+
+def test_a_bad_effect_call_points_at_the_call(tmp_path: Path) -> None:
+    class Saver(Component):
+        def on_go(self) -> None:
+            self.flash("saved", "Saved.")
+
+    with pytest.raises(EffectError) as caught:
+        Saver().handle_event("go", {})
+    error = describe_error(caught.value, [Path(__file__).parent])
+    assert error.kind == "handler"
+    assert error.file == __file__
+    assert 'self.flash("saved", "Saved.")' in dict(error.source)[error.line]
+    assert error.message.startswith("EffectError: Saver.flash(): Flash level must be one of")
 
 
 def test_the_overlay_json_form() -> None:
