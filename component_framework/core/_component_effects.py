@@ -122,10 +122,17 @@ class ComponentEffects:
         own, checked like any event.
 
         Raises:
-            EffectError: Not exactly one target, a bad or undeclared event name, or a
-                *payload* that is not a JSON object.
+            EffectError: Not exactly one target, a bad or undeclared event name, a *payload*
+                that is not a JSON object, or a component driven by htmx (no cf.js sends it).
             InvalidEffectError: A *component_id* no page could hold.
         """
+        if getattr(self, "transport", None) == "htmx":
+            raise EffectError(
+                f"{type(self).__name__}.emit(): a component with transport='htmx' cannot emit "
+                f"{event!r}: its page has no cf.js to send it. Dispatch a browser event "
+                "instead (self.dispatch_browser_event(...)), and let the other component "
+                "listen with hx-trigger='<name> from:body'."
+            )
         declared = tuple(self.emits)
         self._ask(
             "emit",

@@ -81,7 +81,13 @@ _EVENT_STREAM = "text/event-stream"
 _SCRIPT_TYPE = "text/javascript; charset=utf-8"
 _FORM = "application/x-www-form-urlencoded"
 _CHECKED = frozenset(
-    {b"content-type", b"content-length", REQUEST_HEADER.encode(), HTMX_HEADER.encode()}
+    {
+        b"content-type",
+        b"content-length",
+        REQUEST_HEADER.encode(),
+        HTMX_HEADER.encode(),
+        b"hx-current-url",
+    }
 )
 
 
@@ -114,6 +120,8 @@ class RequestHead:
     content_length: str | None
     htmx: bool = False
     """Whether the ``HX-Request`` header is set (an htmx request)."""
+    current_url: str | None = None
+    """htmx's ``HX-Current-URL``: the page's URL, where a ``patch_url`` effect applies."""
 
     @classmethod
     def from_asgi(cls, headers: Iterable[tuple[bytes, bytes]]) -> RequestHead:
@@ -128,7 +136,12 @@ class RequestHead:
             bool(found.get(b"x-cf-request")),
             found.get(b"content-length", b"").decode("latin-1"),
             bool(found.get(b"hx-request")),
+            _text(found.get(b"hx-current-url")),
         )
+
+
+def _text(value: bytes | None) -> str | None:
+    return None if value is None else value.decode("latin-1")
 
 
 @dataclass(frozen=True, slots=True)

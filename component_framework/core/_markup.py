@@ -130,8 +130,9 @@ def component_root(
     finally:
         _host.reset(host)
     if component_cls.transport == "htmx":
-        from .htmx import root_html
+        from .htmx import first_render_effects, root_html
 
+        first_render_effects(name, reply)
         return root_html(name, reply)
     pairs.update(
         {

@@ -9,7 +9,9 @@ than a minute, is never shown.
 
 The region (``flash_region``; the ``cf_flash()`` template global, Django's ``{% cf_flash %}``)
 is a polite live region, so screen readers announce each message; each message has a dismiss
-button. Text is always escaped.
+button. Text is always escaped. On a page driven by htmx alone (``core.htmx``) there is no
+cf.js: the region's own htmx attributes dismiss messages and delete the cookie once shown
+(they are inert without htmx).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "FLASH_PURPOSE",
     "MAX_FLASH_TEXT",
     "FlashMessage",
+    "flash_messages",
     "flash_region",
     "read_flash",
 ]
@@ -87,10 +90,27 @@ def _message(message: FlashMessage) -> str:
     )
 
 
+def flash_messages(messages: Iterable[FlashMessage]) -> Markup:
+    """The markup of *messages* as the region holds them (text escaped)."""
+    return Markup("".join(_message(m) for m in messages))
+
+
+# For pages without cf.js (htmx): a dismiss button removes its message, and the cookie that
+# carried the messages here is deleted once htmx has processed the region (hx-trigger makes
+# htmx process it; the hx-on handlers are attached before its after-process-node event).
+_HTMX_REGION = (
+    ' hx-trigger="load"'
+    " hx-on:htmx:after-process-node=\"document.cookie = '"
+    + FLASH_COOKIE
+    + "=; path=/; max-age=0; samesite=strict'\""
+    " hx-on:click=\"const b = event.target.closest('[data-cf-dismiss]'); "
+    'if (b) b.parentElement.remove()"'
+)
+
+
 def flash_region(messages: Iterable[FlashMessage] = ()) -> Markup:
     """The page's flash region (place it once, in the layout) holding *messages*."""
-    inner = "".join(_message(m) for m in messages)
     return Markup(
-        '<div id="cf-flash" class="cf-flash" data-cf-flash role="status" aria-live="polite">'
-        f"{inner}</div>"
+        '<div id="cf-flash" class="cf-flash" data-cf-flash role="status" aria-live="polite"'
+        f"{_HTMX_REGION}>{flash_messages(messages)}</div>"
     )

@@ -15,11 +15,14 @@ and ``cf-checksum``, the ``cf-event``, an optional ``cf-payload`` (a JSON object
 path as every transport (permissions, signature, payload validation, rate limits); the reply is
 the root rendered anew, carrying the new signed state for the next request. A refusal keeps
 the component and fills its error box (``role="alert"``) with the message, with the real status.
+The reply's effects become htmx's own response headers (``core._htmx_effects``); those of a
+first render cannot reach htmx and are logged.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
@@ -27,6 +30,7 @@ from urllib.parse import parse_qs
 from markupsafe import Markup, escape
 
 from ._events import handler_spec
+from ._htmx_effects import htmx_effects
 from ._http import NO_STORE, Body, HttpReply, Refused, RequestHead, _check_head, _check_size, _read
 from ._json import wire_json
 from ._reply import error_reply, http_status
@@ -41,11 +45,14 @@ __all__ = [
     "FIELDS",
     "ROUTE",
     "error_html",
+    "first_render_effects",
     "htmx_reply",
     "htmx_reply_sync",
     "message_from_form",
     "root_html",
 ]
+
+logger = logging.getLogger("component_framework")
 
 _HTML = "text/html; charset=utf-8"
 
@@ -89,6 +96,19 @@ def root_html(name: str, reply: Mapping[str, Any]) -> Markup:
     box = '<div data-cf-error role="alert" hidden></div>'
     # reply["html"] was rendered by the component's (autoescaping) renderer.
     return Markup(f"<div{_attributes(pairs)}>{box}{reply['html']}</div>")
+
+
+def first_render_effects(name: str, reply: Mapping[str, Any]) -> None:
+    """Log the effects the first render of htmx component *name* asked for: a page render has
+    no htmx reply to carry them (docs/htmx.md, "Effects")."""
+    if reply.get("effects"):
+        kinds = ", ".join(sorted({str(e.get("type")) for e in reply["effects"]}))
+        logger.warning(
+            "%s (transport='htmx') asked for effects (%s) in its first render; htmx applies "
+            "effects only in the replies to its requests, so these were left out.",
+            name,
+            kinds,
+        )
 
 
 def error_html(reply: Mapping[str, Any], component_id: str | None) -> tuple[str, dict[str, str]]:
@@ -167,11 +187,18 @@ def message_from_form(raw: bytes, registry: ComponentRegistry) -> dict[str, Any]
     }
 
 
-def _html_reply(status: int, reply: dict[str, Any], message: Mapping[str, Any] | None) -> HttpReply:
-    # The component's root for an update, else the refusal for its error box.
+def _html_reply(
+    status: int,
+    reply: dict[str, Any],
+    message: Mapping[str, Any] | None,
+    current_url: str | None = None,
+) -> HttpReply:
+    # The component's root for an update (its effects as htmx's headers), else the refusal
+    # for its error box.
     if reply.get("type") != "error" and message is not None:
-        html = str(root_html(message["component"], reply))
-        return HttpReply(status, _HTML, dict(NO_STORE), html.encode())
+        headers, oob = htmx_effects(reply.get("effects", ()), current_url)
+        html = str(root_html(message["component"], reply) + oob)
+        return HttpReply(status, _HTML, {**NO_STORE, **headers}, html.encode())
     component_id = message.get("component_id") if message is not None else None
     text, headers = error_html(reply, component_id)
     if "retry_after" in reply:
@@ -199,7 +226,7 @@ async def htmx_reply(config: AppConfig, request: Any, head: RequestHead, body: B
     if isinstance(message, HttpReply):
         return message
     reply = await handle_message(message, request, config=config)
-    return _html_reply(http_status(reply), reply, message)
+    return _html_reply(http_status(reply), reply, message, head.current_url)
 
 
 def htmx_reply_sync(
@@ -218,4 +245,4 @@ def htmx_reply_sync(
     if isinstance(message, HttpReply):
         return message
     reply = handle_message_sync(wire_json(message), request, config)
-    return _html_reply(http_status(reply), reply, message)
+    return _html_reply(http_status(reply), reply, message, head.current_url)

@@ -52,6 +52,7 @@ def _head(request: HttpRequest) -> RequestHead:
         bool(request.headers.get("X-CF-Request")),
         request.META.get("CONTENT_LENGTH"),
         bool(request.headers.get("HX-Request")),
+        request.headers.get("HX-Current-URL"),
     )
 
 

@@ -51,6 +51,7 @@ def _head() -> RequestHead:
         bool(request.headers.get("X-CF-Request")),
         request.headers.get("Content-Length"),
         bool(request.headers.get("HX-Request")),
+        request.headers.get("HX-Current-URL"),
     )
 
 

@@ -14,7 +14,7 @@ import asyncio
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlencode
 
 import jinja2
@@ -61,6 +61,8 @@ from component_framework.web import ComponentApp
 pytestmark = pytest.mark.django_db
 
 Post = Callable[[str, bytes, dict[str, str]], tuple[int, bytes]]
+HEARD: dict[str, dict[str, str]] = {}
+"""The headers of each adapter's last reply (lower-cased names)."""
 HEADERS = {"Content-Type": "application/json", "X-CF-Request": "1"}
 ALICE = {**HEADERS, "X-User": "alice"}
 
@@ -144,6 +146,14 @@ def nesting() -> Iterator[None]:
             self.flash("success", "Moved.")
             self.redirect(to)
 
+    class HtmxNavigator(Navigator):
+        transport: ClassVar[Literal["http", "ws", "htmx"]] = "htmx"
+
+        def on_look(self, page: int) -> None:
+            self.dispatch_browser_event("list:shown", {"page": page})
+            self.flash("info", "Shown.")
+            self.patch_url(query={"page": page})
+
     class Limited(Component):
         template_name = "nest.html"
         rate_limits: ClassVar[dict[str, str]] = {"touch": "1/day", "poke": "1/day"}
@@ -159,7 +169,9 @@ def nesting() -> Iterator[None]:
     registry.register("nest_steps")(NestSteps)
     registry.register("navigator")(Navigator)
     registry.register("limited")(Limited)
+    registry.register("htmx_navigator")(HtmxNavigator)
     yield
+    registry.unregister("htmx_navigator")
     registry.unregister("nest")
     registry.unregister("nest_steps")
     registry.unregister("navigator")
@@ -203,9 +215,10 @@ def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[
     wsgi_clients = {False: Client(), True: alice[0]}
     asgi_clients = {False: AsyncClient(), True: alice[1]}
 
-    def over(client: Any) -> Post:
+    def over(client: Any, name: str) -> Post:
         def post(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
             response = client.post(path, content=body, headers=headers)
+            HEARD[name] = {k.lower(): v for k, v in response.headers.items()}
             return response.status_code, response.content
 
         return post
@@ -219,6 +232,7 @@ def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[
         content_type, extra = django_headers(headers)
         client = wsgi_clients["X-User" in headers]
         response = client.post(path, body, content_type=content_type, headers=extra)
+        HEARD["django-wsgi"] = {k.lower(): v for k, v in response.headers.items()}
         content = b"".join(response.streaming_content) if response.streaming else response.content
         return response.status_code, content
 
@@ -228,6 +242,7 @@ def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[
 
         async def send() -> tuple[int, bytes]:
             response = await client.post(path, body, content_type=content_type, headers=extra)
+            HEARD["django-asgi"] = {k.lower(): v for k, v in response.headers.items()}
             if response.streaming:
                 chunks = [chunk async for chunk in response.streaming_content]
                 return response.status_code, b"".join(chunks)
@@ -237,15 +252,16 @@ def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[
 
     def flask_post(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         response = flask.post(path, data=body, headers=headers)
+        HEARD["flask"] = {k.lower(): v for k, v in response.headers.items()}
         return response.status_code, response.get_data()
 
     with starlette, fastapi, litestar:
         yield {
-            "starlette": over(starlette),
-            "fastapi": over(fastapi),
+            "starlette": over(starlette, "starlette"),
+            "fastapi": over(fastapi, "fastapi"),
             "django-wsgi": wsgi,
             "django-asgi": asgi,
-            "litestar": over(litestar),
+            "litestar": over(litestar, "litestar"),
             "flask": flask_post,
         }
 
@@ -462,6 +478,38 @@ def test_every_adapter_answers_htmx_alike(case: str, adapters: dict[str, Post]) 
         assert b"hx-vals=" in replies["starlette"][1]  # the signed state for the next request
     else:
         assert b'role="alert"' in replies["starlette"][1]
+
+
+def _htmx_navigator(event: str, **fields: str) -> bytes:
+    message = signed_message("htmx_navigator", None, {}, {}, component_id="hx-nav-1")
+    values = {
+        "cf-component": "htmx_navigator",
+        "cf-id": "hx-nav-1",
+        "cf-state": message["state"],
+        "cf-checksum": message["checksum"],
+        "cf-event": event,
+        **fields,
+    }
+    return urlencode(values).encode()
+
+
+def test_every_adapter_applies_effects_through_htmxs_headers(adapters: dict[str, Post]) -> None:
+    page = {**HTMX, "HX-Current-URL": "http://testserver/articles?q=tea&page=1"}
+    for name, post in adapters.items():
+        status, body = post("/cf/htmx", _htmx_navigator("look", page="2"), page)
+        heard = HEARD[name]
+        assert status == 200, (name, body)
+        assert heard["hx-push-url"] == "/articles?q=tea&page=2", name
+        assert json.loads(heard["hx-trigger-after-settle"]) == {"list:shown": {"page": 2}}, name
+        assert b'<div hx-swap-oob="beforeend:#cf-flash">' in body and b"Shown." in body, name
+        status, body = post("/cf/htmx", _htmx_navigator("go", to="/products"), page)
+        heard = HEARD[name]
+        assert status == 200 and heard["hx-redirect"] == "/products", name
+        assert heard["set-cookie"].startswith("cf_flash="), name
+        assert b"hx-swap-oob" not in body, name  # the flash travels to the next page
+        status, body = post("/cf/htmx", _htmx_navigator("go", to="https://evil.example/"), page)
+        assert status == 400 and b"leads to another site" in body, name
+        assert "hx-redirect" not in HEARD[name], name
 
 
 def test_every_frame_of_a_stream_renders_nested_children_for_the_user(

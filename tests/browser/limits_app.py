@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import jinja2
 from starlette.applications import Starlette
@@ -17,6 +17,7 @@ from starlette.routing import Route
 from component_framework.core import Component, registry
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.renderer import set_default_renderer
+from component_framework.core.url_state import UrlParam
 from component_framework.jinjax import JinjaXRenderer
 from component_framework.web import ComponentApp
 
@@ -38,9 +39,27 @@ TEMPLATES = {
 <button hx-post="/cf/htmx" name="cf-event" value="clear">Clear</button>""",
     "htmx_page.html": """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>htmx</title><script src="/htmx.min.js"></script></head><body>
+{{ cf_flash() }}
 <h1>An htmx page</h1>
 {{ component("notes") }}
 <button hx-get="/plain" hx-target="#plain">Plain htmx</button><div id="plain"></div>
+{{ component("hx_pager") }}
+<p id="moved"></p>
+<script>
+document.addEventListener("pager:moved", (e) => {
+  document.getElementById("moved").textContent = "moved to " + e.detail.page;
+});
+</script>
+</body></html>""",
+    "pager.html": """<output data-testid="page">Page {{ state.page }}</output>
+<button hx-post="/cf/htmx" name="cf-event" value="next">Next page</button>
+<button hx-post="/cf/htmx" name="cf-event" value="note">Note</button>
+<button hx-post="/cf/htmx" name="cf-event" value="save">Save</button>
+<button hx-post="/cf/htmx" name="cf-event" value="leave">Leave</button>""",
+    "htmx_done.html": """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Done</title><script src="/htmx.min.js"></script></head><body>
+{{ cf_flash() }}
+<h1>Done</h1>
 </body></html>""",
 }
 
@@ -93,6 +112,29 @@ class Notes(Component):
         self.state["notes"] = []
 
 
+@registry.register("hx_pager")
+class HtmxPager(Component):
+    """Driven by htmx, asking for every effect htmx can apply."""
+
+    template_name = "pager.html"
+    transport: ClassVar[Literal["http", "ws", "htmx"]] = "htmx"
+    url_state: ClassVar[dict[str, Any]] = {"page": UrlParam(int, default=1)}
+
+    def on_next(self) -> None:
+        self.state["page"] += 1  # the URL follows: ?page=2
+        self.dispatch_browser_event("pager:moved", {"page": self.state["page"]})
+
+    def on_note(self) -> None:
+        self.flash("info", "Noted <b>here</b>.")
+
+    def on_save(self) -> None:
+        self.flash("success", "Saved.")
+        self.redirect("/htmx/done")
+
+    def on_leave(self) -> None:
+        self.navigate("/htmx/done")
+
+
 @registry.register("jx_tally")
 class JinjaXTally(Component):
     """Its template is a JinjaX component (jinjax_components/Tally.jinja) using another."""
@@ -122,6 +164,10 @@ async def htmx_page(request: Request) -> HTMLResponse:
     return HTMLResponse(renderer.render("htmx_page.html", {"request": request}))
 
 
+async def htmx_done(request: Request) -> HTMLResponse:
+    return HTMLResponse(renderer.render("htmx_done.html", {"request": request}))
+
+
 async def plain(request: Request) -> HTMLResponse:
     return HTMLResponse("<p>Plain htmx still works.</p>")
 
@@ -135,6 +181,7 @@ app = Starlette(
     routes=[
         Route("/", page),
         Route("/htmx", htmx_page),
+        Route("/htmx/done", htmx_done),
         Route("/plain", plain),
         Route("/htmx.min.js", htmx_script),
         components.mount(),

@@ -4,6 +4,7 @@ its error box, and the page's own htmx untouched."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -63,3 +64,38 @@ def test_htmx_drives_a_component_and_shows_its_refusals(page: Page) -> None:
 def test_the_pages_own_htmx_is_untouched(page: Page) -> None:
     page.get_by_role("button", name="Plain htmx").click()
     expect(page.locator("#plain")).to_have_text("Plain htmx still works.")
+
+
+def test_htmx_applies_the_url_and_browser_events_of_a_reply(page: Page) -> None:
+    pager = page.locator('[data-cf-htmx="hx_pager"]')
+    pager.get_by_role("button", name="Next page").click()
+    expect(pager.get_by_test_id("page")).to_have_text("Page 2")
+    expect(page).to_have_url(re.compile(r"/htmx\?page=2$"))  # HX-Push-Url
+    expect(page.locator("#moved")).to_have_text("moved to 2")  # HX-Trigger-After-Settle
+
+
+def test_htmx_shows_a_flash_in_the_region_and_dismisses_it(page: Page) -> None:
+    region = page.locator("#cf-flash")
+    page.get_by_role("button", name="Note").click()
+    expect(region).to_contain_text("Noted <b>here</b>.")  # escaped, never markup
+    expect(region.locator("b")).to_have_count(0)
+    region.get_by_role("button", name="Dismiss").click()
+    expect(region.locator(".cf-flash-message")).to_have_count(0)
+
+
+def test_htmx_redirects_with_the_flash_shown_once_on_the_next_page(page: Page) -> None:
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(re.compile(r"/htmx/done$"))  # HX-Redirect: a full page load
+    expect(page.locator("#cf-flash")).to_contain_text("Saved.")
+    page.wait_for_function("!document.cookie.includes('cf_flash=')")  # shown once
+    page.reload()
+    expect(page.get_by_role("heading", name="Done")).to_be_visible()
+    expect(page.locator("#cf-flash .cf-flash-message")).to_have_count(0)
+
+
+def test_htmx_navigates_without_a_page_load(page: Page) -> None:
+    page.evaluate("window.stayed = true")
+    page.get_by_role("button", name="Leave").click()
+    expect(page.get_by_role("heading", name="Done")).to_be_visible()  # HX-Location
+    expect(page).to_have_url(re.compile(r"/htmx/done$"))
+    assert page.evaluate("window.stayed") is True
