@@ -121,3 +121,27 @@ def test_the_effects_of_a_first_render_run_once_the_root_is_started(cf_page: Cli
     expect(cf_page.page.get_by_role("status")).to_contain_text("Welcome <b>back</b>")
     assert cf_page.page.evaluate("window.heard") == [["c", {"n": 1}]]
     assert cf_page.page.locator("[data-cf-effects]").count() == 0  # run once, not again
+
+
+def asking(root: str, effects: list[dict[str, str]]) -> str:
+    """*root* with the effects of its first render (``data-cf-effects``)."""
+    asked = html.escape(json.dumps(effects), quote=False)
+    return root.replace("<div ", f"<div data-cf-effects='{asked}' ", 1)
+
+
+def test_nested_components_run_the_effects_of_the_render_the_page_keeps(
+    cf_page: ClientPage,
+) -> None:
+    cf_page.open(component("p", "<p>P</p>" + component("kid", "<p>Kid</p>", id="k1")))
+    cf_page.page.evaluate(NOTE)
+    # The parent renders again: the server mounted its children anew, each with its first
+    # render's effects. The page keeps the child it has (its HTML, its state, its id): the new
+    # render of it is left out whole, effects included, or they would run again at every render
+    # of the parent. A child the page did not have starts, and runs its own.
+    kept = asking(component("kid", "<p>Kid again</p>", id="k2"), [note("kept")])
+    added = asking(component("badge", "<p>Badge</p>", id="b1"), [note("added")])
+    cf_page.morph("p", "<p>P2</p>" + kept + added)
+    assert cf_page.page.evaluate("window.notes") == [
+        {"text": "added", "target": "b1", "html": "Badge"}
+    ]
+    assert cf_page.html('[data-cf-component="kid"]').count("Kid again") == 0
