@@ -292,6 +292,45 @@ def test_an_error_in_user_code_reaches_the_overlay_with_its_line(package: Packag
     assert reported and reported[0].line == 10
 
 
+def test_a_bad_effect_call_reaches_the_overlay_and_the_event_log(package: PackageFactory) -> None:
+    name = f"{package.name}_saver"
+    module = package.write(
+        "saver.py",
+        f"""
+        from component_framework.core import Component, registry
+
+
+        @registry.register("{name}")
+        class Saver(Component):
+            def render(self):
+                return "<p>saver</p>"
+
+            def on_save(self):
+                self.flash("saved", "Saved.")
+        """,
+    )
+    project = Project(root=package.root, components=[package.name], templates=[])
+    reported: list[DevError] = []
+    app = create_dev_app(project, reload=False, report=reported.append)
+    with TestClient(app) as client:
+        channel: LiveChannel = app.state.dev.channel
+        queue = channel.subscribe()
+        event = {"type": "component_event", "component": name, "event": "save"}
+        reply = client.post("/cf/event", json=event, headers=CF)
+        assert reply.status_code == 500
+        assert reply.json()["code"] == "bad_effect"
+        assert "Flash level" not in reply.text  # the public reply stays generic
+        messages = []
+        while not queue.empty():
+            messages.append(queue.get_nowait())
+    (error,) = [m["error"] for m in messages if m and m["type"] == "error"]
+    assert error["file"] == str(module.resolve()) and error["line"] == 11  # the flash() call
+    assert error["kind"] == "handler"
+    assert error["message"].startswith("EffectError: Saver.flash(): Flash level must be one of")
+    (logged,) = [m for m in messages if m and m["type"] == "event"]
+    assert logged["code"] == "bad_effect" and logged["status"] == 500
+
+
 def test_only_loopback_host_names_are_served(demo_project: Path) -> None:
     hosts = allowed_hosts("127.0.0.1")
     assert "localhost" in hosts and "127.0.0.1" in hosts
