@@ -82,6 +82,9 @@ def test_the_api_reference_documents_the_public_core(site: Path) -> None:
         # ``registry`` the object shares its name with its module, which documents it.
         anchor = "registry.registry" if name == "registry" else name
         assert f'id="component_framework.core.{anchor}"' in page, name
+    # Component's methods, wherever they are written (its mixins' included).
+    for method in ("mount", "handle_event", "dispatch", "async_resolve", "redirect", "emit"):
+        assert f'id="component_framework.core.Component.{method}"' in page, method
     state = _article(site / "reference" / "state" / "index.html")
     assert 'id="component_framework.core.sqlite_store.SQLiteStateStore"' in state
     assert "busy_timeout" in state  # its arguments, from the docstring

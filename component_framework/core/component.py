@@ -1,31 +1,22 @@
-"""The ``Component`` base class: state, lifecycle, event handlers, rendering and slots."""
+"""The ``Component`` base class: its declarations, state, lifecycle hooks, rendering and slots.
+
+Its other methods live in a module each, as mixins: routing an event to its handler
+(``_component_events``), running a dispatch (``_component_dispatch``: ``resolve``,
+``dispatch``) and asking for effects (``_component_effects``: ``redirect``, ``flash``, ...).
+"""
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from ._component_dispatch import ComponentDispatch
 from ._component_effects import ComponentEffects
-from ._coroutines import finish
-from ._effects import LEAVING
-from ._effects import patch_url as patch_url_effect
-from ._events import (
-    CheckedPayload,
-    HandlerSpec,
-    binding_handler,
-    check_binding,
-    handler_spec,
-    refuse_lone_surrogates,
-)
-from .exceptions import (
-    ComponentError,
-    EventNotFoundError,
-    HandlerError,
-)
+from .exceptions import ComponentError, EventNotFoundError
 from .renderer import Renderer, get_default_renderer
-from .url_state import UrlParam, url_spec
+from .url_state import UrlParam
 
 # The documented API has StateSerializer in this module; it lives in its own.
 from ._serializer import StateSerializer  # isort: skip
@@ -42,7 +33,7 @@ __all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer
 logger = logging.getLogger("component_framework")
 
 
-class Component(ComponentEffects):
+class Component(ComponentDispatch, ComponentEffects):
     """
     Base component class with lifecycle management.
 
@@ -249,96 +240,6 @@ class Component(ComponentEffects):
         """
         return None
 
-    # ---------- Events ----------
-
-    @classmethod
-    def _check_payload(cls, spec: HandlerSpec, event: str, payload: Any) -> CheckedPayload:
-        """Check *payload* before any component code runs; return the handler's kwargs.
-
-        The message path calls this once per message, before instantiating the component.
-        Subclasses whose event payload is not the handler's keyword arguments
-        (``FormComponent.submit``) override it.
-        """
-        refuse_lone_surrogates(event, payload)
-        checked = spec.validate(event, payload)
-        if event == "field_change" and cls.on_field_change is Component.on_field_change:
-            checked = check_binding(cls, checked)
-        return CheckedPayload(checked)
-
-    @binding_handler
-    def on_field_change(self, field: str, value: Any) -> None:
-        """Set the state key *field* to *value*: what ``cf-model="field"`` sends. Only the keys
-        of ``bindable`` are accepted, the value checked against its type before this runs."""
-        self.state[field] = value
-
-    def _checked(self, event: str, payload: Any) -> tuple[HandlerSpec, CheckedPayload]:
-        """The handler spec and checked payload: checked here unless the message path did."""
-        spec = handler_spec(type(self), event)
-        if isinstance(payload, CheckedPayload):
-            return spec, payload
-        return spec, type(self)._check_payload(spec, event, payload)
-
-    def _prepare(self, event: str, payload: Any) -> tuple[Any, dict[str, Any], HandlerSpec]:
-        spec, kwargs = self._checked(event, payload)
-        return getattr(self, spec.name), kwargs, spec
-
-    def _handler_failed(self, event: str, exc: Exception) -> HandlerError:
-        logger.exception("Error handling %s in %s", event, type(self).__name__)
-        error = HandlerError(f"Error handling {event}")
-        error.__cause__ = exc
-        return error
-
-    def handle_event(self, event: str, payload: dict[str, Any]) -> None:
-        """
-        Route event to a **synchronous** handler method.
-
-        The event name must be a public identifier naming a callable ``on_<event>``,
-        and the payload must fit the handler's signature (checked with Pydantic)
-        before the handler is called.
-
-        Raises:
-            EventNotFoundError: If handler not found (InvalidEventError for a bad name)
-            InvalidPayloadError: If the payload does not fit the handler's signature
-            ComponentError: If handler raises exception or is async
-        """
-        handler, kwargs, spec = self._prepare(event, payload)
-        if spec.is_async or spec.is_generator:
-            raise ComponentError(
-                f"Handler 'on_{event}' is async — use async_dispatch() or "
-                "async_handle_event() instead of the sync variants."
-            )
-        try:
-            handler(**kwargs)
-        except ComponentError:
-            raise
-        except Exception as exc:
-            raise self._handler_failed(event, exc) from exc
-
-    async def async_handle_event(self, event: str, payload: dict[str, Any]) -> None:
-        """
-        Route event to handler, awaiting if the handler is async.
-
-        Works with both ``def on_*`` and ``async def on_*`` handlers.
-
-        Raises:
-            EventNotFoundError: If handler not found
-            InvalidPayloadError: If the payload does not fit the handler's signature
-            ComponentError: If handler raises exception
-        """
-        handler, kwargs, spec = self._prepare(event, payload)
-        try:
-            if spec.is_generator:
-                async for _ in handler(**kwargs):
-                    pass
-            elif spec.is_async:
-                await handler(**kwargs)
-            else:
-                handler(**kwargs)
-        except ComponentError:
-            raise
-        except Exception as exc:
-            raise self._handler_failed(event, exc) from exc
-
     # ---------- Rendering ----------
 
     def get_context(self) -> dict[str, Any]:
@@ -372,177 +273,3 @@ class Component(ComponentEffects):
         self.before_render()
         self._slot_html = None
         return renderer.render(self.template_name, self.get_context())
-
-    # ---------- Resolve and dispatch ----------
-
-    # The lifecycle is written once, as a coroutine over how the handler is called: the sync
-    # entry points pass a call that returns at once and run it with ``finish``.
-
-    async def _handle_here(self, event: str, payload: dict[str, Any]) -> None:
-        self.handle_event(event, payload)
-
-    async def _lifecycle(
-        self,
-        event: str | None,
-        payload: dict[str, Any] | None,
-        state: dict[str, Any] | None,
-        handle: Callable[[str, dict[str, Any]], Awaitable[None]],
-    ) -> None:
-        self._begin(state)
-        if event is not None:
-            await handle(event, {} if payload is None else payload)
-
-    def _begin(self, state: dict[str, Any] | None) -> None:
-        # mount() OR hydrate() (an empty state was sent too), then the URL state on top.
-        self._effects = []  # this dispatch's only
-        if state is not None:
-            self.hydrate(state)
-        else:
-            self.mount()
-        spec = url_spec(type(self))
-        if spec is not None:
-            values = self._url_values
-            if values is None and state is None:
-                values = spec.read("")  # mounted with no URL: as from a URL without them
-            if values is not None:
-                self.state.update(values)
-            self._url_before = spec.values_of(self.state)
-
-    def _result(self, html: str) -> dict[str, Any]:
-        # The slot HTML of the render that produced *html*: children render once per dispatch.
-        slots = self._slot_html if self._slot_html is not None else self.render_slots()
-        result: dict[str, Any] = {
-            "html": html,
-            "state": self.dehydrate(),
-            "component_id": self.id,
-            "slots": slots,
-        }
-        effects = self._effects
-        self._effects = []
-        url_effect = self._follow_url(result["state"])
-        # A page about to be left keeps its address: the automatic patch would land on the next.
-        if url_effect is not None and not any(e["type"] in LEAVING for e in effects):
-            effects.insert(0, url_effect)
-        if effects:
-            result["effects"] = effects
-        return result
-
-    def _follow_url(self, state: dict[str, Any]) -> dict[str, Any] | None:
-        # URL state that changed since the last render moves the address bar with it.
-        if self._url_before is None:
-            return None
-        spec = url_spec(type(self))
-        if spec is None:
-            return None
-        after = spec.values_of(state)
-        changed = spec.changes(self._url_before, after)
-        self._url_before = after
-        if changed is None:
-            return None
-        query, history = changed
-        return patch_url_effect(query=query, history=history)
-
-    def resolve(
-        self,
-        event: str | None = None,
-        payload: dict[str, Any] | None = None,
-        state: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """
-        Mount or hydrate, run the event's handler, and return the state without rendering.
-
-        For server-side work that depends on the new state (a query driven by a new filter,
-        say) before deciding what to render: ``dispatch()`` renders whether or not the
-        HTML is wanted. ``before_render()`` runs only as part of ``render()``, so what it
-        sets is not in the returned state; call ``render()`` afterwards if you need it.
-        For components with ``async def on_*`` handlers, use ``async_resolve``.
-
-        Example:
-
-            state = ProductList().resolve("filter", {"category": "books"}, state=saved)
-            products = search(state["category"])
-
-        Returns:
-            The state, as ``dehydrate()`` returns it.
-
-        Raises:
-            EventNotFoundError: If the event has no handler.
-            InvalidPayloadError: If the payload does not fit the handler's signature.
-            ComponentError: If the handler raises, or is async.
-        """
-        try:
-            finish(self._lifecycle(event, payload, state, self._handle_here))
-            return self.dehydrate()
-        except Exception:
-            logger.debug("Error in %s.resolve()", type(self).__name__, exc_info=True)
-            raise
-
-    async def async_resolve(
-        self,
-        event: str | None = None,
-        payload: dict[str, Any] | None = None,
-        state: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """
-        Async ``resolve``: works with both sync and async event handlers.
-
-        Returns:
-            The state, as ``dehydrate()`` returns it.
-
-        Raises:
-            EventNotFoundError: If the event has no handler.
-            InvalidPayloadError: If the payload does not fit the handler's signature.
-            ComponentError: If the handler raises.
-        """
-        try:
-            await self._lifecycle(event, payload, state, self.async_handle_event)
-            return self.dehydrate()
-        except Exception:
-            logger.debug("Error in %s.async_resolve()", type(self).__name__, exc_info=True)
-            raise
-
-    def dispatch(
-        self,
-        event: str | None = None,
-        payload: dict[str, Any] | None = None,
-        state: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """
-        Synchronous entry point for component execution: ``resolve`` and render.
-
-        For components with ``async def on_*`` handlers, use
-        ``async_dispatch`` instead.
-
-        Returns:
-            Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys, and
-            ``effects`` when the component asked for any.
-        """
-        try:
-            finish(self._lifecycle(event, payload, state, self._handle_here))
-            return self._result(self.render())
-        except Exception:
-            logger.debug("Error in %s.dispatch()", type(self).__name__, exc_info=True)
-            raise
-
-    async def async_dispatch(
-        self,
-        event: str | None = None,
-        payload: dict[str, Any] | None = None,
-        state: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """
-        Async entry point for component execution: ``async_resolve`` and render.
-
-        Works with both sync and async event handlers. Use this from async
-        adapters (Starlette, FastAPI, WebSocket) to support ``async def on_*``.
-
-        Returns:
-            Dict with ``html``, ``state``, ``component_id`` and ``slots`` keys, and
-            ``effects`` when the component asked for any.
-        """
-        try:
-            await self._lifecycle(event, payload, state, self.async_handle_event)
-            return self._result(self.render())
-        except Exception:
-            logger.debug("Error in %s.async_dispatch()", type(self).__name__, exc_info=True)
-            raise
