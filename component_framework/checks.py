@@ -174,6 +174,7 @@ def _check_declarations(name: str, cls: type[Component], where: str, report: Che
     import pydantic
 
     from .core import _effects
+    from .core.exceptions import EffectError
 
     for key, hint in cls.bindable.items():
         try:
@@ -183,7 +184,7 @@ def _check_declarations(name: str, cls: type[Component], where: str, report: Che
     for event_name in cls.browser_events:
         try:
             _effects.browser_event(event_name)
-        except ValueError as exc:
+        except EffectError as exc:
             report.add(where, f"{name}: browser_events: {exc}")
     for event in cls.emits:
         if not is_event_name(event):
