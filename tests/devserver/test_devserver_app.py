@@ -252,6 +252,24 @@ async def test_the_live_channel_says_hello_then_relays_until_closed() -> None:
     assert len(channel) == 0
 
 
+def _send_and_listen(
+    project: Project, name: str, event: str
+) -> tuple[Any, list[dict[str, Any]], list[DevError]]:
+    """Send *event* to *name* through cf dev: the reply, what the live channel published and
+    what was reported to the terminal."""
+    reported: list[DevError] = []
+    app = create_dev_app(project, reload=False, report=reported.append)
+    with TestClient(app) as client:
+        channel: LiveChannel = app.state.dev.channel
+        queue = channel.subscribe()
+        message = {"type": "component_event", "component": name, "event": event}
+        reply = client.post("/cf/event", json=message, headers=CF)
+        messages = []
+        while not queue.empty():
+            messages.append(queue.get_nowait())
+    return reply, messages, reported
+
+
 def test_an_error_in_user_code_reaches_the_overlay_with_its_line(package: PackageFactory) -> None:
     name = f"{package.name}_fragile"
     module = package.write(
@@ -272,18 +290,9 @@ def test_an_error_in_user_code_reaches_the_overlay_with_its_line(package: Packag
     templates.mkdir()
     (templates / "fragile.html").write_text("<p>{{ state }}</p>")
     project = Project(root=package.root, components=[package.name], templates=[templates])
-    reported: list[DevError] = []
-    app = create_dev_app(project, reload=False, report=reported.append)
-    with TestClient(app) as client:
-        channel: LiveChannel = app.state.dev.channel
-        queue = channel.subscribe()
-        event = {"type": "component_event", "component": name, "event": "explode"}
-        reply = client.post("/cf/event", json=event, headers=CF)
-        assert reply.status_code == 500
-        assert "boom" not in reply.text  # the public reply stays generic
-        messages = []
-        while not queue.empty():
-            messages.append(queue.get_nowait())
+    reply, messages, reported = _send_and_listen(project, name, "explode")
+    assert reply.status_code == 500
+    assert "boom" not in reply.text  # the public reply stays generic
     (error,) = [m["error"] for m in messages if m and m["type"] == "error"]
     assert error["file"] == str(module.resolve())
     assert error["line"] == 10
@@ -310,19 +319,9 @@ def test_a_bad_effect_call_reaches_the_overlay_and_the_event_log(package: Packag
         """,
     )
     project = Project(root=package.root, components=[package.name], templates=[])
-    reported: list[DevError] = []
-    app = create_dev_app(project, reload=False, report=reported.append)
-    with TestClient(app) as client:
-        channel: LiveChannel = app.state.dev.channel
-        queue = channel.subscribe()
-        event = {"type": "component_event", "component": name, "event": "save"}
-        reply = client.post("/cf/event", json=event, headers=CF)
-        assert reply.status_code == 500
-        assert reply.json()["code"] == "bad_effect"
-        assert "Flash level" not in reply.text  # the public reply stays generic
-        messages = []
-        while not queue.empty():
-            messages.append(queue.get_nowait())
+    reply, messages, _ = _send_and_listen(project, name, "save")
+    assert reply.status_code == 500 and reply.json()["code"] == "bad_effect"
+    assert "Flash level" not in reply.text  # the public reply stays generic
     (error,) = [m["error"] for m in messages if m and m["type"] == "error"]
     assert error["file"] == str(module.resolve()) and error["line"] == 11  # the flash() call
     assert error["kind"] == "handler"
