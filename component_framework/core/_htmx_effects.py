@@ -64,7 +64,13 @@ def htmx_effects(
         elif kind == "flash":
             shown.append(FlashMessage(effect["level"], effect["text"]))
         elif kind == "browser_event":
-            triggers[effect["name"]] = effect.get("detail")
+            detail = triggers[effect["name"]] = effect.get("detail")
+            if isinstance(detail, dict) and "target" in detail:
+                logger.warning(
+                    "Browser event %r under htmx: htmx reads the detail's 'target' as the CSS "
+                    "selector of the element to fire it on; rename that key.",
+                    effect["name"],
+                )
         else:
             logger.warning("htmx cannot apply a %r effect; it was left out of the reply.", kind)
             continue

@@ -90,10 +90,14 @@ def test_browser_events_fire_after_the_swap_and_flash_is_swapped_out_of_band() -
     assert "&lt;b&gt;Careful&lt;/b&gt;" in oob
 
 
-def test_an_effect_htmx_cannot_apply_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+def test_what_htmx_cannot_apply_as_sent_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="component_framework"):
         assert htmx_effects([{"type": "stream", "op": "append"}], PAGE) == ({}, "")
+        targeted = {"type": "browser_event", "name": "row:moved", "detail": {"target": 3}}
+        headers, _ = htmx_effects([targeted], PAGE)
+    assert json.loads(headers["HX-Trigger-After-Settle"]) == {"row:moved": {"target": 3}}
     assert "htmx cannot apply a 'stream' effect" in caplog.text
+    assert "htmx reads the detail's 'target' as the CSS selector" in caplog.text
 
 
 class HtmxCart(Component):
