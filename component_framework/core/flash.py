@@ -111,6 +111,6 @@ _HTMX_REGION = (
 def flash_region(messages: Iterable[FlashMessage] = ()) -> Markup:
     """The page's flash region (place it once, in the layout) holding *messages*."""
     return Markup(
-        '<div id="cf-flash" class="cf-flash" data-cf-flash role="status" aria-live="polite"'
-        f"{_HTMX_REGION}>{flash_messages(messages)}</div>"
+        f'<div id="cf-flash" class="cf-flash" data-cf-flash{_HTMX_REGION} role="status" '
+        f'aria-live="polite">{flash_messages(messages)}</div>'
     )

@@ -214,10 +214,11 @@ def test_without_a_resolver_the_current_requests_url_for_is_asked(
 def test_the_flash_region_escapes_and_announces() -> None:
     html = flash_region([FlashMessage("success", "<script>alert(1)</script>")])
     assert html == (
-        '<div id="cf-flash" class="cf-flash" data-cf-flash role="status" aria-live="polite" '
+        '<div id="cf-flash" class="cf-flash" data-cf-flash '
         'hx-trigger="load" hx-on:htmx:after-process-node="document.cookie = '
         "'cf_flash=; path=/; max-age=0; samesite=strict'\" hx-on:click=\"const b = "
-        "event.target.closest('[data-cf-dismiss]'); if (b) b.parentElement.remove()\">"
+        "event.target.closest('[data-cf-dismiss]'); if (b) b.parentElement.remove()\" "
+        'role="status" aria-live="polite">'
         '<div class="cf-flash-message cf-flash-success" data-level="success">'
         '<span class="cf-flash-text">&lt;script&gt;alert(1)&lt;/script&gt;</span>'
         '<button type="button" class="cf-flash-dismiss" data-cf-dismiss aria-label="Dismiss">'
