@@ -114,7 +114,7 @@ async def test_an_emit_the_app_cannot_deliver_is_each_pages_error(
     for page in pages:
         [message] = page.sent
         assert "update" not in message
-        assert message["error"]["code"] == "handler_error"
+        assert message["error"]["code"] == "bad_effect"  # the code's mistake: a 500
         assert "nobody" not in json.dumps(message)  # the detail is logged, not sent
     assert "not a registered component" in caplog.text
 
@@ -133,5 +133,6 @@ def test_component_tester_push_shows_the_effects(
     tester.assert_no_effects()
     tester.push("leave")
     tester.assert_redirect("/elsewhere").assert_flash("Moved.")
-    with pytest.raises(ComponentError):
+    with pytest.raises(ComponentError) as refused:  # as the page gets it; the log has the detail
         tester.push("tell")
+    assert refused.value.code == "bad_effect"
