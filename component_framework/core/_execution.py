@@ -44,6 +44,7 @@ from .config import AppConfig
 from .rate_limit import check_rate, limited
 from .streaming import StreamingComponent
 from .threads import run_sync
+from .uploads import consume, with_upload_effects
 
 __all__ = [
     "answer",
@@ -127,6 +128,9 @@ async def run_message(
         else:
             result = await run_held(parsed, store, steps, lambda: _instantiate(parsed, params))
         check_effects(result.get("effects"), config.registry, parsed.name, parsed.event)
+        if parsed.component_cls.uploads:
+            consume(parsed.payload)  # the handler succeeded: what it did not keep goes
+            result = with_upload_effects(result, parsed.component_cls, parsed.name, request, config)
         reply = update_reply(parsed.name, result, config.signer, parsed.trusted_id)
         return add_optimistic_patches(parsed.component_cls, reply, store is not None)
     finally:

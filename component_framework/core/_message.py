@@ -28,6 +28,7 @@ from .exceptions import MessageError, StateIntegrityError, StateTooLargeError
 from .permissions import check_permissions
 from .registry import ComponentRegistry
 from .signing import Signer
+from .uploads import resolve_uploads
 from .url_state import read_url
 
 __all__ = [
@@ -228,7 +229,13 @@ def check_message(parsed: ParsedEvent, request: Any, config: AppConfig) -> Parse
     elif parsed.mount is not None:
         parsed.params = mount_params(parsed, config.signer)
     if parsed.spec is not None and parsed.event is not None:
-        parsed.payload = component_cls._check_payload(parsed.spec, parsed.event, parsed.payload)
+        payload = parsed.payload
+        if component_cls.uploads and isinstance(payload, dict):
+            where = (parsed.name, parsed.component_id or "")
+            payload = resolve_uploads(
+                component_cls, parsed.spec.fields, payload, where, request, config
+            )
+        parsed.payload = component_cls._check_payload(parsed.spec, parsed.event, payload)
     else:
         parsed.payload = CheckedPayload()
     if parsed.url is not None:

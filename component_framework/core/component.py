@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .permissions import BasePermission
     from .rate_limit import RateLimit
     from .state import StateStore
+    from .uploads import Upload
 
 __all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer"]
 
@@ -114,6 +115,10 @@ class Component(ComponentDispatch, ComponentEffects):
     (``core.state.configure``, ``CF_STATE_STORE``), else in the page, signed. A
     ``StateStore``: on the server; the page holds only a
     signed reference. ``False``: always in the page, whatever the project default."""
+
+    uploads: ClassVar[Mapping[str, Upload]] = {}
+    """The files it takes, by name: ``{"avatar": Upload(accept=["image/png"])}``; a handler
+    argument of that name annotated ``UploadedFile`` receives them (``core.uploads``)."""
 
     locked_fields: ClassVar[Collection[str]] = frozenset()
     """State keys only the server sets: never sent to the page (left out of ``dehydrate()``)

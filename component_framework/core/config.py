@@ -30,6 +30,7 @@ from .state import StateStore, get_default_store, open_store
 if TYPE_CHECKING:
     from .broker import Broker
     from .rate_limit import RateLimit, RateLimiter
+    from .upload_store import UploadStore
 
 __all__ = ["DEFAULT_CONFIG", "DEFAULT_LIMITS", "AppConfig", "Limits", "config_of"]
 
@@ -67,6 +68,7 @@ _FIELDS = (
     "resync_spread",
     "rate_limit",
     "rate_limiter",
+    "upload_store",
 )
 
 _PUSH_BACKLOG_BYTES = 16 * 1024 * 1024
@@ -98,6 +100,8 @@ class AppConfig:
         rate_limiter: Where the counts live: a ``RateLimiter``, a ``StateStore`` or its URL
             (``"redis://..."``: every worker process counts together), ``"store"`` (the app's
             state store); by default in this process.
+        upload_store: Where uploads of components that name no store go
+            (``core.upload_store``); by default temporary files of this machine.
     """
 
     __slots__ = (
@@ -115,6 +119,7 @@ class AppConfig:
         "rate_limit",
         "registry",
         "resync_spread",
+        "upload_store",
     )
 
     def __init__(
@@ -132,6 +137,7 @@ class AppConfig:
         resync_spread: float = 5.0,
         rate_limit: RateLimit | str | None = None,
         rate_limiter: RateLimiter | StateStore | str | None = None,
+        upload_store: UploadStore | None = None,
     ) -> None:
         if not isinstance(limits, Limits):
             raise ConfigurationError(
@@ -162,6 +168,7 @@ class AppConfig:
             self.rate_limit = RateLimit.of(rate_limit)
         self._rate_limiter = rate_limiter
         self._limiter: RateLimiter | None = None
+        self.upload_store = upload_store
 
     @classmethod
     def for_app(
@@ -263,6 +270,7 @@ class AppConfig:
             "rate_limit": self.rate_limit,
             # Counts already kept go on being shared by the copy.
             "rate_limiter": self._limiter if self._limiter is not None else self._rate_limiter,
+            "upload_store": self.upload_store,
         }
         return AppConfig(**{**current, **changes})
 

@@ -26,6 +26,7 @@ Exception tree:
     ├── StateConflictError              409 state_conflict
     ├── StoreFullError                  503 store_full
     ├── RateLimitedError                429 rate_limited
+    ├── UploadError                     400-507 upload_* (each refusal of an upload: its own code)
     └── ConfigurationError              500 server_misconfigured
 
     RegistryConflictError (a ValueError: two classes registered under one name; never a client's)
@@ -56,6 +57,7 @@ __all__ = [
     "StoreFullError",
     "SubscriptionLimitError",
     "UnsafeUrlError",
+    "UploadError",
 ]
 
 
@@ -268,3 +270,26 @@ class SubscriptionLimitError(MessageError):
 
     code = "too_many_subscriptions"
     status = 429
+
+
+class UploadError(ComponentError):
+    """An upload (or a chunk of one) refused: a bad token, a file too big or of a refused
+    type, a chunk out of order, no space left. Each refusal has its own ``code`` and
+    ``status`` (``core.uploads`` lists them); ``offset`` is where the upload stands, when the
+    client should go on from there."""
+
+    code = "upload_refused"
+    status = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "upload_refused",
+        status: int = 400,
+        offset: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+        self.offset = offset

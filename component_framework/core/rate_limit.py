@@ -33,7 +33,15 @@ if TYPE_CHECKING:
     from ._message import ParsedEvent
     from .config import AppConfig
 
-__all__ = ["RateLimit", "RateLimiter", "check_rate", "client_address", "limited", "limits_of"]
+__all__ = [
+    "RateLimit",
+    "RateLimiter",
+    "check_rate",
+    "client_address",
+    "limited",
+    "limits_of",
+    "visitor_key",
+]
 
 _UNITS = {
     "s": 1, "sec": 1, "second": 1,
@@ -120,15 +128,21 @@ def client_address(request: Any) -> str | None:
     return str(address) if address else None
 
 
+def visitor_key(request: Any) -> str:
+    """Who sends *request*: ``"user:<id>"`` for a logged-in user, else ``"address:<ip>"``."""
+    user = user_of(request)
+    if user is not None and getattr(user, "is_authenticated", False):
+        for attribute in ("pk", "id", "username"):
+            identity = getattr(user, attribute, None)
+            if identity is not None:
+                return f"user:{identity}"
+        return f"user:{user}"
+    return f"address:{client_address(request) or 'unknown'}"
+
+
 def _who(request: Any, limit: RateLimit) -> str:
     if limit.per == "user":
-        user = user_of(request)
-        if user is not None and getattr(user, "is_authenticated", False):
-            for attribute in ("pk", "id", "username"):
-                identity = getattr(user, attribute, None)
-                if identity is not None:
-                    return f"user:{identity}"
-            return f"user:{user}"
+        return visitor_key(request)
     return f"address:{client_address(request) or 'unknown'}"
 
 

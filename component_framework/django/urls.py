@@ -1,7 +1,8 @@
 """The component endpoints: ``path("cf/", include("component_framework.django.urls"))``.
 
-Served under the include's prefix: ``event``, ``stream`` and ``htmx`` (POST), ``cf.js`` and
-its optional scripts (GET: ``cf-navigate.js``, ...). The names live in the ``cf`` namespace
+Served under the include's prefix: ``event``, ``stream`` and ``htmx`` (POST), ``upload``
+(files in chunks), ``cf.js`` and its optional scripts (GET: ``cf-navigate.js``, ...). The
+names live in the ``cf`` namespace
 (``reverse("cf:event")``).
 """
 
@@ -22,5 +23,7 @@ urlpatterns = [
     path("stream", views.stream, name="stream"),
     path("htmx", views.htmx, name="htmx"),
     path("cf.js", views.script, name="script"),
+    path("upload", views.upload, name="upload"),
+    path("upload/<str:upload_id>", views.upload, name="upload_part"),
     *(path(file, views.script, {"name": file}, name=file) for file in OPTIONAL_SCRIPTS.values()),
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.utils import translation
@@ -23,13 +24,14 @@ from component_framework.core._http import (
     script_reply,
     stream_reply,
 )
+from component_framework.core._upload_http import TOKEN_HEADER, UploadRequest, upload_reply_sync
 from component_framework.core.htmx import htmx_reply
 
 from ._config import config
 from ._hops import wrap_hops
 from ._user import load_user
 
-__all__ = ["event", "htmx", "script", "stream"]
+__all__ = ["event", "htmx", "script", "stream", "upload"]
 
 
 def _response(reply: HttpReply) -> HttpResponse:
@@ -101,6 +103,25 @@ async def stream(request: HttpRequest) -> HttpResponse:
     # A WSGI server iterates the body in its thread, after the view's loop has ended.
     threaded = not isinstance(request, ASGIRequest)
     reply = await stream_reply(config(), request, _head(request), _body(request), threaded=threaded)
+    return _response(reply)
+
+
+async def upload(request: HttpRequest, upload_id: str | None = None) -> HttpResponse:
+    """``<prefix>upload`` and ``<prefix>upload/<id>``: a file in chunks (``core.uploads``).
+
+    Django has read (or spooled to a temporary file, under ASGI) the chunk before the view
+    runs; the view copies it to the upload in pieces.
+    """
+    await load_user(request)
+    head = UploadRequest(
+        request.method or "GET",
+        upload_id,
+        request.GET.get("offset"),
+        request.headers.get(TOKEN_HEADER),
+        bool(request.headers.get("X-CF-Request")),
+        request.META.get("CONTENT_LENGTH") or None,
+    )
+    reply = await sync_to_async(upload_reply_sync)(config(), request, head, request.read)
     return _response(reply)
 
 

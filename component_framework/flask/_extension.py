@@ -20,6 +20,7 @@ from component_framework.core._execution import current_request
 from component_framework.core._http import HttpReply, RequestHead, script_reply, script_version
 from component_framework.core._markup import component_root, script_tag
 from component_framework.core._scripts import OPTIONAL_SCRIPTS, page_scripts
+from component_framework.core._upload_http import TOKEN_HEADER, UploadRequest, upload_reply_sync
 from component_framework.core._wsgi_host import (
     background_loop,
     event_reply_sync,
@@ -37,6 +38,8 @@ from ._request import component_request, csrf_headers
 from ._websocket import serve_flask_socket
 
 __all__ = ["Components"]
+
+_UPLOAD = ["GET", "POST", "PUT", "DELETE"]  # the endpoint answers 405 itself, with its error
 
 
 def _response(reply: HttpReply) -> Response:
@@ -138,6 +141,8 @@ class Components:
         blueprint.add_url_rule("/stream", "stream", self._stream, methods=["POST"])
         blueprint.add_url_rule("/htmx", "htmx", self._htmx, methods=["POST"])
         blueprint.add_url_rule("/cf.js", "script", self._script, methods=["GET"])
+        blueprint.add_url_rule("/upload", "upload", self._upload, methods=_UPLOAD)
+        blueprint.add_url_rule("/upload/<upload_id>", "upload_part", self._upload, methods=_UPLOAD)
         for file in OPTIONAL_SCRIPTS.values():
             endpoint = "script_" + file.removesuffix(".js").replace("-", "_")
             blueprint.add_url_rule(f"/{file}", endpoint, self._script, methods=["GET"])
@@ -247,6 +252,17 @@ class Components:
         name = request.path.rsplit("/", 1)[-1]
         version, etag = request.args.get("v"), request.headers.get("If-None-Match")
         return _response(script_reply(version, etag, name))
+
+    def _upload(self, upload_id: str | None = None) -> Response:
+        head = UploadRequest(
+            request.method,
+            upload_id,
+            request.args.get("offset"),
+            request.headers.get(TOKEN_HEADER),
+            bool(request.headers.get("X-CF-Request")),
+            request.headers.get("Content-Length"),
+        )
+        return _response(upload_reply_sync(self.config, self.request(), head, request.stream.read))
 
     def _socket(self) -> Response:
         return serve_flask_socket(self.manager, self.config, self.request())

@@ -1,5 +1,5 @@
 """The component endpoints as a Litestar ``Router``: ``POST event``, ``POST stream``,
-``POST htmx``, ``GET cf.js`` and the ``ws`` WebSocket.
+``POST htmx``, ``upload`` (files in chunks), ``GET cf.js`` and the ``ws`` WebSocket.
 
 A translation of Litestar's request and response types around core's HTTP and WebSocket
 layers; Litestar's own guards, middleware and authentication apply as to any router, and
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, get, post, route
 from litestar.response import Stream
 
 from component_framework.core import ComponentWebSocketManager, ws_manager
@@ -25,6 +25,7 @@ from component_framework.core._http import (
     stream_reply,
 )
 from component_framework.core._scripts import OPTIONAL_SCRIPTS
+from component_framework.core._upload_http import UploadRequest, upload_reply
 from component_framework.core.config import AppConfig, Limits
 from component_framework.core.htmx import htmx_reply
 from component_framework.core.registry import ComponentRegistry
@@ -121,6 +122,17 @@ def create_router(
         version, etag = request.query_params.get("v"), request.headers.get("if-none-match")
         return _response(script_reply(version, etag, name))
 
+    @route(["/upload", "/upload/{upload_id:str}"], http_method=["GET", "POST", "PUT", "DELETE"])
+    async def upload(request: Request[Any, Any, Any]) -> Response[Any]:
+        request.scope.setdefault("user", None)
+        head = UploadRequest.from_asgi(
+            request.method,
+            request.path_params.get("upload_id"),
+            request.query_params.get("offset"),
+            request.scope["headers"],
+        )
+        return _response(await upload_reply(app_config, request, head, AsgiBody(request.receive)))
+
     socket = socket_handler(manager=manager, config=app_config)
-    handlers = [event, stream, htmx, script, socket]
+    handlers = [event, stream, htmx, script, upload, socket]
     return Router(path=path, route_handlers=handlers, guards=list(guards), **options)

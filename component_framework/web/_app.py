@@ -23,6 +23,7 @@ from component_framework.core._http import (
     stream_reply,
 )
 from component_framework.core._scripts import OPTIONAL_SCRIPTS
+from component_framework.core._upload_http import UploadRequest, upload_reply
 from component_framework.core.broker import Broker
 from component_framework.core.config import AppConfig, Limits
 from component_framework.core.exceptions import ConfigurationError
@@ -37,6 +38,7 @@ from ._websocket_library import warn_without_websocket
 __all__ = ["ComponentApp"]
 
 _BODY_TIMEOUT = 30.0
+_UPLOAD = ["GET", "POST", "PUT", "DELETE"]  # the endpoint answers 405 itself, with its error
 
 
 def _response(reply: HttpReply) -> Response:
@@ -52,9 +54,9 @@ class ComponentApp:
     """The component endpoints as one ASGI app, to mount in any Starlette or FastAPI app.
 
     Routes, under *prefix*: ``POST /event`` (JSON), ``POST /stream`` (Server-Sent Events),
-    ``POST /htmx`` (htmx requests, ``core.htmx``), ``WS /ws`` (events, subscriptions, pushes)
-    and ``GET /cf.js``. Outside debug mode it refuses
-    to start without a secret key.
+    ``POST /htmx`` (htmx requests, ``core.htmx``), ``WS /ws`` (events, subscriptions, pushes),
+    ``/upload`` (files in chunks, ``core.uploads``) and ``GET /cf.js``. Outside debug mode it
+    refuses to start without a secret key.
 
     Example:
 
@@ -153,6 +155,8 @@ class ComponentApp:
                 Route(f"{base}/htmx", self._htmx, methods=["POST"], name=f"htmx{base}"),
                 WebSocketRoute(f"{base}/ws", self._websocket, name=f"ws{base}"),
                 Route(f"{base}/cf.js", self._script, methods=["GET", "HEAD"], name=f"js{base}"),
+                Route(f"{base}/upload", self._upload, methods=_UPLOAD, name=f"upload{base}"),
+                Route(f"{base}/upload/{{upload_id}}", self._upload, methods=_UPLOAD),
             ]
             routes += [
                 Route(f"{base}/{file}", self._script, methods=["GET", "HEAD"], name=f"{file}{base}")
@@ -259,6 +263,15 @@ class ComponentApp:
     async def _htmx(self, request: Request) -> Response:
         head = RequestHead.from_asgi(request.scope["headers"])
         return _response(await htmx_reply(self.config, request, head, AsgiBody(request.receive)))
+
+    async def _upload(self, request: Request) -> Response:
+        head = UploadRequest.from_asgi(
+            request.method,
+            request.path_params.get("upload_id"),
+            request.query_params.get("offset"),
+            request.scope["headers"],
+        )
+        return _response(await upload_reply(self.config, request, head, AsgiBody(request.receive)))
 
     async def _websocket(self, websocket: WebSocket) -> None:
         await websocket_endpoint(self, websocket)
