@@ -34,20 +34,25 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import html as html_lib
 import importlib.util
+import io
 import json
+import os
 import re
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 from ._effect_assertions import EffectAssertions
 from .core import _held_state as held_state
 from .core import navigation, signing, state, threads
 from .core import renderer as renderer_module
 from .core._events import list_events
+from .core._upload_http import send_files
 from .core.component import Component
 from .core.config import AppConfig
 from .core.exceptions import ComponentError
@@ -154,6 +159,9 @@ class ComponentTester(EffectAssertions):
                 self.name, request, params=params, config=self._config, url=_query(self._url)
             )
         self.frames: list[dict[str, Any]] = []
+        self.uploaded: dict[str, list[str]] = {}
+        """The ids of the files sent with :meth:`upload`, by upload name, until an event
+        that takes them is fired."""
 
     def __repr__(self) -> str:
         return f"<ComponentTester {self.name!r} id={self.component_id!r} state={self.state!r}>"
@@ -220,6 +228,9 @@ class ComponentTester(EffectAssertions):
     def call(self, event: str, **payload: Any) -> ComponentTester:
         """Fire *event* with *payload* and keep the new state and HTML.
 
+        Files sent with :meth:`upload` go with it when its handler takes them, as a page
+        sends them.
+
         Raises:
             ComponentError: The event was refused or its handler failed.
         """
@@ -227,8 +238,50 @@ class ComponentTester(EffectAssertions):
 
     async def acall(self, event: str, **payload: Any) -> ComponentTester:
         """Async twin of ``call``, for tests running on an event loop."""
+        taken = [
+            name
+            for name, effect in self._upload_effects().items()
+            if event in effect["events"] and name in self.uploaded and name not in payload
+        ]
+        payload = {**payload, **{name: self.uploaded[name] for name in taken}}
         await self._send(self._message(event, payload))
+        for name in taken:
+            del self.uploaded[name]
         return self
+
+    def upload(
+        self, name: str, *files: str | os.PathLike[str] | tuple[str, bytes]
+    ) -> ComponentTester:
+        """Send *files* (paths, or ``(filename, bytes)``) to the component's upload *name*
+        as a page does: in chunks, with the latest render's token, checked by the server
+        (size, count, the type read from the bytes). The next event whose handler takes
+        them receives them (their ids are in ``uploaded``).
+
+        Raises:
+            UploadError: The server refused a file (``code`` says why).
+            KeyError: The component declares no upload *name*.
+        """
+        effect = self._upload_effects().get(name)
+        if effect is None:
+            declared = sorted(self._upload_effects())
+            raise KeyError(f"{self.name} declares no upload {name!r}; it declares {declared}.")
+        with contextlib.ExitStack() as stack:
+            streams: list[tuple[str, IO[bytes], int]] = []
+            for file in files:
+                if isinstance(file, tuple):
+                    filename, data = file
+                    streams.append((filename, io.BytesIO(data), len(data)))
+                else:
+                    path = Path(file)
+                    stream = stack.enter_context(path.open("rb"))
+                    streams.append((path.name, stream, path.stat().st_size))
+            ids = send_files(self._config, self.request, effect["token"], streams)
+        self.uploaded[name] = self.uploaded.get(name, []) + ids
+        return self
+
+    def _upload_effects(self) -> dict[str, dict[str, Any]]:
+        effects = self._reply.get("effects", ())
+        return {e["name"]: e for e in effects if e.get("type") == "upload"}
 
     async def _send(self, message: dict[str, Any]) -> None:
         with self._store():

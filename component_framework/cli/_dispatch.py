@@ -36,6 +36,7 @@ __all__ = ["dispatch"]
 
 DEFAULT_ID = "component-cli"
 _RESULT_KEYS = ("html", "state", "component_id", "slots")
+_SIGNED = ("flash", "token")  # effect fields shown as "(signed)": their text says nothing
 
 
 def _read(value: str, option: str) -> tuple[str, str]:
@@ -259,6 +260,17 @@ def dispatch(
             show_default=False,
         ),
     ] = None,
+    files: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--file",
+            "-f",
+            metavar="NAME=PATH",
+            help="Send a file to the component's upload NAME first, as a page does; the "
+            "event's handler receives it. Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
     app: AppOption = None,
 ) -> None:
     """Run a component offline: mount or hydrate, fire an event, render; show state and HTML.
@@ -279,6 +291,8 @@ def dispatch(
       cf dispatch product_list --url '/products?q=oak&page=2'
 
       cf dispatch article_form --user editor
+
+      cf dispatch profile save --file avatar=me.png
     """
     if payload is not None and event is None:
         fail(
@@ -297,6 +311,9 @@ def dispatch(
             USAGE,
         )
     data = read_payload(payload) if payload is not None else {}
+    from ._dispatch_files import read_files
+
+    paths = read_files(files or [])
     with core_logs_as_lines():
         _dispatch_and_show(
             ctx,
@@ -310,6 +327,7 @@ def dispatch(
             stream=stream,
             url=url,
             user=user,
+            files=paths,
         )
 
 
@@ -326,6 +344,7 @@ def _dispatch_and_show(
     stream: bool,
     url: str | None = None,
     user: str | None = None,
+    files: dict[str, list[Path]] | None = None,
 ) -> None:
     project, _ = load_project(ctx, app)
     name = registered_name(name)
@@ -351,6 +370,10 @@ def _dispatch_and_show(
     from component_framework.core.state import InMemoryStateStore
 
     config = AppConfig(registry=registry, signer=Signer([secrets.token_urlsafe(32)]))
+    if files:
+        from ._dispatch_files import send_files
+
+        data = {**data, **send_files(config, request, name, cid, event, files)}
     held = None
     if _held_state.store_for(registry.resolve(name), config) is not None:
         held = InMemoryStateStore(ttl=None)
@@ -445,7 +468,7 @@ def _effects(effects: Any, style: Any) -> str:
     lines = [style("effects", "bold", "underline")]
     for effect in effects:
         fields = [
-            f"{key}=" + ("(signed)" if key == "flash" else json.dumps(value, ensure_ascii=False))
+            f"{key}=" + ("(signed)" if key in _SIGNED else json.dumps(value, ensure_ascii=False))
             for key, value in effect.items()
             if key != "type" and value is not None
         ]

@@ -27,11 +27,12 @@ whole or not at all. Refusals are ``UploadError``s with their status and code:
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from ._http import AsgiBody, HttpReply, Refused, _Gone, json_reply
 from ._sniff import HEAD_BYTES, accepts, sniff
@@ -40,7 +41,7 @@ from .exceptions import UploadError
 from .upload_store import UploadInfo, UploadStore, new_upload_id
 from .uploads import Upload, check_filename, read_token, visitor
 
-__all__ = ["TOKEN_HEADER", "UploadRequest", "upload_reply", "upload_reply_sync"]
+__all__ = ["TOKEN_HEADER", "UploadRequest", "send_files", "upload_reply", "upload_reply_sync"]
 
 TOKEN_HEADER = "x-cf-upload-token"
 _START_LIMIT = 4096
@@ -374,3 +375,39 @@ def upload_reply_sync(
         return _chunk_done(target)
     except (UploadError, Refused) as exc:
         return _error(exc)
+
+
+# ---------- Offline: what a page does, for ComponentTester and cf dispatch ----------
+
+
+def send_files(
+    config: AppConfig, request: Any, token: str, files: Iterable[tuple[str, IO[bytes], int]]
+) -> list[str]:
+    """Send each ``(filename, stream, size)`` in chunks through the endpoint, as a page
+    does with *token*; return the finished uploads' ids.
+
+    Raises:
+        UploadError: The endpoint refused a file (its message, code and status).
+    """
+
+    def answer(method: str, upload_id: str | None, read: Read, offset: int = 0) -> Any:
+        head = UploadRequest(method, upload_id, str(offset), token, True, None)
+        reply = upload_reply_sync(config, request, head, read)
+        body = json.loads(reply.body)
+        if reply.status >= 400:
+            raise UploadError(body["error"], code=body["code"], status=reply.status)
+        return body
+
+    ids = []
+    for filename, stream, size in files:
+        start = io.BytesIO(json.dumps({"filename": filename, "size": size}).encode())
+        progress = answer("POST", None, start.read)
+        chunk_size = progress["chunk_size"]
+        while not progress["complete"]:
+            data = stream.read(chunk_size)
+            if not data:
+                raise UploadError(f"File {filename!r} ended before its {size:,} bytes.")
+            chunk = io.BytesIO(data)
+            progress = answer("PUT", progress["upload_id"], chunk.read, progress["offset"])
+        ids.append(progress["upload_id"])
+    return ids

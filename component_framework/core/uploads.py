@@ -17,7 +17,9 @@ Example:
                 file.save(MEDIA / f"{self.id}.img")
 
 The ``upload`` effect: ``{"type": "upload", "name", "token", "accept", "max_size",
-"max_files", "chunk_size"}``; cf.js keeps it for the page's ``cf-upload="name"`` inputs.
+"max_files", "chunk_size", "events"}``; cf.js keeps it for the page's ``cf-upload="name"``
+inputs, and adds the ids of their finished uploads to the payload of the ``events`` that
+take them.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._events import handler_spec, list_events
 from ._sniff import check_accept
 from .exceptions import ConfigurationError, InvalidPayloadError, UploadError
 from .upload_store import (
@@ -45,14 +48,15 @@ if TYPE_CHECKING:
     from .signing import Signer
 
 __all__ = [
+    "TOKEN_PURPOSE",
     "LocalUploadStore",
     "Upload",
     "UploadInfo",
     "UploadStore",
     "UploadedFile",
-    "TOKEN_PURPOSE",
     "check_filename",
     "consume",
+    "events_taking",
     "issue_token",
     "read_token",
     "resolve_uploads",
@@ -168,9 +172,26 @@ def upload_effects(
             "max_size": upload.max_size,
             "max_files": upload.max_files,
             "chunk_size": upload.chunk_size,
+            "events": events_taking(component_cls, key),
         }
         for key, upload in component_cls.uploads.items()
     ]
+
+
+def events_taking(component_cls: type[Component], name: str) -> list[str]:
+    """The events whose handler takes the upload *name*: the page adds its finished
+    uploads' ids to their payloads."""
+    key = (component_cls, name)
+    if key not in _events_taking:
+        _events_taking[key] = [
+            event
+            for event in list_events(component_cls)
+            if name in upload_fields(component_cls, handler_spec(component_cls, event).fields)
+        ]
+    return list(_events_taking[key])
+
+
+_events_taking: dict[tuple[type, str], list[str]] = {}
 
 
 def with_upload_effects(

@@ -1,0 +1,66 @@
+"""``cf dispatch --file NAME=PATH``: files sent to a component's upload before its event,
+through the upload endpoint's own checks, as a page sends them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._common import USAGE, fail
+
+if TYPE_CHECKING:
+    from component_framework.core.config import AppConfig
+
+__all__ = ["read_files", "send_files"]
+
+
+def read_files(values: list[str]) -> dict[str, list[Path]]:
+    """Parse ``--file NAME=PATH`` options (repeatable) into paths by upload name."""
+    found: dict[str, list[Path]] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not (sep and name and path):
+            fail(
+                f"--file takes NAME=PATH (an upload's name and a file), got {value!r}",
+                USAGE,
+            )
+        if not Path(path).is_file():
+            fail(f"--file {name}={path}: no such file", USAGE)
+        found.setdefault(name, []).append(Path(path))
+    return found
+
+
+def send_files(
+    config: AppConfig,
+    request: Any,
+    component: str,
+    component_id: str,
+    event: str | None,
+    files: dict[str, list[Path]],
+) -> dict[str, list[str]]:
+    """Send *files* to the component's uploads; return the finished uploads' ids by name."""
+    from component_framework.core._upload_http import send_files as send
+    from component_framework.core.exceptions import UploadError
+    from component_framework.core.uploads import events_taking, issue_token, visitor
+
+    component_cls = config.registry.resolve(component)
+    sent: dict[str, list[str]] = {}
+    for name, paths in files.items():
+        upload = component_cls.uploads.get(name)
+        if upload is None:
+            declared = ", ".join(component_cls.uploads) or "none"
+            problem = f"{component} declares no upload {name!r} (its uploads: {declared})"
+            fail(f"--file {name}=...: {problem}", USAGE)
+        if event is None or event not in events_taking(component_cls, name):
+            takers = ", ".join(events_taking(component_cls, name)) or "no handler"
+            fail(f"--file {name}=... goes with an event that takes it: {takers}", USAGE)
+        token = issue_token(config.signer, component, component_id, name, upload, visitor(request))
+        streams = [(path.name, path.open("rb"), path.stat().st_size) for path in paths]
+        try:
+            sent[name] = send(config, request, token, streams)
+        except UploadError as exc:
+            fail(f"--file {name}=...: refused: {exc}", USAGE)
+        finally:
+            for _, stream, _ in streams:
+                stream.close()
+    return sent

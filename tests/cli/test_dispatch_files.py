@@ -1,0 +1,61 @@
+"""cf dispatch --file NAME=PATH: a file sent to a component's upload, then its event."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+COMPONENTS = """
+from component_framework.core import Component, registry
+from component_framework.core.uploads import Upload, UploadedFile
+
+
+@registry.register("profile")
+class Profile(Component):
+    uploads = {"avatar": Upload(accept=["image/png"], chunk_size=1024)}
+
+    def render(self) -> str:
+        return f"<p>{self.state.get('avatar', '')}</p>"
+
+    def on_save(self, avatar: list[UploadedFile]) -> None:
+        self.state["avatar"] = [f"{f.name} {f.size} {f.content_type}" for f in avatar]
+
+    def on_rename(self, title: str) -> None:
+        pass
+"""
+
+
+@pytest.fixture
+def profile(make_project: Callable[..., Path]) -> Path:
+    root = make_project({"app/__init__.py": "", "app/components.py": COMPONENTS})
+    (root / "me.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(2000))
+    (root / "bomb.png").write_bytes(b"PK\x03\x04" + bytes(2000))
+    return root
+
+
+def test_a_file_reaches_the_handler(cf: Callable[..., Result], profile: Path) -> None:
+    result = cf("dispatch", "profile", "save", "--file", "avatar=me.png", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["state"] == {"avatar": ["me.png 2008 image/png"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["save", "--file", "avatar"], "--file takes NAME=PATH (an upload's name and a file)"),
+        (["save", "--file", "avatar=nope.png"], "--file avatar=nope.png: no such file"),
+        (["save", "--file", "photo=me.png"], "profile declares no upload 'photo'"),
+        (["rename", "--file", "avatar=me.png"], "goes with an event that takes it: save"),
+        (["save", "--file", "avatar=bomb.png"], "refused: File 'bomb.png' is application/zip"),
+    ],
+)
+def test_bad_files_are_usage_errors(
+    cf: Callable[..., Result], profile: Path, args: list[str], error: str
+) -> None:
+    result = cf("dispatch", "profile", *args)
+    assert result.exit_code == 2, result.output
+    assert error in result.stderr
