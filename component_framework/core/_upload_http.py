@@ -44,7 +44,7 @@ from .uploads import Upload, check_filename, read_token, visitor
 __all__ = ["TOKEN_HEADER", "UploadRequest", "send_files", "upload_reply", "upload_reply_sync"]
 
 TOKEN_HEADER = "x-cf-upload-token"
-_START_LIMIT = 4096
+_START_LIMIT = 64 * 1024  # a start, or a confirmation listing a large file's parts
 _SIGNATURE_BYTES = 16  # enough for every signature sniff() knows
 _NO_SIGNATURE = ("text/plain", "application/octet-stream")
 _HEADERS = (b"x-cf-request", TOKEN_HEADER.encode(), b"content-length")
@@ -198,8 +198,37 @@ def _start(target: _Target, raw: bytes) -> HttpReply:
         now,
         now,
     )
-    target.store.begin(info, upload.max_files)
+    store = target.store
+    store.begin(info, upload.max_files)
+    if store.direct:
+        # The page sends the bytes to storage, then asks for a confirmation (_confirm).
+        return _ok({**info.progress(), "direct": True, **store.presign(info)}, 201)
     return _ok({**info.progress(), "chunk_size": upload.chunk_size}, 201)
+
+
+def _confirm(target: _Target, raw: bytes) -> HttpReply:
+    # POST {prefix}/upload/<id>: a direct store's upload, sent by the page, is checked.
+    info = target.info
+    assert info is not None
+    if not target.store.direct:
+        raise UploadError(
+            "This upload takes its bytes in chunks (PUT), not a confirmation.",
+            code="upload_bad_request",
+        )
+    if info.complete:
+        raise UploadError("This upload is complete already.", code="upload_complete", status=409)
+    try:
+        fields = json.loads(raw or b"{}")
+    except ValueError:
+        fields = None
+    parts = fields.get("parts", []) if isinstance(fields, dict) else None
+    if not isinstance(parts, list):
+        raise UploadError(
+            'Confirm with a JSON object: {"parts": [{"number", "etag"}, ...]}.',
+            code="upload_bad_request",
+        )
+    target.store.confirm(info, parts)
+    return _chunk_done(target)
 
 
 def _chunk_limit(target: _Target, head: UploadRequest) -> tuple[UploadInfo, int, int]:
@@ -246,6 +275,7 @@ def _chunk_done(target: _Target) -> HttpReply:
     info, store = target.info, target.store
     assert info is not None
     complete = info.offset == info.size
+    known = info.content_type is not None
     sniffed = None
     if info.content_type is None and (info.offset >= _SIGNATURE_BYTES or complete):
         sniffed = sniff(store.head(info, HEAD_BYTES), complete=complete)
@@ -265,7 +295,8 @@ def _chunk_done(target: _Target) -> HttpReply:
             )
         info.content_type = accepted
     info.complete = complete
-    store.save_info(info)
+    if complete or info.content_type is not None and not known:
+        store.save_info(info)
     return _ok(info.progress())
 
 
@@ -280,7 +311,7 @@ def _answer_now(target: _Target, head: UploadRequest) -> HttpReply:
 
 
 def _method_refused(head: UploadRequest) -> HttpReply | None:
-    allowed = "POST" if head.upload_id is None else "GET, PUT, DELETE"
+    allowed = "POST" if head.upload_id is None else "GET, PUT, POST, DELETE"
     if head.method in allowed.split(", "):
         return None
     reply = json_reply(
@@ -308,7 +339,8 @@ async def upload_reply(
     try:
         target = _target(config, request, head)
         if head.method == "POST":
-            return _start(target, await _read_all(body, config))
+            raw = await _read_all(body, config)
+            return _start(target, raw) if target.info is None else _confirm(target, raw)
         if head.method != "PUT":
             return _answer_now(target, head)
         info, offset, limit = _chunk_limit(target, head)
@@ -362,7 +394,7 @@ def upload_reply_sync(
             raw = read(_START_LIMIT + 1)
             if len(raw) > _START_LIMIT:
                 raise Refused(413, "too_large", f"Request body over {_START_LIMIT} bytes.")
-            return _start(target, raw)
+            return _start(target, raw) if target.info is None else _confirm(target, raw)
         if head.method != "PUT":
             return _answer_now(target, head)
         info, offset, limit = _chunk_limit(target, head)

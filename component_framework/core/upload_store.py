@@ -72,6 +72,8 @@ class UploadInfo:
     content_type: str | None = None
     """The type sniffed from the first bytes, once enough arrived."""
     complete: bool = False
+    multipart: str | None = None
+    """The storage's id of a multipart upload (a direct store's large files)."""
 
     def owned_by(self, component: str, component_id: str, name: str, user: str) -> bool:
         """Whether this upload was begun for exactly this component, id, upload and user."""
@@ -99,8 +101,10 @@ class UploadedFile:
     """A finished, checked upload, as a handler receives it.
 
     ``name`` is the client's file name, checked (no path, no control characters);
-    ``content_type`` was sniffed from the bytes, whatever the client claimed. The file is
-    removed once the dispatch that received it succeeds: keep it with :meth:`save`.
+    ``content_type`` was sniffed from the bytes, whatever the client claimed. ``path`` is
+    where the bytes are on this machine (a ``LocalUploadStore``; None for object storage).
+    The upload is removed once the dispatch that received it succeeds: keep it with
+    :meth:`save`.
     """
 
     __slots__ = ("_store", "content_type", "name", "path", "size", "upload_id")
@@ -111,8 +115,8 @@ class UploadedFile:
         name: str,
         size: int,
         content_type: str,
-        path: Path,
-        store: UploadStore | None = None,
+        store: UploadStore,
+        path: Path | None = None,
     ) -> None:
         self.upload_id = upload_id
         self.name = name
@@ -125,24 +129,22 @@ class UploadedFile:
         return f"<UploadedFile name={self.name!r} size={self.size} type={self.content_type!r}>"
 
     def open(self) -> IO[bytes]:
-        """The file's bytes, to read."""
-        return self.path.open("rb")
+        """The file's bytes, to read (from object storage: as they arrive)."""
+        return self._store.open(self.upload_id)
 
     def read(self) -> bytes:
         """The whole file (for small files; use :meth:`open` for large ones)."""
-        return self.path.read_bytes()
+        with self.open() as stream:
+            return stream.read()
 
-    def save(self, destination: str | os.PathLike[str]) -> Path:
-        """Move the file to *destination* (a file path, or a directory to keep its ``name``
-        in) and return where it is now; the upload is then consumed."""
-        target = Path(destination)
-        if target.is_dir():
-            target = target / self.name
-        shutil.move(self.path, target)
-        self.path = target
-        if self._store is not None:
-            self._store.discard(self.upload_id)
-        return target
+    def save(self, destination: str | os.PathLike[str]) -> str:
+        """Keep the file at *destination* and return where it is: a local store moves it
+        there (a file path, or a directory to keep its ``name`` in); object storage copies
+        it to that key of its bucket. The upload is then consumed."""
+        kept = self._store.keep(self.upload_id, self.name, str(destination))
+        if self.path is not None:
+            self.path = Path(kept)
+        return kept
 
 
 class UploadStore(Protocol):
@@ -150,6 +152,9 @@ class UploadStore(Protocol):
 
     max_age: float
     """Seconds an upload (and the token that allows it) lives, finished or not."""
+    direct: bool
+    """Whether pages send the bytes straight to the store (``presign`` and ``confirm``)
+    instead of in chunks through the app (``receive``)."""
 
     def begin(self, info: UploadInfo, max_files: int) -> UploadInfo:
         """Record a new upload, reserving its declared size.
@@ -181,6 +186,18 @@ class UploadStore(Protocol):
 
     def sweep(self) -> int:
         """Remove abandoned and expired uploads; return how many."""
+
+    def open(self, upload_id: str) -> IO[bytes]:
+        """The bytes of a finished upload, to read."""
+
+    def keep(self, upload_id: str, name: str, destination: str) -> str:
+        """Keep the upload's bytes at *destination* (consuming it); return where they are."""
+
+    def presign(self, info: UploadInfo) -> dict[str, Any]:
+        """A direct store: where and how the page sends the bytes (``{"parts": [...]}``)."""
+
+    def confirm(self, info: UploadInfo, parts: list[dict[str, Any]]) -> None:
+        """A direct store: finish the upload the page sent, check its size, set ``offset``."""
 
 
 class LocalUploadStore:
@@ -220,6 +237,8 @@ class LocalUploadStore:
         # What begin() counts, without reading every record each time: kept up to date here,
         # read again from the directory (other processes' uploads too) at each sweep.
         self._index: dict[str, UploadInfo] = {}
+
+    direct = False
 
     def __repr__(self) -> str:
         return f"<LocalUploadStore directory={str(self.directory)!r}>"
@@ -272,7 +291,9 @@ class LocalUploadStore:
                     code="upload_too_many",
                     status=429,
                 )
-            self._data(info.upload_id).touch(mode=0o600)
+            data = self._data(info.upload_id)
+            data.touch(mode=0o600)
+            os.utime(data, (info.touched, info.touched))
             self.save_info(info)
             return info
 
@@ -281,10 +302,13 @@ class LocalUploadStore:
         if not is_upload_id(upload_id):
             return None
         try:
-            fields = json.loads(self._record(upload_id).read_text())
-            return UploadInfo(**fields)
+            info = UploadInfo(**json.loads(self._record(upload_id).read_text()))
+            # Where it stands is the bytes' file itself: no record is written per chunk.
+            data = self._data(upload_id).stat()
         except (OSError, ValueError, TypeError):
             return None
+        info.offset, info.touched = data.st_size, data.st_mtime
+        return info
 
     @contextmanager
     def receive(self, info: UploadInfo, offset: int) -> Iterator[Callable[[bytes], None]]:
@@ -323,6 +347,7 @@ class LocalUploadStore:
                 raise
             info.offset = os.fstat(descriptor).st_size
             info.touched = self._clock()
+            os.utime(descriptor, (info.touched, info.touched))  # the store's clock, for sweep
         finally:
             os.close(descriptor)
 
@@ -345,9 +370,30 @@ class LocalUploadStore:
             info.filename,
             info.size,
             info.content_type or "application/octet-stream",
-            self._data(info.upload_id),
             self,
+            self._data(info.upload_id),
         )
+
+    def open(self, upload_id: str) -> IO[bytes]:
+        """The upload's file, to read."""
+        return self._data(upload_id).open("rb")
+
+    def keep(self, upload_id: str, name: str, destination: str) -> str:
+        """Move the upload's file to *destination* (a directory keeps *name*)."""
+        target = Path(destination)
+        if target.is_dir():
+            target = target / name
+        shutil.move(self._data(upload_id), target)
+        self.discard(upload_id)
+        return str(target)
+
+    def presign(self, info: UploadInfo) -> dict[str, Any]:
+        """Not a direct store: pages send chunks to the app."""
+        raise NotImplementedError("LocalUploadStore receives chunks through the app.")
+
+    def confirm(self, info: UploadInfo, parts: list[dict[str, Any]]) -> None:
+        """Not a direct store: an upload completes with its last chunk."""
+        raise NotImplementedError("LocalUploadStore receives chunks through the app.")
 
     def discard(self, upload_id: str) -> None:
         """Remove the upload's record and bytes."""

@@ -1,0 +1,223 @@
+"""Direct uploads to S3-compatible storage: a real server (moto's, in a process of its own on a
+free port), the app's endpoint (Starlette), and the bytes sent to the presigned URLs over HTTP
+as a page sends them."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from component_framework.core import Component, ComponentRegistry
+from component_framework.core.exceptions import ConfigurationError
+from component_framework.core.s3_uploads import S3UploadStore
+from component_framework.core.signing import Signer
+from component_framework.core.upload_store import UploadInfo, new_upload_id
+from component_framework.core.uploads import Upload, UploadedFile
+from component_framework.web import ComponentApp
+from tests._net import free_port, wait_for_server
+
+MIB = 1024 * 1024
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+BUCKET = "cf-test-uploads"
+
+
+@pytest.fixture(scope="module")
+def s3_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """moto's S3 server, started for this module."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_server(port, server, "moto_server")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def s3(s3_url: str) -> Any:
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    client.create_bucket(Bucket=BUCKET)
+    return client
+
+
+@pytest.fixture(scope="module")
+def site(s3: Any) -> Iterator[tuple[TestClient, S3UploadStore, list[UploadedFile]]]:
+    store = S3UploadStore(BUCKET, client=s3, part_size=5 * MIB)
+    received: list[UploadedFile] = []
+    registry = ComponentRegistry()
+
+    @registry.register("docs")
+    class Docs(Component):
+        uploads = {
+            "scan": Upload(accept=["image/png"], max_size=20 * MIB, max_files=3, store=store)
+        }
+
+        def render(self) -> str:
+            return "<p></p>"
+
+        def on_keep(self, scan: list[UploadedFile]) -> None:
+            for file in scan:
+                received.append(file)
+                self.state[file.name] = [file.read()[:8].hex(), file.save("kept/")]
+
+    app = ComponentApp(registry=registry, signer=Signer(["s" * 32]))
+    with TestClient(Starlette(routes=[app.mount()])) as client:
+        yield client, store, received
+
+
+class Page:
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.reply = client.post(
+            "/cf/event", json={"component": "docs"}, headers={"X-CF-Request": "1"}
+        ).json()
+        token = self.reply["effects"][0]["token"]
+        self.headers = {"X-CF-Request": "1", "X-CF-Upload-Token": token}
+
+    def begin(self, size: int, filename: str = "scan.png") -> dict[str, Any]:
+        body = {"filename": filename, "size": size}
+        response = self.client.post("/cf/upload", json=body, headers=self.headers)
+        assert response.status_code == 201, response.text
+        begun: dict[str, Any] = response.json()
+        return begun
+
+    def confirm(self, upload_id: str, parts: list[dict[str, Any]] | None = None) -> httpx.Response:
+        body = {"parts": parts or []}
+        return self.client.post(f"/cf/upload/{upload_id}", json=body, headers=self.headers)
+
+    def keep(self, ids: list[str]) -> dict[str, Any]:
+        message = {
+            "component": "docs",
+            "component_id": self.reply["component_id"],
+            "event": "keep",
+            "payload": {"scan": ids},
+            "state": self.reply["state"],
+            "checksum": self.reply["checksum"],
+        }
+        reply: dict[str, Any] = self.client.post(
+            "/cf/event", json=message, headers={"X-CF-Request": "1"}
+        ).json()
+        return reply
+
+
+def send_parts(begun: dict[str, Any], data: bytes) -> list[dict[str, Any]]:
+    """PUT each part to its presigned URL, as a browser does; return their ETags."""
+    sent, offset = [], 0
+    for part in begun["parts"]:
+        body = data[offset : offset + part["size"]]
+        offset += part["size"]
+        response = httpx.put(part["url"], content=body)
+        assert response.status_code == 200, response.text
+        sent.append({"number": part["number"], "etag": response.headers["etag"]})
+    return sent
+
+
+def keys(s3: Any) -> list[str]:
+    listed = s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    return sorted(item["Key"] for item in listed)
+
+
+def test_a_small_file_goes_straight_to_storage_and_reaches_the_handler(
+    site: tuple[TestClient, S3UploadStore, list[UploadedFile]], s3: Any
+) -> None:
+    client, _, _ = site
+    page = Page(client)
+    begun = page.begin(len(PNG))
+    assert begun["direct"] is True and len(begun["parts"]) == 1
+    assert begun["parts"][0]["url"].startswith("http://127.0.0.1:")
+    send_parts(begun, PNG)
+    confirmed = page.confirm(begun["upload_id"])
+    assert confirmed.status_code == 200, confirmed.text
+    assert (confirmed.json()["complete"], confirmed.json()["content_type"]) == (True, "image/png")
+    reply = page.keep([begun["upload_id"]])
+    assert json.loads(reply["state"])["scan.png"] == [PNG[:8].hex(), "kept/scan.png"]
+    assert s3.get_object(Bucket=BUCKET, Key="kept/scan.png")["Body"].read() == PNG
+    assert [k for k in keys(s3) if begun["upload_id"] in k] == []
+
+
+def test_a_large_file_goes_in_parts(
+    site: tuple[TestClient, S3UploadStore, list[UploadedFile]], s3: Any
+) -> None:
+    client, _, received = site
+    data = PNG + bytes(11 * MIB)
+    page = Page(client)
+    begun = page.begin(len(data), "big.png")
+    assert [p["size"] for p in begun["parts"]] == [5 * MIB, 5 * MIB, len(data) - 10 * MIB]
+    parts = send_parts(begun, data)
+    assert page.confirm(begun["upload_id"], parts[:2]).json()["code"] == "upload_bad_request"
+    confirmed = page.confirm(begun["upload_id"], parts)
+    assert confirmed.json()["complete"] is True, confirmed.text
+    reply = page.keep([begun["upload_id"]])
+    assert reply["type"] == "component_update", reply
+    assert received[-1].size == len(data)
+    stored = s3.head_object(Bucket=BUCKET, Key="kept/big.png")["ContentLength"]
+    assert stored == len(data)
+
+
+def test_a_file_of_another_size_or_type_is_refused_and_removed(
+    site: tuple[TestClient, S3UploadStore, list[UploadedFile]], s3: Any
+) -> None:
+    client, _, _ = site
+    page = Page(client)
+    short = page.begin(len(PNG))
+    httpx.put(short["parts"][0]["url"], content=PNG[:100])  # storage may refuse it too
+    refused = page.confirm(short["upload_id"])
+    assert (refused.status_code, refused.json()["code"]) == (409, "upload_incomplete")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.txt", "x" * 1000)
+    posing = page.begin(len(buffer.getvalue()), "zip.png")
+    send_parts(posing, buffer.getvalue())
+    refused = page.confirm(posing["upload_id"])
+    assert (refused.status_code, refused.json()["code"]) == (415, "upload_type_refused")
+    assert [k for k in keys(s3) if posing["upload_id"] in k] == []
+    # Chunks through the app are refused: the bytes go to storage.
+    third = page.begin(10)
+    put = client.put(
+        f"/cf/upload/{third['upload_id']}?offset=0", content=b"x", headers=page.headers
+    )
+    assert (put.status_code, put.json()["code"]) == (409, "upload_direct")
+
+
+def test_sweep_removes_expired_uploads(s3: Any) -> None:
+    now = [1_000_000.0]
+    store = S3UploadStore(BUCKET, client=s3, prefix="swept/", max_age=60, clock=lambda: now[0])
+    info = UploadInfo(
+        new_upload_id(), "docs", "d-1", "scan", "user:1", "a.png", 20 * MIB, [], MIB, now[0], now[0]
+    )
+    store.begin(info, 1)
+    assert store.presign(info)["parts"][0]["number"] == 1  # multipart begun
+    now[0] += 61
+    assert store.sweep() == 1
+    assert [k for k in keys(s3) if k.startswith("swept/")] == []
+    pending = s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", [])
+    assert [u["Key"] for u in pending if u["Key"].startswith("swept/")] == []
+
+
+def test_a_part_size_under_the_storage_minimum_is_refused(s3: Any) -> None:
+    with pytest.raises(ConfigurationError, match="part_size must be at least 5 MiB"):
+        S3UploadStore(BUCKET, client=s3, part_size=MIB)
