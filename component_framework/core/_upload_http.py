@@ -2,6 +2,7 @@
 translates its request into an ``UploadRequest`` and a body, and the reply back.
 
     POST   {prefix}/upload               {"filename", "size"} -> 201 {"upload_id", "offset": 0, ...}
+    POST   {prefix}/upload/{id}          {"adopt": token} -> 200: a reloaded page takes it over
     PUT    {prefix}/upload/{id}?offset=N  the chunk's bytes    -> 200 {"offset", "size", "complete"}
     GET    {prefix}/upload/{id}           where it stands (to resume) -> 200 {...}
     DELETE {prefix}/upload/{id}           cancel               -> 200 {..., "cancelled": true}
@@ -111,17 +112,10 @@ class _Target:
     info: UploadInfo | None = None
 
 
-def _target(config: AppConfig, request: Any, head: UploadRequest) -> _Target:
-    if not head.marked:
-        raise Refused(
-            400,
-            "missing_header",
-            "Missing the X-CF-Request header: uploads are sent "
-            "by cf.js; other clients must send 'X-CF-Request: 1'.",
-        )
+def _binding(config: AppConfig, request: Any, token: Any) -> tuple[Upload, dict[str, Any]]:
     # The token's lifetime is its store's, known once the token names its component: read
     # it without an age first, then again with the store's.
-    binding = read_token(config.signer, head.token, float("inf"))
+    binding = read_token(config.signer, token, float("inf"))
     component_cls = config.registry.get(str(binding.get("c")))
     upload = None if component_cls is None else component_cls.uploads.get(binding.get("n", ""))
     if upload is None or upload.limits() != binding.get("l"):
@@ -130,14 +124,28 @@ def _target(config: AppConfig, request: Any, head: UploadRequest) -> _Target:
             code="upload_token_expired",
             status=403,
         )
-    store = upload.store_for(config)
-    binding = read_token(config.signer, head.token, store.max_age)
+    binding = read_token(config.signer, token, upload.store_for(config).max_age)
     if binding["u"] != visitor(request):
         raise UploadError(
             "Upload refused: the upload token was issued to someone else.",
             code="upload_token_invalid",
             status=403,
         )
+    return upload, binding
+
+
+def _target(config: AppConfig, request: Any, head: UploadRequest, adopt: Any = None) -> _Target:
+    # *adopt*: the token of the page that began the upload (a reload of it, say): with it, a
+    # page of the same component, upload and user takes the upload over.
+    if not head.marked:
+        raise Refused(
+            400,
+            "missing_header",
+            "Missing the X-CF-Request header: uploads are sent "
+            "by cf.js; other clients must send 'X-CF-Request: 1'.",
+        )
+    upload, binding = _binding(config, request, head.token)
+    store = upload.store_for(config)
     target = _Target(upload, store, binding)
     if head.upload_id is not None:
         info = store.get(head.upload_id)
@@ -148,6 +156,12 @@ def _target(config: AppConfig, request: Any, head: UploadRequest) -> _Target:
                 status=404,
             )
         b = binding
+        if adopt is not None:
+            _, old = _binding(config, request, adopt)
+            same = all(old[k] == b[k] for k in "cnul")
+            if same and info.owned_by(old["c"], old["i"], old["n"], old["u"]):
+                info.component_id = b["i"]
+                store.save_info(info)
         if not info.owned_by(b["c"], b["i"], b["n"], b["u"]):
             raise UploadError(
                 "Upload refused: this upload belongs to another page or user.",
@@ -161,12 +175,29 @@ def _target(config: AppConfig, request: Any, head: UploadRequest) -> _Target:
 # ---------- Each request ----------
 
 
-def _start(target: _Target, raw: bytes) -> HttpReply:
+def _fields(raw: bytes) -> dict[str, Any] | None:
     try:
-        fields = json.loads(raw)
+        fields = json.loads(raw or b"{}")
     except ValueError:
-        fields = None
-    if not isinstance(fields, dict):
+        return None
+    return fields if isinstance(fields, dict) else None
+
+
+def _post(config: AppConfig, request: Any, head: UploadRequest, raw: bytes) -> HttpReply:
+    # Begin an upload; or, for an upload id, take it over (adopt) or confirm it (direct).
+    fields = _fields(raw)
+    if head.upload_id is None:
+        return _start(_target(config, request, head), fields)
+    adopt = None if fields is None else fields.get("adopt")
+    target = _target(config, request, head, adopt)
+    if adopt is None:
+        return _confirm(target, fields)
+    assert target.info is not None
+    return _ok({**target.info.progress(), "chunk_size": target.info.chunk_size})
+
+
+def _start(target: _Target, fields: dict[str, Any] | None) -> HttpReply:
+    if fields is None:
         raise UploadError(
             'Start an upload with a JSON object: {"filename": ..., "size": ...}.',
             code="upload_bad_request",
@@ -206,7 +237,7 @@ def _start(target: _Target, raw: bytes) -> HttpReply:
     return _ok({**info.progress(), "chunk_size": upload.chunk_size}, 201)
 
 
-def _confirm(target: _Target, raw: bytes) -> HttpReply:
+def _confirm(target: _Target, fields: dict[str, Any] | None) -> HttpReply:
     # POST {prefix}/upload/<id>: a direct store's upload, sent by the page, is checked.
     info = target.info
     assert info is not None
@@ -217,11 +248,7 @@ def _confirm(target: _Target, raw: bytes) -> HttpReply:
         )
     if info.complete:
         raise UploadError("This upload is complete already.", code="upload_complete", status=409)
-    try:
-        fields = json.loads(raw or b"{}")
-    except ValueError:
-        fields = None
-    parts = fields.get("parts", []) if isinstance(fields, dict) else None
+    parts = fields.get("parts", []) if fields is not None else None
     if not isinstance(parts, list):
         raise UploadError(
             'Confirm with a JSON object: {"parts": [{"number", "etag"}, ...]}.',
@@ -295,7 +322,7 @@ def _chunk_done(target: _Target) -> HttpReply:
             )
         info.content_type = accepted
     info.complete = complete
-    if complete or info.content_type is not None and not known:
+    if complete or (info.content_type is not None and not known):
         store.save_info(info)
     return _ok(info.progress())
 
@@ -337,10 +364,9 @@ async def upload_reply(
     if refused is not None:
         return refused
     try:
-        target = _target(config, request, head)
         if head.method == "POST":
-            raw = await _read_all(body, config)
-            return _start(target, raw) if target.info is None else _confirm(target, raw)
+            return _post(config, request, head, await _read_all(body, config))
+        target = _target(config, request, head)
         if head.method != "PUT":
             return _answer_now(target, head)
         info, offset, limit = _chunk_limit(target, head)
@@ -389,12 +415,12 @@ def upload_reply_sync(
     if refused is not None:
         return refused
     try:
-        target = _target(config, request, head)
         if head.method == "POST":
             raw = read(_START_LIMIT + 1)
             if len(raw) > _START_LIMIT:
                 raise Refused(413, "too_large", f"Request body over {_START_LIMIT} bytes.")
-            return _start(target, raw) if target.info is None else _confirm(target, raw)
+            return _post(config, request, head, raw)
+        target = _target(config, request, head)
         if head.method != "PUT":
             return _answer_now(target, head)
         info, offset, limit = _chunk_limit(target, head)

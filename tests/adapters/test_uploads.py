@@ -407,3 +407,34 @@ def test_a_refused_type_is_removed_and_a_cancelled_upload_is_gone(
     status, cancelled = page.send("DELETE", f"/cf/upload/{body['upload_id']}", b"", headers)
     assert (status, cancelled["cancelled"]) == (200, True)
     assert not list(upload_dir.glob(f"{body['upload_id']}*"))
+
+
+def test_a_reloaded_page_takes_over_its_upload_and_finishes_it(page: Page) -> None:
+    _, begun = page.begin()
+    page.put(begun["upload_id"], 0, PNG[:CHUNK])
+    reloaded = Page(page.send)  # a new render: another component id, another token
+    upload_id, path = begun["upload_id"], f"/cf/upload/{begun['upload_id']}"
+    headers = reloaded.headers(reloaded.tokens["avatar"])
+    status, body = reloaded.send("GET", path, b"", headers)
+    assert (status, body["code"]) == (403, "upload_forbidden")
+    # Another upload's token, or a forged one, adopts nothing.
+    for token in (page.tokens["files"], page.tokens["avatar"][:-2] + "00"):
+        adopt = json.dumps({"adopt": token}).encode()
+        status, body = reloaded.send("POST", path, adopt, headers)
+        assert status == 403, body
+    adopt = json.dumps({"adopt": page.tokens["avatar"]}).encode()
+    status, body = reloaded.send("POST", path, adopt, headers)
+    assert (status, body["offset"], body["chunk_size"]) == (200, CHUNK, CHUNK), body
+    for offset in range(CHUNK, len(PNG), CHUNK):
+        reloaded.put(upload_id, offset, PNG[offset : offset + CHUNK])
+    status, reply = reloaded.save([upload_id])
+    assert reply["html"] == f"<p>me.png:{len(PNG)}:image/png</p>", reply
+    # The first page no longer owns it.
+    assert page.save([upload_id])[1]["code"] == "invalid_payload"
+
+
+def test_a_confirmation_is_only_for_uploads_sent_straight_to_storage(page: Page) -> None:
+    _, begun = page.begin()
+    headers = page.headers(page.tokens["avatar"])
+    status, body = page.send("POST", f"/cf/upload/{begun['upload_id']}", b"{}", headers)
+    assert (status, body["code"]) == (400, "upload_bad_request"), body
