@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from . import db
+from . import db, media
 from .components.product_form import back_url
 
 # DEBUG=0 in production: the app then refuses to start without CF_SECRET_KEY. Every worker
@@ -86,6 +86,7 @@ app = Starlette(
         Route("/products/new", new_product),
         Route("/products/{product_id:int}", edit_product),
         Mount("/static", static, name="static"),
+        Mount("/media", StaticFiles(directory=media.directory()), name="media"),
         components.mount(),
     ],
 )

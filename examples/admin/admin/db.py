@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS products (
     name TEXT NOT NULL,
     sku TEXT NOT NULL UNIQUE,
     price REAL NOT NULL,
-    stock INTEGER NOT NULL
+    stock INTEGER NOT NULL,
+    photo TEXT
 )
 """
 _KINDS = ["Lamp", "Chair", "Desk", "Shelf", "Rug", "Mirror", "Clock", "Vase", "Stool", "Bench"]
@@ -62,6 +63,8 @@ class Product:
     sku: str
     price: float
     stock: int
+    photo: str | None = None
+    """The file name of its photo in the media folder (``media.py``), if it has one."""
 
 
 def _path() -> Path:
@@ -94,6 +97,9 @@ def init(*, sample: bool = True) -> None:
     with _connect() as db:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(_SCHEMA)
+        columns = [row[1] for row in db.execute("PRAGMA table_info(products)")]
+        if "photo" not in columns:  # a database made before products had photos
+            db.execute("ALTER TABLE products ADD COLUMN photo TEXT")
         db.execute("BEGIN IMMEDIATE")  # two workers starting at once: one fills the table
         if sample and db.execute("SELECT COUNT(*) FROM products").fetchone()[0] == 0:
             rows = []
@@ -113,7 +119,7 @@ def init(*, sample: bool = True) -> None:
 
 
 def _product(row: sqlite3.Row) -> Product:
-    return Product(row["id"], row["name"], row["sku"], row["price"], row["stock"])
+    return Product(row["id"], row["name"], row["sku"], row["price"], row["stock"], row["photo"])
 
 
 def search(text: str, sort: str, page: int, per_page: int) -> tuple[list[Product], int]:
@@ -148,30 +154,33 @@ def _write(sql: str, values: tuple[Any, ...]) -> int:
         raise DuplicateSku(str(exc)) from None
 
 
-def create(name: str, sku: str, price: float, stock: int) -> Product:
+def create(name: str, sku: str, price: float, stock: int, photo: str | None = None) -> Product:
     """Add a product.
 
     Raises:
         DuplicateSku: Another product has *sku*.
     """
     new_id = _write(
-        "INSERT INTO products (name, sku, price, stock) VALUES (?, ?, ?, ?)",
-        (name, sku, price, stock),
+        "INSERT INTO products (name, sku, price, stock, photo) VALUES (?, ?, ?, ?, ?)",
+        (name, sku, price, stock, photo),
     )
-    return Product(new_id, name, sku, price, stock)
+    return Product(new_id, name, sku, price, stock, photo)
 
 
-def update(product_id: int, name: str, sku: str, price: float, stock: int) -> Product:
-    """Change a product.
+def update(
+    product_id: int, name: str, sku: str, price: float, stock: int, photo: str | None = None
+) -> Product:
+    """Change a product (its photo too, when *photo* is given).
 
     Raises:
         DuplicateSku: Another product has *sku*.
     """
     _write(
-        "UPDATE products SET name = ?, sku = ?, price = ?, stock = ? WHERE id = ?",
-        (name, sku, price, stock, product_id),
+        "UPDATE products SET name = ?, sku = ?, price = ?, stock = ?, photo = COALESCE(?, photo)"
+        " WHERE id = ?",
+        (name, sku, price, stock, photo, product_id),
     )
-    return Product(product_id, name, sku, price, stock)
+    return Product(product_id, name, sku, price, stock, photo)
 
 
 def delete(product_id: int) -> Product | None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from component_framework.core.exceptions import UploadError
 from component_framework.testing import ComponentTester
 
 from admin import db
@@ -32,3 +36,23 @@ def test_a_back_url_to_another_site_is_never_used() -> None:
     edit = ComponentTester("product_form", product_id=product.id, back="//evil.example")
     edit.submit(**{**VALID, "sku": "TST-5678"}).assert_redirect("/products")
     edit.call("delete").assert_navigate("/products").assert_flash("Deleted Test Lamp.")
+
+
+def test_a_photo_is_kept_with_the_product(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_MEDIA", str(tmp_path))
+    png = b"\x89PNG\r\n\x1a\n" + bytes(500)
+    tester = ComponentTester("product_form", product_id=None, back="/products")
+    tester.upload("photo", ("lamp.png", png)).call("photo")
+    name = tester.state["photo"]
+    assert name.endswith(".png") and (tmp_path / name).read_bytes() == png
+    tester.assert_see(f'src="/media/{name}"', escape=False)
+    tester.submit(**{**VALID, "sku": "TST-4321"}).assert_redirect("/products")
+    (saved,) = db.search("TST-4321", "name", 1, 10)[0]
+    assert saved.photo == name
+    db.delete(saved.id)
+
+
+def test_a_file_that_is_not_an_image_is_refused(tmp_path: Path) -> None:
+    tester = ComponentTester("product_form", product_id=None, back="/products")
+    with pytest.raises(UploadError, match=r"'photo' takes image/png, image/jpeg"):
+        tester.upload("photo", ("lamp.png", b"%PDF-1.7 not an image"))

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from component_framework.core import FormComponent, registry
 from component_framework.core.exceptions import UnsafeUrlError
 from component_framework.core.navigation import safe_url
+from component_framework.core.uploads import Upload, UploadedFile
 from pydantic import BaseModel, Field, field_validator
 
-from .. import db
+from .. import db, media
+
+# The photo's type is read from its bytes, whatever its name says.
+PHOTO_TYPES = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/webp": ".webp",
+    "image/gif": ".gif",
+}
 
 FIELDS = [
     ("name", "Name", "text"),
@@ -51,6 +61,7 @@ class ProductForm(FormComponent):
 
     template_name = "product_form.html"
     schema = ProductIn
+    uploads = {"photo": Upload(accept=list(PHOTO_TYPES), max_size=2_000_000)}
 
     def mount(self) -> None:
         super().mount()
@@ -58,6 +69,7 @@ class ProductForm(FormComponent):
         self.state["product_id"] = product_id
         self.state["back"] = back_url(self.params.get("back"))
         product = db.get(product_id) if product_id is not None else None
+        self.state["photo"] = product.photo if product is not None else None
         if product is not None:
             self.state["form_data"] = {
                 "name": product.name,
@@ -66,8 +78,15 @@ class ProductForm(FormComponent):
                 "stock": str(product.stock),
             }
 
+    def on_photo(self, photo: UploadedFile) -> None:
+        """The photo the page sent as soon as it was picked: kept in the media folder, shown,
+        and saved with the product."""
+        name = secrets.token_hex(8) + PHOTO_TYPES[photo.content_type]
+        photo.save(media.directory() / name)
+        self.state["photo"] = name
+
     def on_submit(self) -> None:
-        data = self.validated_data or {}
+        data = {**(self.validated_data or {}), "photo": self.state.get("photo")}
         product_id = self.state["product_id"]
         try:
             if product_id is None:
@@ -90,4 +109,5 @@ class ProductForm(FormComponent):
     def get_context(self) -> dict[str, Any]:
         context = super().get_context()
         context["fields"] = FIELDS
+        context["photo_url"] = media.url(self.state.get("photo"))
         return context
