@@ -134,7 +134,18 @@ class EffectAssertions:
         )
         return self
 
+    def assert_upload(self, name: str, **fields: Any) -> Self:
+        """Assert the latest render offers the upload *name* (with these *fields*: ``accept``,
+        ``max_size``, ``max_files``, ``chunk_size``, ``events``)."""
+        offered = {e["name"]: e for e in self._effects_of("upload")}
+        assert name in offered, f"no upload {name!r}; the render offers {sorted(offered)}"
+        differ = {k: offered[name].get(k) for k, v in fields.items() if offered[name].get(k) != v}
+        assert not differ, f"upload {name!r} has {differ}, not {fields}"
+        return self
+
     def assert_no_effects(self) -> Self:
-        """Assert the latest event asked the page for nothing but its HTML and state."""
-        assert not self.effects, f"unexpected effects: {self.effects}"
+        """Assert the latest event asked the page for nothing but its HTML and state (the
+        ``upload`` effects every render of a component with uploads carries aside)."""
+        asked = [e for e in self.effects if e.get("type") != "upload"]
+        assert not asked, f"unexpected effects: {asked}"
         return self

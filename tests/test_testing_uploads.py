@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -44,8 +44,12 @@ def test_uploaded_files_reach_the_event_that_takes_them(tmp_path: Path) -> None:
     tester.assert_see("<li>b.png 3008 image/png!</li>", escape=False)
     assert tester.uploaded == {}
     assert list((tmp_path / "store").iterdir()) == []
-    effect: Any = tester.effects[0]
-    assert (effect["type"], effect["name"], effect["events"]) == ("upload", "photos", ["add"])
+    tester.assert_upload("photos", accept=["image/png"], max_files=2, events=["add"])
+    tester.assert_no_effects()  # the upload offered by every render is not asked for
+    with pytest.raises(AssertionError, match=r"no upload 'avatar'; the render offers \['photos'\]"):
+        tester.assert_upload("avatar")
+    with pytest.raises(AssertionError, match=re.escape("upload 'photos' has {'max_files': 2}")):
+        tester.assert_upload("photos", max_files=3)
 
 
 @pytest.mark.parametrize(
