@@ -151,7 +151,19 @@ def _check_handlers(
                 f"({type(exc).__name__}: {exc}); use JSON-compatible type hints",
             )
             continue
+        from .core.exceptions import ConfigurationError
+        from .core.uploads import upload_fields
+
+        files: set[str] = set()  # ids from the page, files to the handler
+        for argument_name, hint in spec.fields.items():
+            try:
+                files.update(upload_fields(cls, {argument_name: hint}))
+            except ConfigurationError as exc:
+                report.add(where, f"{name}: {exc}")
+                files.add(argument_name)
         for argument, hint in _not_from_json(value):
+            if argument in files:
+                continue
             report.add(
                 where,
                 f"{name}: {attr}({argument}: {hint}) can never be called from a page: JSON "

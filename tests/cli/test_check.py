@@ -256,6 +256,34 @@ class Odd(Component):
     ]
 
 
+def test_uploaded_files_are_arguments_a_page_fills_when_the_upload_is_declared(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    source = """
+from component_framework.core import Component, registry
+from component_framework.core.uploads import Upload, UploadedFile
+
+
+@registry.register("profile")
+class Profile(Component):
+    template_name = "profile.html"
+    uploads = {"avatar": Upload(accept=["image/png"])}
+
+    def on_save(self, avatar: list[UploadedFile]) -> None: ...
+
+    def on_crop(self, avatar: UploadedFile | None = None, photo: UploadedFile | None = None): ...
+"""
+    make_project(
+        {"app/__init__.py": "", "app/components.py": source, "app/templates/profile.html": "x"}
+    )
+    result = cf("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "app/components.py:6: profile: Profile's handler takes uploaded files as 'photo', but "
+        "it declares no such upload: add uploads = {'photo': Upload(...)}."
+    ]
+
+
 def test_a_mount_that_needs_parameters_is_a_note(
     cf: Callable[..., Result], make_project: Callable[..., Path]
 ) -> None:
