@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -25,7 +22,7 @@ from component_framework.core.signing import Signer
 from component_framework.core.upload_store import UploadInfo, new_upload_id
 from component_framework.core.uploads import Upload, UploadedFile
 from component_framework.web import ComponentApp
-from tests._net import free_port, wait_for_server
+from tests._moto import s3_client, s3_server
 
 MIB = 1024 * 1024
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
@@ -33,35 +30,10 @@ BUCKET = "cf-test-uploads"
 
 
 @pytest.fixture(scope="module")
-def s3_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """moto's S3 server, started for this module."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_server(port, server, "moto_server")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(10)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def s3(s3_url: str) -> Any:
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    client.create_bucket(Bucket=BUCKET)
-    return client
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """moto's S3 server, started for this module, and a client with the bucket."""
+    with s3_server(tmp_path_factory.mktemp("moto") / "moto.log") as url:
+        yield s3_client(url, BUCKET)
 
 
 @pytest.fixture(scope="module")
