@@ -31,10 +31,12 @@ import asyncio
 import io
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import IO, Any
 
+from ._coroutines import finish
 from ._http import AsgiBody, HttpReply, Refused, _Gone, json_reply
 from ._sniff import HEAD_BYTES, accepts, sniff
 from .config import AppConfig
@@ -353,36 +355,76 @@ def _method_refused(head: UploadRequest) -> HttpReply | None:
     return reply
 
 
-# ---------- The hosts' entry points ----------
+# ---------- The hosts' entry points: one answer over the body's two sources ----------
 
 
-async def upload_reply(
-    config: AppConfig, request: Any, head: UploadRequest, body: AsgiBody
+class _AsgiSource:
+    """An ASGI host's body, read as it arrives, within the body timeout."""
+
+    def __init__(self, body: AsgiBody, config: AppConfig) -> None:
+        self.receive = body.receive
+        self.timeout = config.body_timeout
+
+    async def whole(self) -> bytes:
+        return b"".join([piece async for piece in self.pieces(_START_LIMIT)])
+
+    async def pieces(self, limit: int) -> AsyncGenerator[bytes, None]:
+        # *limit*: the caller refuses what goes past it; one piece past it is enough to see.
+        received = 0
+        async with asyncio.timeout(self.timeout):
+            while True:
+                message = await self.receive()
+                if message["type"] == "http.disconnect":
+                    raise _Gone()
+                data = message.get("body", b"")
+                received += len(data)
+                yield data
+                if not message.get("more_body", False) or received > limit:
+                    return
+
+
+class _ReadSource:
+    """A WSGI host's (or Django's) body, read with ``read(n)``: every call returns at once."""
+
+    def __init__(self, read: Read) -> None:
+        self.read = read
+
+    async def whole(self) -> bytes:
+        return self.read(_START_LIMIT + 1)
+
+    async def pieces(self, limit: int) -> AsyncGenerator[bytes, None]:
+        received = 0
+        while data := self.read(min(64 * 1024, limit - received + 1)):
+            received += len(data)
+            yield data
+            if received > limit:
+                return
+
+
+async def _answer(
+    config: AppConfig, request: Any, head: UploadRequest, source: _AsgiSource | _ReadSource
 ) -> HttpReply:
-    """Answer an upload request of an ASGI host, writing a chunk as it arrives."""
     refused = _method_refused(head)
     if refused is not None:
         return refused
     try:
         if head.method == "POST":
-            return _post(config, request, head, await _read_all(body, config))
+            raw = await source.whole()
+            if len(raw) > _START_LIMIT:
+                raise Refused(413, "too_large", f"Request body over {_START_LIMIT} bytes.")
+            return _post(config, request, head, raw)
         target = _target(config, request, head)
         if head.method != "PUT":
             return _answer_now(target, head)
         info, offset, limit = _chunk_limit(target, head)
-        with target.store.receive(info, offset) as write:
-            received = 0
-            async with asyncio.timeout(config.body_timeout):
-                while True:
-                    message = await body.receive()
-                    if message["type"] == "http.disconnect":
-                        raise _Gone()
-                    data = message.get("body", b"")
+        # Closed on the way out: a refused chunk must not leave the body's timeout running.
+        async with aclosing(source.pieces(limit)) as pieces:
+            with target.store.receive(info, offset) as write:
+                received = 0
+                async for data in pieces:
                     received += len(data)
                     _check_chunk(info, offset, received, limit)
                     write(data)
-                    if not message.get("more_body", False):
-                        break
         return _chunk_done(target)
     except (UploadError, Refused) as exc:
         return _error(exc)
@@ -392,47 +434,18 @@ async def upload_reply(
         return HttpReply(499, None)
 
 
-async def _read_all(body: AsgiBody, config: AppConfig) -> bytes:
-    chunks, size = [], 0
-    async with asyncio.timeout(config.body_timeout):
-        while True:
-            message = await body.receive()
-            if message["type"] == "http.disconnect":
-                raise _Gone()
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > _START_LIMIT:
-                raise Refused(413, "too_large", f"Request body over {_START_LIMIT} bytes.")
-            if not message.get("more_body", False):
-                return b"".join(chunks)
+async def upload_reply(
+    config: AppConfig, request: Any, head: UploadRequest, body: AsgiBody
+) -> HttpReply:
+    """Answer an upload request of an ASGI host, writing a chunk as it arrives."""
+    return await _answer(config, request, head, _AsgiSource(body, config))
 
 
 def upload_reply_sync(
     config: AppConfig, request: Any, head: UploadRequest, read: Read
 ) -> HttpReply:
     """Answer an upload request of a WSGI host (or Django), reading the body with *read*."""
-    refused = _method_refused(head)
-    if refused is not None:
-        return refused
-    try:
-        if head.method == "POST":
-            raw = read(_START_LIMIT + 1)
-            if len(raw) > _START_LIMIT:
-                raise Refused(413, "too_large", f"Request body over {_START_LIMIT} bytes.")
-            return _post(config, request, head, raw)
-        target = _target(config, request, head)
-        if head.method != "PUT":
-            return _answer_now(target, head)
-        info, offset, limit = _chunk_limit(target, head)
-        with target.store.receive(info, offset) as write:
-            received = 0
-            while data := read(min(64 * 1024, limit - received + 1)):
-                received += len(data)
-                _check_chunk(info, offset, received, limit)
-                write(data)
-        return _chunk_done(target)
-    except (UploadError, Refused) as exc:
-        return _error(exc)
+    return finish(_answer(config, request, head, _ReadSource(read)))
 
 
 # ---------- Offline: what a page does, for ComponentTester and cf dispatch ----------

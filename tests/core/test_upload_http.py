@@ -1,0 +1,85 @@
+"""The upload endpoint on an ASGI body: a client that hangs up or stalls mid-chunk leaves the
+upload where its last whole chunk left it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from component_framework.core import Component, ComponentRegistry
+from component_framework.core._http import AsgiBody
+from component_framework.core._upload_http import UploadRequest, upload_reply
+from component_framework.core.config import AppConfig
+from component_framework.core.signing import Signer
+from component_framework.core.uploads import LocalUploadStore, Upload, issue_token
+
+
+def setup(tmp_path: Path, **options: Any) -> tuple[AppConfig, str, LocalUploadStore]:
+    store = LocalUploadStore(tmp_path)
+    upload = Upload(chunk_size=1000, store=store)
+    registry = ComponentRegistry()
+
+    @registry.register("box")
+    class Box(Component):
+        uploads = {"file": upload}
+
+        def render(self) -> str:
+            return ""
+
+    signer = Signer(["k" * 32])
+    config = AppConfig(registry=registry, signer=signer, **options)
+    return config, issue_token(signer, "box", "b-1", "file", upload, "address:unknown"), store
+
+
+def body(*messages: dict[str, Any], stall: bool = False) -> AsgiBody:
+    queue = list(messages)
+
+    async def receive() -> dict[str, Any]:
+        if not queue:
+            await asyncio.sleep(3600 if stall else 0)
+            return {"type": "http.disconnect"}
+        return queue.pop(0)
+
+    return AsgiBody(receive)
+
+
+def piece(data: bytes, more: bool) -> dict[str, Any]:
+    return {"type": "http.request", "body": data, "more_body": more}
+
+
+async def begin(config: AppConfig, token: str) -> str:
+    start = piece(json.dumps({"filename": "a.bin", "size": 3000}).encode(), False)
+    head = UploadRequest("POST", None, None, token, True, None)
+    reply = await upload_reply(config, None, head, body(start))
+    return str(json.loads(reply.body)["upload_id"])
+
+
+async def test_a_client_that_hangs_up_mid_chunk_leaves_the_chunk_undone(tmp_path: Path) -> None:
+    config, token, store = setup(tmp_path)
+    upload_id = await begin(config, token)
+    head = UploadRequest("PUT", upload_id, "0", token, True, None)
+    reply = await upload_reply(config, None, head, body(piece(b"x" * 500, True)))
+    assert reply.status == 499
+    info = store.get(upload_id)
+    assert info is not None and info.offset == 0
+
+
+async def test_a_stalled_chunk_times_out_and_is_undone(tmp_path: Path) -> None:
+    config, token, store = setup(tmp_path, body_timeout=0.05)
+    upload_id = await begin(config, token)
+    head = UploadRequest("PUT", upload_id, "0", token, True, None)
+    reply = await upload_reply(config, None, head, body(piece(b"x" * 500, True), stall=True))
+    assert (reply.status, json.loads(reply.body)["code"]) == (408, "request_timeout")
+    info = store.get(upload_id)
+    assert info is not None and info.offset == 0
+
+
+async def test_a_method_the_endpoint_does_not_take_is_refused_with_what_it_takes(
+    tmp_path: Path,
+) -> None:
+    config, token, _ = setup(tmp_path)
+    head = UploadRequest("PATCH", None, None, token, True, None)
+    reply = await upload_reply(config, None, head, body())
+    assert (reply.status, reply.headers["Allow"]) == (405, "POST")
