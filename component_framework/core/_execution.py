@@ -200,6 +200,12 @@ async def stream_answers(
                 _request.reset(token)
                 _config.reset(config_token)
             check_effects(frame.get("effects"), config.registry, parsed.name, parsed.event)
+            if parsed.component_cls.uploads:
+                if frame.get("stream_done"):
+                    consume(parsed.payload)
+                frame = with_upload_effects(
+                    frame, parsed.component_cls, parsed.name, request, config
+                )
             reply = update_reply(parsed.name, frame, signer, parsed.trusted_id)
             if frame.get("stream_done"):
                 # Patches matter only for the state the page keeps: the last frame's.

@@ -308,3 +308,36 @@ async def test_an_argument_taking_files_must_name_a_declared_upload(
     reply = await handle_message(message, registry=fresh_registry, signer=signer)
     assert reply["code"] == "server_misconfigured"
     assert "add uploads = {'photo': Upload(...)}" in reply["error"]
+
+
+async def test_a_streaming_handler_receives_files_too(
+    fresh_registry: ComponentRegistry, signer: Signer, tmp_path: Path
+) -> None:
+    from component_framework.core import StreamingComponent
+    from component_framework.core.protocol import stream_message
+
+    store = LocalUploadStore(tmp_path)
+
+    @fresh_registry.register("importer")
+    class Importer(StreamingComponent):
+        uploads = {"avatar": Upload(store=store)}
+
+        def render(self) -> str:
+            return f"<p>{self.state.get('rows')}</p>"
+
+        async def on_run(self, avatar: list[UploadedFile]) -> Any:
+            for file in avatar:
+                self.state["rows"] = file.size
+                yield
+
+    upload = store.begin(info(store, size=3, user="address:unknown", component="importer"), 1)
+    write(store, upload, b"abc")
+    upload.complete = True
+    store.save_info(upload)
+    message = signed_message(
+        "importer", "run", {"avatar": [upload.upload_id]}, {}, component_id="p-1"
+    )
+    frames = [f async for f in stream_message(message, registry=fresh_registry, signer=signer)]
+    assert [f["html"] for f in frames] == ["<p>3</p>", "<p>3</p>"]
+    assert all(f["effects"][-1]["type"] == "upload" for f in frames)
+    assert store.get(upload.upload_id) is None
