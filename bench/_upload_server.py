@@ -1,7 +1,7 @@
-"""The server of bench/uploads.py: the upload endpoint and the raw floor, under uvicorn.
+"""The server of bench/uploads.py: the upload endpoint and the raw floor, under uvicorn
+(``uvicorn _upload_server:app``, Starlette) or gunicorn (``_upload_server:flask_app``, Flask).
 
-``uvicorn _upload_server:app``; ``CF_BENCH_UPLOADS`` is the store's directory,
-``CF_BENCH_CHUNK`` the chunk size.
+``CF_BENCH_UPLOADS`` is the store's directory, ``CF_BENCH_CHUNK`` the chunk size.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -53,3 +54,27 @@ async def raw(request: Request) -> Response:
 (DIRECTORY / "kept").mkdir(parents=True, exist_ok=True)
 components = ComponentApp(registry=registry, signer=Signer([KEY]))
 app = Starlette(routes=[Route("/raw", raw, methods=["PUT"]), components.mount()])
+
+
+def _flask_app() -> Any:
+    from flask import Flask, jsonify, request
+
+    from component_framework.flask import Components
+
+    flask_app = Flask("bench")
+    Components(flask_app, registry=registry, signer=Signer([KEY]), sockets=False)
+
+    @flask_app.put("/raw")
+    def flask_raw() -> Any:
+        # The floor under Flask: the body streamed to a file in the pieces the server reads.
+        size = 0
+        with tempfile.NamedTemporaryFile(dir=DIRECTORY, delete=True) as target:
+            while piece := request.stream.read(64 * 1024):
+                target.write(piece)
+                size += len(piece)
+        return jsonify({"size": size})
+
+    return flask_app
+
+
+flask_app = _flask_app() if os.environ.get("CF_BENCH_ADAPTER") == "flask" else None

@@ -13,7 +13,10 @@ the floor's under the same load); and a
 resume: the connection killed halfway through a chunk at 50 %, the upload resumed from the
 offset the server reports, the kept file's SHA-256 compared with the source's.
 
-Run:  python bench/uploads.py [--size-mb 200] [--rounds 3] [--chunk-mb 1]
+``--adapter flask`` serves both sides from Flask under gunicorn's threaded workers instead (the
+WSGI path: the body read in pieces from the request's stream).
+
+Run:  python bench/uploads.py [--size-mb 200] [--rounds 3] [--chunk-mb 1] [--adapter flask]
 """
 
 from __future__ import annotations
@@ -50,15 +53,20 @@ def free_port() -> int:
 class Server:
     """``_upload_server.py`` under uvicorn, in a process of its own."""
 
+    adapter = "starlette"  # or "flask" (under gunicorn's threaded workers): --adapter
+
     def __init__(self, chunk: int) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="cf-bench-uploads-"))
         self.port = free_port()
-        env = {**os.environ, "CF_BENCH_UPLOADS": str(self.directory), "CF_BENCH_CHUNK": str(chunk)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "_upload_server:app", "--port", str(self.port),
-             "--log-level", "warning", "--no-access-log"],
-            cwd=BENCH, env=env,
-        )  # fmt: skip
+        env = {**os.environ, "CF_BENCH_UPLOADS": str(self.directory), "CF_BENCH_CHUNK": str(chunk),
+               "CF_BENCH_ADAPTER": self.adapter}  # fmt: skip
+        if self.adapter == "flask":
+            command = ["gunicorn", "-k", "gthread", "--threads", "32", "-w", "1",
+                       "-b", f"127.0.0.1:{self.port}", "_upload_server:flask_app"]  # fmt: skip
+        else:
+            command = ["uvicorn", "_upload_server:app", "--port", str(self.port),
+                       "--log-level", "warning", "--no-access-log"]  # fmt: skip
+        self.process = subprocess.Popen([sys.executable, "-m", *command], cwd=BENCH, env=env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -72,11 +80,22 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def peak_rss(self) -> int:
-        """The server's peak resident set so far, in bytes (``VmHWM``)."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-        raise RuntimeError("no VmHWM")
+        """The server's peak resident set so far, in bytes (``VmHWM``; under gunicorn, its
+        worker's: the largest of the process and its children)."""
+        pids = [self.process.pid]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                pids.append(int(stat.parent.name))
+        peaks = []
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) * 1024)
+        return max(peaks)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -175,15 +194,21 @@ def measure_speed(server: Server, size: int, rounds: int) -> dict[str, float]:
     return {side: statistics.median(values) for side, values in speeds.items()}
 
 
-def measure_memory(chunk: int, size: int) -> int:
+def measure_memory(chunk: int, size: int, side: str) -> int:
+    """The server's peak RSS growth over one upload of *size* through *side*, in a fresh
+    server warmed by a small one."""
     server = Server(chunk)
     try:
         with httpx.Client(base_url=server.url, timeout=120) as client:
-            page = Page(client)  # warm: imports, first render, first upload
+            page = Page(client)  # warm: imports, first render, first upload, the floor
             page.done([page.send(chunk)])
+            floor(client, chunk)
             before = server.peak_rss()
-            page = Page(client)
-            page.done([page.send(size)])
+            if side == "floor":
+                floor(client, size)
+            else:
+                page = Page(client)
+                page.done([page.send(size)])
             return server.peak_rss() - before
     finally:
         server.stop()
@@ -258,7 +283,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--chunk-mb", type=float, default=1.0)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--adapter", choices=["starlette", "flask"], default="starlette")
     args = parser.parse_args()
+    Server.adapter = args.adapter
     size, chunk = args.size_mb * MB, int(args.chunk_mb * MB)
 
     server = Server(chunk)
@@ -266,7 +293,8 @@ def main() -> None:
         speeds = measure_speed(server, size, args.rounds)
     finally:
         server.stop()
-    growth = measure_memory(chunk, size)
+    growth = measure_memory(chunk, size, "uploads")
+    floor_growth = measure_memory(chunk, size, "floor")
     done, parallel_growth = measure_parallel(chunk, args.clients, 10 * MB, "uploads")
     _, floor_parallel_growth = measure_parallel(chunk, args.clients, 10 * MB, "floor")
     resumed = measure_resume(chunk, 20 * MB)
@@ -275,6 +303,7 @@ def main() -> None:
         "uploads MB/s": round(speeds["uploads"], 1),
         "ratio": round(speeds["uploads"] / speeds["floor"], 2),
         "peak RSS growth, one upload (x chunk)": round(growth / chunk, 2),
+        "floor's peak RSS growth, one upload (x chunk)": round(floor_growth / chunk, 2),
         f"{args.clients} x 10 MB at once: complete": done,
         "peak RSS growth, parallel (x chunk)": round(parallel_growth / chunk, 2),
         "floor's peak RSS growth, parallel (x chunk)": round(floor_parallel_growth / chunk, 2),
