@@ -9,10 +9,12 @@ each an extension of the core (``cf.extend`` in cf.js), loaded after it by the s
 | ``navigate`` | ``cf-navigate.js`` | live navigation, prefetch, progress bar, state in the URL |
 | ``hooks`` | ``cf-hooks.js`` | ``cf-hook`` elements run the page's own JavaScript |
 | ``transitions`` | ``cf-transitions.js`` | ``cf-transition`` and ``cf-view-transition`` |
+| ``uploads`` | ``cf-uploads.js`` | ``cf-upload`` file inputs and drop zones (``core.uploads``) |
 
 A page loads the ones it names (``cf_scripts("navigate")``) and the ones its app's components
-need: a component with ``url_state`` needs ``navigate``. A page that uses a feature without its
-script gets an error in the browser's console naming the script.
+need: a component with ``url_state`` needs ``navigate``, one with ``uploads`` needs ``uploads``.
+A page that uses a feature without its script gets an error in the browser's console naming
+the script.
 
 The files keep their comments; they are served without their full-line comments (a third of
 their gzipped size; what is left of a line is never touched), and ``script_version`` is the
@@ -49,6 +51,7 @@ OPTIONAL_SCRIPTS = {
     "navigate": "cf-navigate.js",
     "hooks": "cf-hooks.js",
     "transitions": "cf-transitions.js",
+    "uploads": "cf-uploads.js",
 }
 SCRIPT_FILES = (CORE_SCRIPT, *OPTIONAL_SCRIPTS.values())
 
@@ -109,7 +112,8 @@ def page_scripts(
     features: Iterable[str], registry: ComponentRegistry | None = None
 ) -> tuple[str, ...]:
     """The optional scripts a page loads, in load order: *features* (what its templates use)
-    and what the components of *registry* need (URL state: ``navigate``).
+    and what the components of *registry* need (URL state: ``navigate``; uploads:
+    ``uploads``).
 
     Raises:
         ConfigurationError: An unknown feature name.
@@ -117,4 +121,6 @@ def page_scripts(
     wanted = {feature for feature in features if script_file(feature)}
     if registry is not None and any(url_spec(cls) is not None for _, cls in registry.items()):
         wanted.add("navigate")
+    if registry is not None and any(cls.uploads for _, cls in registry.items()):
+        wanted.add("uploads")
     return tuple(name for name in OPTIONAL_SCRIPTS if name in wanted)

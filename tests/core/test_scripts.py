@@ -32,6 +32,7 @@ BUDGETS = {  # gzipped bytes
     "cf-navigate.js": 6_000,
     "cf-hooks.js": 1_400,
     "cf-transitions.js": 1_400,
+    "cf-uploads.js": 4_600,
 }
 
 
@@ -79,7 +80,7 @@ def test_an_optional_script_is_served_by_name_and_anything_else_is_not_found() -
     assert reply.headers["ETag"] != script_reply(version, None).headers["ETag"]
     assert script_reply(version, reply.headers["ETag"], "cf-navigate.js").status == 304
     assert script_reply(version, None, "../_http.py").status == 404
-    assert script_reply(version, None, "cf-uploads.js").status == 404
+    assert script_reply(version, None, "cf-nope.js").status == 404
 
 
 def test_the_tags_load_cf_js_then_each_optional_script_deferred() -> None:
@@ -114,6 +115,18 @@ def test_a_page_loads_what_it_names_and_what_its_app_needs_in_load_order() -> No
     # A component with state in the URL needs cf-navigate.js on the app's pages.
     assert page_scripts([], paged) == ("navigate",)
     assert page_scripts(["hooks"], paged) == ("navigate", "hooks")
+
+
+def test_an_app_with_uploads_loads_cf_uploads_js() -> None:
+    from component_framework.core.uploads import Upload
+
+    class Profile(Component):
+        uploads = {"avatar": Upload()}
+
+    app = ComponentRegistry()
+    app.register("profile")(Profile)
+    assert page_scripts([], app) == ("uploads",)
+    assert page_scripts(["hooks"], app) == ("hooks", "uploads")
 
 
 def test_an_unknown_optional_script_is_a_clear_error() -> None:

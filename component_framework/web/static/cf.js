@@ -639,6 +639,7 @@
     navigate: { uses: "[cf-navigate],[cf-prefetch],[data-cf-url]" },
     hooks: { uses: "[cf-hook]" },
     transitions: { uses: "[cf-transition],[cf-view-transition]" },
+    uploads: { uses: "[cf-upload]" },
   };
   const extensions = new Map(); // name -> what its setup returned
   let started = false;
@@ -673,6 +674,7 @@
     if (started && typeof ext.start === "function") {
       try { ext.start(); } catch (e) { console.error(`cf.js: the ${name} extension's start() failed.`, e); }
     }
+    early.splice(0).forEach(([root, effect]) => runEffects(root, [effect], 0, { first: true }));
     return true;
   }
 
@@ -751,11 +753,21 @@
 
   const effects = Object.create(null);
 
-  function runEffects(root, list, depth) {
+  // A first render's effects of a type no script has brought yet: an optional script loaded
+  // after cf.js brings it (cf.extend), and they run then; the rest are reported on load.
+  const early = [];
+  window.addEventListener("load", () => early.splice(0).forEach(([, effect]) => runEffects(
+    null, [effect], 0)));
+
+  function runEffects(root, list, depth, { first = false } = {}) {
     if (!Array.isArray(list)) return;
     list.forEach((effect) => {
       const type = effect && effect.type;
       const run = typeof type === "string" ? effects[type] : undefined;
+      if (!run && first) {
+        early.push([root, effect]);
+        return;
+      }
       if (!run) {
         console.warn(`cf.js: a reply asked for an effect of unknown type ${JSON.stringify(type)}; ` +
           "it was ignored (is this cf.js older than the server?).");
@@ -1881,7 +1893,7 @@
       if (!socket.open) socket.connect(root);
       else if (root.hasAttribute("data-cf-live")) socket.subscribe(root);
     });
-    asked.forEach(([root, list]) => runEffects(root, list, 0));
+    asked.forEach(([root, list]) => runEffects(root, list, 0, { first: true }));
   }
 
   const byId = (id) => all(ROOT + '[data-cf-id="' + CSS.escape(id) + '"]')[0] || null;
