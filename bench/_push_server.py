@@ -23,11 +23,14 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from component_framework.core import BasePermission, Component, ComponentRegistry
 from component_framework.core.renderer import Renderer
+from component_framework.core.streams import Stream
 from component_framework.web import ComponentApp
 
 
 class _Static(Renderer):
     def render(self, template_name: str, context: dict[str, Any]) -> str:
+        if template_name == "item.html":  # a stream's item (push_fanout.py --kind stream)
+            return f'<li id="{context["dom_id"]}">{context["item"]["text"]}</li>'
         return f"<p>{context['state'].get('n', 0)}</p>"
 
 
@@ -39,6 +42,7 @@ class Ticker(Component):
     template_name = "ticker.html"
     renderer = _Static()
     live = True
+    streams: ClassVar[dict[str, Stream]] = {"items": Stream("item.html")}
 
     async def on_tick(self, n: int = 0) -> None:
         self.state["n"] = n

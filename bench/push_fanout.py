@@ -11,10 +11,12 @@ With ``--permissions`` both groups are ``cf`` servers and the cost of checking p
 classes at each push delivery is measured instead: ``checked`` pages watch a component whose
 permission class runs for every page at every push (the default), ``subscribe-only`` pages the
 same component with ``check_permissions_on_push = False`` (the floor). ``--kind state`` pushes
-with ``push_state`` (a render for all pages) instead of ``push_event``.
+with ``push_state`` (a render for all pages) instead of ``push_event``; ``--kind stream`` inserts
+one item into a stream of every page (``ws_manager.stream(...).insert``: rendered once), the
+floor publishing the same message text.
 
 Run:  python bench/push_fanout.py [--connections 1000] [--pushes 30] [--rounds 2]
-                                  [--permissions] [--kind event|state]
+                                  [--permissions] [--kind event|state|stream]
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ class Pages:
             message = json.loads(text)
             if message.get("type") == "push_event":
                 n = message["payload"]["n"]
+            elif message.get("effects"):  # a stream insert: <li id="items-n">
+                n = int(message["effects"][0]["id"][6:])
             elif message.get("type") == "component_update":
                 n = int(message["html"][3:-4])  # <p>n</p>
             else:
@@ -113,7 +117,7 @@ async def main() -> None:
     parser.add_argument("--pushes", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--permissions", action="store_true")
-    parser.add_argument("--kind", choices=("event", "state"), default="event")
+    parser.add_argument("--kind", choices=("event", "state", "stream"), default="event")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -172,7 +176,10 @@ async def main() -> None:
         # Both groups open at once when the file limit allows (rounds then alternate);
         # otherwise (10,000 pages each) one group after the other.
         phased = 4 * args.connections + 1000 > resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-        manager = ComponentWebSocketManager(broker=url)
+        os.environ.setdefault("CF_SECRET_KEY", KEY)  # the servers' app, imported for its registry
+        from _push_server import registry as server_registry
+
+        manager = ComponentWebSocketManager(broker=url, registry=server_registry)
         raw = redis.asyncio.Redis.from_url(url)
         times: dict[str, list[float]] = {group: [] for group in groups}
         counter = [0]
@@ -194,10 +201,24 @@ async def main() -> None:
                 n = counter[0]
                 arrived = pages[group].expect(n)
                 t0 = time.perf_counter()
+                item = {"id": n, "text": f"message {n} from the bench"}
                 if name is not None and args.kind == "state":
                     await manager.push_state(name, {"n": n})
+                elif name is not None and args.kind == "stream":
+                    manager.stream(name, "items").insert(item)
                 elif name is not None:
                     await manager.push_event(name, "tick", {"n": n})
+                elif args.kind == "stream":
+                    effect = {"type": "stream", "stream": "items", "op": "insert"}
+                    effect.update(id=f"items-{n}", html=f'<li id="items-{n}">{item["text"]}</li>')
+                    text = json.dumps(
+                        {
+                            "type": "component_update",
+                            "component_id": mounted_ids["cf"],
+                            "effects": [{**effect, "at": -1}],
+                        }
+                    )
+                    await raw.publish("floor", text)
                 else:
                     text = json.dumps(
                         {

@@ -134,6 +134,32 @@ class EffectAssertions:
         )
         return self
 
+    @property
+    def stream_changes(self) -> list[dict[str, Any]]:
+        """The ``stream`` effects (``core.streams``): ``{"stream", "op", "id", "html", ...}``,
+        each item's HTML as the page gets it."""
+        return [
+            {key: value for key, value in effect.items() if key != "type"}
+            for effect in self._effects_of("stream")
+        ]
+
+    def assert_streamed(
+        self, stream: str, op: str, id: str | None = None, *, contains: str | None = None
+    ) -> Self:
+        """Assert the latest event changed *stream* with *op* (``insert``, ``update``,
+        ``delete``, ``reset``), for the item with DOM *id*, its HTML containing *contains*."""
+        found = [
+            change
+            for change in self.stream_changes
+            if change["stream"] == stream
+            and change["op"] == op
+            and (id is None or change.get("id") == id)
+            and (contains is None or contains in change.get("html", ""))
+        ]
+        shown = [(c["stream"], c["op"], c.get("id")) for c in self.stream_changes]
+        assert found, f"no {op} of {id or 'an item'} in stream {stream!r}; stream changes: {shown}"
+        return self
+
     def assert_upload(self, name: str, **fields: Any) -> Self:
         """Assert the latest render offers the upload *name* (with these *fields*: ``accept``,
         ``max_size``, ``max_files``, ``chunk_size``, ``events``)."""

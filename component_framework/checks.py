@@ -203,6 +203,24 @@ def _check_declarations(name: str, cls: type[Component], where: str, report: Che
             report.add(where, f"{name}: emits {event!r}, which is not an event name")
 
 
+def _check_loading(name: str, cls: type[Component], where: str, report: CheckReport) -> None:
+    """What decides when its content arrives: polls, lazy mounts, streams' item templates."""
+    from .core.exceptions import ConfigurationError
+    from .core.jinja import JinjaRenderer
+    from .core.polling import poll_attributes
+
+    try:
+        poll_attributes(cls)
+    except ConfigurationError as exc:
+        report.add(where, f"{name}: {exc}")
+    if cls.lazy and not cls.remountable:
+        report.add(where, f"{name}: lazy needs remountable = True (the page mounts it later)")
+    renderer = cls.renderer or get_default_renderer()
+    for stream_name, stream in cls.streams.items():
+        if isinstance(renderer, JinjaRenderer) and stream.template not in renderer.list_templates():
+            report.add(where, f"{name}: stream {stream_name!r}: no template {stream.template!r}")
+
+
 def _not_from_json(func: Any) -> list[tuple[str, str]]:
     """The handler arguments whose type hint no JSON value can satisfy (a plain class)."""
     import pydantic
@@ -369,6 +387,7 @@ def run_checks(
             where = _location(cls, project.root)
             _check_handlers(name, cls, where, report, flask=flask)
             _check_declarations(name, cls, where, report)
+            _check_loading(name, cls, where, report)
             renderable = _check_template(name, cls, where, report, project.root)
             _check_mount(name, cls, where, report, renderable, project.root)
     return report

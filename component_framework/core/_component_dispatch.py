@@ -35,6 +35,7 @@ class ComponentDispatch(ComponentEvents):
         def dehydrate(self) -> dict[str, Any]: ...
         def render(self) -> str: ...
         def render_slots(self) -> dict[str, str]: ...
+        def _start_streams(self, *, mounting: bool) -> None: ...
 
     async def _handle_here(self, event: str, payload: dict[str, Any]) -> None:
         self.handle_event(event, payload)
@@ -53,6 +54,7 @@ class ComponentDispatch(ComponentEvents):
     def _begin(self, state: dict[str, Any] | None) -> None:
         # mount() OR hydrate() (an empty state was sent too), then the URL state on top.
         self._effects = []  # this dispatch's only
+        self._start_streams(mounting=state is None)
         if state is not None:
             self.hydrate(state)
         else:

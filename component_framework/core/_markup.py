@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
@@ -39,9 +39,14 @@ from .exceptions import (
     PermissionDeniedError,
     StoreFullError,
 )
+from .lazy import lazy_attributes
+from .polling import poll_attributes
 from .protocol import render_component
 from .streaming import StreamingComponent
 from .url_state import url_spec, without
+
+if TYPE_CHECKING:
+    from .component import Component
 
 __all__ = [
     "asgi_query",
@@ -113,6 +118,8 @@ def component_root(
     component_cls = config.registry.resolve(name)
     pairs: dict[str, str | None] = {"data-cf-component": name}
     notice = ""
+    if component_cls.lazy and component_cls.transport != "htmx":
+        return _lazy_root(component_cls, name, request, params, config, endpoint, sockets)
     host = _host.set((endpoint, sockets))
     try:
         try:
@@ -148,22 +155,57 @@ def component_root(
     pairs.update(mount_attributes(component_cls, name, reply["component_id"], params, signer))
     if issubclass(component_cls, StreamingComponent):
         pairs["data-cf-stream"] = None
-    if sockets and component_cls.live:
-        pairs["data-cf-live"] = None
-    if sockets and component_cls.transport == "ws":
-        pairs["data-cf-transport"] = "ws"
+    pairs.update(_page_attributes(component_cls, config, sockets))
     if "effects" in reply:
         # Asked for by mount or before_render: the page runs them once cf.js starts the root.
         pairs["data-cf-effects"] = json.dumps(reply["effects"], separators=(",", ":"))
     if "optimistic" in reply:
         pairs["data-cf-optimistic"] = json.dumps(reply["optimistic"], separators=(",", ":"))
+    # reply["html"] was rendered by the component's (autoescaping) renderer.
+    return Markup(f"<div{attributes(pairs)}>{notice}{reply['html']}</div>")
+
+
+def _page_attributes(
+    component_cls: type[Component], config: AppConfig, sockets: bool
+) -> dict[str, str | None]:
+    # How the page treats the root: pushes, its transport, polls, its URL state.
+    pairs: dict[str, str | None] = {}
+    if sockets and component_cls.live:
+        pairs["data-cf-live"] = None
+    if sockets and component_cls.transport == "ws":
+        pairs["data-cf-transport"] = "ws"
+    pairs.update(poll_attributes(component_cls))
     if url_spec(component_cls) is not None:
         # Back and forward restore it from the history entry, unless its state is on the
         # server (the entry's reference would be stale): then from the URL.
         held = store_for(component_cls, config) is not None
         pairs["data-cf-url"] = "server" if held else "history"
-    # reply["html"] was rendered by the component's (autoescaping) renderer.
-    return Markup(f"<div{attributes(pairs)}>{notice}{reply['html']}</div>")
+    return pairs
+
+
+def _lazy_root(
+    component_cls: type[Component],
+    name: str,
+    request: Any,
+    params: Mapping[str, Any],
+    config: AppConfig,
+    endpoint: str | None,
+    sockets: bool,
+) -> Markup:
+    # A placeholder now; cf.js has the component mounted when the page asks (core.lazy).
+    pairs: dict[str, str | None] = {"data-cf-component": name}
+    if endpoint is not None:
+        pairs["data-cf-endpoint"] = endpoint
+    try:
+        lazy, placeholder = lazy_attributes(
+            component_cls, name, request, params=params, config=config
+        )
+    except (NotAuthenticatedError, PermissionDeniedError) as exc:
+        error = f'<div role="alert" data-cf-error>{escape(str(exc))}</div>'
+        return Markup(f"<div{attributes(pairs)}>{error}</div>")
+    pairs.update(lazy)
+    pairs.update(_page_attributes(component_cls, config, sockets))
+    return Markup(f"<div{attributes(pairs)}>{placeholder}</div>")
 
 
 def nested_component(context: Any, name: str, /, **params: Any) -> Markup:

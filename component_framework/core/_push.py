@@ -58,7 +58,7 @@ class Encoded(dict[str, Any]):
 
 
 def encode_push(kind: str, **fields: Any) -> str:
-    """Return the broker text of a push (``kind``: event, state, update, resync, flush)."""
+    """Return the broker text of a push (``kind``: event, state, update, effects, resync, flush)."""
     return json.dumps({"k": kind, **fields}, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -223,6 +223,19 @@ class PushDelivery:
         kind = push["k"]
         if kind == "event":
             await self._deliver_event(push["c"], push["e"], push["p"])
+        elif kind == "effects":
+            # Stream changes rendered once by the publisher: the same effects for every page.
+            effects = push["x"]
+            subs = self._connections.of_component(push["c"])
+            await self._put_each(
+                subs,
+                push["c"],
+                lambda sub: {
+                    "type": "component_update",
+                    "component_id": sub.component_id,
+                    "effects": effects,
+                },
+            )
         elif kind == "state":
             await self._deliver_state(push["c"], push["s"])
         elif kind == "update":
@@ -245,21 +258,31 @@ class PushDelivery:
                 plain.append(sub)
             else:
                 runs.setdefault((cls, id(sub.config)), []).append((sub, known))
-        refused = await _refusals(plain, component)
+        await self._put_each(plain, component, lambda sub: plain_message(sub, event, payload))
+        for (cls, _), pages in runs.items():
+            for sub, reply in await run_event(cls, component, event, payload, pages):
+                self._send(sub, reply)
+
+    async def _put_each(
+        self,
+        subs: list[Subscription],
+        component: str,
+        message_for: Callable[[Subscription], dict[str, Any]],
+    ) -> None:
+        """Put ``message_for(sub)`` into the queue of each of *subs* (pages of *component*),
+        or its refusal where its permission classes now refuse it."""
+        refused = await _refusals(subs, component)
         # One message object per component id, shared by its pages: the transport
         # encodes a shared object once (see web's StarletteConnection).
         messages: dict[str, dict[str, Any]] = {}
-        for n, sub in enumerate(plain):
+        for n, sub in enumerate(subs):
             if n in refused:
                 self._send(sub, refused[n])
                 continue
             message = messages.get(sub.component_id)
             if message is None:
-                message = messages[sub.component_id] = plain_message(sub, event, payload)
-            connections.put(sub, message)
-        for (cls, _), pages in runs.items():
-            for sub, reply in await run_event(cls, component, event, payload, pages):
-                self._send(sub, reply)
+                message = messages[sub.component_id] = message_for(sub)
+            self._connections.put(sub, message)
 
     async def _deliver_state(self, component: str, state: dict[str, Any]) -> None:
         groups: dict[type[Any], list[Subscription]] = {}

@@ -10,11 +10,14 @@ each an extension of the core (``cf.extend`` in cf.js), loaded after it by the s
 | ``hooks`` | ``cf-hooks.js`` | ``cf-hook`` elements run the page's own JavaScript |
 | ``transitions`` | ``cf-transitions.js`` | ``cf-transition`` and ``cf-view-transition`` |
 | ``uploads`` | ``cf-uploads.js`` | ``cf-upload`` file inputs and drop zones (``core.uploads``) |
+| ``streams`` | ``cf-streams.js`` | ``cf-stream`` lists changed by ``stream`` effects |
+| ``lazy`` | ``cf-lazy.js`` | lazy components, mounted after the page loaded or when visible |
+| ``poll`` | ``cf-poll.js`` | polled components |
 
 A page loads the ones it names (``cf_scripts("navigate")``) and the ones its app's components
-need: a component with ``url_state`` needs ``navigate``, one with ``uploads`` needs ``uploads``.
-A page that uses a feature without its script gets an error in the browser's console naming
-the script.
+need: a component with ``url_state`` needs ``navigate``, one with ``uploads`` ``uploads``, one
+with ``streams`` ``streams``, a ``lazy`` one ``lazy``, one with ``poll`` ``poll``. A page that
+uses a feature without its script gets an error in the browser's console naming the script.
 
 The files keep their comments; they are served without their full-line comments (a third of
 their gzipped size; what is left of a line is never touched), and ``script_version`` is the
@@ -52,6 +55,9 @@ OPTIONAL_SCRIPTS = {
     "hooks": "cf-hooks.js",
     "transitions": "cf-transitions.js",
     "uploads": "cf-uploads.js",
+    "streams": "cf-streams.js",
+    "lazy": "cf-lazy.js",
+    "poll": "cf-poll.js",
 }
 SCRIPT_FILES = (CORE_SCRIPT, *OPTIONAL_SCRIPTS.values())
 
@@ -113,14 +119,19 @@ def page_scripts(
 ) -> tuple[str, ...]:
     """The optional scripts a page loads, in load order: *features* (what its templates use)
     and what the components of *registry* need (URL state: ``navigate``; uploads:
-    ``uploads``).
+    ``uploads``; streams, lazy and polled components: ``streams``, ``lazy``, ``poll``).
 
     Raises:
         ConfigurationError: An unknown feature name.
     """
     wanted = {feature for feature in features if script_file(feature)}
-    if registry is not None and any(url_spec(cls) is not None for _, cls in registry.items()):
-        wanted.add("navigate")
-    if registry is not None and any(cls.uploads for _, cls in registry.items()):
-        wanted.add("uploads")
+    for _, cls in registry.items() if registry is not None else ():
+        needs = {
+            "navigate": url_spec(cls) is not None,
+            "uploads": bool(cls.uploads),
+            "streams": bool(cls.streams),
+            "lazy": bool(cls.lazy),
+            "poll": cls.poll is not None,
+        }
+        wanted.update(name for name, needed in needs.items() if needed)
     return tuple(name for name in OPTIONAL_SCRIPTS if name in wanted)

@@ -16,6 +16,7 @@ from ._component_dispatch import ComponentDispatch
 from ._component_effects import ComponentEffects
 from .exceptions import ComponentError, EventNotFoundError
 from .renderer import Renderer, get_default_renderer
+from .streams import ComponentStreams
 from .url_state import UrlParam
 
 # The documented API has StateSerializer in this module; it lives in its own.
@@ -34,7 +35,7 @@ __all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer
 logger = logging.getLogger("component_framework")
 
 
-class Component(ComponentDispatch, ComponentEffects):
+class Component(ComponentDispatch, ComponentEffects, ComponentStreams):
     """
     Base component class with lifecycle management.
 
@@ -79,6 +80,17 @@ class Component(ComponentDispatch, ComponentEffects):
     """Slot names this component accepts. Empty list means *any* slot name is accepted."""
     live: ClassVar[bool] = False
     """Whether its pages subscribe over WebSocket to the server's pushes for it."""
+    lazy: ClassVar[bool | Literal["visible"]] = False
+    """Render a placeholder in the page and mount the component once the page loaded
+    (``True``) or once its root comes into view (``"visible"``); see ``core.lazy``."""
+    placeholder_template: ClassVar[str | None] = None
+    """The template a ``lazy`` component shows until it is mounted (``params`` and
+    ``component_id`` in its context); ``None``: a short "Loading..." line."""
+    poll: ClassVar[float | None] = None
+    """Seconds between the page's refreshes of it (at least ``core.polling.POLL_FLOOR``);
+    paused while the tab is hidden and while a live component gets pushes. ``None``: none."""
+    poll_event: ClassVar[str | None] = None
+    """The event each poll sends (a handler's name); ``None`` renders the state again."""
     transport: ClassVar[Literal["http", "ws", "htmx"]] = "http"
     """How its pages send events: ``"http"`` (``POST /event``), ``"ws"`` (the socket) or
     ``"htmx"`` (its template's htmx attributes, to ``POST /htmx``; see ``core.htmx``)."""
@@ -253,14 +265,18 @@ class Component(ComponentDispatch, ComponentEffects):
 
         Override to add custom context variables.
         The returned dict always includes a ``slots`` key containing the
-        rendered HTML of any filled child components.
+        rendered HTML of any filled child components; a component with ``streams`` also
+        gets ``streams``: each stream's items for a first render (``core.streams``).
         """
-        return {
+        context: dict[str, Any] = {
             "state": self.state,
             "errors": self.errors,
             "component_id": self.id,
             "slots": self.render_slots(),
         }
+        if self.streams:
+            context["streams"] = self._stream_context()
+        return context
 
     def render(self) -> str:
         """Render component to HTML (calls ``before_render()`` once)."""

@@ -30,6 +30,7 @@ from .permissions import check_permissions
 from .protocol import Limits, error_reply, handle_message, load_message
 from .registry import ComponentRegistry
 from .signing import Signer
+from .streams import StreamPush
 
 if TYPE_CHECKING:
     from ._push_delivery import PushDelivery
@@ -430,6 +431,25 @@ class ComponentWebSocketManager:
         await self.push_update(
             component_id, str(update.get("html", "")), {} if state is None else state
         )
+
+    def stream(self, component: str, name: str) -> StreamPush:
+        """The stream *name* of every page's instance of *component*, to push changes to:
+        ``ws_manager.stream("chat", "messages").insert(message)`` renders the item once and
+        sends the change to every subscribed page, on every process (``core.streams``).
+
+        *component* is looked up in the registry of the message being run (a handler's
+        app), else in the manager's.
+
+        Raises:
+            ComponentNotFoundError: *component* is not registered.
+            ValueError: It has no stream *name*.
+        """
+        from ._execution import current_config  # here: _execution imports the message path
+
+        running = current_config()
+        found = running.registry.get(component) if running is not None else None
+        cls = found or self.config.registry.resolve(component)
+        return StreamPush(cls, name, lambda found: self._publish("effects", c=component, x=found))
 
     def _publish(self, kind: str, **fields: Any) -> None:
         self._delivery.publish(encode_push(kind, **fields))

@@ -188,6 +188,34 @@ class Odd(Component):
     assert "2 events checked" in result.stdout
 
 
+def test_polls_lazy_mounts_and_stream_templates_are_checked(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    source = """
+from component_framework.core import Component, registry
+from component_framework.core.streams import Stream
+
+
+@registry.register("eager")
+class Eager(Component):
+    template_name = "eager.html"
+    poll = 0.1
+    lazy = True
+    remountable = False
+    streams = {"items": Stream("missing_item.html")}
+"""
+    make_project(
+        {"app/__init__.py": "", "app/components.py": source, "app/templates/eager.html": "x"}
+    )
+    result = cf("check")
+    assert result.exit_code == 1, result.output
+    problems = [line for line in result.stdout.splitlines() if "eager:" in line]
+    assert len(problems) == 3, result.stdout
+    assert any("poll at most once a second" in line for line in problems)
+    assert any("lazy needs remountable = True" in line for line in problems)
+    assert any("no template 'missing_item.html'" in line for line in problems)
+
+
 def test_declarations_for_the_page_are_checked(
     cf: Callable[..., Result], make_project: Callable[..., Path]
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 from importlib import resources
+from typing import ClassVar
 
 import pytest
 
@@ -25,6 +26,7 @@ from component_framework.core._scripts import (
     script_version,
 )
 from component_framework.core.exceptions import ConfigurationError
+from component_framework.core.streams import Stream
 from component_framework.core.url_state import UrlParam
 
 BUDGETS = {  # gzipped bytes
@@ -33,6 +35,9 @@ BUDGETS = {  # gzipped bytes
     "cf-hooks.js": 1_400,
     "cf-transitions.js": 1_400,
     "cf-uploads.js": 4_600,
+    "cf-streams.js": 1_300,
+    "cf-lazy.js": 1_100,
+    "cf-poll.js": 900,
 }
 
 
@@ -115,6 +120,15 @@ def test_a_page_loads_what_it_names_and_what_its_app_needs_in_load_order() -> No
     # A component with state in the URL needs cf-navigate.js on the app's pages.
     assert page_scripts([], paged) == ("navigate",)
     assert page_scripts(["hooks"], paged) == ("navigate", "hooks")
+    fed = ComponentRegistry()
+
+    @fed.register("feed")
+    class Feed(Component):
+        streams: ClassVar[dict[str, Stream]] = {"items": Stream("item.html")}
+        lazy: ClassVar[bool] = True
+        poll: ClassVar[float] = 5
+
+    assert page_scripts([], fed) == ("streams", "lazy", "poll")
 
 
 def test_an_app_with_uploads_loads_cf_uploads_js() -> None:

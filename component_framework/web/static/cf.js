@@ -18,8 +18,9 @@
  * forms, cf-persist, cf-prefetch, cf.navigate, the navigate and patch_url effects, roots with
  * data-cf-url and the history entries that restore them), cf-hooks.js (cf-hook="Name" with
  * cf.hooks.Name = {mounted, updated, destroyed, disconnected, reconnected}), cf-transitions.js
- * (cf-transition, cf-view-transition). A page that uses one without loading it gets one
- * console error naming it.
+ * (cf-transition, cf-view-transition), cf-streams.js (the stream effect; the core's morph keeps
+ * a cf-stream element's children), cf-lazy.js (roots with data-cf-lazy), cf-poll.js (roots with
+ * data-cf-poll). A page that uses one without loading it gets one console error naming it.
  * The <script> tag that loads cf.js may carry data-cf-headers='{"X-CSRFToken": "..."}' (sent
  * with every HTTP event and stream request) and data-cf-base="/cf" (the endpoint of roots
  * without data-cf-endpoint).
@@ -589,7 +590,9 @@
       if (ignore === "children") syncAttributes(el, next);
       return;
     }
-    if (isControl(el)) morphControl(el, next, ctx);
+    // A stream's items (cf-streams.js) change by its effects; a first render (ctx.full) has them.
+    if (!ctx.full && el.hasAttribute("cf-stream")) syncAttributes(el, next);
+    else if (isControl(el)) morphControl(el, next, ctx);
     else {
       syncAttributes(el, next);
       morphChildren(el, next, ctx);
@@ -597,10 +600,10 @@
     reapply(el);
   }
 
-  function morph(root, html, seq) {
+  function morph(root, html, seq, full = false) {
     const template = document.createElement("template");
     template.innerHTML = html;
-    const ctx = { seq, added: [], ids: new WeakMap() };
+    const ctx = { seq, added: [], ids: new WeakMap(), full };
     clearErrors(root);
     morphInto(root, template.content, ctx);
   }
@@ -609,6 +612,11 @@
   function morphInto(target, fragment, ctx) {
     windowKeys = null;
     morphChildren(target, fragment, ctx);
+    arrived(ctx);
+  }
+
+  // The nodes a morph added (ctx.added) come alive.
+  function arrived(ctx) {
     ctx.added.forEach((node) => {
       if (node.nodeType !== 1) return;
       scan(node);
@@ -640,6 +648,9 @@
     hooks: { uses: "[cf-hook]" },
     transitions: { uses: "[cf-transition],[cf-view-transition]" },
     uploads: { uses: "[cf-upload]" },
+    streams: { uses: "[cf-stream]" },
+    lazy: { uses: "[data-cf-lazy]" },
+    poll: { uses: "[data-cf-poll]" },
   };
   const extensions = new Map(); // name -> what its setup returned
   let started = false;
@@ -704,7 +715,8 @@
   // Apply *reply* to *root*. seq: the inputSeq its request left at; none for a server push.
   // depth: how many emitted events led to it. Returns a promise when the morph waits for a
   // view transition.
-  function apply(root, reply, { seq = null, depth = 0 } = {}) {
+  // mounted: the reply is a first render (a remount, a lazy mount): it brings its streams' items.
+  function apply(root, reply, { seq = null, depth = 0, mounted = false } = {}) {
     if (cancelled(reply)) return; // the app cancelled the request: nothing to show
     if (!reply || reply.type === "error") {
       showError(root, reply || errorReply("No reply from the server.", "no_reply"));
@@ -723,7 +735,7 @@
     const html = typeof reply.html === "string";
     const finish = () => {
       if (html) {
-        morph(root, reply.html, seq);
+        morph(root, reply.html, seq, mounted);
         rendered(root, { updated: true });
       }
       root.dispatchEvent(new CustomEvent("cf:update", { bubbles: true, detail: reply }));
@@ -1012,7 +1024,7 @@
       this.everConnected = true;
       this.handshake();
       this.goOnline();
-      all(ROOT + "[data-cf-live]").forEach((root) => this.subscribe(root, { resync }));
+      all(ROOT + "[data-cf-live]:not([data-cf-lazy])").forEach((root) => this.subscribe(root, { resync }));
       const outbox = this.outbox;
       this.outbox = [];
       outbox.forEach(({ msg }) => this.ws.send(JSON.stringify(msg)));
@@ -1334,10 +1346,9 @@
     const seq = inputSeq;
     // A component with URL state mounts again from the URL the page shows.
     const url = root.hasAttribute("data-cf-url") ? location.search : null;
-    const msg = { ...message(root, null, {}, url), state: null, checksum: null,
-      mount, mount_checksum: root.getAttribute("data-cf-mount-checksum") };
     const ok = (reply) => Boolean(reply) && reply.type !== "error";
-    return transmit(root, msg, (reply) => ok(reply) && apply(root, reply, { seq })).then((reply) => {
+    const show = (reply) => ok(reply) && apply(root, reply, { seq, mounted: true });
+    return transmit(root, mountMessage(root, url), show).then((reply) => {
       if (!ok(reply)) { // unreachable: nothing to reload from; refused: only a reload is left
         return reply && reply.code === "network_error" ? null : reloadKeepingInput(refused.code);
       }
@@ -1345,6 +1356,11 @@
       return replay(root).then(() => { announce(root, "remount", refused.code); return reply; });
     });
   }
+
+  // The message that mounts *root*'s component from its signed mount parameters.
+  const mountMessage = (root, url) => ({ ...message(root, null, {}, url), state: null,
+    checksum: null, mount: root.getAttribute("data-cf-mount"),
+    mount_checksum: root.getAttribute("data-cf-mount-checksum") });
 
   // request()'s way out: recover, then send the event again (not a control's own change,
   // which the replay sent).
@@ -1891,7 +1907,7 @@
       if (!usesSocket(root)) return;
       if (socket.offline) markOffline(root, true);
       if (!socket.open) socket.connect(root);
-      else if (root.hasAttribute("data-cf-live")) socket.subscribe(root);
+      else if (root.matches("[data-cf-live]:not([data-cf-lazy])")) socket.subscribe(root);
     });
     asked.forEach(([root, list]) => runEffects(root, list, 0, { first: true }));
   }
@@ -1951,6 +1967,7 @@
   // What an extension's setup(core) builds on: the runtime's parts, as they are in this file.
   const core = {
     ROOT, all, data, own, rootOf, byId, usesSocket, hold, release, request, served, morph,
+    morphNode, arrived, remove, leaving, mountMessage, transmit, apply, enqueue,
     morphInto, rendered, swept, syncAttributes, elementsOf, socket, carryFlash, forgetFlash,
     leaveWithLoad, missing,
     /** The number of the latest user change to a control (a morph's seq: keep newer values). */
