@@ -125,6 +125,7 @@ def _check_handlers(
     name: str, cls: type[Component], where: str, report: CheckReport, *, flask: bool = False
 ) -> None:
     listed = set(list_events(cls))  # not the built-in cf-model handler of a class binding nothing
+    own_render = _renders_with_own_code(cls)
     for attr in sorted(dir(cls)):
         if not attr.startswith("on_"):
             continue
@@ -171,7 +172,11 @@ def _check_handlers(
                 "JSON-compatible type hints (int, str, a Pydantic model, ...)",
             )
         # Under Flask a `def` handler already runs on the server's thread: no hop to skip.
-        if not (flask or spec.is_async or spec.is_generator) and only_changes_state(value):
+        # An async handler's render runs on the event loop too: advise it only where that
+        # render is the framework's own code, which cannot block.
+        if not (flask or spec.is_async or spec.is_generator or own_render) and only_changes_state(
+            value
+        ):
             report.warnings.append(
                 Problem(
                     where,
@@ -179,6 +184,18 @@ def _check_handlers(
                     "thread hop",
                 )
             )
+
+
+_RENDER_PATH = ("hydrate", "before_render", "get_context", "render", "dehydrate")
+
+
+def _renders_with_own_code(cls: type[Component]) -> bool:
+    """Whether *cls* overrides a step of the render that follows a handler (it may block)."""
+    for attr in _RENDER_PATH:
+        owner = next((base for base in cls.__mro__ if attr in vars(base)), None)
+        if owner is not None and not owner.__module__.startswith("component_framework."):
+            return True
+    return False
 
 
 def _check_declarations(name: str, cls: type[Component], where: str, report: CheckReport) -> None:
@@ -325,8 +342,8 @@ def _check_mount(
 ) -> None:
     try:
         component = cls(component_id="cf-check")
-        component.mount()
-        state = component.dehydrate()
+        # As a page's first render with no query string: mount(), then the URL state's defaults.
+        state = component.resolve()
     except Exception as exc:
         report.notes.append(
             Problem(where, f"{name}: mount() without parameters raised {exc!r}; not rendered")

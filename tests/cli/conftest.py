@@ -11,6 +11,7 @@ from typer.testing import CliRunner, Result
 from component_framework.cli import app
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "project"
+ADMIN = EXAMPLE.parent / "admin"
 
 
 @pytest.fixture
@@ -30,3 +31,12 @@ def example(monkeypatch: pytest.MonkeyPatch, project_state: None) -> Path:
     monkeypatch.chdir(EXAMPLE)
     monkeypatch.delenv("CF_APP", raising=False)
     return EXAMPLE
+
+
+@pytest.fixture
+def admin_example(monkeypatch: pytest.MonkeyPatch, project_state: None, tmp_path: Path) -> Path:
+    """Work in examples/admin, its SQLite file in a temporary folder."""
+    monkeypatch.chdir(ADMIN)
+    monkeypatch.delenv("CF_APP", raising=False)
+    monkeypatch.setenv("ADMIN_DB", str(tmp_path / "admin.db"))
+    return ADMIN

@@ -444,3 +444,46 @@ def test_undefined_names_are_problems_at_the_templates_line(
         "app/templates/typo.html:2: typo: rendering typo.html failed: "
         "'dict object' has no attribute 'cnt'",
     ]
+
+
+URL_DEFAULTS = """
+from component_framework.core import Component, registry
+from component_framework.core.url_state import UrlParam
+
+
+@registry.register("item_list")
+class ItemList(Component):
+    template_name = "item_list.html"
+    url_state = {"search": UrlParam(str, default="", name="q"), "page": UrlParam(int, default=1)}
+
+    def get_context(self):
+        context = super().get_context()
+        context["shown"] = f"{self.state['search']!r} page {self.state['page']}"
+        return context
+"""
+
+
+def test_the_mounted_state_is_rendered_with_its_url_state_defaults(
+    cf: Callable[..., Result], make_project: Callable[..., Path]
+) -> None:
+    # A page's first render applies the defaults after mount(): cf check renders the same.
+    make_project(
+        {
+            "app/__init__.py": "",
+            "app/components.py": URL_DEFAULTS,
+            "app/templates/item_list.html": "<p>{{ shown }}</p>",
+        }
+    )
+    result = cf("check")
+    assert result.exit_code == 0, result.output
+    assert "no problems found" in result.stdout
+
+
+def test_examples_admin_passes_with_no_warning(
+    cf: Callable[..., Result],
+    admin_example: Path,
+) -> None:
+    result = cf("check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: 2 components"), result.stdout
+    assert result.stderr == ""
