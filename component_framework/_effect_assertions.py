@@ -104,7 +104,8 @@ class EffectAssertions:
             if (text is None or f["text"] == text) and (level is None or f["level"] == level)
         ]
         shown = [(f["level"], f["text"]) for f in flashes]
-        assert matching, f"no flash {level or ''} {text!r}; flashed: {shown}"
+        wanted = " ".join(part for part in (level, None if text is None else repr(text)) if part)
+        assert matching, f"no flash {wanted}; flashed: {shown}"
         return self
 
     def assert_browser_event(self, name: str, detail: Any = _MISSING) -> Self:

@@ -53,11 +53,12 @@ from .core import navigation, signing, state, threads
 from .core import renderer as renderer_module
 from .core._events import list_events
 from .core._upload_http import send_files
+from .core._markup import render_from_query, url_notice
 from .core.component import Component
 from .core.config import AppConfig
-from .core.exceptions import ComponentError
+from .core.exceptions import ComponentError, InvalidUrlError
 from .core.form import FormComponent
-from .core.protocol import dispatch_message, render_component, signed_message, stream_frames
+from .core.protocol import dispatch_message, signed_message, stream_frames
 from .core.registry import ComponentRegistry, registry
 from .core.signing import Signer
 from .core.state import InMemoryStateStore, StateStore
@@ -119,7 +120,8 @@ class ComponentTester(EffectAssertions):
         state_store: Holds the state of a component with server-held state (a fresh
             in-memory store by default).
         url: The page's URL (``"/products?page=2"``): the component reads its URL state
-            from its query string, as on a page's first render.
+            from its query string, as on a page's first render; values that do not fit are
+            left out, as the page leaves them (``url_error`` says why).
         **params: Mount parameters, as ``{{ component("name", **params) }}`` would pass.
 
     Raises:
@@ -155,9 +157,10 @@ class ComponentTester(EffectAssertions):
             self._held = state_store or InMemoryStateStore()
         self._url = url or "/"
         with self._store():
-            self._reply = render_component(
-                self.name, request, params=params, config=self._config, url=_query(self._url)
+            self._reply, self.url_error = render_from_query(
+                self.name, request, params=params, config=self._config, query=_query(self._url)
             )
+        self._notice = "" if self.url_error is None else str(url_notice(self.url_error))
         self.frames: list[dict[str, Any]] = []
         self.uploaded: dict[str, list[str]] = {}
         """The ids of the files sent with :meth:`upload`, by upload name, until an event
@@ -173,11 +176,16 @@ class ComponentTester(EffectAssertions):
 
     # ---------- What the page holds ----------
 
+    url_error: InvalidUrlError | None
+    """Why values of the first render's ``url`` were left out (the page renders their
+    defaults, and shows why in its root: ``html`` starts with that notice), or None."""
+
     @property
     def html(self) -> str:
-        """The HTML of the latest render."""
+        """The HTML of the latest render (after a URL that did not fit, the first render's
+        starts with the notice the page shows, ``role="alert"``)."""
         html: str = self._reply["html"]
-        return html
+        return self._notice + html
 
     @property
     def state(self) -> dict[str, Any]:
@@ -286,7 +294,7 @@ class ComponentTester(EffectAssertions):
     async def _send(self, message: dict[str, Any]) -> None:
         with self._store():
             self._reply = await dispatch_message(message, self.request, config=self._config)
-        self.frames = []
+        self.frames, self._notice = [], ""
         self._follow(self._reply.get("effects", ()))
 
     def visit(self, url: str) -> ComponentTester:
@@ -340,7 +348,7 @@ class ComponentTester(EffectAssertions):
             failure.code = error.get("code", failure.code)
             raise failure
         self._reply = message["update"]
-        self.frames = []
+        self.frames, self._notice = [], ""
         self._follow(self._reply.get("effects", ()))
         return self
 
@@ -362,7 +370,7 @@ class ComponentTester(EffectAssertions):
                     self._message(event, payload), self.request, config=self._config
                 ):
                     frames.append(frame)
-                    self._reply = frame
+                    self._reply, self._notice = frame, ""
             return frames
 
         self.frames = _run_to_completion(collect())
@@ -398,6 +406,15 @@ class ComponentTester(EffectAssertions):
         """Assert state holds every key of *expected* with that value (other keys ignored)."""
         for key, value in expected.items():
             self.assert_set(key, value)
+        return self
+
+    def assert_url_error(self, *names: str) -> ComponentTester:
+        """Assert the first render's ``url`` held values that did not fit (the parameters
+        *names* among them, when given): the page showed the defaults and said why."""
+        error = self.url_error
+        assert error is not None, f"the URL {self._url!r} fits {self.name}'s URL state"
+        missing = [name for name in names if name not in error.problems]
+        assert not missing, f"no URL error for {missing}; the errors: {error.problems}"
         return self
 
     def assert_field_error(self, field: str, contains: str | None = None) -> ComponentTester:

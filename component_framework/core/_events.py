@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NotRequired, Required
 
-from ._json import has_lone_surrogate
+from ._json import has_lone_surrogate, shown_value
 from .exceptions import EventNotFoundError, InvalidEventError, InvalidPayloadError
 
 if TYPE_CHECKING:
@@ -127,10 +127,15 @@ def _is_required(hint: Any) -> bool:
 
 def _describe(exc: pydantic.ValidationError) -> str:
     parts = []
-    for error in exc.errors(include_url=False, include_input=False):
+    for error in exc.errors(include_url=False):
         where = ".".join(str(p) for p in error["loc"]) or "payload"
-        message = "unexpected argument" if error["type"] == "extra_forbidden" else error["msg"]
-        parts.append(f"{where}: {message}")
+        if error["type"] == "extra_forbidden":
+            parts.append(f"{where}: unexpected argument")
+        elif error["type"] == "missing" or not error["loc"]:
+            parts.append(f"{where}: {error['msg']}")
+        else:
+            # The value shown as a URL's is (url_state): the same input, the same words.
+            parts.append(f"{where}: {error['msg']} (got {shown_value(error.get('input'))})")
     return "; ".join(parts)
 
 

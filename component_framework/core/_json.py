@@ -170,3 +170,12 @@ def has_lone_surrogate(value: Any) -> bool:
         elif isinstance(item, list):
             stack.extend(item)
     return False
+
+
+_SHOWN_VALUE = 40
+
+
+def shown_value(value: Any) -> str:
+    """*value* as an error message shows it: its ``repr``, cut to 40 characters."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_VALUE else text[: _SHOWN_VALUE - 4] + "...'"

@@ -54,7 +54,9 @@ __all__ = [
     "component_root",
     "nested_component",
     "page_request",
+    "render_from_query",
     "script_tag",
+    "url_notice",
 ]
 
 # The endpoint and socket choice of the page being rendered, for the components it nests.
@@ -122,13 +124,11 @@ def component_root(
         return _lazy_root(component_cls, name, request, params, config, endpoint, sockets)
     host = _host.set((endpoint, sockets))
     try:
-        try:
-            reply = render_component(name, request, params=params, config=config, url=query)
-        except InvalidUrlError as exc:
-            # A hand-edited URL: the page still renders, without the values that did not fit.
-            notice = f'<div role="alert" data-cf-error="url">{escape(str(exc))}</div>'
-            query = "" if "" in exc.problems else without(query or "", exc.problems)
-            reply = render_component(name, request, params=params, config=config, url=query)
+        reply, url_error = render_from_query(
+            name, request, params=params, config=config, query=query
+        )
+        if url_error is not None:
+            notice = url_notice(url_error)
     except (NotAuthenticatedError, PermissionDeniedError, StoreFullError) as exc:
         if endpoint is not None:
             pairs["data-cf-endpoint"] = endpoint
@@ -206,6 +206,37 @@ def _lazy_root(
     pairs.update(lazy)
     pairs.update(_page_attributes(component_cls, config, sockets))
     return Markup(f"<div{attributes(pairs)}>{placeholder}</div>")
+
+
+def render_from_query(
+    name: str, request: Any, *, params: Mapping[str, Any], config: AppConfig, query: str | None
+) -> tuple[dict[str, Any], InvalidUrlError | None]:
+    """A page's first render of component *name* from the page's *query* string, and the
+    error of the values that did not fit (None when all did).
+
+    A hand-edited URL still renders: without the values that did not fit (their defaults),
+    or without the query at all when it could not be read.
+    """
+    try:
+        return render_component(name, request, params=params, config=config, url=query), None
+    except InvalidUrlError as exc:
+        query = "" if "" in exc.problems else without(query or "", exc.problems)
+        reply = render_component(name, request, params=params, config=config, url=query)
+        return reply, exc
+
+
+def url_notice(error: InvalidUrlError) -> Markup:
+    """What the root shows its user about a URL that did not fit: in their words, not the
+    component's class name, with what to do."""
+    detail = "; ".join(
+        f"{name}: {problem}" if name else f"the address is {problem}"
+        for name, problem in error.problems.items()
+    )
+    text = (
+        f"This page's address has values it cannot use, so it shows its defaults instead "
+        f"({detail}). Check the link, or choose again on the page."
+    )
+    return Markup('<div role="alert" data-cf-error="url">{}</div>').format(text)
 
 
 def nested_component(context: Any, name: str, /, **params: Any) -> Markup:

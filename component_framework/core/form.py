@@ -272,8 +272,8 @@ _PLAIN = {
 
 
 _BOUNDS = {
-    "string_too_short": "Use at least {min_length} characters.",
-    "string_too_long": "Use at most {max_length} characters.",
+    "string_too_short": "Use at least {min_length} {characters}.",
+    "string_too_long": "Use at most {max_length} {characters}.",
     "greater_than_equal": "Enter {ge} or more.",
     "greater_than": "Enter more than {gt}.",
     "less_than_equal": "Enter {le} or less.",
@@ -293,6 +293,8 @@ def _message(error: Any) -> str:
         bounds = {
             k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()
         }
+        length = bounds.get("min_length", bounds.get("max_length"))
+        bounds["characters"] = "character" if length == 1 else "characters"
         try:
             return _BOUNDS[kind].format(**bounds)
         except (KeyError, IndexError):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, NotRequired, get_origin
 from urllib.parse import parse_qsl, urlencode
 
-from ._json import has_lone_surrogate
+from ._json import has_lone_surrogate, shown_value
 from .exceptions import ConfigurationError, InvalidUrlError
 
 if TYPE_CHECKING:
@@ -47,7 +47,6 @@ _MISSING: Any = object()
 _SEQUENCES = (list, tuple, set, frozenset)
 _MAX_NAME = 64
 _MAX_FIELDS = 100
-_SHOWN_VALUE = 40
 
 
 class UrlParam:
@@ -202,7 +201,7 @@ class UrlSpec:
                 try:
                     raw[k.key] = json.loads(raw[k.key])
                 except ValueError:
-                    problems[k.name] = f"Input should be JSON text (got {_shown(raw[k.key])})"
+                    problems[k.name] = f"Input should be JSON text (got {shown_value(raw[k.key])})"
         if problems:
             self._refuse(problems)
         values: dict[str, Any] = {}
@@ -235,7 +234,7 @@ class UrlSpec:
             key = str(error["loc"][0]) if error["loc"] else ""
             spec = by_key.get(key)
             name = spec.name if spec is not None else key
-            problems.setdefault(name, f"{error['msg']} (got {_shown(raw.get(key))})")
+            problems.setdefault(name, f"{error['msg']} (got {shown_value(raw.get(key))})")
         self._refuse(problems)
 
     def _refuse(self, problems: dict[str, str]) -> NoReturn:
@@ -297,11 +296,6 @@ def _text(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value) if isinstance(value, float) else str(value)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= _SHOWN_VALUE else text[: _SHOWN_VALUE - 4] + "...'"
 
 
 def _parse(query: str) -> dict[str, list[str]]:

@@ -214,7 +214,7 @@ def test_an_effect_refused_for_its_input_is_a_usage_error(
         (
             ["counter", "increment", "--payload", '{"amount": "many"}'],
             "Error: Invalid payload for increment: amount: Input should be a valid integer, "
-            "unable to parse string as an integer\n",
+            "unable to parse string as an integer (got 'many')\n",
         ),
         (
             ["counter", "increment", "--state", "@missing.json"],

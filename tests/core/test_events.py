@@ -168,7 +168,9 @@ def test_a_wrong_type_is_refused() -> None:
     target, ran = make_target()
     with pytest.raises(InvalidPayloadError) as info:
         target().handle_event("add", {"amount": {"x": 1}})
-    assert str(info.value) == "Invalid payload for add: amount: Input should be a valid integer"
+    assert str(info.value) == (
+        "Invalid payload for add: amount: Input should be a valid integer (got {'x': 1})"
+    )
     assert info.value.code == "invalid_payload"
     assert ran == []
 

@@ -408,6 +408,26 @@ def test_field_errors_read_as_messages_for_people() -> None:
     }
 
 
+def test_a_length_bound_of_one_says_character_not_characters() -> None:
+    from pydantic import BaseModel, Field
+
+    class Schema(BaseModel):
+        code: str = Field(min_length=1)
+        initial: str = Field(max_length=1)
+        name: str = Field(min_length=2)
+
+    class Form(FormComponent):
+        schema = Schema
+
+    instance = Form()
+    assert instance.validate({"code": "", "initial": "ab", "name": "a"}) is False
+    assert instance.field_errors == {
+        "code": ["Use at least 1 character."],
+        "initial": ["Use at most 1 character."],
+        "name": ["Use at least 2 characters."],
+    }
+
+
 def test_an_on_submit_taking_the_form_data_is_refused_where_the_class_is_defined() -> None:
     from component_framework.core.exceptions import ConfigurationError
     from component_framework.core.form import ModelFormComponent

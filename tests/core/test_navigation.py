@@ -243,3 +243,15 @@ def test_only_this_servers_recent_flash_tokens_are_read() -> None:
     assert read_flash(bad, signer) == [FlashMessage("error", "ok")]
     now[0] += 61
     assert read_flash(token, signer) == []  # expired: a minute at most
+
+
+def test_a_failed_flash_assertion_names_what_was_wanted(editor: ComponentTester) -> None:
+    editor.call("save")
+    with pytest.raises(
+        AssertionError, match=r"^no flash 'Nope'; flashed: \[\('success', 'Saved.'\)\]$"
+    ):
+        editor.assert_flash("Nope")
+    with pytest.raises(AssertionError, match=r"^no flash error 'Saved.'; flashed"):
+        editor.assert_flash("Saved.", "error")
+    with pytest.raises(AssertionError, match=r"^no flash info; flashed"):
+        editor.assert_flash(level="info")

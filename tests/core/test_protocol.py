@@ -314,7 +314,7 @@ BAD_INPUTS = [
     (
         event(event="increment", payload={"amount": {"x": 1}}),
         "invalid_payload",
-        "Invalid payload for increment: amount: Input should be a valid integer",
+        "Invalid payload for increment: amount: Input should be a valid integer (got {'x': 1})",
     ),
     (
         event(event="increment", payload={"amount": DEEP}),

@@ -14,7 +14,11 @@ from pydantic import Field
 from component_framework.core import Component, ComponentRegistry
 from component_framework.core._markup import component_root
 from component_framework.core.config import AppConfig, Limits
-from component_framework.core.exceptions import ConfigurationError, InvalidUrlError
+from component_framework.core.exceptions import (
+    ConfigurationError,
+    InvalidPayloadError,
+    InvalidUrlError,
+)
 from component_framework.core.protocol import handle_message, render_component
 from component_framework.core.signing import Signer
 from component_framework.core.state import InMemoryStateStore
@@ -50,6 +54,9 @@ class Products(Component):
     def on_search(self, value: str) -> None:
         self.state["search"] = value
         self.state["page"] = 1
+
+    def on_jump(self, page: Annotated[int, Field(ge=1)]) -> None:
+        self.state["page"] = page
 
     def on_leave(self) -> None:
         self.state["page"] = 9
@@ -160,6 +167,24 @@ def test_a_page_left_by_the_event_keeps_its_url(config: AppConfig) -> None:
     tester.assert_url("/products")
 
 
+def test_the_tester_renders_a_bad_url_as_the_page_does(config: AppConfig) -> None:
+    tester = ComponentTester("products", registry=config.registry, url="/products?q=oak&page=abc")
+    tester.assert_state(search="oak", page=1)  # the good value kept, the default page
+    tester.assert_url_error("page").assert_see("shows its defaults instead (page: ")
+    assert tester.url_error is not None
+    assert tester.url_error.problems == {
+        "page": "Input should be a valid integer, unable to parse string as an integer (got 'abc')"
+    }
+    assert tester.html.startswith('<div role="alert" data-cf-error="url">')
+    tester.call("next").assert_state(page=2).assert_dont_see("shows its defaults")
+    with pytest.raises(AssertionError, match="no URL error for \\['sort'\\]"):
+        tester.assert_url_error("sort")
+    fine = ComponentTester("products", registry=config.registry, url="/products?page=2")
+    assert fine.url_error is None
+    with pytest.raises(AssertionError, match="fits products's URL state"):
+        fine.assert_url_error()
+
+
 def test_a_render_from_the_url_hydrates_then_reads_the_url(config: AppConfig) -> None:
     tester = ComponentTester("products", registry=config.registry, url="/products?page=4")
     tester.call("search", value="oak")
@@ -192,9 +217,12 @@ def test_the_root_of_a_bad_url_shows_why_and_keeps_the_good_values(config: AppCo
         "products", None, params={}, config=config, endpoint="/cf", query="q=oak&page=x%3Cb%3E"
     )
     assert (
-        '<div role="alert" data-cf-error="url">Invalid URL for Products: page: Input should be '
-        "a valid integer, unable to parse string as an integer (got &#39;x&lt;b&gt;&#39;)</div>"
+        '<div role="alert" data-cf-error="url">This page&#39;s address has values it cannot '
+        "use, so it shows its defaults instead (page: Input should be a valid integer, unable "
+        "to parse string as an integer (got &#39;x&lt;b&gt;&#39;)). Check the link, or choose "
+        "again on the page.</div>"
     ) in html
+    assert "Products" not in html.partition("</div>")[0]  # no class name for the end user
     assert "page=1" in html and "search=oak" in html  # the default page, the good search
     assert 'data-cf-url="history"' in html
 
@@ -203,7 +231,7 @@ def test_the_root_of_a_long_url_renders_the_defaults(config: AppConfig) -> None:
     html = component_root(
         "products", None, params={}, config=config, endpoint="/cf", query="q=" + "x" * 5000
     )
-    assert "limit: 4,096" in html and "search=," in html.replace("</p>", ",")
+    assert "(the address is too long)" in html and "search=," in html.replace("</p>", ",")
 
 
 def test_server_held_state_is_restored_from_the_url(
@@ -298,3 +326,13 @@ def test_a_mount_without_a_url_takes_the_defaults(config: AppConfig) -> None:
         "tags": [],
         "mode": "grid",
     }
+
+
+def test_a_bad_url_value_and_a_bad_payload_value_get_the_same_words(config: AppConfig) -> None:
+    tester = ComponentTester("products", registry=config.registry, url="/products?q=oak&page=0")
+    with pytest.raises(InvalidPayloadError) as raised:
+        tester.call("jump", page=0)
+    assert tester.url_error is not None
+    said = "Input should be greater than or equal to 1 (got 0)"
+    assert str(raised.value) == f"Invalid payload for jump: page: {said}"
+    assert tester.url_error.problems["page"] == said.replace("(got 0)", "(got '0')")
