@@ -63,6 +63,7 @@ def resolve_url(to: str, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | No
         )
     if _looks_like_url(to) and not args and not kwargs:
         return to
+    resolvable = _resolver is not None
     if _resolver is not None:
         resolved = _resolver(to, args, kwargs)
         if resolved is not None:
@@ -71,6 +72,7 @@ def resolve_url(to: str, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | No
         from ._execution import current_request
 
         url_for = getattr(current_request(), "url_for", None)
+        resolvable = callable(url_for)
         if callable(url_for) and not args:
             try:
                 found = str(url_for(to, **kwargs))
@@ -81,9 +83,19 @@ def resolve_url(to: str, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | No
                 return parts.path + (f"?{parts.query}" if parts.query else "")
     if _looks_like_url(to) or (":" in to and not args and not kwargs):
         return to  # "javascript:..." and the like: refused by safe_url
+    shown = to if len(to) <= 80 else to[:77] + "..."
+    if not resolvable:
+        # cf dispatch, ComponentTester, a script: no app is serving, so no route is known.
+        hint = (
+            "no URL resolver is set outside a running app (cf dispatch, ComponentTester, a "
+            "script). Install one with component_framework.core.navigation.set_url_resolver(func), "
+            f"or give a path ('/{shown}')."
+        )
+        if args or kwargs:
+            raise EffectError(f"Cannot resolve the URL name {shown!r}: {hint}")
+        raise UnsafeUrlError(f"{shown!r} is not a URL path and names no route: {hint}")
     if args or kwargs:
         raise EffectError(f"{to!r} names no route with these arguments: check the route's name.")
-    shown = to if len(to) <= 80 else to[:77] + "..."
     raise UnsafeUrlError(f"{shown!r} is not a URL path (write '/{shown}') and names no route.")
 
 

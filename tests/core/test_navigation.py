@@ -211,6 +211,23 @@ def test_without_a_resolver_the_current_requests_url_for_is_asked(
         tester.call("named", name="nothing", pk=1)
 
 
+def test_a_url_name_outside_a_running_app_says_to_install_a_resolver(
+    fresh_registry: ComponentRegistry, cf_defaults: None
+) -> None:
+    set_url_resolver(None)
+    fresh_registry.register("editor")(Editor)
+    tester = ComponentTester("editor", registry=fresh_registry)
+    with pytest.raises(ComponentError) as raised:
+        tester.call("named", name="detail", pk=4)
+    assert str(raised.value) == (
+        "Cannot resolve the URL name 'detail': no URL resolver is set outside a running app "
+        "(cf dispatch, ComponentTester, a script). Install one with "
+        "component_framework.core.navigation.set_url_resolver(func), or give a path ('/detail')."
+    )
+    set_url_resolver(lambda name, args, kwargs: f"/{name}/{kwargs['pk']}")
+    tester.call("named", name="detail", pk=4).assert_redirect("/detail/4")
+
+
 def test_the_flash_region_escapes_and_announces() -> None:
     html = flash_region([FlashMessage("success", "<script>alert(1)</script>")])
     assert html == (
