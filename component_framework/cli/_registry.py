@@ -110,6 +110,30 @@ def _linked(location: str | None, setting: str) -> Any:
     return Text.assemble((location or "", Style(link=file_link(setting, file, int(line)))))
 
 
+def _url_state(cls: type[Any]) -> dict[str, dict[str, Any]]:
+    """The state keys *cls* keeps in the URL: each one's query name, type, default (when it
+    has one) and history mode."""
+    from pydantic_core import to_jsonable_python
+
+    from component_framework.core.url_state import url_spec
+
+    spec = url_spec(cls)
+    shown: dict[str, dict[str, Any]] = {}
+    for key in spec.keys if spec is not None else []:
+        param = key.param
+        shown[key.key] = {"name": key.name, "type": _type_shown(param.type)}
+        if param.has_default:
+            shown[key.key]["default"] = to_jsonable_python(param.default)
+        shown[key.key]["history"] = param.history
+    return shown
+
+
+def _url_key_shown(key: str, info: dict[str, Any]) -> str:
+    """``search: ?q= str, default '' (replace)``."""
+    default = f", default {info['default']!r}" if "default" in info else ""
+    return f"{key}: ?{info['name']}= {info['type']}{default} ({info['history']})"
+
+
 def _joined(values: list[str]) -> str:
     return ", ".join(values) if values else "-"
 
@@ -176,7 +200,8 @@ def show(
     app: AppOption = None,
 ) -> None:
     """Show one component: class, kind, template, events with their payloads, the browser
-    events it dispatches, the events it emits, its bindable state keys, source.
+    events it dispatches, the events it emits, its bindable state keys, the state keys it
+    keeps in the URL (query name, type, default, history), source.
 
     The source file:line is a terminal hyperlink that opens the editor `cf dev` links to
     ([tool.cf] editor, else CF_EDITOR, else vscode).
@@ -192,6 +217,7 @@ def show(
     from pathlib import Path
 
     from component_framework._editor import configured
+    from component_framework.core.exceptions import ConfigurationError
     from component_framework.core.registry import registry
     from component_framework.project import class_location
 
@@ -204,6 +230,10 @@ def show(
     info["browser_events"] = list(cls.browser_events)
     info["emits"] = list(cls.emits)
     info["bindable"] = {key: _type_shown(hint) for key, hint in cls.bindable.items()}
+    try:
+        info["url_state"] = _url_state(cls)
+    except ConfigurationError as exc:
+        fail(str(exc))
     info["source"] = class_location(cls, Path.cwd())
     if as_json:
         sys.stdout.write(json.dumps(info, indent=2) + "\n")
@@ -221,6 +251,9 @@ def show(
     table.add_row("emits", _joined(info["emits"]))
     bindable = [f"{key}: {hint}" for key, hint in info["bindable"].items()]
     table.add_row("bindable", "\n".join(bindable) or "-")
+    table.add_row(
+        "url state", "\n".join(_url_key_shown(k, v) for k, v in info["url_state"].items()) or "-"
+    )
     table.add_row("permissions", _joined(info["permissions"]))
     table.add_row("slots", _joined(info["slots"]))
     table.add_row("source", _linked(info["source"], configured(project.editor)))

@@ -49,6 +49,7 @@ from typing import Annotated
 from pydantic import Field
 
 from component_framework.core import Component, registry
+from component_framework.core.url_state import UrlParam
 
 
 @registry.register("chart")
@@ -57,6 +58,11 @@ class Chart(Component):
     browser_events = ("chart:data", "chart:reset")
     emits = ("plotted",)
     bindable = {"title": str, "points": Annotated[int, Field(ge=1)]}
+    url_state = {
+        "search": UrlParam(str, default="", name="q"),
+        "page": UrlParam(Annotated[int, Field(ge=1)], default=1, history="push"),
+        "tab": str,
+    }
 """
 
 
@@ -119,7 +125,7 @@ def test_show_adds_the_source_location(cf: Callable[..., Result], example: Path)
 
     info = json.loads(cf("registry", "show", "counter", "--json").stdout)
     assert info["source"] == "cf_example/components/counter.py:15"
-    assert set(info) == KEYS | {"source", "browser_events", "emits", "bindable"}
+    assert set(info) == KEYS | {"source", "browser_events", "emits", "bindable", "url_state"}
 
 
 def test_show_lists_browser_events_emits_and_bindable_keys(
@@ -135,8 +141,17 @@ def test_show_lists_browser_events_emits_and_bindable_keys(
     assert "browser events  chart:data, chart:reset" in shown
     assert "emits           plotted" in shown
     assert "bindable        title: str" in shown
+    assert info["url_state"] == {
+        "search": {"name": "q", "type": "str", "default": "", "history": "replace"},
+        "page": {"name": "page", "type": "int (ge=1)", "default": 1, "history": "push"},
+        "tab": {"name": "tab", "type": "str", "history": "replace"},
+    }
+    assert "url state       search: ?q= str, default '' (replace)" in shown
+    assert "page: ?page= int (ge=1), default 1 (push)" in shown
+    assert "tab: ?tab= str (replace)" in shown
     plain = json.loads(cf("registry", "show", "guarded", "--json").stdout)
     assert (plain["browser_events"], plain["emits"], plain["bindable"]) == ([], [], {})
+    assert plain["url_state"] == {}
     assert plain["events"] == ["ping"]
 
 
