@@ -170,6 +170,8 @@ def create_dev_app(
         autoescape=True,
     )
     pages.globals["cf_scripts"] = components.templates.cf_scripts
+    # A preview's flash messages show where the app's would (no "place cf_flash()" warning).
+    pages.globals["cf_flash"] = components.templates.cf_flash
     pages.globals["dev_prefix"] = DEV_PREFIX
     pages.globals["editor_url"] = editor_url(configured(project.editor))
     pages.filters["tojson_attr"] = lambda value: json.dumps(value, separators=(",", ":"))

@@ -338,6 +338,8 @@ def test_effects_show_in_the_log_and_a_redirect_stays_in_the_playground(
     (dev.package / "components" / "mover.py").write_text(MOVER)
     dev.wait_until(lambda s: s["version"] > version and not s["errors"], "mover loaded")
     open_playground(page, "mover")
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text))
     frame = stage(page)
     frame.locator("button.save").click()
     entry = page.locator("#cf-log .cf-log-entry")
@@ -347,10 +349,11 @@ def test_effects_show_in_the_log_and_a_redirect_stays_in_the_playground(
     expect(entry.locator('[data-effect="redirect"]')).to_have_text(
         '→ redirect url="/somewhere-else" flash=(signed)'
     )
-    # Shown, not followed: the frame still shows the component (and the flash, in a region
-    # cf.js made, since a component's preview has none).
+    # Shown, not followed: the frame still shows the component, and the flash in the
+    # preview's own region (no warning to place one: the user cannot place it there).
     expect(frame.locator("button.save")).to_be_visible()
-    expect(frame.get_by_role("status")).to_contain_text("Saved.")
+    expect(frame.locator("#cf-flash[role=status]")).to_contain_text("Saved.")
+    assert not [text for text in warnings if "no region" in text], warnings
     # In the gallery too: the page stays the gallery.
     page.goto("/")
     preview = page.locator('.cf-preview[data-story="mover/default"]')
