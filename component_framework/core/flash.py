@@ -7,6 +7,11 @@ to the next page in the ``cf_flash`` cookie, whose render shows them (``read_fla
 whose cf.js then deletes the cookie: one-shot, and a message no server signed, or one older
 than a minute, is never shown.
 
+The token is signed, not encrypted: it cannot be forged, but its text can be read. That is
+deliberate: the reply that carries it lists the same messages as ``flash`` effects (for
+ComponentTester, ``cf dispatch`` and cf dev's log), and they are written to show to the very
+user who holds the token. Encrypting the copy would hide nothing.
+
 The region (``flash_region``; the ``cf_flash()`` template global, Django's ``{% cf_flash %}``)
 is a polite live region, so screen readers announce each message; each message has a dismiss
 button. Text is always escaped. On a page driven by htmx alone (``core.htmx``) there is no
