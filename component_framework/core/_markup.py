@@ -32,6 +32,7 @@ from ._execution import current_config, current_request
 from ._held_state import store_for
 from ._recovery import mount_attributes
 from ._scripts import script_file
+from ._url_claims import claim_url_names
 from .config import DEFAULT_CONFIG, AppConfig
 from .exceptions import (
     InvalidUrlError,
@@ -116,8 +117,12 @@ def component_root(
 
     Raises:
         ComponentError: Unknown component (a bug in the page), or the component failed.
+        ConfigurationError: Another component of the page keeps one of its URL keys.
     """
     component_cls = config.registry.resolve(name)
+    spec = url_spec(component_cls)
+    if spec is not None and query is not None:  # a page's render, reading its URL
+        claim_url_names(request, name, spec)
     pairs: dict[str, str | None] = {"data-cf-component": name}
     notice = ""
     if component_cls.lazy and component_cls.transport != "htmx":

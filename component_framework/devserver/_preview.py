@@ -19,6 +19,7 @@ from typing import Any
 
 from markupsafe import escape
 
+from component_framework.core._url_claims import forget_url_names
 from component_framework.core.protocol import dispatch_message_sync, signed_message
 from component_framework.web import ComponentApp
 
@@ -44,6 +45,7 @@ def render_root(
     Raises:
         ComponentError: The component failed to mount or render, or *state* was refused.
     """
+    forget_url_names(request)  # each preview stands for a page of its own
     root = str(components.render(name, request, **params))
     match = _OPEN_TAG.match(root)
     if state is None or match is None:

@@ -59,25 +59,25 @@ def registry() -> ComponentRegistry:
     return components
 
 
-def starlette_client() -> StarletteClient:
+def starlette_client(page: str = PAGE) -> StarletteClient:
     components = ComponentApp(registry=registry(), signer=SIGNER)
     templates = Jinja2Templates(env=jinja2.Environment(autoescape=True))
     components.install_jinja(templates)
 
     async def home(request: StarletteRequest) -> Response:
-        return templates.TemplateResponse(request, templates.env.from_string(PAGE), {})
+        return templates.TemplateResponse(request, templates.env.from_string(page), {})
 
     return StarletteClient(Starlette(routes=[Route("/", home), components.mount()]))
 
 
-def litestar_client() -> LitestarClient[Litestar]:
+def litestar_client(page: str = PAGE) -> LitestarClient[Litestar]:
     components = registry()
     env = jinja2.Environment(autoescape=True)
     env.globals.update(template_globals(registry=components, signer=SIGNER))
 
     @get("/")
     async def home(request: Request[Any, Any, Any]) -> Template:
-        return Template(template_str=PAGE, context={"request": request})
+        return Template(template_str=page, context={"request": request})
 
     app = Litestar(
         route_handlers=[home, create_router(registry=components, signer=SIGNER)],
@@ -86,13 +86,13 @@ def litestar_client() -> LitestarClient[Litestar]:
     return LitestarClient(app)
 
 
-def flask_client() -> FlaskClient:
+def flask_client(page: str = PAGE) -> FlaskClient:
     app = Flask(__name__)
     Components(app, registry=registry(), signer=SIGNER)
 
     @app.get("/")
     def home() -> str:
-        return render_template_string(PAGE)
+        return render_template_string(page)
 
     return app.test_client()
 
@@ -121,6 +121,22 @@ def test_the_first_render_reads_the_query_string(name: str) -> None:
         bad = client.get("/?page=three").text
     assert "<p>Page 1</p>" in bad
     assert "shows its defaults instead (page: Input should be a valid integer" in bad
+
+
+@pytest.mark.parametrize("name", list(CLIENTS))
+def test_two_components_keeping_one_url_key_on_a_page_are_refused(name: str) -> None:
+    twice = '{{ component("pager") }}{{ component("pager") }}{{ cf_scripts() }}'
+    with CLIENTS[name](twice) as client:
+        try:
+            status = client.get("/?page=2").status_code
+        except ConfigurationError as exc:  # the host lets the server error through
+            assert "pager keeps 'page' in the URL, and so does another pager" in str(exc)
+        else:
+            assert status == 500
+        # One per page is fine, page after page (each request claims its own keys).
+    with CLIENTS[name]() as client:
+        for _ in range(2):
+            assert "<p>Page 2</p>" in client.get("/?page=2").text
 
 
 @pytest.mark.parametrize("name", list(CLIENTS))
@@ -223,3 +239,18 @@ def test_django_pages_load_the_optional_scripts_they_name() -> None:
     wrong = engines["django"].from_string('{% load cf %}{% cf_scripts "hook" %}')
     with pytest.raises(ConfigurationError, match="no optional script 'hook'"):
         wrong.render({}, request)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_django_refuses_two_components_keeping_one_url_key_on_a_page() -> None:
+    from django.template import RequestContext, Template
+
+    twice = Template(
+        '{% load cf %}{% component "article_search" %}{% component "article_search" %}'
+    )
+    request = RequestFactory().get("/articles/?q=oak")
+    with pytest.raises(ConfigurationError, match="and so does another article_search"):
+        twice.render(RequestContext(request))
+    once = Template('{% load cf %}{% component "article_search" %}')
+    for _ in range(2):  # each request its own
+        once.render(RequestContext(RequestFactory().get("/articles/?q=oak")))
