@@ -182,9 +182,11 @@ def _page_attributes(
     pairs.update(poll_attributes(component_cls))
     if url_spec(component_cls) is not None:
         # Back and forward restore it from the history entry, unless its state is on the
-        # server (the entry's reference would be stale): then from the URL.
+        # server (the entry's reference would be stale) or it asks for fresh rows: then from
+        # the URL.
         held = store_for(component_cls, config) is not None
-        pairs["data-cf-url"] = "server" if held else "history"
+        fresh = held or not component_cls.restore_from_history
+        pairs["data-cf-url"] = "server" if fresh else "history"
     return pairs
 
 

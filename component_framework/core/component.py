@@ -108,6 +108,10 @@ class Component(ComponentDispatch, ComponentEffects, ComponentStreams):
     url_state: ClassVar[Mapping[str, UrlParam | Any]] = {}
     """State keys kept in the page's query string: ``{"page": UrlParam(int, default=1)}``
     (a bare type stands for ``UrlParam(type)``). See ``core.url_state``."""
+    restore_from_history: ClassVar[bool] = True
+    """Whether back and forward within a page bring a component with ``url_state`` back from
+    the history entry's snapshot, with no request (the default); False renders it from the
+    URL again, for rows that may have changed since (a CRUD list)."""
     rate_limits: ClassVar[Mapping[str, RateLimit | str]] = {}
     """Rate limits on its messages, per user (visitors by address): ``"*"`` for every message,
     an event name for that event's, as ``"5/min"`` or a ``RateLimit``
