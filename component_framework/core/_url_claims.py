@@ -22,16 +22,12 @@ def _claims(request: Any) -> dict[str, str] | None:
     # The one dict each framework keeps per request: the ASGI scope (an HTTP one: a WebSocket's
     # lives as long as the page), the WSGI environ (Flask), Django's META.
     scope = getattr(request, "scope", None)
-    if isinstance(scope, dict):
-        if scope.get("type") != "http":
-            return None
-        per_request = scope
-    else:
-        per_request = getattr(request, "environ", None)
-        if not isinstance(per_request, dict):
-            per_request = getattr(request, "META", None)
-        if not isinstance(per_request, dict):
-            return None
+    if isinstance(scope, dict) and scope.get("type") != "http":
+        return None
+    found = (scope, getattr(request, "environ", None), getattr(request, "META", None))
+    per_request = next((d for d in found if isinstance(d, dict)), None)
+    if per_request is None:
+        return None
     claims: dict[str, str] = per_request.setdefault(_KEY, {})
     return claims
 
