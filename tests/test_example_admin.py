@@ -22,4 +22,4 @@ def test_the_admin_examples_tests_pass() -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "10 passed" in result.stdout
+    assert "11 passed" in result.stdout

@@ -31,6 +31,12 @@ def test_a_bad_page_in_the_url_is_refused_clearly() -> None:
         tester.visit("/products?page=abc")
 
 
+def test_a_bad_page_in_the_first_url_shows_the_defaults_and_why() -> None:
+    tester = ComponentTester("product_list", url="/products?q=oak&page=abc")
+    tester.assert_url_error("page").assert_state(search="oak", page=1)
+    tester.assert_see("shows its defaults instead", "Check the link")
+
+
 def test_a_page_past_the_end_shows_the_last() -> None:
     tester = ComponentTester("product_list", url="/products?q=oak&page=9")
     tester.assert_state(page=1).assert_see("There is no page 9; this is page 1, the last.")
