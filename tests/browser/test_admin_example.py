@@ -175,7 +175,7 @@ def test_back_and_forward_restore_the_list_exactly_without_asking_the_server(pag
         ("?page=abc", "Page 1 of", "page: Input should be a valid integer"),
         ("?page=0", "Page 1 of", "page: Input should be greater than or equal to 1"),
         ("?sort=price;drop", "Page 1 of", "sort: Input should be 'name', '-name'"),
-        ("?q=" + "x" * 10_000, "Page 1 of", "the query string is 10,002 bytes"),
+        ("?q=" + "x" * 10_000, "Page 1 of", "the address is too long"),
     ],
 )
 def test_a_hand_edited_url_with_bad_values_shows_why(
