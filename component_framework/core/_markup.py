@@ -232,11 +232,19 @@ def render_from_query(
         return reply, exc
 
 
+# What InvalidUrlError's problems with the query string as a whole say, in a user's words.
+_WHOLE_QUERY = {
+    "too long": "the address is too long",
+    "too many parameters": "the address has too many parameters",
+    "not Unicode": "the address holds text that is not valid Unicode",
+}
+
+
 def url_notice(error: InvalidUrlError) -> Markup:
     """What the root shows its user about a URL that did not fit: in their words, not the
     component's class name, with what to do."""
     detail = "; ".join(
-        f"{name}: {problem}" if name else f"the address is {problem}"
+        f"{name}: {problem}" if name else _WHOLE_QUERY.get(problem, f"the address: {problem}")
         for name, problem in error.problems.items()
     )
     text = (

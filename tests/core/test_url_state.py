@@ -336,3 +336,17 @@ def test_a_bad_url_value_and_a_bad_payload_value_get_the_same_words(config: AppC
     said = "Input should be greater than or equal to 1 (got 0)"
     assert str(raised.value) == f"Invalid payload for jump: page: {said}"
     assert tester.url_error.problems["page"] == said.replace("(got 0)", "(got '0')")
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("&".join(f"x{i}=1" for i in range(101)), "(the address has too many parameters)"),
+        ("q=\ud800", "(the address holds text that is not valid Unicode)"),
+    ],
+)
+def test_the_root_says_what_is_wrong_with_the_whole_address(
+    config: AppConfig, query: str, said: str
+) -> None:
+    html = component_root("products", None, params={}, config=config, endpoint="/cf", query=query)
+    assert said in html
