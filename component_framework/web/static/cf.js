@@ -1882,6 +1882,17 @@
     if (dismiss) dismissFlash(dismiss);
   });
 
+  // Flash messages are one-shot: a page the browser shows again on back or forward (from its
+  // HTTP cache, or whole from the back/forward cache) shows none of those rendered with it.
+  function dropFlash() {
+    document.querySelectorAll("[data-cf-flash] [data-level]").forEach((el) => el.remove());
+  }
+  const backOrForward = () => {
+    const entry = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    return !!entry && entry.type === "back_forward";
+  };
+  window.addEventListener("pageshow", (ev) => { if (ev.persisted) dropFlash(); });
+
   // ---------- Start ----------
 
   function scan(node) {
@@ -1980,7 +1991,8 @@
     scan(document);
     restore();
     forgetFlash();
-    announceFlash();
+    if (backOrForward()) dropFlash();
+    else announceFlash();
     checkUses(document);
     started = true;
     each("start");
