@@ -93,7 +93,7 @@ def test_what_a_clients_input_can_cause_is_a_4xx_with_its_message(
 @pytest.mark.parametrize(
     ("case", "message"),
     [
-        ("redirect_route_args", "Asker.redirect(): 'product' names no route with these"),
+        ("redirect_route_args", "Asker.redirect(): Cannot resolve the URL name 'product'"),
         ("redirect_not_str", "Asker.redirect(): A target must be a URL path or a URL name"),
         ("patch_url_bad_value", "Asker.patch_url(): Query parameter 'when' must be a string"),
         ("flash_level", "Asker.flash(): Flash level must be one of debug, info, success"),

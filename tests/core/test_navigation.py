@@ -217,10 +217,11 @@ def test_a_url_name_outside_a_running_app_says_to_install_a_resolver(
     set_url_resolver(None)
     fresh_registry.register("editor")(Editor)
     tester = ComponentTester("editor", registry=fresh_registry)
-    with pytest.raises(ComponentError) as raised:
+    with pytest.raises(EffectError) as raised:
         tester.call("named", name="detail", pk=4)
     assert str(raised.value) == (
-        "Cannot resolve the URL name 'detail': no URL resolver is set outside a running app "
+        "Editor.redirect(): Cannot resolve the URL name 'detail': no URL resolver is set "
+        "outside a running app "
         "(cf dispatch, ComponentTester, a script). Install one with "
         "component_framework.core.navigation.set_url_resolver(func), or give a path ('/detail')."
     )
