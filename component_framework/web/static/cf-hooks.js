@@ -1,7 +1,7 @@
 /*! cf-hooks.js - cf.js's hooks: the page's own JavaScript for an element,
  * cf-hook="Name" with cf.hooks.Name = {mounted, updated, destroyed, disconnected, reconnected}.
- * Load it after cf.js, with {{ cf_scripts("hooks") }}: without it, no hook runs (cf.js says so
- * in the console).
+ * Load it after cf.js, with {{ cf_scripts("hooks") }}, or cf.js fetches it when a page first
+ * has a cf-hook element.
  */
 (() => {
   "use strict";

@@ -2,8 +2,8 @@
  * cf.navigate(), the navigate effect), elements kept across pages (cf-persist), prefetch
  * (cf-prefetch, cf.prefetch()), the progress bar, and components with state in the URL
  * (data-cf-url): the patch_url effect and the history entries back and forward restore.
- * Load it after cf.js, with {{ cf_scripts("navigate") }}: without it, links load pages
- * normally and cf.js says in the console that the page needs it.
+ * Load it after cf.js, with {{ cf_scripts("navigate") }}, or cf.js fetches it on first use
+ * (links clicked before it arrives load pages normally).
  */
 (() => {
   "use strict";

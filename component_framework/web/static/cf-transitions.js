@@ -1,6 +1,7 @@
 /*! cf-transitions.js - cf.js's enter and leave transitions (cf-transition) and the View
  * Transitions API around a morph (cf-view-transition). Load it after cf.js, with
- * {{ cf_scripts("transitions") }}: without it, elements appear, go and show at once.
+ * {{ cf_scripts("transitions") }} (or cf.js fetches it on first use): until then, elements
+ * appear, go and show at once.
  */
 (() => {
   "use strict";

@@ -20,7 +20,8 @@
  * cf.hooks.Name = {mounted, updated, destroyed, disconnected, reconnected}), cf-transitions.js
  * (cf-transition, cf-view-transition), cf-streams.js (the stream effect; the core's morph keeps
  * a cf-stream element's children), cf-lazy.js (roots with data-cf-lazy), cf-poll.js (roots with
- * data-cf-poll). A page that uses one without loading it gets one console error naming it.
+ * data-cf-poll). A page that uses one without loading it gets it from beside cf.js on first use
+ * (cf_scripts("name") saves that round trip); one console error names it if it cannot load.
  * The <script> tag that loads cf.js may carry data-cf-headers='{"X-CSRFToken": "..."}' (sent
  * with every HTTP event and stream request) and data-cf-base="/cf" (the endpoint of roots
  * without data-cf-endpoint).
@@ -627,8 +628,8 @@
   // ---------- Extensions: the optional scripts ----------
   // cf.js is the core. cf-navigate.js, cf-hooks.js and cf-transitions.js (and an app's own
   // scripts) add features with cf.extend(name, setup), loaded after cf.js (cf_scripts() writes
-  // their tags). setup(core) receives the runtime's parts below and returns what the extension
-  // adds, each part optional:
+  // their tags, or load() fetches the OPTIONAL ones a page turns out to use). setup(core)
+  // receives the runtime's parts below and returns what the extension adds, each part optional:
   //   effects: {type: (root, effect, {depth}) => ...}  reply effects it applies
   //   api: {name: value}          added to window.cf (cf.navigate, cf.hooks, ...)
   //   selector: "[cf-upload]"     elements it works on: rendered() runs for roots holding one
@@ -686,27 +687,41 @@
       try { ext.start(); } catch (e) { console.error(`cf.js: the ${name} extension's start() failed.`, e); }
     }
     early.splice(0).forEach(([root, effect]) => runEffects(root, [effect], 0, { first: true }));
+    if (loads.has(name)) loads.get(name).done(true);
     return true;
   }
 
-  // A page that uses an optional script it did not load: one error naming it, per script.
-  const reported = new Set();
-  function missing(name, what) {
-    if (extensions.has(name) || reported.has(name)) return;
-    reported.add(name);
-    console.error(`cf.js: this page uses ${what}, which needs cf-${name}.js, not loaded on this ` +
-      `page: ${what} does nothing here. Load it with cf.js: {{ cf_scripts("${name}") }} ` +
-      `(Django: {% cf_scripts "${name}" %}).`);
+  // A page that uses an optional script it did not load gets it now, once, from beside cf.js
+  // (same directory and ?v=); cf_scripts("name") loads it with the page, saving the round trip.
+  // Resolves true once it registered, false (after one error naming it) if it could not load.
+  const loads = new Map(); // name -> {promise, done}
+  function load(name, what) {
+    if (extensions.has(name)) return Promise.resolve(true);
+    if (!loads.has(name)) {
+      let done;
+      const promise = new Promise((resolve) => { done = resolve; });
+      loads.set(name, { promise, done });
+      const tag = document.createElement("script");
+      tag.src = new URL(`cf-${name}.js${clientVersion ? "?v=" + clientVersion : ""}`,
+        new URL((script && script.src) || config.base + "/", location.href)).href;
+      tag.setAttribute("data-cf-script", name);
+      tag.onerror = tag.onload = () => {
+        if (extensions.has(name)) return;
+        console.error(`cf.js: this page uses ${what}, which needs cf-${name}.js; loading ` +
+          `${tag.src} failed, so ${what} does nothing here.`);
+        done(false);
+      };
+      document.head.appendChild(tag);
+    }
+    return loads.get(name).promise;
   }
 
-  // Report the optional scripts the elements of *scope* use and the page did not load.
+  // Load the optional scripts the elements of *scope* use and the page did not load.
   function checkUses(scope) {
     Object.keys(OPTIONAL).forEach((name) => {
-      if (extensions.has(name) || reported.has(name)) return;
+      if (loads.has(name) || extensions.has(name)) return;
       const el = scope.querySelector(OPTIONAL[name].uses);
-      if (!el) return;
-      const attribute = OPTIONAL[name].uses.split(",").find((s) => el.matches(s));
-      missing(name, attribute.slice(1, -1));
+      if (el) load(name, OPTIONAL[name].uses.split(",").find((s) => el.matches(s)).slice(1, -1));
     });
   }
 
@@ -773,7 +788,7 @@
 
   function runEffects(root, list, depth, { first = false } = {}) {
     if (!Array.isArray(list)) return;
-    list.forEach((effect) => {
+    list.some((effect, i) => {
       const type = effect && effect.type;
       const run = typeof type === "string" ? effects[type] : undefined;
       if (!run && first) {
@@ -785,8 +800,14 @@
           "it was ignored (is this cf.js older than the server?).");
         return;
       }
-      try { run(root, effect, { depth }); }
+      let result;
+      try { result = run(root, effect, { depth }); }
       catch (e) { console.error(`cf.js: the ${type} effect failed; the next ones still run.`, e); }
+      // An effect whose script is loading: the next ones wait for it.
+      if (result && result.later) {
+        result.later.then(() => runEffects(root, list.slice(i + 1), depth));
+        return true;
+      }
     });
   }
 
@@ -1795,13 +1816,17 @@
     leaveWithLoad(target.href);
   };
 
-  // Without cf-navigate.js: the next page loads normally, after an error naming the script.
-  effects.navigate = (root, { url, replace = false, flash = null }) => {
-    missing("navigate", "live navigation (a navigate effect)");
-    effects.redirect(root, { url, flash });
-    if (replace) leaveWithLoad(new URL(url, location.href).href, "replace");
-  };
-  effects.patch_url = () => missing("navigate", "state in the URL (a patch_url effect)");
+  // Before cf-navigate.js: the effect (and the ones after it) waits for it to load; if it cannot,
+  // the next page loads normally.
+  effects.navigate = effects.patch_url = (root, effect, options) => ({
+    later: load("navigate", `the ${effect.type} effect`).then((ok) => {
+      if (ok) return effects[effect.type](root, effect, options);
+      if (effect.type === "navigate") {
+        effects.redirect(root, effect);
+        if (effect.replace) leaveWithLoad(new URL(effect.url, location.href).href, "replace");
+      }
+    }),
+  });
 
   // Shown once the reply's effects ran, unless a redirect or navigation carries them on.
   effects.flash = (root, { level, text }) => {
@@ -1962,16 +1987,14 @@
     effects,
     /** Add an optional script's features: setup(core) returns them (see "Extensions"). */
     extend,
-    /** Live navigation, with cf-navigate.js; without it, a normal page load. */
+    /** Live navigation, with cf-navigate.js (loaded now if need be); without it, a page load. */
     navigate(url, { replace = false } = {}) {
-      missing("navigate", "cf.navigate()");
-      leaveWithLoad(new URL(url, location.href).href, replace ? "replace" : "push");
-      return Promise.resolve(false);
+      return load("navigate", "cf.navigate()").then((ok) => ok ? window.cf.navigate(url, { replace }) :
+        (leaveWithLoad(new URL(url, location.href).href, replace ? "replace" : "push"), false));
     },
-    /** Fetch *url* for a live navigation, with cf-navigate.js; without it, nothing to do. */
-    prefetch() {
-      missing("navigate", "cf.prefetch()");
-      return Promise.resolve();
+    /** Fetch *url* for a live navigation, with cf-navigate.js (loaded now if need be). */
+    prefetch(url) {
+      return load("navigate", "cf.prefetch()").then((ok) => ok ? window.cf.prefetch(url) : undefined);
     },
   };
 
@@ -1980,7 +2003,7 @@
     ROOT, all, data, own, rootOf, byId, usesSocket, hold, release, request, served, morph,
     morphNode, arrived, remove, leaving, mountMessage, transmit, apply, enqueue,
     morphInto, rendered, swept, syncAttributes, elementsOf, socket, carryFlash, forgetFlash,
-    leaveWithLoad, missing,
+    leaveWithLoad, load,
     /** The number of the latest user change to a control (a morph's seq: keep newer values). */
     seq: () => inputSeq,
     /** Whether an element with cf-dirty-warn has changes the server has not seen. */

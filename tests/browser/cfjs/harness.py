@@ -138,6 +138,7 @@ class ClientPage:
         self.held_pages: set[str] = set()  # paths whose requests wait in page_requests
         self.page_requests: list[Route] = []
         self.page_requests_seen: list[str] = []  # the page URLs served, in order
+        self.unserved: set[str] = set()  # scripts answered 404, as a misconfigured server does
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         self.page.on("console", lambda msg: self.console.append((msg.type, msg.text)))
 
@@ -159,7 +160,7 @@ class ClientPage:
         def serve(route: Route) -> None:
             path = route.request.url.removeprefix(ORIGIN).split("?")[0]
             name = path.removeprefix("/cf/")
-            if path.startswith("/cf/") and name in SCRIPT_FILES:  # as a server serves them
+            if path.startswith("/cf/") and name in SCRIPT_FILES and name not in self.unserved:
                 route.fulfill(body=script_bytes(name), content_type="text/javascript")
             elif path in ("/cf/event", "/cf/stream"):
                 self.requests.append(PendingRequest(route))
