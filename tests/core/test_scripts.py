@@ -30,7 +30,9 @@ from component_framework.core.streams import Stream
 from component_framework.core.url_state import UrlParam
 
 BUDGETS = {  # gzipped bytes
-    "cf.js": 18_300,  # + flash messages dropped on back/forward (one-shot, issue 21 trial)
+    # +400 over the split's 18,000: flash messages dropped on back/forward (one-shot, issue 21)
+    # and fetching a missing optional script on first use (+71 bytes measured).
+    "cf.js": 18_400,
     "cf-navigate.js": 6_000,
     "cf-hooks.js": 1_400,
     "cf-transitions.js": 1_400,
