@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from component_framework.core import Component, ComponentRegistry
+from component_framework.core import Component, ComponentRegistry, navigation
 from component_framework.core import exceptions as exc
 from component_framework.core._reply import http_status
 from component_framework.core.config import AppConfig
@@ -48,6 +48,15 @@ class Asker(Component):
 
     def on_ask(self, case: str, value: str = "") -> None:
         CASES[case](self, value)
+
+
+@pytest.fixture(autouse=True)
+def no_url_resolver() -> Any:
+    # Django's set-up installs a process-wide resolver; these cases are about a bare process.
+    previous = navigation._snapshot()
+    navigation.set_url_resolver(None)
+    yield
+    navigation.set_url_resolver(previous)
 
 
 @pytest.fixture
