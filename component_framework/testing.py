@@ -53,7 +53,7 @@ from .core import navigation, signing, state, threads
 from .core import renderer as renderer_module
 from .core._events import list_events
 from .core._markup import render_from_query, url_notice
-from .core._upload_http import send_files
+from .core._upload_send import send_files
 from .core.component import Component
 from .core.config import AppConfig
 from .core.exceptions import ComponentError, InvalidUrlError

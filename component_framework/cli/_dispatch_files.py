@@ -39,7 +39,7 @@ def send_files(
     files: dict[str, list[Path]],
 ) -> dict[str, list[str]]:
     """Send *files* to the component's uploads; return the finished uploads' ids by name."""
-    from component_framework.core._upload_http import send_files as send
+    from component_framework.core._upload_send import send_files as send
     from component_framework.core.exceptions import UploadError
     from component_framework.core.uploads import events_taking, issue_token, visitor
 

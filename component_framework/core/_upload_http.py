@@ -27,33 +27,28 @@ whole or not at all. Refusals are ``UploadError``s with their status and code:
 
 from __future__ import annotations
 
-import asyncio
-import io
 import json
 import time
-from collections.abc import AsyncGenerator, Callable, Iterable
+from collections.abc import Iterable
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from ._coroutines import finish
 from ._http import AsgiBody, HttpReply, Refused, _Gone, json_reply
 from ._sniff import HEAD_BYTES, accepts, sniff
+from ._upload_body import START_LIMIT, AsgiSource, Read, ReadSource
 from .config import AppConfig
 from .exceptions import UploadError
 from .upload_store import UploadInfo, UploadStore, new_upload_id
 from .uploads import Upload, check_filename, read_token, visitor
 
-__all__ = ["TOKEN_HEADER", "UploadRequest", "send_files", "upload_reply", "upload_reply_sync"]
+__all__ = ["TOKEN_HEADER", "UploadRequest", "upload_reply", "upload_reply_sync"]
 
 TOKEN_HEADER = "x-cf-upload-token"
-_START_LIMIT = 64 * 1024  # a start, or a confirmation listing a large file's parts
 _SIGNATURE_BYTES = 16  # enough for every signature sniff() knows
 _NO_SIGNATURE = ("text/plain", "application/octet-stream")
 _HEADERS = (b"x-cf-request", TOKEN_HEADER.encode(), b"content-length")
-
-Read = Callable[[int], bytes]
-"""A WSGI (or Django) host's body: ``read(n)`` returns at most *n* bytes, ``b""`` at the end."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,51 +353,8 @@ def _method_refused(head: UploadRequest) -> HttpReply | None:
 # ---------- The hosts' entry points: one answer over the body's two sources ----------
 
 
-class _AsgiSource:
-    """An ASGI host's body, read as it arrives, within the body timeout."""
-
-    def __init__(self, body: AsgiBody, config: AppConfig) -> None:
-        self.receive = body.receive
-        self.timeout = config.body_timeout
-
-    async def whole(self) -> bytes:
-        return b"".join([piece async for piece in self.pieces(_START_LIMIT)])
-
-    async def pieces(self, limit: int) -> AsyncGenerator[bytes, None]:
-        # *limit*: the caller refuses what goes past it; one piece past it is enough to see.
-        received = 0
-        async with asyncio.timeout(self.timeout):
-            while True:
-                message = await self.receive()
-                if message["type"] == "http.disconnect":
-                    raise _Gone()
-                data = message.get("body", b"")
-                received += len(data)
-                yield data
-                if not message.get("more_body", False) or received > limit:
-                    return
-
-
-class _ReadSource:
-    """A WSGI host's (or Django's) body, read with ``read(n)``: every call returns at once."""
-
-    def __init__(self, read: Read) -> None:
-        self.read = read
-
-    async def whole(self) -> bytes:
-        return self.read(_START_LIMIT + 1)
-
-    async def pieces(self, limit: int) -> AsyncGenerator[bytes, None]:
-        received = 0
-        while data := self.read(min(64 * 1024, limit - received + 1)):
-            received += len(data)
-            yield data
-            if received > limit:
-                return
-
-
 async def _answer(
-    config: AppConfig, request: Any, head: UploadRequest, source: _AsgiSource | _ReadSource
+    config: AppConfig, request: Any, head: UploadRequest, source: AsgiSource | ReadSource
 ) -> HttpReply:
     refused = _method_refused(head)
     if refused is not None:
@@ -410,8 +362,8 @@ async def _answer(
     try:
         if head.method == "POST":
             raw = await source.whole()
-            if len(raw) > _START_LIMIT:
-                raise Refused(413, "too_large", f"Request body over {_START_LIMIT} bytes.")
+            if len(raw) > START_LIMIT:
+                raise Refused(413, "too_large", f"Request body over {START_LIMIT} bytes.")
             return _post(config, request, head, raw)
         target = _target(config, request, head)
         if head.method != "PUT":
@@ -420,11 +372,9 @@ async def _answer(
         # Closed on the way out: a refused chunk must not leave the body's timeout running.
         async with aclosing(source.pieces(limit)) as pieces:
             with target.store.receive(info, offset) as write:
-                received = 0
-                async for data in pieces:
-                    received += len(data)
-                    _check_chunk(info, offset, received, limit)
-                    write(data)
+                await source.write_all(
+                    pieces, write, lambda n: _check_chunk(info, offset, n, limit)
+                )
         return _chunk_done(target)
     except (UploadError, Refused) as exc:
         return _error(exc)
@@ -438,47 +388,11 @@ async def upload_reply(
     config: AppConfig, request: Any, head: UploadRequest, body: AsgiBody
 ) -> HttpReply:
     """Answer an upload request of an ASGI host, writing a chunk as it arrives."""
-    return await _answer(config, request, head, _AsgiSource(body, config))
+    return await _answer(config, request, head, AsgiSource(body, config))
 
 
 def upload_reply_sync(
     config: AppConfig, request: Any, head: UploadRequest, read: Read
 ) -> HttpReply:
     """Answer an upload request of a WSGI host (or Django), reading the body with *read*."""
-    return finish(_answer(config, request, head, _ReadSource(read)))
-
-
-# ---------- Offline: what a page does, for ComponentTester and cf dispatch ----------
-
-
-def send_files(
-    config: AppConfig, request: Any, token: str, files: Iterable[tuple[str, IO[bytes], int]]
-) -> list[str]:
-    """Send each ``(filename, stream, size)`` in chunks through the endpoint, as a page
-    does with *token*; return the finished uploads' ids.
-
-    Raises:
-        UploadError: The endpoint refused a file (its message, code and status).
-    """
-
-    def answer(method: str, upload_id: str | None, read: Read, offset: int = 0) -> Any:
-        head = UploadRequest(method, upload_id, str(offset), token, True, None)
-        reply = upload_reply_sync(config, request, head, read)
-        body = json.loads(reply.body)
-        if reply.status >= 400:
-            raise UploadError(body["error"], code=body["code"], status=reply.status)
-        return body
-
-    ids = []
-    for filename, stream, size in files:
-        start = io.BytesIO(json.dumps({"filename": filename, "size": size}).encode())
-        progress = answer("POST", None, start.read)
-        chunk_size = progress["chunk_size"]
-        while not progress["complete"]:
-            data = stream.read(chunk_size)
-            if not data:
-                raise UploadError(f"File {filename!r} ended before its {size:,} bytes.")
-            chunk = io.BytesIO(data)
-            progress = answer("PUT", progress["upload_id"], chunk.read, progress["offset"])
-        ids.append(progress["upload_id"])
-    return ids
+    return finish(_answer(config, request, head, ReadSource(read)))

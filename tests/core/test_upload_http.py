@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,10 @@ from component_framework.core.signing import Signer
 from component_framework.core.uploads import LocalUploadStore, Upload, issue_token
 
 
-def setup(tmp_path: Path, **options: Any) -> tuple[AppConfig, str, LocalUploadStore]:
-    store = LocalUploadStore(tmp_path)
+def setup(
+    tmp_path: Path, store: LocalUploadStore | None = None, **options: Any
+) -> tuple[AppConfig, str, LocalUploadStore]:
+    store = store or LocalUploadStore(tmp_path)
     upload = Upload(chunk_size=1000, store=store)
     registry = ComponentRegistry()
 
@@ -83,3 +86,44 @@ async def test_a_method_the_endpoint_does_not_take_is_refused_with_what_it_takes
     head = UploadRequest("PATCH", None, None, token, True, None)
     reply = await upload_reply(config, None, head, body())
     assert (reply.status, reply.headers["Allow"]) == (405, "POST")
+
+
+class ThreadRecordingStore(LocalUploadStore):
+    """Records the thread each piece of a chunk is written in."""
+
+    writers: list[int]
+
+    def receive(self, info: Any, offset: int) -> Any:
+        recorded = super().receive(info, offset)
+        writers = self.writers
+
+        class Recording:
+            def __enter__(self) -> Any:
+                write = recorded.__enter__()
+
+                def record(data: bytes) -> None:
+                    writers.append(threading.get_ident())
+                    write(data)
+
+                return record
+
+            def __exit__(self, *exc: Any) -> Any:
+                return recorded.__exit__(*exc)
+
+        return Recording()
+
+
+async def test_a_chunk_is_written_off_the_event_loop_and_arrives_whole(tmp_path: Path) -> None:
+    # The disk never holds up the loop that serves every other request.
+    store = ThreadRecordingStore(tmp_path)
+    store.writers = []
+    config, token, _ = setup(tmp_path, store=store)
+    upload_id = await begin(config, token)
+    head = UploadRequest("PUT", upload_id, "0", token, True, None)
+    pieces = [piece(bytes([n]) * 100, more=n < 9) for n in range(10)]
+    reply = await upload_reply(config, None, head, body(*pieces))
+    assert json.loads(reply.body)["offset"] == 1000
+    assert len(store.writers) == 10
+    assert threading.get_ident() not in store.writers
+    with store.open(upload_id) as written:
+        assert written.read() == b"".join(bytes([n]) * 100 for n in range(10))
