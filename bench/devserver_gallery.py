@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,8 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+from _servers import free_port, wait_listening  # isort: skip (bench/ on sys.path)
 
 CHROMIUM = os.environ.get("CF_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -83,26 +84,6 @@ def make_project(root: Path, components: int) -> Path:
     return package
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_port(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("cf dev exited")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("cf dev did not start")
-
-
 OPEN = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   const rendered = Array.from(document.querySelectorAll(".cf-preview"))
@@ -154,7 +135,7 @@ def main() -> None:
     )
     results: dict[str, list[float]] = {"open": [], "search": [], "template": []}
     try:
-        wait_port(port, server)
+        wait_listening(port, server, timeout=120)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})

@@ -22,9 +22,7 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +33,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
+
+from _servers import free_port, serving  # isort: skip (bench/ on sys.path)
 
 CHROMIUM = os.environ.get("CF_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -118,36 +118,11 @@ def make_project(root: Path) -> Path:
     return package
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError("server did not start")
-
-
 @contextmanager
 def serve(command: list[str], cwd: Path, port: int) -> Iterator[None]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    process = subprocess.Popen(command, cwd=cwd, env=env, stderr=subprocess.DEVNULL)
-    try:
-        wait_listening(port, process)
+    env = {"PYTHONDONTWRITEBYTECODE": "1"}
+    with serving(command, port, cwd=cwd, env=env, timeout=60, quiet=True):
         yield
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def now_ms() -> float:

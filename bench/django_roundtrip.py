@@ -22,17 +22,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from http_roundtrip import counter_message, ensure_wrk, free_port, load, measure
+from http_roundtrip import counter_message, ensure_wrk, load, measure
 
 from _counter import KEY, renderer  # isort: skip (bench/ on sys.path)
+from _servers import free_port, start  # isort: skip (bench/ on sys.path)
 
 
 def configure_django() -> None:
@@ -94,18 +93,8 @@ def serve(port: int) -> None:
 
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [sys.executable, __file__, "serve", "--port", str(port)], cwd=Path(__file__).parent
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.05)
-    server.kill()
-    raise RuntimeError("bench server did not start")
+    command = [sys.executable, __file__, "serve", "--port", str(port)]
+    return start(command, port, cwd=Path(__file__).parent)
 
 
 def main() -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,11 +30,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask, Response, request
-from http_roundtrip import counter_message, ensure_wrk, floor_work, free_port, load, measure
+from http_roundtrip import counter_message, ensure_wrk, floor_work, load, measure
 
 from _counter import KEY, bench_registry, renderer  # isort: skip (bench/ on sys.path)
 from component_framework.core.signing import Signer
 from component_framework.flask import Components
+
+from _servers import free_port, start, stop  # isort: skip (bench/ on sys.path)
 
 app = Flask(__name__)
 Components(app, registry=bench_registry, signer=Signer([KEY]), sockets=False)
@@ -55,17 +56,16 @@ def start_server(port: int) -> tuple[subprocess.Popen[bytes], Any]:
         sys.executable, "-m", "gunicorn", "flask_roundtrip:app", "--bind", f"127.0.0.1:{port}",
         "--worker-class", "gthread", "--threads", "8", "--workers", "1", "--log-level", "warning",
     ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=Path(__file__).parent)
+    server = start(command, port, cwd=Path(__file__).parent)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline:  # the master listens before its worker is forked
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
-                return server, SimpleNamespace(pid=int(children.split()[0]))
+            children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
+            return server, SimpleNamespace(pid=int(children.split()[0]))
         except (OSError, IndexError, ValueError):
             time.sleep(0.05)
-    server.kill()
-    raise RuntimeError("bench server did not start")
+    stop(server)
+    raise RuntimeError("gunicorn started no worker")
 
 
 def main() -> None:

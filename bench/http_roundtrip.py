@@ -34,7 +34,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,6 +55,7 @@ from component_framework.core.signing import Signer
 from component_framework.web import ComponentApp
 
 from _counter import KEY, bench_registry, renderer  # isort: skip (bench/ on sys.path)
+from _servers import free_port, start  # isort: skip (bench/ on sys.path)
 
 
 def floor_work(body: bytes | str, template: jinja2.Template) -> dict[str, Any]:
@@ -147,29 +147,12 @@ def counter_message(event: str = "increment") -> dict[str, Any]:
 # ---------- Server process ----------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def start_server(port: int, tree: Path | None = None) -> subprocess.Popen[bytes]:
     """Start this file's ``serve`` command under uvicorn (importing the package from *tree*,
     else from where it is installed); return once it listens."""
-    env = {**os.environ, "PYTHONPATH": str(tree)} if tree is not None else None
-    server = subprocess.Popen(
-        [sys.executable, __file__, "serve", "--port", str(port)], cwd=Path(__file__).parent, env=env
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.05)
-    server.kill()
-    raise RuntimeError("bench server did not start")
+    env = {"PYTHONPATH": str(tree)} if tree is not None else None
+    command = [sys.executable, __file__, "serve", "--port", str(port)]
+    return start(command, port, cwd=Path(__file__).parent, env=env, timeout=20)
 
 
 def serve(port: int) -> None:

@@ -26,15 +26,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from _chromium import chromium
+
+from _servers import free_port, start  # isort: skip (bench/ on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = ROOT / "examples" / "admin"
@@ -74,13 +74,6 @@ BACK = """async (server) => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def serve(workers: int, database: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
@@ -92,16 +85,7 @@ def serve(workers: int, database: Path) -> tuple[subprocess.Popen[bytes], str]:
     }
     command = [sys.executable, "-m", "uvicorn", "admin.app:app", "--port", str(port)]
     command += ["--workers", str(workers), "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ADMIN, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("The admin example did not start.")
+    return start(command, port, cwd=ADMIN, env=env), f"http://127.0.0.1:{port}"
 
 
 def main() -> None:

@@ -37,10 +37,12 @@ from typing import Any
 
 import httpx
 import redis.asyncio
-from push_fanout import KEY, free_port, pct, wait_port
+from push_fanout import KEY, pct
 from websockets.asyncio.client import ClientConnection, connect
 
 from component_framework.core import ComponentWebSocketManager
+
+from _servers import free_port, wait_port  # isort: skip (bench/ on sys.path)
 
 HERE = Path(__file__).resolve().parent
 OPENING = 50  # pages opened at once

@@ -41,33 +41,15 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from component_framework.core import ComponentWebSocketManager
 
+from _servers import free_port, wait_port  # isort: skip (bench/ on sys.path)
+
 HERE = Path(__file__).resolve().parent
 KEY = "bench-secret-key-0123456789abcdef"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
-
-
-async def wait_port(port: int) -> None:
-    for _ in range(400):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 class Pages:

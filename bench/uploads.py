@@ -1,10 +1,13 @@
-"""Uploads over HTTP under uvicorn on loopback: the upload endpoint against a raw floor.
+"""Uploads over HTTP on loopback, on each adapter: the upload endpoint against a raw floor.
 
-One uvicorn process (``_upload_server.py``) serves both sides, alternated over rounds:
+One server process (``_upload_server.py``) serves both sides, alternated over rounds:
 
-* ``floor``: a raw Starlette endpoint streaming one request's body (the whole file) to a file;
+* ``floor``: a raw Starlette endpoint streaming one request's body (the whole file) to a file,
+  mounted beside the adapter's app in the same uvicorn process;
 * ``uploads``: the same file through ``{prefix}/upload``: begin, then one ``PUT`` per chunk
-  (token check, offset check, lock, write as it arrives, type sniffed at the first chunk).
+  (token check, offset check, lock, write as it arrives, type sniffed at the first chunk),
+  sized as cf.js sizes them: 1 MiB first, doubled while a chunk takes under 5 s, up to the
+  declared chunk size (``--chunk-mb``, by default ``Upload``'s: 8 MiB).
 
 Reported: MB/s per side (median over rounds) and their ratio (target >= 0.8x); the server's
 peak RSS growth over one upload (``VmHWM`` before and after, in a fresh server; target <= 4x
@@ -13,10 +16,12 @@ the floor's under the same load); and a
 resume: the connection killed halfway through a chunk at 50 %, the upload resumed from the
 offset the server reports, the kept file's SHA-256 compared with the source's.
 
-``--adapter flask`` serves both sides from Flask under gunicorn's threaded workers instead (the
-WSGI path: the body read in pieces from the request's stream).
+``--adapter`` picks the app serving the upload endpoint: ``starlette`` (the default),
+``fastapi``, ``litestar`` or ``django`` (its ASGI handler) under uvicorn; ``flask`` under
+gunicorn's threaded workers, beside a raw Flask floor (the WSGI path: the body read in pieces
+from the request's stream).
 
-Run:  python bench/uploads.py [--size-mb 200] [--rounds 3] [--chunk-mb 1] [--adapter flask]
+Run:  python bench/uploads.py [--size-mb 200] [--rounds 3] [--chunk-mb 8] [--adapter NAME]
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ import json
 import os
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,27 +42,23 @@ from typing import Any
 
 import httpx
 
+from _servers import free_port, start, stop  # isort: skip (bench/ on sys.path)
+
 BENCH = Path(__file__).resolve().parent
+ADAPTERS = ["starlette", "fastapi", "litestar", "django", "flask"]
 MB = 1024 * 1024
 BLOCK = os.urandom(MB)  # the file is this block repeated: no 200 MB held by the client
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class Server:
-    """``_upload_server.py`` under uvicorn, in a process of its own."""
+    """``_upload_server.py`` in a process of its own: under uvicorn, or gunicorn for Flask."""
 
-    adapter = "starlette"  # or "flask" (under gunicorn's threaded workers): --adapter
+    adapter = "starlette"  # --adapter: fastapi, litestar, django (ASGI) or flask (gunicorn)
 
     def __init__(self, chunk: int) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="cf-bench-uploads-"))
         self.port = free_port()
-        env = {**os.environ, "CF_BENCH_UPLOADS": str(self.directory), "CF_BENCH_CHUNK": str(chunk),
+        env = {"CF_BENCH_UPLOADS": str(self.directory), "CF_BENCH_CHUNK": str(chunk),
                "CF_BENCH_ADAPTER": self.adapter}  # fmt: skip
         if self.adapter == "flask":
             command = ["gunicorn", "-k", "gthread", "--threads", "32", "-w", "1",
@@ -66,17 +66,7 @@ class Server:
         else:
             command = ["uvicorn", "_upload_server:app", "--port", str(self.port),
                        "--log-level", "warning", "--no-access-log"]  # fmt: skip
-        self.process = subprocess.Popen([sys.executable, "-m", *command], cwd=BENCH, env=env)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            self.process.kill()
-            raise RuntimeError("bench server did not start")
+        self.process = start([sys.executable, "-m", *command], self.port, cwd=BENCH, env=env)
         self.url = f"http://127.0.0.1:{self.port}"
 
     def peak_rss(self) -> int:
@@ -98,8 +88,7 @@ class Server:
         return max(peaks)
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
+        stop(self.process)
 
 
 def blocks(size: int) -> Iterator[memoryview]:
@@ -152,11 +141,17 @@ class Page:
         return reply
 
     def send(self, size: int) -> str:
+        # Chunks as cf.js sends them: 1 MiB first, doubled while one takes under 5 s, up to
+        # the declared chunk size.
         begun = self.begin(size)
-        upload_id, chunk, offset = begun["upload_id"], begun["chunk_size"], 0
+        upload_id, most, offset = begun["upload_id"], begun["chunk_size"], 0
+        chunk = min(most, MB)
         while offset < size:
+            started = time.perf_counter()
             reply = self.put(upload_id, offset, source(size, offset, min(chunk, size - offset)))
             offset = reply["offset"]
+            if time.perf_counter() - started < 5:
+                chunk = min(chunk * 2, most)
         return str(upload_id)
 
     def done(self, ids: list[str]) -> dict[str, Any]:
@@ -246,8 +241,9 @@ def measure_parallel(chunk: int, clients: int, size: int, side: str) -> tuple[in
         server.stop()
 
 
-def measure_resume(chunk: int, size: int) -> bool:
-    server = Server(chunk)
+def measure_resume(most: int, size: int) -> bool:
+    server = Server(most)
+    chunk = min(most, MB)  # a kill halfway through a chunk lands about halfway in the file
     try:
         with httpx.Client(base_url=server.url, timeout=120) as client:
             page = Page(client)
@@ -281,9 +277,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--chunk-mb", type=float, default=1.0)
+    parser.add_argument("--chunk-mb", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--adapter", choices=["starlette", "flask"], default="starlette")
+    parser.add_argument("--adapter", choices=ADAPTERS, default="starlette")
     args = parser.parse_args()
     Server.adapter = args.adapter
     size, chunk = args.size_mb * MB, int(args.chunk_mb * MB)

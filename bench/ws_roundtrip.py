@@ -28,10 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from http_roundtrip import KEY, counter_message, free_port, start_server
+from http_roundtrip import KEY, counter_message, start_server
 from websockets.asyncio.client import ClientConnection, connect
 
 from component_framework.core.signing import Signer
+
+from _servers import free_port  # isort: skip (bench/ on sys.path)
 
 
 def pct(values: list[float], q: float) -> float:

@@ -79,14 +79,15 @@ class Upload:
             against the file's bytes; empty takes any.
         max_size: Largest file, in bytes.
         max_files: Files at most at once.
-        chunk_size: Bytes per request; the server holds at most about one chunk in memory.
+        chunk_size: Most bytes one request may hold. cf.js starts at 1 MiB and doubles while
+            chunks arrive quickly; the server holds about one network read of a chunk.
         store: Where the files go; None: the app's ``upload_store`` (temporary files).
     """
 
     accept: Sequence[str] = ()
     max_size: int = 10 * 1024 * 1024
     max_files: int = 1
-    chunk_size: int = 1024 * 1024
+    chunk_size: int = 8 * 1024 * 1024
     store: UploadStore | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:

@@ -27,6 +27,7 @@ from .conftest import TIMEOUT_MS, serve_app
 pytestmark = pytest.mark.browser
 
 CHUNK = 64 * 1024
+MIB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
@@ -216,6 +217,20 @@ def test_a_file_goes_straight_to_object_storage_in_parts(
     )
     assert storage == ["PUT", "PUT", "PUT"]  # three parts of 5 MiB at most, to storage
     assert [r.method for r in sent] == ["POST", "POST"]  # the app: begin, confirm
+
+
+def test_chunks_start_at_one_mib_and_grow_to_the_declared_size_on_a_fast_link(
+    open_page: Any, tmp_path: Path
+) -> None:
+    page, sent = open_page()
+    archive = tmp_path / "archive.bin"
+    archive.write_bytes(os.urandom(5 * MIB))
+    page.get_by_label("Archive").set_input_files(archive)
+    expect(page.get_by_test_id("photo")).to_have_text(
+        f"archive.bin {5 * MIB} application/octet-stream {digest(archive)} stored"
+    )
+    offsets = [int(r.url.rsplit("=", 1)[1]) for r in sent if r.method == "PUT"]
+    assert offsets == [0, MIB, 3 * MIB]  # 1 MiB, then 2, then the 2 left (of 8 at most)
 
 
 def test_a_page_reloaded_halfway_resumes_the_upload(open_page: Any, files: dict[str, Path]) -> None:

@@ -44,6 +44,7 @@ TEMPLATE = """<div>
   <button type="button" cf-click="save">Save</button>
   <label>Photo <input type="file" cf-upload="photo" cf-upload-done="set_photo"></label>
   <label>Scan <input type="file" cf-upload="scan" cf-upload-done="keep_scan"></label>
+  <label>Archive <input type="file" cf-upload="archive" cf-upload-done="keep_scan"></label>
   <p data-testid="photo">{{ state.photo }}</p>
   <ul data-testid="saved">{% for line in state.saved %}<li>{{ line }}</li>{% endfor %}</ul>
 </div>"""
@@ -61,6 +62,7 @@ class Profile(Component):
         "attachments": Upload(max_files=3, max_size=2_000_000, chunk_size=CHUNK, store=store),
         "photo": Upload(accept=["image/*"], chunk_size=CHUNK, store=store),
         "scan": Upload(accept=["image/png"], max_size=20_000_000, store=s3),
+        "archive": Upload(max_size=20_000_000, store=store),  # chunks of the default size
     }
 
     def mount(self) -> None:
@@ -76,9 +78,13 @@ class Profile(Component):
             digest = hashlib.sha256(file.read()).hexdigest()[:16]
             self.state["saved"].append(f"{file.name} {file.size} {file.content_type} {digest}")
 
-    def on_keep_scan(self, scan: UploadedFile) -> None:
-        digest = hashlib.sha256(scan.read()).hexdigest()[:16]
-        self.state["photo"] = f"{scan.name} {scan.size} {scan.content_type} {digest} stored"
+    def on_keep_scan(
+        self, scan: UploadedFile | None = None, archive: UploadedFile | None = None
+    ) -> None:
+        file = scan or archive
+        assert file is not None
+        digest = hashlib.sha256(file.read()).hexdigest()[:16]
+        self.state["photo"] = f"{file.name} {file.size} {file.content_type} {digest} stored"
 
     def on_set_photo(self, photo: UploadedFile) -> None:
         self.state["photo"] = f"{photo.name} {photo.size} {photo.content_type}"

@@ -184,15 +184,24 @@
       if (state.direct) return sendDirect(entry, state);
       let offset = state.offset;
       let failures = 0;
+      // chunk_size is the most a chunk may hold: start at 1 MiB, double while a chunk takes
+      // under 5 s, halve when one takes over 15 s or fails (each must arrive in the body
+      // timeout, and a failed one is sent again whole).
+      let chunk = Math.min(state.chunk_size, 1 << 20);
       while (offset < file.size) {
         progress(entry, offset);
+        const started = Date.now();
         try {
           const reply = await call(entry, "PUT", `/${entry.uploadId}?offset=${offset}`,
-            file.slice(offset, offset + state.chunk_size), { json: false });
+            file.slice(offset, offset + chunk), { json: false });
           offset = reply.offset;
           failures = 0;
+          const took = Date.now() - started;
+          if (took < 5000) chunk = Math.min(chunk * 2, state.chunk_size);
+          else if (took > 15000) chunk = Math.max(chunk >> 1, 1 << 16);
         } catch (e) {
           if (e.name === "AbortError") throw e;
+          chunk = Math.max(chunk >> 1, 1 << 16);
           // A dropped connection or an out-of-step offset: ask where the upload stands.
           if (e.code && e.code !== "upload_offset_mismatch" && e.code !== "upload_busy") throw e;
           failures += 1;
