@@ -189,8 +189,12 @@ def _post(config: AppConfig, request: Any, head: UploadRequest, raw: bytes) -> H
     target = _target(config, request, head, adopt)
     if adopt is None:
         return _confirm(target, fields)
-    assert target.info is not None
-    return _ok({**target.info.progress(), "chunk_size": target.info.chunk_size})
+    info = target.info
+    assert info is not None
+    if target.store.direct and not info.complete:
+        # Where the page sends the rest: the same upload in storage, and the parts it holds.
+        return _ok({**info.progress(), "direct": True, **target.store.presign(info)})
+    return _ok({**info.progress(), "chunk_size": info.chunk_size})
 
 
 def _start(target: _Target, fields: dict[str, Any] | None) -> HttpReply:

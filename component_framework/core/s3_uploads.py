@@ -138,16 +138,19 @@ class S3UploadStore:
 
     def presign(self, info: UploadInfo) -> dict[str, Any]:
         """Where the page sends the bytes: ``{"parts": [{"number", "url", "size"}, ...]}``
-        (one part without a number for a single ``PUT``)."""
+        (one part without a number for a single ``PUT``), and ``"sent"``: the parts storage
+        holds already (``{"number", "etag"}``; a page taking over a multipart upload after a
+        reload sends only the others)."""
         expires = int(self.max_age)
         key = self._key(info.upload_id)
         if info.size <= self.part_size:
             params = {"Bucket": self.bucket, "Key": key, "ContentLength": info.size}
             url = self.client.generate_presigned_url("put_object", params, ExpiresIn=expires)
-            return {"parts": [{"number": None, "url": url, "size": info.size}]}
-        started = self.client.create_multipart_upload(Bucket=self.bucket, Key=key)
-        info.multipart = started["UploadId"]
-        self.save_info(info)
+            return {"parts": [{"number": None, "url": url, "size": info.size}], "sent": []}
+        if info.multipart is None:
+            started = self.client.create_multipart_upload(Bucket=self.bucket, Key=key)
+            info.multipart = started["UploadId"]
+            self.save_info(info)
         parts = []
         for number, offset in enumerate(range(0, info.size, self.part_size), start=1):
             size = min(self.part_size, info.size - offset)
@@ -160,7 +163,17 @@ class S3UploadStore:
             }
             url = self.client.generate_presigned_url("upload_part", params, ExpiresIn=expires)
             parts.append({"number": number, "url": url, "size": size})
-        return {"parts": parts}
+        return {"parts": parts, "sent": self._sent(info, key, parts)}
+
+    def _sent(self, info: UploadInfo, key: str, parts: list[dict[str, Any]]) -> list[Any]:
+        # The parts of the multipart upload storage holds whole (a part cut short is not one).
+        sizes = {part["number"]: part["size"] for part in parts}
+        listed = self.client.list_parts(Bucket=self.bucket, Key=key, UploadId=info.multipart)
+        return [
+            {"number": held["PartNumber"], "etag": held["ETag"]}
+            for held in listed.get("Parts", [])
+            if sizes.get(held["PartNumber"]) == held["Size"]
+        ]
 
     def confirm(self, info: UploadInfo, parts: list[dict[str, Any]]) -> None:
         """Finish what the page sent (*parts*: ``{"number", "etag"}`` of a multipart upload)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -148,6 +149,35 @@ def test_a_large_file_goes_in_parts(
     assert received[-1].size == len(data)
     stored = s3.head_object(Bucket=BUCKET, Key="kept/big.png")["ContentLength"]
     assert stored == len(data)
+
+
+def test_a_reloaded_page_takes_over_a_multipart_upload_and_sends_only_the_missing_parts(
+    site: tuple[TestClient, S3UploadStore, list[UploadedFile]], s3: Any
+) -> None:
+    client, _, _ = site
+    data = PNG + os.urandom(11 * MIB)
+    page = Page(client)
+    begun = page.begin(len(data), "resumed.png")
+    first_two = send_parts({"parts": begun["parts"][:2]}, data)
+    reloaded = Page(client)  # a new render: another component id and token
+    old_token = page.headers["X-CF-Upload-Token"]
+    path = f"/cf/upload/{begun['upload_id']}"
+    taken = client.post(path, json={"adopt": old_token}, headers=reloaded.headers)
+    assert taken.status_code == 200, taken.text
+    again = taken.json()
+    assert again["direct"] is True and again["complete"] is False
+    assert again["sent"] == first_two  # what storage holds, with its ETags
+    assert [p["size"] for p in again["parts"]] == [p["size"] for p in begun["parts"]]
+    last = again["parts"][2]
+    response = httpx.put(last["url"], content=data[10 * MIB :])
+    assert response.status_code == 200, response.text
+    parts = [*again["sent"], {"number": 3, "etag": response.headers["etag"]}]
+    # The page that lost it may no longer confirm it; the one that took it over does.
+    assert page.confirm(begun["upload_id"], parts).json()["code"] == "upload_forbidden"
+    confirmed = reloaded.confirm(begun["upload_id"], parts)
+    assert confirmed.json()["complete"] is True, confirmed.text
+    assert reloaded.keep([begun["upload_id"]])["type"] == "component_update"
+    assert s3.get_object(Bucket=BUCKET, Key="kept/resumed.png")["Body"].read() == data
 
 
 def test_a_file_of_another_size_or_type_is_refused_and_removed(

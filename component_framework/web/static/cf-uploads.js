@@ -172,13 +172,11 @@
       let state = await resumed(entry);
       if (!state) {
         state = await call(entry, "POST", "", { filename: file.name, size: file.size });
-        if (!state.direct) {
-          const token = slot(entry.root, entry.name).effect.token;
-          try {
-            localStorage.setItem(resumeKey(entry),
-              JSON.stringify({ id: state.upload_id, token, at: Date.now() }));
-          } catch (e) { /* storage full or refused: no resume after a reload */ }
-        }
+        const token = slot(entry.root, entry.name).effect.token;
+        try {
+          localStorage.setItem(resumeKey(entry),
+            JSON.stringify({ id: state.upload_id, token, at: Date.now() }));
+        } catch (e) { /* storage full or refused: no resume after a reload */ }
       }
       entry.uploadId = state.upload_id;
       if (state.direct) return sendDirect(entry, state);
@@ -214,15 +212,21 @@
     }
 
     async function sendDirect(entry, state) {
-      // Straight to object storage: PUT each part to its presigned URL, then confirm.
+      // Straight to object storage: PUT each part to its presigned URL (but those storage
+      // holds already: a reloaded page goes on), then confirm.
       const parts = [];
+      const sent = new Map((state.sent || []).map((p) => [p.number, p.etag]));
       let offset = 0;
       for (const part of state.parts) {
         progress(entry, offset);
-        const response = await fetch(part.url, { method: "PUT", signal: entry.controller.signal,
-          body: entry.file.slice(offset, offset + part.size) });
-        if (!response.ok) throw new Error(`The storage refused part ${part.number || 1}.`);
-        parts.push({ number: part.number, etag: response.headers.get("ETag") });
+        let etag = sent.get(part.number);
+        if (!etag) {
+          const response = await fetch(part.url, { method: "PUT",
+            signal: entry.controller.signal, body: entry.file.slice(offset, offset + part.size) });
+          if (!response.ok) throw new Error(`The storage refused part ${part.number || 1}.`);
+          etag = response.headers.get("ETag");
+        }
+        parts.push({ number: part.number, etag });
         offset += part.size;
       }
       await call(entry, "POST", "/" + entry.uploadId, { parts: parts.filter((p) => p.number) });
