@@ -12,6 +12,7 @@ message says where.
 
 from __future__ import annotations
 
+import base64
 import inspect
 import json
 import keyword
@@ -69,7 +70,11 @@ def _is_stream(cls: type[Component], event: str) -> bool:
     return inspect.isasyncgenfunction(handler) or inspect.isgeneratorfunction(handler)
 
 
-def _events(raw: Any) -> list[tuple[str, dict[str, Any]]]:
+Files = dict[str, list[tuple[str, bytes]]]
+"""An event's files: upload name -> (filename, bytes) of each file it took."""
+
+
+def _events(raw: Any) -> list[tuple[str, dict[str, Any], Files]]:
     if not isinstance(raw, list):
         raise ExportError("'events' must be a list of {'event': ..., 'payload': {...}}.")
     events = []
@@ -79,8 +84,40 @@ def _events(raw: Any) -> list[tuple[str, dict[str, Any]]]:
         payload = item.get("payload") or {}
         if not isinstance(payload, dict):
             raise ExportError(f"events[{index}]['payload'] must be an object.")
-        events.append((item["event"], payload))
+        files = _files(index, item["event"], item.get("files") or {})
+        # The test sends the files again: the ids of this session's uploads do not replay.
+        payload = {k: v for k, v in payload.items() if k not in files}
+        events.append((item["event"], payload, files))
     return events
+
+
+def _files(index: int, event: str, raw: Any) -> Files:
+    where = f"events[{index}]['files']"
+    if not isinstance(raw, dict):
+        raise ExportError(f"{where} must be an object: upload name -> list of files.")
+    files: Files = {}
+    for name, listed in raw.items():
+        if not isinstance(listed, list):
+            raise ExportError(f"{where}[{name!r}] must be a list of files.")
+        files[name] = []
+        for file in listed:
+            if not isinstance(file, dict):
+                raise ExportError(
+                    f"Event {index + 1} ({event}) took a file for {name!r} this page no longer "
+                    "has (picked before a reload?): pick it again in a new session to export."
+                )
+            try:
+                data = base64.b64decode(str(file.get("data", "")), validate=True)
+            except ValueError:
+                raise ExportError(f"{where}[{name!r}]: 'data' must be base64.") from None
+            files[name].append((str(file.get("filename") or "file"), data))
+    return files
+
+
+def _fixture_name(index: int, filename: str) -> str:
+    # The event's number keeps two files of one name apart; the name only what a path takes.
+    safe = re.sub(r"[^\w.-]", "_", filename).lstrip(".")[:80] or "file"
+    return f"{index + 1}-{safe}"
 
 
 def export_session(
@@ -93,7 +130,9 @@ def export_session(
     """Replay the session, write ``tests_dir/test_<component>_session[_N].py``; return its path.
 
     Each event may carry ``"state"``, the state the session recorded after it: a replay that
-    ends elsewhere is refused.
+    ends elsewhere is refused; and ``"files"``, the files it took (``{upload name: [{"filename",
+    "data" (base64)}]}``): written beside the test (``test_..._files/``), which sends them
+    again with ``ComponentTester.upload`` before the event.
 
     Raises:
         ExportError: The session is malformed, the component is unknown, or the replay does not
@@ -106,17 +145,27 @@ def export_session(
     events = _events(raw_events)
     tester = ComponentTester(component, registry=registry, **params)
     module = re.sub(r"\W", "_", component).lower()
+    path = tests_dir / f"test_{module}_session.py"
+    number = 1
+    while path.exists():
+        number += 1
+        path = tests_dir / f"test_{module}_session_{number}.py"
+    fixtures = path.with_name(f"{path.stem}_files")
+    with_files = any(files for _, _, files in events)
     lines = [
         f'"""The {component} session exported from cf dev on '
         f'{datetime.now(UTC):%Y-%m-%d %H:%M} UTC."""',
         "",
         "from __future__ import annotations",
         "",
+        *(["from pathlib import Path", ""] if with_files else []),
         "from component_framework.project import load_project",
         "from component_framework.testing import ComponentTester",
         "",
         "# Import the [tool.cf] components and use its template folders, as `cf` does.",
         "load_project(__file__).setup()",
+        *(["", "# The files the session uploaded, sent again by the test."] if with_files else []),
+        *([f"FILES = Path(__file__).parent / {fixtures.name!r}"] if with_files else []),
         "",
         "",
         f"def test_{module}_session() -> None:",
@@ -124,7 +173,16 @@ def export_session(
     ]
     lines += _checks(tester)
     recorded = [item.get("state") if isinstance(item, dict) else None for item in raw_events]
-    for index, (event, payload) in enumerate(events):
+    written: dict[str, bytes] = {}
+    for index, (event, payload, files) in enumerate(events):
+        for name, taken in files.items():
+            tester.upload(name, *taken)
+            sent = []
+            for filename, data in taken:
+                written[_fixture_name(index, filename)] = data
+                read = f"(FILES / {_fixture_name(index, filename)!r}).read_bytes()"
+                sent.append(f"({filename!r}, {read})")
+            lines.append(f"    tester.upload({name!r}, {', '.join(sent)})")
         if _is_stream(cls, event):
             tester.stream(event, **payload)
             lines.append(f"    tester.stream({event!r}{', ' if payload else ''}{_kwargs(payload)})")
@@ -140,11 +198,10 @@ def export_session(
             )
         lines += _checks(tester)
     tests_dir.mkdir(parents=True, exist_ok=True)
-    path = tests_dir / f"test_{module}_session.py"
-    number = 1
-    while path.exists():
-        number += 1
-        path = tests_dir / f"test_{module}_session_{number}.py"
+    if written:
+        fixtures.mkdir(exist_ok=True)
+        for name, data in written.items():
+            (fixtures / name).write_bytes(data)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

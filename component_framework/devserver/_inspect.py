@@ -38,7 +38,7 @@ class FieldInfo:
 
     name: str
     type: str  # shown to the developer, e.g. "int", "str | None"
-    input: str  # "number", "integer", "checkbox", "text", "select", "json"
+    input: str  # "number", "integer", "checkbox", "text", "select", "json", "file"
     required: bool = False
     default: Any = None
     choices: tuple[Any, ...] = ()
@@ -134,6 +134,11 @@ def _handler_fields(cls: type[Component], event: str) -> list[FieldInfo]:
         if param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL, param.POSITIONAL_ONLY):
             continue
         annotation = hints.get(pname, Any)
+        if pname in cls.uploads:
+            # The upload's files: picked in the playground, sent through the upload endpoint.
+            required = param.default is param.empty
+            fields.append(FieldInfo(pname, _type_name(annotation), "file", required))
+            continue
         default = None if param.default is param.empty else param.default
         fields.append(_field(pname, annotation, param.default is param.empty, default))
     return fields

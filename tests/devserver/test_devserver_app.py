@@ -16,8 +16,12 @@ import pytest
 from starlette.testclient import TestClient
 
 import component_framework.devserver as devserver
+from component_framework.core import Component, ComponentRegistry
+from component_framework.core.uploads import Upload, UploadedFile
 from component_framework.devserver import DevError, create_dev_app
 from component_framework.devserver._channel import LiveChannel
+from component_framework.devserver._export import ExportError, export_session
+from component_framework.devserver._inspect import describe_component
 from component_framework.devserver._recorder import EventRecorder, state_diff
 from component_framework.devserver.server import allowed_hosts
 from component_framework.project import Project, load_project
@@ -940,3 +944,31 @@ def test_cf_dev_makes_every_renderer_strict_not_only_the_default(
         previews = client.get("/__cf__/previews", params={"component": "jx_typo"}).json()
     (story,) = previews.values()
     assert story["html"] == "" and "cnt" in story["error"]
+
+
+def test_an_upload_argument_is_a_file_field_and_an_export_needs_its_file(tmp_path: Path) -> None:
+    registry = ComponentRegistry()
+
+    @registry.register("pic")
+    class Pic(Component):
+        uploads = {"pictures": Upload(max_files=2)}
+
+        def render(self) -> str:
+            return f"<p>{self.state.get('got', '')}</p>"
+
+        def on_keep(self, pictures: list[UploadedFile], caption: str = "") -> None:
+            self.state["got"] = [f.read().decode() for f in pictures]
+
+    fields = describe_component("pic", Pic).to_json()["events"]["keep"]
+    assert [(f["name"], f["input"]) for f in fields] == [("pictures", "file"), ("caption", "text")]
+    lost = {"event": "keep", "payload": {"pictures": ["x" * 24]}, "files": {"pictures": [None]}}
+    with pytest.raises(ExportError, match=r"Event 1 \(keep\) took a file for 'pictures'"):
+        export_session(registry, tmp_path, "pic", {}, [lost])
+    assert not list(tmp_path.iterdir())  # nothing written
+    files = [{"filename": "a b.txt", "data": "b25l"}, {"filename": "c:d.txt", "data": "dHdv"}]
+    kept = {"event": "keep", "payload": {"pictures": ["y" * 24]}, "files": {"pictures": files}}
+    path = export_session(registry, tmp_path, "pic", {}, [kept])
+    assert "tester.call('keep')" in path.read_text()
+    assert "assert tester.state == {'got': ['one', 'two']}" in path.read_text()
+    written = sorted(p.name for p in (tmp_path / "test_pic_session_files").iterdir())
+    assert written == ["1-a_b.txt", "1-c_d.txt"]  # names any file system takes

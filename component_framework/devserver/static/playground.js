@@ -64,6 +64,14 @@
         } else if (field.input === "text") {
           input = el("input", { id: id, type: "text", "data-field": field.name });
           if (value !== null && value !== undefined) input.value = value;
+        } else if (field.input === "file") {
+          // Sent at once through the app's upload endpoint; the ids go with the event.
+          input = el("input", { id: id, type: "file", "data-field": field.name });
+          input.multiple = field.type.startsWith("list");
+          input.addEventListener("change", () => pickFiles(field.name, input.files));
+          container.appendChild(label);
+          container.appendChild(input);
+          return;
         } else {
           input = el("input", { id: id, type: "text", "data-field": field.name, "data-json": "1" });
           if (value !== null && value !== undefined) input.value = JSON.stringify(value);
@@ -204,6 +212,7 @@
       const found = doc.querySelector("[data-cf-component][data-cf-id]");
       if (found === root && root) return;
       root = found;
+      if (root) watchUploads(doc);
       if (observer) observer.disconnect();
       initial = root ? {
         state: root.getAttribute("data-cf-state"),
@@ -350,7 +359,9 @@
       const fields = (info.events || {})[eventSelect.value] || [];
       const payload = {};
       // A required argument gets a value its type accepts, so the prefilled payload is valid.
-      fields.forEach((f) => { if (f.required || f.default !== null) payload[f.name] = f.example; });
+      fields.forEach((f) => {
+        if (f.input !== "file" && (f.required || f.default !== null)) payload[f.name] = f.example;
+      });
       payloadArea.value = JSON.stringify(payload);
       renderFields($("cf-event-fields"), fields, payload, (field, result) => {
         editJSON(payloadArea, (value) => {
@@ -371,6 +382,54 @@
         if (reply && reply.type === "error") showError("cf-event-error", reply.error + " (" + reply.code + ")");
       });
     });
+
+    // ---------- Files: picked here, uploaded from the frame, kept for export ----------
+
+    const picked = []; // the files picked this session
+    const uploaded = {}; // upload id -> the File it came from
+
+    function pickFiles(name, files) {
+      const frameCf = root && root.ownerDocument.defaultView.cf;
+      if (!frameCf || !frameCf.uploads) return showError("cf-event-error", "cf-uploads.js is not loaded in the preview.");
+      picked.push(...Array.from(files));
+      frameCf.uploads.add(root, name, files);
+    }
+
+    function watchUploads(doc) {
+      // Files picked or dropped in the component itself are kept for export too.
+      doc.addEventListener("change", (e) => {
+        if (e.target.type === "file") picked.push(...Array.from(e.target.files || []));
+      }, true);
+      doc.addEventListener("drop", (e) => {
+        picked.push(...Array.from((e.dataTransfer && e.dataTransfer.files) || []));
+      }, true);
+      doc.addEventListener("cf:upload-done", (e) => {
+        const file = picked.find((f) => f.name === e.detail.file && f.size === e.detail.size);
+        if (file) uploaded[e.detail.upload_id] = file;
+      });
+    }
+
+    // An event's files for export: {name: [{filename, data (base64)}]}, null if it has none.
+    function filesOf(msg) {
+      const fields = ((info.events || {})[msg.event] || []).filter((f) => f.input === "file");
+      const reads = [];
+      const files = {};
+      fields.forEach((field) => {
+        const value = (msg.payload || {})[field.name];
+        const ids = Array.isArray(value) ? value : value ? [value] : [];
+        files[field.name] = ids.map(() => null);
+        ids.forEach((id, index) => {
+          const file = uploaded[id];
+          if (!file) return;
+          reads.push(file.arrayBuffer().then((buffer) => {
+            let binary = "";
+            new Uint8Array(buffer).forEach((byte) => { binary += String.fromCharCode(byte); });
+            files[field.name][index] = { filename: file.name, data: btoa(binary) };
+          }));
+        });
+      });
+      return Promise.all(reads).then(() => (Object.keys(files).length ? files : null));
+    }
 
     // ---------- Event log and time ----------
 
@@ -542,10 +601,15 @@
         : "";
     };
     $("cf-export").addEventListener("click", () => {
-      const events = entries.slice(0, position).filter((m) => !m.error)
-        .map((m) => ({ event: m.event, payload: m.payload || {}, state: m.state_after }));
+      const logged = entries.slice(0, position).filter((m) => !m.error);
       const result = $("cf-export-result");
-      h.post(h.DEV + "/export", { component: info.name, params: story.params, events: events })
+      // The files an event took go with it: the test sends them again (fixture files).
+      Promise.all(logged.map((m) => filesOf(m).then((files) => {
+        const event = { event: m.event, payload: m.payload || {}, state: m.state_after };
+        if (files) event.files = files;
+        return event;
+      })))
+        .then((events) => h.post(h.DEV + "/export", { component: info.name, params: story.params, events: events }))
         .then((reply) => {
           if (reply.error) { result.textContent = reply.error; result.setAttribute("data-state", "error"); return; }
           let text = "Wrote " + reply.path + " (run: " + reply.command + ")";

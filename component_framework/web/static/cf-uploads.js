@@ -15,7 +15,8 @@
  * DOM events on the cf-upload element (bubbling): cf:upload-start, cf:upload-progress,
  * cf:upload-done, cf:upload-error, cf:upload-cancel; detail {name, file, size, loaded,
  * progress, upload_id, error, code}. cf.uploads.entries(root, name), cf.uploads.cancel(root,
- * name), cf.uploads.concurrency (files sent at once per page, 3).
+ * name), cf.uploads.add(root, name, files) (send files as a pick does),
+ * cf.uploads.concurrency (files sent at once per page, 3).
  */
 (() => {
   "use strict";
@@ -26,7 +27,7 @@
   }
 
   window.cf.extend("uploads", ({ data, rootOf, byId }) => {
-    const api = { concurrency: 3, entries, cancel };
+    const api = { concurrency: 3, entries, cancel, add };
     const waiting = []; // entries queued for a free slot
     let running = 0;
     const RESUME_FOR_MS = 55 * 60 * 1000; // within a token's life (an hour by default)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -264,6 +266,66 @@ def test_export_as_test_writes_a_test_that_passes_then_fails_on_a_change(
         assert "assert tester.state ==" in failed.stdout
     finally:
         path.unlink(missing_ok=True)
+
+
+PHOTO = """from component_framework.core import Component, registry
+from component_framework.core.uploads import Upload, UploadedFile
+
+
+@registry.register("photo")
+class Photo(Component):
+    template_name = "photo.html"
+    uploads = {"picture": Upload(accept=["image/png"])}
+
+    def mount(self):
+        super().mount()
+        self.state["got"] = "nothing yet"
+
+    def on_keep(self, picture: UploadedFile, caption: str = ""):
+        self.state["got"] = f"{caption}: {picture.name} {picture.size} {picture.content_type}"
+"""
+
+
+def test_the_playground_uploads_a_picked_file_and_exports_it_as_a_fixture(
+    page: Page, dev: DevServer, tmp_path: Path
+) -> None:
+    (dev.package / "templates" / "photo.html").write_text(
+        '<div><input type="file" cf-upload="picture"><p class="got">{{ state.got }}</p></div>\n'
+    )
+    (dev.package / "components" / "photo.py").write_text(PHOTO)
+    page.goto("/")
+    expect(page.locator('.cf-card[data-name="photo"]')).to_be_visible()
+    open_playground(page, "photo")
+    picture = tmp_path / "sunset.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(3000))
+    page.select_option("#cf-event-name", "keep")
+    # The handler's upload argument is a file field; picking sends it through the endpoint.
+    page.set_input_files("#cf-event-fields-picture", picture)
+    frame = stage(page)
+    expect(frame.locator('[cf-upload="picture"]')).to_have_attribute("data-cf-upload-state", "done")
+    page.fill("#cf-event-fields-caption", "evening")
+    page.click("#cf-event-fire")
+    expect(frame.locator(".got")).to_have_text("evening: sunset.png 3008 image/png")
+    page.click("#cf-export")
+    result = page.locator("#cf-export-result")
+    expect(result).to_have_attribute("data-state", "ok")
+    path = dev.project / (result.get_attribute("data-path") or "")
+    fixtures = path.with_name(f"{path.stem}_files")
+    try:
+        source = path.read_text()
+        assert (
+            "tester.upload('picture', ('sunset.png', (FILES / '1-sunset.png').read_bytes()))"
+            in source
+        )
+        assert "tester.call('keep', caption='evening')" in source
+        assert (fixtures / "1-sunset.png").read_bytes() == picture.read_bytes()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(dev.project), *sys.path])}
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)]
+        passed = subprocess.run(command, cwd=dev.project, env=env, capture_output=True, text=True)
+        assert passed.returncode == 0, passed.stdout + passed.stderr
+    finally:
+        path.unlink(missing_ok=True)
+        shutil.rmtree(fixtures, ignore_errors=True)
 
 
 def test_the_overlay_names_what_failed(page: Page, dev: DevServer) -> None:
