@@ -5,7 +5,8 @@ Django, each beside the same floor, a raw Starlette endpoint at ``/raw`` in the 
 Flask under gunicorn (``_upload_server:flask_app``) beside a raw Flask endpoint.
 
 ``CF_BENCH_ADAPTER`` is the adapter, ``CF_BENCH_UPLOADS`` the store's directory,
-``CF_BENCH_CHUNK`` the chunk size.
+``CF_BENCH_CHUNK`` the chunk size, ``CF_BENCH_DJANGO_SPOOL`` Django's
+``FILE_UPLOAD_MAX_MEMORY_SIZE``.
 """
 
 from __future__ import annotations
@@ -111,6 +112,9 @@ def django_app() -> ASGIApp:
         MIDDLEWARE=[],
         ROOT_URLCONF=__name__,
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        # What Django's ASGI handler keeps of a request body in memory before the view runs
+        # (its default: 2.5 MB); the rest is spooled to a temporary file.
+        FILE_UPLOAD_MAX_MEMORY_SIZE=int(os.environ.get("CF_BENCH_DJANGO_SPOOL", 2_621_440)),
         CF_SECRET_KEY=KEY,
         CF_REGISTRY=f"{__name__}.registry",
         LOGGING_CONFIG=None,
