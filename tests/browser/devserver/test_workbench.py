@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import TIMEOUT_MS
+
 from .helpers import DevServer, edit, fire, open_playground, stage
 
 pytestmark = pytest.mark.browser
@@ -294,7 +296,8 @@ def test_the_playground_uploads_a_picked_file_and_exports_it_as_a_fixture(
     )
     (dev.package / "components" / "photo.py").write_text(PHOTO)
     page.goto("/")
-    expect(page.locator('.cf-card[data-name="photo"]')).to_be_visible()
+    # A reload and, below, an export replayed in a fresh process: slow on a loaded machine.
+    expect(page.locator('.cf-card[data-name="photo"]')).to_be_visible(timeout=3 * TIMEOUT_MS)
     open_playground(page, "photo")
     picture = tmp_path / "sunset.png"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(3000))
@@ -308,7 +311,7 @@ def test_the_playground_uploads_a_picked_file_and_exports_it_as_a_fixture(
     expect(frame.locator(".got")).to_have_text("evening: sunset.png 3008 image/png")
     page.click("#cf-export")
     result = page.locator("#cf-export-result")
-    expect(result).to_have_attribute("data-state", "ok")
+    expect(result).to_have_attribute("data-state", "ok", timeout=3 * TIMEOUT_MS)
     path = dev.project / (result.get_attribute("data-path") or "")
     fixtures = path.with_name(f"{path.stem}_files")
     try:
