@@ -1,0 +1,2 @@
+"""A chat over SQLite and Redis: rooms, history scrolled up page by page, new messages pushed
+to every page in the room on every process."""

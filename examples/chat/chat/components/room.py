@@ -1,0 +1,74 @@
+"""A room: its history (a stream, scrolled up page by page), its new messages pushed to every
+page in the room on every process, and the form to send one.
+
+Pushes reach the pages of a component name, so each room is registered under a name of its
+own (``room_general``, ``room_random``...): a message sent in one room reaches only its pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from component_framework.core import Component, registry, ws_manager
+from component_framework.core.permissions import BasePermission, IsAuthenticated
+from component_framework.core.streams import Stream
+
+from .. import db
+
+MAX_LENGTH = 2000
+
+
+def room_component(room: str) -> str:
+    """The registered name of *room*'s component: ``room_general``."""
+    return f"room_{room}"
+
+
+class Room(Component):
+    """The messages of one room (``room``), oldest at the top, and the form to send one."""
+
+    template_name = "room.html"
+    streams: ClassVar[dict[str, Stream]] = {"messages": Stream("message.html")}
+    live: ClassVar[bool] = True  # subscribe to pushes: the room's new messages
+    permission_classes: ClassVar[list[type[BasePermission]]] = [IsAuthenticated]
+    room: ClassVar[str]
+
+    def mount(self) -> None:
+        super().mount()
+        self.state["author"] = self.params["author"]  # who signed in, signed with the state
+        messages, more = db.history(self.room)
+        self.state["oldest"] = messages[0].id if more else None
+        self.stream_extend("messages", messages)
+
+    def on_older(self) -> None:
+        """The top of the history came into view: the page of messages before it."""
+        if self.state["oldest"] is None:
+            return
+        messages, more = db.history(self.room, before=self.state["oldest"])
+        for message in reversed(messages):
+            self.stream_insert("messages", message, at=0)
+        self.state["oldest"] = messages[0].id if more else None
+
+    def on_send(self, form_data: dict[str, str]) -> None:
+        text = str(form_data.get("text", "")).strip()
+        if not text:
+            self.errors["text"] = "Write a message first: an empty one is not sent."
+            return
+        if len(text) > MAX_LENGTH:
+            self.errors["text"] = (
+                f"Keep it to {MAX_LENGTH:,} characters: this one has {len(text):,}."
+            )
+            return
+        message = db.post(self.room, self.state["author"], text)
+        # Rendered once, sent to every page in the room (this one too) on every process.
+        ws_manager.stream(room_component(self.room), "messages").insert(message)
+
+    def get_context(self) -> dict[str, Any]:
+        context = super().get_context()
+        context.update(room=self.room, max_length=MAX_LENGTH)
+        return context
+
+
+for _room in db.ROOMS:
+    registry.register(room_component(_room))(
+        type(f"Room_{_room}", (Room,), {"room": _room, "__module__": __name__})
+    )

@@ -1,0 +1,13 @@
+"""The components, their templates and a database of their own for the tests."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ["CHAT_DB"] = str(Path(tempfile.mkdtemp(prefix="chat-tests-")) / "chat.db")
+
+from component_framework.project import load_project  # noqa: E402
+
+load_project(__file__).setup()
