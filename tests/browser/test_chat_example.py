@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import struct
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -135,6 +137,44 @@ def test_a_message_reaches_every_page_in_the_room_once_and_in_order(
         assert "only in random" not in texts(page)
     assert "still in general" not in texts(linus)
     assert texts(grace)[-4:] == [*sent, "still in general"]
+
+
+def png(width: int, height: int) -> bytes:
+    """A real PNG image of *width* x *height* teal pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x0f\x76\x6e" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + (chunk(b"IEND", b""))
+    )
+
+
+def test_an_image_sent_with_a_message_shows_on_every_page(chat: Chat, people: list[Page]) -> None:
+    ada, grace, _ = people
+    sign_in(ada, chat.urls[0], "ada", room="random")
+    sign_in(grace, chat.urls[1], "grace", room="random")
+    picker = ada.get_by_label("Attach a file")
+    picker.set_input_files(
+        {"name": "plan <v2>.png", "mimeType": "image/png", "buffer": png(40, 30)}
+    )
+    expect(picker).to_have_attribute("data-cf-upload-state", "done")
+    expect(ada.locator(".send img.preview")).to_have_attribute("src", re.compile("^blob:"))
+    send(ada, "the plan")
+    for page in (ada, grace):
+        image = page.locator(".messages .message").last.get_by_role("img", name="plan <v2>.png")
+        expect(image).to_be_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth") == 40
+    expect(ada.locator(".send img.preview")).not_to_have_attribute("src", re.compile("."))
+    # A file whose bytes are not an image or a PDF is refused before the message is sent.
+    picker.set_input_files({"name": "notes.png", "mimeType": "image/png", "buffer": b"PK\x03\x04"})
+    expect(ada.locator(".send [cf-upload-error]")).not_to_be_empty()
 
 
 def test_scrolling_up_loads_older_messages_page_by_page(chat: Chat, people: list[Page]) -> None:

@@ -21,12 +21,12 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from . import db
+from . import db, media
 from .components import room_component
 
 # DEBUG=0 in production: the app then refuses to start without CF_SECRET_KEY. Every worker
@@ -125,6 +125,18 @@ async def room(request: Request) -> Response:
     return page(request, "room_page.html", room=slug, room_component=room_component(slug))
 
 
+async def attachment(request: Request) -> Response:
+    """A file sent with a message: for people who signed in only."""
+    if not request.user.is_authenticated:
+        return PlainTextResponse("Sign in to see attachments.", status_code=403)
+    found = media.path(request.path_params["stored"])
+    if found is None:
+        return PlainTextResponse("There is no such attachment.", status_code=404)
+    # Its type was read from its bytes when it arrived; the browser must not guess another.
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"}
+    return FileResponse(found, headers=headers)
+
+
 static = StaticFiles(directory=Path(__file__).parent / "static")
 app = Starlette(
     debug=DEBUG,
@@ -133,6 +145,7 @@ app = Starlette(
         Route("/sign-in", sign_in, methods=["GET", "POST"]),
         Route("/sign-out", sign_out, methods=["POST"]),
         Route("/rooms/{room}", room),
+        Route("/attachments/{stored}", attachment),
         Mount("/static", static, name="static"),
         components.mount(),
     ],

@@ -14,7 +14,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PAGE", "ROOMS", "Message", "RoomStats", "history", "init", "post", "stats"]
+__all__ = [
+    "PAGE",
+    "ROOMS",
+    "Attachment",
+    "Message",
+    "RoomStats",
+    "history",
+    "init",
+    "post",
+    "stats",
+]
 
 ROOMS = {"general": "General", "random": "Random", "help": "Help"}
 """The rooms, by the slug their URL uses: ``/rooms/general``."""
@@ -28,7 +38,10 @@ CREATE TABLE IF NOT EXISTS messages (
     room TEXT NOT NULL,
     author TEXT NOT NULL,
     text TEXT NOT NULL,
-    sent_at REAL NOT NULL
+    sent_at REAL NOT NULL,
+    attachment TEXT,
+    attachment_name TEXT,
+    attachment_type TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room, id);
 """
@@ -41,6 +54,22 @@ _SAMPLE = [
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message."""
+
+    stored: str
+    """Its name in the media folder (``media.py``): random, with its type's extension."""
+    name: str
+    """The name it was sent with."""
+    content_type: str
+    """Its type, read from its bytes."""
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """One message, as the rooms show it."""
 
@@ -50,6 +79,7 @@ class Message:
     text: str
     sent_at: float
     """When it was sent: seconds since the epoch."""
+    attachment: Attachment | None = None
 
     @property
     def time(self) -> str:
@@ -117,18 +147,25 @@ def init(*, sample: bool = True) -> None:
 
 
 def _message(row: sqlite3.Row) -> Message:
-    return Message(row["id"], row["room"], row["author"], row["text"], row["sent_at"])
+    attachment = None
+    if row["attachment"] is not None:
+        attachment = Attachment(row["attachment"], row["attachment_name"], row["attachment_type"])
+    return Message(row["id"], row["room"], row["author"], row["text"], row["sent_at"], attachment)
 
 
-def post(room: str, author: str, text: str) -> Message:
+def post(room: str, author: str, text: str, attachment: Attachment | None = None) -> Message:
     """Add a message to *room*, sent now."""
     sent_at = time.time()
+    file: tuple[str | None, ...] = (None, None, None)
+    if attachment is not None:
+        file = (attachment.stored, attachment.name, attachment.content_type)
     with _connect() as db:
         cursor = db.execute(
-            "INSERT INTO messages (room, author, text, sent_at) VALUES (?, ?, ?, ?)",
-            (room, author, text, sent_at),
+            "INSERT INTO messages (room, author, text, sent_at, attachment, attachment_name,"
+            " attachment_type) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (room, author, text, sent_at, *file),
         )
-    return Message(cursor.lastrowid or 0, room, author, text, sent_at)
+    return Message(cursor.lastrowid or 0, room, author, text, sent_at, attachment)
 
 
 def history(room: str, before: int | None = None) -> tuple[list[Message], bool]:

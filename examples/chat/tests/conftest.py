@@ -6,7 +6,9 @@ import os
 import tempfile
 from pathlib import Path
 
-os.environ["CHAT_DB"] = str(Path(tempfile.mkdtemp(prefix="chat-tests-")) / "chat.db")
+folder = Path(tempfile.mkdtemp(prefix="chat-tests-"))
+os.environ["CHAT_DB"] = str(folder / "chat.db")
+os.environ["CHAT_MEDIA"] = str(folder / "media")
 
 from component_framework.project import load_project  # noqa: E402
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
+from chat import media
 from chat.app import app
 
 
@@ -47,6 +48,18 @@ def test_signing_in_never_sends_anyone_to_another_site(client: TestClient) -> No
         "/sign-in", data={"name": "ada", "next": "https://evil.example/"}, follow_redirects=False
     )
     assert response.headers["location"] == "/rooms/general"
+
+
+def test_attachments_are_for_people_who_signed_in(client: TestClient) -> None:
+    kept = media.directory() / ("a" * 32 + ".png")
+    kept.write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert client.get(f"/attachments/{kept.name}").status_code == 403
+    client.post("/sign-in", data={"name": "ada"})
+    response = client.get(f"/attachments/{kept.name}")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    for name in ("b" * 32 + ".png", "..%2Fchat.db", "a" * 32 + ".svg"):
+        assert client.get(f"/attachments/{name}").status_code == 404
 
 
 def test_an_unknown_room_is_not_found_and_sign_out_ends_the_session(client: TestClient) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from component_framework.core.exceptions import ComponentError
+from component_framework.core.exceptions import ComponentError, UploadError
 from component_framework.testing import ComponentTester
 from starlette.authentication import SimpleUser
 
-from chat import db
+from chat import db, media
 
 ADA = SimpleNamespace(user=SimpleUser("ada"))
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
 
 
 def room(name: str = "room_random") -> ComponentTester:
@@ -49,6 +50,28 @@ def test_a_message_is_saved_under_the_signed_in_name_and_escaped() -> None:
     assert (messages[-1].author, messages[-1].text) == ("ada", "<b>hello</b>")
     shown = room().html
     assert "&lt;b&gt;hello&lt;/b&gt;" in shown and "<b>hello" not in shown
+
+
+def test_a_file_goes_with_a_message_even_without_text() -> None:
+    tester = room()
+    tester.upload("attachment", ("cat photo.png", PNG)).call("send", form_data={"text": ""})
+    message = db.history("random")[0][-1]
+    assert message.attachment is not None and message.text == ""
+    assert (message.attachment.name, message.attachment.content_type) == (
+        "cat photo.png",
+        "image/png",
+    )
+    kept = media.path(message.attachment.stored)
+    assert kept is not None and kept.read_bytes() == PNG
+    shown = room().html
+    assert f'src="/attachments/{message.attachment.stored}"' in shown
+    assert 'alt="cat photo.png"' in shown
+
+
+def test_a_file_of_another_type_is_refused_whatever_its_name() -> None:
+    with pytest.raises(UploadError) as refused:
+        room().upload("attachment", ("cat.png", b"PK\x03\x04 a zip, named as an image"))
+    assert refused.value.code == "upload_type_refused"
 
 
 def test_a_visitor_who_is_not_signed_in_is_refused() -> None:

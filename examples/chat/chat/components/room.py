@@ -12,8 +12,9 @@ from typing import Any, ClassVar
 from component_framework.core import Component, registry, ws_manager
 from component_framework.core.permissions import BasePermission, IsAuthenticated
 from component_framework.core.streams import Stream
+from component_framework.core.uploads import Upload, UploadedFile
 
-from .. import db
+from .. import db, media
 
 MAX_LENGTH = 2000
 
@@ -30,6 +31,10 @@ class Room(Component):
     streams: ClassVar[dict[str, Stream]] = {"messages": Stream("message.html")}
     live: ClassVar[bool] = True  # subscribe to pushes: the room's new messages
     permission_classes: ClassVar[list[type[BasePermission]]] = [IsAuthenticated]
+    # A file picked goes up at once, in chunks; its checked bytes come with the "send" event.
+    uploads: ClassVar[dict[str, Upload]] = {
+        "attachment": Upload(accept=list(media.TYPES), max_size=5_000_000)
+    }
     room: ClassVar[str]
 
     def mount(self) -> None:
@@ -48,9 +53,9 @@ class Room(Component):
             self.stream_insert("messages", message, at=0)
         self.state["oldest"] = messages[0].id if more else None
 
-    def on_send(self, form_data: dict[str, str]) -> None:
+    def on_send(self, form_data: dict[str, str], attachment: UploadedFile | None = None) -> None:
         text = str(form_data.get("text", "")).strip()
-        if not text:
+        if not text and attachment is None:
             self.errors["text"] = "Write a message first: an empty one is not sent."
             return
         if len(text) > MAX_LENGTH:
@@ -58,7 +63,8 @@ class Room(Component):
                 f"Keep it to {MAX_LENGTH:,} characters: this one has {len(text):,}."
             )
             return
-        message = db.post(self.room, self.state["author"], text)
+        kept = media.keep(attachment) if attachment is not None else None
+        message = db.post(self.room, self.state["author"], text, kept)
         # Rendered once, sent to every page in the room (this one too) on every process.
         ws_manager.stream(room_component(self.room), "messages").insert(message)
 
