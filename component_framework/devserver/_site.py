@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import jinja2
 
+from component_framework._dev_users import request_as
 from component_framework._words import count
 from component_framework.core.registry import ComponentRegistry
 from component_framework.core.registry import registry as default_registry
@@ -100,7 +101,8 @@ def build_site(
         rendered = []
         for story in stories:
             try:
-                html = render_root(components, name, None, story.params, story.state)
+                request = request_as(project, story.user)  # None: no user, as before
+                html = render_root(components, name, request, story.params, story.state)
                 error = ""
             except Exception as exc:  # a broken story shows its error, the rest still build
                 html, error = "", f"{type(exc).__name__}: {exc}"

@@ -15,6 +15,7 @@ from component_framework.devserver._site import build_site
 from component_framework.project import Project
 
 from .conftest import PackageFactory
+from .test_devserver_app import DEV_USERS, STAFF_REPORT
 
 
 def _project(package: PackageFactory) -> tuple[Project, ComponentRegistry]:
@@ -73,3 +74,21 @@ def test_gallery_cards_render_docstrings_as_the_docs_tab_does(package: PackageFa
     assert card.group(1) == (
         "Counts clicks. Mount with <code>start</code> to begin elsewhere than <em>zero</em>."
     )
+
+
+def test_the_static_site_renders_each_story_as_its_user(
+    package: PackageFactory, tmp_path: Path
+) -> None:
+    package.write("components.py", STAFF_REPORT)
+    package.write("dev.py", DEV_USERS)
+    package.write("templates/report.html", "<p>The staff report</p>")
+    templates = [package.folder / "templates"]
+    project = Project(package.root, components=[f"{package.name}.components"], templates=templates)
+    project.users = f"{package.name}.dev:user_named"
+    module = __import__(f"{package.name}.components", fromlist=["Report"])
+    module.Report.renderer = JinjaRenderer(templates)
+    out = tmp_path / "site"
+    build_site(project, out)
+    assert "The staff report" in (out / "report" / "as-boss.html").read_text()
+    assert "Permission denied." in (out / "report" / "as-ann.html").read_text()
+    assert "Authentication required." in (out / "report" / "anonymous.html").read_text()

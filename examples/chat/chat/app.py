@@ -16,11 +16,10 @@ from component_framework.core.renderer import set_default_renderer
 from component_framework.project import load_project
 from component_framework.web import ComponentApp
 from starlette.applications import Starlette
-from starlette.authentication import AuthCredentials, AuthenticationBackend, SimpleUser
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -28,6 +27,7 @@ from starlette.templating import Jinja2Templates
 
 from . import db, media
 from .components import room_component
+from .users import SignedInByName
 
 # DEBUG=0 in production: the app then refuses to start without CF_SECRET_KEY. Every worker
 # must sign with the same key, and reach the same Redis (CF_BROKER_URL) for the pushes.
@@ -50,16 +50,6 @@ templates = Jinja2Templates(env=renderer.environment)
 # The session cookie is signed with the key the components sign with (in development: the
 # project's key, which ComponentApp(debug=True) keeps in .cf/secret-key).
 SESSION_KEY = os.environ.get("CF_SECRET_KEY") or (project.root / ".cf" / "secret-key").read_text()
-
-
-class SignedInByName(AuthenticationBackend):
-    """``request.user`` is the name in the session: permission classes see who is signed in."""
-
-    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, SimpleUser] | None:
-        name = conn.session.get("name")
-        if not isinstance(name, str):
-            return None
-        return AuthCredentials(["authenticated"]), SimpleUser(name)
 
 
 def page(request: Request, template: str, status: int = 200, **context: object) -> Response:

@@ -36,6 +36,9 @@ class Room(Component):
         "attachment": Upload(accept=list(media.TYPES), max_size=5_000_000)
     }
     room: ClassVar[str]
+    stories: ClassVar[dict[str, Any]] = {
+        "signed_in": {"params": {"author": "ada"}, "user": "ada", "doc": "As ada sees it."}
+    }
 
     def mount(self) -> None:
         super().mount()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from component_framework.core import Component, registry
 
@@ -17,6 +17,7 @@ class RoomStats(Component):
     template_name = "room_stats.html"
     placeholder_template = "room_stats_placeholder.html"
     lazy: ClassVar[bool] = True
+    stories: ClassVar[dict[str, Any]] = {"general": {"params": {"room": "general"}}}
 
     def mount(self) -> None:
         super().mount()
