@@ -45,12 +45,14 @@ class Limits:
         max_integer: Largest integer (in absolute value) a payload may hold; 2**53 by default,
             the most a browser's JSON holds exactly. None allows any size.
         max_query_bytes: Longest query string a component reads its URL state from.
+        max_batch_messages: Most messages one ``component_batch`` may hold (400 beyond).
     """
 
     max_message_bytes: int = 1024 * 1024
     max_depth: int = 32
     max_integer: int | None = 2**53
     max_query_bytes: int = 4096
+    max_batch_messages: int = 20
 
 
 DEFAULT_LIMITS = Limits()

@@ -16,6 +16,7 @@ Exception tree:
     │   ├── UnsafeUrlError              400 unsafe_url
     │   └── InvalidEffectError          400 invalid_effect
     ├── MessageError                    400 bad_message
+    │   ├── BatchError                  400 bad_batch
     │   └── SubscriptionLimitError      429 too_many_subscriptions
     ├── HandlerError                    500 handler_error
     ├── NotAuthenticatedError           401 not_authenticated
@@ -35,6 +36,7 @@ Exception tree:
 from __future__ import annotations
 
 __all__ = [
+    "BatchError",
     "ComponentError",
     "ComponentNotFoundError",
     "ConfigurationError",
@@ -150,6 +152,14 @@ class MessageError(ComponentError):
     """A protocol message is malformed: not JSON, missing fields, wrong types, too deep."""
 
     code = "bad_message"
+    status = 400
+
+
+class BatchError(MessageError):
+    """A ``component_batch`` is malformed as a whole: no list of messages, too many of them,
+    or a batch inside it. Nothing in it was run."""
+
+    code = "bad_batch"
     status = 400
 
 

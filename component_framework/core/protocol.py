@@ -9,6 +9,13 @@ and the reply is either ``{"type": "component_update", "html", "state", "checksu
 "component_id", "slots", "subscribe_token"}`` (plus ``optimistic`` for a component that
 overrides ``get_optimistic_patch``) or ``{"type": "error", "error", "code"}``.
 
+Several messages may travel as one, ``{"type": "component_batch", "messages": [...]}`` (cf.js
+sends an event emitted to several components so): ``handle_message`` runs each inner message
+through the same path, one after another, and replies ``{"type": "batch_reply", "replies":
+[...]}``, one reply per message in order. A refused message gets its own error reply; the
+others still run. A batch that is not a list of 1 to ``limits.max_batch_messages`` messages,
+or that holds a batch, is refused whole (400 ``bad_batch``) and runs nothing.
+
 The path has three steps, each in its own module: reading and validating the message
 (``_message``), running the component where the rule says (``_execution``: an ``async def``
 handler on the event loop, anything else whole in one worker thread), and building and signing
@@ -33,10 +40,13 @@ from ._execution import answer, answer_here, stream_answers
 from ._message import ParsedEvent, check_message, load_message, parse_message, read_message
 from ._reply import error_reply, http_status, signed_message
 from .config import DEFAULT_LIMITS, AppConfig, Limits, config_of
+from .exceptions import BatchError, MessageError
 from .registry import ComponentRegistry
 from .signing import Signer
 
 __all__ = [
+    "BATCH",
+    "BATCH_REPLY",
     "DEFAULT_LIMITS",
     "AppConfig",
     "Limits",
@@ -44,6 +54,7 @@ __all__ = [
     "dispatch_message",
     "dispatch_message_sync",
     "error_reply",
+    "handle_batch",
     "handle_message",
     "http_status",
     "load_message",
@@ -55,6 +66,11 @@ __all__ = [
 ]
 
 _Message = str | bytes | Mapping[str, Any]
+
+BATCH = "component_batch"
+"""The ``type`` of a message holding several messages (``messages``)."""
+BATCH_REPLY = "batch_reply"
+"""The ``type`` of the reply to a batch: its ``replies``, one per message, in order."""
 
 
 def _config(
@@ -147,9 +163,81 @@ async def handle_message(
 
     Never raises for bad input: the reply is ``{"type": "error", "error", "code"}`` with a
     message safe for the client; unexpected exceptions are logged and reported generically.
+    A ``component_batch`` gets its ``batch_reply`` (``handle_batch``).
     """
     try:
         config = _config(config, registry, signer, limits)
+        if isinstance(message, str | bytes):
+            message = load_message(message, config.limits)
+        if isinstance(message, Mapping) and message.get("type") == BATCH:
+            return await _answer_batch(message, request, config)
+    except Exception as exc:
+        return error_reply(exc)
+    return await _answer_one(message, request, params, config)
+
+
+async def handle_batch(
+    message: _Message,
+    request: Any = None,
+    *,
+    config: AppConfig | None = None,
+    registry: ComponentRegistry | None = None,
+    signer: Signer | None = None,
+    limits: Limits | None = None,
+) -> dict[str, Any]:
+    """Handle a ``component_batch``: each inner message as ``handle_message`` would, in order.
+
+    Returns ``{"type": "batch_reply", "replies": [...]}``, one reply per message (an error
+    reply for a refused one), or one error reply when the batch itself is refused: not a
+    ``component_batch``, no list of 1 to ``limits.max_batch_messages`` messages, or a batch
+    inside it (``bad_batch``, 400). Each inner message counts once against the rate limits,
+    and the whole batch against the message size limit. Never raises for bad input.
+    """
+    try:
+        config = _config(config, registry, signer, limits)
+        if isinstance(message, str | bytes):
+            message = load_message(message, config.limits)
+        if not isinstance(message, Mapping) or message.get("type") != BATCH:
+            raise BatchError(f"A batch must be a JSON object with type {BATCH!r}.")
+        return await _answer_batch(message, request, config)
+    except Exception as exc:
+        return error_reply(exc)
+
+
+async def _answer_batch(
+    batch: Mapping[str, Any], request: Any, config: AppConfig
+) -> dict[str, Any]:
+    messages = batch.get("messages")
+    most = config.limits.max_batch_messages
+    if not isinstance(messages, list) or not messages:
+        raise BatchError(f"Field 'messages' of a {BATCH} must be a non-empty list of messages.")
+    if len(messages) > most:
+        raise BatchError(
+            f"A {BATCH} holds {len(messages)} messages (limit: {most}); "
+            "send the rest in another request."
+        )
+    if any(isinstance(inner, Mapping) and inner.get("type") == BATCH for inner in messages):
+        raise BatchError(f"A {BATCH} may not hold another batch: send its messages instead.")
+    # One after another, in order: each is the one message path's (checks, rate limit, run).
+    replies = []
+    for index, inner in enumerate(messages):
+        if isinstance(inner, Mapping):
+            replies.append(await _answer_one(inner, request, None, config))
+        else:
+            refused = MessageError(
+                f"Message {index} of the {BATCH} must be a JSON object, got {type(inner).__name__}."
+            )
+            replies.append(error_reply(refused))
+    return {"type": BATCH_REPLY, "replies": replies}
+
+
+async def _answer_one(
+    message: _Message,
+    request: Any,
+    params: Mapping[str, Any] | None,
+    config: AppConfig,
+) -> dict[str, Any]:
+    try:
         return await answer(read_message(message, config), request, params, config)
     except Exception as exc:
         return error_reply(exc)

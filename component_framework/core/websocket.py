@@ -27,7 +27,7 @@ from .broker import Broker, broker_from_url
 from .config import AppConfig
 from .exceptions import MessageError, SubscriptionLimitError
 from .permissions import check_permissions
-from .protocol import Limits, error_reply, handle_message, load_message
+from .protocol import BATCH, BATCH_REPLY, Limits, error_reply, handle_message, load_message
 from .registry import ComponentRegistry
 from .signing import Signer
 from .streams import StreamPush
@@ -260,7 +260,8 @@ class ComponentWebSocketManager:
         """Handle one incoming WebSocket message and send the reply on *connection*.
 
         Message types: ``component_event`` (the protocol message; replies with
-        ``component_update`` or ``error``), ``subscribe`` (needs ``component_id`` and the
+        ``component_update`` or ``error``), ``component_batch`` (several of them; replies
+        ``batch_reply``), ``subscribe`` (needs ``component_id`` and the
         ``token`` issued with the render; replies ``subscribed``), ``unsubscribe``, and cf.js's
         ``handshake`` (replies ``{"type": "handshake", "version"}``: the served cf.js's hash).
         The *config* of the app the socket belongs to replaces the manager's own.
@@ -275,11 +276,16 @@ class ComponentWebSocketManager:
             reply = await self._route(connection, connection_id, message, config)
         except Exception as exc:
             reply = error_reply(exc)
-        if reply.get("type") == "component_update":
-            # Signed here and sent on this socket: what the page holds from now on.
-            self._connections.remember(
-                connection_id, reply.get("component_id", ""), reply["state"], reply["checksum"]
-            )
+        replies = reply.get("replies", []) if reply.get("type") == BATCH_REPLY else [reply]
+        for update in replies:
+            if update.get("type") == "component_update":
+                # Signed here and sent on this socket: what the page holds from now on.
+                self._connections.remember(
+                    connection_id,
+                    update.get("component_id", ""),
+                    update["state"],
+                    update["checksum"],
+                )
         await self._reply(connection, reply)
 
     async def _reply(self, connection: WebSocketConnection, reply: dict[str, Any]) -> None:
@@ -306,7 +312,7 @@ class ComponentWebSocketManager:
         config: AppConfig,
     ) -> dict[str, Any]:
         msg_type = message.get("type")
-        if msg_type == "component_event":
+        if msg_type in ("component_event", BATCH):
             return await handle_message(message, connection.request, config=config)
         if msg_type == "handshake":
             # The page's cf.js says which it is; the reply says which this server serves: a
@@ -318,7 +324,7 @@ class ComponentWebSocketManager:
         if msg_type not in ("subscribe", "unsubscribe"):
             raise MessageError(
                 f"Unknown message type {msg_type!r}: expected component_event, "
-                "subscribe or unsubscribe."
+                "component_batch, subscribe or unsubscribe."
             )
         if not isinstance(component_id, str) or not component_id:
             raise MessageError(f"A {msg_type} message needs a 'component_id' string.")
