@@ -14,16 +14,17 @@ The host reads the body itself, after ``check_head`` passed and within ``read_li
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._background import BackgroundLoop, background_loop
 from ._execution import answer, answer_here
 from ._http import HttpReply, Refused, RequestHead, _check_head, _check_size, json_reply
 from ._http import stream_reply as _stream_reply
-from ._message import read_message
+from ._message import load_message, read_message
 from ._reply import error_reply, http_status
 from .config import AppConfig
+from .protocol import BATCH, handle_message
 
 __all__ = [
     "BackgroundLoop",
@@ -57,12 +58,17 @@ def _checked_body(config: AppConfig, head: RequestHead, body: Callable[[], bytes
 
 
 def handle_message_sync(raw: str | bytes, request: Any, config: AppConfig) -> dict[str, Any]:
-    """Answer one message from a thread without a loop; every error becomes an error reply.
+    """Answer a message from a thread without a loop; every error becomes an error reply.
 
-    A ``def`` handler runs here; an ``async def`` one on the background loop.
+    A ``def`` handler runs here; an ``async def`` one on the background loop. A
+    ``component_batch`` is answered on the background loop by core's ``handle_message`` (its
+    ``def`` handlers in worker threads), so batches are handled in one place.
     """
     try:
-        parsed = read_message(raw, config)
+        message = load_message(raw, config.limits)
+        if isinstance(message, Mapping) and message.get("type") == BATCH:
+            return background_loop().run(handle_message(message, request, config=config))
+        parsed = read_message(message, config)
         if parsed.runs_on_loop:
             return background_loop().run(answer(parsed, request, None, config))
         return answer_here(parsed, request, None, config)

@@ -48,7 +48,7 @@ from starlette.testclient import TestClient as StarletteClient
 
 from component_framework.core import Component, StreamingComponent
 from component_framework.core.jinja import JinjaRenderer
-from component_framework.core.protocol import signed_message
+from component_framework.core.protocol import http_status, signed_message
 from component_framework.django._config import config
 from component_framework.django._render import jinja_globals
 from component_framework.flask import Components
@@ -156,9 +156,12 @@ def nesting() -> Iterator[None]:
 
     class Limited(Component):
         template_name = "nest.html"
-        rate_limits: ClassVar[dict[str, str]] = {"touch": "1/day", "poke": "1/day"}
+        rate_limits: ClassVar[dict[str, str]] = {"touch": "1/day", "poke": "1/day", "tap": "1/day"}
 
         def on_touch(self) -> None:
+            pass
+
+        def on_tap(self) -> None:
             pass
 
         def on_poke(self) -> None:
@@ -287,6 +290,19 @@ def _search(**changes: Any) -> dict[str, Any]:
     return {**message, **changes}
 
 
+def _batch(*messages: Any) -> dict[str, Any]:
+    return {"type": "component_batch", "messages": list(messages)}
+
+
+# A sibling, a component with a nested child needing a login, one needing a login itself, and
+# a tampered state: each gets its own reply.
+BATCHED = [
+    _counter(),
+    {"component": "nest", "component_id": "n-1", "event": "touch"},
+    _greeting(),
+    _counter(state='{"count":1000}'),
+]
+
 STEPS = {"component": "steps", "component_id": "s-1", "event": "run", "payload": {"count": 2}}
 OVERSIZE = b'{"component": "' + b"x" * (1024 * 1024) + b'"}'
 
@@ -347,6 +363,11 @@ CASES: dict[str, tuple[str, Any, dict[str, str], int]] = {
     "a 10 KB query string": ("event", _search(url="q=" + "x" * 10_240), HEADERS, 400),
     "a URL that is no string": ("event", _search(url=["q"]), HEADERS, 400),
     "stream, redirect": ("stream", _navigator("/products"), HEADERS, 200),
+    # Several messages in one request (an event emitted to several components of a page).
+    "batch": ("event", _batch(*BATCHED), HEADERS, 200),
+    "batch, logged in": ("event", _batch(*BATCHED), ALICE, 200),
+    "batch over the length limit": ("event", _batch(*[_counter()] * 21), HEADERS, 400),
+    "batch inside a batch": ("event", _batch(_counter(), _batch(_counter())), HEADERS, 400),
 }
 
 # A nested child gets a fresh random id, state signature and subscription token per render.
@@ -354,6 +375,8 @@ _PER_RENDER = re.compile(r'(data-cf-(?:id|state|checksum|token|mount-checksum))=
 
 
 def _same_for_every_render(reply: dict[str, Any]) -> dict[str, Any]:
+    for inner in reply.get("replies", ()):  # a batch's
+        _same_for_every_render(inner)
     if "html" in reply:
         reply["html"] = _PER_RENDER.sub(r'\1="..."', reply["html"])
     for effect in reply.get("effects", ()):
@@ -436,6 +459,40 @@ def test_every_adapter_refuses_a_message_over_a_rate_limit_alike(
         other_error = other[0] if path == "stream" else other
         assert other_status == 429 and other_error["code"] == "rate_limited", name
         assert abs(other_error["retry_after"] - error["retry_after"]) <= 5, name
+
+
+@pytest.mark.parametrize(("case", "greeting"), [("batch", 401), ("batch, logged in", 200)])
+def test_every_adapter_answers_each_message_of_a_batch_on_its_own(
+    case: str, greeting: int, adapters: dict[str, Post]
+) -> None:
+    for name, (status, reply) in _replies(case, adapters).items():
+        assert status == 200 and reply["type"] == "batch_reply", name
+        counter, nest, greeted, tampered = reply["replies"]
+        assert counter["type"] == "component_update" and "5" in counter["html"], name
+        assert nest["type"] == "component_update", name
+        assert ("Waves: 0" in nest["html"]) == (greeting == 200), name
+        assert http_status(greeted) == greeting, name
+        assert tampered["code"] == "tampered_state", name
+
+
+def test_every_adapter_refuses_a_too_long_batch_alike(adapters: dict[str, Post]) -> None:
+    for name, (status, reply) in _replies("batch over the length limit", adapters).items():
+        assert status == 400 and reply["code"] == "bad_batch", name
+        assert reply["error"].startswith("A component_batch holds 21 messages (limit: 20)"), name
+
+
+def test_every_adapter_counts_each_message_of_a_batch_against_the_rate_limit(
+    adapters: dict[str, Post],
+) -> None:
+    # One tap a day per user: of a batch of two taps, the second is refused. Django's WSGI and
+    # ASGI clients serve one Django app, so its ASGI client finds alice's tap already counted.
+    tap = {"component": "limited", "event": "tap"}
+    body = json.dumps(_batch(tap, tap)).encode()
+    for name, post in adapters.items():
+        status, content = post("/cf/event", body, ALICE)
+        codes = [r.get("code") for r in json.loads(content)["replies"]]
+        first = "rate_limited" if name == "django-asgi" else None
+        assert status == 200 and codes == [first, "rate_limited"], name
 
 
 HTMX = {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}

@@ -16,6 +16,7 @@ import pytest
 
 from component_framework.core import Component, ComponentRegistry
 from component_framework.core.config import AppConfig, Limits
+from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.permissions import BasePermission, IsAuthenticated
 from component_framework.core.protocol import (
     handle_batch,
@@ -23,7 +24,6 @@ from component_framework.core.protocol import (
     http_status,
     signed_message,
 )
-from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.signing import Signer
 from component_framework.core.websocket import ComponentWebSocketManager
 
