@@ -31,6 +31,7 @@ from component_framework.core import ComponentRegistry
 from component_framework.core._diff import state_diff
 from component_framework.core._held_state import key_of, store_for
 from component_framework.core.config import AppConfig
+from component_framework.core.protocol import BATCH, BATCH_REPLY, http_status
 
 from ._channel import LiveChannel
 
@@ -109,6 +110,11 @@ class EventRecorder:
         elapsed = (time.perf_counter() - started) * 1000
         if "store" in held:
             held["after"] = await held["store"].aload(held["id"])
+        batch = None if streamed else _batch(request, response)
+        if batch is not None:  # several components' events in one request: an entry each
+            for message, reply in batch:
+                self.channel.publish(self._entry_of(message, [reply], http_status(reply), elapsed))
+            return
         entry = self._entry(request, response, streamed, status, elapsed)
         if entry is not None:
             if "store" in held:
@@ -209,6 +215,15 @@ class EventRecorder:
         if not isinstance(message, dict):
             return None
         replies = _stream_replies(response) if streamed else _json_replies(response)
+        return self._entry_of(message, replies, status, elapsed_ms)
+
+    def _entry_of(
+        self,
+        message: dict[str, Any],
+        replies: list[dict[str, Any]],
+        status: int,
+        elapsed_ms: float,
+    ) -> dict[str, Any]:
         reply = replies[-1] if replies else {"type": "error", "error": "no reply", "code": ""}
         before = _state(message.get("state"))
         self.sequence += 1
@@ -257,6 +272,15 @@ class EventRecorder:
         if isinstance(message.get("url"), str):
             entry["url"] = message["url"]  # a render from the URL (back or forward)
         return entry
+
+
+def _batch(request: bytes, response: bytes) -> list[tuple[dict[str, Any], dict[str, Any]]] | None:
+    # The (message, reply) pairs of a component_batch answered with its batch_reply, or None.
+    message, reply = _object(request.decode("utf-8", "replace")), _json_replies(response)
+    if message.get("type") != BATCH or not reply or reply[0].get("type") != BATCH_REPLY:
+        return None
+    pairs = zip(message.get("messages") or [], reply[0].get("replies") or [], strict=False)
+    return [(m, r) for m, r in pairs if isinstance(m, dict) and isinstance(r, dict)]
 
 
 def _json_replies(body: bytes) -> list[dict[str, Any]]:

@@ -264,10 +264,12 @@ def test_adding_a_product_updates_the_cart_and_the_list(page: Page) -> None:
     expect(cart.get_by_role("status")).to_have_text("Cart: 1 items")
     expect(cart.get_by_text("Tea: 1")).to_be_visible()
     expect(products.get_by_text("Last added: Tea.")).to_be_visible()
-    # One event of the product, then one for each component it told (sibling and parent).
-    assert sorted((m["component"], m["event"]) for m in sent) == [
+    # One event of the product, then ONE request for the two components it told (the sibling
+    # cart and the parent list): a batch, each message with its own state.
+    assert [m.get("type") for m in sent] == ["component_event", "component_batch"]
+    assert (sent[0]["component"], sent[0]["event"]) == ("product", "add")
+    assert [(m["component"], m["event"]) for m in sent[1]["messages"]] == [
         ("cart", "item_added"),
-        ("product", "add"),
         ("product_list", "product_added"),
     ]
     products.get_by_role("button", name="Add Coffee").click()

@@ -818,6 +818,19 @@ def test_the_event_log_shows_what_the_reply_asked_the_page_to_do(
         {"type": "emit", "event": "add", "payload": {}, "to": "shop"},
     ]
     assert [effect["name"] for effect in streamed["effects"]] == ["steps:one", "steps:two"]
+    # The events a reply emitted to two components, sent as one batch: an entry each.
+    published.clear()
+    added_message = {"component": "shop", "event": "add", "payload": {}, "state": None}
+    first, second = ({**added_message, "component_id": f"shop-{i}"} for i in (1, 2))
+    second["event"] = "explode"
+    with TestClient(recorder, base_url="http://testserver/cf") as client:
+        batch = {"type": "component_batch", "messages": [first, second]}
+        client.post("/event", json=batch, headers=CF).raise_for_status()
+    assert [(e["component_id"], e["event"], e["status"]) for e in published] == [
+        ("shop-1", "add", 200),
+        ("shop-2", "explode", 404),
+    ]
+    assert published[0]["diff"] and published[1]["code"] == "unknown_event"
 
 
 EMITTER = """

@@ -788,6 +788,7 @@
 
   function runEffects(root, list, depth, { first = false } = {}) {
     if (!Array.isArray(list)) return;
+    const batch = batcher();
     list.some((effect, i) => {
       const type = effect && effect.type;
       const run = typeof type === "string" ? effects[type] : undefined;
@@ -801,7 +802,7 @@
         return;
       }
       let result;
-      try { result = run(root, effect, { depth }); }
+      try { result = run(root, effect, { depth, batch }); }
       catch (e) { console.error(`cf.js: the ${type} effect failed; the next ones still run.`, e); }
       // An effect whose script is loading: the next ones wait for it.
       if (result && result.later) {
@@ -809,6 +810,7 @@
         return true;
       }
     });
+    batch.seal();
   }
 
   // The server's event for the page's scripts and hooks: a DOM event on the root.
@@ -820,8 +822,9 @@
   const MAX_EMIT_DEPTH = 8;
 
   // An event for other components of this page (by name, by id, or the enclosing one): each
-  // sends it as its own event, with its own state, checked by the server like any event.
-  effects.emit = (root, effect, { depth }) => {
+  // sends it as its own event, with its own state, checked by the server like any event; the
+  // HTTP ones of a reply's emits in one request (batcher).
+  effects.emit = (root, effect, { depth, batch }) => {
     const { event, payload = {} } = effect;
     let targets;
     if (typeof effect.to === "string") {
@@ -842,7 +845,10 @@
       console.warn(`cf.js: ${event} was emitted to no component on this page ` +
         `(${JSON.stringify(effect.to || effect.component_id || "the parent")}).`);
     }
-    targets.forEach((target) => request(target, { event, payload, depth: depth + 1 }));
+    targets.forEach((target) => {
+      request(target, { event, payload, depth: depth + 1, batch });
+      if (batch) batch.add(); // its request joins (or skips) later, in its queue's turn
+    });
   };
 
   // ---------- Optimistic UI ----------
@@ -928,36 +934,72 @@
   const cancelledReply = () =>
     errorReply("A cf:before-request listener cancelled the request.", CANCELLED);
 
-  // POST *msg* to the root's endpoint + *path*; null when the app cancelled the request.
+  // The request posting *msg* to the root's endpoint + *path*, as the app's cf:before-request
+  // left it; null when the app cancelled it.
+  const prepare = (root, path, msg, transport) => beforeRequest(root, {
+    transport,
+    url: endpoint(root) + path,
+    message: msg,
+    headers: { ...config.headers, "Content-Type": "application/json", "X-CF-Request": "1" },
+  });
+
+  const send = ({ url, headers, message: msg }) =>
+    fetch(url, { method: "POST", credentials: "same-origin", headers, body: JSON.stringify(msg) });
+
   function post(root, path, msg, transport) {
-    const url = endpoint(root) + path;
-    const request = beforeRequest(root, {
-      transport,
-      url,
-      message: msg,
-      headers: { ...config.headers, "Content-Type": "application/json", "X-CF-Request": "1" },
-    });
-    if (!request) return null;
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: request.headers,
-      body: JSON.stringify(request.message),
-    });
+    const request = prepare(root, path, msg, transport);
+    return request && send(request);
   }
 
   const unreadable = (response) => () =>
     errorReply(`The server sent an unreadable reply (HTTP ${response.status}).`, "bad_reply");
 
-  function httpEvent(root, msg) {
-    const sent = post(root, "/event", msg, "http");
-    if (!sent) return Promise.resolve(cancelledReply());
-    return sent.then(
-      (response) => {
-        serverVersion(response.headers.get("X-CF-Version"));
-        return response.json().catch(unreadable(response));
-      },
-      () => errorReply(NETWORK, "network_error"));
+  // The JSON reply of a sent request (null: cancelled).
+  const received = (sent) => (sent ? sent.then(
+    (response) => {
+      serverVersion(response.headers.get("X-CF-Version"));
+      return response.json().catch(unreadable(response));
+    },
+    () => errorReply(NETWORK, "network_error")) : Promise.resolve(cancelledReply()));
+
+  const httpEvent = (root, msg) => received(post(root, "/event", msg, "http"));
+
+  // The events a reply's effects emit go as one request (a component_batch), sent once each
+  // target's queue reached it: a target joins with its message when its turn comes, or skips
+  // (its event goes by the socket or a stream). Each keeps its own reply. add() counts a
+  // target in; seal() says the effects are done adding.
+  function batcher() {
+    let n = 1, members = [];
+    const done = () => {
+      if (--n) return;
+      // Each message meets the app's cf:before-request as a lone one would.
+      members = members.filter((m) => (m.request = prepare(m.root, "/event", m.msg, "http")) ||
+        m.resolve(cancelledReply()));
+      // Per endpoint, at most 20 (the server's default limit) a batch.
+      while (members.length) {
+        const chunk = members.filter((m) => m.request.url === members[0].request.url).slice(0, 20);
+        members = members.filter((m) => !chunk.includes(m));
+        batch(chunk);
+      }
+    };
+    return {
+      add: () => n++,
+      join: (root, msg) => new Promise((resolve) => { members.push({ root, msg, resolve }); done(); }),
+      skip: done,
+      seal: done,
+    };
+  }
+
+  const alone = (m) => m.resolve(received(send(m.request)));
+
+  function batch(chunk) {
+    if (!chunk[1]) return alone(chunk[0]);
+    const headers = Object.assign({}, ...chunk.map((m) => m.request.headers));
+    const messages = chunk.map((m) => m.request.message);
+    received(send({ url: chunk[0].request.url, headers, message: { type: "component_batch", messages } }))
+      .then((reply) => chunk.forEach((m, i) =>
+        // A batch this server refuses whole (too large, longer than its limit): one by one.
+        /^(too_large|bad_batch)$/.test(reply.code) ? alone(m) : m.resolve((reply.replies || [])[i] || reply)));
   }
 
   function parseFrames(text, onFrame) {
@@ -1237,10 +1279,11 @@
   //   source: the element that fired it (it shows the loading state); sent: the controls
   //   whose values the payload carries; rawPayload: the cf-payload text (optimistic patches);
   //   depth: how many emitted events led to it; url: the query string to render from;
-  //   viaSocket: over the socket whenever it is open (a push's answer).
+  //   viaSocket: over the socket whenever it is open (a push's answer); batch: the batcher
+  //   of the emits its HTTP request joins.
   function request(root, {
     event = null, payload = {}, source = null, sent = [], rawPayload = null, depth = 0, url = null,
-    viaSocket = false,
+    viaSocket = false, batch = null,
   } = {}) {
     const undo = event ? optimistic(root, event, rawPayload) : null;
     const d = data(root);
@@ -1258,7 +1301,7 @@
       const show = (reply) => apply(root, reply, { seq, depth });
       // A state the server cannot use is not an error to show: the page recovers (Recovery).
       const recovers = (reply) => recoverable(reply, root);
-      return transmit(root, message(root, event, payload, url), (reply) => recovers(reply) || show(reply), viaSocket)
+      return transmit(root, message(root, event, payload, url), (reply) => recovers(reply) || show(reply), viaSocket, batch)
         .then((reply) => (recovers(reply) ? recoverAndResend(root, reply, { event, payload, source, show }) : reply))
         .then((reply) => {
           if (undo && (!reply || reply.type === "error")) undo();
@@ -1284,13 +1327,16 @@
 
   // Send *msg* for *root* on its transport (a stream, the socket or HTTP); *onReply* gets each
   // reply (each frame of a stream). Resolves with the (last) reply.
-  // socketFirst: over the socket whenever it is open (a push's answer).
-  function transmit(root, msg, onReply, socketFirst = false) {
-    if (root.hasAttribute("data-cf-stream")) return streamEvent(root, msg, onReply);
-    const viaSocket = (socketFirst && socket.open) ||
-      (root.getAttribute("data-cf-transport") === "ws" && socket.usable());
+  // socketFirst: over the socket whenever it is open (a push's answer). batch: the emits'
+  // batcher, which an HTTP request joins (any other skips it).
+  function transmit(root, msg, onReply, socketFirst = false, batch = null) {
+    const stream = root.hasAttribute("data-cf-stream");
+    const viaSocket = !stream && ((socketFirst && socket.open) ||
+      (root.getAttribute("data-cf-transport") === "ws" && socket.usable()));
+    if (batch && (stream || viaSocket)) batch.skip();
+    if (stream) return streamEvent(root, msg, onReply);
     // Resolved once the reply is applied (a morph may wait for a view transition).
-    return (viaSocket ? socket.send(root, msg) : httpEvent(root, msg))
+    return (viaSocket ? socket.send(root, msg) : batch ? batch.join(root, msg) : httpEvent(root, msg))
       .then((reply) => Promise.resolve(onReply(reply)).then(() => reply));
   }
 

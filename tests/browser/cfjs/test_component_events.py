@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import TIMEOUT_MS
 
-from .harness import ClientPage, component
+from .harness import ClientPage, PendingRequest, component, update
 
 pytestmark = pytest.mark.browser
 
@@ -49,22 +50,33 @@ def cart(id: str, count: int) -> str:
     return component("cart", f"<p>{count} items</p>", id=id, state={"count": count})
 
 
+def batch_of(request: PendingRequest) -> list[dict[str, Any]]:
+    """The messages of a ``component_batch`` request (asserting it is one)."""
+    assert request.message["type"] == "component_batch", request.message
+    messages: list[dict[str, Any]] = request.message["messages"]
+    return messages
+
+
+def answer_batch(request: PendingRequest, *replies: dict[str, Any]) -> None:
+    request.answer({"type": "batch_reply", "replies": list(replies)})
+
+
 def test_an_emitted_event_goes_to_every_component_of_that_name(cf_page: ClientPage) -> None:
     cf_page.open(component("products", "<p>List</p>") + cart("cart-1", 0) + cart("cart-2", 5))
     emit = {"type": "emit", "event": "item_added", "payload": {"id": 7}, "to": "cart"}
     cf_page.morph("products", "<p>List</p>", effects=[emit])
-    first, second = cf_page.next_request(), cf_page.next_request()
-    targets = sorted([first, second], key=lambda r: r.message["component_id"])
-    assert [(r.message["component_id"], r.message["event"]) for r in targets] == [
+    # One request for both carts: a batch, each message with its own state and checksum.
+    request = cf_page.next_request()
+    messages = batch_of(request)
+    assert [(m["component_id"], m["event"]) for m in messages] == [
         ("cart-1", "item_added"),
         ("cart-2", "item_added"),
     ]
-    assert [r.message["payload"] for r in targets] == [{"id": 7}, {"id": 7}]
-    # Each sends its own state and checksum: the server checks them like any event.
-    assert [json.loads(r.message["state"]) for r in targets] == [{"count": 0}, {"count": 5}]
-    for request in targets:
-        request.render("<p>1 item</p>")
-    expect(cf_page.page.get_by_text("1 item")).to_have_count(2)
+    assert [m["payload"] for m in messages] == [{"id": 7}, {"id": 7}]
+    assert [json.loads(m["state"]) for m in messages] == [{"count": 0}, {"count": 5}]
+    answer_batch(request, update("cart-1", "<p>1 item</p>"), update("cart-2", "<p>6 items</p>"))
+    expect(cf_page.page.get_by_text("1 item")).to_have_count(1)
+    expect(cf_page.page.get_by_text("6 items")).to_have_count(1)
 
 
 def test_emit_to_an_id_and_to_the_parent(cf_page: ClientPage) -> None:
@@ -73,15 +85,83 @@ def test_emit_to_an_id_and_to_the_parent(cf_page: ClientPage) -> None:
     to_id = {"type": "emit", "event": "refresh", "component_id": "cart-1"}
     to_parent = {"type": "emit", "event": "row_changed", "payload": {"row": 1}, "parent": True}
     cf_page.morph("row-1", "<p>Row 2</p>", effects=[to_id, to_parent])
-    requests = sorted(
-        [cf_page.next_request(), cf_page.next_request()], key=lambda r: r.message["event"]
-    )
-    assert [
-        (r.message["component_id"], r.message["event"], r.message["payload"]) for r in requests
-    ] == [
+    # The reply's two emits, to a sibling and to the parent: one request, in the effects' order.
+    request = cf_page.next_request()
+    assert [(m["component_id"], m["event"], m["payload"]) for m in batch_of(request)] == [
         ("cart-1", "refresh", {}),
         ("t", "row_changed", {"row": 1}),
     ]
+    answer_batch(request, update("cart-1", "<p>Refreshed</p>"), update("t", "<p>Table 2</p>"))
+    expect(cf_page.page.get_by_text("Refreshed")).to_be_visible()
+    expect(cf_page.page.get_by_text("Table 2")).to_be_visible()
+
+
+def test_a_refused_target_of_a_batch_shows_its_error_and_the_others_update(
+    cf_page: ClientPage,
+) -> None:
+    cf_page.open(component("products", "<p>List</p>") + cart("cart-1", 0) + cart("cart-2", 5))
+    emit = {"type": "emit", "event": "item_added", "to": "cart"}
+    cf_page.morph("products", "<p>List</p>", effects=[emit])
+    refused = {"type": "error", "error": "Not yours.", "code": "permission_denied"}
+    answer_batch(cf_page.next_request(), refused, update("cart-2", "<p>6 items</p>"))
+    expect(cf_page.page.locator("[data-cf-id=cart-1]").get_by_role("alert")).to_contain_text(
+        "Not yours."
+    )
+    expect(cf_page.page.locator("[data-cf-id=cart-2]")).to_contain_text("6 items")
+    expect(cf_page.page.locator("[data-cf-id=cart-2]").get_by_role("alert")).to_have_count(0)
+
+
+def test_a_batch_waits_for_each_targets_earlier_events(cf_page: ClientPage) -> None:
+    cf_page.open(component("products", "<p>List</p>") + cart("cart-1", 0) + cart("cart-2", 5))
+    busy = cf_page.send("cart-2", "reload")  # in flight when the emit comes
+    earlier = cf_page.next_request()
+    emit = {"type": "emit", "event": "item_added", "to": "cart"}
+    cf_page.morph("products", "<p>List</p>", effects=[emit])
+    # cart-1 waits in the batch until cart-2's earlier event is answered: then both go, as one.
+    earlier.render("<p>Reloaded</p>")
+    cf_page.settled(busy)
+    request = cf_page.next_request()
+    assert [m["component_id"] for m in batch_of(request)] == ["cart-1", "cart-2"]
+    answer_batch(request, update("cart-1", "<p>A</p>"), update("cart-2", "<p>B</p>"))
+    expect(cf_page.page.locator("[data-cf-id=cart-2]")).to_contain_text("B")
+
+
+def test_a_target_cancelled_by_the_app_leaves_the_other_to_go_alone(cf_page: ClientPage) -> None:
+    cf_page.open(component("products", "<p>List</p>") + cart("cart-1", 0) + cart("cart-2", 5))
+    cf_page.page.evaluate(
+        """() => document.querySelector("[data-cf-id=cart-1]").addEventListener("cf:before-request",
+        (event) => event.preventDefault())"""
+    )
+    cf_page.morph("products", "<p>List</p>", effects=[{"type": "emit", "event": "e", "to": "cart"}])
+    request = cf_page.next_request()
+    assert request.message["type"] == "component_event"
+    assert request.message["component_id"] == "cart-2"
+
+
+def test_a_batch_the_server_refuses_whole_is_sent_one_by_one(cf_page: ClientPage) -> None:
+    # A server with a lower limit (or a body limit the batch passes): each message alone.
+    cf_page.open(component("products", "<p>List</p>") + cart("cart-1", 0) + cart("cart-2", 5))
+    cf_page.morph("products", "<p>List</p>", effects=[{"type": "emit", "event": "e", "to": "cart"}])
+    refused = cf_page.next_request()
+    assert len(batch_of(refused)) == 2
+    refused.answer({"type": "error", "error": "Too many.", "code": "bad_batch"}, status=400)
+    first, second = cf_page.next_request(), cf_page.next_request()
+    assert [r.message["component_id"] for r in (first, second)] == ["cart-1", "cart-2"]
+    first.render("<p>A</p>")
+    second.render("<p>B</p>")
+    expect(cf_page.page.locator("[data-cf-id=cart-2]")).to_contain_text("B")
+    expect(cf_page.page.locator("[data-cf-id=cart-1]")).to_contain_text("A")
+    expect(cf_page.page.get_by_role("alert")).to_have_count(0)
+
+
+def test_an_emit_to_more_than_20_components_goes_in_batches_of_20(cf_page: ClientPage) -> None:
+    carts = "".join(cart(f"cart-{i}", i) for i in range(21))
+    cf_page.open(component("products", "<p>List</p>") + carts)
+    cf_page.morph("products", "<p>List</p>", effects=[{"type": "emit", "event": "e", "to": "cart"}])
+    first, second = cf_page.next_request(), cf_page.next_request()
+    assert len(batch_of(first)) == 20
+    assert second.message["type"] == "component_event"  # the one left goes alone
+    assert second.message["component_id"] == "cart-20"
 
 
 def test_an_emit_to_nothing_on_the_page_warns(cf_page: ClientPage) -> None:
