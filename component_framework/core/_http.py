@@ -42,9 +42,11 @@ from typing import Any, cast
 
 from ._json import wire_bytes
 from ._scripts import CORE_SCRIPT, SCRIPT_FILES, script_bytes, script_version
+from ._sse import last as _last
+from ._sse import sse as _sse
+from ._sse import sse_body as _sse_body
 from .config import AppConfig
 from .protocol import handle_message, http_status, stream_message
-from .streaming import format_sse_frame
 
 __all__ = [
     "HTMX_HEADER",
@@ -299,36 +301,11 @@ async def stream_reply(
         stream = threaded_frames.body(first)
     else:
         first = await anext(frames)
-        stream = _sse_body(first, frames)
+        stream = _sse_body(first, frames, config.stream_send_timeout)
     headers = {**_SSE_HEADERS, VERSION_HEADER: script_version()}
     if "retry_after" in first:
         headers["Retry-After"] = str(first["retry_after"])
     return HttpReply(http_status(first), _EVENT_STREAM, headers, stream=stream)
-
-
-def _sse(frame: dict[str, Any]) -> bytes:
-    return format_sse_frame(frame).encode()
-
-
-def _last(frame: dict[str, Any]) -> bool:
-    return frame.get("type") == "error" or bool(frame.get("stream_done"))
-
-
-async def _sse_body(
-    first: dict[str, Any], frames: AsyncGenerator[dict[str, Any], None]
-) -> AsyncIterator[bytes]:
-    try:
-        yield _sse(first)
-        if _last(first):
-            return
-        async for frame in frames:
-            # Let the loop run between frames: other clients, and the check that notices this
-            # client hung up (a handler that never awaits would otherwise stream on into a
-            # closed socket, every write logged by asyncio).
-            await asyncio.sleep(0)
-            yield _sse(frame)
-    finally:
-        await frames.aclose()
 
 
 class ThreadedFrames:

@@ -65,6 +65,7 @@ _FIELDS = (
     "broker",
     "max_body_bytes",
     "body_timeout",
+    "stream_send_timeout",
     "allowed_origins",
     "push_backlog_bytes",
     "resync_spread",
@@ -90,6 +91,8 @@ class AppConfig:
             ``CF_BROKER_URL``, else in-memory.
         max_body_bytes: Largest HTTP body (413 beyond); ``limits.max_message_bytes`` by default.
         body_timeout: Seconds an HTTP body may take to arrive (408 beyond); ``None``: no limit.
+        stream_send_timeout: Seconds a streamed reply's frame may wait for the client to take
+            it (a tab that stopped reading); the stream is then closed. ``None``: no limit.
         allowed_origins: Sites (``scheme://host[:port]``, or ``"*"``) besides the page's own
             host whose pages may open the WebSocket.
         push_backlog_bytes: Bytes of pushes kept while the broker is unreachable (16 MiB);
@@ -121,6 +124,7 @@ class AppConfig:
         "rate_limit",
         "registry",
         "resync_spread",
+        "stream_send_timeout",
         "upload_store",
     )
 
@@ -134,6 +138,7 @@ class AppConfig:
         broker: Broker | str | None = None,
         max_body_bytes: int | None = None,
         body_timeout: float | None = 30.0,
+        stream_send_timeout: float | None = 30.0,
         allowed_origins: Iterable[str] = (),
         push_backlog_bytes: int = _PUSH_BACKLOG_BYTES,
         resync_spread: float = 5.0,
@@ -159,6 +164,7 @@ class AppConfig:
         self.max_body_bytes: int = max_body_bytes or limits.max_message_bytes
         """Largest HTTP body: the one given, else ``limits.max_message_bytes``."""
         self.body_timeout = body_timeout
+        self.stream_send_timeout = stream_send_timeout
         self.allowed_origins = tuple(allowed_origins)
         self.push_backlog_bytes = push_backlog_bytes
         self.resync_spread = resync_spread
@@ -266,6 +272,7 @@ class AppConfig:
             "broker": self.broker,
             "max_body_bytes": self._max_body_bytes,
             "body_timeout": self.body_timeout,
+            "stream_send_timeout": self.stream_send_timeout,
             "allowed_origins": self.allowed_origins,
             "push_backlog_bytes": self.push_backlog_bytes,
             "resync_spread": self.resync_spread,
