@@ -36,6 +36,7 @@ __all__ = [
     "Limits",
     "ParsedEvent",
     "check_message",
+    "json_object",
     "load_message",
     "parse_message",
     "read_message",
@@ -116,6 +117,17 @@ def load_message(raw: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
         raise MessageError("Message holds a number with too many digits.") from None
 
 
+def json_object(message: Any) -> Mapping[str, Any]:
+    """Return the decoded *message* if it is a JSON object.
+
+    Raises:
+        MessageError: It is not.
+    """
+    if not isinstance(message, Mapping):
+        raise MessageError(f"Message must be a JSON object, got {type(message).__name__}.")
+    return message
+
+
 def _refuse_constant(name: str) -> Any:
     # Python's json accepts NaN and Infinity, which are not JSON and cannot be sent back.
     raise MessageError(f"Message is not valid JSON: {name} is not a JSON value.")
@@ -149,8 +161,7 @@ def read_message(message: str | bytes | Mapping[str, Any], config: AppConfig) ->
     """
     if isinstance(message, str | bytes):
         message = load_message(message, config.limits)
-    if not isinstance(message, Mapping):
-        raise MessageError(f"Message must be a JSON object, got {type(message).__name__}.")
+    message = json_object(message)
     kind = message.get("type", "component_event")
     if kind != "component_event":
         raise MessageError(f"Message type must be 'component_event', got {kind!r}.")

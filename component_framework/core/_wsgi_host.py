@@ -14,14 +14,14 @@ The host reads the body itself, after ``check_head`` passed and within ``read_li
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from ._background import BackgroundLoop, background_loop
 from ._execution import answer, answer_here
 from ._http import HttpReply, Refused, RequestHead, _check_head, _check_size, json_reply
 from ._http import stream_reply as _stream_reply
-from ._message import load_message, read_message
+from ._message import json_object, load_message, read_message
 from ._reply import error_reply, http_status
 from .config import AppConfig
 from .protocol import BATCH, handle_message
@@ -65,8 +65,8 @@ def handle_message_sync(raw: str | bytes, request: Any, config: AppConfig) -> di
     ``def`` handlers in worker threads), so batches are handled in one place.
     """
     try:
-        message = load_message(raw, config.limits)
-        if isinstance(message, Mapping) and message.get("type") == BATCH:
+        message = json_object(load_message(raw, config.limits))
+        if message.get("type") == BATCH:
             return background_loop().run(handle_message(message, request, config=config))
         parsed = read_message(message, config)
         if parsed.runs_on_loop:

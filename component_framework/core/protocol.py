@@ -37,7 +37,14 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from ._execution import answer, answer_here, stream_answers
-from ._message import ParsedEvent, check_message, load_message, parse_message, read_message
+from ._message import (
+    ParsedEvent,
+    check_message,
+    json_object,
+    load_message,
+    parse_message,
+    read_message,
+)
 from ._reply import error_reply, http_status, signed_message
 from .config import DEFAULT_LIMITS, AppConfig, Limits, config_of
 from .exceptions import BatchError, MessageError
@@ -169,7 +176,8 @@ async def handle_message(
         config = _config(config, registry, signer, limits)
         if isinstance(message, str | bytes):
             message = load_message(message, config.limits)
-        if isinstance(message, Mapping) and message.get("type") == BATCH:
+        message = json_object(message)
+        if message.get("type") == BATCH:
             return await _answer_batch(message, request, config)
     except Exception as exc:
         return error_reply(exc)
@@ -232,7 +240,7 @@ async def _answer_batch(
 
 
 async def _answer_one(
-    message: _Message,
+    message: Mapping[str, Any],
     request: Any,
     params: Mapping[str, Any] | None,
     config: AppConfig,

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ._connections import Connections
 from ._events import is_event_name
 from ._json import canonical_dumps
+from ._message import json_object
 from ._push import Subscription, encode_push
 from .broker import Broker, broker_from_url
 from .config import AppConfig
@@ -271,8 +272,7 @@ class ComponentWebSocketManager:
             if isinstance(message, str | bytes):
                 # The same size limit (413, in bytes) and JSON errors as every other transport.
                 message = load_message(message, config.limits)
-            if not isinstance(message, Mapping):
-                raise MessageError(f"Message must be a JSON object, got {type(message).__name__}.")
+            message = json_object(message)
             reply = await self._route(connection, connection_id, message, config)
         except Exception as exc:
             reply = error_reply(exc)

@@ -334,6 +334,7 @@ CASES: dict[str, tuple[str, Any, dict[str, str], int]] = {
         200,
     ),
     "bad JSON": ("event", b'{"component": ', HEADERS, 400),
+    "JSON that is no object": ("event", b'"counter"', HEADERS, 400),
     "oversize body": ("event", OVERSIZE, HEADERS, 413),
     "wrong content type": ("event", _counter(), {**HEADERS, "Content-Type": "text/plain"}, 415),
     "no X-CF-Request": ("event", _counter(), {"Content-Type": "application/json"}, 400),
