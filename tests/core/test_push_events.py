@@ -155,6 +155,30 @@ async def test_a_reply_on_the_socket_is_what_the_page_holds(
     assert page.sent[-1]["update"]["html"] == "<ul><li>tea</li></ul>"
 
 
+async def test_each_reply_of_a_batch_on_the_socket_is_what_the_page_holds(
+    manager: ComponentWebSocketManager, signer: Signer, runs: list[Any]
+) -> None:
+    page = await _page(manager, signer, 0, _state(""))
+    state = _state("")
+    event = {
+        "type": "component_event",
+        "component": "todo",
+        "component_id": "todo-0",
+        "event": "filter",
+        "payload": {"text": "tea"},
+        "state": state,
+        "checksum": signer.sign("todo", "todo-0", state),
+    }
+    batch = {"type": "component_batch", "messages": [event, {**event, "checksum": "forged"}]}
+    await manager.handle_message(page, "conn-0", batch)
+    update, refused = page.sent[-1]["replies"]
+    assert refused["code"] == "tampered_state"
+    await manager.push_event("todo", "refresh", {})
+    await manager.flush()
+    assert runs[-1][0] == "tea"  # run from the state the batch's reply gave the page
+    assert page.sent[-1]["base"] == update["checksum"]
+
+
 async def test_a_render_that_shows_the_id_renders_per_id_but_runs_the_handler_once(
     fresh_registry: ComponentRegistry, manager: ComponentWebSocketManager, signer: Signer
 ) -> None:
