@@ -997,9 +997,12 @@
     const headers = Object.assign({}, ...chunk.map((m) => m.request.headers));
     const messages = chunk.map((m) => m.request.message);
     received(send({ url: chunk[0].request.url, headers, message: { type: "component_batch", messages } }))
-      .then((reply) => chunk.forEach((m, i) =>
+      .then((reply) => chunk.forEach((m, i) => {
+        const code = reply && reply.code;
         // A batch this server refuses whole (too large, longer than its limit): one by one.
-        /^(too_large|bad_batch)$/.test(reply.code) ? alone(m) : m.resolve((reply.replies || [])[i] || reply)));
+        if (code === "too_large" || code === "bad_batch") alone(m);
+        else m.resolve(reply && reply.type === "batch_reply" ? (reply.replies || [])[i] : reply);
+      }));
   }
 
   function parseFrames(text, onFrame) {

@@ -154,6 +154,17 @@ def test_a_batch_the_server_refuses_whole_is_sent_one_by_one(cf_page: ClientPage
     expect(cf_page.page.get_by_role("alert")).to_have_count(0)
 
 
+def test_a_batch_without_a_usable_reply_shows_the_error_on_each_target(
+    cf_page: ClientPage,
+) -> None:
+    cf_page.open(component("products", "<p>List</p>") + cart("cart-1", 0) + cart("cart-2", 5))
+    cf_page.morph("products", "<p>List</p>", effects=[{"type": "emit", "event": "e", "to": "cart"}])
+    cf_page.next_request().route.fulfill(status=502, body="Bad gateway")
+    for cid in ("cart-1", "cart-2"):
+        alert = cf_page.page.locator(f"[data-cf-id={cid}]").get_by_role("alert")
+        expect(alert).to_contain_text("The server sent an unreadable reply (HTTP 502).")
+
+
 def test_an_emit_to_more_than_20_components_goes_in_batches_of_20(cf_page: ClientPage) -> None:
     carts = "".join(cart(f"cart-{i}", i) for i in range(21))
     cf_page.open(component("products", "<p>List</p>") + carts)
