@@ -46,12 +46,22 @@ class Firehose(StreamingComponent):
             closed.set()
 
 
-@pytest.fixture
-def port() -> Iterator[int]:
+def _app(host: str, config: AppConfig) -> Any:
+    if host == "litestar":
+        from litestar import Litestar
+
+        from component_framework.litestar import create_router
+
+        return Litestar(route_handlers=[create_router(config=config)])
+    return Starlette(routes=[ComponentApp(config=config).mount()])
+
+
+@pytest.fixture(params=["starlette", "litestar"])
+def port(request: pytest.FixtureRequest) -> Iterator[int]:
     registry = ComponentRegistry()
     registry.register("firehose")(Firehose)
     config = AppConfig(registry=registry, signer=Signer([KEY]), stream_send_timeout=0.5)
-    app = Starlette(routes=[ComponentApp(config=config).mount()])
+    app = _app(request.param, config)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="off"))
