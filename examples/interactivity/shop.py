@@ -1,5 +1,5 @@
 """Events between components: a product in a list tells the cart (a sibling) and its list
-(the parent) that it was added, in the same round of requests."""
+(the parent) that it was added: both hear it in one request."""
 
 from __future__ import annotations
 
