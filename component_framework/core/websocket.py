@@ -324,7 +324,7 @@ class ComponentWebSocketManager:
         if msg_type not in ("subscribe", "unsubscribe"):
             raise MessageError(
                 f"Unknown message type {msg_type!r}: expected component_event, "
-                "component_batch, subscribe or unsubscribe."
+                "subscribe or unsubscribe."
             )
         if not isinstance(component_id, str) or not component_id:
             raise MessageError(f"A {msg_type} message needs a 'component_id' string.")
