@@ -16,3 +16,31 @@ differs. New code imports the new paths:
 | `adapters.django_renderer` | `component_framework.django.renderers` |
 | `adapters.jinjax_renderer` | `component_framework.jinjax.JinjaXRenderer` |
 """
+
+from __future__ import annotations
+
+import importlib
+
+__all__ = ["require"]
+
+
+def _require_extra(package: str, extra: str, old_extra: str | None = None) -> ImportError:
+    """The error for a missing optional *package*: what to install, and which of 0.6.0's
+    extras (``component-framework[...]``) it replaces."""
+    return ImportError(
+        f"{package} is not installed: pip install 'cf-components[{extra}]' "
+        f"(it replaces component-framework[{old_extra or extra}])."
+    )
+
+
+def require(package: str, extra: str, old_extra: str | None = None) -> None:
+    """Import *package* or raise the error of ``_require_extra``, before a shim imports
+    the adapter that needs it.
+
+    Raises:
+        ImportError: *package* is not installed.
+    """
+    try:
+        importlib.import_module(package)
+    except ImportError:
+        raise _require_extra(package, extra, old_extra) from None

@@ -5,6 +5,10 @@ New code: ``component_framework.django.routing`` (docs/django.md).
 
 from __future__ import annotations
 
+from . import require
+
+require("channels", "channels", "django")
+
 from component_framework.django.consumers import ComponentConsumer
 
 __all__ = ["ComponentConsumer"]

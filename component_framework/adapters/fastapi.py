@@ -5,6 +5,10 @@ New code: ``app.mount("/cf", ComponentApp())`` (docs/fastapi.md).
 
 from __future__ import annotations
 
+from . import require
+
+require("fastapi", "fastapi")
+
 from typing import Any
 
 from component_framework.web import ComponentApp

@@ -5,6 +5,10 @@ New code: ``Litestar(route_handlers=[..., create_router()])`` (docs/litestar.md)
 
 from __future__ import annotations
 
+from . import require
+
+require("litestar", "litestar")
+
 from typing import Any
 
 from component_framework.litestar import create_router, template_globals

@@ -169,11 +169,14 @@ class Component(ComponentDispatch, ComponentEffects, ComponentStreams):
         self._mounted = True
 
     def hydrate(self, state: dict[str, Any]) -> None:
-        """Restore component from serialized state (less its ``locked_fields``)."""
-        locked = set(self.locked_fields).intersection(state)
+        """Restore component from serialized state, less its ``locked_fields``: they are
+        removed from *state* itself, so an override reading its argument after this call
+        never sees them."""
+        locked = self._locked_field_set().intersection(state)
         if locked:
             logger.warning("Dropped locked fields %s from %s's state", sorted(locked), self)
-            state = {key: value for key, value in state.items() if key not in locked}
+            for key in locked:
+                del state[key]
         self.state.update(state)
         self._mounted = True
 
@@ -199,9 +202,15 @@ class Component(ComponentDispatch, ComponentEffects, ComponentStreams):
 
     def dehydrate(self) -> dict[str, Any]:
         """Serialize component state for persistence (less its ``locked_fields``)."""
-        if not self.locked_fields:
+        locked = self._locked_field_set()
+        if not locked:
             return self.state.copy()
-        return {key: value for key, value in self.state.items() if key not in self.locked_fields}
+        return {key: value for key, value in self.state.items() if key not in locked}
+
+    @classmethod
+    def _locked_field_set(cls) -> frozenset[str]:
+        # ``locked_fields`` as declared (a tuple, a list, a set), as one set.
+        return frozenset(cls.locked_fields)
 
     def before_render(self) -> None:
         """Called before rendering. Use for derived state computation."""

@@ -17,13 +17,15 @@ from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.middleware.csrf import get_token
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from component_framework.core._execution import current_request
 from component_framework.core._http import script_version
 from component_framework.core._markup import component_root, page_request, script_tag
 from component_framework.core._scripts import page_scripts
+from component_framework.core.config import AppConfig
+from component_framework.core.exceptions import ConfigurationError
 from component_framework.core.flash import (
     FLASH_COOKIE,
     FLASH_LEVELS,
@@ -43,6 +45,7 @@ __all__ = [
     "jinja_globals",
     "render_component_html",
     "render_flash_html",
+    "render_root",
     "render_scripts_html",
 ]
 
@@ -51,7 +54,13 @@ logger = logging.getLogger("component_framework")
 
 def endpoint() -> str:
     """The URL path the component endpoints are served under (``/cf`` for ``path("cf/", ...)``)."""
-    path: str = reverse("cf:event")
+    try:
+        path: str = reverse("cf:event")
+    except (NoReverseMatch, KeyError):  # KeyError: no URLconf names the "cf" namespace
+        raise ConfigurationError(
+            "The component endpoints are not in the URLconf: add "
+            'path("cf/", include("component_framework.django.urls")) to urls.py.'
+        ) from None
     return path.removesuffix("/event")
 
 
@@ -63,8 +72,12 @@ def render_component_html(name: str, request: Any = None, /, **params: Any) -> S
     Raises:
         ComponentError: Unknown component (a bug in the page), or the component failed.
     """
+    return render_root(config(), name, request, params)
+
+
+def render_root(settings: AppConfig, name: str, request: Any, params: dict[str, Any]) -> SafeString:
+    """``render_component_html`` with the app's config given (its registry, signer, stores)."""
     request = request if request is not None else current_request()
-    settings = config()
     component_cls = settings.registry.resolve(name)
     sockets = websocket_enabled()
     if (component_cls.live or component_cls.transport == "ws") and not sockets:

@@ -107,6 +107,11 @@ class DjangoTemplateRenderer(Renderer):
         return f"<{type(self).__name__} using={self.using!r} strict={self._strict}>"
 
     @property
+    def use_cotton(self) -> bool:
+        """Whether component templates may use django-cotton's ``<c-...>`` tags."""
+        return bool(self.extra_loaders)
+
+    @property
     def engine(self) -> Engine:
         """The template engine (made on first use, once Django's settings are ready)."""
         if self._engine is None:
