@@ -242,7 +242,8 @@ def test_tags_not_carried_over_say_what_replaces_them(tag: str) -> None:
 
 @pytest.mark.urls("tests.adapters._no_cf_urls")
 def test_a_component_without_the_endpoints_in_the_urlconf_is_a_clear_error() -> None:
-    with pytest.raises(ConfigurationError, match=re.escape('include("component_framework.django.urls")')):
+    expected = re.escape('include("component_framework.django.urls")')
+    with pytest.raises(ConfigurationError, match=expected):
         _render('{% live_component "counter" %}')
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import re
+import sys
 from typing import Any
 
 import pytest
@@ -22,21 +24,19 @@ HEADERS = {"Content-Type": "application/json", "X-CF-Request": "1"}
         ("adapters.fastapi", {"ComponentApp": "web"}),
         ("adapters.litestar", {"create_router": "litestar", "template_globals": "litestar"}),
         ("adapters.django_views", {"event": "django.views", "stream": "django.views"}),
-        ("adapters.django_model", {"DjangoModelMixin": "django"}),
         ("adapters.django_permissions", {"IsAuthenticated": "core.permissions"}),
         ("adapters.django_websocket", {"ComponentConsumer": "django.consumers"}),
-        ("templatetags.components", {"register": "django.templatetags.cf"}),
+        ("templatetags.components", {"component": "django.templatetags.cf"}),
         ("adapters.flask", {"Components": "flask"}),
-        ("adapters.django_renderer", {"DjangoRenderer": "django.renderers"}),
-        ("adapters.jinjax_renderer", {"JinjaxRenderer": "jinjax"}),
+        ("adapters.django_renderer", {"DjangoCottonRenderer": "django.renderers"}),
+        ("adapters.jinjax_renderer", {"JinjaXRenderer": "jinjax"}),
     ],
 )
 def test_old_paths_re_export_this_projects_objects(path: str, names: dict[str, str]) -> None:
     shim = importlib.import_module(f"component_framework.{path}")
-    renamed = {"DjangoRenderer": "DjangoTemplateRenderer", "JinjaxRenderer": "JinjaXRenderer"}
     for name, home in names.items():
         assert getattr(shim, name) is getattr(
-            importlib.import_module(f"component_framework.{home}"), renamed.get(name, name)
+            importlib.import_module(f"component_framework.{home}"), name
         )
 
 
@@ -85,3 +85,49 @@ def test_litestar_create_component_routes_registers_the_router(cf_defaults: None
     create_component_routes(app, secret_key="k" * 32)
     with LitestarClient(app) as client:
         assert client.get("/cf/cf.js").status_code == 200
+
+
+def test_a_shim_whose_library_is_missing_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from component_framework.adapters import _require_extra
+
+    error = _require_extra("jinjax", "jinjax", "fastapi")
+    assert str(error) == (
+        "jinjax is not installed: pip install 'cf-components[jinjax]' "
+        "(it replaces component-framework[fastapi])."
+    )
+    monkeypatch.setitem(sys.modules, "flask", None)  # importing it raises ImportError
+    monkeypatch.delitem(sys.modules, "component_framework.adapters.flask", raising=False)
+    with pytest.raises(ImportError, match=re.escape("pip install 'cf-components[flask]'")):
+        importlib.import_module("component_framework.adapters.flask")
+
+
+def test_flask_renderer_renders_the_apps_templates_autoescaped(cf_defaults: None) -> None:
+    from flask import Flask
+    from jinja2 import DictLoader
+
+    from component_framework.adapters.flask import FlaskRenderer, register_component_routes
+
+    app = Flask(__name__)
+    app.jinja_env.loader = DictLoader({"hi.html": "{{ greet }} {{ name }}"})
+    app.jinja_env.globals["greet"] = "Hello"
+    renderer = FlaskRenderer(app)
+    assert renderer.render("hi.html", {"name": "<b>"}) == "Hello &lt;b&gt;"
+    components = register_component_routes(app, secret_key="k" * 32)
+    assert app.extensions["component_framework"] is components
+    assert app.test_client().get("/cf/cf.js").status_code == 200
+
+
+def test_jinjax_renderer_shares_the_catalog_it_is_given(tmp_path: Any) -> None:
+    import jinjax
+
+    from component_framework.adapters.jinjax_renderer import JinjaxRenderer
+
+    (tmp_path / "Shout.jinja").write_text("{#def name #}<p>{{ name | shout }} {{ home }}</p>")
+    catalog = jinjax.Catalog()
+    catalog.jinja_env.filters["shout"] = str.upper
+    catalog.jinja_env.globals["home"] = "/home/"
+    catalog.add_folder(str(tmp_path))
+    assert JinjaxRenderer(catalog).render("Shout", {"name": "hey"}) == "<p>HEY /home/</p>"
+    assert JinjaxRenderer([str(tmp_path)]).folders == [str(tmp_path)]

@@ -597,3 +597,18 @@ def test_locked_fields_never_leave_the_server_nor_come_back_from_the_page(
     assert "'is_admin': False" in result["html"]  # the server's value rendered
     assert "Dropped locked fields ['is_admin']" in caplog.text
     assert Component.locked_fields == frozenset()
+
+
+def test_an_override_reading_its_argument_after_hydrate_never_sees_a_locked_field() -> None:
+    seen: list[dict[str, Any]] = []
+
+    class Reads(Component):
+        template_name = "reads.html"
+        locked_fields = ["owner"]  # any collection of names
+
+        def hydrate(self, state: dict[str, Any]) -> None:
+            super().hydrate(state)
+            seen.append(dict(state))
+
+    Reads().hydrate({"owner": 7, "title": "x"})
+    assert seen == [{"title": "x"}]
