@@ -13,6 +13,7 @@ require("django", "django")
 
 from component_framework.django import InstanceNotFoundError
 from component_framework.django._legacy_model import (
+    DjangoModelComponent,
     DjangoModelMixin,
     ModelNotSetError,
     NoInstanceError,
@@ -20,6 +21,7 @@ from component_framework.django._legacy_model import (
 )
 
 __all__ = [
+    "DjangoModelComponent",
     "DjangoModelMixin",
     "InstanceNotFoundError",
     "ModelNotSetError",

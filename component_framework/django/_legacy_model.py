@@ -16,10 +16,18 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from component_framework.core.component import Component
+
 from ._model import DjangoModelMixin as _Mixin
 from ._model import InstanceNotFoundError
 
-__all__ = ["DjangoModelMixin", "ModelNotSetError", "NoInstanceError", "transaction"]
+__all__ = [
+    "DjangoModelComponent",
+    "DjangoModelMixin",
+    "ModelNotSetError",
+    "NoInstanceError",
+    "transaction",
+]
 
 _UNLOADED: Any = _Mixin._instance
 
@@ -149,3 +157,8 @@ class DjangoModelMixin(_Mixin):
         for field in getattr(self, "state_fields", ()):
             if field in self.state:
                 setattr(instance, field, self.state[field])
+
+
+class DjangoModelComponent(DjangoModelMixin, Component):
+    """0.6.0's ``DjangoModelComponent``: a component bound to a model instance (set ``model``,
+    ``state_fields`` and ``template_name``)."""

@@ -13,7 +13,11 @@ from django.template import Context, Engine
 from django.test import Client, RequestFactory
 
 from component_framework.adapters import django_views
-from component_framework.adapters.django_model import DjangoModelMixin, InstanceNotFoundError
+from component_framework.adapters.django_model import (
+    DjangoModelComponent,
+    DjangoModelMixin,
+    InstanceNotFoundError,
+)
 from component_framework.adapters.django_permissions import (
     login_required_component,
     permission_required_component,
@@ -291,6 +295,26 @@ def test_state_and_instance_copy_and_save_without_commit() -> None:
     editor.instance = None
     with pytest.raises(ValueError, match="No instance to save"):
         editor.save_instance()
+
+
+def test_django_model_component_runs_a_handler_that_saves_its_instance() -> None:
+    article = Article.objects.create(title="Draft")
+
+    class StatusEditor(DjangoModelComponent):
+        model = Article
+        template_name = "unused.html"
+        state_fields = ["status"]
+
+        def render(self) -> str:
+            return "<p>ok</p>"
+
+        def on_update_status(self, status: str) -> None:
+            self.instance.status = status
+            self.save_instance()
+
+    state = StatusEditor(pk=article.pk).resolve("update_status", {"status": "published"})
+    assert state["pk"] == article.pk
+    assert Article.objects.get(pk=article.pk).status == "published"
 
 
 def test_hydrate_loads_the_instance_of_the_signed_pk_again() -> None:
