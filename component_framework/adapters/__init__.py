@@ -1,6 +1,7 @@
 """The adapter module paths of component-framework 0.6.0, as thin shims over this project's.
 
-Each module re-exports (or wraps in one call) what this project offers for the same job, so
+Each module re-exports what this project offers for the same job, or a thin layer over it under
+0.6.0's names, so
 code written against 0.6.0 imports; docs/migrating.md gives the new path of each and what
 differs. New code imports the new paths:
 
@@ -11,6 +12,7 @@ differs. New code imports the new paths:
 | `adapters.django_views` | `component_framework.django.urls` (views in `django.views`) |
 | `adapters.django_model` | `component_framework.django.DjangoModelMixin` |
 | `adapters.django_permissions` | `component_framework.core.permissions` |
+| `adapters.django_ratelimit` | `rate_limits` on the component (`core.rate_limit`) |
 | `adapters.django_websocket` | `component_framework.django.consumers.ComponentConsumer` |
 | `adapters.flask` | `component_framework.flask.Components` |
 | `adapters.django_renderer` | `component_framework.django.renderers` |
