@@ -1,9 +1,8 @@
 """The adapter module paths of component-framework 0.6.0, as thin shims over this project's.
 
-Each module re-exports what this project offers for the same job, or a thin layer over it under
-0.6.0's names, so
-code written against 0.6.0 imports; docs/migrating.md gives the new path of each and what
-differs. New code imports the new paths:
+Each module re-exports what this project offers for the same job, or a thin layer over it
+under 0.6.0's names, so code written against 0.6.0 imports; docs/migrating.md gives the new
+path of each and what differs. New code imports the new paths:
 
 | 0.6.0 path | this project |
 | --- | --- |
