@@ -27,10 +27,10 @@ __all__ = ["require"]
 
 def _require_extra(package: str, extra: str, old_extra: str | None = None) -> ImportError:
     """The error for a missing optional *package*: what to install, and which of 0.6.0's
-    extras (``component-framework[...]``) it replaces."""
+    extras it replaces (under this project's name only: users never read the old one)."""
     return ImportError(
         f"{package} is not installed: pip install 'cf-components[{extra}]' "
-        f"(it replaces component-framework[{old_extra or extra}])."
+        f"(it replaces 0.6.0's [{old_extra or extra}] extra)."
     )
 
 

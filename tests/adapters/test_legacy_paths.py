@@ -95,7 +95,7 @@ def test_a_shim_whose_library_is_missing_says_what_to_install(
     error = _require_extra("jinjax", "jinjax", "fastapi")
     assert str(error) == (
         "jinjax is not installed: pip install 'cf-components[jinjax]' "
-        "(it replaces component-framework[fastapi])."
+        "(it replaces 0.6.0's [fastapi] extra)."
     )
     monkeypatch.setitem(sys.modules, "flask", None)  # importing it raises ImportError
     monkeypatch.delitem(sys.modules, "component_framework.adapters.flask", raising=False)
