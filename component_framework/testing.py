@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from ._effect_assertions import EffectAssertions
+from ._task_assertions import TaskAssertions
 from .core import _held_state as held_state
 from .core import navigation, signing, state, threads
 from .core import renderer as renderer_module
@@ -109,7 +110,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-class ComponentTester(EffectAssertions):
+class ComponentTester(EffectAssertions, TaskAssertions):
     """Drive one component instance as a page would.
 
     Args:
@@ -162,6 +163,7 @@ class ComponentTester(EffectAssertions):
             )
         self._notice = "" if self.url_error is None else str(url_notice(self.url_error))
         self.frames: list[dict[str, Any]] = []
+        self._pending_tasks = []
         self.uploaded: dict[str, list[str]] = {}
         """The ids of the files sent with :meth:`upload`, by upload name, until an event
         that takes them is fired."""
@@ -292,7 +294,7 @@ class ComponentTester(EffectAssertions):
         return {e["name"]: e for e in effects if e.get("type") == "upload"}
 
     async def _send(self, message: dict[str, Any]) -> None:
-        with self._store():
+        with self._store(), self._collecting_tasks(message.get("event"), self._config):
             self._reply = await dispatch_message(message, self.request, config=self._config)
         self.frames, self._notice = [], ""
         self._follow(self._reply.get("effects", ()))

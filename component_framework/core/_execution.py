@@ -43,6 +43,7 @@ from .component import Component
 from .config import AppConfig
 from .rate_limit import check_rate, limited
 from .streaming import StreamingComponent
+from .tasks import collecting
 from .threads import run_sync
 from .uploads import consume, with_upload_effects
 
@@ -146,16 +147,41 @@ def answer_here(
     The body of the one worker-thread hop of a sync message (and of ``cf dispatch`` and a
     page's first render, which run where their caller is).
     """
-    return finish(run_message(parsed, request, params, config, SYNC_STEPS))
+    with _tasks_of(parsed, config) as tasks:
+        reply = finish(run_message(parsed, request, params, config, SYNC_STEPS))
+    _start(tasks, config)
+    return reply
 
 
 async def answer(
     parsed: ParsedEvent, request: Any, params: Mapping[str, Any] | None, config: AppConfig
 ) -> dict[str, Any]:
-    """Run a message where the rule says: on the loop if its handler is async, else one hop."""
-    if parsed.runs_on_loop:
-        return await run_message(parsed, request, params, config, ASYNC_STEPS)
-    return await run_sync(answer_here, parsed, request, params, config)
+    """Run a message where the rule says: on the loop if its handler is async, else one hop.
+
+    The background tasks its handler started start once its reply is built (``core.tasks``).
+    """
+    with _tasks_of(parsed, config) as tasks:
+        if parsed.runs_on_loop:
+            reply = await run_message(parsed, request, params, config, ASYNC_STEPS)
+        else:
+            reply = await run_sync(answer_here, parsed, request, params, config)
+    _start(tasks, config)
+    return reply
+
+
+def _tasks_of(parsed: ParsedEvent, config: AppConfig) -> Any:
+    refusal = None
+    if parsed.event is None or parsed.component_id is None:
+        refusal = "a first render's page gets no result (start it from an event, or make the "
+        refusal += "component lazy)"
+    return collecting(parsed.name, parsed.component_id, config, refusal=refusal)
+
+
+def _start(tasks: list[Any] | None, config: AppConfig) -> None:
+    if tasks:
+        from .tasks import runner_of
+
+        runner_of(config).start(tasks)
 
 
 async def stream_answers(

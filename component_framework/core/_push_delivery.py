@@ -222,7 +222,9 @@ class PushDelivery:
             return
         kind = push["k"]
         if kind == "event":
-            await self._deliver_event(push["c"], push["e"], push["p"])
+            await self._deliver_event(
+                push["c"], push["e"], push["p"], push.get("id"), push.get("err")
+            )
         elif kind == "effects":
             # Stream changes rendered once by the publisher: the same effects for every page.
             effects = push["x"]
@@ -247,11 +249,29 @@ class PushDelivery:
             if future is not None and not future.done():
                 future.set_result(None)
 
-    async def _deliver_event(self, component: str, event: str, payload: dict[str, Any]) -> None:
+    async def _deliver_event(
+        self,
+        component: str,
+        event: str,
+        payload: dict[str, Any],
+        component_id: str | None = None,
+        failed: Any = None,
+    ) -> None:
+        # With *component_id*: only that page's instance (a background task's result); with
+        # *failed*: the task failed and the component has no handler for it, the page shows it.
         connections = self._connections
+        subs = connections.of_component(component)
+        if component_id is not None:
+            subs = [sub for sub in connections.of_id(component_id) if sub.component == component]
+        if failed:
+            error = {"type": "error", "error": "A background task failed.", "code": "task_failed"}
+            await self._put_each(
+                subs, component, lambda sub: {**plain_message(sub, event, payload), "error": error}
+            )
+            return
         plain: list[Subscription] = []
         runs: dict[tuple[type[Any], int], list[Page]] = {}
-        for sub in connections.of_component(component):
+        for sub in subs:
             cls = sub.config.registry.get(component)
             known = connections.known(sub) if cls is not None else None
             if cls is None or known is None or _answered_by_page(cls, event):

@@ -17,6 +17,7 @@ from ._component_effects import ComponentEffects
 from .exceptions import ComponentError, EventNotFoundError
 from .renderer import Renderer, get_default_renderer
 from .streams import ComponentStreams
+from .tasks import ComponentTasks
 from .url_state import UrlParam
 
 # The documented API has StateSerializer in this module; it lives in its own.
@@ -35,7 +36,7 @@ __all__ = ["Component", "ComponentError", "EventNotFoundError", "StateSerializer
 logger = logging.getLogger("component_framework")
 
 
-class Component(ComponentDispatch, ComponentEffects, ComponentStreams):
+class Component(ComponentDispatch, ComponentEffects, ComponentStreams, ComponentTasks):
     """
     Base component class with lifecycle management.
 

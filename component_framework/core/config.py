@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .broker import Broker
     from .rate_limit import RateLimit, RateLimiter
     from .upload_store import UploadStore
+    from .websocket import ComponentWebSocketManager
 
 __all__ = ["DEFAULT_CONFIG", "DEFAULT_LIMITS", "AppConfig", "Limits", "config_of"]
 
@@ -72,6 +73,7 @@ _FIELDS = (
     "rate_limit",
     "rate_limiter",
     "upload_store",
+    "ws_manager",
 )
 
 _PUSH_BACKLOG_BYTES = 16 * 1024 * 1024
@@ -107,6 +109,9 @@ class AppConfig:
             state store); by default in this process.
         upload_store: Where uploads of components that name no store go
             (``core.upload_store``); by default temporary files of this machine.
+        ws_manager: The WebSocket manager whose pages get the results of background tasks
+            (``core.tasks``); by default the process-wide ``ws_manager``. An app made with
+            its own manager sets it.
     """
 
     __slots__ = (
@@ -126,6 +131,7 @@ class AppConfig:
         "resync_spread",
         "stream_send_timeout",
         "upload_store",
+        "ws_manager",
     )
 
     def __init__(
@@ -145,6 +151,7 @@ class AppConfig:
         rate_limit: RateLimit | str | None = None,
         rate_limiter: RateLimiter | StateStore | str | None = None,
         upload_store: UploadStore | None = None,
+        ws_manager: ComponentWebSocketManager | None = None,
     ) -> None:
         if not isinstance(limits, Limits):
             raise ConfigurationError(
@@ -177,6 +184,7 @@ class AppConfig:
         self._rate_limiter = rate_limiter
         self._limiter: RateLimiter | None = None
         self.upload_store = upload_store
+        self.ws_manager = ws_manager
 
     @classmethod
     def for_app(
@@ -255,6 +263,15 @@ class AppConfig:
                 self._limiter = RateLimiter(given)
         return self._limiter
 
+    def with_manager(self, manager: ComponentWebSocketManager) -> AppConfig:
+        """This config naming *manager* as its WebSocket manager (an app made with its own
+        manager), unless it names one already; itself for the process-wide one."""
+        from .websocket import ws_manager
+
+        if self.ws_manager is not None or manager is ws_manager:
+            return self
+        return self.replace(ws_manager=manager)
+
     def replace(self, **changes: Any) -> AppConfig:
         """A copy with *changes* (the constructor's arguments) applied.
 
@@ -280,6 +297,7 @@ class AppConfig:
             # Counts already kept go on being shared by the copy.
             "rate_limiter": self._limiter if self._limiter is not None else self._rate_limiter,
             "upload_store": self.upload_store,
+            "ws_manager": self.ws_manager,
         }
         return AppConfig(**{**current, **changes})
 

@@ -58,6 +58,7 @@ __all__ = [
     "StateTooLargeError",
     "StoreFullError",
     "SubscriptionLimitError",
+    "TaskLimitError",
     "UnsafeUrlError",
     "UploadError",
 ]
@@ -279,6 +280,14 @@ class SubscriptionLimitError(MessageError):
     """A connection asked for more subscriptions than the manager allows."""
 
     code = "too_many_subscriptions"
+    status = 429
+
+
+class TaskLimitError(ComponentError):
+    """A handler started more background tasks than its component may run at once
+    (``Component.max_tasks``, per page and process): the page is told to wait."""
+
+    code = "too_many_tasks"
     status = 429
 
 

@@ -37,6 +37,7 @@ from typing import Any, ClassVar, Literal
 
 from markupsafe import Markup
 
+from .exceptions import EffectError
 from .renderer import Renderer, get_default_renderer
 
 __all__ = [
@@ -87,7 +88,7 @@ class Stream:
             key = self.key(item)
         elif isinstance(item, Mapping):
             if self.key not in item:
-                raise ValueError(
+                raise EffectError(
                     f"An item of stream {name!r} has no {self.key!r} key: {_short(item)}. "
                     "Give it one, or set Stream(key=...)."
                 )
@@ -95,13 +96,13 @@ class Stream:
         elif hasattr(item, self.key):
             key = getattr(item, self.key)
         else:
-            raise ValueError(
+            raise EffectError(
                 f"An item of stream {name!r} has no {self.key!r} attribute: {_short(item)}. "
                 "Give it one, or set Stream(key=...)."
             )
         text = str(key)
         if isinstance(key, bool) or not _KEY.fullmatch(text):
-            raise ValueError(
+            raise EffectError(
                 f"The key {key!r} of an item of stream {name!r} cannot make a DOM id: use 1-100 "
                 "letters, digits or '_.:-' (a database id, a slug)."
             )
@@ -111,13 +112,13 @@ class Stream:
         """Render *item*: its DOM id and HTML.
 
         Raises:
-            ValueError: The item has no usable key, or its HTML's root lacks the DOM id.
+            EffectError: The item has no usable key, or its HTML's root lacks the DOM id.
         """
         dom_id = self.dom_id(name, item)
         html = renderer.render(self.template, {"item": item, "dom_id": dom_id}).strip()
         match = re.match(r"<[A-Za-z][^>]*>", html)
         if match is None or f'id="{dom_id}"' not in match.group():
-            raise ValueError(
+            raise EffectError(
                 f"The item template {self.template!r} of stream {name!r} must render one "
                 f'element with id="{{{{ dom_id }}}}" ({dom_id!r}); it rendered {html[:80]!r}.'
             )
@@ -131,7 +132,7 @@ def _short(item: Any) -> str:
 
 def _check_at(name: str, at: Any) -> _At:
     if at not in (0, -1) or isinstance(at, bool):
-        raise ValueError(
+        raise EffectError(
             f"Stream {name!r}: at={at!r} is not an end; use at=-1 (the end) or at=0 (the start)."
         )
     return at  # type: ignore[no-any-return]
@@ -172,7 +173,7 @@ def stream_effects(
 def _renderer_of(owner: Any) -> Renderer:
     renderer: Renderer | None = owner.renderer or get_default_renderer()
     if renderer is None:
-        raise ValueError(
+        raise EffectError(
             f"No renderer for {owner.__name__}'s stream items: set `renderer` on the class or "
             "call set_default_renderer(JinjaRenderer([...]))."
         )
@@ -184,7 +185,7 @@ def _stream_of(owner: type[Any], name: str) -> Stream:
     if stream is None:
         close = difflib.get_close_matches(str(name), list(owner.streams), n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"declared: {list(owner.streams)}."
-        raise ValueError(f"{owner.__name__} has no stream {name!r}; {hint}")
+        raise EffectError(f"{owner.__name__} has no stream {name!r}; {hint}")
     return stream
 
 
@@ -258,10 +259,14 @@ class ComponentStreams:
         self._streams_as_effects = not mounting
         self._first_render = None
 
-    def _change(self, name: str, op: Any, items: Iterable[Any], at: Any = -1) -> None:
+    def _change(self, method: str, name: str, op: Any, items: Iterable[Any], at: Any = -1) -> None:
         owner = type(self)
-        stream = _stream_of(owner, name)
-        effects = stream_effects(name, stream, _renderer_of(owner), op, items, at=at)
+        try:
+            stream = _stream_of(owner, name)
+            effects = stream_effects(name, stream, _renderer_of(owner), op, items, at=at)
+        except EffectError as exc:  # say where, as the other effect methods do
+            exc.args = (f"{owner.__name__}.{method}(): {exc}",)
+            raise
         if self._streams_as_effects:
             self._effects.extend(effects)
             return
@@ -275,25 +280,25 @@ class ComponentStreams:
         the page drops items from the other end.
 
         Raises:
-            ValueError: An unknown stream, an item without a usable key, or a bad *at*.
+            EffectError: An unknown stream, an item without a usable key, or a bad *at*.
         """
-        self._change(name, "insert", [item], at)
+        self._change("stream_insert", name, "insert", [item], at)
 
     def stream_extend(self, name: str, items: Iterable[Any], *, at: _At = -1) -> None:
         """Insert each of *items*, in order, as ``stream_insert`` does."""
-        self._change(name, "insert", items, at)
+        self._change("stream_extend", name, "insert", items, at)
 
     def stream_update(self, name: str, item: Any) -> None:
         """Render *item* again where the page shows it (a page without it ignores it)."""
-        self._change(name, "update", [item])
+        self._change("stream_update", name, "update", [item])
 
     def stream_delete(self, name: str, item: Any) -> None:
         """Remove *item* (or the item with the key *item*) from the stream *name*."""
-        self._change(name, "delete", [item])
+        self._change("stream_delete", name, "delete", [item])
 
     def stream_reset(self, name: str, items: Iterable[Any] = ()) -> None:
         """Empty the stream *name* on the page, then insert *items* (a new search's results)."""
-        self._change(name, "reset", items)
+        self._change("stream_reset", name, "reset", items)
 
     def _stream_context(self) -> _StreamsInTemplate:
         shown = None if self._streams_as_effects else self._first_render

@@ -32,6 +32,7 @@ from .protocol import BATCH, BATCH_REPLY, Limits, error_reply, handle_message, l
 from .registry import ComponentRegistry
 from .signing import Signer
 from .streams import StreamPush
+from .tasks import page_gone
 
 if TYPE_CHECKING:
     from ._push_delivery import PushDelivery
@@ -209,6 +210,7 @@ class ComponentWebSocketManager:
     async def disconnect(self, connection_id: str) -> None:
         """Remove a connection id and every subscription it held."""
         self._connections.remove(connection_id)
+        page_gone(self)  # background tasks whose page went away are cancelled
         self._delivery.stop_delivery_if_idle()
         logger.info("WebSocket disconnected: %s", connection_id)
 
@@ -239,6 +241,7 @@ class ComponentWebSocketManager:
     def unsubscribe(self, connection_id: str, component_id: str) -> None:
         """Unsubscribe connection from component updates."""
         self._connections.unsubscribe(connection_id, component_id)
+        page_gone(self)
 
     def subscriptions(self, component: str) -> list[Subscription]:
         """Return this process's subscriptions to instances of *component*."""
@@ -448,7 +451,7 @@ class ComponentWebSocketManager:
 
         Raises:
             ComponentNotFoundError: *component* is not registered.
-            ValueError: It has no stream *name*.
+            EffectError: It has no stream *name*.
         """
         from ._execution import current_config  # here: _execution imports the message path
 

@@ -116,7 +116,7 @@ class Components:
             given["allowed_origins"] = tuple(allowed_origins)
         self.config = AppConfig.for_app(
             "Components", config=config, secret_key=secret_key, debug=debug, **given
-        )
+        ).with_manager(manager)
         self.prefix = prefix
         self.manager = manager
         self.sockets = sockets

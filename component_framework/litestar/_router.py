@@ -98,7 +98,7 @@ def create_router(
         given["allowed_origins"] = tuple(allowed_origins)
     app_config = AppConfig.for_app(
         "create_router", config=config, secret_key=secret_key, debug=debug, **given
-    )
+    ).with_manager(manager)
     open_backends(manager)
 
     @post("/event", status_code=200)

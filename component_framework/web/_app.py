@@ -135,12 +135,13 @@ class ComponentApp:
         config = AppConfig.for_app(
             "ComponentApp", config=config, secret_key=secret_key, debug=debug, **given
         )
-        self.prefix = prefix
-        self.debug = debug
-        self.config = config
         # One manager for every app of the process (cf dev's too), so ws_manager.push_*()
         # reaches every page; each socket's messages still use this app's config.
         manager = manager or ws_manager
+        config = config.with_manager(manager)  # where its background tasks' results go
+        self.prefix = prefix
+        self.debug = debug
+        self.config = config
         if config.broker is not None:
             manager.use_broker(config.broker)
         open_backends(manager)  # a broker or store that cannot work stops start-up here

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -17,6 +17,7 @@ from component_framework.core._reply import http_status
 from component_framework.core.config import AppConfig
 from component_framework.core.protocol import handle_message, render_component
 from component_framework.core.signing import Signer
+from component_framework.core.streams import Stream
 
 from ._support import Plain
 
@@ -39,12 +40,17 @@ CASES: dict[str, Callable[[Component, str], None]] = {
     "emit_payload": lambda c, v: c.emit("go", [1], to="target"),  # type: ignore[arg-type]
     "emit_bad_id": lambda c, v: c.emit("go", component_id=v),
     "emit_unknown_target": lambda c, v: c.emit("go", to="nobody"),
+    "stream_unknown": lambda c, v: c.stream_insert("itemz", {"id": 1}),
+    "stream_at": lambda c, v: c.stream_insert("items", {"id": 1}, at=5),  # type: ignore[arg-type]
+    "stream_key": lambda c, v: c.stream_delete("items", {"text": "no id"}),
+    "task_no_handler": lambda c, v: c.start_task(print, event="nothing"),
 }
 
 
 class Asker(Component):
     renderer = Plain()
     template_name = "asker.html"
+    streams: ClassVar[dict[str, Stream]] = {"items": Stream("item.html")}
 
     def on_ask(self, case: str, value: str = "") -> None:
         CASES[case](self, value)
@@ -112,6 +118,10 @@ def test_what_a_clients_input_can_cause_is_a_4xx_with_its_message(
         ("emit_no_target", "Asker.emit(): emit('go') needs exactly one target"),
         ("emit_payload", "Asker.emit(): The payload of emit('go') must be a dict"),
         ("emit_unknown_target", "asker emitted 'go' to 'nobody', which is not a registered"),
+        ("stream_unknown", "Asker.stream_insert(): Asker has no stream 'itemz'; did you mean"),
+        ("stream_at", "Asker.stream_insert(): Stream 'items': at=5 is not an end"),
+        ("stream_key", "Asker.stream_delete(): An item of stream 'items' has no 'id' key"),
+        ("task_no_handler", "Asker.start_task(): event='nothing' names no handler"),
     ],
 )
 def test_the_codes_own_mistakes_are_a_500_told_to_the_log_not_the_client(

@@ -1,0 +1,330 @@
+"""Background tasks: slow work a handler starts, whose result comes back as an event.
+
+A handler calls ``self.start_task(fetch_preview, url, event="preview_ready")``. The task is
+only recorded then; it starts once the event's reply is built (never when the handler or the
+reply fails). ``async def`` functions run on the app's event loop, any other in a worker
+thread. When it returns, its result goes through the broker, as a push of the event
+``preview_ready`` to the one component id that started it (every page has its own), so
+whichever process holds that page's socket delivers it: the component handles
+``on_preview_ready(result=...)`` with its state as it is then, like any pushed event.
+
+A task that raises or outlives its timeout is logged (with the traceback) and reported to the
+component as ``on_<event>_error(error="failed" | "timeout")`` when it has that handler; without
+one, the page shows a generic error in the component. The exception's text never reaches the
+page: a task that wants to show a message returns it.
+
+A task is cancelled when its page goes away as the process running it sees it: the last
+subscription this process holds for the component id ends (the page's socket closed, or it
+unsubscribed: live navigation away, the component removed). A component runs at most
+``max_tasks`` tasks at once per page and process (``TaskLimitError`` beyond), each for at most
+``task_timeout`` seconds (or the ``timeout`` given).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import logging
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ._events import is_event_name
+from ._json import canonical_dumps
+from .exceptions import EffectError, TaskLimitError
+from .threads import run_sync
+
+if TYPE_CHECKING:
+    from .config import AppConfig
+    from .websocket import ComponentWebSocketManager
+
+__all__ = [
+    "ComponentTasks",
+    "Task",
+    "TaskRunner",
+    "collecting",
+    "page_gone",
+    "runner_of",
+    "task_outcome",
+]
+
+logger = logging.getLogger("component_framework")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Task:
+    """One background task a handler started (``Component.start_task``)."""
+
+    component: str
+    """The registered name of the component that started it."""
+    component_id: str
+    """The id of that component on its page: where the result goes."""
+    event: str
+    """The event its result comes back as (``on_<event>(result=...)``)."""
+    function: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    timeout: float = 60.0
+    """Seconds it may run; beyond, it is cancelled and reported as ``"timeout"``."""
+    handles_errors: bool = False
+    """Whether the component has ``on_<event>_error`` (else the page shows an error)."""
+
+    @property
+    def name(self) -> str:
+        """The function's name, for logs and ``cf dev``."""
+        return getattr(self.function, "__qualname__", repr(self.function))
+
+    def __repr__(self) -> str:
+        return f"<Task {self.name} -> {self.component}.on_{self.event} id={self.component_id}>"
+
+
+@dataclass(slots=True)
+class _Collector:
+    """The tasks started while one message runs; ``refusal`` says why none may start."""
+
+    name: str
+    component_id: str | None
+    running: Callable[[str], int]
+    refusal: str | None = None
+    tasks: list[Task] = field(default_factory=list)
+
+
+_collector: ContextVar[_Collector | None] = ContextVar("component_framework_tasks", default=None)
+
+
+@contextmanager
+def collecting(
+    name: str,
+    component_id: str | None,
+    config: AppConfig | None,
+    *,
+    refusal: str | None = None,
+    running: Callable[[str], int] | None = None,
+) -> Iterator[list[Task] | None]:
+    """Collect the tasks started in the block: yields their list, or ``None`` when an outer
+    block collects them already (that block's owner starts them). *running* counts the tasks
+    a component id runs already (by default, in *config*'s manager's process)."""
+    if _collector.get() is not None:
+        yield None
+        return
+    if running is None:
+        running = runner_of(config).running if config is not None and refusal is None else _none
+    collector = _Collector(name, component_id, running, refusal)
+    token = _collector.set(collector)
+    try:
+        yield collector.tasks
+    finally:
+        _collector.reset(token)
+
+
+def _none(component_id: str) -> int:
+    return 0
+
+
+class ComponentTasks:
+    """The ``start_task`` method of ``Component`` (see the module's docstring)."""
+
+    max_tasks: ClassVar[int] = 4
+    """Background tasks one instance (one page) may run at once in a process."""
+    task_timeout: ClassVar[float] = 60.0
+    """Seconds a background task may run unless ``start_task`` says otherwise."""
+
+    id: str
+
+    def start_task(
+        self,
+        function: Callable[..., Any],
+        /,
+        *args: Any,
+        event: str,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Run ``function(*args, **kwargs)`` once the reply is sent, and hand its result to
+        ``on_<event>(result=...)`` of this component on this page (``core.tasks``).
+
+        Raises:
+            EffectError: *function* is not a function (a coroutine: pass the function and its
+                arguments), *event* names no handler, a bad *timeout*, or no event of a page
+                runs (a first render, a pushed event run on the server).
+            TaskLimitError: This page already runs ``max_tasks`` tasks of the component.
+        """
+        where = f"{type(self).__name__}.start_task()"
+        if inspect.iscoroutine(function):
+            function.close()
+            raise EffectError(
+                f"{where}: pass the function and its arguments, start_task(fetch, url, "
+                "event=...), not a coroutine fetch(url)."
+            )
+        if not callable(function):
+            raise EffectError(f"{where}: {function!r} is not a function.")
+        if not is_event_name(event) or not callable(getattr(self, f"on_{event}", None)):
+            raise EffectError(
+                f"{where}: event={event!r} names no handler; define on_{event}(self, result) "
+                f"on {type(self).__name__} (its result comes back there)."
+            )
+        limit = type(self).task_timeout if timeout is None else timeout
+        if isinstance(limit, bool) or not isinstance(limit, int | float) or not limit > 0:
+            raise EffectError(f"{where}: timeout must be a positive number of seconds.")
+        collector = _collector.get()
+        if collector is None or collector.refusal is not None or collector.component_id != self.id:
+            why = (
+                collector.refusal
+                if collector is not None and collector.refusal
+                else ("it runs from the handler of a page's event (the page that gets the result)")
+            )
+            raise EffectError(f"{where}: no task can start here: {why}.")
+        if collector.running(self.id) + len(collector.tasks) >= type(self).max_tasks:
+            raise TaskLimitError(
+                f"This component already runs {type(self).max_tasks} background tasks; "
+                "wait for one to finish."
+            )
+        collector.tasks.append(
+            Task(
+                collector.name,
+                self.id,
+                event,
+                function,
+                args,
+                dict(kwargs),
+                float(limit),
+                callable(getattr(self, f"on_{event}_error", None)),
+            )
+        )
+
+
+# ---------- Running ----------
+
+
+async def _call(task: Task) -> Any:
+    if inspect.iscoroutinefunction(task.function):
+        return await task.function(*task.args, **task.kwargs)
+    result = await run_sync(lambda: task.function(*task.args, **task.kwargs))
+    if inspect.isawaitable(result):  # a callable object or partial of an async function
+        return await result
+    return result
+
+
+async def task_outcome(task: Task) -> tuple[str, dict[str, Any]]:
+    """Run *task* within its timeout: the event and payload its component gets.
+
+    ``(event, {"result": ...})``, else ``(event + "_error", {"error": "failed"|"timeout"})``
+    with the failure logged. Cancelling the caller cancels the task (a function running in a
+    worker thread runs on, but its result goes nowhere).
+    """
+    failed = f"{task.event}_error", {"error": "failed"}
+    try:
+        async with asyncio.timeout(task.timeout) as limit:
+            result = await _call(task)
+    except TimeoutError:
+        if not limit.expired():
+            logger.exception("Background task %r failed.", task)
+            return failed
+        logger.warning("Background task %r took longer than %gs: cancelled.", task, task.timeout)
+        return f"{task.event}_error", {"error": "timeout"}
+    except Exception:
+        logger.exception("Background task %r failed.", task)
+        return failed
+    try:
+        canonical_dumps(result)
+    except (TypeError, ValueError) as exc:
+        logger.error("Background task %r returned a value that is not JSON: %s", task, exc)
+        return failed
+    return task.event, {"result": result}
+
+
+class TaskRunner:
+    """The background tasks a WebSocket manager's process runs, by component id."""
+
+    def __init__(self, manager: ComponentWebSocketManager) -> None:
+        self._manager = manager
+        self._running: dict[str, set[asyncio.Task[None]]] = {}
+        self._watched: set[str] = set()  # ids whose page this process holds a socket for
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return f"<TaskRunner running={sum(len(t) for t in self._running.values())}>"
+
+    def running(self, component_id: str) -> int:
+        """How many tasks run for *component_id* in this process."""
+        return len(self._running.get(component_id, ()))
+
+    def start(self, tasks: list[Task]) -> None:
+        """Start *tasks* on the app's loop (from it, or from any thread)."""
+        if not tasks:
+            return
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            self._start_here(tasks)
+            return
+        from ._background import background_loop  # no app loop: a WSGI host's
+
+        background_loop().loop.call_soon_threadsafe(self._start_here, tasks)
+
+    def _start_here(self, tasks: list[Task]) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new loop (a restarted server): the old tasks died
+            self._loop, self._running, self._watched = loop, {}, set()
+        for task in tasks:
+            running = loop.create_task(self._run(task), name=f"cf-task {task.name}")
+            self._running.setdefault(task.component_id, set()).add(running)
+            running.add_done_callback(functools.partial(self._done, task.component_id))
+            if self._manager.subscriptions_of(task.component_id):
+                self._watched.add(task.component_id)
+
+    def _done(self, component_id: str, done: asyncio.Task[None]) -> None:
+        tasks = self._running.get(component_id)
+        if tasks is not None:
+            tasks.discard(done)
+            if not tasks:
+                del self._running[component_id]
+                self._watched.discard(component_id)
+
+    async def _run(self, task: Task) -> None:
+        event, payload = await task_outcome(task)
+        if event != task.event and not task.handles_errors:
+            # No error handler: the page shows a generic error in the component.
+            self._manager._publish(
+                "event", c=task.component, e=task.event, p={}, id=task.component_id, err=1
+            )
+            return
+        self._manager._publish("event", c=task.component, e=event, p=payload, id=task.component_id)
+
+    def page_gone(self) -> None:
+        """Cancel the tasks of every watched id this process no longer holds a page for."""
+        for component_id in list(self._watched):
+            if not self._manager.subscriptions_of(component_id):
+                self._watched.discard(component_id)
+                for running in list(self._running.get(component_id, ())):
+                    running.cancel()
+                logger.info("Cancelled the background tasks of %s: its page left.", component_id)
+
+
+_runners: weakref.WeakKeyDictionary[ComponentWebSocketManager, TaskRunner] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def runner_of(config: AppConfig) -> TaskRunner:
+    """The task runner of *config*'s WebSocket manager (the process-wide one by default)."""
+    from .websocket import ws_manager
+
+    manager = config.ws_manager or ws_manager
+    runner = _runners.get(manager)
+    if runner is None:
+        runner = _runners[manager] = TaskRunner(manager)
+    return runner
+
+
+def page_gone(manager: ComponentWebSocketManager) -> None:
+    """A subscription of *manager* ended: cancel the tasks whose page went away."""
+    runner = _runners.get(manager)
+    if runner is not None:
+        runner.page_gone()
