@@ -1,11 +1,13 @@
 """A small app for the streams browser tests: a feed whose items live outside its state.
 
 ``/`` holds the feed's state in the page, ``/held`` on the server; ``announce`` pushes an item
-to every page showing a feed. Run as ``uvicorn tests.browser.streams_app:app``.
+to every page showing a feed. ``/preview`` (events over HTTP) and ``/preview-ws`` (over the
+socket) start background tasks. Run as ``uvicorn tests.browser.streams_app:app``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from typing import ClassVar
 
@@ -45,6 +47,15 @@ HISTORY = """<div>
 </div>"""
 
 POST = '<li id="{{ dom_id }}" style="height: 60px">post {{ item }}</li>'
+
+PREVIEW = """<div>
+  <button cf-click="share" data-testid="share">Share</button>
+  <button cf-click="share" cf-payload='{"url": "broken"}' data-testid="break">Break</button>
+  <button cf-click="wait" data-testid="wait">Wait</button>
+  <p data-testid="shared">shared={{ state.shared }}</p>
+  <p data-testid="preview">{{ state.title or "no preview" }}</p>
+  <p data-testid="problem">{{ state.problem }}</p>
+</div>"""
 
 PAGE = """<!doctype html><html><body>
 {{ component(name) }}{{ cf_scripts() }}
@@ -126,6 +137,47 @@ class History(Component):
         self.state["newest"] = last
 
 
+async def fetch_preview(url: str) -> dict[str, str]:
+    """A slow link preview (a real app fetches the page)."""
+    await asyncio.sleep(0.2)
+    if url == "broken":
+        raise ConnectionError("upstream said: internal detail")
+    return {"title": f"A page at {url}"}
+
+
+@registry.register("preview")
+class Preview(Component):
+    """A link preview fetched in the background; ``shared`` counts the shares."""
+
+    template_name = "preview.html"
+    renderer = JinjaRenderer(loader=jinja2.DictLoader({"preview.html": PREVIEW}))
+    live: ClassVar[bool] = True
+
+    def mount(self) -> None:
+        super().mount()
+        self.state.update(shared=0, title="", problem="")
+
+    def on_share(self, url: str = "https://example.com/a") -> None:
+        self.state["shared"] += 1
+        self.start_task(fetch_preview, url, event="preview_ready")
+
+    def on_wait(self) -> None:
+        self.start_task(asyncio.sleep, 30, event="preview_ready", timeout=0.3)
+
+    def on_preview_ready(self, result: dict[str, str] | None) -> None:
+        self.state["title"] = (result or {}).get("title", "")
+
+    def on_preview_ready_error(self, error: str) -> None:
+        self.state["problem"] = f"The preview could not be fetched ({error})."
+
+
+@registry.register("preview_ws")
+class PreviewOverSocket(Preview):
+    """The same, its events over the socket (the server runs the result's event)."""
+
+    transport = "ws"
+
+
 components = ComponentApp(registry=registry)
 environment = components.install_jinja(jinja2.Environment(autoescape=True))
 
@@ -138,6 +190,11 @@ async def held_page(request: Request) -> HTMLResponse:
     return HTMLResponse(environment.from_string(PAGE).render(name="held_feed"))
 
 
+async def preview_page(request: Request) -> HTMLResponse:
+    name = "preview_ws" if request.url.path.endswith("-ws") else "preview"
+    return HTMLResponse(environment.from_string(PAGE).render(name=name))
+
+
 async def history_page(request: Request) -> HTMLResponse:
     return HTMLResponse(environment.from_string(PAGE).render(name="history"))
 
@@ -147,6 +204,8 @@ app = Starlette(
         Route("/", feed_page),
         Route("/held", held_page),
         Route("/history", history_page),
+        Route("/preview", preview_page),
+        Route("/preview-ws", preview_page),
         components.mount(),
     ]
 )

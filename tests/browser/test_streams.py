@@ -1,5 +1,6 @@
 """Streams in a real browser: the first render's items, changes applied by effects, morphs
-that keep the items, the limit, a reset, pushes to every page, server-held state."""
+that keep the items, the limit, a reset, pushes to every page, server-held state; and
+background tasks, whose result reaches the page that started them."""
 
 from __future__ import annotations
 
@@ -94,3 +95,29 @@ def test_infinite_scroll_both_ways_with_cf_visible(browser: Browser, streams_url
     expect(posts).to_have_count(25)  # the limit dropped the oldest five
     expect(posts.first).to_have_text("post 36")
     page.context.close()
+
+
+@pytest.mark.parametrize("path", ["/preview", "/preview-ws"])
+def test_a_background_tasks_result_reaches_the_page_that_started_it(
+    browser: Browser, streams_url: str, path: str
+) -> None:
+    page, other = _open(browser, streams_url, path), _open(browser, streams_url, path)
+    for each in (page, other):
+        each.wait_for_selector("[data-cf-component][data-cf-subscribed]", state="attached")
+    page.get_by_test_id("share").click()
+    expect(page.get_by_test_id("shared")).to_have_text("shared=1")  # the reply came first
+    expect(page.get_by_test_id("preview")).to_have_text("A page at https://example.com/a")
+    expect(page.get_by_test_id("shared")).to_have_text("shared=1")  # with its own state
+    # A failure and a task that never ends: reported to the component, no detail leaked.
+    page.get_by_test_id("break").click()
+    problem = page.get_by_test_id("problem")
+    expect(problem).to_have_text("The preview could not be fetched (failed).")
+    page.get_by_test_id("wait").click()
+    expect(page.get_by_test_id("problem")).to_have_text(
+        "The preview could not be fetched (timeout)."
+    )
+    assert "internal detail" not in page.content()
+    expect(other.get_by_test_id("preview")).to_have_text("no preview")  # not the other page
+    expect(other.get_by_test_id("shared")).to_have_text("shared=0")
+    page.context.close()
+    other.context.close()
