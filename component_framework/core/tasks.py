@@ -47,6 +47,7 @@ __all__ = [
     "Task",
     "TaskRunner",
     "collecting",
+    "on_background_loop",
     "page_gone",
     "runner_of",
     "task_outcome",
@@ -94,6 +95,19 @@ class _Collector:
 
 
 _collector: ContextVar[_Collector | None] = ContextVar("component_framework_tasks", default=None)
+_detached: ContextVar[bool] = ContextVar("component_framework_tasks_detached", default=False)
+
+
+@contextmanager
+def on_background_loop() -> Iterator[None]:
+    """Start the tasks of the messages run in the block on the process's background loop: for
+    a host whose event loop lasts one request (Django's async views under WSGI), which would
+    take its tasks down with it."""
+    token = _detached.set(True)
+    try:
+        yield
+    finally:
+        _detached.reset(token)
 
 
 @contextmanager
@@ -261,7 +275,7 @@ class TaskRunner:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
-        if loop is not None:
+        if loop is not None and not _detached.get():
             self._start_here(tasks)
             return
         from ._background import background_loop  # no app loop: a WSGI host's

@@ -11,6 +11,7 @@ request's language active (``_hops``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
@@ -26,6 +27,7 @@ from component_framework.core._http import (
 )
 from component_framework.core._upload_http import TOKEN_HEADER, UploadRequest, upload_reply_sync
 from component_framework.core.htmx import htmx_reply
+from component_framework.core.tasks import on_background_loop
 
 from ._config import config
 from ._hops import wrap_hops
@@ -68,8 +70,11 @@ async def event(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     await load_user(request)
     hops = wrap_hops(translation.get_language())
+    # Under WSGI this view's event loop ends with the request: background tasks need another.
+    detached = nullcontext() if isinstance(request, ASGIRequest) else on_background_loop()
     try:
-        reply = await event_reply(config(), request, _head(request), _body(request))
+        with detached:
+            reply = await event_reply(config(), request, _head(request), _body(request))
     finally:
         # Under WSGI, asgiref copies context changes back to the thread: a later request on
         # it must not run its hops in this one's language.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -12,9 +13,16 @@ from django.db.models.signals import pre_init
 from django.test import AsyncClient, Client
 
 from component_framework.core._http import script_version
+from component_framework.core.renderer import Renderer
 from examples.django_site.shop.models import Article
 
 from .conftest import csrf_header, message, roots
+
+
+class _PlainCount(Renderer):
+    def render(self, template_name: str, context: dict[str, Any]) -> str:
+        return f"<p>{context['state'].get('count')}</p>"
+
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -262,3 +270,51 @@ def test_cf_js_is_served_from_package_data() -> None:
     assert b"data-cf-headers" in response.content
     etag = response["ETag"]
     assert client.get("/cf/cf.js", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_background_task_outlives_a_wsgi_requests_event_loop() -> None:
+    """Under WSGI, Django runs the async event view on a loop that ends with the request: the
+    task it starts runs on the process's background loop instead, and is not lost."""
+    import threading
+
+    from component_framework.core import Component
+    from component_framework.core.protocol import render_component
+    from component_framework.django import _config
+
+    ran = threading.Event()
+
+    async def work() -> str:
+        await asyncio.sleep(0.05)  # still running when the request's loop ends
+        ran.set()
+        return "done"
+
+    class Tasker(Component):
+        renderer = _PlainCount()
+        template_name = "tasker.html"
+
+        def mount(self) -> None:
+            self.state = {"count": 0}
+
+        def on_go(self) -> None:
+            self.start_task(work, event="done")
+
+        def on_done(self, result: str) -> None:
+            self.state["count"] = 1
+
+    registry = _config.config().registry
+    registry.register("tasker")(Tasker)
+    try:
+        first = render_component("tasker", config=_config.config())
+        body = {
+            "component": "tasker",
+            "component_id": first["component_id"],
+            "event": "go",
+            "payload": {},
+            "state": first["state"],
+            "checksum": first["checksum"],
+        }
+        _, _, headers = page(Client())
+        assert post(Client(), body, headers).status_code == 200
+        assert ran.wait(10)
+    finally:
+        registry.unregister("tasker")
