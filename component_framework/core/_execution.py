@@ -43,7 +43,7 @@ from .component import Component
 from .config import AppConfig
 from .rate_limit import check_rate, limited
 from .streaming import StreamingComponent
-from .tasks import collecting
+from .tasks import collecting, start_tasks
 from .threads import run_sync
 from .uploads import consume, with_upload_effects
 
@@ -149,7 +149,7 @@ def answer_here(
     """
     with _tasks_of(parsed, config) as tasks:
         reply = finish(run_message(parsed, request, params, config, SYNC_STEPS))
-    _start(tasks, config)
+    start_tasks(tasks, config)
     return reply
 
 
@@ -165,7 +165,7 @@ async def answer(
             reply = await run_message(parsed, request, params, config, ASYNC_STEPS)
         else:
             reply = await run_sync(answer_here, parsed, request, params, config)
-    _start(tasks, config)
+    start_tasks(tasks, config)
     return reply
 
 
@@ -175,13 +175,6 @@ def _tasks_of(parsed: ParsedEvent, config: AppConfig) -> Any:
         refusal = "a first render's page gets no result (start it from an event, or make the "
         refusal += "component lazy)"
     return collecting(parsed.name, parsed.component_id, config, refusal=refusal)
-
-
-def _start(tasks: list[Any] | None, config: AppConfig) -> None:
-    if tasks:
-        from .tasks import runner_of
-
-        runner_of(config).start(tasks)
 
 
 async def stream_answers(

@@ -1,8 +1,8 @@
 """Background tasks: slow work a handler starts, whose result comes back as an event.
 
 A handler calls ``self.start_task(fetch_preview, url, event="preview_ready")``. The task is
-only recorded then; it starts once the event's reply is built (never when the handler or the
-reply fails). ``async def`` functions run on the app's event loop, any other in a worker
+only recorded then; it starts after the event's reply: once sent, over the WebSocket
+(``after_reply``), once built, over HTTP; never when the handler or the reply fails. ``async def`` functions run on the app's event loop, any other in a worker
 thread. When it returns, its result goes through the broker, as a push of the event
 ``preview_ready`` to the one component id that started it (every page has its own), so
 whichever process holds that page's socket delivers it: the component handles
@@ -46,10 +46,12 @@ __all__ = [
     "ComponentTasks",
     "Task",
     "TaskRunner",
+    "after_reply",
     "collecting",
     "on_background_loop",
     "page_gone",
     "runner_of",
+    "start_tasks",
     "task_outcome",
 ]
 
@@ -96,6 +98,41 @@ class _Collector:
 
 _collector: ContextVar[_Collector | None] = ContextVar("component_framework_tasks", default=None)
 _detached: ContextVar[bool] = ContextVar("component_framework_tasks_detached", default=False)
+
+
+_deferred: ContextVar[list[tuple[list[Task], AppConfig]] | None] = ContextVar(
+    "component_framework_tasks_deferred", default=None
+)
+
+
+@contextmanager
+def after_reply() -> Iterator[Callable[[], None]]:
+    """Hold back the tasks of the messages run in the block: yields the function that starts
+    them, for a transport to call once it has sent the reply (the WebSocket manager)."""
+    held: list[tuple[list[Task], AppConfig]] = []
+    token = _deferred.set(held)
+
+    def start() -> None:
+        for tasks, config in held:
+            runner_of(config).start(tasks)
+        held.clear()
+
+    try:
+        yield start
+    finally:
+        _deferred.reset(token)
+
+
+def start_tasks(tasks: list[Task] | None, config: AppConfig) -> None:
+    """Start *tasks* (a message's, its reply built) on *config*'s manager's runner, or hold
+    them for the transport's ``after_reply``."""
+    if not tasks:
+        return
+    held = _deferred.get()
+    if held is not None:
+        held.append((tasks, config))
+    else:
+        runner_of(config).start(tasks)
 
 
 @contextmanager

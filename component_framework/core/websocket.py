@@ -32,7 +32,7 @@ from .protocol import BATCH, BATCH_REPLY, Limits, error_reply, handle_message, l
 from .registry import ComponentRegistry
 from .signing import Signer
 from .streams import StreamPush
-from .tasks import page_gone
+from .tasks import after_reply, page_gone
 
 if TYPE_CHECKING:
     from ._push_delivery import PushDelivery
@@ -271,14 +271,15 @@ class ComponentWebSocketManager:
         The *config* of the app the socket belongs to replaces the manager's own.
         """
         config = config or self.config
-        try:
-            if isinstance(message, str | bytes):
-                # The same size limit (413, in bytes) and JSON errors as every other transport.
-                message = load_message(message, config.limits)
-            message = json_object(message)
-            reply = await self._route(connection, connection_id, message, config)
-        except Exception as exc:
-            reply = error_reply(exc)
+        with after_reply() as start_tasks:  # a handler's background tasks: once it is sent
+            try:
+                if isinstance(message, str | bytes):
+                    # The same size limit (413, in bytes) and JSON errors as every transport.
+                    message = load_message(message, config.limits)
+                message = json_object(message)
+                reply = await self._route(connection, connection_id, message, config)
+            except Exception as exc:
+                reply = error_reply(exc)
         replies = reply.get("replies", []) if reply.get("type") == BATCH_REPLY else [reply]
         for update in replies:
             if update.get("type") == "component_update":
@@ -290,6 +291,7 @@ class ComponentWebSocketManager:
                     update["checksum"],
                 )
         await self._reply(connection, reply)
+        start_tasks()
 
     async def _reply(self, connection: WebSocketConnection, reply: dict[str, Any]) -> None:
         # A page that stops reading its replies is let go like one that stops reading its

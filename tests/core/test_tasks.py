@@ -20,7 +20,7 @@ from component_framework.core.tasks import runner_of
 from component_framework.testing import ComponentTester
 from tests._redis import RedisServer
 
-from ._support import Plain, subscribed_page
+from ._support import FakeConnection, Plain, subscribed_page
 
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = (
     weakref.WeakKeyDictionary()
@@ -300,5 +300,38 @@ async def test_beyond_the_bound_the_page_is_told_to_wait(
     assert "already runs 2 background tasks" in replies[2]["error"]
     assert runner_of(config).running("link-9") == 2  # the refused event started none
     assert runner_of(config).running("link-8") == 0  # the bound is per page
+    gate().set()
+    await manager.close()
+
+
+class _SlowReader(FakeConnection):
+    """A page whose socket takes its time reading the reply."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending, self.release = asyncio.Event(), asyncio.Event()
+
+    async def send(self, data: dict[str, Any]) -> None:
+        if data.get("type") == "component_update":
+            self.sending.set()
+            await self.release.wait()
+        await super().send(data)
+
+
+async def test_over_the_socket_a_task_starts_once_its_reply_is_sent(
+    links: ComponentRegistry, signer: Signer
+) -> None:
+    manager = ComponentWebSocketManager(registry=links, signer=signer)
+    config = AppConfig(registry=links, signer=signer, ws_manager=manager)
+    page = _SlowReader()
+    await manager.connect(page, "conn-1")
+    message = _event("link", "link-1", signer, links, url="https://d.example")
+    handling = asyncio.create_task(manager.handle_message(page, "conn-1", message, config=config))
+    await page.sending.wait()
+    assert runner_of(config).running("link-1") == 0  # not while the reply is on its way
+    page.release.set()
+    await handling
+    assert runner_of(config).running("link-1") == 1
+    assert page.sent[0]["type"] == "component_update"
     gate().set()
     await manager.close()
