@@ -2,11 +2,12 @@
 
 A handler calls ``self.start_task(fetch_preview, url, event="preview_ready")``. The task is
 only recorded then; it starts after the event's reply: once sent, over the WebSocket
-(``after_reply``), once built, over HTTP; never when the handler or the reply fails. ``async def`` functions run on the app's event loop, any other in a worker
-thread. When it returns, its result goes through the broker, as a push of the event
-``preview_ready`` to the one component id that started it (every page has its own), so
-whichever process holds that page's socket delivers it: the component handles
-``on_preview_ready(result=...)`` with its state as it is then, like any pushed event.
+(``after_reply``), once built, over HTTP; never when the handler or the reply fails.
+``async def`` functions run on the app's event loop, any other in a worker thread. When it
+returns, its result goes through the broker, as a push of the event ``preview_ready`` to the
+one component id that started it (every page has its own), so whichever process holds that
+page's socket delivers it: the component handles ``on_preview_ready(result=...)`` with its
+state as it is then, like any pushed event.
 
 A task that raises or outlives its timeout is logged (with the traceback) and reported to the
 component as ``on_<event>_error(error="failed" | "timeout")`` when it has that handler; without
