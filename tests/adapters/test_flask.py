@@ -286,3 +286,54 @@ def test_without_flask_the_error_names_the_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
     )
     assert "pip install 'cf-components[flask]'" in result.stderr
+
+
+class _Tasker(Component):
+    """Starts a background task whose result it shows."""
+
+    renderer = JinjaRenderer(loader=DictLoader({"tasker.html": "<p>{{ state.title }}</p>"}))
+    template_name = "tasker.html"
+    live = True
+
+    def mount(self) -> None:
+        self.state = {"title": ""}
+
+    def on_go(self, url: str) -> None:
+        self.start_task(lambda: f"Preview of {url}", event="done")  # a worker thread runs it
+
+    def on_done(self, result: str) -> None:
+        self.state["title"] = result
+
+
+def test_a_background_tasks_result_reaches_the_page_under_werkzeug(
+    werkzeug_url: str, app: Flask
+) -> None:
+    registry = app.extensions["component_framework"].config.registry
+    registry.register("tasker")(_Tasker)
+    try:
+        with httpx.Client(base_url=werkzeug_url, timeout=60) as http:
+            headers = {**HEADERS, **csrf_header(http.get("/").text)}
+            first = http.post("/cf/event", json={"component": "tasker"}, headers=headers).json()
+            cid = first["component_id"]
+            with connect(f"{werkzeug_url.replace('http', 'ws')}/cf/ws", origin=werkzeug_url) as ws:
+                token = first["subscribe_token"]
+                ws.send(json.dumps({"type": "subscribe", "component_id": cid, "token": token}))
+                assert json.loads(ws.recv(timeout=10))["type"] == "subscribed"
+                event = {
+                    "component": "tasker",
+                    "component_id": cid,
+                    "event": "go",
+                    "payload": {"url": "https://example.com"},
+                    "state": first["state"],
+                    "checksum": first["checksum"],
+                }
+                assert http.post("/cf/event", json=event, headers=headers).status_code == 200
+                push = json.loads(ws.recv(timeout=10))
+        assert push == {
+            "type": "push_event",
+            "component_id": cid,
+            "event": "done",
+            "payload": {"result": "Preview of https://example.com"},
+        }
+    finally:
+        registry.unregister("tasker")
