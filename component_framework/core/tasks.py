@@ -23,7 +23,6 @@ unsubscribed: live navigation away, the component removed). A component runs at 
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import logging
@@ -40,6 +39,8 @@ from .exceptions import EffectError, TaskLimitError
 from .threads import run_sync
 
 if TYPE_CHECKING:
+    import asyncio
+
     from .config import AppConfig
     from .websocket import ComponentWebSocketManager
 
@@ -268,6 +269,8 @@ async def task_outcome(task: Task) -> tuple[str, dict[str, Any]]:
     with the failure logged. Cancelling the caller cancels the task (a function running in a
     worker thread runs on, but its result goes nowhere).
     """
+    import asyncio  # here: core imports without an event loop (cf dispatch)
+
     failed = f"{task.event}_error", {"error": "failed"}
     try:
         async with asyncio.timeout(task.timeout) as limit:
@@ -309,6 +312,8 @@ class TaskRunner:
         """Start *tasks* on the app's loop (from it, or from any thread)."""
         if not tasks:
             return
+        import asyncio
+
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -321,6 +326,8 @@ class TaskRunner:
         background_loop().loop.call_soon_threadsafe(self._start_here, tasks)
 
     def _start_here(self, tasks: list[Task]) -> None:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a new loop (a restarted server): the old tasks died
             self._loop, self._running, self._watched = loop, {}, set()
