@@ -2,9 +2,11 @@
 
 The wheelhouse holds this project's wheel, every wheel it installs, what a project made by
 ``cf new project`` installs for its tests and builds with, and the older project that shares
-the import name. It is filled once per test session from the configured package index (pip's
-cache makes later sessions fast); every install after that uses ``--no-index --find-links``,
-so what a test installs is exactly what the wheel declares.
+the import name. The wheel is built in every test session (with uv, whose cache keeps the
+build environment); the other wheels are downloaded from the configured package index once per
+Python version and set of requirements, and kept for later sessions (:func:`build_wheelhouse`).
+Every install after that uses ``--no-index --find-links``, so what a test installs is exactly
+what the wheel declares.
 
 The tutorial runs as a reader runs it: :func:`tutorial_script` turns docs/tutorial.md into one
 bash script (each ``bash`` block as typed, each file block written where the text says, and
@@ -13,12 +15,15 @@ bash script (each ``bash`` block as typed, each file block written where the tex
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,9 +53,22 @@ def _pip(*args: str, cwd: Path | None = None) -> None:
 
 
 def build_wheelhouse(folder: Path) -> Path:
-    """Build this project's wheel into *folder* with everything installs need; return it."""
+    """Build this project's wheel into *folder* with everything installs need; return it.
+
+    The downloads depend only on the Python version and the requirements, so they are kept in
+    ``CACHE`` under a key of both: a session whose requirements did not change links them
+    instead of asking the index again (a minute of network waits otherwise).
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    _pip("wheel", "--no-deps", "--wheel-dir", str(folder), str(ROOT))
+    built = subprocess.run(
+        [sys.executable, "-m", "uv", "build", "--wheel", "--quiet", "--out-dir", str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if built.returncode != 0:
+        raise RuntimeError(f"building the wheel failed:\n{built.stderr[-3000:]}")
     (wheel,) = folder.glob("cf_components-*.whl")
     with (_SCAFFOLD / "pyproject.toml.jinja").open("rb") as file:
         project = tomllib.load(file)  # its [[ placeholders ]] sit inside TOML strings
@@ -59,9 +77,38 @@ def build_wheelhouse(folder: Path) -> Path:
         *project["project"]["optional-dependencies"]["test"],
         "editables",  # what hatchling asks for to build an editable install (pip install -e)
     ]
-    _pip("download", "--dest", str(folder), str(wheel), *needed)
-    _pip("download", "--no-deps", "--dest", str(folder), OLDER)
+    for path in _downloads(wheel, needed).iterdir():
+        if path.name != ".complete":
+            shutil.copy(path, folder / path.name)
     return wheel
+
+
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cf-components-tests"
+"""Where :func:`build_wheelhouse` keeps the wheels it downloaded, one folder per key."""
+
+
+def _downloads(wheel: Path, needed: list[str]) -> Path:
+    """The folder of every wheel *wheel* and *needed* install, and the older project."""
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = (n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(name).decode()
+    requires = sorted(re.findall(r"^Requires-Dist: (.*)$", metadata, re.MULTILINE))
+    key = "\n".join([sys.version, sys.platform, *requires, *needed, OLDER])
+    cached = CACHE / f"wheelhouse-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    if (cached / ".complete").exists():
+        return cached
+    partial = cached.with_name(f"{cached.name}.{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    _pip("download", "--dest", str(partial), str(wheel), *needed)
+    _pip("download", "--no-deps", "--dest", str(partial), OLDER)
+    (partial / wheel.name).unlink(missing_ok=True)  # built afresh in every session
+    (partial / ".complete").write_text(key)
+    try:
+        partial.rename(cached)
+    except OSError:  # another session on this machine kept the same downloads first
+        shutil.rmtree(partial)
+    return cached
 
 
 def offline_env(wheelhouse: Path, **extra: str) -> dict[str, str]:
