@@ -1,7 +1,9 @@
 """The wheel, as a user installs it by its name into a fresh environment, offline.
 
 Everything installs with ``--no-index --find-links`` from the session's wheelhouse
-(tests/_wheel.py), so what works here is what the wheel itself declares.
+(tests/_wheel.py), so what works here is what the wheel itself declares. The environment the
+wheel is installed into by name is made once for the module: each test leaves it with
+cf-components working (the second repairs what it breaks).
 """
 
 from __future__ import annotations
@@ -10,13 +12,21 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from component_framework import __version__
-from tests._wheel import make_venv, offline_env
+from tests._wheel import Venv, make_venv, offline_env
 
 REPAIR = (
     "repair it with: pip uninstall -y component-framework cf-components "
     "&& pip install cf-components"
 )
+
+
+@pytest.fixture(scope="module")
+def venv(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Venv:
+    """A fresh environment with cf-components installed by name, offline."""
+    return make_venv(tmp_path_factory.mktemp("installed") / "venv", wheelhouse, "cf-components")
 
 
 def test_the_wheel_is_cf_components_and_brings_no_scaffolding_library(wheelhouse: Path) -> None:
@@ -36,9 +46,8 @@ def test_the_wheel_is_cf_components_and_brings_no_scaffolding_library(wheelhouse
 
 
 def test_install_by_name_then_a_new_project_passes_its_tests(
-    wheelhouse: Path, tmp_path: Path
+    venv: Venv, wheelhouse: Path, tmp_path: Path
 ) -> None:
-    venv = make_venv(tmp_path / "venv", wheelhouse, "cf-components")
     env = offline_env(wheelhouse)
     version = venv.run("cf", "--version", cwd=tmp_path, env=env)
     assert (version.returncode, version.stdout) == (0, f"cf (cf-components) {__version__}\n")
@@ -62,9 +71,8 @@ def test_install_by_name_then_a_new_project_passes_its_tests(
 
 
 def test_cf_refuses_in_one_line_when_the_older_project_replaced_the_package(
-    wheelhouse: Path, tmp_path: Path
+    venv: Venv, wheelhouse: Path, tmp_path: Path
 ) -> None:
-    venv = make_venv(tmp_path / "venv", wheelhouse, "cf-components")
     env = offline_env(wheelhouse)
     (older,) = wheelhouse.glob("component_framework-0.6.0-*.whl")
     pip = ("python", "-m", "pip", "install", "-q", "--no-deps")
