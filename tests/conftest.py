@@ -19,6 +19,7 @@ from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.renderer import set_default_renderer
 from component_framework.core.signing import Signer
 from component_framework.testing import cf_defaults  # noqa: F401  (the public fixture)
+from tests._moto import s3_server
 from tests._redis import RedisServer
 from tests._resources import C, Closable, Closing
 from tests._wheel import ROOT, TutorialRun, build_wheelhouse, offline_env, tutorial_script
@@ -257,6 +258,17 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
         yield server
     finally:
         server.stop()
+
+
+# ---------- moto's S3 server (a real S3-compatible server), for direct uploads ----------
+
+
+@pytest.fixture(scope="session")
+def s3_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of moto's S3 server, started once per session: each module makes its own bucket
+    (``tests._moto.s3_client(s3_url, "bucket-of-the-module")``)."""
+    with s3_server(tmp_path_factory.mktemp("moto") / "moto.log") as url:
+        yield url
 
 
 # ---------- This project as a user installs it: its wheel, fresh venvs, the tutorial ----------

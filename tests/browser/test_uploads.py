@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, expect
 
-from tests._moto import s3_client, s3_server
+from tests._moto import s3_client
 
 from .conftest import TIMEOUT_MS, serve_app
 
@@ -36,18 +36,17 @@ def uploads_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(uploads_dir: Path) -> Iterator[str]:
-    with s3_server(uploads_dir / "moto.log") as s3_url:
-        s3_client(s3_url, "browser-uploads", cors=True)
-        env = {
-            "CF_TEST_UPLOADS": str(uploads_dir),
-            "CF_TEST_S3": s3_url,
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }
-        with serve_app("uploads_app:app", "--app-dir", "tests/browser", env=env) as url:
-            yield url
+def app_url(uploads_dir: Path, s3_url: str) -> Iterator[str]:
+    s3_client(s3_url, "browser-uploads", cors=True)
+    env = {
+        "CF_TEST_UPLOADS": str(uploads_dir),
+        "CF_TEST_S3": s3_url,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    with serve_app("uploads_app:app", "--app-dir", "tests/browser", env=env) as url:
+        yield url
 
 
 @pytest.fixture

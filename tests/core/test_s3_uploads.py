@@ -23,7 +23,7 @@ from component_framework.core.signing import Signer
 from component_framework.core.upload_store import UploadInfo, new_upload_id
 from component_framework.core.uploads import Upload, UploadedFile
 from component_framework.web import ComponentApp
-from tests._moto import s3_client, s3_server
+from tests._moto import s3_client
 
 MIB = 1024 * 1024
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
@@ -31,10 +31,9 @@ BUCKET = "cf-test-uploads"
 
 
 @pytest.fixture(scope="module")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """moto's S3 server, started for this module, and a client with the bucket."""
-    with s3_server(tmp_path_factory.mktemp("moto") / "moto.log") as url:
-        yield s3_client(url, BUCKET)
+def s3(s3_url: str) -> Any:
+    """A client of the session's moto S3 server, with this module's bucket."""
+    return s3_client(s3_url, BUCKET)
 
 
 @pytest.fixture(scope="module")
