@@ -1,6 +1,7 @@
 """A real ``redis-server`` for tests: started on a free port in a temporary folder.
 
-Tests get one through the ``redis_server`` fixture (``tests/conftest.py``). The test command
+Tests get one through the ``redis_server`` fixture (``tests/conftest.py``): one process for
+the session, emptied before each test (:meth:`RedisServer.reset`). The test command
 installs Debian's redis-server when it is absent. Outside CI a machine without it skips the
 Redis tests with the reason; in CI (``CI=true``) that, and a server that fails to start, fail.
 """
@@ -74,6 +75,23 @@ class RedisServer:
         self.stop()
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         pytest.fail(f"redis-server did not start on port {self.port}:\n{tail}")
+
+    def reset(self) -> None:
+        """Start the server if it is not running, else empty it and zero its statistics: as
+        fresh as a new one, for the next test."""
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+            return
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
+            sock.sendall(b"FLUSHALL\r\nCONFIG RESETSTAT\r\n")
+            replies = b""
+            while replies.count(b"\r\n") < 2:
+                chunk = sock.recv(64)
+                if not chunk:
+                    break
+                replies += chunk
+        if replies != b"+OK\r\n+OK\r\n":
+            pytest.fail(f"redis-server on port {self.port} did not reset: {replies!r}")
 
     def stop(self) -> None:
         """Stop the server (a no-op when it is not running)."""

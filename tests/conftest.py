@@ -245,19 +245,26 @@ def make_project(
 # ---------- A real redis-server (Debian's package), for Redis stores and brokers ----------
 
 
-@pytest.fixture
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    """A running ``redis-server`` on a free port in a temporary folder, stopped after the test.
-
-    ``.url`` is its URL; ``.stop()``, ``.start()`` and ``.restart()`` simulate outages.
-    Outside CI a missing ``redis-server`` skips the test; in CI (``CI=true``) it fails.
-    """
+@pytest.fixture(scope="session")
+def _redis_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def redis_server(_redis_process: RedisServer) -> RedisServer:
+    """A running ``redis-server`` on a free port in a temporary folder, empty, its statistics
+    at zero: one process for the session, reset before each test (started again when a test
+    left it stopped).
+
+    ``.url`` is its URL; ``.stop()``, ``.start()`` and ``.restart()`` simulate outages.
+    Outside CI a missing ``redis-server`` skips the test; in CI (``CI=true``) it fails.
+    """
+    _redis_process.reset()
+    return _redis_process
 
 
 # ---------- moto's S3 server (a real S3-compatible server), for direct uploads ----------
