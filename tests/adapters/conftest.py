@@ -13,6 +13,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,39 @@ from typing import Any
 import django
 import pytest
 from django.conf import settings
+from fastapi import FastAPI
+from fastapi.testclient import TestClient as FastAPIClient
+from flask import Flask
+from flask import Request as FlaskRequest
+from flask.testing import FlaskClient
+from flask_login import LoginManager, UserMixin
+from litestar import Litestar
+from litestar.connection import ASGIConnection
+from litestar.middleware import (
+    AbstractAuthenticationMiddleware,
+    AuthenticationResult,
+    DefineMiddleware,
+)
+from litestar.testing import TestClient as LitestarClient
+from starlette.applications import Starlette
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    BaseUser,
+    SimpleUser,
+)
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import HTTPConnection
+from starlette.testclient import TestClient as StarletteClient
 
 import examples.django_site.settings as site_settings
 from component_framework.core import registry
 from component_framework.core.renderer import get_default_renderer, set_default_renderer
+from component_framework.flask import Components
+from component_framework.litestar import create_router
+from component_framework.testing import isolated_defaults
+from component_framework.web import ComponentApp
 
 if not settings.configured:
     values = {name: getattr(site_settings, name) for name in dir(site_settings) if name.isupper()}
@@ -34,6 +64,12 @@ if not settings.configured:
     django.setup()
     # The app installs a default renderer when none is set; the rest of the suite expects none.
     set_default_renderer(previous)
+
+# Imported once Django is set up: they import its models.
+from django.contrib.auth.models import User
+from django.test import AsyncClient, Client
+
+from component_framework.django._config import config
 
 HEADERS = {"Content-Type": "application/json", "X-CF-Request": "1"}
 
@@ -99,3 +135,103 @@ def example_app(module: str) -> Iterator[Any]:
             parent, _, child = name.rpartition(".")
             if parent in sys.modules and hasattr(sys.modules[parent], child):
                 delattr(sys.modules[parent], child)
+
+
+# ---------- Every adapter over the example Django site's components (one contract) ----------
+
+
+class HeaderBackend(AuthenticationBackend):
+    """Starlette: ``X-User: name`` logs in."""
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        name = conn.headers.get("x-user")
+        return (AuthCredentials(["authenticated"]), SimpleUser(name)) if name else None
+
+
+class HeaderAuth(AbstractAuthenticationMiddleware):
+    """Litestar: ``X-User: name`` logs in; without it the user is None."""
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
+        name = connection.headers.get("x-user")
+        return AuthenticationResult(user=SimpleUser(name) if name else None, auth=None)
+
+
+class FlaskUser(UserMixin):
+    """Flask-Login's user."""
+
+    def __init__(self, name: str) -> None:
+        self.id = name
+
+
+def flask_app(options: dict[str, Any]) -> Flask:
+    """Flask: Flask-Login's request loader logs ``X-User: name`` in."""
+    app = Flask("contract")
+    login = LoginManager(app)
+
+    @login.request_loader
+    def load(request: FlaskRequest) -> FlaskUser | None:
+        name = request.headers.get("X-User")
+        return FlaskUser(name) if name else None
+
+    Components(app, **options)
+    return app
+
+
+@contextlib.contextmanager
+def logged_in(name: str, django_db_blocker: Any) -> Iterator[tuple[Client, AsyncClient]]:
+    """Django test clients (WSGI, ASGI) logged in as a new user *name*, deleted afterwards."""
+    with django_db_blocker.unblock():
+        user = User.objects.create_user(name, password=f"pw-{name}-123")
+        wsgi, asgi = Client(), AsyncClient()
+        wsgi.force_login(user)
+        asgi.force_login(user)
+    yield wsgi, asgi
+    with django_db_blocker.unblock():
+        user.delete()
+
+
+@dataclass(frozen=True)
+class Adapters:
+    """A client of the site's components through each adapter; Django's by login (True)."""
+
+    starlette: StarletteClient
+    fastapi: FastAPIClient
+    litestar: LitestarClient[Litestar]
+    flask: FlaskClient
+    wsgi: dict[bool, Client]
+    asgi: dict[bool, AsyncClient]
+
+
+@pytest.fixture(scope="module")
+def every_adapter(alice: tuple[Client, AsyncClient]) -> Iterator[Adapters]:
+    """Starlette (``ComponentApp``), FastAPI (mounted), Litestar (``create_router``) and Flask
+    (``Components``) with the Django site's registry and signer, each logging ``X-User: name``
+    in by its own authentication; Django's test clients anonymous and as the module's ``alice``.
+    One set per module (the module's components are registered for it)."""
+    settings = config()
+    options = {"registry": settings.registry, "signer": settings.signer}
+    login = [Middleware(AuthenticationMiddleware, backend=HeaderBackend())]
+    starlette = StarletteClient(
+        Starlette(routes=[ComponentApp(**options).mount()], middleware=login)
+    )
+    fastapi_app = FastAPI()
+    fastapi_app.add_middleware(AuthenticationMiddleware, backend=HeaderBackend())
+    fastapi_app.mount("/cf", ComponentApp(**options))
+    fastapi = FastAPIClient(fastapi_app)
+    litestar = LitestarClient(
+        Litestar(
+            route_handlers=[create_router(**options)],
+            middleware=[DefineMiddleware(HeaderAuth)],
+        )
+    )
+    with isolated_defaults():  # Components installs a default renderer when none is set
+        flask = flask_app(options).test_client()
+    with starlette, fastapi, litestar:
+        yield Adapters(
+            starlette=starlette,
+            fastapi=fastapi,
+            litestar=litestar,
+            flask=flask,
+            wsgi={False: Client(), True: alice[0]},
+            asgi={False: AsyncClient(), True: alice[1]},
+        )

@@ -19,42 +19,15 @@ from urllib.parse import urlencode
 
 import jinja2
 import pytest
-from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
-from fastapi import FastAPI
-from fastapi.testclient import TestClient as FastAPIClient
-from flask import Flask
-from flask import Request as FlaskRequest
-from flask_login import LoginManager, UserMixin
-from litestar import Litestar
-from litestar.connection import ASGIConnection
-from litestar.middleware import (
-    AbstractAuthenticationMiddleware,
-    AuthenticationResult,
-    DefineMiddleware,
-)
-from litestar.testing import TestClient as LitestarClient
-from starlette.applications import Starlette
-from starlette.authentication import (
-    AuthCredentials,
-    AuthenticationBackend,
-    BaseUser,
-    SimpleUser,
-)
-from starlette.middleware import Middleware
-from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.requests import HTTPConnection
-from starlette.testclient import TestClient as StarletteClient
 
 from component_framework.core import Component, StreamingComponent
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.protocol import http_status, signed_message
 from component_framework.django._config import config
 from component_framework.django._render import jinja_globals
-from component_framework.flask import Components
-from component_framework.litestar import create_router
-from component_framework.testing import isolated_defaults
-from component_framework.web import ComponentApp
+
+from .conftest import Adapters, logged_in
 
 # The logged-in user and her session are made once for the module (committed); the marker asks
 # pytest-django for the test database.
@@ -65,43 +38,6 @@ HEARD: dict[str, dict[str, str]] = {}
 """The headers of each adapter's last reply (lower-cased names)."""
 HEADERS = {"Content-Type": "application/json", "X-CF-Request": "1"}
 ALICE = {**HEADERS, "X-User": "alice"}
-
-
-class HeaderBackend(AuthenticationBackend):
-    """Starlette: ``X-User: name`` logs in."""
-
-    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
-        name = conn.headers.get("x-user")
-        return (AuthCredentials(["authenticated"]), SimpleUser(name)) if name else None
-
-
-class HeaderAuth(AbstractAuthenticationMiddleware):
-    """Litestar: ``X-User: name`` logs in; without it the user is None."""
-
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
-        name = connection.headers.get("x-user")
-        return AuthenticationResult(user=SimpleUser(name) if name else None, auth=None)
-
-
-class FlaskUser(UserMixin):
-    """Flask-Login's user."""
-
-    def __init__(self, name: str) -> None:
-        self.id = name
-
-
-def flask_app(options: dict[str, Any]) -> Flask:
-    """Flask: Flask-Login's request loader logs ``X-User: name`` in."""
-    app = Flask("contract")
-    login = LoginManager(app)
-
-    @login.request_loader
-    def load(request: FlaskRequest) -> FlaskUser | None:
-        name = request.headers.get("X-User")
-        return FlaskUser(name) if name else None
-
-    Components(app, **options)
-    return app
 
 
 NESTING = jinja2.DictLoader(
@@ -182,41 +118,17 @@ def nesting() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def alice(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Client, AsyncClient]]:
+def alice(django_db_blocker: Any, django_db_setup: None) -> Iterator[tuple[Client, AsyncClient]]:
     """Django test clients logged in as alice (her session in the test database)."""
-    with django_db_blocker.unblock():
-        user = User.objects.create_user("alice", password="pw-alice-123")
-        wsgi, asgi = Client(), AsyncClient()
-        wsgi.force_login(user)
-        asgi.force_login(user)
-    yield wsgi, asgi
-    with django_db_blocker.unblock():
-        user.delete()
+    with logged_in("alice", django_db_blocker) as clients:
+        yield clients
 
 
 @pytest.fixture(scope="module")
-def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[str, Post]]:
+def adapters(nesting: None, every_adapter: Adapters) -> dict[str, Post]:
     """name -> post(path, body, headers) returning (status, body), for every adapter."""
-    settings = config()
-    options = {"registry": settings.registry, "signer": settings.signer}
-    login = [Middleware(AuthenticationMiddleware, backend=HeaderBackend())]
-    starlette = StarletteClient(
-        Starlette(routes=[ComponentApp(**options).mount()], middleware=login)
-    )
-    fastapi_app = FastAPI()
-    fastapi_app.add_middleware(AuthenticationMiddleware, backend=HeaderBackend())
-    fastapi_app.mount("/cf", ComponentApp(**options))
-    fastapi = FastAPIClient(fastapi_app)
-    litestar = LitestarClient(
-        Litestar(
-            route_handlers=[create_router(**options)],
-            middleware=[DefineMiddleware(HeaderAuth)],
-        )
-    )
-    with isolated_defaults():  # Components installs a default renderer when none is set
-        flask = flask_app(options).test_client()
-    wsgi_clients = {False: Client(), True: alice[0]}
-    asgi_clients = {False: AsyncClient(), True: alice[1]}
+    flask = every_adapter.flask
+    wsgi_clients, asgi_clients = every_adapter.wsgi, every_adapter.asgi
 
     def over(client: Any, name: str) -> Post:
         def post(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -258,15 +170,14 @@ def adapters(nesting: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[
         HEARD["flask"] = {k.lower(): v for k, v in response.headers.items()}
         return response.status_code, response.get_data()
 
-    with starlette, fastapi, litestar:
-        yield {
-            "starlette": over(starlette, "starlette"),
-            "fastapi": over(fastapi, "fastapi"),
-            "django-wsgi": wsgi,
-            "django-asgi": asgi,
-            "litestar": over(litestar, "litestar"),
-            "flask": flask_post,
-        }
+    return {
+        "starlette": over(every_adapter.starlette, "starlette"),
+        "fastapi": over(every_adapter.fastapi, "fastapi"),
+        "django-wsgi": wsgi,
+        "django-asgi": asgi,
+        "litestar": over(every_adapter.litestar, "litestar"),
+        "flask": flask_post,
+    }
 
 
 def _counter(**changes: Any) -> dict[str, Any]:

@@ -16,26 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
-from fastapi import FastAPI
-from fastapi.testclient import TestClient as FastAPIClient
-from litestar import Litestar
-from litestar.middleware import DefineMiddleware
-from litestar.testing import TestClient as LitestarClient
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.testclient import TestClient as StarletteClient
 
 from component_framework.core import Component
 from component_framework.core.uploads import LocalUploadStore, Upload, UploadedFile
 from component_framework.django._config import config
-from component_framework.litestar import create_router
-from component_framework.testing import isolated_defaults
-from component_framework.web import ComponentApp
 
-from .test_contract import HeaderAuth, HeaderBackend, flask_app
+from .conftest import Adapters, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -74,39 +61,16 @@ def uploader(upload_dir: Path) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def alice(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Client, AsyncClient]]:
-    with django_db_blocker.unblock():
-        user = User.objects.create_user("alice-uploads", password="pw-alice-123")
-        wsgi, asgi = Client(), AsyncClient()
-        wsgi.force_login(user)
-        asgi.force_login(user)
-    yield wsgi, asgi
-    with django_db_blocker.unblock():
-        user.delete()
+def alice(django_db_blocker: Any, django_db_setup: None) -> Iterator[tuple[Client, AsyncClient]]:
+    with logged_in("alice-uploads", django_db_blocker) as clients:
+        yield clients
 
 
 @pytest.fixture(scope="module")
-def adapters(uploader: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict[str, Send]]:
+def adapters(uploader: None, every_adapter: Adapters) -> dict[str, Send]:
     """name -> send(method, path, body, headers) returning (status, JSON body)."""
-    settings = config()
-    options = {"registry": settings.registry, "signer": settings.signer}
-    login = [Middleware(AuthenticationMiddleware, backend=HeaderBackend())]
-    starlette = StarletteClient(
-        Starlette(routes=[ComponentApp(**options).mount()], middleware=login)
-    )
-    fastapi_app = FastAPI()
-    fastapi_app.add_middleware(AuthenticationMiddleware, backend=HeaderBackend())
-    fastapi_app.mount("/cf", ComponentApp(**options))
-    fastapi = FastAPIClient(fastapi_app)
-    litestar = LitestarClient(
-        Litestar(
-            route_handlers=[create_router(**options)], middleware=[DefineMiddleware(HeaderAuth)]
-        )
-    )
-    with isolated_defaults():
-        flask = flask_app(options).test_client()
-    wsgi_clients = {False: Client(), True: alice[0]}
-    asgi_clients = {False: AsyncClient(), True: alice[1]}
+    flask = every_adapter.flask
+    wsgi_clients, asgi_clients = every_adapter.wsgi, every_adapter.asgi
 
     def decoded(status: int, content: bytes) -> tuple[int, Any]:
         return status, json.loads(content)
@@ -123,14 +87,14 @@ def adapters(uploader: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict
         return "X-User" in headers, headers.get("Content-Type", "application/octet-stream"), extra
 
     def wsgi(method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
-        logged_in, content_type, extra = django_args(headers)
-        client = wsgi_clients[logged_in]
+        user, content_type, extra = django_args(headers)
+        client = wsgi_clients[user]
         response = client.generic(method, path, body, content_type=content_type, headers=extra)
         return decoded(response.status_code, response.content)
 
     def asgi(method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
-        logged_in, content_type, extra = django_args(headers)
-        client = asgi_clients[logged_in]
+        user, content_type, extra = django_args(headers)
+        client = asgi_clients[user]
 
         async def send() -> Any:
             return await client.generic(
@@ -144,15 +108,14 @@ def adapters(uploader: None, alice: tuple[Client, AsyncClient]) -> Iterator[dict
         response = flask.open(path, method=method, data=body, headers=headers)
         return decoded(response.status_code, response.get_data())
 
-    with starlette, fastapi, litestar:
-        yield {
-            "starlette": over(starlette),
-            "fastapi": over(fastapi),
-            "django-wsgi": wsgi,
-            "django-asgi": asgi,
-            "litestar": over(litestar),
-            "flask": flask_send,
-        }
+    return {
+        "starlette": over(every_adapter.starlette),
+        "fastapi": over(every_adapter.fastapi),
+        "django-wsgi": wsgi,
+        "django-asgi": asgi,
+        "litestar": over(every_adapter.litestar),
+        "flask": flask_send,
+    }
 
 
 class Page:
