@@ -20,7 +20,7 @@ import json
 import logging
 import secrets
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ._background import background_loop
@@ -81,6 +81,8 @@ class PushDelivery:
         self._ready: asyncio.Event | None = None
         self._lost = False
         self._flushes: dict[str, asyncio.Future[None]] = {}
+        self.kinds: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {}
+        """Deliverers of further push kinds (``presence``), by kind."""
 
     def _bind(self) -> asyncio.AbstractEventLoop:
         loop = asyncio.get_running_loop()
@@ -248,6 +250,8 @@ class PushDelivery:
             future = self._flushes.pop(push.get("t", ""), None)
             if future is not None and not future.done():
                 future.set_result(None)
+        elif kind in self.kinds:
+            await self.kinds[kind](push)
 
     async def _deliver_event(
         self,
@@ -269,6 +273,14 @@ class PushDelivery:
                 subs, component, lambda sub: {**plain_message(sub, event, payload), "error": error}
             )
             return
+        await self.deliver_event(component, event, payload, subs)
+
+    async def deliver_event(
+        self, component: str, event: str, payload: dict[str, Any], subs: list[Subscription]
+    ) -> None:
+        """Deliver a pushed *event* to *subs* (pages of *component* on this process), as
+        ``push_event`` does: run on the server where their state is known, else sent."""
+        connections = self._connections
         plain: list[Subscription] = []
         runs: dict[tuple[type[Any], int], list[Page]] = {}
         for sub in subs:

@@ -36,6 +36,7 @@ from .tasks import after_reply, page_gone
 
 if TYPE_CHECKING:
     from ._push_delivery import PushDelivery
+    from .presence import Presence
 
 __all__ = ["ComponentWebSocketManager", "WebSocketConnection", "ws_manager"]
 
@@ -119,6 +120,7 @@ class ComponentWebSocketManager:
         self._broker: Broker | None = None
         self.max_subscriptions = max_subscriptions
         self._delivery_obj: PushDelivery | None = None
+        self._presence: Presence | None = None
 
     def __repr__(self) -> str:
         return (
@@ -136,6 +138,22 @@ class ComponentWebSocketManager:
                 self._connections, lambda: self.broker, lambda: self.config
             )
         return self._delivery_obj
+
+    @property
+    def presence(self) -> Presence:
+        """Who is on each topic, for the components that track it (``core.presence``)."""
+        if self._presence is None:
+            from .presence import Presence
+
+            self.presence = Presence()
+        assert self._presence is not None
+        return self._presence
+
+    @presence.setter
+    def presence(self, presence: Presence) -> None:
+        presence._bind(self)
+        self._presence = presence
+        self._delivery.kinds["presence"] = presence.deliver
 
     @property
     def connections(self) -> dict[str, list[WebSocketConnection]]:
@@ -186,6 +204,8 @@ class ComponentWebSocketManager:
         self._broker = None
         self.config = self.config.replace(broker=broker)
         self._delivery.reset()
+        if self._presence is not None:
+            self._presence._broker_changed()
 
     def _snapshot(self) -> tuple[AppConfig, Broker | None, set[str]]:
         # For component_framework.testing: the settings and connections as they are.
@@ -211,6 +231,8 @@ class ComponentWebSocketManager:
         """Remove a connection id and every subscription it held."""
         self._connections.remove(connection_id)
         page_gone(self)  # background tasks whose page went away are cancelled
+        if self._presence is not None:
+            await self._presence.leave(connection_id)
         self._delivery.stop_delivery_if_idle()
         logger.info("WebSocket disconnected: %s", connection_id)
 
@@ -335,6 +357,8 @@ class ComponentWebSocketManager:
             raise MessageError(f"A {msg_type} message needs a 'component_id' string.")
         if msg_type == "unsubscribe":
             self.unsubscribe(connection_id, component_id)
+            if self._presence is not None:
+                await self._presence.leave(connection_id, component_id)
             return {"type": "unsubscribed", "component_id": component_id}
         signer = config.signer
         name = signer.verify_subscription(component_id, message.get("token"))
@@ -355,6 +379,8 @@ class ComponentWebSocketManager:
         if message.get("resync") is True:
             # The page reconnected: it may have missed pushes, so it re-syncs now.
             self._delivery.resync(self._connections.held(connection_id)[component_id])
+        if hasattr(component_cls, "track_presence"):
+            await self.presence.join(self._connections.held(connection_id)[component_id])
         return {
             "type": "subscribed",
             "component_id": component_id,
@@ -472,6 +498,8 @@ class ComponentWebSocketManager:
     async def close(self) -> None:
         """Publish what is still pending (a few seconds at most), then close the broker."""
         await self._delivery.close()
+        if self._presence is not None:
+            await self._presence.close()
 
 
 def _json_object(value: Any, what: str) -> Any:
