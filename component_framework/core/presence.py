@@ -366,8 +366,11 @@ class Presence:
                 for entry in self._entries.values():
                     await self._store(entry)
                     self._publish(entry.topic, entry.metas(), {})
+            left: dict[str, Metas] = {}
             for topic, ref, key, meta in await self.registry.reap(self.ttl):
-                self._publish(topic, {}, {key: [{**meta, "ref": ref}]})
+                left.setdefault(topic, {}).setdefault(key, []).append({**meta, "ref": ref})
+            for topic, leaves in left.items():
+                self._publish(topic, {}, leaves)  # one diff per topic for a dead worker
             self._up()
         except Exception as exc:
             self._down(exc)
