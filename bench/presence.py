@@ -56,15 +56,20 @@ class Request:
 
 
 class Page(WebSocketConnection):
-    """Records (arrival time, message) of every push it is sent."""
+    """Records when each user first arrived in a diff's joins and in its leaves."""
 
     def __init__(self, user: str) -> None:
-        self.got: list[tuple[float, dict[str, Any]]] = []
+        self.got: dict[tuple[str, str], float] = {}
         self._request = Request(user)
 
     async def send(self, data: dict[str, Any]) -> None:
-        if data.get("type") == "push_event":
-            self.got.append((time.monotonic(), data))
+        payload = data.get("payload") if data.get("type") == "push_event" else None
+        if payload is None or payload.get("reset"):
+            return
+        now = time.monotonic()
+        for field in ("joins", "leaves"):
+            for user in payload.get(field, {}):
+                self.got.setdefault((field, user), now)
 
     async def receive(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -142,18 +147,21 @@ async def until(condition: Any, timeout: float = 600) -> None:
     while not condition():
         if time.monotonic() > deadline:
             raise RuntimeError("timed out waiting for deliveries")
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # the check reads every page: not too often
 
 
 def arrivals(pages: list[Page], field: str, prefix: str) -> dict[tuple[int, str], float]:
     """(page, user) -> when that page first got *user* in a diff's *field*."""
-    found: dict[tuple[int, str], float] = {}
-    for n, page in enumerate(pages):
-        for at, message in page.got:
-            for user in message["payload"].get(field, {}):
-                if user.startswith(prefix) and not message["payload"].get("reset"):
-                    found.setdefault((n, user), at)
-    return found
+    return {
+        (n, user): at
+        for n, page in enumerate(pages)
+        for (f, user), at in page.got.items()
+        if f == field and user.startswith(prefix)
+    }
+
+
+def count(pages: list[Page], field: str, prefix: str) -> int:
+    return sum(1 for page in pages for f, user in page.got if f == field and user[0] == prefix)
 
 
 def report(name: str, latencies: list[float], spent: float, deliveries: int) -> float:
@@ -200,7 +208,7 @@ async def main() -> None:
         assert other.stdout is not None
         line = await asyncio.get_running_loop().run_in_executor(None, other.stdout.readline)
         started: dict[str, float] = json.loads(line)
-        await until(lambda: len(arrivals(pages, "joins", "b")) == half * half)
+        await until(lambda: count(pages, "joins", "b") == half * half)
         spent = cpu() - before
         joined = arrivals(pages, "joins", "b")
         join_latency = [at - started[user] for (_, user), at in joined.items()]
@@ -209,7 +217,7 @@ async def main() -> None:
         killed = time.monotonic()
         other.send_signal(signal.SIGKILL)
         other.wait()
-        await until(lambda: len(arrivals(pages, "leaves", "b")) == half * half)
+        await until(lambda: count(pages, "leaves", "b") == half * half)
         left = arrivals(pages, "leaves", "b").values()
         first_leave, last_leave = min(left) - killed, max(left) - killed
         bound = manager.presence.bound
@@ -229,7 +237,7 @@ async def main() -> None:
             meta = {"typing": False, "ref": f"floor.{n}"}
             await manager.push_event("room", "presence", {"joins": {user: [meta]}, "leaves": {}})
             await asyncio.sleep(max(0.0, pushed[user] + 1 / args.rate - time.monotonic()))
-        await until(lambda: len(arrivals(pages, "joins", "f")) == half * half)
+        await until(lambda: count(pages, "joins", "f") == half * half)
         spent = cpu() - before
         floor = [at - pushed[user] for (_, user), at in arrivals(pages, "joins", "f").items()]
         per_floor = report("push_event floor", floor, spent, half * half)

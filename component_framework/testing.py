@@ -59,6 +59,7 @@ from .core.component import Component
 from .core.config import AppConfig
 from .core.exceptions import ComponentError, InvalidUrlError
 from .core.form import FormComponent
+from .core.presence import Metas, Track
 from .core.protocol import dispatch_message, signed_message, stream_frames
 from .core.registry import ComponentRegistry, registry
 from .core.signing import Signer
@@ -353,6 +354,30 @@ class ComponentTester(EffectAssertions, TaskAssertions):
         self.frames, self._notice = [], ""
         self._follow(self._reply.get("effects", ()))
         return self
+
+    def track(self) -> Track | None:
+        """The ``Track`` the component declares for this page (``track_presence``, run from
+        the state it holds, with the tester's request), or None when it tracks nothing."""
+        from .core._push import Subscription
+        from .core.presence import _track_of
+
+        cls = self._registry.resolve(self.name)
+        if not callable(getattr(cls, "track_presence", None)):
+            return None
+        sub = Subscription("tester", self.component_id, self.name, self._config, self.request)
+        with self._store():
+            return _track_of(cls, sub, self._reply["state"], 2048)
+
+    def presence(
+        self, joins: Metas | None = None, leaves: Metas | None = None, *, reset: bool = False
+    ) -> ComponentTester:
+        """Deliver a presence diff to this page, as a join, leave or meta update on its topic
+        does (its ``presence_event``; *reset*: the full list a page gets when it joins)."""
+        cls = self._registry.resolve(self.name)
+        payload: dict[str, Any] = {"joins": joins or {}, "leaves": leaves or {}}
+        if reset:
+            payload["reset"] = True
+        return self.push(getattr(cls, "presence_event", "presence"), **payload)
 
     def set(self, field: str, value: Any) -> ComponentTester:
         """Change one form field, as typing into a bound input does (``field_change``)."""

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from .component import Component
     from .websocket import ComponentWebSocketManager
 
-__all__ = ["Presence", "Track", "apply_diff"]
+__all__ = ["Metas", "Presence", "Track", "apply_diff"]
 
 logger = logging.getLogger("component_framework")
 
