@@ -248,3 +248,43 @@ def test_apply_diff_is_idempotent_and_a_reset_replaces() -> None:
     assert apply_diff(both, typing, bob) == {**ann, **typing}
     assert apply_diff(both, {}, bob) == ann == apply_diff(ann, {}, bob)
     assert apply_diff(both, ann, {}, reset=True) == ann
+
+
+async def test_a_component_with_server_held_state_joins_from_its_stored_state(
+    fresh_registry: ComponentRegistry, signer: Signer
+) -> None:
+    from component_framework.core import InMemoryStateStore
+    from component_framework.core import _held_state as held_state
+
+    manager = ComponentWebSocketManager(registry=fresh_registry, signer=signer)
+
+    @fresh_registry.register("held_room")
+    class HeldRoom(Component):
+        template_name = "room.html"
+        renderer = Online()
+        live = True
+        state_store = InMemoryStateStore()
+
+        def track_presence(self) -> Track:
+            return Track(f"room:{self.state['room']}", self.state["user"], {"typing": False})
+
+        def on_presence(self, joins: dict, leaves: dict, reset: bool = False) -> None:
+            self.state["online"] = apply_diff(self.state["online"], joins, leaves, reset)
+
+    page = FakeConnection()
+    await manager.connect(page, "conn-1")
+    held = {"room": "a", "user": "ann", "online": {}}
+    ref = held_state.reference_for(manager.config, "held_room", "held-1", held)
+    assert ref is not None
+    state = canonical_dumps(ref)
+    message = {
+        "type": "subscribe",
+        "component_id": "held-1",
+        "token": signer.subscription_token("held_room", "held-1"),
+        "state": state,
+        "checksum": signer.sign("held_room", "held-1", state),
+    }
+    await manager.handle_message(page, "conn-1", message)
+    await manager.flush()
+    assert manager.presence.list("room:a").keys() == {"ann"}
+    assert page.sent[-1]["update"]["html"] == "ann"

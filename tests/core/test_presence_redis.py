@@ -82,3 +82,21 @@ async def _seen_then_killed(
     other.wait()
     await _until(lambda: _online(ann) == {"ann": [False]})
     assert manager.presence.list("room:a").keys() == {"ann"}
+
+
+async def test_a_worker_taken_for_dead_puts_its_live_pages_back(
+    redis_server: RedisServer,
+) -> None:
+    manager = room_manager(redis_server.url)
+    try:
+        await join(manager, 0, "ann")
+        await manager.flush()
+        presence = manager.presence
+        # As after a Redis outage longer than the TTL: another worker reaped this one.
+        [(topic, _, key, _)] = await presence.registry.reap(-60)
+        assert (topic, key) == ("room:a", "ann")
+        assert presence.list("room:a") == {}
+        await presence._beat_once()  # its next heartbeat
+        assert presence.list("room:a").keys() == {"ann"}
+    finally:
+        await manager.close()
