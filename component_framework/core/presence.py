@@ -134,6 +134,7 @@ class Presence:
         self._by_id: dict[str, set[tuple[str, str]]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._beat: asyncio.Task[None] | None = None
+        self._beating = False
         self._registry_down = False
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
@@ -283,7 +284,9 @@ class Presence:
         self._entries[pair] = entry
         self._by_topic.setdefault(entry.topic, set()).add(pair)
         self._by_id.setdefault(sub.component_id, set()).add(pair)
-        await self._beat_once()
+        if not self._beating:
+            self._beating = True  # beat before the first entry: others list only the living
+            await self._beat_once()
         await self._store(entry)
         await self._sync(entry)
         self._publish(entry.topic, entry.metas(), {})
@@ -354,7 +357,7 @@ class Presence:
 
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
-            self._loop, self._beat = loop, None
+            self._loop, self._beat, self._beating = loop, None, False
         if self._beat is None:
             self._beat = loop.create_task(self._beat_forever())
 
