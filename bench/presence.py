@@ -14,7 +14,7 @@ Pages are in-process connections that record when each message arrives (no socke
 server side's work only). The room component keeps in its state only the last diff's keys,
 so its pages share one run of ``on_presence`` per diff (docs/presence.md says why).
 
-Run:  python bench/presence.py [--pages 1000] [--rate 20] [--heartbeat 1.0]
+Run:  python bench/presence.py [--pages 1000] [--rate 20] [--heartbeat 2.0]
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=20.0)
-    parser.add_argument("--heartbeat", type=float, default=1.0)
+    parser.add_argument("--heartbeat", type=float, default=2.0)
     parser.add_argument("--worker", nargs=2, metavar=("URL", "COUNT"))
     args = parser.parse_args()
     if args.worker:

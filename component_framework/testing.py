@@ -358,15 +358,15 @@ class ComponentTester(EffectAssertions, TaskAssertions):
     def track(self) -> Track | None:
         """The ``Track`` the component declares for this page (``track_presence``, run from
         the state it holds, with the tester's request), or None when it tracks nothing."""
+        from .core._presence_model import track_of
         from .core._push import Subscription
-        from .core.presence import _track_of
 
         cls = self._registry.resolve(self.name)
         if not callable(getattr(cls, "track_presence", None)):
             return None
         sub = Subscription("tester", self.component_id, self.name, self._config, self.request)
         with self._store():
-            return _track_of(cls, sub, self._reply["state"], 2048)
+            return track_of(cls, sub, self._reply["state"], 2048)
 
     def presence(
         self, joins: Metas | None = None, leaves: Metas | None = None, *, reset: bool = False

@@ -32,14 +32,11 @@ Example:
 from __future__ import annotations
 
 import builtins
-import json
 import logging
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._held_state import SYNC_STEPS, finish, loaded_for_push, store_for
+from ._presence_model import Entry, Metas, Track, apply_diff, check_meta, track_of
 from ._push import Subscription
 from .presence_registry import InMemoryPresenceRegistry, PresenceRegistry
 
@@ -52,53 +49,6 @@ if TYPE_CHECKING:
 __all__ = ["Metas", "Presence", "Track", "apply_diff"]
 
 logger = logging.getLogger("component_framework")
-
-Metas = dict[str, list[dict[str, Any]]]
-"""Key -> the metas of its entries (one per page's component), each with its ``"ref"``."""
-
-
-@dataclass(frozen=True, slots=True)
-class Track:
-    """Where a component's page is present: *topic*, under *key* (a user id), with *meta*.
-
-    One key on several pages is one presence with several metas.
-    """
-
-    topic: str
-    key: str
-    meta: Mapping[str, Any] = field(default_factory=dict)
-
-
-def apply_diff(current: Metas, joins: Metas, leaves: Metas, reset: bool = False) -> Metas:
-    """Return *current* with a presence diff applied: leaves removed, then joins added
-    (by ref, so applying a diff twice changes nothing); *reset* starts from nothing."""
-    result = {} if reset else {key: list(metas) for key, metas in current.items()}
-    for key, metas in leaves.items():
-        gone = {meta.get("ref") for meta in metas}
-        kept = [meta for meta in result.get(key, []) if meta.get("ref") not in gone]
-        if kept:
-            result[key] = kept
-        else:
-            result.pop(key, None)
-    for key, metas in joins.items():
-        refs = {meta.get("ref") for meta in metas}
-        result[key] = [m for m in result.get(key, []) if m.get("ref") not in refs] + list(metas)
-    return result
-
-
-@dataclass(slots=True)
-class _Entry:
-    sub: Subscription
-    topic: str
-    key: str
-    ref: str
-    meta: dict[str, Any]
-    last_sent: float = float("-inf")
-    pending: dict[str, Any] | None = None
-    flush: asyncio.TimerHandle | None = None
-
-    def metas(self, meta: dict[str, Any] | None = None) -> Metas:
-        return {self.key: [{**(self.meta if meta is None else meta), "ref": self.ref}]}
 
 
 class Presence:
@@ -129,7 +79,7 @@ class Presence:
         self.max_meta_bytes = max_meta_bytes
         self.worker = secrets.token_hex(8)
         self._manager: ComponentWebSocketManager | None = None
-        self._entries: dict[tuple[str, str], _Entry] = {}
+        self._entries: dict[tuple[str, str], Entry] = {}
         self._by_topic: dict[str, set[tuple[str, str]]] = {}
         self._by_id: dict[str, set[tuple[str, str]]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -200,7 +150,7 @@ class Presence:
         Raises:
             ValueError: *meta* is not JSON or is larger than ``max_meta_bytes``.
         """
-        _check_meta(meta, self.max_meta_bytes)
+        check_meta(meta, self.max_meta_bytes)
         loop, manager = self._loop, self._manager
         if manager is None or loop is None or loop.is_closed():
             return
@@ -239,7 +189,7 @@ class Presence:
         if pending is not None and pending != entry.meta:
             self._change(entry, pending)
 
-    def _change(self, entry: _Entry, meta: dict[str, Any]) -> None:
+    def _change(self, entry: Entry, meta: dict[str, Any]) -> None:
         assert self._loop is not None
         old = entry.metas()
         entry.meta, entry.last_sent = meta, self._loop.time()
@@ -261,7 +211,7 @@ class Presence:
         if known is None:
             return  # a state this server did not sign: it renders again and re-subscribes
         try:
-            track = await run_sync(_track_of, cls, sub, known[0], self.max_meta_bytes)
+            track = await run_sync(track_of, cls, sub, known[0], self.max_meta_bytes)
         except Exception:
             logger.exception("track_presence of %r failed; the page is on no topic.", cls)
             return
@@ -280,7 +230,7 @@ class Presence:
             return
         self._start()
         ref = f"{self.worker}.{secrets.token_hex(6)}"
-        entry = _Entry(sub, track.topic, track.key, ref, dict(track.meta))
+        entry = Entry(sub, track.topic, track.key, ref, dict(track.meta))
         self._entries[pair] = entry
         self._by_topic.setdefault(entry.topic, set()).add(pair)
         self._by_id.setdefault(sub.component_id, set()).add(pair)
@@ -313,7 +263,7 @@ class Presence:
                 self._down(exc)
         self._publish(entry.topic, {}, entry.metas())
 
-    async def _sync(self, entry: _Entry) -> None:
+    async def _sync(self, entry: Entry) -> None:
         from .threads import run_sync
 
         try:
@@ -366,9 +316,10 @@ class Presence:
             if await self.registry.heartbeat(self.worker) and self._entries:
                 # This worker was taken for dead (a long Redis outage) and its entries
                 # reaped, their leaves announced: put the live ones back and announce them.
-                for entry in self._entries.values():
-                    await self._store(entry)
-                    self._publish(entry.topic, entry.metas(), {})
+                for entry in list(self._entries.values()):
+                    await self._store(entry)  # (skips one that left meanwhile)
+                    if self._live(entry):
+                        self._publish(entry.topic, entry.metas(), {})
             left: dict[str, Metas] = {}
             for topic, ref, key, meta in await self.registry.reap(self.ttl):
                 left.setdefault(topic, {}).setdefault(key, []).append({**meta, "ref": ref})
@@ -385,6 +336,9 @@ class Presence:
             await asyncio.sleep(self.heartbeat)
             await self._beat_once()
 
+    def _live(self, entry: Entry) -> bool:
+        return self._entries.get((entry.sub.connection_id, entry.sub.component_id)) is entry
+
     def _writes(self) -> asyncio.Lock:
         # Writes reach the registry in the order they were made: a leave never overtakes
         # the store of a meta made just before it (which would put a ghost entry back).
@@ -395,9 +349,9 @@ class Presence:
             self._lock, self._lock_loop = asyncio.Lock(), loop
         return self._lock
 
-    async def _store(self, entry: _Entry) -> None:
+    async def _store(self, entry: Entry) -> None:
         async with self._writes():
-            if self._entries.get((entry.sub.connection_id, entry.sub.component_id)) is not entry:
+            if not self._live(entry):
                 return  # it left meanwhile
             try:
                 await self.registry.put(entry.topic, entry.ref, entry.key, entry.meta)
@@ -421,39 +375,3 @@ class Presence:
             self._beat = None
         if self._registry is not None:
             await self._registry.close()
-
-
-def _check_meta(meta: Mapping[str, Any], limit: int) -> None:
-    try:
-        size = len(json.dumps(meta, separators=(",", ":")).encode())
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"A presence meta must hold only JSON values: {exc}") from None
-    if size > limit:
-        raise ValueError(
-            f"A presence meta of {size} bytes is larger than max_meta_bytes ({limit}): "
-            "keep it to a few small fields (a name, typing, idle)."
-        )
-
-
-def _track_of(cls: type[Component], sub: Subscription, state_json: str, limit: int) -> Track | None:
-    # User code (hydrate, track_presence), run in a worker thread with the page's request.
-    from ._execution import bind_request
-
-    state = json.loads(state_json)
-    store = store_for(cls, sub.config)
-    if store is not None and sub.component is not None:
-        state = finish(loaded_for_push(SYNC_STEPS, store, sub.component, state))
-    with bind_request(sub.request, sub.config):
-        component = cls(component_id=sub.component_id)
-        component.hydrate(dict(state))
-        track = component.track_presence()  # type: ignore[attr-defined]
-    if track is None:
-        return None
-    if not isinstance(track, Track):
-        raise TypeError(f"track_presence must return a Track or None, not {track!r}.")
-    if not isinstance(track.topic, str) or not track.topic:
-        raise ValueError(f"A presence topic must be a non-empty string, not {track.topic!r}.")
-    if not isinstance(track.key, str) or not track.key:
-        raise ValueError(f"A presence key must be a non-empty string, not {track.key!r}.")
-    _check_meta(track.meta, limit)
-    return track
