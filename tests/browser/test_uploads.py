@@ -249,8 +249,8 @@ def test_a_page_reloaded_halfway_resumes_the_upload(open_page: Any, files: dict[
     expect(page.get_by_test_id("avatar-progress")).to_have_attribute(
         "value", str(round(3 * CHUNK * 100 / files["avatar.png"].stat().st_size))
     )
+    page.reload()  # before the route goes: cf.js retrying meanwhile must not send more
     page.unroute("**/cf/upload/*?offset=*")
-    page.reload()
     sent.clear()
     page.get_by_label("Avatar").set_input_files(files["avatar.png"])
     expect(page.get_by_label("Avatar")).to_have_attribute("data-cf-upload-state", "done")
@@ -272,8 +272,8 @@ def test_a_page_reloaded_halfway_through_a_direct_upload_sends_only_the_missing_
     page.route("**/*partNumber=3*", lambda route: route.abort())
     with page.expect_event("requestfailed", lambda r: "partNumber=3" in r.url):
         page.get_by_label("Scan").set_input_files(scan)
+    page.reload()  # before the route goes: cf.js retrying meanwhile must not send the part
     page.unroute("**/*partNumber=3*")
-    page.reload()
     sent.clear()
     storage: list[str] = []
     page.on("request", lambda r: storage.append(r.url) if "partNumber=" in r.url else None)
