@@ -37,6 +37,7 @@ def s3_client(url: str, bucket: str, *, cors: bool = False) -> Any:
     """A boto3 client of the server at *url*, with *bucket* made (a browser may PUT to it
     from any site and read the ETag, with *cors*)."""
     import boto3
+    from botocore.config import Config
 
     client = boto3.client(
         "s3",
@@ -44,6 +45,7 @@ def s3_client(url: str, bucket: str, *, cors: bool = False) -> Any:
         region_name="us-east-1",
         aws_access_key_id="test",
         aws_secret_access_key="test",
+        config=Config(signature_version="s3v4"),  # as S3UploadStore's own client
     )
     client.create_bucket(Bucket=bucket)
     if cors:

@@ -80,7 +80,13 @@ class S3UploadStore:
                 raise ConfigurationError(
                     "S3UploadStore needs boto3: pip install 'cf-components[s3]'."
                 ) from None
-            client = boto3.client("s3", endpoint_url=endpoint_url)
+            from botocore.config import Config  # type: ignore[import-untyped]
+
+            # Signature version 4 signs the Content-Length a presigned URL names: a page cannot
+            # send more bytes than its part declares (botocore may pick version 2 otherwise).
+            client = boto3.client(
+                "s3", endpoint_url=endpoint_url, config=Config(signature_version="s3v4")
+            )
         self.bucket = bucket
         self.prefix = prefix
         self.client = client
