@@ -3,7 +3,8 @@
 A handler calls ``self.start_task(fetch_preview, url, event="preview_ready")``. The task is
 only recorded then; it starts after the event's reply: once sent, over the WebSocket
 (``after_reply``), once built, over HTTP; never when the handler or the reply fails.
-``async def`` functions run on the app's event loop, any other in a worker thread. When it
+``async def`` functions run on the app's event loop, any other in a worker thread of the
+tasks' own pool (``TASK_THREADS``: slow tasks never hold the handlers' threads). When it
 returns, its result goes through the broker, as a push of the event ``preview_ready`` to the
 one component id that started it (every page has its own), so whichever process holds that
 page's socket delivers it: the component handles ``on_preview_ready(result=...)`` with its
@@ -18,7 +19,9 @@ A task is cancelled when its page goes away as the process running it sees it: t
 subscription this process holds for the component id ends (the page's socket closed, or it
 unsubscribed: live navigation away, the component removed). A component runs at most
 ``max_tasks`` tasks at once per page and process (``TaskLimitError`` beyond), each for at most
-``task_timeout`` seconds (or the ``timeout`` given).
+``task_timeout`` seconds (or the ``timeout`` given); a process runs at most ``MAX_RUNNING``
+tasks of all pages together (every render is a new page id, so the per-page bound alone does
+not bound a client).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import inspect
 import logging
 import weakref
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -45,6 +49,8 @@ if TYPE_CHECKING:
     from .websocket import ComponentWebSocketManager
 
 __all__ = [
+    "MAX_RUNNING",
+    "TASK_THREADS",
     "ComponentTasks",
     "Task",
     "TaskRunner",
@@ -58,6 +64,22 @@ __all__ = [
 ]
 
 logger = logging.getLogger("component_framework")
+
+MAX_RUNNING = 1000
+"""Background tasks one process runs at once, all pages together (``TaskLimitError`` beyond)."""
+TASK_THREADS = 8
+"""Worker threads of the tasks whose function is not ``async def``: a pool of their own, so
+slow tasks never hold the threads the handlers of pages run in (more wait their turn, their
+timeout running)."""
+
+_threads: ThreadPoolExecutor | None = None
+
+
+async def _in_task_thread(function: Callable[[], Any]) -> Any:
+    global _threads
+    if _threads is None:
+        _threads = ThreadPoolExecutor(TASK_THREADS, thread_name_prefix="cf-task")
+    return await run_sync(function, executor=_threads)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -96,6 +118,7 @@ class _Collector:
     running: Callable[[str], int]
     refusal: str | None = None
     tasks: list[Task] = field(default_factory=list)
+    total: Callable[[], int] = lambda: 0
 
 
 _collector: ContextVar[_Collector | None] = ContextVar("component_framework_tasks", default=None)
@@ -164,9 +187,11 @@ def collecting(
     if _collector.get() is not None:
         yield None
         return
-    if running is None:
-        running = runner_of(config).running if config is not None and refusal is None else _none
-    collector = _Collector(name, component_id, running, refusal)
+    total: Callable[[], int] = _nothing
+    if running is None and config is not None and refusal is None:
+        runner = runner_of(config)
+        running, total = runner.running, runner.total
+    collector = _Collector(name, component_id, running or _none, refusal, total=total)
     token = _collector.set(collector)
     try:
         yield collector.tasks
@@ -175,6 +200,10 @@ def collecting(
 
 
 def _none(component_id: str) -> int:
+    return 0
+
+
+def _nothing() -> int:
     return 0
 
 
@@ -236,6 +265,9 @@ class ComponentTasks:
                 f"This component already runs {type(self).max_tasks} background tasks; "
                 "wait for one to finish."
             )
+        # Pages are free to make (every render is a new id): the process has a bound of its own.
+        if collector.total() + len(collector.tasks) >= MAX_RUNNING:
+            raise TaskLimitError("The server runs too many background tasks; try again later.")
         collector.tasks.append(
             Task(
                 collector.name,
@@ -256,7 +288,7 @@ class ComponentTasks:
 async def _call(task: Task) -> Any:
     if inspect.iscoroutinefunction(task.function):
         return await task.function(*task.args, **task.kwargs)
-    result = await run_sync(lambda: task.function(*task.args, **task.kwargs))
+    result = await _in_task_thread(lambda: task.function(*task.args, **task.kwargs))
     if inspect.isawaitable(result):  # a callable object or partial of an async function
         return await result
     return result
@@ -302,11 +334,15 @@ class TaskRunner:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
-        return f"<TaskRunner running={sum(len(t) for t in self._running.values())}>"
+        return f"<TaskRunner running={self.total()}>"
 
     def running(self, component_id: str) -> int:
         """How many tasks run for *component_id* in this process."""
         return len(self._running.get(component_id, ()))
+
+    def total(self) -> int:
+        """How many tasks run in this process."""
+        return sum(map(len, self._running.values()))
 
     def start(self, tasks: list[Task]) -> None:
         """Start *tasks* on the app's loop (from it, or from any thread)."""

@@ -18,7 +18,7 @@ import contextvars
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
@@ -113,10 +113,11 @@ def _run_inside(setup: HopSetup, func: Callable[..., T], args: tuple[Any, ...]) 
         return func(*args)
 
 
-async def run_sync(func: Callable[..., T], /, *args: Any) -> T:
+async def run_sync(func: Callable[..., T], /, *args: Any, executor: Executor | None = None) -> T:
     """Run ``func(*args)`` in a worker thread, with the caller's context variables.
 
-    Inside the context manager set with ``wrap_sync_hops``, when there is one.
+    Inside the context manager set with ``wrap_sync_hops``, when there is one. *executor*:
+    another pool than the one of handlers (background tasks have their own).
 
     Example:
 
@@ -127,9 +128,10 @@ async def run_sync(func: Callable[..., T], /, *args: Any) -> T:
     loop = asyncio.get_running_loop()
     context = contextvars.copy_context()
     setup = _hop_setup.get()
+    pool = executor or _get_executor()
     if setup is None:
-        return await loop.run_in_executor(_get_executor(), context.run, func, *args)
-    return await loop.run_in_executor(_get_executor(), context.run, _run_inside, setup, func, args)
+        return await loop.run_in_executor(pool, context.run, func, *args)
+    return await loop.run_in_executor(pool, context.run, _run_inside, setup, func, args)
 
 
 def _snapshot() -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import weakref
 from typing import Any
 
@@ -302,6 +303,39 @@ async def test_beyond_the_bound_the_page_is_told_to_wait(
     assert runner_of(config).running("link-8") == 0  # the bound is per page
     gate().set()
     await manager.close()
+
+
+async def test_a_process_bounds_its_tasks_of_all_pages_together(
+    links: ComponentRegistry, signer: Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every render is a new page id: a client making pages must not pass the bound that way.
+    monkeypatch.setattr("component_framework.core.tasks.MAX_RUNNING", 3)
+    manager = ComponentWebSocketManager(registry=links, signer=signer)
+    config = AppConfig(registry=links, signer=signer, ws_manager=manager)
+    replies = [
+        await handle_message(_event("link", f"page-{n}", signer, links, url="u"), config=config)
+        for n in range(4)
+    ]
+    assert [r["type"] for r in replies[:3]] == ["component_update"] * 3
+    assert replies[3]["code"] == "too_many_tasks" and http_status(replies[3]) == 429
+    assert "too many background tasks" in replies[3]["error"]
+    assert runner_of(config).total() == 3
+    gate().set()
+    await manager.close()
+
+
+def thread_name(url: str) -> dict[str, str]:
+    return {"title": threading.current_thread().name}
+
+
+def test_functions_that_are_not_async_run_in_the_tasks_own_threads() -> None:
+    # Not in the pool of handlers: slow tasks never hold the threads pages' events run in.
+    class Named(Link):
+        def on_share(self, url: str, how: str = "async") -> None:
+            self.start_task(thread_name, url, event="preview_ready")
+
+    tester = ComponentTester(Named).call("share", url="u").run_tasks()
+    assert tester.state["title"].startswith("cf-task"), tester.state
 
 
 class _SlowReader(FakeConnection):
