@@ -210,6 +210,12 @@ def with_upload_effects(
 # ---------- File names ----------
 
 
+# Right-to-left overrides and their kin: "photo\u202egnp.exe" shows as "photoexe.png".
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
 def check_filename(name: Any) -> str:
     """*name* if it can name an uploaded file: no path, no control character, valid
     Unicode, at most 255 bytes in UTF-8.
@@ -222,6 +228,8 @@ def check_filename(name: Any) -> str:
         problem = "it is empty"
     elif any(unicodedata.category(c) in ("Cc", "Cs") for c in name):
         problem = "it holds a control character, a NUL or text that is not valid Unicode"
+    elif any(c in _BIDI_CONTROLS for c in name):
+        problem = "it holds a text-direction control character (one can disguise its extension)"
     elif "/" in name or "\\" in name or name.strip() in (".", ".."):
         problem = "it holds a path: send the file's own name only"
     elif len(name.encode()) > _MAX_NAME_BYTES:

@@ -114,6 +114,7 @@ def test_text_is_accepted_as_the_declared_text_type() -> None:
         ("..", "holds a path"),
         ("a\x00.png", "control character"),
         ("a\udc80.png", "not valid Unicode"),
+        ("photo\u202egnp.exe", "text-direction control"),
         ("x" * 256, "longer than 255 bytes"),
         ("  ", "empty"),
         (None, "empty"),
