@@ -35,11 +35,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._coroutines import finish
+from ._held_state import ASYNC_STEPS, SYNC_STEPS, Steps
 from ._http import AsgiBody, HttpReply, Refused, _Gone, json_reply
+from ._reply import error_reply
 from ._sniff import HEAD_BYTES, accepts, sniff
 from ._upload_body import START_LIMIT, AsgiSource, Read, ReadSource
 from .config import AppConfig
-from .exceptions import UploadError
+from .exceptions import RateLimitedError, UploadError
+from .rate_limit import check_app_rate
 from .upload_store import UploadInfo, UploadStore, new_upload_id
 from .uploads import Upload, check_filename, read_token, visitor
 
@@ -358,13 +361,19 @@ def _method_refused(head: UploadRequest) -> HttpReply | None:
 
 
 async def _answer(
-    config: AppConfig, request: Any, head: UploadRequest, source: AsgiSource | ReadSource
+    config: AppConfig,
+    request: Any,
+    head: UploadRequest,
+    source: AsgiSource | ReadSource,
+    steps: Steps,
 ) -> HttpReply:
     refused = _method_refused(head)
     if refused is not None:
         return refused
     try:
         if head.method == "POST":
+            if head.upload_id is None:  # a begin reserves space: it counts as a message
+                await check_app_rate(request, config, steps)
             raw = await source.whole()
             if len(raw) > START_LIMIT:
                 raise Refused(413, "too_large", f"Request body over {START_LIMIT} bytes.")
@@ -382,6 +391,8 @@ async def _answer(
         return _chunk_done(target)
     except (UploadError, Refused) as exc:
         return _error(exc)
+    except RateLimitedError as exc:
+        return json_reply(error_reply(exc), 429)
     except TimeoutError:
         return _error(Refused(408, "request_timeout", "The chunk did not arrive in time."))
     except _Gone:
@@ -392,11 +403,11 @@ async def upload_reply(
     config: AppConfig, request: Any, head: UploadRequest, body: AsgiBody
 ) -> HttpReply:
     """Answer an upload request of an ASGI host, writing a chunk as it arrives."""
-    return await _answer(config, request, head, AsgiSource(body, config))
+    return await _answer(config, request, head, AsgiSource(body, config), ASYNC_STEPS)
 
 
 def upload_reply_sync(
     config: AppConfig, request: Any, head: UploadRequest, read: Read
 ) -> HttpReply:
     """Answer an upload request of a WSGI host (or Django), reading the body with *read*."""
-    return finish(_answer(config, request, head, ReadSource(read)))
+    return finish(_answer(config, request, head, ReadSource(read), SYNC_STEPS))

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RateLimit",
     "RateLimiter",
+    "check_app_rate",
     "check_rate",
     "client_address",
     "limited",
@@ -219,12 +220,29 @@ async def check_rate(parsed: ParsedEvent, request: Any, config: AppConfig, steps
         limits.append(("app", config.rate_limit))
     for scope, limit in limits:
         where = "app" if scope == "app" else f"{parsed.name}:{scope}"
-        key = f"cf-rate:{where}:{limit.count}/{limit.period:g}:{_who(request, limit)}"
-        wait = await config.rate_limiter.hit(key, limit, steps)
-        if wait is not None:
-            seconds = max(1, math.ceil(wait))
-            noun = "messages" if scope in ("*", "app") else f"'{scope}' events"
-            raise RateLimitedError(
-                f"Too many requests: at most {limit.phrase(noun)}. Try again in {seconds} s.",
-                seconds,
-            )
+        await _hit(where, scope, limit, request, config, steps)
+
+
+async def check_app_rate(request: Any, config: AppConfig, steps: Steps) -> None:
+    """Count a request that is not a component message (an upload begun) against the app's
+    ``rate_limit``, as one message.
+
+    Raises:
+        RateLimitedError: The app's limit is reached; it says when to retry.
+    """
+    if config.rate_limit is not None:
+        await _hit("app", "app", config.rate_limit, request, config, steps)
+
+
+async def _hit(
+    where: str, scope: str, limit: RateLimit, request: Any, config: AppConfig, steps: Steps
+) -> None:
+    key = f"cf-rate:{where}:{limit.count}/{limit.period:g}:{_who(request, limit)}"
+    wait = await config.rate_limiter.hit(key, limit, steps)
+    if wait is not None:
+        seconds = max(1, math.ceil(wait))
+        noun = "messages" if scope in ("*", "app") else f"'{scope}' events"
+        raise RateLimitedError(
+            f"Too many requests: at most {limit.phrase(noun)}. Try again in {seconds} s.",
+            seconds,
+        )

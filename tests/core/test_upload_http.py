@@ -127,3 +127,25 @@ async def test_a_chunk_is_written_off_the_event_loop_and_arrives_whole(tmp_path:
     assert threading.get_ident() not in store.writers
     with store.open(upload_id) as written:
         assert written.read() == b"".join(bytes([n]) * 100 for n in range(10))
+
+
+async def test_beginning_uploads_counts_against_the_app_s_rate_limit(tmp_path: Path) -> None:
+    # A begin reserves space without a byte sent: past the app's limit it is refused like a
+    # message (pages are free to make, so the per-page bound alone does not stop a client);
+    # chunks of uploads already begun still go.
+    config, token, _ = setup(tmp_path, rate_limit="2/min")
+    upload = config.registry.resolve("box").uploads["file"]
+    other = issue_token(config.signer, "box", "b-2", "file", upload, "address:unknown")
+    first = await begin(config, token)
+    await begin(config, other)
+    third = issue_token(config.signer, "box", "b-3", "file", upload, "address:unknown")
+    start = piece(json.dumps({"filename": "a.bin", "size": 3000}).encode(), False)
+    head = UploadRequest("POST", None, None, third, True, None)
+    reply = await upload_reply(config, None, head, body(start))
+    refused = json.loads(reply.body)
+    assert (reply.status, refused["code"]) == (429, "rate_limited"), refused
+    assert "at most 2 messages" in refused["error"] and reply.headers["Retry-After"]
+    assert len(list(tmp_path.glob("*.part"))) == 2
+    chunk = UploadRequest("PUT", first, "0", token, True, None)
+    sent = await upload_reply(config, None, chunk, body(piece(b"x" * 1000, False)))
+    assert sent.status == 200, sent.body
