@@ -294,7 +294,10 @@ def test_the_playground_uploads_a_picked_file_and_exports_it_as_a_fixture(
     (dev.package / "templates" / "photo.html").write_text(
         '<div><input type="file" cf-upload="picture"><p class="got">{{ state.got }}</p></div>\n'
     )
+    version = dev.status()["version"]
     (dev.package / "components" / "photo.py").write_text(PHOTO)
+    # Loaded before the page asks: a page opened meanwhile may miss the reload it announces.
+    dev.wait_until(lambda s: s["version"] > version and not s["errors"], "photo loaded")
     page.goto("/")
     # A reload and, below, an export replayed in a fresh process: slow on a loaded machine.
     expect(page.locator('.cf-card[data-name="photo"]')).to_be_visible(timeout=3 * TIMEOUT_MS)
