@@ -26,7 +26,7 @@ class Names(Renderer):
         return ", ".join(sorted(context["state"].get("online", {})))
 
 
-def room_manager(url: str) -> ComponentWebSocketManager:
+def room_manager(url: str, heartbeat: float = HEARTBEAT) -> ComponentWebSocketManager:
     """A manager on the Redis broker *url* with a registry holding ``room``."""
     registry = ComponentRegistry()
 
@@ -43,7 +43,7 @@ def room_manager(url: str) -> ComponentWebSocketManager:
             self.state["online"] = apply_diff(self.state["online"], joins, leaves, reset)
 
     manager = ComponentWebSocketManager(registry=registry, signer=SIGNER, broker=RedisBroker(url))
-    manager.presence = Presence(heartbeat=HEARTBEAT)
+    manager.presence = Presence(heartbeat=heartbeat)
     return manager
 
 

@@ -87,7 +87,8 @@ async def _seen_then_killed(
 async def test_a_worker_taken_for_dead_puts_its_live_pages_back(
     redis_server: RedisServer,
 ) -> None:
-    manager = room_manager(redis_server.url)
+    # No background heartbeat: the test's own beat is the one that must put the page back.
+    manager = room_manager(redis_server.url, heartbeat=3600)
     try:
         await join(manager, 0, "ann")
         await manager.flush()
