@@ -254,8 +254,9 @@ def _upload_kind(hint: Any) -> str | None:
         return "one"
     if typing.get_origin(hint) is list and args == (UploadedFile,):
         return "many"
-    if args and UploadedFile in args and type(None) in args:
-        return "one"
+    if type(None) in args:  # UploadedFile | None, list[UploadedFile] | None
+        rest = [arg for arg in args if arg is not type(None)]
+        return _upload_kind(rest[0]) if len(rest) == 1 else None
     return None
 
 

@@ -260,6 +260,32 @@ async def test_a_handler_receives_the_file_then_it_is_removed(
     assert [e["type"] for e in reply["effects"]] == ["upload"]
 
 
+async def test_an_optional_list_of_files_takes_the_upload(
+    fresh_registry: ComponentRegistry, tmp_path: Path, signer: Signer
+) -> None:
+    store = LocalUploadStore(tmp_path)
+    seen: list[str] = []
+
+    @fresh_registry.register("gallery")
+    class Gallery(Component):
+        uploads = {"photos": Upload(max_files=3, store=store)}
+
+        def render(self) -> str:
+            return "<p></p>"
+
+        def on_save(self, photos: list[UploadedFile] | None = None) -> None:
+            seen.extend(file.name for file in photos or [])
+
+    upload = _finished(store, PNG, component="gallery", component_id="g-1", name="photos")
+    message = signed_message(
+        "gallery", "save", {"photos": [upload.upload_id]}, {}, component_id="g-1"
+    )
+    reply = await handle_message(message, registry=fresh_registry, signer=signer)
+    assert reply["type"] == "component_update", reply
+    assert seen == ["a.png"]
+    assert reply["effects"][0]["events"] == ["save"]
+
+
 async def test_a_handler_that_fails_leaves_the_file_for_another_try(
     profile: tuple[ComponentRegistry, Any], signer: Signer
 ) -> None:
