@@ -283,3 +283,40 @@ def test_a_page_reloaded_halfway_through_a_direct_upload_sends_only_the_missing_
     )
     assert len(storage) == 1 and "partNumber=3" in storage[0]  # only the missing part
     assert sent[0].method == "POST" and '"adopt"' in (sent[0].post_data or "")
+
+
+def test_an_upload_goes_on_after_the_connection_drops_for_a_while(
+    open_page: Any, files: dict[str, Path]
+) -> None:
+    page, _ = open_page()
+    held: list[Route] = []
+    # Hold the second chunk: the connection drops while it is in flight.
+    page.route("**/cf/upload/*?offset=*", lambda route: held.append(route) if not held and
+               "offset=0" not in route.request.url else route.continue_())  # fmt: skip
+    page.get_by_test_id("attachments").set_input_files(files["a.bin"])
+    for _ in range(TIMEOUT_MS // 50):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the second chunk was not sent"
+    page.context.set_offline(True)
+    held[0].abort("internetdisconnected")
+    # Offline longer than the first tries wait: asking where the upload stands fails too.
+    page.wait_for_timeout(1500)
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("attachments")).to_have_attribute("data-cf-upload-state", "done")
+    page.get_by_role("button", name="Save").click()
+    size = files["a.bin"].stat().st_size
+    expect(saved(page)).to_have_text(
+        f"a.bin {size} application/octet-stream {digest(files['a.bin'])}"
+    )
+
+
+def test_a_lost_connection_is_said_in_words(open_page: Any, files: dict[str, Path]) -> None:
+    page, _ = open_page()
+    page.context.set_offline(True)
+    page.get_by_test_id("attachments").set_input_files(files["b.bin"])
+    expect(page.get_by_test_id("attachments-error")).to_have_text(
+        "The connection was lost while uploading b.bin; pick the file again to resume."
+    )
+    page.context.set_offline(False)

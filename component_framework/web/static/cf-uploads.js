@@ -117,7 +117,12 @@
         running += 1;
         entry.status = "uploading";
         send(entry).catch((e) => {
-          if (entry.status === "uploading") fail(entry, e.message || String(e), e.code || "network");
+          if (entry.status !== "uploading") return;
+          // fetch's own failure (a TypeError) says only "Failed to fetch": say what happened.
+          if (e instanceof TypeError) {
+            fail(entry, `The connection was lost while uploading ${entry.file.name}; pick the ` +
+              "file again to resume.", "network");
+          } else fail(entry, e.message || String(e), e.code || "network");
         }).finally(() => { running -= 1; pump(); });
       }
     }
@@ -181,16 +186,20 @@
       }
       entry.uploadId = state.upload_id;
       if (state.direct) return sendDirect(entry, state);
-      let offset = state.offset;
+      let offset = state.offset; // null: ask the server where the upload stands
       let failures = 0;
       // chunk_size is the most a chunk may hold: start at 1 MiB, double while a chunk takes
       // under 5 s, halve when one takes over 15 s or fails (each must arrive in the body
       // timeout, and a failed one is sent again whole).
       let chunk = Math.min(state.chunk_size, 1 << 20);
-      while (offset < file.size) {
-        progress(entry, offset);
+      while (offset === null || offset < file.size) {
         const started = Date.now();
         try {
+          if (offset === null) {
+            offset = (await call(entry, "GET", "/" + entry.uploadId)).offset;
+            continue;
+          }
+          progress(entry, offset);
           const reply = await call(entry, "PUT", `/${entry.uploadId}?offset=${offset}`,
             file.slice(offset, offset + chunk), { json: false });
           offset = reply.offset;
@@ -201,12 +210,13 @@
         } catch (e) {
           if (e.name === "AbortError") throw e;
           chunk = Math.max(chunk >> 1, 1 << 16);
-          // A dropped connection or an out-of-step offset: ask where the upload stands.
+          // A dropped connection (its GET too) or an out-of-step offset: wait, then ask where
+          // the upload stands.
           if (e.code && e.code !== "upload_offset_mismatch" && e.code !== "upload_busy") throw e;
           failures += 1;
           if (failures > 5) throw e;
           await new Promise((done) => setTimeout(done, 200 * 2 ** failures));
-          offset = (await call(entry, "GET", "/" + entry.uploadId)).offset;
+          offset = null;
         }
       }
       finish(entry);
