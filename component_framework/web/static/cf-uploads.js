@@ -348,7 +348,13 @@
         data(el).upload = true;
         const name = () => el.getAttribute("cf-upload");
         if (el instanceof HTMLInputElement && el.type === "file") {
-          el.addEventListener("change", () => add(root, name(), el.files || [], el));
+          el.addEventListener("change", () => {
+            if (!el.files || !el.files.length) return;
+            add(root, name(), Array.from(el.files), el);
+            // Taken: cleared, so that picking the same file again (after a cancel or a
+            // refusal) is a change the browser reports.
+            el.value = "";
+          });
           return;
         }
         const over = (e) => {
