@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -340,3 +341,16 @@ def test_the_same_file_can_be_picked_again_after_a_cancel(
     expect(saved(page)).to_have_text(
         f"b.bin 3000 application/octet-stream {digest(files['b.bin'])}"
     )
+
+
+def test_a_refused_file_is_not_previewed(open_page: Any, files: dict[str, Path]) -> None:
+    page, _ = open_page()
+    preview = page.get_by_test_id("preview")
+    page.get_by_label("Avatar").set_input_files(files["avatar.png"])
+    expect(preview).to_have_attribute("src", re.compile("^blob:"))
+    page.get_by_label("Avatar").set_input_files(files["big.png"])  # refused by the browser
+    expect(page.get_by_test_id("avatar-error")).to_contain_text("big.png is 700,008 bytes")
+    expect(preview).not_to_have_attribute("src", re.compile("."))
+    page.get_by_label("Avatar").set_input_files(files["zip.png"])  # refused by the server
+    expect(page.get_by_test_id("avatar-error")).to_contain_text("application/zip")
+    expect(preview).not_to_have_attribute("src", re.compile("."))

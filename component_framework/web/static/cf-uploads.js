@@ -331,10 +331,23 @@
           el.textContent = failed ? failed.error : "";
         });
         // Once its event is sent, the server's render shows the file (or not): not the preview.
-        const image = list.find((e) => e.file.type.startsWith("image/") && !e.sent);
+        // A refused file is not shown; the src the preview had before comes back.
+        const image = list.find((e) => e.file.type.startsWith("image/") && !e.sent &&
+          e.status !== "error");
         bound(root, "cf-upload-preview", name).forEach((el) => {
-          if (!image) return;
+          const shown = data(el).preview;
+          if (!image) {
+            if (!shown || el.getAttribute("src") !== shown.src) return;
+            if (shown.was === null) el.removeAttribute("src");
+            else el.setAttribute("src", shown.was);
+            data(el).preview = null;
+            return;
+          }
           if (!image.preview) image.preview = URL.createObjectURL(image.file);
+          if (el.getAttribute("src") === image.preview) return;
+          const was = shown && el.getAttribute("src") === shown.src ? shown.was
+            : el.getAttribute("src");
+          data(el).preview = { src: image.preview, was };
           el.setAttribute("src", image.preview);
         });
       });
