@@ -46,21 +46,29 @@ def send_files(
     component_cls = config.registry.resolve(component)
     sent: dict[str, list[str]] = {}
     for name, paths in files.items():
+        option = f"--file {name}={paths[0]}"
         upload = component_cls.uploads.get(name)
         if upload is None:
             declared = ", ".join(component_cls.uploads) or "none"
             problem = f"{component} declares no upload {name!r} (its uploads: {declared})"
-            fail(f"--file {name}=...: {problem}", USAGE)
+            fail(f"{option}: {problem}", USAGE)
         if event is None or event not in events_taking(component_cls, name):
             takers = ", ".join(events_taking(component_cls, name)) or "no handler"
-            fail(f"--file {name}=... goes with an event that takes it: {takers}", USAGE)
+            fail(f"{option} goes with an event that takes it: {takers}", USAGE)
+        if len(paths) > upload.max_files:
+            fail(
+                f"--file {name}=...: {name!r} takes at most {upload.max_files} file(s), "
+                f"got {len(paths)}: give --file {name}=PATH at most {upload.max_files} time(s)",
+                USAGE,
+            )
         token = issue_token(config.signer, component, component_id, name, upload, visitor(request))
-        streams = [(path.name, path.open("rb"), path.stat().st_size) for path in paths]
-        try:
-            sent[name] = send(config, request, token, streams)
-        except UploadError as exc:
-            fail(f"--file {name}=...: refused: {exc}", USAGE)
-        finally:
-            for _, stream, _ in streams:
-                stream.close()
+        sent[name] = []
+        # One file at a time, so that a refusal names its file.
+        for path in paths:
+            try:
+                with path.open("rb") as stream:
+                    file = (path.name, stream, path.stat().st_size)
+                    sent[name] += send(config, request, token, [file])
+            except UploadError as exc:
+                fail(f"--file {name}={path}: refused: {exc}", USAGE)
     return sent

@@ -48,9 +48,16 @@ def test_a_file_reaches_the_handler(cf: Callable[..., Result], profile: Path) ->
     [
         (["save", "--file", "avatar"], "--file takes NAME=PATH (an upload's name and a file)"),
         (["save", "--file", "avatar=nope.png"], "--file avatar=nope.png: no such file"),
-        (["save", "--file", "photo=me.png"], "profile declares no upload 'photo'"),
-        (["rename", "--file", "avatar=me.png"], "goes with an event that takes it: save"),
-        (["save", "--file", "avatar=bomb.png"], "refused: File 'bomb.png' is application/zip"),
+        (["save", "--file", "photo=me.png"], "--file photo=me.png: profile declares no upload"),
+        (["rename", "--file", "avatar=me.png"], "avatar=me.png goes with an event that takes it"),
+        (
+            ["save", "--file", "avatar=bomb.png"],
+            "--file avatar=bomb.png: refused: File 'bomb.png' is application/zip",
+        ),
+        (
+            ["save", "--file", "avatar=me.png", "--file", "avatar=bomb.png"],
+            "'avatar' takes at most 1 file(s), got 2: give --file avatar=PATH at most 1 time(s)",
+        ),
     ],
 )
 def test_bad_files_are_usage_errors(
