@@ -370,10 +370,12 @@ def _dispatch_and_show(
     from component_framework.core.state import InMemoryStateStore
 
     config = AppConfig(registry=registry, signer=Signer([secrets.token_urlsafe(32)]))
+    sent: dict[str, list[str]] = {}
     if files:
         from ._dispatch_files import send_files
 
-        data = {**data, **send_files(config, request, name, cid, event, files)}
+        sent = send_files(config, request, name, cid, event, files)
+        data = {**data, **sent}
     held = None
     if _held_state.store_for(registry.resolve(name), config) is not None:
         held = InMemoryStateStore(ttl=None)
@@ -413,6 +415,11 @@ def _dispatch_and_show(
                 show(dispatch_message_sync(message, request, config=config))
     except Exception as exc:
         _report(exc, project, name, event, user)
+    finally:
+        if sent:
+            from ._dispatch_files import discard_files
+
+            discard_files(config, name, sent)
 
 
 class _Printer:

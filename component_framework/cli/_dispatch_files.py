@@ -11,7 +11,7 @@ from ._common import USAGE, fail
 if TYPE_CHECKING:
     from component_framework.core.config import AppConfig
 
-__all__ = ["read_files", "send_files"]
+__all__ = ["discard_files", "read_files", "send_files"]
 
 
 def read_files(values: list[str]) -> dict[str, list[Path]]:
@@ -70,5 +70,17 @@ def send_files(
                     file = (path.name, stream, path.stat().st_size)
                     sent[name] += send(config, request, token, [file])
             except UploadError as exc:
+                discard_files(config, component, sent)
                 fail(f"--file {name}={path}: refused: {exc}", USAGE)
     return sent
+
+
+def discard_files(config: AppConfig, component: str, sent: dict[str, list[str]]) -> None:
+    """Remove what is left of the files *sent* (the event did not take them, or failed):
+    a one-shot command keeps nothing for another try, which would count against the upload's
+    ``max_files`` at the next ``cf dispatch``."""
+    uploads = config.registry.resolve(component).uploads
+    for name, ids in sent.items():
+        store = uploads[name].store_for(config)
+        for upload_id in ids:
+            store.discard(upload_id)

@@ -16,7 +16,10 @@ from component_framework.core.uploads import Upload, UploadedFile
 
 @registry.register("profile")
 class Profile(Component):
-    uploads = {"avatar": Upload(accept=["image/png"], chunk_size=1024)}
+    uploads = {
+        "avatar": Upload(accept=["image/png"], chunk_size=1024),
+        "photos": Upload(accept=["image/png"], max_files=2),
+    }
 
     def render(self) -> str:
         return f"<p>{self.state.get('avatar', '')}</p>"
@@ -26,6 +29,12 @@ class Profile(Component):
 
     def on_rename(self, title: str) -> None:
         pass
+
+    def on_crop(self, avatar: list[UploadedFile]) -> None:
+        raise RuntimeError("cannot crop")
+
+    def on_album(self, photos: list[UploadedFile]) -> None:
+        self.state["photos"] = len(photos)
 """
 
 
@@ -66,3 +75,21 @@ def test_bad_files_are_usage_errors(
     result = cf("dispatch", "profile", *args)
     assert result.exit_code == 2, result.output
     assert error in result.stderr
+
+
+def test_files_a_dispatch_did_not_keep_do_not_block_the_next(
+    cf: Callable[..., Result], profile: Path
+) -> None:
+    # The handler fails: its file is removed, not kept against the upload's max_files.
+    assert cf("dispatch", "profile", "crop", "--file", "avatar=me.png").exit_code != 0
+    result = cf("dispatch", "profile", "save", "--file", "avatar=me.png", "--json")
+    assert result.exit_code == 0, result.output
+    # The second file is refused: the first, sent, is removed too.
+    refused = cf(
+        "dispatch", "profile", "album", "--file", "photos=me.png", "--file", "photos=bomb.png"
+    )
+    assert refused.exit_code == 2 and "--file photos=bomb.png: refused" in refused.stderr
+    args = ["--file", "photos=me.png", "--file", "photos=me.png", "--json"]
+    result = cf("dispatch", "profile", "album", *args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["state"]["photos"] == 2
