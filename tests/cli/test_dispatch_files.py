@@ -10,15 +10,20 @@ import pytest
 from typer.testing import Result
 
 COMPONENTS = """
+from pathlib import Path
+
 from component_framework.core import Component, registry
-from component_framework.core.uploads import Upload, UploadedFile
+from component_framework.core.uploads import LocalUploadStore, Upload, UploadedFile
+
+# The project's own store: not the machine's default, which other runs share.
+store = LocalUploadStore(Path(__file__).parent.parent / "uploads")
 
 
 @registry.register("profile")
 class Profile(Component):
     uploads = {
-        "avatar": Upload(accept=["image/png"], chunk_size=1024),
-        "photos": Upload(accept=["image/png"], max_files=2),
+        "avatar": Upload(accept=["image/png"], chunk_size=1024, store=store),
+        "photos": Upload(accept=["image/png"], max_files=2, store=store),
     }
 
     def render(self) -> str:
