@@ -354,3 +354,26 @@ def test_a_refused_file_is_not_previewed(open_page: Any, files: dict[str, Path])
     page.get_by_label("Avatar").set_input_files(files["zip.png"])  # refused by the server
     expect(page.get_by_test_id("avatar-error")).to_contain_text("application/zip")
     expect(preview).not_to_have_attribute("src", re.compile("."))
+
+
+def test_a_pick_after_a_refusal_waits_for_the_replaced_file_to_be_removed(
+    open_page: Any, files: dict[str, Path]
+) -> None:
+    page, _ = open_page()
+    held: list[Route] = []
+    page.route(
+        "**/cf/upload/*",
+        lambda route: held.append(route) if route.request.method == "DELETE" else route.continue_(),
+    )
+    page.get_by_label("Avatar").set_input_files(files["avatar.png"])
+    expect(page.get_by_label("Avatar")).to_have_attribute("data-cf-upload-state", "done")
+    page.get_by_label("Avatar").set_input_files(files["big.png"])  # replaces it, then refused
+    expect(page.get_by_test_id("avatar-error")).to_contain_text("big.png is 700,008 bytes")
+    page.get_by_label("Avatar").set_input_files(files["avatar.png"])
+    page.wait_for_timeout(500)  # the removal of the first file is still on its way
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.get_by_label("Avatar")).to_have_attribute("data-cf-upload-state", "done")
+    page.get_by_role("button", name="Save").click()
+    size = files["avatar.png"].stat().st_size
+    expect(saved(page)).to_have_text(f"avatar.png {size} image/png {digest(files['avatar.png'])}")

@@ -95,7 +95,8 @@
       const kept = upload.entries.filter((e) => e.status !== "error" && e.status !== "cancelled");
       // A new pick for a one-file upload replaces the file: its upload goes first.
       const replaced = effect.max_files === 1 ? kept.map((e) => stop(e, "cancelled")) : [];
-      const after = Promise.all(replaced);
+      // A file replaced by an earlier pick (since refused) may still be going: wait for it too.
+      const after = upload.replacing = Promise.all([upload.replacing, ...replaced]);
       upload.entries = effect.max_files === 1 ? [] : kept;
       const count = upload.entries.length + files.length;
       Array.from(files).forEach((file) => {
