@@ -43,7 +43,7 @@ from ._upload_body import START_LIMIT, AsgiSource, Read, ReadSource
 from .config import AppConfig
 from .exceptions import RateLimitedError, UploadError
 from .rate_limit import check_app_rate
-from .upload_store import UploadInfo, UploadStore, new_upload_id
+from .upload_store import UploadInfo, UploadStore, new_upload_id, upload_gone
 from .uploads import Upload, check_filename, read_token, visitor
 
 __all__ = ["TOKEN_HEADER", "UploadRequest", "upload_reply", "upload_reply_sync"]
@@ -150,11 +150,7 @@ def _target(config: AppConfig, request: Any, head: UploadRequest, adopt: Any = N
     if head.upload_id is not None:
         info = store.get(head.upload_id)
         if info is None:
-            raise UploadError(
-                "No such upload: it finished, was cancelled or expired.",
-                code="upload_not_found",
-                status=404,
-            )
+            raise upload_gone()
         b = binding
         if adopt is not None:
             _, old = _binding(config, request, adopt)

@@ -41,6 +41,15 @@ _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{24}")
 _SWEEP_EVERY = 30.0
 
 
+def upload_gone() -> UploadError:
+    """The refusal of a request naming an upload that is no longer there."""
+    return UploadError(
+        "No such upload: it finished, was cancelled or expired.",
+        code="upload_not_found",
+        status=404,
+    )
+
+
 def new_upload_id() -> str:
     """A fresh upload id: 144 random bits, safe in a path and a URL."""
     return secrets.token_urlsafe(18)
@@ -233,7 +242,9 @@ class LocalUploadStore:
         self.abandon_after = abandon_after
         self._clock = clock
         self._swept = -float("inf")
-        self._lock = threading.Lock()  # begin's check-then-reserve, within this process
+        # begin's check-then-reserve, and a record written against its upload's removal (a
+        # cancel while a chunk arrives), within this process.
+        self._lock = threading.RLock()
         # What begin() counts, without reading every record each time: kept up to date here,
         # read again from the directory (other processes' uploads too) at each sweep.
         self._index: dict[str, UploadInfo] = {}
@@ -353,15 +364,26 @@ class LocalUploadStore:
 
     def head(self, info: UploadInfo, size: int) -> bytes:
         """The first *size* bytes received."""
-        with self._data(info.upload_id).open("rb") as data:
-            return data.read(size)
+        try:
+            with self._data(info.upload_id).open("rb") as data:
+                return data.read(size)
+        except FileNotFoundError:
+            raise upload_gone() from None
 
     def save_info(self, info: UploadInfo) -> None:
-        """Write the record (atomically: a reader sees the old one or the new one)."""
-        temporary = self.directory / f".{info.upload_id}.{secrets.token_hex(4)}.tmp"
-        temporary.write_text(json.dumps(asdict(info)))
-        os.replace(temporary, self._record(info.upload_id))
-        self._index[info.upload_id] = info
+        """Write the record (atomically: a reader sees the old one or the new one).
+
+        Raises:
+            UploadError: ``upload_not_found`` if the upload was removed meanwhile (cancelled
+                while its chunk arrived): it stays removed, and counts no more.
+        """
+        with self._lock:
+            if not self._data(info.upload_id).exists():
+                raise upload_gone()
+            temporary = self.directory / f".{info.upload_id}.{secrets.token_hex(4)}.tmp"
+            temporary.write_text(json.dumps(asdict(info)))
+            os.replace(temporary, self._record(info.upload_id))
+            self._index[info.upload_id] = info
 
     def file(self, info: UploadInfo) -> UploadedFile:
         """The finished upload as a handler receives it."""
@@ -399,9 +421,10 @@ class LocalUploadStore:
         """Remove the upload's record and bytes."""
         if not is_upload_id(upload_id):
             return
-        self._index.pop(upload_id, None)
-        for path in (self._record(upload_id), self._data(upload_id)):
-            path.unlink(missing_ok=True)
+        with self._lock:
+            self._index.pop(upload_id, None)
+            for path in (self._data(upload_id), self._record(upload_id)):
+                path.unlink(missing_ok=True)
 
     def sweep(self) -> int:
         """Remove uploads older than ``max_age``, unfinished ones idle for

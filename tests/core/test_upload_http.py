@@ -9,6 +9,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from component_framework.core import Component, ComponentRegistry
 from component_framework.core._http import AsgiBody
 from component_framework.core._upload_http import UploadRequest, upload_reply
@@ -52,8 +54,8 @@ def piece(data: bytes, more: bool) -> dict[str, Any]:
     return {"type": "http.request", "body": data, "more_body": more}
 
 
-async def begin(config: AppConfig, token: str) -> str:
-    start = piece(json.dumps({"filename": "a.bin", "size": 3000}).encode(), False)
+async def begin(config: AppConfig, token: str, size: int = 3000) -> str:
+    start = piece(json.dumps({"filename": "a.bin", "size": size}).encode(), False)
     head = UploadRequest("POST", None, None, token, True, None)
     reply = await upload_reply(config, None, head, body(start))
     return str(json.loads(reply.body)["upload_id"])
@@ -149,3 +151,36 @@ async def test_beginning_uploads_counts_against_the_app_s_rate_limit(tmp_path: P
     chunk = UploadRequest("PUT", first, "0", token, True, None)
     sent = await upload_reply(config, None, chunk, body(piece(b"x" * 1000, False)))
     assert sent.status == 200, sent.body
+
+
+PNG = b"\x89PNG\r\n\x1a\n"  # a signature: the type is read from the first chunk
+
+
+@pytest.mark.parametrize("size", [1000, 2000])  # its type read from this chunk, or before
+async def test_an_upload_cancelled_while_its_last_chunk_arrives_stays_gone(
+    tmp_path: Path, size: int
+) -> None:
+    # A page that replaces a file stops its chunk and cancels it; the server may still be
+    # reading that chunk. The chunk ends refused, and the upload no longer counts against
+    # max_files (1 here): the replacing file can begin.
+    config, token, store = setup(tmp_path)
+    upload_id = await begin(config, token, size)
+    if size > 1000:
+        first = UploadRequest("PUT", upload_id, "0", token, True, None)
+        assert (
+            await upload_reply(config, None, first, body(piece(PNG.ljust(1000, b"x"), False)))
+        ).status == 200
+    queue = [piece(b"x" * 500, True), piece(b"x" * 500, False)]
+
+    async def receive() -> dict[str, Any]:
+        if len(queue) == 1:  # halfway through the chunk
+            cancel = UploadRequest("DELETE", upload_id, None, token, True, None)
+            cancelled = await upload_reply(config, None, cancel, body())
+            assert json.loads(cancelled.body)["cancelled"] is True
+        return queue.pop(0)
+
+    chunk = UploadRequest("PUT", upload_id, str(size - 1000), token, True, None)
+    reply = await upload_reply(config, None, chunk, AsgiBody(receive))
+    assert (reply.status, json.loads(reply.body)["code"]) == (404, "upload_not_found")
+    assert store.get(upload_id) is None and list(tmp_path.iterdir()) == []
+    await begin(config, token)
