@@ -356,24 +356,87 @@ def test_a_refused_file_is_not_previewed(open_page: Any, files: dict[str, Path])
     expect(preview).not_to_have_attribute("src", re.compile("."))
 
 
-def test_a_pick_after_a_refusal_waits_for_the_replaced_file_to_be_removed(
+# Holds one upload request of the page (the next with the method given to window.holdNext):
+# "request" keeps it from being sent, "reply" sends it but keeps its reply from the page (an
+# abort then fails it as the browser would, though the server has answered). window.release()
+# lets it go once every begin sent meanwhile has its reply: what the page sent first reaches
+# the server first, whatever the machine's load.
+HOLD = """() => {
+  const real = window.fetch, held = [], begins = [];
+  let hold = null;
+  window.holdNext = (method, step) => { hold = { method, step }; };
+  window.heldCount = () => held.length;
+  window.release = () => Promise.allSettled(begins).then(() => held.splice(0).forEach((go) => go()));
+  window.fetch = (url, init = {}) => {
+    const method = init.method || "GET";
+    if (!hold || hold.method !== method || !String(url).includes("/cf/upload")) {
+      const reply = real(url, init);
+      if (method === "POST" && String(url).endsWith("/cf/upload")) begins.push(reply);
+      return reply;
+    }
+    const { step } = hold;
+    hold = null;
+    const { signal, ...unabortable } = init;
+    return new Promise((resolve, reject) => {
+      if (signal) signal.addEventListener("abort", () => reject(new DOMException("", "AbortError")));
+      if (step === "request") held.push(() => real(url, unabortable).then(resolve, reject));
+      else real(url, unabortable).then((reply) => held.push(() => resolve(reply)), reject);
+    });
+  };
+}"""
+
+
+def test_a_file_replaced_while_its_upload_begins_is_removed_before_the_next_begins(
     open_page: Any, files: dict[str, Path]
 ) -> None:
     page, _ = open_page()
-    held: list[Route] = []
-    page.route(
-        "**/cf/upload/*",
-        lambda route: held.append(route) if route.request.method == "DELETE" else route.continue_(),
-    )
+    page.evaluate(HOLD)
+    page.evaluate("window.holdNext('POST', 'reply')")
     page.get_by_label("Avatar").set_input_files(files["avatar.png"])
-    expect(page.get_by_label("Avatar")).to_have_attribute("data-cf-upload-state", "done")
+    page.wait_for_function("window.heldCount() === 1")  # the server counts it; the page not yet
     page.get_by_label("Avatar").set_input_files(files["big.png"])  # replaces it, then refused
     expect(page.get_by_test_id("avatar-error")).to_contain_text("big.png is 700,008 bytes")
     page.get_by_label("Avatar").set_input_files(files["avatar.png"])
-    page.wait_for_timeout(500)  # the removal of the first file is still on its way
-    assert len(held) == 1
-    held[0].continue_()
+    page.evaluate("window.release()")
     expect(page.get_by_label("Avatar")).to_have_attribute("data-cf-upload-state", "done")
     page.get_by_role("button", name="Save").click()
     size = files["avatar.png"].stat().st_size
     expect(saved(page)).to_have_text(f"avatar.png {size} image/png {digest(files['avatar.png'])}")
+
+
+def test_a_pick_after_a_refusal_waits_for_the_replaced_file_to_be_removed(
+    open_page: Any, files: dict[str, Path]
+) -> None:
+    page, _ = open_page()
+    page.evaluate(HOLD)
+    page.get_by_label("Avatar").set_input_files(files["avatar.png"])
+    expect(page.get_by_label("Avatar")).to_have_attribute("data-cf-upload-state", "done")
+    page.evaluate("window.holdNext('DELETE', 'request')")
+    page.get_by_label("Avatar").set_input_files(files["big.png"])  # replaces it, then refused
+    expect(page.get_by_test_id("avatar-error")).to_contain_text("big.png is 700,008 bytes")
+    page.wait_for_function("window.heldCount() === 1")
+    page.get_by_label("Avatar").set_input_files(files["avatar.png"])
+    page.evaluate("window.release()")
+    expect(page.get_by_label("Avatar")).to_have_attribute("data-cf-upload-state", "done")
+    page.get_by_role("button", name="Save").click()
+    size = files["avatar.png"].stat().st_size
+    expect(saved(page)).to_have_text(f"avatar.png {size} image/png {digest(files['avatar.png'])}")
+
+
+def test_files_picked_after_a_cancel_wait_for_the_cancelled_ones_to_be_removed(
+    open_page: Any, files: dict[str, Path]
+) -> None:
+    page, _ = open_page()
+    page.evaluate(HOLD)
+    picker = page.get_by_test_id("attachments")
+    three = [files["b.bin"], files["notes.txt"], files["avatar.png"]]
+    picker.set_input_files(three)
+    expect(picker).to_have_attribute("data-cf-upload-state", "done")
+    page.evaluate("window.holdNext('DELETE', 'request')")
+    page.get_by_role("button", name="Cancel attachments").click()
+    page.wait_for_function("window.heldCount() === 1")
+    picker.set_input_files(three)
+    page.evaluate("window.release()")
+    expect(picker).to_have_attribute("data-cf-upload-state", "done")
+    page.get_by_role("button", name="Save").click()
+    expect(saved(page).locator("li")).to_have_count(3)

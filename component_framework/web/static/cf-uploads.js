@@ -93,10 +93,10 @@
         return;
       }
       const kept = upload.entries.filter((e) => e.status !== "error" && e.status !== "cancelled");
-      // A new pick for a one-file upload replaces the file: its upload goes first.
-      const replaced = effect.max_files === 1 ? kept.map((e) => stop(e, "cancelled")) : [];
-      // A file replaced by an earlier pick (since refused) may still be going: wait for it too.
-      const after = upload.replacing = Promise.all([upload.replacing, ...replaced]);
+      // A new pick for a one-file upload replaces the file.
+      if (effect.max_files === 1) kept.forEach((e) => stop(e, "cancelled"));
+      // The server counts a file until its removal is done: the new ones begin after.
+      const after = upload.removing;
       upload.entries = effect.max_files === 1 ? [] : kept;
       const count = upload.entries.length + files.length;
       Array.from(files).forEach((file) => {
@@ -173,18 +173,27 @@
       }
     }
 
+    // Begin the upload (or take over one begun before a reload). Not aborted once sent: the
+    // server may count the file before its id reaches the page, and stop() must remove it.
+    async function begin(entry) {
+      const file = entry.file;
+      const unaborted = { ...entry, controller: new AbortController() };
+      const state = await resumed(unaborted) ||
+        await call(unaborted, "POST", "", { filename: file.name, size: file.size });
+      const token = slot(entry.root, entry.name).effect.token;
+      try {
+        localStorage.setItem(resumeKey(entry),
+          JSON.stringify({ id: state.upload_id, token, at: Date.now() }));
+      } catch (e) { /* storage full or refused: no resume after a reload */ }
+      return state;
+    }
+
     async function send(entry) {
       const file = entry.file;
       await entry.after;
-      let state = await resumed(entry);
-      if (!state) {
-        state = await call(entry, "POST", "", { filename: file.name, size: file.size });
-        const token = slot(entry.root, entry.name).effect.token;
-        try {
-          localStorage.setItem(resumeKey(entry),
-            JSON.stringify({ id: state.upload_id, token, at: Date.now() }));
-        } catch (e) { /* storage full or refused: no resume after a reload */ }
-      }
+      if (entry.controller.signal.aborted) return; // stopped while it waited
+      const state = await (entry.begun = begin(entry));
+      if (entry.controller.signal.aborted) return;
       entry.uploadId = state.upload_id;
       if (state.direct) return sendDirect(entry, state);
       let offset = state.offset; // null: ask the server where the upload stands
@@ -274,15 +283,20 @@
       show(entry.root);
     }
 
-    // Stop sending *entry* and remove its upload from the server; resolves once it is gone.
+    // Stop sending *entry* and remove its upload from the server (once its begin, if on its
+    // way, has the id). The upload's next files begin once it is gone (upload.removing).
     function stop(entry, status) {
       const was = entry.status;
       entry.status = status;
       entry.controller.abort();
-      if (!entry.uploadId || was === "error") return Promise.resolve();
-      localStorage.removeItem(resumeKey(entry));
-      return call({ ...entry, controller: new AbortController() }, "DELETE", "/" + entry.uploadId)
-        .catch(() => {});
+      if (was === "error" || !entry.begun) return;
+      const upload = slot(entry.root, entry.name);
+      const gone = entry.begun.then((state) => {
+        localStorage.removeItem(resumeKey(entry));
+        return call({ ...entry, controller: new AbortController() }, "DELETE",
+          "/" + state.upload_id);
+      }).catch(() => {});
+      upload.removing = Promise.all([upload.removing, gone]);
     }
 
     function cancel(target, name) {
