@@ -38,7 +38,9 @@ BUDGETS = {  # gzipped bytes
     "cf-navigate.js": 6_000,
     "cf-hooks.js": 1_400,
     "cf-transitions.js": 1_400,
-    "cf-uploads.js": 4_800,
+    # +100: a file replaced or cancelled while its upload begins is removed once the begin
+    # has its id, and the next files begin after every removal (4,862 measured).
+    "cf-uploads.js": 4_900,
     "cf-streams.js": 1_300,
     "cf-lazy.js": 1_100,
     "cf-poll.js": 900,
