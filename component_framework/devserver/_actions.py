@@ -60,8 +60,11 @@ async def export(request: Request) -> Response:
         return body
     dev = _dev(request)
     name, params = body.get("component"), body.get("params") or {}
+    component_id = body.get("component_id")
     if not isinstance(name, str) or not isinstance(params, dict):
         return refuse(400, "'component' must be a string and 'params' an object.")
+    if component_id is not None and not isinstance(component_id, str):
+        return refuse(400, "'component_id' must be a string.")
     root = Path(dev.project.root)
     try:
         path = await asyncio.to_thread(
@@ -71,6 +74,7 @@ async def export(request: Request) -> Response:
             name,
             params,
             body.get("events"),
+            component_id,
         )
     except ExportError as exc:
         return refuse(400, str(exc))

@@ -126,13 +126,15 @@ def export_session(
     component: str,
     params: dict[str, Any],
     raw_events: Any,
+    component_id: str | None = None,
 ) -> Path:
     """Replay the session, write ``tests_dir/test_<component>_session[_N].py``; return its path.
 
     Each event may carry ``"state"``, the state the session recorded after it: a replay that
     ends elsewhere is refused; and ``"files"``, the files it took (``{upload name: [{"filename",
     "data" (base64)}]}``): written beside the test (``test_..._files/``), which sends them
-    again with ``ComponentTester.upload`` before the event.
+    again with ``ComponentTester.upload`` before the event. *component_id*, the session's:
+    when a recorded state holds it, the test mounts with it (another id would not replay).
 
     Raises:
         ExportError: The session is malformed, the component is unknown, or the replay does not
@@ -143,6 +145,9 @@ def export_session(
     if cls is None:
         raise ExportError(registry.not_found_message(component))
     events = _events(raw_events)
+    recorded = [item.get("state") if isinstance(item, dict) else None for item in raw_events]
+    if component_id and component_id in json.dumps(recorded):
+        params = {**params, "component_id": component_id}
     tester = ComponentTester(component, registry=registry, **params)
     module = re.sub(r"\W", "_", component).lower()
     path = tests_dir / f"test_{module}_session.py"
@@ -172,7 +177,6 @@ def export_session(
         f"    tester = ComponentTester({component!r}{', ' if params else ''}{_kwargs(params)})",
     ]
     lines += _checks(tester)
-    recorded = [item.get("state") if isinstance(item, dict) else None for item in raw_events]
     written: dict[str, bytes] = {}
     for index, (event, payload, files) in enumerate(events):
         for name, taken in files.items():
@@ -190,6 +194,13 @@ def export_session(
             tester.call(event, **payload)
             lines.append(f"    tester.call({event!r}{', ' if payload else ''}{_kwargs(payload)})")
         if isinstance(recorded[index], dict) and tester.state != recorded[index]:
+            if tester.component_id in json.dumps(tester.state):
+                raise ExportError(
+                    f"Replayed in a fresh process, event {index + 1} ({event}) leaves a state "
+                    f"holding the component's id ({tester.component_id!r}), new at each mount, "
+                    "not the session's: give export the session's component_id, or keep the "
+                    "id out of the state (the component has it as self.id). Nothing was written."
+                )
             raise ExportError(
                 f"Replayed in a fresh process, event {index + 1} ({event}) leaves the state "
                 f"{tester.state!r}, not {recorded[index]!r} as in this session: the component "
@@ -243,7 +254,12 @@ def _effect_checks(tester: ComponentTester) -> list[str]:
 
 
 def export_in_fresh_process(
-    root: Path, modules: list[str], component: str, params: dict[str, Any], raw_events: Any
+    root: Path,
+    modules: list[str],
+    component: str,
+    params: dict[str, Any],
+    raw_events: Any,
+    component_id: str | None = None,
 ) -> Path:
     """``export_session`` in a new interpreter started in the project *root*, importing
     the component *modules* as the dev server did.
@@ -251,7 +267,12 @@ def export_in_fresh_process(
     Raises:
         ExportError: The export failed; the message says why.
     """
-    request = {"component": component, "params": params, "events": raw_events}
+    request = {
+        "component": component,
+        "params": params,
+        "events": raw_events,
+        "component_id": component_id,
+    }
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     if modules:
         env["CF_APP"] = ",".join(modules)
@@ -288,6 +309,7 @@ def _main() -> None:
             request["component"],
             request["params"],
             request["events"],
+            request["component_id"],
         )
     except ExportError as exc:
         answer: dict[str, str] = {"error": str(exc)}

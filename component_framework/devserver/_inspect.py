@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import enum
 import inspect
+import re
 import textwrap
 import types
 import typing
@@ -44,8 +45,11 @@ class FieldInfo:
     choices: tuple[Any, ...] = ()
     example: Any = None
     """A value the type accepts: the default, or one made for a required field."""
+    accept: tuple[str, ...] = ()
+    """A file field's accepted types (its upload's ``accept``): the picker offers those."""
 
     def to_json(self) -> dict[str, Any]:
+        extra = {"accept": list(self.accept)} if self.input == "file" else {}
         return {
             "name": self.name,
             "type": self.type,
@@ -54,6 +58,7 @@ class FieldInfo:
             "default": _jsonable(self.default),
             "choices": [_jsonable(c) for c in self.choices],
             "example": _jsonable(self.example),
+            **extra,
         }
 
 
@@ -137,7 +142,10 @@ def _handler_fields(cls: type[Component], event: str) -> list[FieldInfo]:
         if pname in cls.uploads:
             # The upload's files: picked in the playground, sent through the upload endpoint.
             required = param.default is param.empty
-            fields.append(FieldInfo(pname, _type_name(annotation), "file", required))
+            accept = tuple(cls.uploads[pname].accept)
+            fields.append(
+                FieldInfo(pname, _type_name(annotation), "file", required, accept=accept)
+            )
             continue
         default = None if param.default is param.empty else param.default
         fields.append(_field(pname, annotation, param.default is param.empty, default))
@@ -187,6 +195,9 @@ def _strip_optional(annotation: Any) -> Any:
     return annotation
 
 
+_MODULE_PATH = re.compile(r"(?<![\w.'\"])(?:[A-Za-z_]\w*\.)+(?=[A-Za-z_])")
+
+
 def _type_name(annotation: Any) -> str:
     if typing.get_origin(annotation) is typing.Annotated:
         return _type_name(typing.get_args(annotation)[0])
@@ -194,7 +205,8 @@ def _type_name(annotation: Any) -> str:
         return "Any"
     if isinstance(annotation, type) and not typing.get_args(annotation):
         return annotation.__name__
-    return str(annotation).replace("typing.", "")
+    # list[component_framework.core.upload_store.UploadedFile] reads as list[UploadedFile].
+    return _MODULE_PATH.sub("", str(annotation))
 
 
 def _mount_params(cls: type[Component]) -> list[FieldInfo]:

@@ -564,6 +564,45 @@ def test_export_replays_in_a_fresh_process_and_refuses_what_depends_on_outside_d
     assert not (package.root / "tests" / f"test_{name}_session_2.py").exists()
 
 
+OWNED = """
+from component_framework.core import Component, registry
+
+
+@registry.register("NAME")
+class Owned(Component):
+    def mount(self):
+        self.state.update(owner=self.id, count=0)  # the component's id, in its state
+
+    def on_bump(self):
+        self.state["count"] += 1
+
+    def render(self):
+        return f"<p>{self.state['count']}</p>"
+"""
+
+
+def test_export_mounts_with_the_session_s_id_when_the_state_holds_it(
+    package: PackageFactory,
+) -> None:
+    name = f"{package.name}_owned"
+    package.write("owned.py", OWNED.replace("NAME", name))
+    project = Project(root=package.root, components=[package.name])
+    app = create_dev_app(project, reload=False, report=None)
+    events = [{"event": "bump", "payload": {}, "state": {"owner": "owned-s1", "count": 1}}]
+    with TestClient(app) as client:
+        # Without the session's id the replay mounts with another: said as such.
+        refused = _export(client, name, events)
+        assert refused.status_code == 400
+        assert "leaves a state holding the component's id" in refused.text
+        assert "reads or changes data outside its state" not in refused.text
+        body = {"component": name, "params": {}, "events": events, "component_id": "owned-s1"}
+        written = client.post("/__cf__/export", json=body, headers=DEV)
+        assert written.status_code == 200, written.text
+    source = (package.root / written.json()["path"]).read_text()
+    assert f"ComponentTester({name!r}, component_id='owned-s1')" in source
+    assert "assert tester.state == {'count': 1, 'owner': 'owned-s1'}" in source
+
+
 async def test_the_event_that_answers_a_push_is_marked_pushed() -> None:
     published: list[dict[str, Any]] = []
 
@@ -964,7 +1003,7 @@ def test_an_upload_argument_is_a_file_field_and_an_export_needs_its_file(tmp_pat
 
     @registry.register("pic")
     class Pic(Component):
-        uploads = {"pictures": Upload(max_files=2)}
+        uploads = {"pictures": Upload(max_files=2, accept=["text/plain"])}
 
         def render(self) -> str:
             return f"<p>{self.state.get('got', '')}</p>"
@@ -974,6 +1013,8 @@ def test_an_upload_argument_is_a_file_field_and_an_export_needs_its_file(tmp_pat
 
     fields = describe_component("pic", Pic).to_json()["events"]["keep"]
     assert [(f["name"], f["input"]) for f in fields] == [("pictures", "file"), ("caption", "text")]
+    assert fields[0]["accept"] == ["text/plain"]  # what the playground's picker offers
+    assert fields[0]["type"] == "list[UploadedFile]"  # not its module's path
     lost = {"event": "keep", "payload": {"pictures": ["x" * 24]}, "files": {"pictures": [None]}}
     with pytest.raises(ExportError, match=r"Event 1 \(keep\) took a file for 'pictures'"):
         export_session(registry, tmp_path, "pic", {}, [lost])

@@ -68,6 +68,7 @@
           // Sent at once through the app's upload endpoint; the ids go with the event.
           input = el("input", { id: id, type: "file", "data-field": field.name });
           input.multiple = field.type.startsWith("list");
+          if (field.accept.length) input.accept = field.accept.join(",");
           input.addEventListener("change", () => pickFiles(field.name, input.files));
           container.appendChild(label);
           container.appendChild(input);
@@ -609,7 +610,8 @@
         if (files) event.files = files;
         return event;
       })))
-        .then((events) => h.post(h.DEV + "/export", { component: info.name, params: story.params, events: events }))
+        .then((events) => h.post(h.DEV + "/export", { component: info.name, params: story.params, events: events,
+          component_id: root && root.getAttribute("data-cf-id") }))
         .then((reply) => {
           if (reply.error) { result.textContent = reply.error; result.setAttribute("data-state", "error"); return; }
           let text = "Wrote " + reply.path + " (run: " + reply.command + ")";

@@ -282,6 +282,7 @@ class Photo(Component):
     def mount(self):
         super().mount()
         self.state["got"] = "nothing yet"
+        self.state["owner"] = self.id  # the test is exported mounting with the session's id
 
     def on_keep(self, picture: UploadedFile, caption: str = ""):
         self.state["got"] = f"{caption}: {picture.name} {picture.size} {picture.content_type}"
@@ -305,7 +306,9 @@ def test_the_playground_uploads_a_picked_file_and_exports_it_as_a_fixture(
     picture = tmp_path / "sunset.png"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(3000))
     page.select_option("#cf-event-name", "keep")
-    # The handler's upload argument is a file field; picking sends it through the endpoint.
+    # The handler's upload argument is a file field offering the upload's types; picking
+    # sends it through the endpoint.
+    expect(page.locator("#cf-event-fields-picture")).to_have_attribute("accept", "image/png")
     page.set_input_files("#cf-event-fields-picture", picture)
     frame = stage(page)
     expect(frame.locator('[cf-upload="picture"]')).to_have_attribute("data-cf-upload-state", "done")
