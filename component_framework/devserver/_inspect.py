@@ -143,9 +143,7 @@ def _handler_fields(cls: type[Component], event: str) -> list[FieldInfo]:
             # The upload's files: picked in the playground, sent through the upload endpoint.
             required = param.default is param.empty
             accept = tuple(cls.uploads[pname].accept)
-            fields.append(
-                FieldInfo(pname, _type_name(annotation), "file", required, accept=accept)
-            )
+            fields.append(FieldInfo(pname, _type_name(annotation), "file", required, accept=accept))
             continue
         default = None if param.default is param.empty else param.default
         fields.append(_field(pname, annotation, param.default is param.empty, default))

@@ -366,7 +366,8 @@ HOLD = """() => {
   let hold = null;
   window.holdNext = (method, step) => { hold = { method, step }; };
   window.heldCount = () => held.length;
-  window.release = () => Promise.allSettled(begins).then(() => held.splice(0).forEach((go) => go()));
+  window.release = () =>
+    Promise.allSettled(begins).then(() => held.splice(0).forEach((go) => go()));
   window.fetch = (url, init = {}) => {
     const method = init.method || "GET";
     if (!hold || hold.method !== method || !String(url).includes("/cf/upload")) {
@@ -378,7 +379,8 @@ HOLD = """() => {
     hold = null;
     const { signal, ...unabortable } = init;
     return new Promise((resolve, reject) => {
-      if (signal) signal.addEventListener("abort", () => reject(new DOMException("", "AbortError")));
+      const aborted = () => reject(new DOMException("", "AbortError"));
+      if (signal) signal.addEventListener("abort", aborted);
       if (step === "request") held.push(() => real(url, unabortable).then(resolve, reject));
       else real(url, unabortable).then((reply) => held.push(() => resolve(reply)), reject);
     });
