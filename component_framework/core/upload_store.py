@@ -35,6 +35,7 @@ __all__ = [
     "default_upload_store",
     "is_upload_id",
     "new_upload_id",
+    "upload_gone",
 ]
 
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{24}")
