@@ -442,3 +442,26 @@ def test_files_picked_after_a_cancel_wait_for_the_cancelled_ones_to_be_removed(
     expect(picker).to_have_attribute("data-cf-upload-state", "done")
     page.get_by_role("button", name="Save").click()
     expect(saved(page).locator("li")).to_have_count(3)
+
+
+def test_a_failed_file_replaced_by_another_is_removed_from_the_server(
+    open_page: Any, files: dict[str, Path], tmp_path: Path
+) -> None:
+    page, _ = open_page()
+    failing = {"first": True}
+
+    def fail_first_chunk(route: Route) -> None:
+        if failing.pop("first", False):
+            route.fulfill(status=500, json={"type": "error", "code": "internal", "error": "x"})
+        else:
+            route.continue_()
+
+    page.route("**/cf/upload/*?offset=*", fail_first_chunk)
+    page.get_by_label("Avatar").set_input_files(files["avatar.png"])
+    expect(page.get_by_test_id("avatar-error")).to_have_text("x")
+    # The server had begun avatar.png: the one-file upload must not count it against the next.
+    other = tmp_path / "other.png"
+    other.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(2000))
+    page.get_by_label("Avatar").set_input_files(other)
+    expect(page.get_by_label("Avatar")).to_have_attribute("data-cf-upload-state", "done")
+    expect(page.get_by_test_id("avatar-error")).to_have_text("")

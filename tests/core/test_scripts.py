@@ -39,8 +39,9 @@ BUDGETS = {  # gzipped bytes
     "cf-hooks.js": 1_400,
     "cf-transitions.js": 1_400,
     # +100: a file replaced or cancelled while its upload begins is removed once the begin
-    # has its id, and the next files begin after every removal (4,862 measured).
-    "cf-uploads.js": 4_900,
+    # has its id, and the next files begin after every removal (4,862 measured). +100: a
+    # failed file the server still counts is removed when another replaces it (4,914).
+    "cf-uploads.js": 5_000,
     "cf-streams.js": 1_300,
     "cf-lazy.js": 1_100,
     "cf-poll.js": 900,

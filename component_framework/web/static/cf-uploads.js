@@ -95,6 +95,11 @@
       const kept = upload.entries.filter((e) => e.status !== "error" && e.status !== "cancelled");
       // A new pick for a one-file upload replaces the file.
       if (effect.max_files === 1) kept.forEach((e) => stop(e, "cancelled"));
+      // A failed file the server still counts goes, unless picked again (it then resumes).
+      const key = (f) => `${f.name}:${f.size}:${f.lastModified}`;
+      const picked = Array.from(files, key);
+      upload.entries.forEach((e) => e.status === "error" && !picked.includes(key(e.file)) &&
+        stop(e, "cancelled"));
       // The server counts a file until its removal is done: the new ones begin after.
       const after = upload.removing;
       upload.entries = effect.max_files === 1 ? [] : kept;
@@ -289,7 +294,7 @@
       const was = entry.status;
       entry.status = status;
       entry.controller.abort();
-      if (was === "error" || !entry.begun) return;
+      if (was === "cancelled" || !entry.begun) return;
       const upload = slot(entry.root, entry.name);
       const gone = entry.begun.then((state) => {
         localStorage.removeItem(resumeKey(entry));
