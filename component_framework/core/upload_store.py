@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from ._upload_bounds import check_file_share, check_user_share
 from .exceptions import UploadError
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
 
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{24}")
 _SWEEP_EVERY = 30.0
+_RESWEEP_AFTER = 1.0
 
 
 def upload_gone() -> UploadError:
@@ -217,9 +219,14 @@ class LocalUploadStore:
         directory: Where the files go (made, private to this user, when missing); by
             default ``<temp dir>/cf-uploads-<uid>``. Nothing is ever written outside it.
         max_bytes: Space all uploads together may reserve (their declared sizes).
+        max_uploads: Uploads the store holds at a time, of all users, finished or not.
         max_pending: Unfinished uploads one user may have at a time.
+        max_user_bytes: Declared bytes one user's uploads may hold at a time, finished or
+            not; None: a quarter of *max_bytes*.
         max_age: Seconds an upload lives, finished or not (its token lives as long).
         abandon_after: Seconds an unfinished upload may go without a chunk.
+        start_within: Seconds a begun upload may wait for its first byte (a page sends it
+            at once): a reservation no byte follows is soon given back.
         clock: The time, for tests.
     """
 
@@ -228,9 +235,12 @@ class LocalUploadStore:
         directory: str | os.PathLike[str] | None = None,
         *,
         max_bytes: int = 1024**3,
+        max_uploads: int = 10_000,
         max_pending: int = 20,
+        max_user_bytes: int | None = None,
         max_age: float = 3600.0,
         abandon_after: float = 900.0,
+        start_within: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if directory is None:
@@ -238,9 +248,12 @@ class LocalUploadStore:
         self.directory = Path(directory)
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.max_bytes = max_bytes
+        self.max_uploads = max_uploads
         self.max_pending = max_pending
+        self.max_user_bytes = max_bytes // 4 if max_user_bytes is None else max_user_bytes
         self.max_age = max_age
         self.abandon_after = abandon_after
+        self.start_within = start_within
         self._clock = clock
         self._swept = -float("inf")
         # begin's check-then-reserve, and a record written against its upload's removal (a
@@ -270,44 +283,49 @@ class LocalUploadStore:
     def begin(self, info: UploadInfo, max_files: int) -> UploadInfo:
         """Record a new upload, reserving its declared size (see ``UploadStore.begin``)."""
         with self._lock:
-            if self._clock() - self._swept > _SWEEP_EVERY:
+            now = self._clock()
+            if now - self._swept > _SWEEP_EVERY:
                 self.sweep()
-            if sum(u.size for u in self._index.values()) + info.size > self.max_bytes:
+            try:
+                self._check_room(info, max_files)
+            except UploadError:
+                # What was abandoned may have made room; but at most one sweep (a read of
+                # every record) a second however many begins a full store refuses.
+                if now - self._swept < _RESWEEP_AFTER:
+                    raise
                 self.sweep()
-            uploads = list(self._index.values())
-            reserved = sum(u.size for u in uploads)
-            if reserved + info.size > self.max_bytes:
-                raise UploadError(
-                    f"No room for an upload of {info.size:,} bytes now: the upload space is "
-                    "full. Try again later.",
-                    code="upload_space_full",
-                    status=507,
-                )
-            mine = [
-                u
-                for u in uploads
-                if u.owned_by(info.component, info.component_id, info.name, info.user)
-            ]
-            if len(mine) >= max_files:
-                raise UploadError(
-                    f"Upload {info.name!r} takes at most {max_files} file(s); "
-                    "cancel one to send another.",
-                    code="upload_too_many",
-                    status=429,
-                )
-            pending = [u for u in uploads if u.user == info.user and not u.complete]
-            if len(pending) >= self.max_pending:
-                raise UploadError(
-                    f"Too many unfinished uploads ({len(pending)}): finish or cancel some "
-                    "before starting another.",
-                    code="upload_too_many",
-                    status=429,
-                )
+                self._check_room(info, max_files)
             data = self._data(info.upload_id)
             data.touch(mode=0o600)
             os.utime(data, (info.touched, info.touched))
             self.save_info(info)
             return info
+
+    def _check_room(self, info: UploadInfo, max_files: int) -> None:
+        check_file_share(info, self.max_user_bytes)
+        uploads = list(self._index.values())
+        full = len(uploads) >= self.max_uploads
+        if full or sum(u.size for u in uploads) + info.size > self.max_bytes:
+            raise UploadError(
+                f"No room for an upload of {info.size:,} bytes now: the upload space is "
+                "full. Try again later.",
+                code="upload_space_full",
+                status=507,
+            )
+        where = (info.component, info.component_id, info.name, info.user)
+        if sum(u.owned_by(*where) for u in uploads) >= max_files:
+            raise UploadError(
+                f"Upload {info.name!r} takes at most {max_files} file(s); "
+                "cancel one to send another.",
+                code="upload_too_many",
+                status=429,
+            )
+        check_user_share(
+            info,
+            ((u.size, u.complete) for u in uploads if u.user == info.user),
+            max_pending=self.max_pending,
+            max_user_bytes=self.max_user_bytes,
+        )
 
     def get(self, upload_id: str) -> UploadInfo | None:
         """The upload's record, or None."""
@@ -429,14 +447,16 @@ class LocalUploadStore:
 
     def sweep(self) -> int:
         """Remove uploads older than ``max_age``, unfinished ones idle for
-        ``abandon_after``, and stray files; return how many uploads went."""
+        ``abandon_after``, those without a byte after ``start_within``, and stray files;
+        return how many uploads went."""
         now = self._clock()
         self._swept = now
         removed = 0
         self._index = {}
         for info in list(self._all()):
             idle = not info.complete and now - info.touched > self.abandon_after
-            if idle or now - info.created > self.max_age:
+            unstarted = info.offset == 0 and now - info.touched > self.start_within
+            if idle or unstarted or now - info.created > self.max_age:
                 self.discard(info.upload_id)
                 removed += 1
             else:

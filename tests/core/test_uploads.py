@@ -157,7 +157,7 @@ def test_a_token_binds_everything_and_expires() -> None:
 
 
 def test_space_and_unfinished_uploads_are_bounded(tmp_path: Path) -> None:
-    store = LocalUploadStore(tmp_path, max_bytes=100, max_pending=2)
+    store = LocalUploadStore(tmp_path, max_bytes=100, max_pending=2, max_user_bytes=100)
     store.begin(info(store, size=60), max_files=5)
     with pytest.raises(UploadError, match="upload space is full") as caught:
         store.begin(info(store, size=41), max_files=5)
