@@ -28,10 +28,11 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
+from ._upload_bounds import check_file_share, check_user_share
 from .exceptions import ConfigurationError, UploadError
 from .upload_store import UploadedFile, UploadInfo, is_upload_id
 
@@ -52,6 +53,9 @@ class S3UploadStore:
         part_size: Bytes per part of a multipart upload (at least 5 MiB); smaller files
             go in one ``PUT``.
         max_age: Seconds an upload lives, finished or not (its token and URLs as long).
+        max_pending: Unfinished uploads one user may have at a time.
+        max_user_bytes: Declared bytes one user's uploads may hold at a time, finished or
+            not (until consumed, cancelled or ``max_age`` old).
         clock: The time, for tests.
 
     Raises:
@@ -69,6 +73,8 @@ class S3UploadStore:
         endpoint_url: str | None = None,
         part_size: int = 8 * 1024 * 1024,
         max_age: float = 3600.0,
+        max_pending: int = 20,
+        max_user_bytes: int = 8 * 1024**3,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if part_size < _MIN_PART:
@@ -92,6 +98,8 @@ class S3UploadStore:
         self.client = client
         self.part_size = part_size
         self.max_age = max_age
+        self.max_pending = max_pending
+        self.max_user_bytes = max_user_bytes
         self._clock = clock
 
     def __repr__(self) -> str:
@@ -108,10 +116,43 @@ class S3UploadStore:
         owner = json.dumps([info.component, info.component_id, info.name, info.user])
         return f"{self.prefix}owners/{owner.encode().hex()[:200]}/"
 
+    def _users(self, info: UploadInfo) -> str:
+        # One empty object per upload under its user, named by what begin() counts: its id,
+        # declared size, when it began, and whether it is complete.
+        return f"{self.prefix}users/{info.user.encode().hex()[:200]}/"
+
+    def _marks(self, info: UploadInfo) -> tuple[str, str]:
+        # The user's mark of the upload: unfinished, complete.
+        mark = f"{self._users(info)}{info.upload_id}.{info.size}.{int(info.created)}"
+        return mark, mark + ".complete"
+
+    def _held(self, info: UploadInfo) -> Iterator[tuple[int, bool]]:
+        # (declared size, complete) of the uploads this user holds, not yet max_age old.
+        listed = self.client.list_objects_v2(
+            Bucket=self.bucket, Prefix=self._users(info), MaxKeys=1000
+        )
+        if listed.get("IsTruncated"):
+            raise UploadError(
+                "Too many uploads at once: finish or cancel some before starting another.",
+                code="upload_too_many",
+                status=429,
+            )
+        now = self._clock()
+        for item in listed.get("Contents", ()):
+            mark = _Mark.parse(item["Key"])
+            if mark is not None and now - mark.created <= self.max_age:
+                yield mark.size, mark.complete
+
     # ---------- Records ----------
 
     def begin(self, info: UploadInfo, max_files: int) -> UploadInfo:
-        """Record a new upload (at most *max_files* per component, id, upload and user)."""
+        """Record a new upload: at most *max_files* per component, id, upload and user, and
+        within the user's share (``max_pending``, ``max_user_bytes``).
+
+        Raises:
+            UploadError: 413 for a file over the user's share, 429 beyond either bound.
+        """
+        check_file_share(info, self.max_user_bytes)
         owners = self._owners(info)
         listed = self.client.list_objects_v2(Bucket=self.bucket, Prefix=owners, MaxKeys=1000)
         if listed.get("KeyCount", 0) >= max_files:
@@ -121,7 +162,14 @@ class S3UploadStore:
                 code="upload_too_many",
                 status=429,
             )
+        check_user_share(
+            info,
+            self._held(info),
+            max_pending=self.max_pending,
+            max_user_bytes=self.max_user_bytes,
+        )
         self.client.put_object(Bucket=self.bucket, Key=owners + info.upload_id, Body=b"")
+        self.client.put_object(Bucket=self.bucket, Key=self._marks(info)[0], Body=b"")
         self.save_info(info)
         return info
 
@@ -136,9 +184,13 @@ class S3UploadStore:
             return None
 
     def save_info(self, info: UploadInfo) -> None:
-        """Write the record."""
+        """Write the record (a complete upload: its user's mark says so)."""
         body = json.dumps(asdict(info)).encode()
         self.client.put_object(Bucket=self.bucket, Key=self._record(info.upload_id), Body=body)
+        if info.complete:
+            unfinished, complete = self._marks(info)
+            self.client.put_object(Bucket=self.bucket, Key=complete, Body=b"")
+            self.client.delete_object(Bucket=self.bucket, Key=unfinished)
 
     # ---------- The bytes: presigned, confirmed ----------
 
@@ -279,11 +331,12 @@ class S3UploadStore:
                 self.client.abort_multipart_upload(
                     Bucket=self.bucket, Key=key, UploadId=info.multipart
                 )
-        for gone in (key, self._record(upload_id), self._owners(info) + upload_id):
+        owned = self._owners(info) + upload_id
+        for gone in (key, self._record(upload_id), owned, *self._marks(info)):
             self.client.delete_object(Bucket=self.bucket, Key=gone)
 
     def sweep(self) -> int:
-        """Remove uploads older than ``max_age``; return how many."""
+        """Remove uploads older than ``max_age`` (and marks left of them); return how many."""
         now = self._clock()
         removed = 0
         pages = self.client.get_paginator("list_objects_v2").paginate(
@@ -292,6 +345,11 @@ class S3UploadStore:
         for page in pages:
             for item in page.get("Contents", ()):
                 key = item["Key"]
+                if key.startswith(self.prefix + "users/"):
+                    mark = _Mark.parse(key)
+                    if mark is not None and now - mark.created > self.max_age:
+                        self.client.delete_object(Bucket=self.bucket, Key=key)
+                    continue
                 if not key.endswith(".json") or key.startswith(self.prefix + "owners/"):
                     continue
                 info = self.get(key[len(self.prefix) : -len(".json")])
@@ -299,3 +357,18 @@ class S3UploadStore:
                     self.discard(info.upload_id)
                     removed += 1
         return removed
+
+
+class _Mark(NamedTuple):
+    """What a user's mark of an upload names (``users/<user>/<id>.<size>.<began>[.complete]``)."""
+
+    size: int
+    created: float
+    complete: bool
+
+    @classmethod
+    def parse(cls, key: str) -> _Mark | None:
+        fields = key.rsplit("/", 1)[-1].split(".")
+        if len(fields) not in (3, 4) or not (fields[1].isdigit() and fields[2].isdigit()):
+            return None
+        return cls(int(fields[1]), float(fields[2]), len(fields) == 4)

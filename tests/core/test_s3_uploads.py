@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from component_framework.core import Component, ComponentRegistry
-from component_framework.core.exceptions import ConfigurationError
+from component_framework.core.exceptions import ConfigurationError, UploadError
 from component_framework.core.s3_uploads import S3UploadStore
 from component_framework.core.signing import Signer
 from component_framework.core.upload_store import UploadInfo, new_upload_id
@@ -236,3 +236,76 @@ def test_the_store_s_own_client_signs_each_part_s_length(
         "put_object", {"Bucket": BUCKET, "Key": "k", "ContentLength": 100}, ExpiresIn=60
     )
     assert "X-Amz-SignedHeaders=content-length%3Bhost" in url, url
+
+
+def test_one_user_keeps_to_its_share_of_direct_uploads(s3: Any) -> None:
+    now = [1_000_000.0]
+    store = S3UploadStore(
+        BUCKET,
+        client=s3,
+        prefix="share/",
+        max_pending=2,
+        max_user_bytes=30 * MIB,
+        max_age=600,
+        clock=lambda: now[0],
+    )
+
+    def begin(size: int, user: str = "address:203.0.113.5") -> UploadInfo:
+        page = new_upload_id()  # every begin from a page of its own
+        fields = ("docs", page, "scan", user, "a.png", size, [], MIB, now[0], now[0])
+        return store.begin(UploadInfo(new_upload_id(), *fields), 1)
+
+    def refused(size: int, user: str = "address:203.0.113.5") -> UploadError:
+        with pytest.raises(UploadError) as caught:
+            begin(size, user)
+        return caught.value
+
+    first, second = begin(20 * MIB), begin(MIB)
+    assert store.presign(first)["parts"][0]["number"] == 1  # a multipart upload begun
+    too_many = refused(1)
+    assert (too_many.status, too_many.code) == (429, "upload_too_many")
+    assert "Too many unfinished uploads (2)" in str(too_many)
+    store.discard(second.upload_id)  # cancelled: it holds nothing
+    assert "already hold 20,971,520 of the 31,457,280 bytes" in str(refused(11 * MIB))
+    too_big = refused(31 * MIB, user="address:203.0.113.6")
+    assert (too_big.status, too_big.code) == (413, "upload_too_large")
+    begin(30 * MIB, user="address:198.51.100.20")  # everyone else has a share of their own
+
+    first.complete = True  # finished: its bytes count until its handler consumes them
+    store.save_info(first)
+    begin(10 * MIB)
+    assert refused(1).code == "upload_too_many"
+
+    now[0] += 601  # expired with their tokens: they no longer count, and sweep removes them
+    begin(30 * MIB)
+    now[0] += 601
+    assert store.sweep() == 4
+    assert [k for k in keys(s3) if k.startswith("share/")] == []
+
+
+def test_a_client_flooding_begins_from_many_pages_is_refused_past_its_share(
+    site: tuple[TestClient, S3UploadStore, list[UploadedFile]], s3: Any
+) -> None:
+    client = site[0]  # its store: 20 unfinished uploads per user (the default)
+    with TestClient(client.app, client=("203.0.113.9", 40000)) as attacker:
+        replies = []
+        for _ in range(20 + 5):
+            page = Page(attacker)  # a fresh render: a new component id and token
+            replies.append(
+                (
+                    page,
+                    attacker.post(
+                        "/cf/upload",
+                        json={"filename": "a.png", "size": 20 * MIB},
+                        headers=page.headers,
+                    ),
+                )
+            )
+        statuses = [reply.status_code for _, reply in replies]
+        assert statuses == [201] * 20 + [429] * 5
+        assert replies[-1][1].json()["code"] == "upload_too_many"
+        for page, reply in replies[:20]:  # cancelled: the share is back
+            upload_id = reply.json()["upload_id"]
+            cancelled = attacker.delete(f"/cf/upload/{upload_id}", headers=page.headers)
+            assert cancelled.json()["cancelled"] is True
+        assert Page(attacker).begin(20 * MIB)["direct"] is True
