@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import IO, Any, NamedTuple
 
-from ._upload_bounds import check_file_share, check_user_share
+from ._upload_bounds import check_file_share, check_user_share, share_of
 from .exceptions import ConfigurationError, UploadError
 from .upload_store import UploadedFile, UploadInfo, is_upload_id
 
@@ -119,7 +119,7 @@ class S3UploadStore:
     def _users(self, info: UploadInfo) -> str:
         # One empty object per upload under its user, named by what begin() counts: its id,
         # declared size, when it began, and whether it is complete.
-        return f"{self.prefix}users/{info.user.encode().hex()[:200]}/"
+        return f"{self.prefix}users/{share_of(info.user).encode().hex()[:200]}/"
 
     def _marks(self, info: UploadInfo) -> tuple[str, str]:
         # The user's mark of the upload: unfinished, complete.

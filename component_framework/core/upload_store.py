@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from ._upload_bounds import check_file_share, check_user_share
+from ._upload_bounds import check_file_share, check_user_share, share_of
 from .exceptions import UploadError
 
 __all__ = [
@@ -322,7 +322,7 @@ class LocalUploadStore:
             )
         check_user_share(
             info,
-            ((u.size, u.complete) for u in uploads if u.user == info.user),
+            ((u.size, u.complete) for u in uploads if share_of(u.user) == share_of(info.user)),
             max_pending=self.max_pending,
             max_user_bytes=self.max_user_bytes,
         )

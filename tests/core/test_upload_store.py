@@ -91,3 +91,15 @@ def test_a_full_store_reads_its_records_again_at_most_once_a_second(
     clock.now += 1
     assert refusal(store, 1, user="user:2").code == "upload_space_full"
     assert sweeps == [clock.now - 1, clock.now]
+
+
+def test_an_ipv6_client_counts_by_its_network_however_many_addresses_it_takes(
+    tmp_path: Path,
+) -> None:
+    store = LocalUploadStore(tmp_path, max_bytes=1000)
+    for host in range(1, 6):  # one subscriber's /64 holds 2**64 addresses
+        begin(store, 50, user=f"address:2001:db8:1:2::{host:x}")
+    assert refusal(store, 1, user="address:2001:db8:1:2:ffff::1").code == "upload_too_many"
+    begin(store, 250, user="address:2001:db8:1:3::1")  # the next network is someone else
+    begin(store, 200, user="address:::ffff:10.0.0.7")  # an IPv4 client, however written
+    assert refusal(store, 51, user="address:10.0.0.7").code == "upload_too_many"

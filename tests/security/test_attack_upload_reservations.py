@@ -8,7 +8,8 @@ upload space: everyone else got ``507 upload_space_full``. Now one client (one a
 however many pages) holds at most its share (``max_user_bytes``, a quarter of the space) and
 ``max_pending`` unfinished uploads, refused beyond with ``429 upload_too_many``; a file over
 the share is ``413 upload_too_large``; and a reservation no byte follows is swept after
-``start_within``.
+``start_within``. An IPv6 client counts by its /64 network: taking a new address of it for
+each page gains nothing.
 """
 
 from __future__ import annotations
@@ -110,3 +111,13 @@ def test_a_client_flooding_begins_from_many_pages_holds_only_its_share(client_at
         )
         assert sent.status_code == 200, sent.text
     assert sent.json()["complete"] is True
+
+
+def test_a_client_taking_a_new_ipv6_address_for_each_page_gains_nothing(client_at: Any) -> None:
+    statuses = []
+    for host in range(1, 31):
+        attacker = client_at(f"2001:db8:bad:1::{host:x}")
+        statuses.append(begin(attacker, open_page(attacker), MAX_SIZE).status_code)
+    assert statuses == [201] + [429] * 29
+    neighbour = client_at("2001:db8:600d:1::1")
+    assert begin(neighbour, open_page(neighbour), MAX_SIZE).status_code == 201
