@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import suppress
+from typing import TypeVar
 
 from ._http import AsgiBody, _Gone
 from .config import AppConfig
@@ -15,6 +16,8 @@ from .config import AppConfig
 __all__ = ["START_LIMIT", "AsgiSource", "Read", "ReadSource"]
 
 START_LIMIT = 64 * 1024  # a start, or a confirmation listing a large file's parts
+
+T = TypeVar("T")
 
 Read = Callable[[int], bytes]
 """A WSGI (or Django) host's body: ``read(n)`` returns at most *n* bytes, ``b""`` at the end."""
@@ -29,6 +32,12 @@ class AsgiSource:
 
     async def whole(self) -> bytes:
         return b"".join([piece async for piece in self.pieces(START_LIMIT)])
+
+    @staticmethod
+    async def run(function: Callable[[], T]) -> T:
+        # The store's work (a begin may sweep every record, an object store answers over the
+        # network) in a worker thread: the loop goes on serving every other request.
+        return await asyncio.to_thread(function)
 
     async def pieces(self, limit: int) -> AsyncGenerator[bytes, None]:
         # *limit*: the caller refuses what goes past it; one piece past it is enough to see.
@@ -92,6 +101,11 @@ class ReadSource:
 
     async def whole(self) -> bytes:
         return self.read(START_LIMIT + 1)
+
+    @staticmethod
+    async def run(function: Callable[[], T]) -> T:
+        # A sync host serves the request in a thread of its own.
+        return function()
 
     @staticmethod
     async def write_all(

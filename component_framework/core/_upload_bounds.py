@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from collections.abc import Iterable
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from .exceptions import UploadError
@@ -51,25 +51,18 @@ def check_file_share(info: UploadInfo, max_user_bytes: int) -> None:
 
 
 def check_user_share(
-    info: UploadInfo,
-    held: Iterable[tuple[int, bool]],
-    *,
-    max_pending: int,
-    max_user_bytes: int,
+    info: UploadInfo, pending: int, held: int, *, max_pending: int, max_user_bytes: int
 ) -> None:
     """Refuse *info* (429 ``upload_too_many``) when its user's uploads hold their share.
 
     Args:
         info: The upload about to begin.
-        held: ``(declared size, complete)`` of each upload the same user holds in the store.
-        max_pending: Unfinished uploads one user may have at a time.
-        max_user_bytes: Declared bytes one user's uploads may hold, finished or not (a
+        pending: The user's unfinished uploads in the store.
+        held: The declared bytes of all the user's uploads in the store, finished or not (a
             finished upload holds its bytes until its handler consumes it).
+        max_pending: Unfinished uploads one user may have at a time.
+        max_user_bytes: Declared bytes one user's uploads may hold.
     """
-    pending = reserved = 0
-    for size, complete in held:
-        pending += not complete
-        reserved += size
     if pending >= max_pending:
         raise UploadError(
             f"Too many unfinished uploads ({pending}): finish or cancel some before starting "
@@ -77,11 +70,63 @@ def check_user_share(
             code="upload_too_many",
             status=429,
         )
-    if reserved + info.size > max_user_bytes:
+    if held + info.size > max_user_bytes:
         raise UploadError(
-            f"Your uploads already hold {reserved:,} of the {max_user_bytes:,} bytes one user "
+            f"Your uploads already hold {held:,} of the {max_user_bytes:,} bytes one user "
             f"may have at a time; no room for {info.size:,} more: finish or cancel some before "
             "starting another.",
             code="upload_too_many",
             status=429,
         )
+
+
+_Owner = tuple[str, str, str, str]
+
+
+class Tally:
+    """A store's uploads and what they hold, summed as they come and go: checking a begin
+    costs the same whether the store holds ten uploads or ten thousand."""
+
+    def __init__(self) -> None:
+        # What each upload was counted as (not the record itself, which its caller may change).
+        self._counted: dict[str, tuple[_Owner, str, int, bool]] = {}
+        self.reserved = 0
+        self._shares: dict[str, list[int]] = {}  # share -> [unfinished uploads, bytes]
+        self._owners: Counter[_Owner] = Counter()
+
+    def __len__(self) -> int:
+        return len(self._counted)
+
+    def add(self, info: UploadInfo) -> None:
+        """Count *info* (in place of what its earlier record counted, if any)."""
+        self.remove(info.upload_id)
+        owner = (info.component, info.component_id, info.name, info.user)
+        counted = (owner, share_of(info.user), info.size, info.complete)
+        self._counted[info.upload_id] = counted
+        self._count(*counted, sign=1)
+
+    def remove(self, upload_id: str) -> None:
+        """Stop counting the upload (nothing happens for one not counted)."""
+        counted = self._counted.pop(upload_id, None)
+        if counted is not None:
+            self._count(*counted, sign=-1)
+
+    def held(self, user: str) -> tuple[int, int]:
+        """``(unfinished uploads, declared bytes)`` of *user*'s share."""
+        pending, held = self._shares.get(share_of(user), (0, 0))
+        return pending, held
+
+    def owned(self, info: UploadInfo) -> int:
+        """How many uploads the same component, id, upload name and user hold."""
+        return self._owners[(info.component, info.component_id, info.name, info.user)]
+
+    def _count(self, owner: _Owner, share: str, size: int, complete: bool, sign: int) -> None:
+        self.reserved += sign * size
+        self._owners[owner] += sign
+        if not self._owners[owner]:
+            del self._owners[owner]
+        totals = self._shares.setdefault(share, [0, 0])
+        totals[0] += sign * (not complete)
+        totals[1] += sign * size
+        if totals == [0, 0]:
+            del self._shares[share]

@@ -373,7 +373,7 @@ async def _answer(
             raw = await source.whole()
             if len(raw) > START_LIMIT:
                 raise Refused(413, "too_large", f"Request body over {START_LIMIT} bytes.")
-            return _post(config, request, head, raw)
+            return await source.run(lambda: _post(config, request, head, raw))
         target = _target(config, request, head)
         if head.method != "PUT":
             return _answer_now(target, head)

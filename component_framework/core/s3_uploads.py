@@ -162,11 +162,12 @@ class S3UploadStore:
                 code="upload_too_many",
                 status=429,
             )
+        pending = held = 0
+        for size, complete in self._held(info):
+            pending += not complete
+            held += size
         check_user_share(
-            info,
-            self._held(info),
-            max_pending=self.max_pending,
-            max_user_bytes=self.max_user_bytes,
+            info, pending, held, max_pending=self.max_pending, max_user_bytes=self.max_user_bytes
         )
         self.client.put_object(Bucket=self.bucket, Key=owners + info.upload_id, Body=b"")
         self.client.put_object(Bucket=self.bucket, Key=self._marks(info)[0], Body=b"")

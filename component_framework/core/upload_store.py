@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from ._upload_bounds import check_file_share, check_user_share, share_of
+from ._upload_bounds import Tally, check_file_share, check_user_share
 from .exceptions import UploadError
 
 __all__ = [
@@ -259,9 +259,10 @@ class LocalUploadStore:
         # begin's check-then-reserve, and a record written against its upload's removal (a
         # cancel while a chunk arrives), within this process.
         self._lock = threading.RLock()
+        self._sweep_took = 0.0
         # What begin() counts, without reading every record each time: kept up to date here,
         # read again from the directory (other processes' uploads too) at each sweep.
-        self._index: dict[str, UploadInfo] = {}
+        self._index = Tally()
 
     direct = False
 
@@ -288,10 +289,12 @@ class LocalUploadStore:
                 self.sweep()
             try:
                 self._check_room(info, max_files)
-            except UploadError:
-                # What was abandoned may have made room; but at most one sweep (a read of
-                # every record) a second however many begins a full store refuses.
-                if now - self._swept < _RESWEEP_AFTER:
+            except UploadError as refused:
+                # What was abandoned may have made room in a full store; but a sweep reads
+                # every record: however many begins it refuses, it sweeps at most once a
+                # second, and spends at most a tenth of its time sweeping.
+                wait = max(_RESWEEP_AFTER, 10 * self._sweep_took)
+                if refused.code != "upload_space_full" or now - self._swept < wait:
                     raise
                 self.sweep()
                 self._check_room(info, max_files)
@@ -303,28 +306,24 @@ class LocalUploadStore:
 
     def _check_room(self, info: UploadInfo, max_files: int) -> None:
         check_file_share(info, self.max_user_bytes)
-        uploads = list(self._index.values())
-        full = len(uploads) >= self.max_uploads
-        if full or sum(u.size for u in uploads) + info.size > self.max_bytes:
+        index = self._index
+        if len(index) >= self.max_uploads or index.reserved + info.size > self.max_bytes:
             raise UploadError(
                 f"No room for an upload of {info.size:,} bytes now: the upload space is "
                 "full. Try again later.",
                 code="upload_space_full",
                 status=507,
             )
-        where = (info.component, info.component_id, info.name, info.user)
-        if sum(u.owned_by(*where) for u in uploads) >= max_files:
+        if index.owned(info) >= max_files:
             raise UploadError(
                 f"Upload {info.name!r} takes at most {max_files} file(s); "
                 "cancel one to send another.",
                 code="upload_too_many",
                 status=429,
             )
+        pending, held = index.held(info.user)
         check_user_share(
-            info,
-            ((u.size, u.complete) for u in uploads if share_of(u.user) == share_of(info.user)),
-            max_pending=self.max_pending,
-            max_user_bytes=self.max_user_bytes,
+            info, pending, held, max_pending=self.max_pending, max_user_bytes=self.max_user_bytes
         )
 
     def get(self, upload_id: str) -> UploadInfo | None:
@@ -402,7 +401,7 @@ class LocalUploadStore:
             temporary = self.directory / f".{info.upload_id}.{secrets.token_hex(4)}.tmp"
             temporary.write_text(json.dumps(asdict(info)))
             os.replace(temporary, self._record(info.upload_id))
-            self._index[info.upload_id] = info
+            self._index.add(info)
 
     def file(self, info: UploadInfo) -> UploadedFile:
         """The finished upload as a handler receives it."""
@@ -441,7 +440,7 @@ class LocalUploadStore:
         if not is_upload_id(upload_id):
             return
         with self._lock:
-            self._index.pop(upload_id, None)
+            self._index.remove(upload_id)
             for path in (self._data(upload_id), self._record(upload_id)):
                 path.unlink(missing_ok=True)
 
@@ -451,8 +450,9 @@ class LocalUploadStore:
         return how many uploads went."""
         now = self._clock()
         self._swept = now
+        started = time.perf_counter()
         removed = 0
-        self._index = {}
+        self._index = Tally()
         for info in list(self._all()):
             idle = not info.complete and now - info.touched > self.abandon_after
             unstarted = info.offset == 0 and now - info.touched > self.start_within
@@ -460,13 +460,14 @@ class LocalUploadStore:
                 self.discard(info.upload_id)
                 removed += 1
             else:
-                self._index[info.upload_id] = info
+                self._index.add(info)
         for path in self.directory.iterdir():
             # Bytes without a record (a crash between the two), and stale temporary records.
             orphan = path.suffix == ".part" and not self._record(path.stem).exists()
             stale = path.suffix == ".tmp" and now - path.stat().st_mtime > 60
             if orphan or stale:
                 path.unlink(missing_ok=True)
+        self._sweep_took = time.perf_counter() - started
         return removed
 
 

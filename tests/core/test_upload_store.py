@@ -43,14 +43,17 @@ def test_one_client_keeps_to_its_share_of_the_space_however_many_pages_it_opens(
 
 
 def test_a_finished_upload_counts_until_its_handler_consumes_it(tmp_path: Path) -> None:
-    store = LocalUploadStore(tmp_path, max_bytes=40, max_user_bytes=10)
+    store = LocalUploadStore(tmp_path, max_bytes=40, max_user_bytes=15, max_pending=1)
     upload = store.begin(info(store, size=10), max_files=1)
     write(store, upload, b"0123456789")
     upload.complete = True
     store.save_info(upload)
-    assert refusal(store, 1, user="user:1").code == "upload_too_many"
+    other = begin(store, 5, user="user:1")  # finished, it is not unfinished any more
+    assert "Too many unfinished uploads (1)" in str(refusal(store, 1, user="user:1"))
+    store.discard(other)
+    assert "already hold 10 of the 15 bytes" in str(refusal(store, 6, user="user:1"))
     store.discard(upload.upload_id)  # consumed
-    begin(store, 10, user="user:1")
+    begin(store, 15, user="user:1")
 
 
 def test_the_store_holds_at_most_max_uploads_of_all_users(tmp_path: Path) -> None:
@@ -76,17 +79,21 @@ def test_a_reservation_no_byte_follows_is_given_back_to_the_next_begin(tmp_path:
     assert store.get(started.upload_id) is not None  # it is sending: abandon_after applies
 
 
-def test_a_full_store_reads_its_records_again_at_most_once_a_second(
+def test_a_flood_of_refused_begins_reads_the_records_again_at_most_once_a_second(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = Clock()
-    store = LocalUploadStore(tmp_path, max_bytes=100, max_user_bytes=100, clock=clock)
+    store = LocalUploadStore(tmp_path, max_bytes=200, max_user_bytes=100, clock=clock)
     begin(store, 100, user="address:10.0.0.66")
     sweeps: list[float] = []
     sweep = store.sweep
     monkeypatch.setattr(store, "sweep", lambda: sweeps.append(clock.now) or sweep())
     clock.now += 2
-    for _ in range(50):  # a flood of begins a full store refuses
+    for _ in range(50):  # over its own share: a sweep would make no room for anyone else
+        assert refusal(store, 1, user="address:10.0.0.66").code == "upload_too_many"
+    assert sweeps == []
+    begin(store, 100, user="address:10.0.0.67")
+    for _ in range(50):  # the store is full
         assert refusal(store, 1, user="user:2").code == "upload_space_full"
     clock.now += 1
     assert refusal(store, 1, user="user:2").code == "upload_space_full"

@@ -9,12 +9,14 @@ however many pages) holds at most its share (``max_user_bytes``, a quarter of th
 ``max_pending`` unfinished uploads, refused beyond with ``429 upload_too_many``; a file over
 the share is ``413 upload_too_large``; and a reservation no byte follows is swept after
 ``start_within``. An IPv6 client counts by its /64 network: taking a new address of it for
-each page gains nothing.
+each page gains nothing. A begin runs off the event loop: a store sweeping thousands of
+records (or an object store answering over the network) holds no other request.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -121,3 +123,28 @@ def test_a_client_taking_a_new_ipv6_address_for_each_page_gains_nothing(client_a
     assert statuses == [201] + [429] * 29
     neighbour = client_at("2001:db8:600d:1::1")
     assert begin(neighbour, open_page(neighbour), MAX_SIZE).status_code == 201
+
+
+def test_a_begin_holds_no_other_request_while_its_store_works(
+    client_at: Any, store: LocalUploadStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entered, release, seen = threading.Event(), threading.Event(), []
+    begin_in_store = store.begin
+
+    def slow_begin(*args: Any) -> Any:  # a store sweeping many records, say
+        entered.set()
+        release.wait(10)
+        seen.append("begun")
+        return begin_in_store(*args)
+
+    monkeypatch.setattr(store, "begin", slow_begin)
+    client = client_at("192.0.2.10")
+    token = open_page(client)
+    beginning = threading.Thread(target=lambda: seen.append(begin(client, token, MIB).status_code))
+    beginning.start()
+    assert entered.wait(10)
+    open_page(client)  # answered while the begin waits on its store
+    seen.append("rendered")
+    release.set()
+    beginning.join()
+    assert seen == ["rendered", "begun", 201]
