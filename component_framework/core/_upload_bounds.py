@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import threading
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -93,28 +94,35 @@ class Tally:
         self.reserved = 0
         self._shares: dict[str, list[int]] = {}  # share -> [unfinished uploads, bytes]
         self._owners: Counter[_Owner] = Counter()
+        # Chunks finish and uploads go on the event loop while a begin runs in a worker.
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._counted)
 
     def add(self, info: UploadInfo) -> None:
         """Count *info* (in place of what its earlier record counted, if any)."""
-        self.remove(info.upload_id)
         owner = (info.component, info.component_id, info.name, info.user)
         counted = (owner, share_of(info.user), info.size, info.complete)
-        self._counted[info.upload_id] = counted
-        self._count(*counted, sign=1)
+        with self._lock:
+            earlier = self._counted.pop(info.upload_id, None)
+            if earlier is not None:
+                self._count(*earlier, sign=-1)
+            self._counted[info.upload_id] = counted
+            self._count(*counted, sign=1)
 
     def remove(self, upload_id: str) -> None:
         """Stop counting the upload (nothing happens for one not counted)."""
-        counted = self._counted.pop(upload_id, None)
-        if counted is not None:
-            self._count(*counted, sign=-1)
+        with self._lock:
+            counted = self._counted.pop(upload_id, None)
+            if counted is not None:
+                self._count(*counted, sign=-1)
 
     def held(self, user: str) -> tuple[int, int]:
         """``(unfinished uploads, declared bytes)`` of *user*'s share."""
-        pending, held = self._shares.get(share_of(user), (0, 0))
-        return pending, held
+        with self._lock:
+            pending, held = self._shares.get(share_of(user), (0, 0))
+            return pending, held
 
     def owned(self, info: UploadInfo) -> int:
         """How many uploads the same component, id, upload name and user hold."""
