@@ -98,15 +98,21 @@ def traced(browser: Browser, page: Page, script: str, arg: Any = None) -> tuple[
 
 
 def cf_source(revision: str | None = None, scripts: tuple[str, ...] = ()) -> str:
-    """cf.js of the working tree, followed by its optional *scripts* (``"navigate"``: the
-    source of ``cf-navigate.js``), or cf.js of a git *revision* (``main``, a commit)."""
+    """cf.js followed by its optional *scripts* (``"navigate"``: the source of
+    ``cf-navigate.js``), of the working tree or of a git *revision* (``main``, a commit)."""
+    files = [CF_JS, *(CF_JS.with_name(f"cf-{name}.js") for name in scripts)]
     if revision is None:
-        files = [CF_JS, *(CF_JS.with_name(f"cf-{name}.js") for name in scripts)]
         return "\n".join(path.read_text(encoding="utf-8") for path in files)
-    path = CF_JS.relative_to(ROOT).as_posix()
-    return subprocess.run(
-        ["git", "show", f"{revision}:{path}"], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout
+    return "\n".join(
+        subprocess.run(
+            ["git", "show", f"{revision}:{path.relative_to(ROOT).as_posix()}"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for path in files
+    )
 
 
 def gzipped_size(source: str) -> int:

@@ -17,9 +17,10 @@ another revision's (``--baseline``, default ``main``), a fresh page per side and
 
 Also the size of cf.js, raw and gzipped (level 9), for both revisions.
 
-``--scripts navigate,hooks,transitions``: this tree's optional scripts run after its cf.js (in the
-same inline script), as on a page that loads them; by default the core alone, as on a page that
-uses none of them.
+``--scripts navigate,hooks,transitions``: the optional scripts run after cf.js (in the same
+inline script), as on a page that loads them, on both sides (the baseline's own scripts); by
+default the core alone, as on a page that uses none of them. Which script costs what:
+``bench/client_profile.py``.
 
 Run:  python bench/client_page.py [--components 500] [--rounds 7] [--baseline main] [--features]
           [--scripts navigate,hooks,transitions]
@@ -141,7 +142,10 @@ def main() -> None:
     body = page_body(args.components, args.features)
     answers = replies(args.components, args.features)
     scripts = tuple(name for name in args.scripts.split(",") if name)
-    sides = {"baseline": cf_source(args.baseline), "this tree": cf_source(scripts=scripts)}
+    sides = {
+        "baseline": cf_source(args.baseline, scripts),
+        "this tree": cf_source(scripts=scripts),
+    }
     found: dict[str, dict[str, list[float]]] = {side: {} for side in [*sides, "floor"]}
     over_50: dict[str, list[float]] = {side: [] for side in sides}
 
@@ -179,7 +183,7 @@ def main() -> None:
     print(
         f"{args.components} components, {bound_elements} bound elements, {args.rounds} rounds, "
         f"medians (ms); baseline {args.baseline}{'; --features' if args.features else ''}"
-        f"; this tree: cf.js{''.join(f' + cf-{name}.js' for name in scripts)}"
+        f"; both sides: cf.js{''.join(f' + cf-{name}.js' for name in scripts)}"
     )
     print("| step | floor | baseline | this tree |")
     print("| --- | ---: | ---: | ---: |")

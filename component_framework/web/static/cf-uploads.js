@@ -26,7 +26,7 @@
     return;
   }
 
-  window.cf.extend("uploads", ({ data, rootOf, byId }) => {
+  window.cf.extend("uploads", ({ all, data, rootOf }) => {
     const api = { concurrency: 3, entries, cancel, add };
     const waiting = []; // entries queued for a free slot
     let running = 0;
@@ -418,11 +418,13 @@
 
     // ---------- The ids go with the events that take them ----------
 
+    // The root is the event's own target (inside a shadow root too): finding it by id searched
+    // the whole page once per request, which made a page of many components slow to update.
     function onRequest(e) {
       const msg = e.detail && e.detail.message;
       if (!msg || !msg.event || !msg.component_id) return;
-      const root = byId(msg.component_id);
-      if (!root) return;
+      const root = e.composedPath()[0];
+      if (!root || !data(root).uploads) return;
       uploadsOf(root).forEach((upload, name) => {
         if (!upload.effect || !upload.effect.events.includes(msg.event)) return;
         const payload = msg.payload || (msg.payload = {});
@@ -459,8 +461,11 @@
         show(root);
       },
       start() {
-        // Roots started before this script ran (cf.js starts them as soon as it runs).
-        document.querySelectorAll("[data-cf-ready]").forEach((root) => bind(root));
+        // Roots started before this script ran (cf.js starts them as soon as it runs): one
+        // query for the page's cf-upload elements, not one per root.
+        new Set(all("[cf-upload]").map(rootOf)).forEach((root) => {
+          if (root && root.hasAttribute("data-cf-ready")) bind(root);
+        });
         document.addEventListener("cf:before-request", onRequest);
         document.addEventListener("cf:update", (e) => settle(e, true));
         document.addEventListener("cf:error", (e) => settle(e, false));

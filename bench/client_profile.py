@@ -1,0 +1,120 @@
+"""Which optional script costs what on the big page of ``bench/client_page.py``: bind and morph all.
+
+The same no-server page (500 components, 2,000 bound elements), cf.js and each optional script
+run as inline scripts of their own, named (``sourceURL``), under Chromium's sampling profiler
+(CDP ``Profiler``, a sample every 100 us). Per step and round: the main thread's busy time
+(every sample but idle), and per optional script the time of the samples whose call stack holds
+one of its functions (the script's own work and the core helpers it calls, such as ``own()``),
+with the script's functions those samples entered through. Sampled time is a share of the
+step, steadier than a wall time on a loaded machine: it says where a step's time goes, while
+``client_page.py`` says how long the step and its longest task are.
+
+Run:  python bench/client_profile.py [--components 500] [--rounds 5] [--features]
+          [--scripts navigate,hooks,transitions,streams,lazy,poll,uploads]
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from typing import Any
+
+from _chromium import CF_JS, chromium, median, open_page
+from client_page import PREPARE, page_body, replies
+
+ALL_SCRIPTS = "navigate,hooks,transitions,streams,lazy,poll,uploads"
+
+BIND = """(sources) => {
+  for (const source of sources) {
+    const script = document.createElement("script");
+    script.textContent = source;
+    document.head.appendChild(script);  // an inline script runs at once
+  }
+  return document.querySelectorAll("[data-cf-ready]").length;
+}"""
+
+MORPH_ALL = """async () => {
+  const roots = Array.from(document.querySelectorAll("[data-cf-component]"));
+  await Promise.all(roots.map((root) => cf.send(root, "refresh")));
+  return roots.length;
+}"""
+
+
+def attribute(profile: dict[str, Any]) -> tuple[float, Counter[str], Counter[str]]:
+    """Busy ms of a CPU *profile*; ms per optional script; ms per script's entry function."""
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    parent = {child: node["id"] for node in profile["nodes"] for child in node.get("children", [])}
+    deltas = [*profile["timeDeltas"][1:], 0]  # a sample lasts until the next one
+    busy = 0.0
+    per_script: Counter[str] = Counter()
+    entries: Counter[str] = Counter()
+    for sample, delta in zip(profile["samples"], deltas, strict=True):
+        ms = delta / 1000
+        if nodes[sample]["callFrame"]["functionName"] == "(idle)":
+            continue
+        busy += ms
+        outermost: dict[str, str] = {}  # script -> its outermost function in the stack
+        node_id: int | None = sample
+        while node_id is not None:
+            frame = nodes[node_id]["callFrame"]
+            name = frame["url"].rsplit("/", 1)[-1]
+            if name.startswith("cf-"):
+                outermost[name] = f"{frame['functionName'] or '(anonymous)'}:{frame['lineNumber'] + 1}"
+            node_id = parent.get(node_id)
+        for name, function in outermost.items():
+            per_script[name] += ms
+            entries[f"{name} {function}"] += ms
+    return busy, per_script, entries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--components", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--features", action="store_true", help="as client_page.py --features")
+    parser.add_argument("--scripts", default=ALL_SCRIPTS, help="optional scripts (comma-separated)")
+    args = parser.parse_args()
+    names = [name for name in args.scripts.split(",") if name]
+    files = [CF_JS, *(CF_JS.with_name(f"cf-{name}.js") for name in names)]
+    sources = [f"{p.read_text(encoding='utf-8')}\n//# sourceURL={p.name}\n" for p in files]
+    body = page_body(args.components, args.features)
+    answers = replies(args.components, args.features)
+    busy: dict[str, list[float]] = {"bind": [], "morph all": []}
+    per_script: dict[str, dict[str, list[float]]] = {step: {} for step in busy}
+    entries: dict[str, Counter[str]] = {step: Counter() for step in busy}
+    with chromium() as browser:
+        for _ in range(args.rounds):
+            page = open_page(browser, body, "", load_cf=False)
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Profiler.enable")
+            cdp.send("Profiler.setSamplingInterval", {"interval": 100})
+            for step, script, arg in (("bind", BIND, sources), ("morph all", MORPH_ALL, None)):
+                if step == "morph all":
+                    page.evaluate(PREPARE, answers)
+                page.evaluate("window.gc()")
+                cdp.send("Profiler.start")
+                if page.evaluate(script, arg) != args.components:
+                    raise AssertionError(f"{step}: not every component")
+                step_busy, step_scripts, step_entries = attribute(cdp.send("Profiler.stop")["profile"])
+                busy[step].append(step_busy)
+                for path in files[1:]:
+                    per_script[step].setdefault(path.name, []).append(step_scripts[path.name])
+                entries[step].update(step_entries)
+            page.close()
+    print(
+        f"{args.components} components, {args.rounds} rounds, medians per round (ms, sampled)"
+        f"{'; --features' if args.features else ''}; cf.js + {', '.join(names) or 'no script'}"
+    )
+    for step, values in busy.items():
+        print(f"\n{step}: main thread busy {median(values)} ms")
+        print("| script | ms | share |")
+        print("| --- | ---: | ---: |")
+        for name, ms in per_script[step].items():
+            share = 100 * median(ms) / median(values) if median(values) else 0.0
+            print(f"| {name} | {median(ms)} | {share:.1f}% |")
+        for function, ms in entries[step].most_common(5):
+            print(f"  through {function}: {ms / args.rounds:.2f} ms a round")
+
+
+if __name__ == "__main__":
+    main()
