@@ -101,18 +101,20 @@ def cf_source(revision: str | None = None, scripts: tuple[str, ...] = ()) -> str
     """cf.js followed by its optional *scripts* (``"navigate"``: the source of
     ``cf-navigate.js``), of the working tree or of a git *revision* (``main``, a commit)."""
     files = [CF_JS, *(CF_JS.with_name(f"cf-{name}.js") for name in scripts)]
+    return "\n".join(file_source(path, revision) for path in files)
+
+
+def file_source(path: Path, revision: str | None = None) -> str:
+    """The text of *path* in the working tree, or at a git *revision*."""
     if revision is None:
-        return "\n".join(path.read_text(encoding="utf-8") for path in files)
-    return "\n".join(
-        subprocess.run(
-            ["git", "show", f"{revision}:{path.relative_to(ROOT).as_posix()}"],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        for path in files
-    )
+        return path.read_text(encoding="utf-8")
+    return subprocess.run(
+        ["git", "show", f"{revision}:{path.relative_to(ROOT).as_posix()}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def gzipped_size(source: str) -> int:

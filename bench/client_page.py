@@ -23,7 +23,7 @@ default the core alone, as on a page that uses none of them. Which script costs 
 ``bench/client_profile.py``.
 
 Run:  python bench/client_page.py [--components 500] [--rounds 7] [--baseline main] [--features]
-          [--scripts navigate,hooks,transitions]
+          [--hooks] [--scripts navigate,hooks,transitions]
 """
 
 from __future__ import annotations
@@ -36,7 +36,11 @@ from _chromium import cf_source, chromium, gzipped_size, median, open_page, trac
 BOUND_PER_COMPONENT = 4
 
 
-def card(n: int, count: int, size: str, features: bool = False) -> str:
+# --hooks: a page's own script, defined before the scripts run (as a page's <head> would).
+HOOK = "<script>window.cfHooks = {Chart: {mounted() {}, updated() {}}};</script>"
+
+
+def card(n: int, count: int, size: str, features: bool = False, hooks: bool = False) -> str:
     options = "".join(
         f"<option{' selected' if s == size else ''}>{s}</option>" for s in ("s", "m", "l")
     )
@@ -52,24 +56,25 @@ def card(n: int, count: int, size: str, features: bool = False) -> str:
         '<button type="button" cf-click="decrement">-1</button>'
         f'<label>Note <input name="note" cf-model="note" value="note {n}" {extra[1]}></label>'
         f'<label>Size <select name="size" cf-change="size">{options}</select></label>{extra[2]}'
+        + ('<div cf-hook="Chart" cf-transition="fade"></div>' if hooks else "")
     )
 
 
-def page_body(components: int, features: bool) -> str:
-    return "".join(
+def page_body(components: int, features: bool, hooks: bool = False) -> str:
+    return (HOOK if hooks else "") + "".join(
         f'<div data-cf-component="card" data-cf-id="card-{n}" data-cf-state="{{}}" '
-        f'data-cf-checksum="bench" data-cf-endpoint="/cf">{card(n, n, "s", features)}</div>'
+        f'data-cf-checksum="bench" data-cf-endpoint="/cf">{card(n, n, "s", features, hooks)}</div>'
         for n in range(components)
     )
 
 
-def replies(components: int, features: bool) -> dict[str, str]:
+def replies(components: int, features: bool, hooks: bool = False) -> dict[str, str]:
     return {
         f"card-{n}": json.dumps(
             {
                 "type": "component_update",
                 "component_id": f"card-{n}",
-                "html": card(n, n + 1, "m", features),
+                "html": card(n, n + 1, "m", features, hooks),
                 "state": "{}",
                 "checksum": "bench",
             }
@@ -136,11 +141,16 @@ def main() -> None:
         help="cards also use cf-loading, cf-disable-with and cf-dirty",
     )
     parser.add_argument(
+        "--hooks",
+        action="store_true",
+        help="cards also hold a cf-hook element with cf-transition (for cf-hooks.js)",
+    )
+    parser.add_argument(
         "--scripts", default="", help="optional scripts after this tree's cf.js (comma-separated)"
     )
     args = parser.parse_args()
-    body = page_body(args.components, args.features)
-    answers = replies(args.components, args.features)
+    body = page_body(args.components, args.features, args.hooks)
+    answers = replies(args.components, args.features, args.hooks)
     scripts = tuple(name for name in args.scripts.split(",") if name)
     sides = {
         "baseline": cf_source(args.baseline, scripts),

@@ -1,15 +1,18 @@
 """Which optional script costs what on the big page of ``bench/client_page.py``: bind and morph all.
 
-The same no-server page (500 components, 2,000 bound elements), cf.js and each optional script
-run as inline scripts of their own, named (``sourceURL``), under Chromium's sampling profiler
-(CDP ``Profiler``, a sample every 100 us). Per step and round: the main thread's busy time
+The same no-server page (500 components, 2,000 bound elements), loading cf.js and each optional
+script as a page does (``<script src>`` tags after the body, as ``cf_scripts()`` writes them: the
+scripts are all in when cf.js starts, on DOMContentLoaded; ``client_page.py`` runs them after
+the page loaded, when cf.js starts at once), under Chromium's sampling profiler (CDP
+``Profiler``, a sample every 100 us). Bind: the page load until every root is ready; morph all:
+as in ``client_page.py``. Per step and round: the main thread's busy time
 (every sample but idle), and per optional script the time of the samples whose call stack holds
 one of its functions (the script's own work and the core helpers it calls, such as ``own()``),
 with the script's functions those samples entered through. Sampled time is a share of the
 step, steadier than a wall time on a loaded machine: it says where a step's time goes, while
 ``client_page.py`` says how long the step and its longest task are.
 
-Run:  python bench/client_profile.py [--components 500] [--rounds 5] [--features]
+Run:  python bench/client_profile.py [--components 500] [--rounds 5] [--features] [--hooks]
           [--scripts navigate,hooks,transitions,streams,lazy,poll,uploads]
 """
 
@@ -17,21 +20,14 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
-from _chromium import CF_JS, chromium, median, open_page
+from _chromium import CF_JS, FETCH, ORIGIN, PROBE, chromium, file_source, median
 from client_page import PREPARE, page_body, replies
+from playwright.sync_api import Browser, CDPSession, Page, Route
 
 ALL_SCRIPTS = "navigate,hooks,transitions,streams,lazy,poll,uploads"
-
-BIND = """(sources) => {
-  for (const source of sources) {
-    const script = document.createElement("script");
-    script.textContent = source;
-    document.head.appendChild(script);  // an inline script runs at once
-  }
-  return document.querySelectorAll("[data-cf-ready]").length;
-}"""
 
 MORPH_ALL = """async () => {
   const roots = Array.from(document.querySelectorAll("[data-cf-component]"));
@@ -59,7 +55,8 @@ def attribute(profile: dict[str, Any]) -> tuple[float, Counter[str], Counter[str
             frame = nodes[node_id]["callFrame"]
             name = frame["url"].rsplit("/", 1)[-1]
             if name.startswith("cf-"):
-                outermost[name] = f"{frame['functionName'] or '(anonymous)'}:{frame['lineNumber'] + 1}"
+                function = frame["functionName"] or "(anonymous)"
+                outermost[name] = f"{function}:{frame['lineNumber'] + 1}"
             node_id = parent.get(node_id)
         for name, function in outermost.items():
             per_script[name] += ms
@@ -67,43 +64,75 @@ def attribute(profile: dict[str, Any]) -> tuple[float, Counter[str], Counter[str
     return busy, per_script, entries
 
 
+def load(browser: Browser, body: str, by_name: dict[str, str]) -> tuple[Page, CDPSession]:
+    """A page showing *body* with a script tag per file of *by_name* (name -> source), in order,
+    loaded under the profiler."""
+    tags = "".join(f'<script src="/static/{name}"></script>' for name in by_name)
+    head = '<!doctype html><html><head><meta charset="utf-8"></head>'
+    html = f"{head}<body>{body}{tags}</body></html>"
+
+    def answer(route: Route) -> None:
+        name = route.request.url.rsplit("/", 1)[-1]
+        if name in by_name:
+            route.fulfill(body=by_name[name], content_type="text/javascript")
+        else:
+            route.fulfill(body=html, content_type="text/html")
+
+    page = browser.new_page()
+    page.route(f"{ORIGIN}/**", answer)
+    page.add_init_script(FETCH + PROBE)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Profiler.enable")
+    cdp.send("Profiler.setSamplingInterval", {"interval": 100})
+    cdp.send("Profiler.start")
+    page.goto(f"{ORIGIN}/")
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('[data-cf-ready]').length === n",
+        arg=body.count("data-cf-component="),
+    )
+    return page, cdp
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--components", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--features", action="store_true", help="as client_page.py --features")
+    parser.add_argument("--hooks", action="store_true", help="as client_page.py --hooks")
     parser.add_argument("--scripts", default=ALL_SCRIPTS, help="optional scripts (comma-separated)")
+    parser.add_argument("--revision", default=None, help="git revision of the scripts")
     args = parser.parse_args()
     names = [name for name in args.scripts.split(",") if name]
-    files = [CF_JS, *(CF_JS.with_name(f"cf-{name}.js") for name in names)]
-    sources = [f"{p.read_text(encoding='utf-8')}\n//# sourceURL={p.name}\n" for p in files]
-    body = page_body(args.components, args.features)
-    answers = replies(args.components, args.features)
+    files: list[Path] = [CF_JS, *(CF_JS.with_name(f"cf-{name}.js") for name in names)]
+    by_name = {path.name: file_source(path, args.revision) for path in files}
+    body = page_body(args.components, args.features, args.hooks)
+    answers = replies(args.components, args.features, args.hooks)
     busy: dict[str, list[float]] = {"bind": [], "morph all": []}
     per_script: dict[str, dict[str, list[float]]] = {step: {} for step in busy}
     entries: dict[str, Counter[str]] = {step: Counter() for step in busy}
+
+    def record(step: str, profile: dict[str, Any]) -> None:
+        step_busy, step_scripts, step_entries = attribute(profile)
+        busy[step].append(step_busy)
+        for path in files[1:]:
+            per_script[step].setdefault(path.name, []).append(step_scripts[path.name])
+        entries[step].update(step_entries)
+
     with chromium() as browser:
         for _ in range(args.rounds):
-            page = open_page(browser, body, "", load_cf=False)
-            cdp = page.context.new_cdp_session(page)
-            cdp.send("Profiler.enable")
-            cdp.send("Profiler.setSamplingInterval", {"interval": 100})
-            for step, script, arg in (("bind", BIND, sources), ("morph all", MORPH_ALL, None)):
-                if step == "morph all":
-                    page.evaluate(PREPARE, answers)
-                page.evaluate("window.gc()")
-                cdp.send("Profiler.start")
-                if page.evaluate(script, arg) != args.components:
-                    raise AssertionError(f"{step}: not every component")
-                step_busy, step_scripts, step_entries = attribute(cdp.send("Profiler.stop")["profile"])
-                busy[step].append(step_busy)
-                for path in files[1:]:
-                    per_script[step].setdefault(path.name, []).append(step_scripts[path.name])
-                entries[step].update(step_entries)
+            page, cdp = load(browser, body, by_name)
+            record("bind", cdp.send("Profiler.stop")["profile"])
+            page.evaluate(PREPARE, answers)
+            page.evaluate("window.gc()")
+            cdp.send("Profiler.start")
+            if page.evaluate(MORPH_ALL) != args.components:
+                raise AssertionError("morph all: not every component")
+            record("morph all", cdp.send("Profiler.stop")["profile"])
             page.close()
     print(
         f"{args.components} components, {args.rounds} rounds, medians per round (ms, sampled)"
-        f"{'; --features' if args.features else ''}; cf.js + {', '.join(names) or 'no script'}"
+        f"{'; --features' if args.features else ''}{'; --hooks' if args.hooks else ''}"
+        f"; {args.revision or 'this tree'}: cf.js + {', '.join(names) or 'no script'}"
     )
     for step, values in busy.items():
         print(f"\n{step}: main thread busy {median(values)} ms")

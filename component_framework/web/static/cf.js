@@ -765,7 +765,9 @@
   let features = LOADERS + ",[cf-dirty],[cf-dirty-warn],[cf-visible]," +
     Object.values(OPTIONAL).map((o) => o.uses).join(",");
 
-  function rendered(root, { updated }) {
+  // sweep: false when the caller sweeps once after many roots (a scan): each sweep looks at
+  // every element an extension holds, so one per root made a page's start quadratic.
+  function rendered(root, { updated, sweep = true }) {
     if (root.querySelector(features)) {
       showLoading(root);
       showDirty(root);
@@ -773,7 +775,7 @@
       each("rendered", root, { updated });
       if (started) checkUses(root);
     }
-    swept();
+    if (sweep) swept();
   }
 
   // ---------- Effects: what a reply asks the page to do, in order, after its HTML ----------
@@ -1975,13 +1977,14 @@
     const roots = node.matches && node.matches(ROOT) ? [node] : [];
     roots.push(...(node.querySelectorAll ? node : document).querySelectorAll(ROOT));
     const asked = []; // the effects of first renders, run once every root is started
+    let fresh = false;
     roots.forEach((root) => {
       const d = data(root);
       if (d.ready) return;
-      d.ready = true;
+      d.ready = fresh = true;
       served(root);
       root.setAttribute("data-cf-ready", "");
-      rendered(root, { updated: false });
+      rendered(root, { updated: false, sweep: false });
       if (root.hasAttribute("data-cf-effects")) {
         try { asked.push([root, JSON.parse(root.getAttribute("data-cf-effects"))]); }
         catch (e) { console.warn("cf.js: data-cf-effects is not JSON; ignored.", e); }
@@ -1994,6 +1997,7 @@
       if (!socket.open) socket.connect(root);
       else if (root.matches("[data-cf-live]:not([data-cf-lazy])")) socket.subscribe(root);
     });
+    if (fresh) swept();
     asked.forEach(([root, list]) => runEffects(root, list, 0, { first: true }));
   }
 

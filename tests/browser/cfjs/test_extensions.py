@@ -197,3 +197,25 @@ def test_an_extension_that_throws_breaks_nothing_else(cf_page: ClientPage) -> No
     cf_page.morph("c", "<p cf-hook='X'>New</p>")
     expect(cf_page.page.locator("p")).to_have_text("New")
     cf_page.wait_for_console("error", "the broken extension's rendered() failed")
+
+
+def test_a_scan_of_many_roots_starts_each_then_sweeps_once(cf_page: ClientPage) -> None:
+    cf_page.open('<div id="later"></div>')
+    roots = "".join(component(name, "<p data-stamp>x</p>") for name in ("x", "y", "z"))
+    cf_page.page.evaluate(
+        """(roots) => {
+      window.seen = [];
+      cf.extend("sweeps", () => ({
+        selector: "[data-stamp]",
+        rendered: (root) => window.seen.push("started " + root.getAttribute("data-cf-id")),
+        swept: () => window.seen.push("swept"),
+      }));
+      const later = document.getElementById("later");
+      later.innerHTML = roots;
+      cf.scan(later);
+    }""",
+        roots,
+    )
+    # A sweep looks at every element an extension holds: once per scan, not once per root
+    # (a page of 500 hooked components swept 500 x 500 times as it started).
+    assert cf_page.page.evaluate("window.seen") == ["started x", "started y", "started z", "swept"]
