@@ -193,6 +193,7 @@ def main() -> None:
     print(
         f"{args.components} components, {bound_elements} bound elements, {args.rounds} rounds, "
         f"medians (ms); baseline {args.baseline}{'; --features' if args.features else ''}"
+        f"{'; --hooks' if args.hooks else ''}"
         f"; both sides: cf.js{''.join(f' + cf-{name}.js' for name in scripts)}"
     )
     print("| step | floor | baseline | this tree |")
