@@ -634,7 +634,8 @@
   //   api: {name: value}          added to window.cf (cf.navigate, cf.hooks, ...)
   //   selector: "[cf-upload]"     elements it works on: rendered() runs for roots holding one
   //   rendered(root, {updated})   a root was started (updated: false) or morphed (true)
-  //   swept()                     elements may have left the page (a morph, a navigation)
+  //   swept()                     elements may have left the page (a morph, a navigation;
+  //                               once per scan, however many roots it started)
   //   connection(step)            the WebSocket is "disconnected" or "reconnected"
   //   start()                     the page's components are started (at once if they are)
   //   enter(el)                   el was added by a morph
