@@ -141,8 +141,8 @@ def main() -> None:
         for name, ms in per_script[step].items():
             share = 100 * median(ms) / median(values) if median(values) else 0.0
             print(f"| {name} | {median(ms)} | {share:.1f}% |")
-        for function, ms in entries[step].most_common(5):
-            print(f"  through {function}: {ms / args.rounds:.2f} ms a round")
+        for function, total in entries[step].most_common(5):
+            print(f"  through {function}: {total / args.rounds:.2f} ms a round")
 
 
 if __name__ == "__main__":
