@@ -1,7 +1,8 @@
 """examples/chat in Chromium, as its README runs it: two processes (two uvicorn servers) that
 share one SQLite file and one real redis-server. Three people in a room see each message once,
 in order, whichever process they are on; scrolling up loads older history; the statistics panel
-is counted after the page loaded.
+is counted after the page loaded; people see who else is in the room and who is typing, and a
+link gets its preview (the page's title, fetched from one of the two servers) on every page.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests._redis import RedisServer
 
@@ -214,3 +215,38 @@ def test_the_statistics_panel_is_counted_after_the_page_loads(
     chat.add("help", "ada", ["one more"])
     stats.get_by_role("button", name="Refresh").click()
     expect(stats.locator("[data-stat=messages]")).to_have_text(str(count + 1))
+
+
+def online(page: Page) -> Locator:
+    return page.get_by_role("list", name=re.compile("^Online in #"))
+
+
+def test_people_see_who_is_in_the_room_who_types_and_the_preview_of_a_link(
+    chat: Chat, people: list[Page]
+) -> None:
+    ada, grace, _ = people
+    sign_in(ada, chat.urls[0], "ada")
+    sign_in(grace, chat.urls[1], "grace")  # the other process: presence goes through Redis
+    expect(online(ada).get_by_role("listitem")).to_have_text(["ada (you)", "grace"])
+    expect(online(grace).get_by_role("listitem")).to_have_text(["ada", "grace (you)"])
+    typing = grace.locator(".presence .typing")
+    expect(typing).to_be_empty()
+    ada.get_by_label("Message", exact=True).press_sequentially("look at ")
+    expect(typing).to_have_text("ada is typing…")
+    expect(ada.locator(".presence .typing")).to_be_empty()  # not about oneself
+    # A link to a page of the chat itself: the test fetches nothing from the internet.
+    link = f"{chat.urls[1]}/sign-in"
+    send(ada, f"look at {link} please")
+    expect(typing).to_be_empty()  # sent: not typing any more
+    for page in (ada, grace):
+        message = page.locator(".messages .message").last
+        expect(message.locator(".text")).to_have_text(f"look at {link} please")
+        preview = message.get_by_role("link", name="Sign in · Chat")
+        expect(preview).to_have_attribute("href", link)
+    grace.get_by_label("Message", exact=True).press_sequentially("hm, ")
+    expect(ada.locator(".presence .typing")).to_have_text("grace is typing…")
+    # The reply to "typing" left the text being typed as it was.
+    grace.get_by_label("Message", exact=True).press_sequentially("ok")
+    expect(grace.get_by_label("Message", exact=True)).to_have_value("hm, ok")
+    grace.close()  # the tab closed: grace leaves the room
+    expect(online(ada).get_by_role("listitem")).to_have_text(["ada (you)"])

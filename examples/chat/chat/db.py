@@ -19,10 +19,13 @@ __all__ = [
     "ROOMS",
     "Attachment",
     "Message",
+    "Preview",
     "RoomStats",
     "history",
     "init",
+    "message",
     "post",
+    "set_preview",
     "stats",
 ]
 
@@ -44,6 +47,11 @@ CREATE TABLE IF NOT EXISTS messages (
     attachment_type TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room, id);
+CREATE TABLE IF NOT EXISTS previews (
+    message INTEGER PRIMARY KEY REFERENCES messages (id),
+    url TEXT NOT NULL,
+    title TEXT NOT NULL
+);
 """
 _SAMPLE = [
     ("ada", "Has anyone tried the new build?"),
@@ -70,6 +78,14 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Preview:
+    """The page a message links to, as its preview shows it."""
+
+    url: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """One message, as the rooms show it."""
 
@@ -80,6 +96,8 @@ class Message:
     sent_at: float
     """When it was sent: seconds since the epoch."""
     attachment: Attachment | None = None
+    preview: Preview | None = None
+    """Filled in after the message was sent, when it links to a page (``previews.py``)."""
 
     @property
     def time(self) -> str:
@@ -150,7 +168,13 @@ def _message(row: sqlite3.Row) -> Message:
     attachment = None
     if row["attachment"] is not None:
         attachment = Attachment(row["attachment"], row["attachment_name"], row["attachment_type"])
-    return Message(row["id"], row["room"], row["author"], row["text"], row["sent_at"], attachment)
+    preview = Preview(row["url"], row["title"]) if row["title"] is not None else None
+    return Message(
+        row["id"], row["room"], row["author"], row["text"], row["sent_at"], attachment, preview
+    )
+
+
+_SELECT = "SELECT * FROM messages LEFT JOIN previews ON previews.message = messages.id"
 
 
 def post(room: str, author: str, text: str, attachment: Attachment | None = None) -> Message:
@@ -173,11 +197,27 @@ def history(room: str, before: int | None = None) -> tuple[list[Message], bool]:
     first, and whether there are older ones still."""
     with _connect() as db:
         rows = db.execute(
-            "SELECT * FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?",
+            f"{_SELECT} WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?",
             (room, before if before is not None else 2**62, PAGE + 1),
         ).fetchall()
     messages = [_message(row) for row in reversed(rows[:PAGE])]
     return messages, len(rows) > PAGE
+
+
+def message(room: str, id: int) -> Message | None:
+    """The message *id* of *room*, if there is one."""
+    with _connect() as db:
+        row = db.execute(f"{_SELECT} WHERE room = ? AND id = ?", (room, id)).fetchone()
+    return _message(row) if row is not None else None
+
+
+def set_preview(id: int, url: str, title: str) -> None:
+    """Give the message *id* the preview of the page *url*, titled *title*."""
+    with _connect() as db:
+        db.execute(
+            "INSERT OR REPLACE INTO previews (message, url, title) VALUES (?, ?, ?)",
+            (id, url, title),
+        )
 
 
 def stats(room: str) -> RoomStats:

@@ -1,5 +1,7 @@
 """A room: its history (a stream, scrolled up page by page), its new messages pushed to every
-page in the room on every process, and the form to send one.
+page in the room on every process, and the form to send one. A message with a link gets its
+preview after it was sent (a background task); typing in the form tells the room's presence
+panel (``room_presence.py``).
 
 Pushes reach the pages of a component name, so each room is registered under a name of its
 own (``room_general``, ``room_random``...): a message sent in one room reaches only its pages.
@@ -14,7 +16,7 @@ from component_framework.core.permissions import BasePermission, IsAuthenticated
 from component_framework.core.streams import Stream
 from component_framework.core.uploads import Upload, UploadedFile
 
-from .. import db, media
+from .. import db, media, previews
 
 MAX_LENGTH = 2000
 
@@ -35,6 +37,7 @@ class Room(Component):
     uploads: ClassVar[dict[str, Upload]] = {
         "attachment": Upload(accept=list(media.TYPES), max_size=5_000_000)
     }
+    emits: ClassVar[tuple[str, ...]] = ("typing",)  # to the presence panel of the page
     room: ClassVar[str]
     stories: ClassVar[dict[str, Any]] = {
         "signed_in": {"params": {"author": "ada"}, "user": "ada", "doc": "As ada sees it."}
@@ -43,6 +46,7 @@ class Room(Component):
     def mount(self) -> None:
         super().mount()
         self.state["author"] = self.params["author"]  # who signed in, signed with the state
+        self.state["typing"] = False
         messages, more = db.history(self.room)
         self.state["oldest"] = messages[0].id if more else None
         self.stream_extend("messages", messages)
@@ -70,6 +74,28 @@ class Room(Component):
         message = db.post(self.room, self.state["author"], text, kept)
         # Rendered once, sent to every page in the room (this one too) on every process.
         ws_manager.stream(room_component(self.room), "messages").insert(message)
+        self.on_typing(False)
+        link = previews.first_link(text)
+        if link is not None:  # fetched after the reply: the sender does not wait for it
+            self.start_task(previews.preview, message.id, link, event="preview", timeout=10)
+
+    def on_preview(self, result: int | None) -> None:
+        """The preview task ended: show the message with its preview on every page."""
+        # Any page may send any event: the message and its preview come from the database,
+        # never from the event, so this shows nothing that is not there already.
+        message = db.message(self.room, result) if isinstance(result, int) else None
+        if message is not None and message.preview is not None:
+            ws_manager.stream(room_component(self.room), "messages").update(message)
+
+    def on_preview_error(self, error: str) -> None:
+        """The task failed or timed out (the log has why): the message stays without one."""
+
+    def on_typing(self, on: bool = True) -> None:
+        """Typing in the form (sent at most every 2 s), or a message sent (``on`` false): the
+        presence panel of this page says so to the room, once each time it changes."""
+        if on != self.state["typing"]:
+            self.state["typing"] = on
+            self.emit("typing", {"on": on}, to="room_presence")
 
     def get_context(self) -> dict[str, Any]:
         context = super().get_context()

@@ -1,0 +1,96 @@
+"""Link previews (fetched from a real local HTTP server) and the room's presence panel."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
+
+import pytest
+from component_framework.core.presence import Track
+from component_framework.testing import ComponentTester
+from starlette.authentication import SimpleUser
+
+from chat import db, previews
+
+ADA = SimpleNamespace(user=SimpleUser("ada"))
+PAGES = {
+    "/plan": ("text/html; charset=utf-8", b"<html><head><title> The  plan &amp; dates\n</title>"),
+    "/untitled": ("text/html", b"<p>no title here</p>"),
+    "/data": ("application/json", b'{"title": "not a page"}'),
+}
+
+
+class Pages(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        kind, body = PAGES.get(self.path, ("text/plain", b"not found"))
+        self.send_response(200 if self.path in PAGES else 404)
+        self.send_header("Content-Type", kind)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    """A real HTTP server on a free loopback port, serving PAGES."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_message_with_a_link_gets_the_pages_title_after_the_reply(site: str) -> None:
+    tester = ComponentTester("room_random", request=ADA, author="ada")
+    tester.call("send", form_data={"text": f"read {site}/plan, then reply"})
+    tester.assert_task_started("preview").assert_dont_see("The plan &amp; dates", escape=False)
+    message = db.history("random")[0][-1]
+    assert message.preview is None  # the reply did not wait for the page
+    tester.run_tasks()
+    assert db.message("random", message.id) == db.Message(
+        message.id,
+        "random",
+        "ada",
+        message.text,
+        message.sent_at,
+        preview=db.Preview(f"{site}/plan", "The plan & dates"),
+    )
+    shown = ComponentTester("room_random", request=ADA, author="ada").html
+    assert f'class="link-preview" href="{site}/plan"' in shown
+
+
+@pytest.mark.parametrize("path", ["/untitled", "/data", "/missing"])
+def test_a_link_to_no_titled_page_gets_no_preview(site: str, path: str) -> None:
+    assert previews.title_of(site + path) is None
+
+
+def test_only_http_links_are_fetched(site: str) -> None:
+    assert previews.first_link("see file:///etc/passwd or ftp://x/y") is None
+    assert previews.first_link(f"(see {site}/plan).") == f"{site}/plan"
+    assert previews.title_of("file:///etc/passwd") is None
+
+
+def test_typing_in_the_form_tells_the_presence_panel_once_per_change() -> None:
+    tester = ComponentTester("room_general", request=ADA, author="ada")
+    tester.call("typing").assert_emitted("typing", {"on": True}, to="room_presence")
+    assert tester.call("typing").emitted == []  # still typing: nothing new to say
+    tester.call("send", form_data={"text": "hello"})
+    tester.assert_emitted("typing", {"on": False}, to="room_presence")
+
+
+def test_the_presence_panel_lists_who_is_in_the_room_and_who_is_typing() -> None:
+    panel = ComponentTester("room_presence", request=ADA, room="general", name="ada")
+    assert panel.track() == Track("room:general", "ada", {"typing": False})
+    panel.presence({"ada": [{"typing": False, "ref": "1"}]}, reset=True)
+    panel.assert_see("ada (you)").assert_dont_see("typing…")
+    panel.presence(
+        {"grace": [{"typing": True, "ref": "2"}], "linus": [{"typing": True, "ref": "3"}]}
+    )
+    panel.assert_see("grace", "linus", "grace, linus are typing…")
+    panel.presence(leaves={"linus": [{"typing": True, "ref": "3"}]})
+    panel.assert_see("grace is typing…").assert_dont_see("linus")
