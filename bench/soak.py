@@ -5,15 +5,17 @@ file), as its README runs it. ``--pages`` WebSocket clients (not browsers: one s
 cf.js opens it) sign in, render ``/rooms/general`` (each page its own component id, state and
 subscribe token), and subscribe to the room over the server of their half. A sender sends
 ``--rate`` messages a second for ``--minutes`` minutes, as a page does (the ``send`` event over
-HTTP, alternating between the two servers). Each page records when each message's stream
-insert arrives.
+HTTP, over either server as a load balancer would send them), ``--senders`` people taking
+turns, each sending its next message after the reply to its last. Each page records when each
+message's stream insert arrives.
 
 Reported per minute: the delivery latency (from the send until a page had the message) p50 and
 p99 over every page, the messages sent, and the RSS of each server; at the end, messages lost
-and arrivals out of order (both must be 0), and the servers' RSS at start and end (a leak
+duplicates, a sender's messages out of order and pages that disagree on the room's order
+(all must be 0), and the servers' RSS at start and end (a leak
 shows as growth). There is no floor: this run checks what holds over time, not a speed.
 
-Run:  python bench/soak.py [--pages 1000] [--rate 5] [--minutes 10]
+Run:  python bench/soak.py [--pages 1000] [--rate 5] [--minutes 10] [--senders 5]
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ class Ledger:
 
     def __init__(self) -> None:
         self.sent: dict[int, tuple[float, int]] = {}  # n -> (when, minute)
+        self.sender: dict[int, int] = {}  # n -> who sent it
         self.latencies: dict[int, list[float]] = {}  # minute -> seconds
 
     def arrived(self, n: int, now: float) -> None:
@@ -131,6 +133,7 @@ async def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=5.0, help="messages a second")
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--senders", type=int, default=5, help="people sending, in turn")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -172,58 +175,79 @@ async def main() -> None:
         print(f"{args.pages} pages subscribed in {time.perf_counter() - started:.1f} s")
         rss_start = [rss_mb(server.pid) for server in servers]
 
-        sender = await open_page(bases[0], "sender")
-        minutes: list[int] = []  # how many messages were sent in each minute
+        senders = [await open_page(bases[0], f"sender {k}") for k in range(args.senders)]
         total = int(args.minutes * 60 * args.rate)
         print("minute  sent  p50 ms  p99 ms  RSS MB (server 1, 2)")
         begin = time.perf_counter()
-        async with httpx.AsyncClient(cookies=sender.cookies, timeout=30) as http:
-            for n in range(1, total + 1):
-                due = begin + (n - 1) / args.rate
-                await asyncio.sleep(max(0.0, due - time.perf_counter()))
-                minute = int((time.perf_counter() - begin) // 60)
-                while len(minutes) <= minute:
-                    if minutes:
-                        report(len(minutes) - 1, minutes[-1], ledger, servers)
-                    minutes.append(0)
+
+        async def send(k: int) -> None:
+            """Sender *k*: messages k+1, k+1+senders, ..., each after the last one's reply,
+            as a person's page sends them, over either server (as a load balancer would)."""
+            page = senders[k]
+            # A new connection each time: a kept-alive one may be closed by the server (its
+            # keep-alive timeout) just as a message goes out, and a resend could duplicate it.
+            no_reuse = httpx.Limits(max_keepalive_connections=0)
+            http = httpx.AsyncClient(cookies=page.cookies, timeout=60, limits=no_reuse)
+            for slot in range(k, total, args.senders):
+                await asyncio.sleep(max(0.0, begin + slot / args.rate - time.perf_counter()))
+                n = slot + 1
                 message = {
                     "type": "component_event",
                     "component": "room_general",
-                    "component_id": sender.id,
+                    "component_id": page.id,
                     "event": "send",
                     "payload": {"form_data": {"text": f"soak {n} from the bench"}},
-                    "state": sender.state,
-                    "checksum": sender.checksum,
+                    "state": page.state,
+                    "checksum": page.checksum,
                 }
                 base = bases[n % 2]
-                ledger.sent[n] = (time.perf_counter(), minute)
+                now = time.perf_counter()
+                ledger.sent[n] = (now, int((now - begin) // 60))
+                ledger.sender[n] = k
                 reply = await http.post(
                     f"{base}/cf/event", json=message, headers={"X-CF-Request": "1", "Origin": base}
                 )
                 answer = reply.json()
                 if reply.status_code != 200 or answer.get("type") == "error":
                     raise RuntimeError(f"send {n} refused: {reply.status_code} {answer}")
-                sender.state, sender.checksum = answer["state"], answer["checksum"]
-                minutes[-1] += 1
+                page.state, page.checksum = answer["state"], answer["checksum"]
+            await http.aclose()
+
+        async def every_minute() -> None:
+            for minute in range(10**6):
+                await asyncio.sleep(max(0.0, begin + (minute + 1) * 60 - time.perf_counter()))
+                report(minute, ledger, servers)
+
+        reporter = asyncio.create_task(every_minute())
+        await asyncio.gather(*(send(k) for k in range(args.senders)))
         deadline = time.perf_counter() + 30
         while time.perf_counter() < deadline and any(len(p.arrivals) < total for p in pages):
             await asyncio.sleep(0.2)
-        report(len(minutes) - 1, minutes[-1], ledger, servers)
+        reporter.cancel()
+        last = max(minute for _, minute in ledger.sent.values())
+        report(last, ledger, servers)
         rss_end = [rss_mb(server.pid) for server in servers]
 
         lost = sum(total - len({n for n, _ in page.arrivals}) for page in pages)
         duplicates = sum(len(page.arrivals) - len({n for n, _ in page.arrivals}) for page in pages)
-        disorder = sum(sum(1 for (a, _), (b, _) in pairwise(p.arrivals) if b < a) for p in pages)
+        # Every page must show the room in one order, and each sender's messages in the order
+        # they were sent (two senders' messages may cross: they are sent at the same time).
+        first = [n for n, _ in pages[0].arrivals]
+        disagree = sum(1 for page in pages if [n for n, _ in page.arrivals] != first)
+        inversions = 0
+        for page in pages:
+            latest: dict[int, int] = {}
+            for n, _ in page.arrivals:
+                k = ledger.sender[n]
+                inversions += n < latest.get(k, 0)
+                latest[k] = max(n, latest.get(k, 0))
         every = [seconds for values in ledger.latencies.values() for seconds in values]
         print(
             f"\n{total} messages x {args.pages} pages: lost {lost}, duplicated {duplicates},"
-            f" out of order {disorder}; latency p50 {statistics.median(every) * 1000:.0f} ms,"
+            f" a sender's messages out of order {inversions}, pages disagreeing on the order"
+            f" {disagree}; latency p50 {statistics.median(every) * 1000:.0f} ms,"
             f" p99 {pct(every, 0.99) * 1000:.0f} ms"
         )
-        if disorder:
-            first = pages[0].arrivals
-            swapped = [(a, b) for (a, _), (b, _) in pairwise(first) if b < a]
-            print(f"page 1 got these messages before the one sent earlier: {swapped[:10]}")
         for i, (a, b) in enumerate(zip(rss_start, rss_end, strict=True), 1):
             print(f"server {i} RSS: {a:.1f} MB at start, {b:.1f} MB at end ({b - a:+.1f} MB)")
         for task in readers:
@@ -238,15 +262,16 @@ async def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def report(minute: int, sent: int, ledger: Ledger, servers: list[Any]) -> None:
+def report(minute: int, ledger: Ledger, servers: list[Any]) -> None:
     """Print the latencies of the messages sent in *minute* (those arrived so far)."""
     latencies = ledger.latencies.get(minute, [])
+    sent = sum(1 for _, sent_in in ledger.sent.values() if sent_in == minute)
     rss = ", ".join(f"{rss_mb(server.pid):.1f}" for server in servers)
     if latencies:
         p50, p99 = statistics.median(latencies) * 1000, pct(latencies, 0.99) * 1000
-        print(f"{minute + 1:6d}  {sent:4d}  {p50:6.0f}  {p99:6.0f}  {rss}")
+        print(f"{minute + 1:6d}  {sent:4d}  {p50:6.0f}  {p99:6.0f}  {rss}", flush=True)
     else:
-        print(f"{minute + 1:6d}  {sent:4d}       -       -  {rss}")
+        print(f"{minute + 1:6d}  {sent:4d}       -       -  {rss}", flush=True)
 
 
 if __name__ == "__main__":
