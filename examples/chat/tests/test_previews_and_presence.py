@@ -13,6 +13,7 @@ from component_framework.testing import ComponentTester
 from starlette.authentication import SimpleUser
 
 from chat import db, previews
+from chat.components import Room
 
 ADA = SimpleNamespace(user=SimpleUser("ada"))
 PAGES = {
@@ -62,6 +63,16 @@ def test_a_message_with_a_link_gets_the_pages_title_after_the_reply(site: str) -
     )
     shown = ComponentTester("room_random", request=ADA, author="ada").html
     assert f'class="link-preview" href="{site}/plan"' in shown
+
+
+def test_a_message_is_sent_without_preview_when_its_page_fetches_enough_already(
+    site: str,
+) -> None:
+    busy = type("BusyRoom", (Room,), {"room": "random", "max_tasks": 0})
+    tester = ComponentTester(busy, request=ADA, author="ada")
+    tester.call("send", form_data={"text": f"and {site}/plan"})
+    assert tester.tasks == [] and tester.reply["type"] == "component_update"
+    assert db.history("random")[0][-1].text == f"and {site}/plan"
 
 
 @pytest.mark.parametrize("path", ["/untitled", "/data", "/missing"])

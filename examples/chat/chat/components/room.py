@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from component_framework.core import Component, registry, ws_manager
+from component_framework.core.exceptions import TaskLimitError
 from component_framework.core.permissions import BasePermission, IsAuthenticated
 from component_framework.core.streams import Stream
 from component_framework.core.uploads import Upload, UploadedFile
@@ -77,7 +78,10 @@ class Room(Component):
         self.on_typing(False)
         link = previews.first_link(text)
         if link is not None:  # fetched after the reply: the sender does not wait for it
-            self.start_task(previews.preview, message.id, link, event="preview", timeout=10)
+            try:
+                self.start_task(previews.preview, message.id, link, event="preview", timeout=10)
+            except TaskLimitError:
+                pass  # this page fetches max_tasks previews already: the message goes without
 
     def on_preview(self, result: int | None) -> None:
         """The preview task ended: show the message with its preview on every page."""
