@@ -37,6 +37,7 @@ from ._push import (
     update_messages,
 )
 from ._push_events import Page, plain_message, run_event
+from ._reply_order import note_push
 from .broker import Broker, BrokerUnavailable, InMemoryBroker
 from .threads import run_sync
 
@@ -76,6 +77,7 @@ class PushDelivery:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: deque[tuple[str, int]] = deque()  # (push, its size in bytes)
         self._pending_bytes = 0
+        self._broker_down = False
         self._publisher: asyncio.Task[None] | None = None
         self._pump: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
@@ -109,6 +111,7 @@ class PushDelivery:
             running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             running = None
+        note_push(self)
         loop = self._loop
         if loop is not None and loop is not running and loop.is_running():
             loop.call_soon_threadsafe(self._enqueue, text)
@@ -161,6 +164,7 @@ class PushDelivery:
                     await broker.publish(text)
                 except BrokerUnavailable:
                     self._put(text, size, first=True)  # kept, in order, until it is back
+                    self._broker_down = True
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, _RETRY_MAX)
                     continue
@@ -168,6 +172,7 @@ class PushDelivery:
                     logger.exception("Could not publish a push; it was dropped.")
                     continue
                 delay = _RETRY_FIRST
+                self._broker_down = False
                 if self._lost:
                     self._lost = False
                     resync = encode_push("resync")
@@ -383,6 +388,12 @@ class PushDelivery:
         await future
         for outbox in self._connections.outboxes():
             await outbox.idle()
+
+    async def handed_over(self, timeout: float) -> None:
+        """Wait (at most *timeout* seconds) until the broker has every push queued so far;
+        return at once while the broker is down."""
+        if not self._broker_down:
+            await self._published(timeout)
 
     async def _published(self, timeout: float | None) -> None:
         while self._publisher is not None:

@@ -46,6 +46,7 @@ from ._message import (
     read_message,
 )
 from ._reply import error_reply, http_status, signed_message
+from ._reply_order import pushes_before_reply
 from .config import DEFAULT_LIMITS, AppConfig, Limits, config_of
 from .exceptions import BatchError, MessageError
 from .registry import ComponentRegistry
@@ -178,10 +179,12 @@ async def handle_message(
             message = load_message(message, config.limits)
         message = json_object(message)
         if message.get("type") == BATCH:
-            return await _answer_batch(message, request, config)
+            async with pushes_before_reply():
+                return await _answer_batch(message, request, config)
     except Exception as exc:
         return error_reply(exc)
-    return await _answer_one(message, request, params, config)
+    async with pushes_before_reply():
+        return await _answer_one(message, request, params, config)
 
 
 async def handle_batch(
@@ -207,7 +210,8 @@ async def handle_batch(
             message = load_message(message, config.limits)
         if not isinstance(message, Mapping) or message.get("type") != BATCH:
             raise BatchError(f"A batch must be a JSON object with type {BATCH!r}.")
-        return await _answer_batch(message, request, config)
+        async with pushes_before_reply():
+            return await _answer_batch(message, request, config)
     except Exception as exc:
         return error_reply(exc)
 
