@@ -248,5 +248,7 @@ def test_people_see_who_is_in_the_room_who_types_and_the_preview_of_a_link(
     # The reply to "typing" left the text being typed as it was.
     grace.get_by_label("Message", exact=True).press_sequentially("ok")
     expect(grace.get_by_label("Message", exact=True)).to_have_value("hm, ok")
+    # A pause (TYPING_IDLE, 5 s) and typing ends by itself.
+    expect(ada.locator(".presence .typing")).to_be_empty()
     grace.close()  # the tab closed: grace leaves the room
     expect(online(ada).get_by_role("listitem")).to_have_text(["ada (you)"])

@@ -13,7 +13,7 @@ from component_framework.testing import ComponentTester
 from starlette.authentication import SimpleUser
 
 from chat import db, previews
-from chat.components import Room
+from chat.components import Room, room
 
 ADA = SimpleNamespace(user=SimpleUser("ada"))
 PAGES = {
@@ -92,6 +92,16 @@ def test_typing_in_the_form_tells_the_presence_panel_once_per_change() -> None:
     assert tester.call("typing").emitted == []  # still typing: nothing new to say
     tester.call("send", form_data={"text": "hello"})
     tester.assert_emitted("typing", {"on": False}, to="room_presence")
+
+
+def test_typing_ends_by_itself_after_a_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(room, "TYPING_IDLE", 0.01)  # each key's timer, started as a task
+    tester = ComponentTester("room_general", request=ADA, author="ada")
+    tester.call("typing").call("typing").assert_task_started("typing_idle")
+    assert len(tester.tasks) == 2
+    tester.run_tasks()  # the first timer ends with a later key: nothing; the last one ends it
+    tester.assert_emitted("typing", {"on": False}, to="room_presence")
+    assert tester.state["typing"] is False
 
 
 def test_the_presence_panel_lists_who_is_in_the_room_and_who_is_typing() -> None:

@@ -9,6 +9,7 @@ own (``room_general``, ``room_random``...): a message sent in one room reaches o
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 from component_framework.core import Component, registry, ws_manager
@@ -20,6 +21,13 @@ from component_framework.core.uploads import Upload, UploadedFile
 from .. import db, media, previews
 
 MAX_LENGTH = 2000
+TYPING_IDLE = 5.0  # seconds without a key after which "typing" ends
+
+
+async def quiet_for(seconds: float, mark: int) -> int:
+    """A background task: wait *seconds*, then hand back *mark*."""
+    await asyncio.sleep(seconds)
+    return mark
 
 
 def room_component(room: str) -> str:
@@ -48,6 +56,7 @@ class Room(Component):
         super().mount()
         self.state["author"] = self.params["author"]  # who signed in, signed with the state
         self.state["typing"] = False
+        self.state["keys"] = 0  # "typing" events so far: the last one's idle timer ends it
         messages, more = db.history(self.room)
         self.state["oldest"] = messages[0].id if more else None
         self.stream_extend("messages", messages)
@@ -96,10 +105,23 @@ class Room(Component):
 
     def on_typing(self, on: bool = True) -> None:
         """Typing in the form (sent at most every 2 s), or a message sent (``on`` false): the
-        presence panel of this page says so to the room, once each time it changes."""
+        presence panel of this page says so to the room, once each time it changes. Typing
+        ends by itself after ``TYPING_IDLE`` seconds without a key (a background timer)."""
+        if on:
+            try:
+                key = self.state["keys"] + 1
+                self.start_task(quiet_for, TYPING_IDLE, key, event="typing_idle")
+                self.state["keys"] = key
+            except TaskLimitError:
+                pass  # this page's tasks are all busy: the last timer started ends it
         if on != self.state["typing"]:
             self.state["typing"] = on
             self.emit("typing", {"on": on}, to="room_presence")
+
+    def on_typing_idle(self, result: int) -> None:
+        """A key's timer ended: no key since it (a later one started its own), typing ended."""
+        if result == self.state["keys"]:
+            self.on_typing(False)
 
     def get_context(self) -> dict[str, Any]:
         context = super().get_context()
