@@ -15,9 +15,9 @@ component as ``on_<event>_error(error="failed" | "timeout")`` when it has that h
 one, the page shows a generic error in the component. The exception's text never reaches the
 page: a task that wants to show a message returns it.
 
-A task is cancelled when its page goes away as the process running it sees it: the last
-subscription this process holds for the component id ends (the page's socket closed, or it
-unsubscribed: live navigation away, the component removed). A component runs at most
+A task is cancelled when its page goes away: the last subscription to the component id ends
+(the page's socket closed, or it unsubscribed: live navigation away, the component removed), on
+this process or, told through the broker, on another one. A component runs at most
 ``max_tasks`` tasks at once per page and process (``TaskLimitError`` beyond), each for at most
 ``task_timeout`` seconds (or the ``timeout`` given); a process runs at most ``MAX_RUNNING``
 tasks of all pages together (every render is a new page id, so the per-page bound alone does
@@ -30,7 +30,7 @@ import functools
 import inspect
 import logging
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._events import is_event_name
 from ._json import canonical_dumps
+from .broker import InMemoryBroker
 from .exceptions import EffectError, TaskLimitError
 from .threads import run_sync
 
@@ -56,6 +57,7 @@ __all__ = [
     "TaskRunner",
     "after_reply",
     "collecting",
+    "listen_for_gone",
     "on_background_loop",
     "page_gone",
     "runner_of",
@@ -397,9 +399,20 @@ class TaskRunner:
         for component_id in list(self._watched):
             if not self._manager.subscriptions_of(component_id):
                 self._watched.discard(component_id)
-                for running in list(self._running.get(component_id, ())):
-                    running.cancel()
-                logger.info("Cancelled the background tasks of %s: its page left.", component_id)
+                self._cancel(component_id)
+
+    async def gone_elsewhere(self, push: dict[str, Any]) -> None:
+        """Another process saw the pages of ``push["ids"]`` leave: cancel their tasks here,
+        unless this process holds a page for one itself (a socket that moved here)."""
+        for component_id in push.get("ids", ()):
+            if component_id in self._running and not self._manager.subscriptions_of(component_id):
+                self._watched.discard(component_id)
+                self._cancel(component_id)
+
+    def _cancel(self, component_id: str) -> None:
+        for running in list(self._running.get(component_id, ())):
+            running.cancel()
+        logger.info("Cancelled the background tasks of %s: its page left.", component_id)
 
 
 _runners: weakref.WeakKeyDictionary[ComponentWebSocketManager, TaskRunner] = (
@@ -418,8 +431,21 @@ def runner_of(config: AppConfig) -> TaskRunner:
     return runner
 
 
-def page_gone(manager: ComponentWebSocketManager) -> None:
-    """A subscription of *manager* ended: cancel the tasks whose page went away."""
+def page_gone(manager: ComponentWebSocketManager, left: Collection[str] = ()) -> None:
+    """Subscriptions of *manager* to the ids *left* ended: cancel the tasks whose page went
+    away, here and, through the broker, on the other processes (a page's events may reach a
+    worker that does not hold its socket, and start tasks there)."""
     runner = _runners.get(manager)
     if runner is not None:
         runner.page_gone()
+    gone = sorted(cid for cid in left if not manager.subscriptions_of(cid))
+    if gone and not isinstance(manager.broker, InMemoryBroker):  # one process: done above
+        manager._publish("gone", ids=gone)
+
+
+def listen_for_gone(manager: ComponentWebSocketManager) -> None:
+    """Cancel *manager*'s tasks when another process says their page left."""
+    runner = _runners.get(manager)
+    if runner is None:
+        runner = _runners[manager] = TaskRunner(manager)
+    manager._delivery.kinds["gone"] = runner.gone_elsewhere

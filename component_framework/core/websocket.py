@@ -32,7 +32,7 @@ from .protocol import BATCH, BATCH_REPLY, Limits, error_reply, handle_message, l
 from .registry import ComponentRegistry
 from .signing import Signer
 from .streams import StreamPush
-from .tasks import after_reply, page_gone
+from .tasks import after_reply, listen_for_gone, page_gone
 
 if TYPE_CHECKING:
     from ._push_delivery import PushDelivery
@@ -137,6 +137,7 @@ class ComponentWebSocketManager:
             self._delivery_obj = PushDelivery(
                 self._connections, lambda: self.broker, lambda: self.config
             )
+            listen_for_gone(self)  # tasks here whose page left another process are cancelled
         return self._delivery_obj
 
     @property
@@ -229,8 +230,9 @@ class ComponentWebSocketManager:
 
     async def disconnect(self, connection_id: str) -> None:
         """Remove a connection id and every subscription it held."""
+        left = list(self._connections.held(connection_id))
         self._connections.remove(connection_id)
-        page_gone(self)  # background tasks whose page went away are cancelled
+        page_gone(self, left)  # background tasks whose page went away are cancelled
         if self._presence is not None:
             await self._presence.leave(connection_id)
         self._delivery.stop_delivery_if_idle()
@@ -263,7 +265,7 @@ class ComponentWebSocketManager:
     def unsubscribe(self, connection_id: str, component_id: str) -> None:
         """Unsubscribe connection from component updates."""
         self._connections.unsubscribe(connection_id, component_id)
-        page_gone(self)
+        page_gone(self, [component_id])
 
     def subscriptions(self, component: str) -> list[Subscription]:
         """Return this process's subscriptions to instances of *component*."""

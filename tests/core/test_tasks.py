@@ -265,6 +265,33 @@ async def test_a_result_reaches_a_page_on_another_process_through_redis(
     await b.close()
 
 
+async def test_a_page_leaving_another_process_cancels_its_tasks_here(
+    links: ComponentRegistry, signer: Signer, redis_server: RedisServer
+) -> None:
+    # a answers the page's events (over HTTP, a load balancer's choice); b holds its socket.
+    a, b = (
+        ComponentWebSocketManager(registry=links, signer=signer, broker=redis_server.url)
+        for _ in range(2)
+    )
+    await subscribed_page(a, signer, 9, None, name="link")  # a has pages of its own
+    await subscribed_page(b, signer, 1, None, name="link")
+    await subscribed_page(b, signer, 2, None, name="link")
+    config = AppConfig(registry=links, signer=signer, ws_manager=a)
+    for n in (1, 2):
+        await handle_message(_event("link", f"link-{n}", signer, links, url="u"), config=config)
+    runner = runner_of(config)
+    [first] = list(runner._running["link-1"])
+    [second] = list(runner._running["link-2"])
+    b.unsubscribe("conn-1", "link-1")  # live navigation away, seen by b only
+    await asyncio.wait_for(asyncio.wait([first]), 30)  # a bound, not a timing
+    assert first.cancelled() and not second.done()
+    await b.disconnect("conn-2")  # the tab closed
+    await asyncio.wait_for(asyncio.wait([second]), 30)
+    assert second.cancelled() and runner.total() == 0
+    await a.close()
+    await b.close()
+
+
 async def test_a_failure_without_error_handler_shows_on_the_page(
     fresh_registry: ComponentRegistry, signer: Signer, caplog: pytest.LogCaptureFixture
 ) -> None:
