@@ -388,6 +388,16 @@ HOLD = """() => {
 }"""
 
 
+def pick_avatar_release_and_save(page: Page, files: dict[str, Path]) -> None:
+    """Pick avatar.png while a request is held, release it: the upload ends and is saved."""
+    page.get_by_label("Avatar").set_input_files(files["avatar.png"])
+    page.evaluate("window.release()")
+    expect(page.get_by_label("Avatar")).to_have_attribute("data-cf-upload-state", "done")
+    page.get_by_role("button", name="Save").click()
+    size = files["avatar.png"].stat().st_size
+    expect(saved(page)).to_have_text(f"avatar.png {size} image/png {digest(files['avatar.png'])}")
+
+
 def test_a_file_replaced_while_its_upload_begins_is_removed_before_the_next_begins(
     open_page: Any, files: dict[str, Path]
 ) -> None:
@@ -398,12 +408,7 @@ def test_a_file_replaced_while_its_upload_begins_is_removed_before_the_next_begi
     page.wait_for_function("window.heldCount() === 1")  # the server counts it; the page not yet
     page.get_by_label("Avatar").set_input_files(files["big.png"])  # replaces it, then refused
     expect(page.get_by_test_id("avatar-error")).to_contain_text("big.png is 700,008 bytes")
-    page.get_by_label("Avatar").set_input_files(files["avatar.png"])
-    page.evaluate("window.release()")
-    expect(page.get_by_label("Avatar")).to_have_attribute("data-cf-upload-state", "done")
-    page.get_by_role("button", name="Save").click()
-    size = files["avatar.png"].stat().st_size
-    expect(saved(page)).to_have_text(f"avatar.png {size} image/png {digest(files['avatar.png'])}")
+    pick_avatar_release_and_save(page, files)
 
 
 def test_a_pick_after_a_refusal_waits_for_the_replaced_file_to_be_removed(
@@ -417,12 +422,7 @@ def test_a_pick_after_a_refusal_waits_for_the_replaced_file_to_be_removed(
     page.get_by_label("Avatar").set_input_files(files["big.png"])  # replaces it, then refused
     expect(page.get_by_test_id("avatar-error")).to_contain_text("big.png is 700,008 bytes")
     page.wait_for_function("window.heldCount() === 1")
-    page.get_by_label("Avatar").set_input_files(files["avatar.png"])
-    page.evaluate("window.release()")
-    expect(page.get_by_label("Avatar")).to_have_attribute("data-cf-upload-state", "done")
-    page.get_by_role("button", name="Save").click()
-    size = files["avatar.png"].stat().st_size
-    expect(saved(page)).to_have_text(f"avatar.png {size} image/png {digest(files['avatar.png'])}")
+    pick_avatar_release_and_save(page, files)
 
 
 def test_files_picked_after_a_cancel_wait_for_the_cancelled_ones_to_be_removed(

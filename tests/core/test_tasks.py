@@ -240,14 +240,25 @@ async def test_a_page_that_goes_away_cancels_its_tasks(
     await manager.close()
 
 
-async def test_a_result_reaches_a_page_on_another_process_through_redis(
+@pytest.fixture
+def two_workers(
     links: ComponentRegistry, signer: Signer, redis_server: RedisServer
-) -> None:
-    # a answers the page's event (over HTTP); b holds the page's socket.
+) -> tuple[ComponentWebSocketManager, ComponentWebSocketManager]:
+    """Two managers on one real redis-server, as two worker processes have."""
     a, b = (
         ComponentWebSocketManager(registry=links, signer=signer, broker=redis_server.url)
         for _ in range(2)
     )
+    return a, b
+
+
+async def test_a_result_reaches_a_page_on_another_process_through_redis(
+    links: ComponentRegistry,
+    signer: Signer,
+    two_workers: tuple[ComponentWebSocketManager, ComponentWebSocketManager],
+) -> None:
+    # a answers the page's event (over HTTP); b holds the page's socket.
+    a, b = two_workers
     page = await subscribed_page(b, signer, 1, None, name="link")
     config = AppConfig(registry=links, signer=signer, ws_manager=a)
     message = _event("link", "link-1", signer, links, url="https://c.example", how="sync")
@@ -266,13 +277,12 @@ async def test_a_result_reaches_a_page_on_another_process_through_redis(
 
 
 async def test_a_page_leaving_another_process_cancels_its_tasks_here(
-    links: ComponentRegistry, signer: Signer, redis_server: RedisServer
+    links: ComponentRegistry,
+    signer: Signer,
+    two_workers: tuple[ComponentWebSocketManager, ComponentWebSocketManager],
 ) -> None:
     # a answers the page's events (over HTTP, a load balancer's choice); b holds its socket.
-    a, b = (
-        ComponentWebSocketManager(registry=links, signer=signer, broker=redis_server.url)
-        for _ in range(2)
-    )
+    a, b = two_workers
     await subscribed_page(a, signer, 9, None, name="link")  # a has pages of its own
     await subscribed_page(b, signer, 1, None, name="link")
     await subscribed_page(b, signer, 2, None, name="link")
