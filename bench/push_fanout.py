@@ -5,7 +5,8 @@ Four uvicorn processes run from ``_push_server.py`` on loopback, all on one real
 redis-py subscription + the same WebSocket sends written inline). Half the pages connect to
 each server of a pair. This process pushes (``ComponentWebSocketManager.push_event`` on the
 Redis broker, as a background job would; the floor: a raw ``redis.publish``) and times from
-the call until the last page has the push. Rounds alternate between cf and floor.
+the call until the last page has the push, and reads the CPU time the pair of servers spent
+(``/proc/<pid>/stat``, so Linux) per push. Rounds alternate between cf and floor.
 
 With ``--permissions`` both groups are ``cf`` servers and the cost of checking permission
 classes at each push delivery is measured instead: ``checked`` pages watch a component whose
@@ -45,6 +46,15 @@ from _servers import free_port, wait_port  # isort: skip (bench/ on sys.path)
 
 HERE = Path(__file__).resolve().parent
 KEY = "bench-secret-key-0123456789abcdef"
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes *pids* have used so far (Linux)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -121,6 +131,7 @@ async def main() -> None:
     url = f"redis://127.0.0.1:{redis_port}/0"
     os.environ["CF_BROKER_URL"] = url
     procs = []
+    pids: dict[str, list[int]] = {group: [] for group in groups}
     ports = {group: [free_port(), free_port()] for group in groups}
     try:
         await wait_port(redis_port)
@@ -131,6 +142,7 @@ async def main() -> None:
                 cmd = [sys.executable, "-m", "uvicorn", "_push_server:app", "--port", str(port)]
                 cmd += ["--log-level", "warning", "--ws-ping-interval", "0"]
                 procs.append(subprocess.Popen(cmd, cwd=HERE, env=env))
+                pids[group].append(procs[-1].pid)
         for pair in ports.values():
             for port in pair:
                 await wait_port(port)
@@ -164,6 +176,7 @@ async def main() -> None:
         manager = ComponentWebSocketManager(broker=url, registry=server_registry)
         raw = redis.asyncio.Redis.from_url(url)
         times: dict[str, list[float]] = {group: [] for group in groups}
+        cpu: dict[str, float] = {group: 0.0 for group in groups}  # servers' CPU seconds
         counter = [0]
 
         async def connect_all(group: str) -> None:
@@ -176,9 +189,10 @@ async def main() -> None:
             elapsed = time.perf_counter() - started
             print(f"{group}: {args.connections} pages connected in {elapsed:.1f}s")
 
-        async def measure(group: str) -> None:
+        async def measure(group: str, pushes: int, *, record: bool = True) -> None:
             name = groups[group][1]
-            for _ in range(args.pushes):
+            cpu_before = cpu_seconds(pids[group])
+            for _ in range(pushes):
                 counter[0] += 1
                 n = counter[0]
                 arrived = pages[group].expect(n)
@@ -212,39 +226,52 @@ async def main() -> None:
                     )
                     await raw.publish("floor", text)
                 last = await asyncio.wait_for(arrived, 300)
-                times[group].append((last - t0) * 1000)
+                if record:
+                    times[group].append((last - t0) * 1000)
                 await asyncio.sleep(0.02)
+            if record:
+                cpu[group] += cpu_seconds(pids[group]) - cpu_before
 
         async def close_all(group: str) -> None:
             for ws in pages[group].sockets:
                 await ws.close()
 
+        # One push per group first, not counted: the first push of a process connects its
+        # Redis clients and fills lazy caches (about 100 ms more, once).
         if phased:
             for group in groups:
                 await connect_all(group)
+                await measure(group, 1, record=False)
                 for _ in range(args.rounds):
-                    await measure(group)
+                    await measure(group, args.pushes)
                 await close_all(group)
         else:
             for group in groups:
                 await connect_all(group)
+                await measure(group, 1, record=False)
             for _ in range(args.rounds):
                 for group in groups:
-                    await measure(group)
+                    await measure(group, args.pushes)
             for group in groups:
                 await close_all(group)
         await manager.close()
         await raw.aclose()
+        per_push = {group: cpu[group] * 1000 / len(times[group]) for group in groups}
         for group in groups:
             t = times[group]
             print(
                 f"{group:14} {args.connections} pages: p50 {pct(t, 0.5):7.1f} ms  "
-                f"p99 {pct(t, 0.99):7.1f} ms  mean {statistics.mean(t):7.1f} ms"
+                f"p99 {pct(t, 0.99):7.1f} ms  mean {statistics.mean(t):7.1f} ms  "
+                f"server CPU {per_push[group]:6.1f} ms/push"
             )
         ratio50 = pct(times[measured], 0.5) / pct(times[floor], 0.5)
         ratio99 = pct(times[measured], 0.99) / pct(times[floor], 0.99)
+        ratio_cpu = per_push[measured] / per_push[floor]
         target = "" if args.permissions else "  (target <= 1.5x)"
-        print(f"{measured}/{floor}: p50 {ratio50:.2f}x  p99 {ratio99:.2f}x{target}")
+        print(
+            f"{measured}/{floor}: p50 {ratio50:.2f}x  p99 {ratio99:.2f}x  "
+            f"CPU {ratio_cpu:.2f}x{target}"
+        )
     finally:
         for proc in procs:
             proc.terminate()

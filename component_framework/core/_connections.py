@@ -98,7 +98,7 @@ class Connections:
         update = message if message.get("type") == "component_update" else message.get("update")
         if isinstance(update, dict) and "checksum" in update:
             self.remember(sub.connection_id, sub.component_id, update["state"], update["checksum"])
-        for connection in self.sockets.get(sub.connection_id, ()):
+        for connection in tuple(self.sockets.get(sub.connection_id, ())):
             outbox = self._outboxes.get(id(connection))
             if outbox is not None:
                 outbox.put(message)

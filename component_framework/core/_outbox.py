@@ -3,6 +3,11 @@
 Pushes are put without waiting (a push never waits on a page); the writer sends them in order.
 A page that falls behind (its queue is full, or one send takes longer than the timeout) is
 dropped: the queue is emptied, the socket closed, and the page re-syncs when it reconnects.
+
+On Python 3.12+ the writer starts eagerly: a send that need not wait (the page reads) is done
+before ``put`` returns and leaves no task behind, so a push to a thousand pages does not make a
+thousand tasks for the garbage collector to walk (bench/push_fanout.py). Only a page whose
+socket is full keeps a writer task.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -49,6 +55,7 @@ class Outbox:
         self._on_drop = on_drop
         self._queue: deque[dict[str, Any]] = deque()
         self._writer: asyncio.Task[None] | None = None
+        self._deadline: asyncio.Timeout | None = None  # of the send under way
         self.dropped = False
 
     def __repr__(self) -> str:
@@ -67,20 +74,38 @@ class Outbox:
             return False
         self._queue.append(message)
         if self._writer is None:
-            self._writer = asyncio.get_running_loop().create_task(self._write())
-        return True
+            self._start_writer()
+        return not self.dropped  # an eager send may have failed already
+
+    def _start_writer(self) -> None:
+        loop = asyncio.get_running_loop()
+        if sys.version_info >= (3, 12):
+            # The first send starts untimed: most finish before the task returns here, and a
+            # timer per send would leave a cancelled timer per page in the loop's heap.
+            writer = asyncio.Task(self._write(timed=False), loop=loop, eager_start=True)
+        else:
+            writer = loop.create_task(self._write(timed=True))
+        if writer.done():  # an eager writer that sent everything
+            return
+        self._writer = writer
+        deadline = self._deadline
+        if deadline is not None and deadline.when() is None:  # the first send waits: time it
+            deadline.reschedule(loop.time() + self._timeout)
 
     async def idle(self) -> None:
         """Wait until every queued push was sent (or the page dropped)."""
         while self._writer is not None:
             await asyncio.wait({self._writer})
 
-    async def _write(self) -> None:
+    async def _write(self, *, timed: bool) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while self._queue:
                 message = self._queue.popleft()
+                when = loop.time() + self._timeout if timed else None
+                timed = True
                 try:
-                    async with asyncio.timeout(self._timeout):  # inline: no task per send
+                    async with asyncio.timeout_at(when) as self._deadline:  # no task per send
                         await self.connection.send(message)
                 except TimeoutError:
                     self.drop(f"a send took over {self._timeout:g}s")
@@ -89,7 +114,7 @@ class Outbox:
                     self.drop(f"send failed ({type(exc).__name__})")
                     return
         finally:
-            self._writer = None
+            self._writer = self._deadline = None
 
     def drop(self, reason: str) -> None:
         """Drop the page: forget its pushes, close its socket, tell the manager (once)."""
