@@ -42,6 +42,14 @@ TEMPLATES = {
     {%- if state.size == s %} checked{% endif %}>{% endfor %}</label>
   <label>Comment <textarea name="comment" cf-change="comment">{{ state.comment }}</textarea></label>
 </div>""",
+    "composer.html": """<div class="composer">
+  <ol data-testid="messages">{% for text in state.messages %}<li>{{ text }}</li>{% endfor %}</ol>
+  <form cf-submit="send">
+    <label>Message <input name="text" autocomplete="off" cf-input="typing"></label>
+    <button>Send</button>
+  </form>
+  <p data-testid="keys">{{ state.get("keys", 0) }} keys seen</p>
+</div>""",
     "ticker.html": """<div><output data-testid="ticks">{{ state.ticks }}</output>
   <button type="button" cf-click="tick">Tick</button></div>""",
 }
@@ -55,6 +63,7 @@ INITIAL: dict[str, Any] = {
     "colour": "red",
     "size": "small",
     "comment": "",
+    "messages": [],
 }
 _shared: dict[str, Any] = copy.deepcopy(INITIAL)
 _lock = threading.Lock()
@@ -102,6 +111,28 @@ class Checklist(Component):
         await change(comment=value[:200])
 
 
+@registry.register("composer")
+class Composer(Component):
+    """A shared room: a message sent is pushed to every page. ``typing`` counts the keys and
+    keeps no text, so the field renders empty: what is typed in it is the page's."""
+
+    template_name = "composer.html"
+    live: ClassVar[bool] = True
+
+    def before_render(self) -> None:
+        self.state["messages"] = shared()["messages"]
+
+    def on_typing(self, value: str) -> None:
+        self.state["keys"] = self.state.get("keys", 0) + 1
+
+    async def on_send(self, form_data: dict[str, str]) -> None:
+        text = str(form_data.get("text", "")).strip()
+        if text:
+            with _lock:
+                _shared["messages"] = [*_shared["messages"], text]
+            await ws_manager.push_state("composer", {})
+
+
 @registry.register("ticker")
 class Ticker(StreamingComponent):
     """A streaming component: its events go to ``/live/stream``."""
@@ -132,6 +163,11 @@ async def home(request: Request) -> Response:
     return HTMLResponse(PAGE.format(body=body, script=script))
 
 
+async def compose(request: Request) -> Response:
+    script = '<script src="/live/cf.js" defer></script>'
+    return HTMLResponse(PAGE.format(body=cf.render("composer", request), script=script))
+
+
 async def configured(request: Request) -> Response:
     """Roots without data-cf-endpoint; the script tag gives the base and extra headers."""
     body = (cf.render("checklist", request) + cf.render("ticker", request)).replace(
@@ -155,6 +191,7 @@ async def reset(request: Request) -> Response:
 app = Starlette(
     routes=[
         Route("/", home),
+        Route("/compose", compose),
         Route("/configured", configured),
         Route("/reset", reset, methods=["POST"]),
         cf.mount(),

@@ -4,12 +4,15 @@ Issue 12: checkboxes, radios, selects, textareas and input values follow the ser
 (replies, refusals, pushes from another page) except a change the server has not seen yet,
 such as the text the user is typing; a missing or failing WebSocket marks live components
 offline instead of leaving them silently stale. Also the <script> tag's data-cf-headers and
-data-cf-base. The app is tests/browser/controls_app.py, its state shared by every page.
+data-cf-base. Issue 24's chat: text sent as it is typed (cf-input) stays through the replies and
+pushes that render the field empty, and a send empties it. The app is
+tests/browser/controls_app.py, its state shared by every page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -150,6 +153,69 @@ def test_typing_after_the_request_left_survives_its_reply(open_page: Any) -> Non
     expect(box(page, 0)).to_be_checked()
     expect(note).to_have_value("typed meanwhile")
     expect(note).to_be_focused()
+
+
+def composer(page: Page) -> Any:
+    return page.locator('[data-cf-component="composer"]')
+
+
+def open_composer(open_page: Any) -> Page:
+    page: Page = open_page("/compose", live=False)
+    expect(composer(page)).to_have_attribute("data-cf-subscribed", "")
+    return page
+
+
+def test_text_typed_while_its_cf_input_handler_works_survives_the_replies(open_page: Any) -> None:
+    """Issue 24's chat: the handler of each key keeps no text, so every reply renders the field
+    empty; neither the reply to the first key nor the ones after may take the text away."""
+    page = open_composer(open_page)
+    held: list[Route] = []
+    # The first event waits for the test; the ones after it go through.
+    page.route("**/live/event", lambda r: r.continue_() if held else held.append(r))
+    message = page.get_by_label("Message")
+    message.click()
+    message.press_sequentially("h")
+    expect(message).to_have_attribute("data-cf-loading", "")
+    message.press_sequentially("ello")  # typed while the server is still at the first key
+    wait_until(page, lambda: len(held) == 1, "the first key's event")
+    held[0].continue_()  # the other keys' events follow, one after the other
+    expect(page.get_by_test_id("keys")).to_have_text("5 keys seen")
+    expect(composer(page)).not_to_have_attribute("data-cf-loading", "")
+    expect(message).to_have_value("hello")
+    expect(message).to_be_focused()
+    assert message.evaluate("el => [el.selectionStart, el.selectionEnd]") == [5, 5]
+
+
+def test_a_push_keeps_the_text_being_typed_and_a_send_empties_the_field(open_page: Any) -> None:
+    a, b = open_composer(open_page), open_composer(open_page)
+    typing = a.get_by_label("Message")
+    typing.click()
+    typing.press_sequentially("see you")
+    typing.press("ArrowLeft")
+    expect(a.get_by_test_id("keys")).to_have_text("7 keys seen")  # every key's reply is in
+    sending = b.get_by_label("Message")
+    sending.fill("hello from B")
+    sending.press("Enter")
+    expect(b.get_by_test_id("messages")).to_have_text("hello from B")
+    expect(sending).to_have_value("")  # sent: the server renders the field empty again
+    expect(a.get_by_test_id("messages")).to_have_text("hello from B")  # pushed to A
+    expect(typing).to_have_value("see you")
+    expect(typing).to_be_focused()
+    assert typing.evaluate("el => [el.selectionStart, el.selectionEnd]") == [6, 6]
+    typing.press("Enter")  # A sends too: its field empties, for both pages the list grows
+    expect(a.get_by_test_id("messages").get_by_role("listitem")).to_have_text(
+        ["hello from B", "see you"]
+    )
+    expect(typing).to_have_value("")
+    expect(b.get_by_test_id("messages").get_by_role("listitem")).to_have_count(2)
+
+
+def wait_until(page: Page, ready: Callable[[], bool], what: str) -> None:
+    """Wait until *ready()* (Playwright runs the route handlers while the page waits)."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not ready():
+        assert time.monotonic() < deadline, f"no {what} in {TIMEOUT_MS} ms"
+        page.wait_for_timeout(10)
 
 
 def test_live_component_is_marked_offline_and_resyncs(open_page: Any, app_url: str) -> None:

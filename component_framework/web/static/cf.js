@@ -531,6 +531,13 @@
     return d.sent === undefined || d.changed > d.sent || d.sent > seq;
   }
 
+  // Whether the text in field *el* stays over a render of its value *after*: text sent only
+  // as it was typed (cf-input, cf-model on input) is still the user's while the server renders
+  // the value its previous render had (*before*). A new value (a normalised one, a reset), or
+  // text handed over by another binding (a change, a key, a submit), follows the server.
+  const typedOn = (el, before, after, ctx) => !ctx.page && data(el).typing && before === after;
+  const TEXT_TYPES = /^(text|search|email|url|tel|password|number)$/;
+
   // The option a single select shows when none was picked: the last rendered selected, else
   // the first enabled one.
   function defaultIndex(el) {
@@ -559,10 +566,10 @@
       syncAttributes(el, next);
       el.checked = keep ? checked : next.hasAttribute("checked");
     } else if (el.tagName === "TEXTAREA") {
-      const typed = el.value;
+      const typed = el.value, before = el.defaultValue;
       syncAttributes(el, next);
-      if (el.defaultValue !== next.textContent) el.defaultValue = next.textContent;
-      setValue(el, keep ? typed : next.textContent);
+      if (before !== next.textContent) el.defaultValue = next.textContent;
+      setValue(el, keep || typedOn(el, before, next.textContent, ctx) ? typed : next.textContent);
     } else if (el.tagName === "SELECT") {
       const chosen = Array.from(el.selectedOptions).map((o) => o.value);
       syncAttributes(el, next);
@@ -570,9 +577,10 @@
       if (keep) Array.from(el.options).forEach((o) => { o.selected = chosen.includes(o.value); });
       else selectDefaults(el);
     } else {
-      const typed = el.value;
+      const typed = el.value, before = el.getAttribute("value") || "";
+      const after = next.getAttribute("value") || "";
       syncAttributes(el, next);
-      setValue(el, keep ? typed : next.getAttribute("value") || "");
+      setValue(el, keep || (TEXT_TYPES.test(el.type) && typedOn(el, before, after, ctx)) ? typed : after);
     }
   }
 
@@ -1286,10 +1294,10 @@
   //   whose values the payload carries; rawPayload: the cf-payload text (optimistic patches);
   //   depth: how many emitted events led to it; url: the query string to render from;
   //   viaSocket: over the socket whenever it is open (a push's answer); batch: the batcher
-  //   of the emits its HTTP request joins.
+  //   of the emits its HTTP request joins; typing: *sent* hold text being typed (typedOn).
   function request(root, {
     event = null, payload = {}, source = null, sent = [], rawPayload = null, depth = 0, url = null,
-    viaSocket = false, batch = null,
+    viaSocket = false, batch = null, typing = false,
   } = {}) {
     const undo = event ? optimistic(root, event, rawPayload) : null;
     const d = data(root);
@@ -1300,7 +1308,7 @@
     inFlight++;
     // A change after this moment is newer than the payload: the reply must not overwrite it.
     const seq = inputSeq;
-    sent.forEach((el) => group(el).forEach((control) => { data(control).sent = seq; }));
+    sent.forEach((el) => group(el).forEach((c) => Object.assign(data(c), { sent: seq, typing })));
     return enqueue(root, () => {
       entry.sent = true;
       showPending(root);
@@ -1648,7 +1656,8 @@
       flushModels(root);
       const seq = inputSeq;
       held.forEach((h) => hold(h, "disable", disable));
-      request(root, { event: binding.event, payload, source: el, sent, rawPayload: raw }).then((reply) => {
+      const typing = type === "input";
+      request(root, { event: binding.event, payload, source: el, sent, rawPayload: raw, typing }).then((reply) => {
         held.forEach((h) => release(h, "disable"));
         // <form cf-submit="..." cf-reset>: clear the inputs once the server accepted them,
         // except those the user changed after the submit (the next item being typed).
@@ -1681,6 +1690,7 @@
     limited(el, "model", () => {
       request(root, {
         event: "field_change", payload: { field, value: controlValue(el) }, source: el, sent: [el],
+        typing: on === "input",
       });
     }, on === "input" ? ms : parseInt(el.getAttribute("cf-debounce") || "0", 10));
     return true;

@@ -1,8 +1,10 @@
 """Form controls after a reply: the server's render, except a change the server has not seen.
 
 A control the user changed keeps the user's value when that change was never sent, was made
-after the request the reply answers left, or is in a later request still waiting; every other
-control shows what the server rendered (replies, refusals, pushes).
+after the request the reply answers left, or is in a later request still waiting; so does text
+sent as it is typed (cf-input, cf-model on input) while the server renders the field's value as
+it rendered it before; every other control shows what the server rendered (replies, refusals,
+pushes).
 """
 
 from __future__ import annotations
@@ -187,3 +189,134 @@ def test_a_push_keeps_changes_made_after_the_last_reply(cf_page: ClientPage) -> 
     cf_page.reply_on_socket(update("board", inner.format("pushed", "pushed")))
     expect(page.get_by_label("Note")).to_have_value("pushed")
     expect(page.get_by_label("Draft")).to_have_value("not sent yet")
+
+
+# Text sent as it is typed (cf-input, cf-model on input) is still the user's: it stays over
+# every render that gives the field the value its previous render gave, and follows a new one.
+
+
+def message_field(value: str = "", binding: str = 'cf-input="typing"') -> str:
+    return f'<label>Message <input name="text" value="{value}" {binding}></label>'
+
+
+def caret(cf_page: ClientPage) -> list[int]:
+    return cf_page.page.get_by_label("Message").evaluate(  # type: ignore[no-any-return]
+        "el => [el.selectionStart, el.selectionEnd]"
+    )
+
+
+def test_text_typed_with_cf_input_stays_when_its_replies_render_the_field_empty(
+    cf_page: ClientPage,
+) -> None:
+    cf_page.open(component("c", message_field()))
+    message = cf_page.page.get_by_label("Message")
+    message.click()
+    message.press_sequentially("h")
+    first = cf_page.next_request()
+    assert first.message["payload"] == {"value": "h"}
+    message.press_sequentially("ello")  # typed before the first reply: four events wait
+    first.render(message_field())
+    for typed in ("he", "hel", "hell", "hello"):
+        request = cf_page.next_request()
+        assert request.message["payload"] == {"value": typed}
+        request.render(message_field())
+    expect(cf_page.page.locator("[data-cf-id=c]")).not_to_have_attribute("data-cf-loading", "")
+    expect(message).to_have_value("hello")
+    expect(message).to_be_focused()
+    assert caret(cf_page) == [5, 5]
+
+
+def test_the_first_key_of_a_throttled_cf_input_stays_after_its_reply(cf_page: ClientPage) -> None:
+    inner = message_field(binding='cf-input="typing" cf-throttle="2000"') + "<p>{}</p>"
+    cf_page.open(component("c", inner.format("nobody types")))
+    message = cf_page.page.get_by_label("Message")
+    message.press_sequentially("h")
+    cf_page.next_request().render(inner.format("you type"))
+    expect(cf_page.page.get_by_text("you type")).to_be_visible()
+    expect(message).to_have_value("h")
+
+
+def test_a_push_keeps_the_text_being_typed_and_shows_a_value_the_server_sets(
+    cf_page: ClientPage,
+) -> None:
+    inner = message_field("{}") + "<p>{}</p>"
+    cf_page.open(component("room", inner.format("", "no one"), live=True))
+    subscribe = cf_page.next_socket_message()
+    cf_page.reply_on_socket({"type": "subscribed", "ref": subscribe["ref"]})
+    expect(cf_page.page.locator("[data-cf-id=room]")).to_have_attribute("data-cf-subscribed", "")
+    message = cf_page.page.get_by_label("Message")
+    message.press_sequentially("hi")
+    cf_page.next_request().render(inner.format("", "no one"))
+    cf_page.next_request().render(inner.format("", "no one"))
+    message.press("ArrowLeft")
+    cf_page.reply_on_socket(update("room", inner.format("", "Ada joined")))
+    expect(cf_page.page.get_by_text("Ada joined")).to_be_visible()
+    expect(message).to_have_value("hi")
+    assert caret(cf_page) == [1, 1]
+    cf_page.reply_on_socket(update("room", inner.format("a draft from the server", "Ada left")))
+    expect(cf_page.page.get_by_text("Ada left")).to_be_visible()
+    expect(message).to_have_value("a draft from the server")
+
+
+def test_a_reply_to_another_elements_event_keeps_the_text_of_the_focused_field(
+    cf_page: ClientPage,
+) -> None:
+    # A toolbar button that keeps the focus in the field (an emoji picker, say).
+    button = (
+        '<button type="button" cf-click="wave" onmousedown="event.preventDefault()">Wave</button>'
+    )
+    inner = message_field() + button + "<p>{}</p>"
+    cf_page.open(component("c", inner.format("")))
+    message = cf_page.page.get_by_label("Message")
+    message.press_sequentially("ok")
+    cf_page.next_request().render(inner.format(""))
+    cf_page.next_request().render(inner.format(""))
+    expect(cf_page.page.locator("[data-cf-id=c]")).not_to_have_attribute("data-cf-loading", "")
+    cf_page.page.get_by_role("button", name="Wave").click()
+    request = cf_page.next_request()
+    assert request.message["event"] == "wave"
+    request.render(inner.format("waved"))
+    expect(cf_page.page.get_by_text("waved")).to_be_visible()
+    expect(message).to_have_value("ok")
+    expect(message).to_be_focused()
+    assert caret(cf_page) == [2, 2]
+
+
+def test_cf_model_text_stays_unless_the_server_renders_it_anew(cf_page: ClientPage) -> None:
+    def fields(title: str) -> str:
+        search = '<label>Search <input name="q" cf-model.debounce.0="query"></label>'
+        return search + message_field(title, 'cf-model.debounce.0="title"')
+
+    cf_page.open(component("c", fields("")))
+    search = cf_page.page.get_by_label("Search")
+    search.fill("ada")  # the server keeps the query but does not render it in the field
+    request = cf_page.next_request()
+    assert request.message["payload"] == {"field": "query", "value": "ada"}
+    request.render(fields(""))
+    expect(cf_page.page.locator("[data-cf-id=c]")).not_to_have_attribute("data-cf-loading", "")
+    expect(search).to_have_value("ada")
+    cf_page.page.get_by_label("Message").fill("ada lovelace")
+    request = cf_page.next_request()
+    assert request.message["payload"] == {"field": "title", "value": "ada lovelace"}
+    request.render(fields("Ada Lovelace"))  # the server renders it capitalised: a new value
+    expect(cf_page.page.get_by_label("Message")).to_have_value("Ada Lovelace")
+    expect(search).to_have_value("ada")
+
+
+def test_a_submit_hands_the_typed_text_to_the_server_which_may_empty_the_field(
+    cf_page: ClientPage,
+) -> None:
+    form = '<form cf-submit="send">' + message_field() + "</form><ol>{}</ol>"
+    cf_page.open(component("c", form.format("")))
+    message = cf_page.page.get_by_label("Message")
+    message.fill("hello")
+    cf_page.next_request().render(form.format(""))
+    expect(cf_page.page.locator("[data-cf-id=c]")).not_to_have_attribute("data-cf-loading", "")
+    expect(message).to_have_value("hello")
+    message.press("Enter")
+    request = cf_page.next_request()
+    assert request.message["payload"] == {"form_data": {"text": "hello"}}
+    request.render(form.format("<li>hello</li>"))
+    expect(cf_page.page.get_by_role("listitem")).to_have_text("hello")
+    expect(message).to_have_value("")
+    expect(message).to_be_focused()

@@ -103,10 +103,11 @@ class Room(Component):
     def on_preview_error(self, error: str) -> None:
         """The task failed or timed out (the log has why): the message stays without one."""
 
-    def on_typing(self, on: bool = True) -> None:
-        """Typing in the form (sent at most every 2 s), or a message sent (``on`` false): the
-        presence panel of this page says so to the room, once each time it changes. Typing
-        ends by itself after ``TYPING_IDLE`` seconds without a key (a background timer)."""
+    def on_typing(self, on: bool = True, value: str = "") -> None:
+        """Typing in the form (sent at most every 2 s, with the text so far as ``value``, which
+        is not kept), or a message sent (``on`` false): the presence panel of this page says so
+        to the room, once each time it changes. Typing ends by itself after ``TYPING_IDLE``
+        seconds without a key (a background timer)."""
         if on:
             try:
                 key = self.state["keys"] + 1
