@@ -52,6 +52,7 @@ def chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chat]:
         "DEBUG": "0",
         "CF_BROKER_URL": redis.url,
         "CHAT_DB": str(folder / "chat.db"),
+        "CHAT_PREVIEW_NETWORKS": "127.0.0.1/32",  # previews of the chat's own pages
         "PYTHONPATH": f"{CHAT}:{ROOT}",
     }
     with ExitStack() as stack:

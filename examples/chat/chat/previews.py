@@ -2,58 +2,141 @@
 
 The room starts ``preview`` as a background task (``Room.on_send``): fetching a page can take
 seconds, and the sender's reply must not wait for it. The task runs in a worker thread, reads at
-most ``MAX_BYTES`` of the page, gives up after ``TIMEOUT`` seconds without an answer, and keeps
-the title it found in the database.
+most ``MAX_BYTES`` of the page, gives up after ``TIMEOUT`` seconds without an answer, follows
+at most ``MAX_REDIRECTS`` redirects, and keeps the title it found in the database.
 
 Fetching a URL a user typed lets that user make the server send requests: to services behind
-your firewall, or to cloud metadata addresses (server-side request forgery). This example only
-refuses schemes other than http and https; a real app fetches through an egress proxy, or
-resolves the host itself and refuses private, loopback and link-local addresses (and every
-redirect's), before it connects.
+your firewall, to the server itself, or to cloud metadata addresses (server-side request
+forgery). So only http and https are fetched, and only from public addresses: the host's name
+is resolved here, the page is refused if any of its addresses is loopback, private, link-local,
+multicast, reserved or otherwise not globally routable (an IPv6 address carrying an IPv4 one
+is judged as that IPv4 address), and the connection goes to the address that was checked, so
+a DNS answer that changes in between cannot lead elsewhere. Every redirect is checked the
+same way.
+
+``CHAT_PREVIEW_NETWORKS``, read at startup, lists networks that are fetched from although they
+are not public (comma-separated, e.g. ``127.0.0.1/32`` for pages served by a local test
+server). It is empty by default; set it only for tests or for an intranet you trust.
 """
 
 from __future__ import annotations
 
 import html
+import ipaddress
+import os
 import re
-import urllib.request
-from email.message import Message
-from http.client import HTTPException
-from typing import IO
-from urllib.parse import urlsplit
+import socket
+import ssl
+from http.client import HTTPConnection, HTTPException, HTTPSConnection
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from . import db
 
-__all__ = ["MAX_BYTES", "TIMEOUT", "first_link", "preview", "title_of"]
+__all__ = [
+    "ALLOWED_NETWORKS",
+    "MAX_BYTES",
+    "MAX_REDIRECTS",
+    "TIMEOUT",
+    "allowed_networks",
+    "first_link",
+    "is_public",
+    "preview",
+    "title_of",
+]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 MAX_BYTES = 65_536
 """How much of a page is read: its title is near the top."""
 TIMEOUT = 3.0
 """Seconds to wait for the page's server to connect or to send more."""
+MAX_REDIRECTS = 5
+"""Redirects followed before giving up on a link."""
 MAX_TITLE = 200
 
 _LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+_REDIRECTS = {301, 302, 303, 307, 308}
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # reaches the IPv4 address in its last 32 bits
+_TLS = ssl.create_default_context()
 
 
-class _HttpOnly(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to http and https pages only (urllib would follow ftp too)."""
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: Message,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            return None
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+def allowed_networks(value: str) -> tuple[Network, ...]:
+    """The networks listed in *value* (comma-separated), for ``CHAT_PREVIEW_NETWORKS``."""
+    networks = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError:
+            raise ValueError(
+                f"CHAT_PREVIEW_NETWORKS: {item!r} is not a network; write networks such as "
+                "127.0.0.1/32 or 10.0.0.0/8, separated by commas"
+            ) from None
+    return tuple(networks)
 
 
-_opener = urllib.request.build_opener(_HttpOnly)
+ALLOWED_NETWORKS = allowed_networks(os.environ.get("CHAT_PREVIEW_NETWORKS", ""))
+"""Networks fetched from although they are not public: none unless the environment says so."""
+
+
+def is_public(address: IPAddress) -> bool:
+    """Whether *address* is globally routable, so fetching from it reaches no private service."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif address in _NAT64:
+            address = ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    return address.is_global and not (address.is_multicast or address.is_reserved)
+
+
+def _allowed(address: IPAddress) -> bool:
+    return is_public(address) or any(address in network for network in ALLOWED_NETWORKS)
+
+
+def _vetted_address(host: str, port: int) -> str | None:
+    """An address of *host* to connect to, or None if any of its addresses is not allowed."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return None
+    addresses = [ipaddress.ip_address(str(sockaddr[0]).split("%")[0]) for *_, sockaddr in found]
+    if not addresses or not all(_allowed(address) for address in addresses):
+        return None  # one bad address is enough: the resolver may hand out any of them
+    return str(addresses[0])
+
+
+class _PinnedHTTP(HTTPConnection):
+    """An HTTP connection to *host* (its Host header) made to the vetted *address*."""
+
+    def __init__(self, host: str, port: int, address: str) -> None:
+        super().__init__(host, port, timeout=TIMEOUT)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(HTTPSConnection):
+    """An HTTPS connection to *host* (its Host header, its certificate) made to *address*."""
+
+    def __init__(self, host: str, port: int, address: str) -> None:
+        super().__init__(host, port, timeout=TIMEOUT, context=_TLS)
+        self.address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = _TLS.wrap_socket(sock, server_hostname=self.host)
+
+
+def _connection(url: SplitResult) -> HTTPConnection | None:
+    """A connection to *url*'s host through an allowed address, or None if it has none."""
+    secure = url.scheme.lower() == "https"
+    host, port = url.hostname, url.port or (443 if secure else 80)
+    address = _vetted_address(host, port) if host else None
+    if not host or address is None:
+        return None
+    return (_PinnedHTTPS if secure else _PinnedHTTP)(host, port, address)
 
 
 def first_link(text: str) -> str | None:
@@ -62,21 +145,42 @@ def first_link(text: str) -> str | None:
     return match.group(0).rstrip(".,;:!?)") if match else None
 
 
-def title_of(url: str) -> str | None:
-    """The title of the HTML page at *url*; None if it cannot be read, is not HTML or has none."""
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
-        return None
-    request = urllib.request.Request(url, headers={"Accept": "text/html"})
-    try:
-        with _opener.open(request, timeout=TIMEOUT) as response:
-            headers = response.headers
-            if headers.get_content_type() != "text/html":
+def _page(url: str) -> str | None:
+    """The start of the HTML page at *url*, following redirects, checking each address."""
+    for _ in range(MAX_REDIRECTS + 1):
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https"):
+            return None
+        connection = _connection(parts)
+        if connection is None:
+            return None
+        try:
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            connection.request("GET", target, headers={"Accept": "text/html"})
+            response = connection.getresponse()
+            location = response.getheader("Location")
+            if response.status in _REDIRECTS and location:
+                url = urljoin(url, location)
+                continue
+            if response.status != 200 or response.msg.get_content_type() != "text/html":
                 return None
             body = response.read(MAX_BYTES)
-            page = body.decode(headers.get_content_charset() or "utf-8", "replace")
+            return body.decode(response.msg.get_content_charset() or "utf-8", "replace")
+        finally:
+            connection.close()
+    return None  # too many redirects
+
+
+def title_of(url: str) -> str | None:
+    """The title of the HTML page at *url*; None if it cannot be read, is not HTML or has none.
+
+    Also None when the page, or a page it redirects to, is on an address that is not public.
+    """
+    try:
+        page = _page(url)
     except (OSError, ValueError, LookupError, HTTPException):  # unreachable, slow, bad charset
         return None
-    match = _TITLE.search(page)
+    match = _TITLE.search(page or "")
     title = " ".join(html.unescape(match.group(1)).split())[:MAX_TITLE] if match else ""
     return title or None
 

@@ -37,11 +37,17 @@ class Pages(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    """A real HTTP server on a free loopback port, serving PAGES."""
+    """A real HTTP server on a free loopback port, serving PAGES.
+
+    Previews fetch only from public addresses: this module allows 127.0.0.1 as
+    ``CHAT_PREVIEW_NETWORKS=127.0.0.1/32`` would (test_preview_safety.py checks the refusals).
+    """
     server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(previews, "ALLOWED_NETWORKS", previews.allowed_networks("127.0.0.1/32"))
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
 

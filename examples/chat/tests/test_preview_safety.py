@@ -1,0 +1,212 @@
+"""Link previews fetch only from public addresses: no request reaches the server itself, a
+private network or a cloud's metadata service, whether the link names it, a DNS name leads to
+it, or a redirect does. Real local servers record every request that reaches them.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from chat import db, previews
+
+
+class Site:
+    """A real HTTP server on *host* that records the requests reaching it."""
+
+    def __init__(self, host: str) -> None:
+        self.hits: list[tuple[str, str]] = []  # (path, Host header)
+        site = self
+
+        class Pages(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                site.hits.append((self.path, self.headers["Host"]))
+                if self.path.startswith("/to/"):  # /to/<url>: a redirect to <url>
+                    self.send_response(302)
+                    self.send_header("Location", self.path.removeprefix("/to/"))
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(b"<title>Secret admin page</title>")
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer((host, 0), Pages)
+        self.port = self.server.server_address[1]
+        self.url = f"http://{host}:{self.port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def sites() -> Iterator[tuple[Site, Site]]:
+    """Two servers: on 127.0.0.1 (allowed when a test says so) and on 127.0.0.2 (never)."""
+    pair = Site("127.0.0.1"), Site("127.0.0.2")
+    yield pair
+    for site in pair:
+        site.close()
+
+
+@pytest.fixture
+def site(sites: tuple[Site, Site]) -> Site:
+    sites[0].hits.clear()
+    return sites[0]
+
+
+@pytest.fixture
+def target(sites: tuple[Site, Site]) -> Site:
+    sites[1].hits.clear()
+    return sites[1]
+
+
+@pytest.fixture
+def connections(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The addresses that connections are made to (made for real), for targets no test owns."""
+    made: list[Any] = []
+    connect = socket.create_connection
+
+    def recording(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
+        made.append(address[0])
+        return connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", recording)
+    return made
+
+
+@pytest.fixture
+def allow_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CHAT_PREVIEW_NETWORKS=127.0.0.1/32: the pages of `site` may be previewed."""
+    monkeypatch.setattr(previews, "ALLOWED_NETWORKS", previews.allowed_networks("127.0.0.1/32"))
+
+
+def assert_no_preview(url: str) -> None:
+    message = db.post("random", "ada", f"look at {url}")
+    assert previews.preview(message.id, url) is None
+    found = db.message("random", message.id)
+    assert found is not None and found.preview is None
+
+
+def test_a_link_to_the_server_itself_reaches_nothing(site: Site, target: Site) -> None:
+    assert previews.ALLOWED_NETWORKS == ()  # off unless CHAT_PREVIEW_NETWORKS says otherwise
+    for url in (f"{site.url}/admin", f"http://localhost:{site.port}/", f"{target.url}/"):
+        assert_no_preview(url)
+    assert site.hits == [] and target.hits == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.1/",
+        "http://192.168.1.1:6379/",
+        "http://172.16.5.4/admin",
+        "http://100.64.0.1/",
+        "http://[fc00::1]/",
+        "http://[::1]/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://0.0.0.0/",
+    ],
+)
+def test_a_link_to_a_private_or_loopback_address_is_not_fetched(
+    url: str, connections: list[Any]
+) -> None:
+    assert_no_preview(url)
+    assert connections == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fe80::1]/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://[fd00:ec2::254]/",
+    ],
+)
+def test_a_link_to_a_cloud_metadata_address_is_not_fetched(
+    url: str, connections: list[Any]
+) -> None:
+    assert_no_preview(url)
+    assert connections == []
+
+
+def resolve_as(monkeypatch: pytest.MonkeyPatch, names: dict[str, list[str]]) -> None:
+    """DNS answers for *names* (each a list of addresses); other names resolve for real."""
+    resolve = socket.getaddrinfo
+
+    def answer(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in names:
+            return resolve(host, port, *args, **kwargs)
+        family = {True: socket.AF_INET6, False: socket.AF_INET}
+        return [(family[":" in ip], socket.SOCK_STREAM, 6, "", (ip, port)) for ip in names[host]]
+
+    monkeypatch.setattr(socket, "getaddrinfo", answer)
+
+
+def test_a_name_that_resolves_to_a_private_address_is_not_fetched(
+    site: Site, connections: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolve_as(
+        monkeypatch,
+        {
+            "intranet.example": ["10.0.0.7"],
+            "metadata.example": ["169.254.169.254"],
+            "mixed.example": ["93.184.216.34", "10.0.0.7"],  # one bad answer is enough
+            "pages.example": ["127.0.0.1"],
+        },
+    )
+    for name in ("intranet.example", "metadata.example", "mixed.example"):
+        assert_no_preview(f"http://{name}/")
+    assert_no_preview(f"http://pages.example:{site.port}/admin")
+    assert connections == [] and site.hits == []
+
+
+def test_an_allowed_name_is_fetched_from_the_address_that_was_checked(
+    site: Site, allow_site: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolve_as(monkeypatch, {"pages.example": ["127.0.0.1"]})
+    assert previews.title_of(f"http://pages.example:{site.port}/admin") == "Secret admin page"
+    assert site.hits == [("/admin", f"pages.example:{site.port}")]  # the name, in Host
+
+
+def test_a_redirect_to_a_private_address_is_not_followed(
+    site: Site, target: Site, allow_site: None, connections: list[Any]
+) -> None:
+    assert previews.title_of(f"{site.url}/to/{site.url}/page") == "Secret admin page"
+    site.hits.clear()
+    for url in (f"{target.url}/admin", "http://169.254.169.254/", "http://10.0.0.1/"):
+        assert_no_preview(f"{site.url}/to/{url}")
+    assert target.hits == []  # the first hop was allowed, the second never made
+    assert [path for path, _ in site.hits] == [
+        f"/to/{target.url}/admin",
+        "/to/http://169.254.169.254/",
+        "/to/http://10.0.0.1/",
+    ]
+    assert set(connections) == {"127.0.0.1"}
+
+
+def test_redirects_are_followed_a_bounded_number_of_times(site: Site, allow_site: None) -> None:
+    url = f"{site.url}/plan"
+    for _ in range(previews.MAX_REDIRECTS):
+        url = f"{site.url}/to/{url}"
+    assert previews.title_of(url) == "Secret admin page"
+    site.hits.clear()
+    assert_no_preview(f"{site.url}/to/{url}")
+    assert len(site.hits) == previews.MAX_REDIRECTS + 1
+
+
+def test_the_networks_to_allow_are_read_with_a_clear_error() -> None:
+    allowed = previews.allowed_networks(" 127.0.0.1/32, ::1/128 ,")
+    assert [str(network) for network in allowed] == ["127.0.0.1/32", "::1/128"]
+    with pytest.raises(ValueError, match="'localhost' is not a network; write networks such"):
+        previews.allowed_networks("localhost")
