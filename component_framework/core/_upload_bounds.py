@@ -10,34 +10,22 @@ which one subscriber gets whole).
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 import threading
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from ._address_group import address_group
 from .exceptions import UploadError
 
 if TYPE_CHECKING:
     from .upload_store import UploadInfo
 
 
-@functools.lru_cache(maxsize=16_384)
 def share_of(user: str) -> str:
     """Whose share *user*'s uploads count against: *user* itself, but an IPv6 address's /64
     network (``"address:2001:db8:1:2::/64"``) and an IPv4-mapped address's IPv4 address."""
     kind, _, address = user.partition(":")
-    if kind != "address":
-        return user
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return user
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return f"address:{parsed.ipv4_mapped}"
-        return f"address:{ipaddress.ip_network(f'{parsed}/64', strict=False)}"
-    return f"address:{parsed}"
+    return f"address:{address_group(address)}" if kind == "address" else user
 
 
 def check_file_share(info: UploadInfo, max_user_bytes: int) -> None:

@@ -8,7 +8,8 @@ A component declares its limits; the app may set one for every component (``AppC
     config = AppConfig(rate_limit="600/min", rate_limiter="redis://localhost:6379/0")
 
 Each limit counts the messages of one user (the logged-in user's id; the client's address for a
-visitor), or of one address (``RateLimit("5/min", per="address")``), in a sliding window. The
+visitor), or of one address (``RateLimit("5/min", per="address")``), in a sliding window; an
+IPv6 address counts by its /64 network, which one client normally holds whole. The
 counts live in a ``StateStore``: in this process by default, or in the app's state store or a
 Redis or SQLite store shared by every worker process (``rate_limiter=``). A message over a limit
 is refused before any component code runs, on every transport, with ``RateLimitedError`` (429,
@@ -24,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._address_group import address_group
 from .exceptions import ConfigurationError, RateLimitedError, StateConflictError
 from .permissions import user_of
 from .state import InMemoryStateStore, StateStore, open_store
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = [
     "RateLimit",
     "RateLimiter",
+    "address_group",
+    "address_key",
     "check_app_rate",
     "check_rate",
     "client_address",
@@ -129,8 +133,16 @@ def client_address(request: Any) -> str | None:
     return str(address) if address else None
 
 
+def address_key(request: Any) -> str:
+    """The client of *request* as limits count it: ``"address:<ip>"`` for an IPv4 address
+    (an IPv4-mapped IPv6 one included), ``"address:<network>/64"`` for an IPv6 address."""
+    address = client_address(request)
+    return f"address:{address_group(address) if address else 'unknown'}"
+
+
 def visitor_key(request: Any) -> str:
-    """Who sends *request*: ``"user:<id>"`` for a logged-in user, else ``"address:<ip>"``."""
+    """Who sends *request*: ``"user:<id>"`` for a logged-in user, else ``address_key``'s
+    ``"address:<ip>"`` (an IPv6 address's /64 network)."""
     user = user_of(request)
     if user is not None and getattr(user, "is_authenticated", False):
         for attribute in ("pk", "id", "username"):
@@ -138,13 +150,11 @@ def visitor_key(request: Any) -> str:
             if identity is not None:
                 return f"user:{identity}"
         return f"user:{user}"
-    return f"address:{client_address(request) or 'unknown'}"
+    return address_key(request)
 
 
 def _who(request: Any, limit: RateLimit) -> str:
-    if limit.per == "user":
-        return visitor_key(request)
-    return f"address:{client_address(request) or 'unknown'}"
+    return visitor_key(request) if limit.per == "user" else address_key(request)
 
 
 class RateLimiter:

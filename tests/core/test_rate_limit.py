@@ -21,7 +21,13 @@ from component_framework.core.config import AppConfig
 from component_framework.core.exceptions import ConfigurationError, RateLimitedError
 from component_framework.core.jinja import JinjaRenderer
 from component_framework.core.protocol import dispatch_message_sync, render_component
-from component_framework.core.rate_limit import RateLimit, RateLimiter, client_address
+from component_framework.core.rate_limit import (
+    RateLimit,
+    RateLimiter,
+    address_group,
+    client_address,
+    visitor_key,
+)
 from component_framework.core.signing import Signer
 from component_framework.core.sqlite_store import SQLiteStateStore
 from component_framework.web import ComponentApp
@@ -123,6 +129,42 @@ def test_each_user_and_each_visitors_address_counts_apart(registry: Any) -> None
         with pytest.raises(RateLimitedError):
             _send(config, "up", request)
     _send(config, "up", Request(remote_addr="10.0.0.2"))  # another visitor
+
+
+def test_ipv6_visitors_count_by_their_64_network(registry: Any) -> None:
+    config = AppConfig(registry=registry, signer=Signer(["k" * 40]))
+    # One client's /64: every address in it (privacy extensions rotate through them) counts once.
+    _send(config, "up", Request(remote_addr="2001:db8:1:2::1"))
+    _send(config, "up", Request(remote_addr="2001:db8:1:2:ffff:ffff:ffff:fffe"))
+    with pytest.raises(RateLimitedError, match="at most 2 'up' events per minute"):
+        _send(config, "up", Request(remote_addr="2001:db8:1:2:abcd::9"))
+    # The next /64 is another client; an IPv4-mapped address is its IPv4 client's.
+    _send(config, "up", Request(remote_addr="2001:db8:1:3::1"))
+    _send(config, "up", Request(remote_addr="::ffff:10.0.0.9"))
+    _send(config, "up", Request(remote_addr="10.0.0.9"))
+    with pytest.raises(RateLimitedError):
+        _send(config, "up", Request(remote_addr="::ffff:10.0.0.9"))
+    _send(config, "up", Request(remote_addr="10.0.0.10"))  # IPv4 counts each address apart
+
+
+def test_per_address_limits_count_an_ipv6_64_as_one_address(registry: Any) -> None:
+    limit = RateLimit.parse("2/min", per="address")
+    config = AppConfig(registry=registry, signer=Signer(["k" * 40]), rate_limit=limit)
+    for name in ("ann", "bob"):  # logged in or not, the address counts
+        _send(config, "down", Request(User(name), remote_addr=f"2001:db8::{len(name) + 1}"))
+    with pytest.raises(RateLimitedError, match="at most 2 messages per minute"):
+        _send(config, "down", Request(remote_addr="2001:db8::ab"))
+    _send(config, "down", Request(remote_addr="2001:db8:0:1::ab"))
+
+
+def test_the_keys_limits_count_under() -> None:
+    assert visitor_key(Request(remote_addr="2001:DB8:1:2:3:4:5:6")) == "address:2001:db8:1:2::/64"
+    assert visitor_key(Request(remote_addr="::ffff:192.0.2.7")) == "address:192.0.2.7"
+    assert visitor_key(Request(remote_addr="192.0.2.7")) == "address:192.0.2.7"
+    assert visitor_key(Request(User("ann"), remote_addr="2001:db8::1")) == "user:ann"
+    assert visitor_key(object()) == "address:unknown"
+    assert address_group("fe80::1%eth0") == "fe80::/64"
+    assert address_group("testclient") == "testclient"  # a host's placeholder, kept as it is
 
 
 def test_a_page_render_on_the_server_is_never_limited(registry: Any) -> None:
