@@ -6,9 +6,12 @@ it, or a redirect does. Real local servers record every request that reaches the
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +20,9 @@ from chat import db, previews
 
 
 class Site:
-    """A real HTTP server on *host* that records the requests reaching it."""
+    """A real HTTP server on *host* (HTTPS with *tls*) that records the requests reaching it."""
 
-    def __init__(self, host: str) -> None:
+    def __init__(self, host: str, tls: ssl.SSLContext | None = None) -> None:
         self.hits: list[tuple[str, str]] = []  # (path, Host header)
         site = self
 
@@ -40,8 +43,10 @@ class Site:
                 pass
 
         self.server = ThreadingHTTPServer((host, 0), Pages)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
-        self.url = f"http://{host}:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://{host}:{self.port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -177,6 +182,36 @@ def test_an_allowed_name_is_fetched_from_the_address_that_was_checked(
     resolve_as(monkeypatch, {"pages.example": ["127.0.0.1"]})
     assert previews.title_of(f"http://pages.example:{site.port}/admin") == "Secret admin page"
     assert site.hits == [("/admin", f"pages.example:{site.port}")]  # the name, in Host
+
+
+@pytest.fixture(scope="module")
+def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, Path]]:
+    """An HTTPS server on 127.0.0.1 whose certificate names pages.example; and that certificate."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=pages.example", "-addext", "subjectAltName=DNS:pages.example",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    site = Site("127.0.0.1", tls)
+    yield site, cert
+    site.close()
+
+
+def test_https_is_fetched_from_the_checked_address_with_the_names_certificate(
+    tls_site: tuple[Site, Path], allow_site: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, cert = tls_site
+    monkeypatch.setattr(previews, "_TLS", ssl.create_default_context(cafile=cert))
+    resolve_as(monkeypatch, {"pages.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]})
+    assert previews.title_of(f"https://pages.example:{site.port}/admin") == "Secret admin page"
+    assert previews.title_of(f"https://other.example:{site.port}/admin") is None  # not its name
+    assert site.hits == [("/admin", f"pages.example:{site.port}")]
 
 
 def test_a_redirect_to_a_private_address_is_not_followed(
