@@ -8,10 +8,13 @@ from __future__ import annotations
 import socket
 import ssl
 import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import StreamRequestHandler, ThreadingTCPServer
 from typing import Any
 
 import pytest
@@ -120,6 +123,16 @@ def test_a_link_to_the_server_itself_reaches_nothing(site: Site, target: Site) -
         "http://[::1]/",
         "http://[::ffff:10.0.0.1]/",
         "http://0.0.0.0/",
+        "http://2130706433/",  # 127.0.0.1 as the resolver reads it, like the forms below
+        "http://0x7f000001/",
+        "http://0177.0.0.1/",
+        "http://127.1/",
+        "http://public.example@127.0.0.1/",
+        "HTTP://[0:0:0:0:0:ffff:7f00:1]/",
+        "http://[::]/",
+        "http://[2002:a00:1::]/",  # 6to4: the network of 10.0.0.1
+        "http://[64:ff9b:1::a00:1]/",  # NAT64 for local use: an IPv4 address the network picks
+        "http://[fec0::1]/",  # site-local
     ],
 )
 def test_a_link_to_a_private_or_loopback_address_is_not_fetched(
@@ -245,3 +258,94 @@ def test_the_networks_to_allow_are_read_with_a_clear_error() -> None:
     assert [str(network) for network in allowed] == ["127.0.0.1/32", "::1/128"]
     with pytest.raises(ValueError, match="'localhost' is not a network; write networks such"):
         previews.allowed_networks("localhost")
+
+
+class RawSite:
+    """A real HTTP server on 127.0.0.1 that sends the answers below as they are, the middle part
+    a little at a time, each part well within ``TIMEOUT``: a fetch that waits only for each part
+    would take 15 s (or forever, with more parts)."""
+
+    ANSWERS = {
+        "/header": (
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: ",
+            [b"."] * 300,
+            b"\r\nConnection: close\r\n\r\n<title>Slow page</title>",
+        ),
+        "/chunked": (
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n",
+            [b"1\r\n \r\n"] * 300,
+            b"18\r\n<title>Slow page</title>\r\n0\r\n\r\n",
+        ),
+        "/continue": (  # "go on" answers, which http.client skips without counting
+            b"",
+            [b"HTTP/1.1 100 Continue\r\n\r\n"] * 300,
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
+            b"<title>Slow page</title>",
+        ),
+        "/titles": (
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n",
+            [],
+            b"<title>" * (2**20 // 7),  # and no end
+        ),
+    }
+
+    def __init__(self) -> None:
+        self.cut = {path: threading.Event() for path in self.ANSWERS}  # hung up before the end
+        raw = self
+
+        class Answer(StreamRequestHandler):
+            def handle(self) -> None:
+                path = self.rfile.readline().split()[1].decode()
+                while self.rfile.readline().strip():
+                    pass
+                start, slow, end = raw.ANSWERS[path]
+                try:
+                    self.wfile.write(start)
+                    for part in slow:
+                        self.wfile.write(part)
+                        time.sleep(0.05)
+                    self.wfile.write(end)
+                except OSError:
+                    raw.cut[path].set()
+
+        self.server = ThreadingTCPServer(("127.0.0.1", 0), Answer)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def raw() -> Iterator[RawSite]:
+    server = RawSite()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+@pytest.mark.parametrize("path", ["/header", "/chunked", "/continue"])
+def test_a_server_that_sends_a_byte_now_and_then_is_given_up_on(
+    path: str, raw: RawSite, allow_site: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(previews, "MAX_SECONDS", 0.5)  # the answers take 15 s
+    assert_no_preview(f"{raw.url}{path}")
+    assert raw.cut[path].wait(30)  # the fetch hung up: its worker thread is free again
+
+
+def test_a_page_of_titles_without_an_end_is_searched_once(raw: RawSite) -> None:
+    # A search that starts again at each "<title" takes time growing with the square of the
+    # page, holding the interpreter (every thread of the server): seconds for 64 KiB, a quarter
+    # of an hour for this MiB. So it runs in a process of its own, which such a search outlives.
+    script = (
+        "from chat import previews\n"
+        "previews.MAX_BYTES = 2**20\n"
+        "previews.ALLOWED_NETWORKS = previews.allowed_networks('127.0.0.1/32')\n"
+        f"print(previews.title_of('{raw.url}/titles'))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (found.returncode, found.stdout) == (0, "None\n"), found.stderr
