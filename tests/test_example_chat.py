@@ -23,4 +23,4 @@ def test_the_chat_examples_tests_pass() -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "56 passed" in result.stdout
+    assert "57 passed" in result.stdout

@@ -282,6 +282,12 @@ class RawSite:
             b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
             b"<title>Slow page</title>",
         ),
+        "/punycode": (
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=punycode\r\n"
+            b"Connection: close\r\n\r\n",
+            [],
+            "<title>Caf\u00e9</title>".encode(),
+        ),
         "/titles": (
             b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n",
             [],
@@ -349,3 +355,8 @@ def test_a_page_of_titles_without_an_end_is_searched_once(raw: RawSite) -> None:
         timeout=120,
     )
     assert (found.returncode, found.stdout) == (0, "None\n"), found.stderr
+
+
+def test_a_page_said_to_be_punycode_is_read_as_utf8(raw: RawSite, allow_site: None) -> None:
+    # No browser reads a page as punycode, and decoding 64 KiB of it takes a second of work.
+    assert previews.title_of(f"{raw.url}/punycode") == "Caf\u00e9"
