@@ -510,6 +510,7 @@
   }
 
   function setValue(el, value) {
+    data(el).known = value;
     if (el.value === value) return;
     if (el.getRootNode().activeElement === el && typeof el.selectionStart === "number") {
       const start = el.selectionStart, end = el.selectionEnd;
@@ -536,7 +537,7 @@
   // the value its previous render had (*before*). A new value (a normalised one, a reset), or
   // text handed over by another binding (a change, a key, a submit), follows the server.
   const typedOn = (el, before, after, ctx) => !ctx.page && data(el).typing && before === after;
-  const TEXT_TYPES = /^(text|search|email|url|tel|password|number)$/;
+  const TEXT_TYPES = /^(text|search|email|url|tel|password|number|textarea)$/;
 
   // The option a single select shows when none was picked: the last rendered selected, else
   // the first enabled one.
@@ -555,7 +556,7 @@
   function resetControl(el) {
     if (el.type === "checkbox" || el.type === "radio") el.checked = el.defaultChecked;
     else if (el.tagName === "SELECT") selectDefaults(el);
-    else el.value = el.defaultValue;
+    else setValue(el, el.defaultValue);
   }
 
   function morphControl(el, next, ctx) {
@@ -1710,8 +1711,14 @@
     if (!el) return;
     const edit = (ev.type === "input" || ev.type === "change") && isControl(el);
     if (edit) {
-      inputSeq++;
-      group(el).forEach((control) => { data(control).changed = inputSeq; });
+      // Leaving a text field fires its change, which brings no new text: a change only when
+      // its value is not the one last typed or rendered (a script set it).
+      const d = data(el);
+      if (ev.type === "input" || !TEXT_TYPES.test(el.type) || d.known !== el.value) {
+        inputSeq++;
+        group(el).forEach((control) => { data(control).changed = inputSeq; });
+      }
+      d.known = el.value;
       const root = rootOf(el);
       if (root) showDirty(root);
     }

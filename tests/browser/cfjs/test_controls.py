@@ -320,3 +320,38 @@ def test_a_submit_hands_the_typed_text_to_the_server_which_may_empty_the_field(
     expect(cf_page.page.get_by_role("listitem")).to_have_text("hello")
     expect(message).to_have_value("")
     expect(message).to_be_focused()
+
+
+# Leaving a field (a click elsewhere, Tab) fires its change event, which brings no new text:
+# the server saw it all as it was typed, so its render still decides.
+
+
+@pytest.mark.parametrize("binding", ['cf-input="search"', 'cf-model.debounce.0="q"'])
+def test_leaving_the_field_before_the_reply_shows_the_value_the_server_renders(
+    cf_page: ClientPage, binding: str
+) -> None:
+    cf_page.open(component("c", message_field("", binding)))
+    message = cf_page.page.get_by_label("Message")
+    message.fill("LON ")
+    request = cf_page.next_request()
+    message.blur()  # change
+    request.render(message_field("lon", binding))  # the server trims and lowercases
+    expect(message).to_have_value("lon")
+
+
+def test_a_button_that_clears_the_field_clears_it_after_typing(cf_page: ClientPage) -> None:
+    inner = message_field("{}", 'cf-input="search"') + (
+        '<button type="button" cf-click="clear">Clear</button><p>{}</p>'
+    )
+    cf_page.open(component("c", inner.format("", "")))
+    message = cf_page.page.get_by_label("Message")
+    message.press_sequentially("ber")
+    for typed in ("b", "be", "ber"):
+        cf_page.next_request().render(inner.format(typed, f"found {typed}"))
+    expect(cf_page.page.get_by_text("found ber")).to_be_visible()
+    cf_page.page.get_by_role("button", name="Clear").click()  # the field's change fires
+    request = cf_page.next_request()
+    assert request.message["event"] == "clear"
+    request.render(inner.format("", "cleared"))
+    expect(cf_page.page.get_by_text("cleared")).to_be_visible()
+    expect(message).to_have_value("")
