@@ -9,6 +9,8 @@ pushes).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from playwright.sync_api import expect
 
@@ -326,16 +328,21 @@ def test_a_submit_hands_the_typed_text_to_the_server_which_may_empty_the_field(
 # the server saw it all as it was typed, so its render still decides.
 
 
+def message_area(value: str, binding: str) -> str:
+    return f'<label>Message <textarea name="text" {binding}>{value}</textarea></label>'
+
+
 @pytest.mark.parametrize("binding", ['cf-input="search"', 'cf-model.debounce.0="q"'])
+@pytest.mark.parametrize("control", [message_field, message_area])
 def test_leaving_the_field_before_the_reply_shows_the_value_the_server_renders(
-    cf_page: ClientPage, binding: str
+    cf_page: ClientPage, binding: str, control: Callable[[str, str], str]
 ) -> None:
-    cf_page.open(component("c", message_field("", binding)))
+    cf_page.open(component("c", control("", binding)))
     message = cf_page.page.get_by_label("Message")
     message.fill("LON ")
     request = cf_page.next_request()
     message.blur()  # change
-    request.render(message_field("lon", binding))  # the server trims and lowercases
+    request.render(control("lon", binding))  # the server trims and lowercases
     expect(message).to_have_value("lon")
 
 
