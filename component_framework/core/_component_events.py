@@ -39,14 +39,27 @@ class ComponentEvents:
         """
         refuse_lone_surrogates(event, payload)
         checked = spec.validate(event, payload)
-        if event == "field_change" and cls.on_field_change is ComponentEvents.on_field_change:
+        # A class that declares ``bindable`` has every binding checked, also when it overrides
+        # on_field_change to react to one (and calls super()).
+        if event == "field_change" and (
+            cls.on_field_change is ComponentEvents.on_field_change or getattr(cls, "bindable", None)
+        ):
             checked = check_binding(cls, checked)
         return CheckedPayload(checked)
 
     @binding_handler
     def on_field_change(self, field: str, value: Any) -> None:
         """Set the state key *field* to *value*: what ``cf-model="field"`` sends. Only the keys
-        of ``bindable`` are accepted, the value checked against its type before this runs."""
+        of ``bindable`` are accepted, the value checked against its type before this runs.
+
+        Override it to react to a binding, calling ``super().on_field_change(field, value)``;
+        a key the class does not declare is refused here too.
+
+        Raises:
+            InvalidPayloadError: *field* is not a key of ``bindable``.
+        """
+        if field not in (getattr(type(self), "bindable", None) or {}):
+            check_binding(type(self), {"field": field, "value": value})  # raises, saying why
         self.state[field] = value
 
     def _checked(self, event: str, payload: Any) -> tuple[HandlerSpec, CheckedPayload]:

@@ -114,6 +114,46 @@ def test_field_change_is_listed_only_where_something_is_bound(registry: Componen
     assert list_events(registry["search"]) == ["field_change"]
 
 
+def test_an_override_that_reacts_to_a_binding_is_checked_like_the_built_in(
+    fresh_registry: ComponentRegistry, ledger: Ledger
+) -> None:
+    @fresh_registry.register("city")
+    class City(Component):
+        renderer = Plain()
+        template_name = "city.html"
+        bindable: ClassVar[dict[str, Any]] = {"query": Annotated[str, Field(max_length=10)]}
+
+        def mount(self) -> None:
+            super().mount()
+            self.state.update(query="", admin=False)
+
+        def on_field_change(self, field: str, value: Any) -> None:
+            ledger.note("on_field_change")
+            super().on_field_change(field, value)
+            self.state["query"] = self.state["query"].strip().lower()
+
+    reply = field_change(fresh_registry, "city", "query", " Lyon ")
+    assert '"query":"lyon"' in reply["state"]
+    ledger.calls.clear()
+    with pytest.raises(exc.InvalidPayloadError, match="'admin' is not bindable on City"):
+        field_change(fresh_registry, "city", "admin", True)
+    with pytest.raises(exc.InvalidPayloadError, match="query: String should have at most 10"):
+        field_change(fresh_registry, "city", "query", "x" * 11)
+    assert ledger.calls == []  # refused before the override ran
+
+
+def test_an_override_that_binds_nothing_cannot_set_state_through_super() -> None:
+    class Notes(Component):
+        renderer = Plain()
+        template_name = "notes.html"
+
+        def on_field_change(self, field: str, value: Any) -> None:
+            super().on_field_change(field, value)
+
+    with pytest.raises(exc.InvalidPayloadError, match="Notes binds no state key"):
+        Notes().dispatch("field_change", {"field": "admin", "value": True}, {"admin": False})
+
+
 def test_forms_keep_their_own_field_change() -> None:
     class Signup(BaseModel):
         name: str
