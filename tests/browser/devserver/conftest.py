@@ -40,6 +40,7 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
 def dev(dev_server: DevServer) -> Iterator[DevServer]:
     """The dev server; every file a test changes or adds is put back afterwards."""
     files = {p: p.read_bytes() for p in dev_server.package.rglob("*") if p.is_file()}
+    names = dev_server.listed()
     yield dev_server
     version = dev_server.status()["version"]
     changed = False
@@ -52,8 +53,10 @@ def dev(dev_server: DevServer) -> Iterator[DevServer]:
             path.write_bytes(content)
             changed = True
     if changed:
+        # Every component back in the gallery and no other: the files may reload in two turns.
         dev_server.wait_until(
-            lambda s: s["version"] > version and not s["errors"], "the restored files reloaded"
+            lambda s: s["version"] > version and not s["errors"] and dev_server.listed() == names,
+            "the restored files reloaded",
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 import urllib.request
@@ -24,6 +25,16 @@ class DevServer:
         with urllib.request.urlopen(f"{self.url}/__cf__/status", timeout=5) as response:
             data: dict[str, Any] = json.loads(response.read())
             return data
+
+    def listed(self) -> set[str]:
+        """The names of the components the gallery lists now."""
+        with urllib.request.urlopen(f"{self.url}/", timeout=5) as response:
+            return set(re.findall(r'class="cf-card" data-name="([^"]+)"', response.read().decode()))
+
+    def wait_for_component(self, name: str) -> None:
+        """Wait until the gallery lists the component *name* (its files written, reloaded with
+        no error): a version change alone may be the reload of a template written first."""
+        self.wait_until(lambda s: not s["errors"] and name in self.listed(), f"{name} loaded")
 
     def wait_until(self, ready: Any, what: str, timeout: float = 20.0) -> None:
         """Poll the server until ``ready(status)`` (the timeout only stops a hung test)."""

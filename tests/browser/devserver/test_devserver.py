@@ -229,7 +229,6 @@ def test_a_new_component_appears_in_the_gallery(page: Page, dev: DevServer) -> N
 
 
 def test_state_inspector_shows_and_edits_server_held_state(page: Page, dev: DevServer) -> None:
-    version = dev.status()["version"]
     (dev.package / "components" / "vault.py").write_text(
         "from component_framework.core import registry\n"
         "from component_framework.core.state import InMemoryStateStore\n\n"
@@ -239,7 +238,7 @@ def test_state_inspector_shows_and_edits_server_held_state(page: Page, dev: DevS
         '    """A counter whose state stays on the server."""\n\n'
         "    state_store = InMemoryStateStore()\n"
     )
-    dev.wait_until(lambda s: s["version"] > version and not s["errors"], "vault loaded")
+    dev.wait_for_component("vault")
     open_playground(page, "vault")
     frame = stage(page)
     root = frame.locator("[data-cf-component]")
@@ -296,12 +295,11 @@ class Ticker(Component):
 def test_a_push_event_under_cf_dev_reaches_the_page_and_the_event_log(
     page: Page, browser: Browser, dev: DevServer
 ) -> None:
-    version = dev.status()["version"]
     (dev.package / "templates" / "ticker.html").write_text(
         '<div class="ticker"><b class="ticks">{{ state.ticks }}</b></div>'
     )
     (dev.package / "components" / "ticker.py").write_text(TICKER)
-    dev.wait_until(lambda s: s["version"] > version and not s["errors"], "ticker loaded")
+    dev.wait_for_component("ticker")
     open_playground(page, "ticker")
     frame = stage(page)
     expect(frame.locator("[data-cf-component][data-cf-subscribed]")).to_have_count(1)

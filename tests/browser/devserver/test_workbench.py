@@ -295,10 +295,9 @@ def test_the_playground_uploads_a_picked_file_and_exports_it_as_a_fixture(
     (dev.package / "templates" / "photo.html").write_text(
         '<div><input type="file" cf-upload="picture"><p class="got">{{ state.got }}</p></div>\n'
     )
-    version = dev.status()["version"]
     (dev.package / "components" / "photo.py").write_text(PHOTO)
     # Loaded before the page asks: a page opened meanwhile may miss the reload it announces.
-    dev.wait_until(lambda s: s["version"] > version and not s["errors"], "photo loaded")
+    dev.wait_for_component("photo")
     page.goto("/")
     # A reload and, below, an export replayed in a fresh process: slow on a loaded machine.
     expect(page.locator('.cf-card[data-name="photo"]')).to_be_visible(timeout=3 * TIMEOUT_MS)
@@ -402,12 +401,11 @@ class Mover(Component):
 def test_effects_show_in_the_log_and_a_redirect_stays_in_the_playground(
     page: Page, dev: DevServer
 ) -> None:
-    version = dev.status()["version"]
     (dev.package / "templates" / "mover.html").write_text(
         '<button class="save" cf-click="save">Save</button>\n'
     )
     (dev.package / "components" / "mover.py").write_text(MOVER)
-    dev.wait_until(lambda s: s["version"] > version and not s["errors"], "mover loaded")
+    dev.wait_for_component("mover")
     open_playground(page, "mover")
     warnings: list[str] = []
     page.on("console", lambda message: warnings.append(message.text))
