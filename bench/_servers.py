@@ -84,12 +84,19 @@ def start(
 
 def stop(process: subprocess.Popen[bytes]) -> None:
     """Stop a server started with ``start`` (terminate, then kill after 20 s)."""
-    process.terminate()
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_all([process])
+
+
+def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Stop *processes* together: terminate them all, then wait for each (kill after 20 s)."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextmanager

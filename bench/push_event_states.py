@@ -42,7 +42,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from component_framework.core import ComponentWebSocketManager
 
-from _servers import free_port, wait_port  # isort: skip (bench/ on sys.path)
+from _servers import free_port, stop_all, wait_port  # isort: skip (bench/ on sys.path)
 
 HERE = Path(__file__).resolve().parent
 OPENING = 50  # pages opened at once
@@ -301,13 +301,7 @@ async def main() -> None:
             for ws in group.sockets:
                 await ws.close()
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(10)
-        for redis_proc in redis_procs:
-            redis_proc.terminate()
-            redis_proc.wait(10)
+        stop_all([*procs, *redis_procs])
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -39,7 +39,7 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from _servers import free_port, wait_port  # isort: skip (bench/ on sys.path)
+from _servers import free_port, stop_all, wait_port  # isort: skip (bench/ on sys.path)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -253,12 +253,7 @@ async def main() -> None:
         for task in readers:
             task.cancel()
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(20)
-        redis_proc.terminate()
-        redis_proc.wait(20)
+        stop_all([*servers, redis_proc])
         shutil.rmtree(folder, ignore_errors=True)
 
 
